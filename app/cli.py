@@ -1,0 +1,182 @@
+"""The command line: init, demo, check (screenshots and the GUI are run by main.py)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from app.database import Database, open_database
+from app.demo import build_demo
+from app.dto import NewOfficer, StationSettings
+from app.errors import StationDeskError
+from app.integrity import check_database
+from app.roles import Role
+from app.services import build_services
+
+PASSWORD_ENV = "STATIONDESK_ADMIN_PASSWORD"
+
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "无效的选项：%(value)r（可选：%(choices)s）"
+    ),
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+def _zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese; a bad argument is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one Chinese line and exit 2 (no usage dump)."""
+        self.exit(2, f"stationdesk：参数错误：{message}。用 stationdesk --help 查看用法。\n")
+
+
+def build_parser() -> ChineseArgumentParser:
+    """The parser of every command; the GUI starts when no command is given."""
+    # argparse looks its messages up through this module-level name at call time.
+    argparse._ = _zh  # type: ignore[attr-defined]
+    parser = ChineseArgumentParser(
+        prog="stationdesk", description="派出所窗口服务台账 StationDesk（不带命令时启动图形界面）"
+    )
+    parser.add_argument(
+        "--db", help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite 文件）"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="直接进入演示所（首次使用时自动生成演示数据）"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+
+    p = sub.add_parser("init", help="新建本所数据库：单位信息和首个管理员账号")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址")
+    p.add_argument("--station", required=True, help="单位名称，如 XX市公安局XX分局XX派出所")
+    p.add_argument("--code", default="PCS", help="单位简码（用于编号，2–12 位字母数字），默认 PCS")
+    p.add_argument("--admin-badge", required=True, help="首个管理员的警号")
+    p.add_argument("--admin-name", required=True, help="首个管理员的姓名")
+    p.add_argument(
+        "--admin-role",
+        choices=["chief", "admin"],
+        default="admin",
+        help="首个账号的角色：chief（所长）或 admin（系统管理员），默认 admin",
+    )
+
+    p = sub.add_parser("demo", help="生成演示所（人员、服务事项目录及历史），并列出演示账号")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址（须为新库）")
+    p.add_argument("--days", type=int, default=30, help="生成多少天的历史记录，默认 30")
+    p.add_argument("--seed", type=int, default=7, help="随机种子，默认 7")
+
+    p = sub.add_parser("check", help="检查数据库完整性、结构版本和审计链，正常时退出码为 0")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址")
+
+    p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址（建议先运行 demo）")
+    p.add_argument("--out", required=True, help="截图输出文件夹")
+    return parser
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run a non-GUI command; expected problems become one Chinese line and exit code 1."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    commands: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+        "init": _init,
+        "demo": _demo,
+        "check": _check,
+    }
+    try:
+        return commands[args.command](args, out)
+    except StationDeskError as exc:
+        err.write(f"stationdesk：{exc.message}\n")
+        return 1
+    except KeyboardInterrupt:
+        err.write("stationdesk：已取消。\n")
+        return 130
+
+
+def _init(args: argparse.Namespace, out: TextIO) -> int:
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise StationDeskError(f"请在终端中输入密码，或通过环境变量 {PASSWORD_ENV} 提供。")
+        password = getpass.getpass("首个管理员的密码：")
+        if getpass.getpass("再输入一次：") != password:
+            raise StationDeskError("两次输入的密码不一致，未作任何改动。")
+    db = _open_new(args.db)
+    try:
+        services = build_services(db.sessions)
+        user = services.station.initialize(
+            StationSettings(name=args.station, code=args.code),
+            NewOfficer(args.admin_badge, args.admin_name, Role(args.admin_role), password),
+        )
+        count = len(services.catalogue.list_items())
+    finally:
+        db.dispose()
+    out.write(f"已创建：{args.station}（{db.location}）\n")
+    out.write(f"管理员：{user.name}，警号 {user.badge_no}；服务事项目录已载入 {count} 项。\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    if args.days < 1 or args.days > 3650:
+        raise StationDeskError("--days 应在 1 到 3650 之间。")
+    db = _open_new(args.db)
+    try:
+        services = build_services(db.sessions)
+        logins = build_demo(services, days=args.days, seed=args.seed)
+    finally:
+        db.dispose()
+    out.write(f"演示所已生成：{db.location}\n")
+    out.write("演示账号（密码相同）：\n")
+    for login in logins:
+        out.write(
+            f"  {login.role.label:<6}\t{login.name:<4}\t"
+            f"警号 {login.badge_no}\t密码 {login.password}\n"
+        )
+    return 0
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    db = open_database(args.db, create=False, migrate=False)
+    try:
+        report = check_database(db)
+    finally:
+        db.dispose()
+    out.write(f"检查数据库：{db.location}\n")
+    for line in report.lines:
+        out.write(f"  {line}\n")
+    out.write(
+        "结论：正常\n" if report.ok else "结论：发现问题，请联系系统管理员并保留数据库文件。\n"
+    )
+    return 0 if report.ok else 1
+
+
+def _open_new(target: str) -> Database:
+    """Open (creating) a database that must not have been initialised yet."""
+    db = open_database(target, create=True)
+    services = build_services(db.sessions)
+    if services.station.is_initialized():
+        db.dispose()
+        raise StationDeskError(f"该数据库已经初始化过：{db.location}。请换一个新文件。")
+    return db
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry for the non-GUI commands (main.py dispatches the GUI and screenshots)."""
+    args = build_parser().parse_args(argv)
+    return run(args)

@@ -1,0 +1,171 @@
+"""Open the database from a path or URL, refuse what is not ours, migrate after a backup."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DatabaseProblem
+from db.engine import make_engine, make_session_factory
+from db.migrate import (
+    backup_sqlite_file,
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade_to_head,
+)
+
+logger = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_FILE_NAME = "stationdesk.sqlite3"
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open, migrated database: engine, session factory and where it lives."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    url: str
+    location: str
+    file: Path | None
+    backup: Path | None = None
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def default_database_path() -> Path:
+    """The SQLite file in the user data directory (created on demand)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("StationDesk", appauthor=False)) / DEFAULT_FILE_NAME
+
+
+def resolve(target: str | os.PathLike[str] | None) -> tuple[str, Path | None]:
+    """A SQLAlchemy URL and, for SQLite files, the file path, from a --db argument."""
+    if target is None:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}", path
+    text = os.fspath(target).strip()
+    if not text:
+        raise DatabaseProblem("数据库位置不能为空。")
+    if "://" in text:
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise DatabaseProblem(f"数据库地址格式不正确：{text}") from None
+        if url.get_backend_name() == "sqlite":
+            db = url.database
+            if not db or db == ":memory:":
+                return text, None
+            return text, Path(db).expanduser().resolve()
+        return text, None
+    path = Path(text).expanduser().resolve()
+    return f"sqlite:///{path}", path
+
+
+def open_database(
+    target: str | os.PathLike[str] | None, *, create: bool = True, migrate: bool = True
+) -> Database:
+    """Check, open and migrate the database; every problem is a DatabaseProblem in Chinese."""
+    url, path = resolve(target)
+    if path is not None:
+        _check_sqlite_file(path, create=create)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise DatabaseProblem(
+            f"不支持的数据库地址：{_safe(url)}（{exc.__class__.__name__}）"
+        ) from None
+    location = str(path) if path is not None else _safe(url)
+    try:
+        backup = _migrate(engine, path) if migrate else None
+    except DatabaseProblem:
+        engine.dispose()
+        raise
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _explain(exc, location) from None
+    return Database(engine, make_session_factory(engine), url, location, path, backup)
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise DatabaseProblem(f"数据库位置是一个文件夹，不是文件：{path}。请指定一个文件名。")
+    if not path.exists():
+        if not create:
+            raise DatabaseProblem(
+                f"找不到数据库文件：{path}。"
+                "请检查路径，或先运行 stationdesk init / stationdesk demo。"
+            )
+        if not path.parent.is_dir():
+            raise DatabaseProblem(
+                f"数据库所在的文件夹不存在：{path.parent}。请先创建该文件夹或换一个位置。"
+            )
+        if not os.access(path.parent, os.W_OK):
+            raise DatabaseProblem(f"没有权限在此文件夹中创建数据库：{path.parent}。请换一个位置。")
+        return
+    if not os.access(path, os.R_OK):
+        raise DatabaseProblem(f"没有权限读取数据库文件：{path}。")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DatabaseProblem(f"数据库文件或其所在文件夹不可写：{path}。请检查权限或换一个位置。")
+    if path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            raise DatabaseProblem(f"该文件不是 StationDesk 数据库（也不是 SQLite 数据库）：{path}")
+
+
+def _migrate(engine: Engine, path: Path | None) -> Path | None:
+    current = current_revision(engine)
+    if current is None:
+        tables = set(inspect(engine).get_table_names())
+        if tables:
+            raise DatabaseProblem(
+                "该数据库里已有其他程序的数据表，不是 StationDesk 数据库，为免损坏不予打开。"
+            )
+    elif current not in known_revisions():
+        raise DatabaseProblem(
+            f"该数据库由更新版本的 StationDesk 写入（结构版本 {current}），本程序无法打开。"
+            "请升级 StationDesk 后再打开；数据库未作任何改动。"
+        )
+    head = head_revision()
+    if current == head:
+        return None
+    backup = None
+    if current is not None and path is not None:
+        backup = backup_sqlite_file(path, f"before-{head}")
+        logger.info("backed up %s to %s before migrating", path, backup)
+    upgrade_to_head(engine)
+    return backup
+
+
+def _explain(exc: DBAPIError, location: str) -> DatabaseProblem:
+    text = str(exc.orig)
+    if "file is not a database" in text or "not a database" in text:
+        return DatabaseProblem(f"该文件不是 StationDesk 数据库或已损坏：{location}")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseProblem(f"数据库只读，无法写入：{location}。请检查文件权限。")
+    if "unable to open" in text:
+        return DatabaseProblem(f"无法打开数据库：{location}。请检查路径和权限。")
+    if "locked" in text or "busy" in text:
+        return DatabaseProblem(f"数据库正被其他程序占用：{location}。请稍后再试。")
+    return DatabaseProblem(f"无法打开数据库 {location}：{text}")
+
+
+def _safe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

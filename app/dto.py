@@ -1,0 +1,201 @@
+"""Frozen data handed between services and the UI: rows, details and inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from app.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class SessionUser:
+    """The officer logged in at this counter."""
+
+    officer_id: int
+    badge_no: str
+    name: str
+    role: Role
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRow:
+    """One officer in the staff list."""
+
+    id: int
+    badge_no: str
+    name: str
+    role: Role
+    phone: str
+    active: bool
+    locked_until: dt.datetime | None
+    must_change_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewOfficer:
+    """Input for a new officer account."""
+
+    badge_no: str
+    name: str
+    role: Role
+    password: str
+    phone: str = ""
+    must_change_password: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerChanges:
+    """Editable fields of an officer (badge numbers never change)."""
+
+    name: str
+    role: Role
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class StationSettings:
+    """The station's settings as the UI edits them."""
+
+    name: str
+    code: str
+    address: str = ""
+    hours: str = ""
+    phone_consult: str = ""
+    phone_supervision: str = ""
+    phone_12389: str = "12389"
+    phone_12345: str = "12345"
+    paper_size: str = "A5"
+    timezone: str = "Asia/Shanghai"
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialLine:
+    """One material of a catalogue version."""
+
+    name: str
+    copies: int
+    form: str
+    source: str
+    is_key: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceItemDraft:
+    """The content of a catalogue version, as entered or as shipped."""
+
+    name: str
+    category: str
+    legal_basis: str
+    conditions: str
+    procedure: str
+    time_limit_value: int
+    time_limit_unit: str
+    time_limit_note: str
+    fee: str
+    fee_basis: str
+    place: str
+    hours: str
+    materials: tuple[MaterialLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceItemRow:
+    """One matter in the catalogue list (its current version)."""
+
+    item_id: int
+    version_id: int
+    code: str
+    name: str
+    category: str
+    time_limit_text: str
+    fee: str
+    version_no: int
+    material_count: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceItemDetail:
+    """A whole catalogue version, for the detail view and the editor."""
+
+    item_id: int
+    version_id: int
+    code: str
+    version_no: int
+    current_version_no: int
+    active: bool
+    draft: ServiceItemDraft
+    time_limit_text: str
+    change_note: str
+    created_at: dt.datetime
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One version in a matter's history."""
+
+    version_id: int
+    version_no: int
+    name: str
+    created_at: dt.datetime
+    created_by: str
+    change_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayRow:
+    """A station-entered holiday or make-up working day."""
+
+    day: dt.date
+    is_workday: bool
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueDate:
+    """A deadline and the years for which it assumed a plain Monday–Friday week."""
+
+    due: dt.date
+    assumed_years: tuple[int, ...] = ()
+
+    @property
+    def warning(self) -> str:
+        """A Chinese sentence when the calendar had to guess, else an empty string."""
+        if not self.assumed_years:
+            return ""
+        years = "、".join(f"{y}年" for y in self.assumed_years)
+        return f"{years}的节假日安排尚未录入，已按周一至周五工作日估算，请在“节假日设置”中补录。"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarCoverage:
+    """Which years the working-day calendar knows."""
+
+    library_first_year: int
+    library_last_year: int
+    override_years: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One audit event as listed."""
+
+    id: int
+    at: dt.datetime
+    officer: str
+    action: str
+    entity_type: str
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Outcome of ``stationdesk check``."""
+
+    ok: bool
+    lines: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,113 @@
+"""The station's holiday overrides and the working-day calendar built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.dto import CalendarCoverage, HolidayRow, SessionUser
+from app.errors import NotFound, ValidationError
+from app.roles import Permission
+from app.service_base import ServiceBase
+from app.validation import clean_text
+from app.workdays import LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, WorkingDayCalendar
+from db.models import HolidayOverride
+
+MAX_RANGE_DAYS = 31
+
+
+class HolidayService(ServiceBase):
+    """Lets the administrator enter a year's holiday schedule the library does not know yet."""
+
+    def calendar(self) -> WorkingDayCalendar:
+        """A calendar with the overrides as stored now."""
+        with self._sessions.begin() as session:
+            return load_calendar(session)
+
+    def coverage(self) -> CalendarCoverage:
+        """Which years the calendar knows, for the holidays page."""
+        with self._sessions.begin() as session:
+            years = sorted({d.year for d in session.scalars(select(HolidayOverride.day))})
+        return CalendarCoverage(LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, tuple(years))
+
+    def list_overrides(self, year: int | None = None) -> list[HolidayRow]:
+        """Station-entered days, oldest first, optionally of one year."""
+        with self._sessions.begin() as session:
+            query = select(HolidayOverride).order_by(HolidayOverride.day)
+            if year is not None:
+                query = query.where(
+                    HolidayOverride.day >= dt.date(year, 1, 1),
+                    HolidayOverride.day <= dt.date(year, 12, 31),
+                )
+            return [HolidayRow(o.day, o.is_workday, o.name) for o in session.scalars(query)]
+
+    def set_days(
+        self, user: SessionUser, first: dt.date, last: dt.date, is_workday: bool, name: str
+    ) -> list[HolidayRow]:
+        """Mark every day from ``first`` to ``last`` as holiday or make-up working day."""
+        label = clean_text(name, field="name", label="名称（如 春节、国庆节调休）", max_len=30)
+        if last < first:
+            raise ValidationError("结束日期不能早于开始日期。", "last")
+        if (last - first).days + 1 > MAX_RANGE_DAYS:
+            raise ValidationError(f"一次最多录入 {MAX_RANGE_DAYS} 天，请分段录入。", "last")
+        rows: list[HolidayRow] = []
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
+            now = self._clock.now()
+            day = first
+            while day <= last:
+                existing = session.get(HolidayOverride, day)
+                before = _snapshot(existing) if existing else None
+                if existing is None:
+                    existing = HolidayOverride(day=day, created_at=now)
+                    session.add(existing)
+                existing.is_workday = is_workday
+                existing.name = label
+                existing.created_by_id = actor.id
+                existing.created_at = now
+                session.flush()
+                audit.record(
+                    session,
+                    at=now,
+                    officer_id=actor.id,
+                    action="holiday_set",
+                    entity_type="holiday",
+                    entity_id=day.isoformat(),
+                    before=before,
+                    after=_snapshot(existing),
+                )
+                rows.append(HolidayRow(day, is_workday, label))
+                day += dt.timedelta(days=1)
+        return rows
+
+    def remove_day(self, user: SessionUser, day: dt.date) -> None:
+        """Remove a station-entered day; the library's answer applies again."""
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
+            existing = session.get(HolidayOverride, day)
+            if existing is None:
+                raise NotFound(f"{day.isoformat()} 没有录入过节假日安排。")
+            before = _snapshot(existing)
+            session.delete(existing)
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="holiday_removed",
+                entity_type="holiday",
+                entity_id=day.isoformat(),
+                before=before,
+            )
+
+
+def load_calendar(session: Session) -> WorkingDayCalendar:
+    """Build the calendar from the override table inside an open session."""
+    overrides = {o.day: o.is_workday for o in session.scalars(select(HolidayOverride))}
+    return WorkingDayCalendar(overrides)
+
+
+def _snapshot(o: HolidayOverride) -> dict[str, object]:
+    return {"day": o.day.isoformat(), "is_workday": o.is_workday, "name": o.name}

@@ -1,0 +1,229 @@
+"""Officer accounts: list, add, edit, deactivate and reactivate, reset passwords. Never delete."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import audit
+from app.clock import Clock
+from app.dto import NewOfficer, OfficerChanges, OfficerRow, SessionUser
+from app.errors import ConflictError, NotFound, ValidationError
+from app.passwords import PasswordHashing, check_password_rules
+from app.roles import Permission, Role
+from app.service_base import ServiceBase
+from app.validation import clean_phone, clean_text
+from db.models import Officer
+
+_BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
+_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
+ADMIN_ROLES = (Role.CHIEF.value, Role.ADMIN.value)
+
+
+def clean_badge(value: str) -> str:
+    """A badge number (警号) in upper case: letters and digits only."""
+    badge = (value or "").strip().upper()
+    if not badge:
+        raise ValidationError("请填写警号。", "badge_no")
+    if len(badge) > 20:
+        raise ValidationError("警号不能超过 20 位。", "badge_no")
+    if not _BADGE.match(badge):
+        raise ValidationError("警号只能由字母和数字组成，至少 2 位。", "badge_no")
+    return badge
+
+
+def clean_officer_name(value: str) -> str:
+    """An officer's name: Chinese characters, letters and the middle dot."""
+    name = clean_text(value, field="name", label="姓名", max_len=30)
+    if not _NAME.match(name):
+        raise ValidationError("姓名只能包含汉字、字母和间隔号“·”。", "name")
+    return name
+
+
+def officer_snapshot(officer: Officer) -> dict[str, Any]:
+    """The audited fields of an officer (never the password hash)."""
+    return {
+        "badge_no": officer.badge_no,
+        "name": officer.name,
+        "role": officer.role,
+        "phone": officer.phone,
+        "active": officer.active,
+    }
+
+
+class OfficerService(ServiceBase):
+    """Staff administration for the chief and the administrator."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, hashing: PasswordHashing
+    ) -> None:
+        super().__init__(sessions, clock)
+        self._hashing = hashing
+
+    def list_officers(self, user: SessionUser, include_inactive: bool = True) -> list[OfficerRow]:
+        """Every officer, active first, by badge number."""
+        with self._sessions.begin() as session:
+            self._officer(session, user)
+            query = select(Officer).order_by(Officer.active.desc(), Officer.badge_no)
+            if not include_inactive:
+                query = query.where(Officer.active.is_(True))
+            return [_row(o) for o in session.scalars(query)]
+
+    def add_officer(self, user: SessionUser, new: NewOfficer) -> OfficerRow:
+        """Create an account; the officer must change the initial password at first login."""
+        badge = clean_badge(new.badge_no)
+        name = clean_officer_name(new.name)
+        phone = clean_phone(new.phone, field="phone", label="联系电话")
+        role = Role(new.role)
+        check_password_rules(new.password)
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            exists = session.scalars(select(Officer.id).where(Officer.badge_no == badge)).first()
+            if exists is not None:
+                raise ValidationError(f"警号 {badge} 已存在，请核对。", "badge_no")
+            officer = insert_officer(
+                session, self._hashing, badge, name, role, new.password, phone, self._clock.now()
+            )
+            officer.must_change_password = new.must_change_password
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="officer_added",
+                entity_type="officer",
+                entity_id=officer.id,
+                after=officer_snapshot(officer),
+            )
+            return _row(officer)
+
+    def update_officer(
+        self, user: SessionUser, officer_id: int, changes: OfficerChanges
+    ) -> OfficerRow:
+        """Change name, role or phone."""
+        name = clean_officer_name(changes.name)
+        phone = clean_phone(changes.phone, field="phone", label="联系电话")
+        role = Role(changes.role)
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            officer = _get(session, officer_id)
+            before = officer_snapshot(officer)
+            if officer.role in ADMIN_ROLES and role.value not in ADMIN_ROLES:
+                _keep_one_administrator(session, officer)
+            officer.name, officer.phone, officer.role = name, phone, role.value
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="officer_updated",
+                entity_type="officer",
+                entity_id=officer.id,
+                before=before,
+                after=officer_snapshot(officer),
+            )
+            return _row(officer)
+
+    def set_active(self, user: SessionUser, officer_id: int, active: bool) -> OfficerRow:
+        """Deactivate (停用) or reactivate an account; records keep their officers either way."""
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            officer = _get(session, officer_id)
+            if officer.active == active:
+                state = "已启用" if active else "已停用"
+                raise ConflictError(f"{officer.name}的账号{state}，无需重复操作。")
+            if not active:
+                if officer.id == actor.id:
+                    raise ConflictError("不能停用自己正在使用的账号。")
+                if officer.role in ADMIN_ROLES:
+                    _keep_one_administrator(session, officer)
+            before = officer_snapshot(officer)
+            officer.active = active
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="officer_activated" if active else "officer_deactivated",
+                entity_type="officer",
+                entity_id=officer.id,
+                before=before,
+                after=officer_snapshot(officer),
+            )
+            return _row(officer)
+
+    def reset_password(self, user: SessionUser, officer_id: int, new_password: str) -> None:
+        """Set a temporary password, lift any lock; the officer must change it at next login."""
+        check_password_rules(new_password)
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            officer = _get(session, officer_id)
+            officer.password_hash = self._hashing.hash(new_password)
+            officer.must_change_password = officer.id != actor.id
+            officer.failed_attempts = 0
+            officer.locked_until = None
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="password_reset",
+                entity_type="officer",
+                entity_id=officer.id,
+            )
+
+
+def insert_officer(
+    session: Session,
+    hashing: PasswordHashing,
+    badge: str,
+    name: str,
+    role: Role,
+    password: str,
+    phone: str,
+    now: Any,
+) -> Officer:
+    """Add an officer row (validated by the caller) and flush it to get its id."""
+    officer = Officer(
+        badge_no=badge,
+        name=name,
+        role=role.value,
+        phone=phone,
+        password_hash=hashing.hash(password),
+        must_change_password=False,
+        active=True,
+        failed_attempts=0,
+        created_at=now,
+    )
+    session.add(officer)
+    session.flush()
+    return officer
+
+
+def _get(session: Session, officer_id: int) -> Officer:
+    officer = session.get(Officer, officer_id)
+    if officer is None:
+        raise NotFound("找不到该人员，请刷新列表。")
+    return officer
+
+
+def _keep_one_administrator(session: Session, leaving: Officer) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(Officer)
+        .where(Officer.active.is_(True), Officer.role.in_(ADMIN_ROLES), Officer.id != leaving.id)
+    )
+    if not others:
+        raise ConflictError("本所至少要保留一名在用的所长或系统管理员账号。")
+
+
+def _row(o: Officer) -> OfficerRow:
+    return OfficerRow(
+        id=o.id,
+        badge_no=o.badge_no,
+        name=o.name,
+        role=Role(o.role),
+        phone=o.phone,
+        active=o.active,
+        locked_until=o.locked_until,
+        must_change_password=o.must_change_password,
+    )

@@ -1,0 +1,36 @@
+"""What every service shares: its session factory, clock and the caller's permission check."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import Clock
+from app.dto import SessionUser
+from app.errors import AuthenticationError, PermissionDenied
+from app.roles import PERMISSION_LABELS, Permission, Role, allows
+from db.models import Officer
+
+
+class ServiceBase:
+    """Holds the session factory and the clock; one transaction per public method."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def _officer(self, session: Session, user: SessionUser) -> Officer:
+        """The caller as stored now: deactivation takes effect at once, not at the next login."""
+        officer = session.get(Officer, user.officer_id)
+        if officer is None or not officer.active:
+            raise AuthenticationError("当前账号已停用或不存在，请重新登录。")
+        return officer
+
+    def _require(self, session: Session, user: SessionUser, permission: Permission) -> Officer:
+        """The caller, if their current role grants ``permission``; otherwise refuse."""
+        officer = self._officer(session, user)
+        role = Role(officer.role)
+        if not allows(role, permission):
+            raise PermissionDenied(
+                f"{role.label}无权{PERMISSION_LABELS[permission]}，请联系所长或系统管理员。"
+            )
+        return officer

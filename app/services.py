@@ -1,0 +1,43 @@
+"""The services of one open database, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth_service import AuthService
+from app.catalogue_service import CatalogueService
+from app.clock import Clock, SystemClock
+from app.holiday_service import HolidayService
+from app.officer_service import OfficerService
+from app.passwords import PasswordHashing
+from app.station_service import StationService
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every use-case service; the UI hands each widget only the ones it needs."""
+
+    auth: AuthService
+    officers: OfficerService
+    station: StationService
+    catalogue: CatalogueService
+    holidays: HolidayService
+
+
+def build_services(
+    sessions: sessionmaker[Session],
+    clock: Clock | None = None,
+    hashing: PasswordHashing | None = None,
+) -> Services:
+    """Wire the services over one session factory."""
+    clock = clock or SystemClock()
+    hashing = hashing or PasswordHashing()
+    return Services(
+        auth=AuthService(sessions, clock, hashing),
+        officers=OfficerService(sessions, clock, hashing),
+        station=StationService(sessions, clock, hashing),
+        catalogue=CatalogueService(sessions, clock),
+        holidays=HolidayService(sessions, clock),
+    )

@@ -1,0 +1,172 @@
+"""First-run set-up (station and first account) and the station's settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import audit
+from app.catalogue_service import load_shipped_catalogue, seed_catalogue
+from app.clock import Clock
+from app.dto import NewOfficer, SessionUser, StationSettings
+from app.errors import ConflictError, NotFound, ValidationError
+from app.officer_service import clean_badge, clean_officer_name, insert_officer
+from app.passwords import PasswordHashing, check_password_rules
+from app.roles import Permission, Role
+from app.service_base import ServiceBase
+from app.validation import clean_int, clean_phone, clean_text
+from db.models import PAPER_SIZES, Officer, Station
+
+_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+
+
+def validate_settings(s: StationSettings) -> StationSettings:
+    """A cleaned copy of the settings, or a ValidationError at the first bad field."""
+    code = (s.code or "").strip().upper()
+    if not _CODE.match(code):
+        raise ValidationError("单位简码由 2–12 位大写字母或数字组成，用于编号，如 QNL。", "code")
+    if s.paper_size not in PAPER_SIZES:
+        raise ValidationError("请选择回执纸张：A4、A5 或 80mm 热敏卷纸。", "paper_size")
+    try:
+        ZoneInfo(s.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("时区无效，请使用如 Asia/Shanghai 的时区名。", "timezone") from None
+    return StationSettings(
+        name=clean_text(s.name, field="name", label="单位名称", max_len=60),
+        code=code,
+        address=clean_text(s.address, field="address", label="地址", max_len=120, required=False),
+        hours=clean_text(s.hours, field="hours", label="办公时间", max_len=120, required=False),
+        phone_consult=clean_phone(s.phone_consult, field="phone_consult", label="咨询电话"),
+        phone_supervision=clean_phone(
+            s.phone_supervision, field="phone_supervision", label="监督电话"
+        ),
+        phone_12389=clean_phone(s.phone_12389, field="phone_12389", label="12389 举报电话"),
+        phone_12345=clean_phone(s.phone_12345, field="phone_12345", label="12345 热线"),
+        paper_size=s.paper_size,
+        timezone=s.timezone,
+        lockout_attempts=clean_int(
+            s.lockout_attempts,
+            field="lockout_attempts",
+            label="锁定前允许输错次数",
+            minimum=3,
+            maximum=10,
+        ),
+        lockout_minutes=clean_int(
+            s.lockout_minutes,
+            field="lockout_minutes",
+            label="锁定时长（分钟）",
+            minimum=1,
+            maximum=1440,
+        ),
+    )
+
+
+class StationService(ServiceBase):
+    """Creates the station once and keeps its settings."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, hashing: PasswordHashing
+    ) -> None:
+        super().__init__(sessions, clock)
+        self._hashing = hashing
+
+    def is_initialized(self) -> bool:
+        """Whether the first-run set-up has been done."""
+        with self._sessions.begin() as session:
+            return session.get(Station, 1) is not None
+
+    def initialize(self, settings: StationSettings, first: NewOfficer) -> SessionUser:
+        """Create the station, its first chief or administrator, and seed the catalogue."""
+        clean = validate_settings(settings)
+        badge = clean_badge(first.badge_no)
+        name = clean_officer_name(first.name)
+        role = Role(first.role)
+        if role not in (Role.CHIEF, Role.ADMIN):
+            raise ValidationError("首个账号须为所长或系统管理员。", "role")
+        check_password_rules(first.password)
+        shipped = load_shipped_catalogue()
+        with self._sessions.begin() as session:
+            if session.get(Station, 1) is not None:
+                raise ConflictError("本数据库已经初始化过，不能重复初始化。")
+            if session.scalar(select(func.count()).select_from(Officer)):
+                raise ConflictError("数据库中已有人员记录，不能按新所初始化。")
+            now = self._clock.now()
+            station = Station(id=1, created_at=now, **asdict(clean))
+            session.add(station)
+            officer = insert_officer(
+                session, self._hashing, badge, name, role, first.password, first.phone, now
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=officer.id,
+                action="station_initialized",
+                entity_type="station",
+                entity_id=1,
+                after={**asdict(clean), "first_officer": badge},
+            )
+            count = seed_catalogue(session, shipped, now)
+            audit.record(
+                session,
+                at=now,
+                officer_id=officer.id,
+                action="catalogue_seeded",
+                entity_type="service_item",
+                entity_id="*",
+                after={"items": count},
+            )
+            return SessionUser(officer.id, officer.badge_no, officer.name, role)
+
+    def settings(self) -> StationSettings:
+        """The station's settings."""
+        with self._sessions.begin() as session:
+            station = session.get(Station, 1)
+            if station is None:
+                raise NotFound("本数据库尚未初始化，请先完成首次设置。")
+            return _settings(station)
+
+    def update_settings(self, user: SessionUser, settings: StationSettings) -> StationSettings:
+        """Change the station's settings (administrator or chief)."""
+        clean = validate_settings(settings)
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.EDIT_SETTINGS)
+            station = session.get(Station, 1)
+            if station is None:
+                raise NotFound("本数据库尚未初始化，请先完成首次设置。")
+            before = _settings(station)
+            if before == clean:
+                return before
+            for key, value in asdict(clean).items():
+                setattr(station, key, value)
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="settings_changed",
+                entity_type="station",
+                entity_id=1,
+                before={k: v for k, v in asdict(before).items() if getattr(clean, k) != v},
+                after={k: v for k, v in asdict(clean).items() if getattr(before, k) != v},
+            )
+            return clean
+
+
+def _settings(station: Station) -> StationSettings:
+    return StationSettings(
+        name=station.name,
+        code=station.code,
+        address=station.address,
+        hours=station.hours,
+        phone_consult=station.phone_consult,
+        phone_supervision=station.phone_supervision,
+        phone_12389=station.phone_12389,
+        phone_12345=station.phone_12345,
+        paper_size=station.paper_size,
+        timezone=station.timezone,
+        lockout_attempts=station.lockout_attempts,
+        lockout_minutes=station.lockout_minutes,
+    )

@@ -1,0 +1,72 @@
+"""Working days on the PRC calendar: statutory holidays, make-up working days (调休), overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import chinese_calendar
+from chinese_calendar import constants as cc_constants
+
+from app.dto import DueDate
+
+LIBRARY_FIRST_YEAR = min(cc_constants.holidays).year
+LIBRARY_LAST_YEAR = max(max(cc_constants.holidays), max(cc_constants.workdays)).year
+
+
+class WorkingDayCalendar:
+    """Answers "is this a working day?" from chinesecalendar plus the station's overrides.
+
+    An override (a day the station entered as 休 or 班) always wins. A year neither the library
+    nor the overrides know is assumed to be a plain Monday–Friday week, and the results say so.
+    """
+
+    def __init__(self, overrides: Mapping[dt.date, bool] | None = None) -> None:
+        self._overrides = dict(overrides or {})
+        self._override_years = {d.year for d in self._overrides}
+
+    def knows_year(self, year: int) -> bool:
+        """Whether holidays of ``year`` are known (library data or station overrides)."""
+        return LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR or year in self._override_years
+
+    def is_workday(self, day: dt.date) -> bool:
+        """Whether offices work on ``day``."""
+        if day in self._overrides:
+            return self._overrides[day]
+        if LIBRARY_FIRST_YEAR <= day.year <= LIBRARY_LAST_YEAR:
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def add_working_days(self, start: dt.date, days: int) -> DueDate:
+        """The ``days``-th working day after ``start`` (the start day itself does not count).
+
+        ``days == 0`` gives ``start`` itself.
+        """
+        if days < 0:
+            raise ValueError("days must not be negative")
+        assumed: set[int] = set()
+        day = start
+        counted = 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            if not self.knows_year(day.year):
+                assumed.add(day.year)
+            if self.is_workday(day):
+                counted += 1
+        return DueDate(day, tuple(sorted(assumed)))
+
+    def add_calendar_days(self, start: dt.date, days: int) -> DueDate:
+        """``days`` calendar days after ``start``."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        return DueDate(start + dt.timedelta(days=days))
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """How many working days lie after ``start`` up to and including ``end``."""
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count

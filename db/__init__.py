@@ -1,0 +1,1 @@
+"""Storage layer: SQLAlchemy models, engine and Alembic migrations (no Qt, no app)."""

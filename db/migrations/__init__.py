@@ -1,0 +1,1 @@
+"""Alembic migrations of the StationDesk schema, applied from code at start-up."""

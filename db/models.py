@@ -1,0 +1,192 @@
+"""ORM models of the foundation: station settings, officers, service catalogue, holidays, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base
+
+ROLES = ("window", "auxiliary", "deputy", "chief", "admin")
+TIME_LIMIT_UNITS = ("working_days", "calendar_days", "on_the_spot")
+MATERIAL_FORMS = ("原件", "复印件", "原件及复印件", "出示原件")
+PAPER_SIZES = ("A4", "A5", "80mm")
+
+
+class Station(Base):
+    """The station's settings: one row. Everything that varies by place lives here."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str] = mapped_column(String(12))
+    address: Mapped[str] = mapped_column(String(120), default="")
+    hours: Mapped[str] = mapped_column(String(120), default="")
+    phone_consult: Mapped[str] = mapped_column(String(40), default="")
+    phone_supervision: Mapped[str] = mapped_column(String(40), default="")
+    phone_12389: Mapped[str] = mapped_column(String(40), default="12389")
+    phone_12345: Mapped[str] = mapped_column(String(40), default="12345")
+    paper_size: Mapped[str] = mapped_column(String(8), default="A5")
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    lockout_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    lockout_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint("paper_size IN ('A4', 'A5', '80mm')", name="paper_size"),
+        CheckConstraint("lockout_attempts >= 1", name="lockout_attempts"),
+        CheckConstraint("lockout_minutes >= 1", name="lockout_minutes"),
+    )
+
+
+class Officer(Base):
+    """A person who logs in. Never deleted: records keep their officers."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_no: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(30))
+    role: Mapped[str] = mapped_column(String(12))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        CheckConstraint("role IN ('window', 'auxiliary', 'deputy', 'chief', 'admin')", name="role"),
+    )
+
+
+class ServiceItem(Base):
+    """A matter of the catalogue (服务事项); its content lives in immutable versions."""
+
+    __tablename__ = "service_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    current_version_no: Mapped[int] = mapped_column(Integer, default=1)
+
+    versions: Mapped[list[ServiceItemVersion]] = relationship(
+        back_populates="item", order_by="ServiceItemVersion.version_no"
+    )
+
+
+class ServiceItemVersion(Base):
+    """One version of a matter. Never changed once written; records point at the version used."""
+
+    __tablename__ = "service_item_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"))
+    version_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text)
+    procedure: Mapped[str] = mapped_column(Text)
+    time_limit_value: Mapped[int] = mapped_column(Integer)
+    time_limit_unit: Mapped[str] = mapped_column(String(16))
+    time_limit_note: Mapped[str] = mapped_column(Text, default="")
+    fee: Mapped[str] = mapped_column(String(200))
+    fee_basis: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(100))
+    hours: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(400))
+    change_note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+    item: Mapped[ServiceItem] = relationship(back_populates="versions")
+    materials: Mapped[list[ServiceMaterial]] = relationship(
+        back_populates="version", order_by="ServiceMaterial.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "version_no", name="uq_service_item_versions_item_version"),
+        CheckConstraint("time_limit_value >= 0", name="time_limit_value"),
+        CheckConstraint(
+            "time_limit_unit IN ('working_days', 'calendar_days', 'on_the_spot')",
+            name="time_limit_unit",
+        ),
+    )
+
+
+class ServiceMaterial(Base):
+    """One material a matter needs, as listed in one catalogue version."""
+
+    __tablename__ = "service_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("service_item_versions.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    form: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    version: Mapped[ServiceItemVersion] = relationship(back_populates="materials")
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "position", name="uq_service_materials_version_position"),
+        CheckConstraint("copies >= 1", name="copies"),
+    )
+
+
+class HolidayOverride(Base):
+    """A station-entered calendar day: a holiday (休) or a make-up working day (班)."""
+
+    __tablename__ = "holiday_overrides"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained record of every change, print, export and unmasked view."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    before_json: Mapped[str] = mapped_column(Text, default="")
+    after_json: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+
+class AuditHead(Base):
+    """The chain's tip: one row, locked by every writer so events get gap-free ids in order."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,51 @@
+"""Composition root: arguments → logging → database → services → QApplication → main window."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import cli
+
+
+def _configure_logging() -> None:
+    from platformdirs import user_log_dir
+
+    log_dir = Path(user_log_dir("StationDesk", appauthor=False))
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_dir / "stationdesk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+            )
+        )
+    except OSError:
+        pass
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command, or the GUI when none is given."""
+    args = cli.build_parser().parse_args(argv)
+    if args.command in ("init", "demo", "check"):
+        return cli.run(args)
+    _configure_logging()
+    if args.command == "screenshots":
+        from ui.screenshots import take_screenshots
+
+        return take_screenshots(args.db, Path(args.out))
+    from ui.application import run_gui
+
+    return run_gui(args.db, demo=args.demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

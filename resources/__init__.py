@@ -1,0 +1,12 @@
+"""Bundled data: fonts (with their licence), the shipped service catalogue and the style sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESOURCES_DIR = Path(__file__).resolve().parent
+FONTS_DIR = RESOURCES_DIR / "fonts"
+FONT_REGULAR = FONTS_DIR / "NotoSansSC_400Regular.ttf"
+FONT_BOLD = FONTS_DIR / "NotoSansSC_700Bold.ttf"
+CATALOGUE_FILE = RESOURCES_DIR / "catalogue.json"
+STYLE_SHEET = RESOURCES_DIR / "style.qss"
