@@ -51,6 +51,11 @@ def default_database_path() -> Path:
     return Path(user_data_dir("StationDesk", appauthor=False)) / DEFAULT_FILE_NAME
 
 
+def demo_database_path() -> Path:
+    """The demo station's own file, so trying the demo never touches the station's data."""
+    return default_database_path().with_name("stationdesk-demo.sqlite3")
+
+
 def resolve(target: str | os.PathLike[str] | None) -> tuple[str, Path | None]:
     """A SQLAlchemy URL and, for SQLite files, the file path, from a --db argument."""
     if target is None:

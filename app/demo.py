@@ -46,6 +46,17 @@ class DemoLogin:
     password: str
 
 
+def login_hint(logins: list[DemoLogin]) -> str:
+    """One paragraph listing the demo logins for the login dialog."""
+    people = "；".join(f"{x.role.label} {x.name} {x.badge_no}" for x in logins)
+    return f"演示账号：{people}。密码均为 {DEMO_PASSWORD}。"
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The logins ``build_demo`` creates."""
+    return [DemoLogin(b, n, r, DEMO_PASSWORD) for b, n, r, _ in DEMO_OFFICERS]
+
+
 def build_demo(services: Services, days: int = 30, seed: int = 7) -> list[DemoLogin]:
     """Fill an empty database with the demo station; returns the logins to print.
 
@@ -64,12 +75,12 @@ def build_demo(services: Services, days: int = 30, seed: int = 7) -> list[DemoLo
             NewOfficer(badge, name, role, DEMO_PASSWORD, phone, must_change_password=False),
         )
     _demo_catalogue_history(services, chief, rng)
-    return [DemoLogin(b, n, r, DEMO_PASSWORD) for b, n, r, _ in DEMO_OFFICERS]
+    return demo_logins()
 
 
 def _demo_catalogue_history(services: Services, chief: SessionUser, rng: random.Random) -> None:
     """One matter edited twice, so the version history has something to show."""
-    rows = services.catalogue.list_items("居住证")
+    rows = services.catalogue.list_items("JZZ-SL")
     if not rows:
         return
     detail = services.catalogue.get_item(rows[0].item_id)

@@ -154,6 +154,7 @@ class HolidayRow:
     day: dt.date
     is_workday: bool
     name: str
+    station_entered: bool = True
 
 
 @dataclass(frozen=True, slots=True)

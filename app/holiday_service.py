@@ -13,7 +13,12 @@ from app.errors import NotFound, ValidationError
 from app.roles import Permission
 from app.service_base import ServiceBase
 from app.validation import clean_text
-from app.workdays import LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, WorkingDayCalendar
+from app.workdays import (
+    LIBRARY_FIRST_YEAR,
+    LIBRARY_LAST_YEAR,
+    WorkingDayCalendar,
+    library_special_days,
+)
 from db.models import HolidayOverride
 
 MAX_RANGE_DAYS = 31
@@ -32,6 +37,16 @@ class HolidayService(ServiceBase):
         with self._sessions.begin() as session:
             years = sorted({d.year for d in session.scalars(select(HolidayOverride.day))})
         return CalendarCoverage(LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, tuple(years))
+
+    def list_year(self, year: int) -> list[HolidayRow]:
+        """Every special day of ``year``: the library's, with the station's entries winning."""
+        rows = {
+            day: HolidayRow(day, is_workday, name, station_entered=False)
+            for day, is_workday, name in library_special_days(year)
+        }
+        for row in self.list_overrides(year):
+            rows[row.day] = row
+        return [rows[day] for day in sorted(rows)]
 
     def list_overrides(self, year: int | None = None) -> list[HolidayRow]:
         """Station-entered days, oldest first, optionally of one year."""
@@ -85,22 +100,28 @@ class HolidayService(ServiceBase):
 
     def remove_day(self, user: SessionUser, day: dt.date) -> None:
         """Remove a station-entered day; the library's answer applies again."""
+        self.remove_days(user, [day])
+
+    def remove_days(self, user: SessionUser, days: list[dt.date]) -> None:
+        """Remove several station-entered days in one transaction (all or none)."""
         with self._sessions.begin() as session:
             actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
-            existing = session.get(HolidayOverride, day)
-            if existing is None:
-                raise NotFound(f"{day.isoformat()} 没有录入过节假日安排。")
-            before = _snapshot(existing)
-            session.delete(existing)
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                action="holiday_removed",
-                entity_type="holiday",
-                entity_id=day.isoformat(),
-                before=before,
-            )
+            now = self._clock.now()
+            for day in days:
+                existing = session.get(HolidayOverride, day)
+                if existing is None:
+                    raise NotFound(f"{day.isoformat()} 没有录入过节假日安排。")
+                before = _snapshot(existing)
+                session.delete(existing)
+                audit.record(
+                    session,
+                    at=now,
+                    officer_id=actor.id,
+                    action="holiday_removed",
+                    entity_type="holiday",
+                    entity_id=day.isoformat(),
+                    before=before,
+                )
 
 
 def load_calendar(session: Session) -> WorkingDayCalendar:

@@ -14,6 +14,29 @@ LIBRARY_FIRST_YEAR = min(cc_constants.holidays).year
 LIBRARY_LAST_YEAR = max(max(cc_constants.holidays), max(cc_constants.workdays)).year
 
 
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def library_special_days(year: int) -> list[tuple[dt.date, bool, str]]:
+    """The library's holidays and make-up working days of ``year`` with Chinese names."""
+    days: list[tuple[dt.date, bool, str]] = []
+    for table, is_workday in ((cc_constants.holidays, False), (cc_constants.workdays, True)):
+        for day, name in table.items():
+            if day.year == year:
+                label = HOLIDAY_NAMES_ZH.get(str(name), str(name))
+                days.append((day, is_workday, label + ("调休" if is_workday else "")))
+    return sorted(days)
+
+
 class WorkingDayCalendar:
     """Answers "is this a working day?" from chinesecalendar plus the station's overrides.
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need and runs the whole suite headless:
+# ruff (lint + format), import-linter (layers), mypy, pytest with pytest-qt offscreen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+# shellcheck disable=SC2086
+ensure_system_packages $BASE_PACKAGES $TEST_PACKAGES
+ensure_venv -e '.[dev]'
+export QT_QPA_PLATFORM=offscreen
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== import-linter"
+.venv/bin/lint-imports
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest"
+# pytest exits 5 when it collected no test: that fails this script too.
+.venv/bin/pytest "$@"

@@ -1,0 +1,88 @@
+"""Shared fixtures: offscreen Qt, a real migrated SQLite file per test, services and users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.clock import FixedClock
+from app.database import Database, open_database
+from app.dto import NewOfficer, SessionUser, StationSettings
+from app.passwords import PasswordHashing
+from app.roles import Role
+from app.services import Services, build_services
+
+TEST_PASSWORD = "Secret123"
+# 2025-09-29 10:00 in Beijing, just before the National Day holiday.
+TEST_START = dt.datetime(2025, 9, 29, 2, 0, tzinfo=dt.UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--onscreen", action="store_true", help="show Qt widgets on a real display")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before pytest-qt creates the QApplication; without a display Qt would abort the process.
+    if not config.getoption("--onscreen"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock the test moves by hand."""
+    return FixedClock(TEST_START)
+
+
+@pytest.fixture
+def hashing() -> PasswordHashing:
+    """Argon2id with cheap parameters: the same code path, fast enough for many tests."""
+    return PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test's database file lives."""
+    return tmp_path / "station.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """A migrated, empty database in a real SQLite file."""
+    database = open_database(db_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def services(db: Database, clock: FixedClock, hashing: PasswordHashing) -> Services:
+    """Every service over the test database."""
+    return build_services(db.sessions, clock, hashing)
+
+
+@pytest.fixture
+def chief(services: Services) -> SessionUser:
+    """An initialised station whose first account is the chief (所长)."""
+    return services.station.initialize(
+        StationSettings(name="测试市公安局测试分局和平路派出所", code="HPL"),
+        NewOfficer("100001", "王所长", Role.CHIEF, TEST_PASSWORD),
+    )
+
+
+@pytest.fixture
+def make_officer(services: Services, chief: SessionUser):  # type: ignore[no-untyped-def]
+    """Factory: add an officer with a role and log them in."""
+
+    counter = iter(range(200001, 299999))
+
+    def make(role: Role = Role.WINDOW, name: str = "张民警") -> SessionUser:
+        badge = str(next(counter))
+        services.officers.add_officer(
+            chief, NewOfficer(badge, name, role, TEST_PASSWORD, must_change_password=False)
+        )
+        return services.auth.login(badge, TEST_PASSWORD)
+
+    return make

@@ -1,0 +1,105 @@
+"""Main window wiring: pages by role, status bar, lock and unlock, first-run wizard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWizard
+
+from app.dto import SessionUser
+from app.roles import Role
+from app.services import Services
+from tests.conftest import TEST_PASSWORD
+from ui.first_run_wizard import FirstRunWizard
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def test_chief_sees_every_page_and_window_officer_no_staff_page(
+    qtbot, services: Services, chief: SessionUser, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "/tmp/x.sqlite3", qsettings, today=dt.date(2026, 11, 20))
+    qtbot.addWidget(window)
+    assert window.page_titles() == ["服务事项目录", "人员管理", "节假日设置", "本所设置"]
+    assert "王所长" in window.user_label.text() and "所长" in window.user_label.text()
+    assert "/tmp/x.sqlite3" in window.db_label.text()
+    officer = make_officer(Role.WINDOW, "张伟")
+    window2 = MainWindow(services, officer, "/tmp/x.sqlite3", qsettings)
+    qtbot.addWidget(window2)
+    assert "人员管理" not in window2.page_titles()
+
+
+def test_lock_hides_pages_until_the_password_is_given(
+    qtbot, monkeypatch, services: Services, chief: SessionUser, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    seen: dict[str, object] = {}
+
+    def fake_exec(dialog: LoginDialog) -> int:
+        seen["page"] = window.stack.currentWidget()
+        seen["nav_enabled"] = window.nav.isEnabled()
+        dialog.password_edit.setText(TEST_PASSWORD)
+        dialog.ok_button.click()
+        return int(dialog.result())
+
+    monkeypatch.setattr(LoginDialog, "exec", fake_exec)
+    window.lock()
+    assert seen["page"] is window.lock_page
+    assert seen["nav_enabled"] is False
+    assert not window.locked
+    assert window.stack.currentWidget() is window.pages["catalogue"]
+
+
+def test_geometry_is_remembered(
+    qtbot, services: Services, chief: SessionUser, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    # The offscreen screen is 800×800: stay inside it so Qt has no reason to move the window.
+    window.setMinimumSize(400, 300)
+    window.setGeometry(30, 40, 700, 600)
+    closed_at = window.geometry()
+    window.close()
+    assert qsettings.value("main_window/geometry")
+    again = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(again)
+    again.setMinimumSize(400, 300)
+    again._restore_geometry()
+    again.show()
+    assert again.geometry() == closed_at
+
+
+def test_first_run_wizard_creates_station_and_account(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
+    wizard = FirstRunWizard(services.station)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    page = wizard.station_page
+    page.name_edit.setText("测试市公安局测试分局解放路派出所")
+    page.code_edit.setText("bad code!")
+    wizard.next()
+    assert wizard.currentPage() is page
+    assert "简码" in page.errors.message_of("code")
+    page.code_edit.setText("JFL")
+    wizard.next()
+    account = wizard.account_page
+    assert wizard.currentPage() is account
+    account.badge_edit.setText("120001")
+    account.name_edit.setText("赵所长")
+    account.password_edit.setText("Chief2026")
+    account.repeat_edit.setText("Chief2026")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    assert services.station.settings().code == "JFL"
+    assert services.auth.login("120001", "Chief2026").role is Role.CHIEF

@@ -1,0 +1,79 @@
+"""Change one's own password (forced after an administrator's reset)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.auth_service import AuthService
+from app.dto import SessionUser
+from app.errors import StationDeskError, ValidationError
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+
+def password_edit() -> QLineEdit:
+    """A masked password field."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(64)
+    return edit
+
+
+class ChangePasswordDialog(QDialog):
+    """Old password, new password twice."""
+
+    def __init__(
+        self,
+        auth: AuthService,
+        user: SessionUser,
+        forced: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._auth = auth
+        self._user = user
+        self.setWindowTitle("修改密码")
+        self.setMinimumWidth(420)
+        self.old_edit = password_edit()
+        self.new_edit = password_edit()
+        self.repeat_edit = password_edit()
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        add_field(form, "原密码", self.old_edit, self.errors, "old_password")
+        add_field(form, "新密码", self.new_edit, self.errors, "new_password")
+        add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
+        buttons = QDialogButtonBox()
+        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_save_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "管理员重置了您的密码，请先设置自己的新密码。"
+            if forced
+            else "新密码至少 8 位，须同时包含字母和数字。"
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+
+    def _on_save_clicked(self) -> None:
+        try:
+            if self.new_edit.text() != self.repeat_edit.text():
+                raise ValidationError("两次输入的新密码不一致。", "repeat")
+            self._auth.change_password(self._user, self.old_edit.text(), self.new_edit.text())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.accept()

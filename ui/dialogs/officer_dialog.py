@@ -1,0 +1,153 @@
+"""Add an officer account, or edit an officer's name, role and phone."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dto import NewOfficer, OfficerChanges, OfficerRow, SessionUser
+from app.errors import StationDeskError, ValidationError
+from app.officer_service import OfficerService
+from app.roles import ROLE_LABELS, Role
+from ui.change_password_dialog import password_edit
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+
+class OfficerDialog(QDialog):
+    """``officer`` None adds a new account (with an initial password); otherwise edits one."""
+
+    def __init__(
+        self,
+        officers: OfficerService,
+        user: SessionUser,
+        officer: OfficerRow | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._officers = officers
+        self._user = user
+        self._officer = officer
+        self.saved: OfficerRow | None = None
+        self.setWindowTitle("修改人员信息" if officer else "添加人员")
+        self.setMinimumWidth(440)
+        self.badge_edit = QLineEdit(officer.badge_no if officer else "")
+        self.badge_edit.setMaxLength(20)
+        self.badge_edit.setReadOnly(officer is not None)
+        self.name_edit = QLineEdit(officer.name if officer else "")
+        self.name_edit.setMaxLength(30)
+        self.role_combo = QComboBox()
+        for role, label in ROLE_LABELS.items():
+            self.role_combo.addItem(label, role.value)
+        if officer:
+            self.role_combo.setCurrentIndex(self.role_combo.findData(officer.role.value))
+        self.phone_edit = QLineEdit(officer.phone if officer else "")
+        self.password_edit = password_edit()
+        self.repeat_edit = password_edit()
+        self.must_change_check = QCheckBox("首次登录时须修改密码")
+        self.must_change_check.setChecked(True)
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        add_field(form, "警号", self.badge_edit, self.errors, "badge_no")
+        add_field(form, "姓名", self.name_edit, self.errors, "name")
+        add_field(form, "角色", self.role_combo, self.errors, "role")
+        add_field(form, "联系电话", self.phone_edit, self.errors, "phone")
+        if officer is None:
+            add_field(form, "初始密码", self.password_edit, self.errors, "password")
+            add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
+            form.addRow("", self.must_change_check)
+        buttons = QDialogButtonBox()
+        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_save_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+
+    def _on_save_clicked(self) -> None:
+        role = Role(str(self.role_combo.currentData()))
+        try:
+            if self._officer is None:
+                if self.password_edit.text() != self.repeat_edit.text():
+                    raise ValidationError("两次输入的密码不一致。", "repeat")
+                self.saved = self._officers.add_officer(
+                    self._user,
+                    NewOfficer(
+                        self.badge_edit.text(),
+                        self.name_edit.text(),
+                        role,
+                        self.password_edit.text(),
+                        self.phone_edit.text(),
+                        must_change_password=self.must_change_check.isChecked(),
+                    ),
+                )
+            else:
+                self.saved = self._officers.update_officer(
+                    self._user,
+                    self._officer.id,
+                    OfficerChanges(self.name_edit.text(), role, self.phone_edit.text()),
+                )
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.accept()
+
+
+class ResetPasswordDialog(QDialog):
+    """A temporary password the officer must change at next login; also lifts a lock-out."""
+
+    def __init__(
+        self,
+        officers: OfficerService,
+        user: SessionUser,
+        officer: OfficerRow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._officers = officers
+        self._user = user
+        self._officer = officer
+        self.setWindowTitle(f"重置密码 — {officer.name}（{officer.badge_no}）")
+        self.setMinimumWidth(420)
+        self.password_edit = password_edit()
+        self.repeat_edit = password_edit()
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        add_field(form, "临时密码", self.password_edit, self.errors, "password")
+        add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
+        intro = QLabel("重置后账号解除锁定，本人下次登录时须修改密码。")
+        intro.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        buttons.addButton("重置", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_reset_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+
+    def _on_reset_clicked(self) -> None:
+        try:
+            if self.password_edit.text() != self.repeat_edit.text():
+                raise ValidationError("两次输入的密码不一致。", "repeat")
+            self._officers.reset_password(self._user, self._officer.id, self.password_edit.text())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.accept()

@@ -1,0 +1,168 @@
+"""First start: the station's name and code, then the first chief or administrator account."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.dto import NewOfficer, SessionUser, StationSettings
+from app.errors import StationDeskError, ValidationError
+from app.roles import Role
+from app.station_service import StationService, validate_settings
+from ui.change_password_dialog import password_edit
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+PAPER_CHOICES = (("A5", "A5（半张 A4）"), ("A4", "A4"), ("80mm", "80mm 热敏卷纸"))
+DEMO_REQUESTED = 2
+
+
+class _WelcomePage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self.setTitle("欢迎使用派出所窗口服务台账")
+        text = QLabel(
+            "这是本机第一次启动。接下来请填写本所的名称和简码，并创建第一个管理账号"
+            "（所长或系统管理员）。其余人员账号由管理员在“人员管理”中添加。\n\n"
+            "只想先看看？可以直接进入演示所：演示数据保存在单独的文件中，不影响本所数据。"
+        )
+        text.setWordWrap(True)
+        self.demo_button = QPushButton("进入演示所")
+        self.demo_button.setAutoDefault(False)
+        self.demo_button.setObjectName("secondary")
+        self.demo_button.clicked.connect(wizard.request_demo)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addStretch(1)
+        layout.addWidget(self.demo_button)
+
+
+class _StationPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("本所信息")
+        self.setSubTitle("单位名称印在每张回执和告知单的抬头；简码用于各类编号。")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("如 XX市公安局XX分局XX派出所")
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("2–12 位字母或数字，如 QNL")
+        self.address_edit = QLineEdit()
+        self.hours_edit = QLineEdit("工作日 8:30-12:00，14:00-17:30")
+        self.consult_edit = QLineEdit()
+        self.supervision_edit = QLineEdit()
+        self.paper_combo = QComboBox()
+        for value, label in PAPER_CHOICES:
+            self.paper_combo.addItem(label, value)
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout(self)
+        add_field(form, "单位名称", self.name_edit, self.errors, "name")
+        add_field(form, "单位简码", self.code_edit, self.errors, "code")
+        add_field(form, "地址", self.address_edit, self.errors, "address")
+        add_field(form, "办公时间", self.hours_edit, self.errors, "hours")
+        add_field(form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
+        add_field(form, "监督电话", self.supervision_edit, self.errors, "phone_supervision")
+        add_field(form, "回执纸张", self.paper_combo, self.errors, "paper_size")
+        form.addRow(general)
+
+    def settings(self) -> StationSettings:
+        return StationSettings(
+            name=self.name_edit.text(),
+            code=self.code_edit.text(),
+            address=self.address_edit.text(),
+            hours=self.hours_edit.text(),
+            phone_consult=self.consult_edit.text(),
+            phone_supervision=self.supervision_edit.text(),
+            paper_size=str(self.paper_combo.currentData()),
+        )
+
+    def validatePage(self) -> bool:
+        try:
+            validate_settings(self.settings())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return False
+        self.errors.clear()
+        return True
+
+
+class _AccountPage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("第一个管理账号")
+        self.setSubTitle("此账号可以添加其他人员、维护服务事项目录和本所设置。")
+        self.role_combo = QComboBox()
+        self.role_combo.addItem(Role.CHIEF.label, Role.CHIEF.value)
+        self.role_combo.addItem(Role.ADMIN.label, Role.ADMIN.value)
+        self.badge_edit = QLineEdit()
+        self.badge_edit.setMaxLength(20)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(30)
+        self.password_edit = password_edit()
+        self.repeat_edit = password_edit()
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout(self)
+        add_field(form, "角色", self.role_combo, self.errors, "role")
+        add_field(form, "警号", self.badge_edit, self.errors, "badge_no")
+        add_field(form, "姓名", self.name_edit, self.errors, "name")
+        add_field(form, "密码", self.password_edit, self.errors, "password")
+        add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
+        form.addRow(general)
+
+    def validatePage(self) -> bool:
+        try:
+            if self.password_edit.text() != self.repeat_edit.text():
+                raise ValidationError("两次输入的密码不一致。", "repeat")
+            self._wizard.finish_setup(
+                NewOfficer(
+                    self.badge_edit.text(),
+                    self.name_edit.text(),
+                    Role(str(self.role_combo.currentData())),
+                    self.password_edit.text(),
+                )
+            )
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return False
+        return True
+
+
+class FirstRunWizard(QWizard):
+    """Ends with an initialised station (Accepted) or a wish to open the demo (DEMO_REQUESTED)."""
+
+    def __init__(self, station: StationService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._station = station
+        self.user: SessionUser | None = None
+        self.setWindowTitle("首次设置 — 派出所窗口服务台账")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setMinimumSize(620, 520)
+        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
+        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        self.welcome_page = _WelcomePage(self)
+        self.station_page = _StationPage()
+        self.account_page = _AccountPage(self)
+        self.addPage(self.welcome_page)
+        self.addPage(self.station_page)
+        self.addPage(self.account_page)
+
+    def request_demo(self) -> None:
+        """Leave the wizard asking for the demo station instead."""
+        self.done(DEMO_REQUESTED)
+
+    def finish_setup(self, first: NewOfficer) -> None:
+        """Create the station and account; raises StationDeskError for the page to show."""
+        self.user = self._station.initialize(self.station_page.settings(), first)

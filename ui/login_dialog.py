@@ -1,0 +1,102 @@
+"""Login (警号 + 密码), also used to unlock a locked counter for the same officer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.auth_service import AuthService
+from app.dto import SessionUser
+from app.errors import StationDeskError
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+
+class LoginDialog(QDialog):
+    """Asks for badge number and password; ``user`` holds the officer after acceptance."""
+
+    def __init__(
+        self,
+        auth: AuthService,
+        station_name: str,
+        locked_user: SessionUser | None = None,
+        hint: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._auth = auth
+        self._locked_user = locked_user
+        self.user: SessionUser | None = None
+        self.setWindowTitle("已锁定 — StationDesk" if locked_user else "登录 — StationDesk")
+        self.setMinimumWidth(420)
+
+        title = QLabel(station_name or "派出所窗口服务台账")
+        title.setObjectName("dialogTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subtitle = QLabel(
+            f"本机已由 {locked_user.name} 锁定，请输入密码解锁。"
+            if locked_user
+            else "窗口服务台账 · 请登录"
+        )
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.badge_edit = QLineEdit()
+        self.badge_edit.setPlaceholderText("如 031011")
+        self.badge_edit.setMaxLength(20)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setMaxLength(64)
+        if locked_user:
+            self.badge_edit.setText(locked_user.badge_no)
+            self.badge_edit.setReadOnly(True)
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        add_field(form, "警号", self.badge_edit, self.errors, "badge_no")
+        add_field(form, "密码", self.password_edit, self.errors, "password")
+
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton(
+            "解锁" if locked_user else "登录", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = buttons.addButton(
+            "退出程序" if locked_user else "取消", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self._on_login_clicked)
+        buttons.rejected.connect(self.reject)
+        cancel.setAutoDefault(False)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addLayout(form)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setObjectName("hint")
+            hint_label.setWordWrap(True)
+            layout.addWidget(hint_label)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+        (self.password_edit if locked_user else self.badge_edit).setFocus()
+
+    def _on_login_clicked(self) -> None:
+        try:
+            if self._locked_user is not None:
+                self.user = self._auth.verify_password(self._locked_user, self.password_edit.text())
+            else:
+                self.user = self._auth.login(self.badge_edit.text(), self.password_edit.text())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            self.password_edit.clear()
+            return
+        self.accept()

@@ -1,0 +1,180 @@
+"""The main window: navigation between pages, status bar, menus, lock and geometry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.dto import SessionUser
+from app.roles import Permission, allows
+from app.services import Services
+from ui.about_dialog import AboutDialog
+from ui.change_password_dialog import ChangePasswordDialog
+from ui.login_dialog import LoginDialog
+from ui.pages.catalogue_page import CataloguePage
+from ui.pages.holidays_page import HolidaysPage
+from ui.pages.officers_page import OfficersPage
+from ui.pages.settings_page import SettingsPage
+
+
+class MainWindow(QMainWindow):
+    """One officer's session at the counter."""
+
+    def __init__(
+        self,
+        services: Services,
+        user: SessionUser,
+        location: str,
+        settings: QSettings,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__()
+        self._services = services
+        self._user = user
+        self._location = location
+        self._settings = settings
+        self.logout_requested = False
+        self.locked = False
+        station = services.station.settings()
+        self._station_name = station.name
+        self.setWindowTitle(f"派出所窗口服务台账 — {station.name}")
+        self.setMinimumSize(900, 600)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(168)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        today = today or dt.date.today()
+        page_factories: list[tuple[str, str, Callable[[], QWidget], bool]] = [
+            ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
+            (
+                "officers",
+                "人员管理",
+                lambda: OfficersPage(services.officers, user),
+                allows(user.role, Permission.MANAGE_OFFICERS),
+            ),
+            ("holidays", "节假日设置", lambda: HolidaysPage(services.holidays, user, today), True),
+            ("settings", "本所设置", lambda: SettingsPage(services.station, user), True),
+        ]
+        for key, title, factory, visible in page_factories:
+            if visible:
+                self._add_page(key, title, factory())
+        self.lock_page = QLabel("本机已锁定")
+        self.lock_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lock_page.setObjectName("lockPage")
+        self.stack.addWidget(self.lock_page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        central = QWidget()
+        box = QHBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.nav)
+        box.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.user_label = QLabel(f"当前：{user.name}（{user.role.label}，警号 {user.badge_no}）")
+        self.station_label = QLabel(station.name)
+        self.db_label = QLabel(f"数据库：{location}")
+        self.db_label.setToolTip(location)
+        bar = self.statusBar()
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.station_label)
+        bar.addPermanentWidget(self.db_label)
+        self._build_menus()
+        self._restore_geometry()
+
+    def _add_page(self, key: str, title: str, page: QWidget) -> None:
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        QListWidgetItem(title, self.nav)
+
+    def _build_menus(self) -> None:
+        system = self.menuBar().addMenu("系统(&S)")
+        self.lock_action = QAction("锁定屏幕", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        password = QAction("修改密码…", self)
+        password.triggered.connect(self._on_change_password)
+        logout = QAction("切换人员（注销）", self)
+        logout.triggered.connect(self._on_logout)
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, password, logout):
+            system.addAction(action)
+        system.addSeparator()
+        system.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于…", self)
+        about.triggered.connect(self._on_about)
+        help_menu.addAction(about)
+
+    def show_page(self, key: str) -> None:
+        """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""
+        page = self.pages[key]
+        self.nav.setCurrentRow(self.stack.indexOf(page))
+
+    def page_titles(self) -> list[str]:
+        """The navigation entries as shown."""
+        return [self.nav.item(i).text() for i in range(self.nav.count())]
+
+    def lock(self) -> None:
+        """Hide everything until the same officer enters the password again."""
+        if self.locked:
+            return
+        self.locked = True
+        self._previous_row = self.nav.currentRow()
+        self.nav.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.stack.setCurrentWidget(self.lock_page)
+        dialog = LoginDialog(
+            self._services.auth, self._station_name, locked_user=self._user, parent=self
+        )
+        if dialog.exec():
+            self.unlock()
+        else:
+            self.close()
+
+    def unlock(self) -> None:
+        """Show the pages again."""
+        self.locked = False
+        self.nav.setEnabled(True)
+        self.menuBar().setEnabled(True)
+        self.stack.setCurrentIndex(max(0, self._previous_row))
+
+    def _on_change_password(self) -> None:
+        ChangePasswordDialog(self._services.auth, self._user, parent=self).exec()
+
+    def _on_logout(self) -> None:
+        self.logout_requested = True
+        self.close()
+
+    def _on_about(self) -> None:
+        AboutDialog(self._station_name, self._location, self).exec()
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember where the window was."""
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Pages of the StationDesk user interface."""

@@ -1,0 +1,161 @@
+"""本所设置: the station's name, code, phones printed on slips, paper size and lock-out rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dto import SessionUser, StationSettings
+from app.errors import StationDeskError
+from app.roles import Permission, allows
+from app.station_service import StationService
+from ui.first_run_wizard import PAPER_CHOICES
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+
+class SettingsPage(QWidget):
+    """Read-only for most; the chief and the administrator may save."""
+
+    def __init__(
+        self, station: StationService, user: SessionUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._station = station
+        self._user = user
+        self._can_edit = allows(user.role, Permission.EDIT_SETTINGS)
+        self._loaded: StationSettings | None = None
+
+        self.name_edit = QLineEdit()
+        self.code_edit = QLineEdit()
+        self.address_edit = QLineEdit()
+        self.hours_edit = QLineEdit()
+        self.consult_edit = QLineEdit()
+        self.supervision_edit = QLineEdit()
+        self.p12389_edit = QLineEdit()
+        self.p12345_edit = QLineEdit()
+        self.paper_combo = QComboBox()
+        for value, label in PAPER_CHOICES:
+            self.paper_combo.addItem(label, value)
+        self.attempts_spin = QSpinBox()
+        self.attempts_spin.setRange(1, 99)
+        self.attempts_spin.setSuffix(" 次")
+        self.minutes_spin = QSpinBox()
+        self.minutes_spin.setRange(1, 9999)
+        self.minutes_spin.setSuffix(" 分钟")
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        unit = QGroupBox("单位信息（印在回执、告知单抬头）")
+        unit_form = QFormLayout(unit)
+        add_field(unit_form, "单位名称", self.name_edit, self.errors, "name")
+        add_field(unit_form, "单位简码", self.code_edit, self.errors, "code")
+        add_field(unit_form, "地址", self.address_edit, self.errors, "address")
+        add_field(unit_form, "办公时间", self.hours_edit, self.errors, "hours")
+        phones = QGroupBox("公开电话（印在回执和告知单上）")
+        phones_form = QFormLayout(phones)
+        add_field(phones_form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
+        add_field(
+            phones_form, "本所监督电话", self.supervision_edit, self.errors, "phone_supervision"
+        )
+        add_field(phones_form, "公安监督举报", self.p12389_edit, self.errors, "phone_12389")
+        add_field(phones_form, "政务服务热线", self.p12345_edit, self.errors, "phone_12345")
+        other = QGroupBox("打印与安全")
+        other_form = QFormLayout(other)
+        add_field(other_form, "回执纸张", self.paper_combo, self.errors, "paper_size")
+        add_field(other_form, "锁定前允许输错", self.attempts_spin, self.errors, "lockout_attempts")
+        add_field(other_form, "锁定时长", self.minutes_spin, self.errors, "lockout_minutes")
+
+        self.save_button = QPushButton("保存设置")
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.revert_button = QPushButton("放弃修改")
+        self.revert_button.clicked.connect(self.reload)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("hint")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.status_label, 1)
+
+        body = QWidget()
+        box = QVBoxLayout(body)
+        box.addWidget(unit)
+        box.addWidget(phones)
+        box.addWidget(other)
+        box.addWidget(general)
+        box.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        if not self._can_edit:
+            note = QLabel("只有所长或系统管理员可以修改本所设置。")
+            note.setObjectName("hint")
+            layout.addWidget(note)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        for button in (self.save_button, self.revert_button):
+            button.setVisible(self._can_edit)
+        for edit in body.findChildren(QLineEdit):
+            edit.setReadOnly(not self._can_edit)
+        for widget in (self.paper_combo, self.attempts_spin, self.minutes_spin):
+            widget.setEnabled(self._can_edit)
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the settings as stored."""
+        s = self._station.settings()
+        self._loaded = s
+        self.name_edit.setText(s.name)
+        self.code_edit.setText(s.code)
+        self.address_edit.setText(s.address)
+        self.hours_edit.setText(s.hours)
+        self.consult_edit.setText(s.phone_consult)
+        self.supervision_edit.setText(s.phone_supervision)
+        self.p12389_edit.setText(s.phone_12389)
+        self.p12345_edit.setText(s.phone_12345)
+        self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(s.paper_size)))
+        self.attempts_spin.setValue(s.lockout_attempts)
+        self.minutes_spin.setValue(s.lockout_minutes)
+        self.errors.clear()
+        self.status_label.clear()
+
+    def current(self) -> StationSettings:
+        """The form's content."""
+        assert self._loaded is not None
+        return replace(
+            self._loaded,
+            name=self.name_edit.text(),
+            code=self.code_edit.text(),
+            address=self.address_edit.text(),
+            hours=self.hours_edit.text(),
+            phone_consult=self.consult_edit.text(),
+            phone_supervision=self.supervision_edit.text(),
+            phone_12389=self.p12389_edit.text(),
+            phone_12345=self.p12345_edit.text(),
+            paper_size=str(self.paper_combo.currentData()),
+            lockout_attempts=self.attempts_spin.value(),
+            lockout_minutes=self.minutes_spin.value(),
+        )
+
+    def _on_save_clicked(self) -> None:
+        try:
+            self._loaded = self._station.update_settings(self._user, self.current())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.reload()
+        self.status_label.setText("已保存。")

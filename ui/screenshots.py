@@ -1,0 +1,143 @@
+"""``stationdesk screenshots``: offscreen PNGs of every page and main dialog (README pictures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.database import open_database
+from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
+from app.errors import StationDeskError
+from app.services import build_services
+from ui.about_dialog import AboutDialog
+from ui.change_password_dialog import ChangePasswordDialog
+from ui.dialogs.holiday_dialog import HolidayDialog
+from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
+from ui.dialogs.service_item_dialog import ServiceItemDialog
+from ui.dialogs.version_history_dialog import VersionHistoryDialog
+from ui.first_run_wizard import FirstRunWizard
+from ui.fonts import install_fonts_and_style
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+from ui.pages.catalogue_page import CataloguePage
+from ui.pages.officers_page import OfficersPage
+
+BADGE_ENV = "STATIONDESK_SCREENSHOT_BADGE"
+PASSWORD_ENV = "STATIONDESK_SCREENSHOT_PASSWORD"
+
+
+def _grab(app: QApplication, widget: QWidget, path: Path) -> None:
+    widget.show()
+    for _ in range(3):
+        app.processEvents()
+    if not widget.grab().save(str(path)):
+        raise StationDeskError(f"无法写入截图：{path}")
+    widget.close()
+
+
+def take_screenshots(target: str, out: Path) -> int:
+    """Write the PNGs; returns the exit code (1 with one Chinese line on a problem)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # The offscreen platform warns about size hints on every show(); it means nothing here.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        sys.stderr.write(f"stationdesk：无法创建截图文件夹 {out}：{exc.strerror}\n")
+        return 1
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    install_fonts_and_style(app)
+    try:
+        written = _take(app, target, out)
+    except StationDeskError as exc:
+        sys.stderr.write(f"stationdesk：{exc.message}\n")
+        return 1
+    sys.stdout.write(f"已生成 {len(written)} 张截图：{out}\n")
+    for name in written:
+        sys.stdout.write(f"  {name}\n")
+    return 0
+
+
+def _take(app: QApplication, target: str, out: Path) -> list[str]:
+    db = open_database(target, create=False)
+    services = build_services(db.sessions)
+    badge = os.environ.get(BADGE_ENV, DEMO_OFFICERS[0][0])
+    password = os.environ.get(PASSWORD_ENV, DEMO_PASSWORD)
+    if not services.station.is_initialized():
+        raise StationDeskError("该数据库尚未初始化。请先运行 stationdesk demo 生成演示所。")
+    try:
+        user = services.auth.login(badge, password)
+    except StationDeskError:
+        raise StationDeskError(
+            f"无法以警号 {badge} 登录该数据库。截图默认使用演示所的所长账号；"
+            f"其他数据库请用环境变量 {BADGE_ENV} 和 {PASSWORD_ENV} 指定账号。"
+        ) from None
+    station = services.station.settings()
+    written: list[str] = []
+
+    def shot(name: str, widget: QWidget) -> None:
+        _grab(app, widget, out / name)
+        written.append(name)
+
+    settings_file = Path(tempfile.mkdtemp()) / "screenshots.ini"
+    qsettings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    try:
+        shot(
+            "01-login.png", LoginDialog(services.auth, station.name, hint=login_hint(demo_logins()))
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = open_database(Path(tmp) / "new.sqlite3")
+            wizard = FirstRunWizard(build_services(empty.sessions).station)
+            shot("02-first-run-welcome.png", wizard)
+            wizard.show()
+            wizard.next()
+            wizard.station_page.name_edit.setText("XX市公安局XX分局XX派出所")
+            wizard.station_page.code_edit.setText("XX")
+            shot("03-first-run-station.png", wizard)
+            empty.dispose()
+
+        window = MainWindow(services, user, db.location, qsettings, today=dt.date.today())
+        window.resize(1280, 800)
+        window.show_page("catalogue")
+        shot("04-catalogue.png", window)
+        catalogue = window.pages["catalogue"]
+        assert isinstance(catalogue, CataloguePage)
+        catalogue.search_edit.setText("sfz")
+        shot("05-catalogue-pinyin-search.png", window)
+        catalogue.search_edit.setText("JZZ-SL")
+        row = catalogue.selected_row()
+        if row is not None:
+            detail = services.catalogue.get_item(row.item_id)
+            shot("06-catalogue-editor.png", ServiceItemDialog(services.catalogue, user, detail))
+            shot(
+                "07-version-history.png",
+                VersionHistoryDialog(services.catalogue, row.item_id, row.name),
+            )
+        catalogue.search_edit.clear()
+        window.show_page("officers")
+        shot("08-officers.png", window)
+        officers = window.pages["officers"]
+        assert isinstance(officers, OfficersPage)
+        shot("09-officer-dialog.png", OfficerDialog(services.officers, user))
+        officers.select_badge(DEMO_OFFICERS[2][0])
+        selected = officers.selected_row()
+        if selected is not None:
+            shot("10-reset-password.png", ResetPasswordDialog(services.officers, user, selected))
+        window.show_page("holidays")
+        shot("11-holidays.png", window)
+        shot("12-holiday-dialog.png", HolidayDialog(services.holidays, user, dt.date(2027, 1, 1)))
+        window.show_page("settings")
+        shot("13-settings.png", window)
+        shot("14-change-password.png", ChangePasswordDialog(services.auth, user))
+        shot("15-about.png", AboutDialog(station.name, db.location))
+        window.close()
+    finally:
+        db.dispose()
+    return written

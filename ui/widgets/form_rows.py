@@ -1,0 +1,23 @@
+"""Form building helpers: a field with its error label underneath, in one cell."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.widgets.field_errors import FieldErrors
+
+
+def add_field(
+    form: QFormLayout, label: str, widget: QWidget, errors: FieldErrors, field: str
+) -> QWidget:
+    """Add ``label: widget`` to ``form`` with ``field``'s error message shown under the widget."""
+    cell = QWidget()
+    box = QVBoxLayout(cell)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    box.addWidget(widget)
+    box.addWidget(errors.add(field, widget))
+    caption = QLabel(label)
+    caption.setBuddy(widget)
+    form.addRow(caption, cell)
+    return cell

@@ -1,0 +1,32 @@
+"""The one way tables are set up: read-only, sortable, service order until a header is clicked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from ui.models.filter_proxy_model import FilterProxyModel
+
+
+def make_table(
+    proxy: FilterProxyModel, stretch_column: int, multi_select: bool = False
+) -> QTableView:
+    """A row-selecting, non-editable, sortable QTableView over ``proxy``."""
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    # Keep the service's order (e.g. by category) until the officer sorts by a column.
+    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    proxy.sort(-1)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(
+        QTableView.SelectionMode.ExtendedSelection
+        if multi_select
+        else QTableView.SelectionMode.SingleSelection
+    )
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
