@@ -15,7 +15,9 @@ def _configure_logging() -> None:
     from platformdirs import user_log_dir
 
     log_dir = Path(user_log_dir("StationDesk", appauthor=False))
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [console]
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.database import open_database
@@ -28,8 +29,16 @@ from ui.main_window import MainWindow
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.officers_page import OfficersPage
 
+logger = logging.getLogger(__name__)
+
 BADGE_ENV = "STATIONDESK_SCREENSHOT_BADGE"
 PASSWORD_ENV = "STATIONDESK_SCREENSHOT_PASSWORD"
+
+
+def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    # The offscreen platform warns about size hints on every show(); it means nothing here.
+    if "propagateSizeHints" not in message:
+        logger.warning("Qt: %s", message)
 
 
 def _grab(app: QApplication, widget: QWidget, path: Path) -> None:
@@ -44,8 +53,7 @@ def _grab(app: QApplication, widget: QWidget, path: Path) -> None:
 def take_screenshots(target: str, out: Path) -> int:
     """Write the PNGs; returns the exit code (1 with one Chinese line on a problem)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    # The offscreen platform warns about size hints on every show(); it means nothing here.
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    qInstallMessageHandler(_quiet_offscreen)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
