@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,34 +27,40 @@ class AuthService(ServiceBase):
     ) -> None:
         super().__init__(sessions, clock)
         self._hashing = hashing
+        self._dummy: str | None = None
 
     def login(self, badge_no: str, password: str) -> SessionUser:
-        """The officer behind these credentials, or an AuthenticationError saying why not."""
+        """The officer behind these credentials, or an AuthenticationError saying why not.
+
+        Every refused attempt is audited and committed before the error reaches the user.
+        """
         badge_no = (badge_no or "").strip().upper()
         if not badge_no:
             raise ValidationError("请输入警号。", "badge_no")
         if not password:
             raise ValidationError("请输入密码。", "password")
-        failure: AuthenticationError | None = None
+        failure: AuthenticationError
         with self._sessions.begin() as session:
-            station = session.get(Station, 1)
-            attempts = station.lockout_attempts if station else 5
-            minutes = station.lockout_minutes if station else 15
-            tz = ZoneInfo(station.timezone) if station else ZoneInfo("Asia/Shanghai")
+            rules = _Rules.of(session)
             now = self._clock.now()
             officer = session.scalars(select(Officer).where(Officer.badge_no == badge_no)).first()
             if officer is None:
-                # Same message as a wrong password: do not reveal which badge numbers exist.
-                raise AuthenticationError("警号或密码错误。", "password")
-            if not officer.active:
-                raise AuthenticationError("该账号已停用，请联系系统管理员。", "badge_no")
-            if officer.locked_until is not None and officer.locked_until > now:
-                until = officer.locked_until.astimezone(tz).strftime("%H:%M")
-                raise AuthenticationError(
+                # Spend the same time as a real check; badge numbers are displayed at the
+                # window anyway, so the message need not hide which ones exist.
+                self._hashing.verify(self._dummy_hash(), password)
+                failure = AuthenticationError("警号或密码错误，请核对后重试。", "password")
+                self._audit_refusal(session, now, None, badge_no, "unknown_badge")
+            elif not officer.active:
+                failure = AuthenticationError("该账号已停用，请联系系统管理员。", "badge_no")
+                self._audit_refusal(session, now, officer.id, badge_no, "inactive")
+            elif officer.locked_until is not None and officer.locked_until > now:
+                until = officer.locked_until.astimezone(rules.tz).strftime("%H:%M")
+                failure = AuthenticationError(
                     f"连续输错密码次数过多，账号已锁定至 {until}，请稍后再试或请管理员重置密码。",
                     "password",
                 )
-            if self._hashing.verify(officer.password_hash, password):
+                self._audit_refusal(session, now, officer.id, badge_no, "locked")
+            elif self._hashing.verify(officer.password_hash, password):
                 officer.failed_attempts = 0
                 officer.locked_until = None
                 audit.record(
@@ -65,30 +72,8 @@ class AuthService(ServiceBase):
                     entity_id=officer.id,
                 )
                 return _session_user(officer)
-            officer.failed_attempts += 1
-            left = attempts - officer.failed_attempts
-            after: dict[str, object] = {"failed_attempts": officer.failed_attempts}
-            if left <= 0:
-                officer.locked_until = now + dt.timedelta(minutes=minutes)
-                officer.failed_attempts = 0
-                after["locked_until"] = officer.locked_until.isoformat()
-                until = officer.locked_until.astimezone(tz).strftime("%H:%M")
-                failure = AuthenticationError(
-                    f"密码错误次数已达 {attempts} 次，账号锁定 {minutes} 分钟（至 {until}）。",
-                    "password",
-                )
             else:
-                failure = AuthenticationError(f"警号或密码错误，还可再试 {left} 次。", "password")
-            audit.record(
-                session,
-                at=now,
-                officer_id=officer.id,
-                action="login_failed",
-                entity_type="officer",
-                entity_id=officer.id,
-                after=after,
-            )
-        # The failure count is committed before the error reaches the user.
+                failure = self._count_failure(session, officer, now, rules, "警号或密码错误")
         raise failure
 
     def verify_password(self, user: SessionUser, password: str) -> SessionUser:
@@ -96,26 +81,96 @@ class AuthService(ServiceBase):
         return self.login(user.badge_no, password)
 
     def change_password(self, user: SessionUser, old_password: str, new_password: str) -> None:
-        """Change one's own password after proving the old one."""
+        """Change one's own password after proving the old one (wrong guesses count too)."""
         if not old_password:
             raise ValidationError("请输入原密码。", "old_password")
         check_password_rules(new_password, "new_password")
         if new_password == old_password:
             raise ValidationError("新密码不能与原密码相同。", "new_password")
+        failure: AuthenticationError
         with self._sessions.begin() as session:
             officer = self._officer(session, user)
-            if not self._hashing.verify(officer.password_hash, old_password):
-                raise ValidationError("原密码不正确。", "old_password")
-            officer.password_hash = self._hashing.hash(new_password)
-            officer.must_change_password = False
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=officer.id,
-                action="password_changed",
-                entity_type="officer",
-                entity_id=officer.id,
+            now = self._clock.now()
+            if self._hashing.verify(officer.password_hash, old_password):
+                officer.password_hash = self._hashing.hash(new_password)
+                officer.must_change_password = False
+                audit.record(
+                    session,
+                    at=now,
+                    officer_id=officer.id,
+                    action="password_changed",
+                    entity_type="officer",
+                    entity_id=officer.id,
+                )
+                return
+            failure = self._count_failure(session, officer, now, _Rules.of(session), "原密码不正确")
+            failure.field = "old_password"
+        raise failure
+
+    def _count_failure(
+        self, session: Session, officer: Officer, now: dt.datetime, rules: _Rules, what: str
+    ) -> AuthenticationError:
+        """Count a wrong password, lock the account at the limit, audit; returns the error."""
+        officer.failed_attempts += 1
+        left = rules.attempts - officer.failed_attempts
+        after: dict[str, object] = {"failed_attempts": officer.failed_attempts}
+        if left <= 0:
+            officer.locked_until = now + dt.timedelta(minutes=rules.minutes)
+            officer.failed_attempts = 0
+            after["locked_until"] = officer.locked_until.isoformat()
+            until = officer.locked_until.astimezone(rules.tz).strftime("%H:%M")
+            failure = AuthenticationError(
+                f"{what}，错误次数已达 {rules.attempts} 次，账号锁定 {rules.minutes} 分钟"
+                f"（至 {until}）。",
+                "password",
             )
+        else:
+            failure = AuthenticationError(f"{what}，还可再试 {left} 次。", "password")
+        audit.record(
+            session,
+            at=now,
+            officer_id=officer.id,
+            action="login_failed",
+            entity_type="officer",
+            entity_id=officer.id,
+            after=after,
+        )
+        return failure
+
+    @staticmethod
+    def _audit_refusal(
+        session: Session, now: dt.datetime, officer_id: int | None, badge_no: str, reason: str
+    ) -> None:
+        audit.record(
+            session,
+            at=now,
+            officer_id=officer_id,
+            action="login_refused",
+            entity_type="officer",
+            entity_id=officer_id if officer_id is not None else badge_no,
+            after={"reason": reason, "badge_no": badge_no},
+        )
+
+    def _dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self._hashing.hash("not-a-password-0")
+        return self._dummy
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The station's lock-out rules and time zone (defaults before the first-run set-up)."""
+
+    attempts: int
+    minutes: int
+    tz: ZoneInfo
+
+    @staticmethod
+    def of(session: Session) -> _Rules:
+        station = session.get(Station, 1)
+        if station is None:
+            return _Rules(5, 15, ZoneInfo("Asia/Shanghai"))
+        return _Rules(station.lockout_attempts, station.lockout_minutes, ZoneInfo(station.timezone))
 
 
 def _session_user(officer: Officer) -> SessionUser:

@@ -236,13 +236,13 @@ class CatalogueService(ServiceBase):
             if not include_inactive:
                 query = query.where(ServiceItem.active.is_(True))
             if needle:
-                pattern = f"%{needle}%"
+                # autoescape: a typed % or _ is a character, not a LIKE wildcard.
                 query = query.where(
                     or_(
-                        ServiceItemVersion.name.contains(needle),
-                        ServiceItemVersion.category.contains(needle),
-                        func.lower(ServiceItem.code).like(pattern),
-                        ServiceItemVersion.search_key.like(pattern),
+                        ServiceItemVersion.name.contains(needle, autoescape=True),
+                        ServiceItemVersion.category.contains(needle, autoescape=True),
+                        func.lower(ServiceItem.code).contains(needle, autoescape=True),
+                        ServiceItemVersion.search_key.contains(needle, autoescape=True),
                     )
                 )
             rows = []

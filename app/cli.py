@@ -99,8 +99,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "demo": _demo,
         "check": _check,
     }
+    command = commands.get(args.command)
+    if command is None:
+        err.write("stationdesk：请给出命令（init、demo、check），或不带命令启动图形界面。\n")
+        return 2
     try:
-        return commands[args.command](args, out)
+        return command(args, out)
     except StationDeskError as exc:
         err.write(f"stationdesk：{exc.message}\n")
         return 1

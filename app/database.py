@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +84,15 @@ def resolve(target: str | os.PathLike[str] | None) -> tuple[str, Path | None]:
 def open_database(
     target: str | os.PathLike[str] | None, *, create: bool = True, migrate: bool = True
 ) -> Database:
-    """Check, open and migrate the database; every problem is a DatabaseProblem in Chinese."""
+    """Check, open and migrate the database; every problem is a DatabaseProblem in Chinese.
+
+    ``migrate=False`` opens for reading only (``stationdesk check``): a read-only copy is fine.
+    """
     url, path = resolve(target)
     if path is not None:
-        _check_sqlite_file(path, create=create)
+        _check_sqlite_file(path, create=create, writable=migrate)
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, read_only=not migrate)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseProblem(
             f"不支持的数据库地址：{_safe(url)}（{exc.__class__.__name__}）"
@@ -105,7 +109,7 @@ def open_database(
     return Database(engine, make_session_factory(engine), url, location, path, backup)
 
 
-def _check_sqlite_file(path: Path, *, create: bool) -> None:
+def _check_sqlite_file(path: Path, *, create: bool, writable: bool = True) -> None:
     if path.is_dir():
         raise DatabaseProblem(f"数据库位置是一个文件夹，不是文件：{path}。请指定一个文件名。")
     if not path.exists():
@@ -123,28 +127,53 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         return
     if not os.access(path, os.R_OK):
         raise DatabaseProblem(f"没有权限读取数据库文件：{path}。")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+    if writable and (not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)):
         raise DatabaseProblem(f"数据库文件或其所在文件夹不可写：{path}。请检查权限或换一个位置。")
     if path.stat().st_size > 0:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
         if header != SQLITE_HEADER:
             raise DatabaseProblem(f"该文件不是 StationDesk 数据库（也不是 SQLite 数据库）：{path}")
+        _inspect_read_only(path)
+
+
+def _inspect_read_only(path: Path) -> None:
+    """Refuse a foreign or newer database before our engine (which sets WAL) touches it."""
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise DatabaseProblem(f"无法打开数据库：{path}。请检查路径和权限。") from None
+    try:
+        tables = {
+            row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        revision = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    except sqlite3.DatabaseError:
+        raise DatabaseProblem(f"该文件不是 StationDesk 数据库或已损坏：{path}") from None
+    finally:
+        con.close()
+    _refuse_unknown(revision, tables - {"alembic_version", "sqlite_sequence"})
+
+
+def _refuse_unknown(revision: str | None, tables: set[str]) -> None:
+    if revision is None and tables:
+        raise DatabaseProblem(
+            "该数据库里已有其他程序的数据表，不是 StationDesk 数据库，为免损坏不予打开。"
+        )
+    if revision is not None and revision not in known_revisions():
+        raise DatabaseProblem(
+            f"该数据库由更新版本的 StationDesk 写入（结构版本 {revision}），本程序无法打开。"
+            "请升级 StationDesk 后再打开；数据库未作任何改动。"
+        )
 
 
 def _migrate(engine: Engine, path: Path | None) -> Path | None:
     current = current_revision(engine)
-    if current is None:
-        tables = set(inspect(engine).get_table_names())
-        if tables:
-            raise DatabaseProblem(
-                "该数据库里已有其他程序的数据表，不是 StationDesk 数据库，为免损坏不予打开。"
-            )
-    elif current not in known_revisions():
-        raise DatabaseProblem(
-            f"该数据库由更新版本的 StationDesk 写入（结构版本 {current}），本程序无法打开。"
-            "请升级 StationDesk 后再打开；数据库未作任何改动。"
-        )
+    # Repeated here for server databases, which have no file to inspect beforehand.
+    _refuse_unknown(current, set(inspect(engine).get_table_names()) - {"alembic_version"})
     head = head_revision()
     if current == head:
         return None

@@ -32,6 +32,8 @@ def validate_settings(s: StationSettings) -> StationSettings:
     if s.paper_size not in PAPER_SIZES:
         raise ValidationError("请选择回执纸张：A4、A5 或 80mm 热敏卷纸。", "paper_size")
     try:
+        if "/" not in s.timezone and s.timezone != "UTC":
+            raise ValueError(s.timezone)
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError("时区无效，请使用如 Asia/Shanghai 的时区名。", "timezone") from None
@@ -84,6 +86,7 @@ class StationService(ServiceBase):
         clean = validate_settings(settings)
         badge = clean_badge(first.badge_no)
         name = clean_officer_name(first.name)
+        phone = clean_phone(first.phone, field="phone", label="联系电话")
         role = Role(first.role)
         if role not in (Role.CHIEF, Role.ADMIN):
             raise ValidationError("首个账号须为所长或系统管理员。", "role")
@@ -98,7 +101,7 @@ class StationService(ServiceBase):
             station = Station(id=1, created_at=now, **asdict(clean))
             session.add(station)
             officer = insert_officer(
-                session, self._hashing, badge, name, role, first.password, first.phone, now
+                session, self._hashing, badge, name, role, first.password, phone, now
             )
             audit.record(
                 session,

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build the one engine of the process from a SQLAlchemy URL."""
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """Build the one engine of the process from a SQLAlchemy URL.
+
+    ``read_only`` (SQLite files) opens the file with ``mode=ro`` and changes nothing in it:
+    for checking a database, possibly an archived read-only copy.
+    """
+    parsed = make_url(url)
+    if read_only and parsed.get_backend_name() == "sqlite" and parsed.database:
+        uri = Path(parsed.database).resolve().as_uri() + "?mode=ro"
+        engine = create_engine(
+            "sqlite://", creator=lambda: _sqlite_connect_ro(uri), echo=echo, future=True
+        )
+        event.listen(engine, "connect", _sqlite_read_only_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_deferred)
+        return engine
     engine = create_engine(url, echo=echo, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -17,6 +32,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # writers read the same audit head; BEGIN IMMEDIATE on every transaction serialises them.
         event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+def _sqlite_connect_ro(uri: str) -> Any:
+    import sqlite3
+
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def _sqlite_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA busy_timeout=10000")
+
+
+def _sqlite_begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -56,7 +56,9 @@ def backup_sqlite_file(db_file: Path, label: str, keep: int = 5) -> Path:
     Uses SQLite's online backup API so a half-checkpointed WAL is copied consistently. Only the
     newest ``keep`` backups are kept.
     """
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if keep < 1:
+        raise ValueError("keep must be at least 1")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = db_file.with_name(f"{db_file.name}.bak-{stamp}-{label}")
     src = sqlite3.connect(str(db_file))
     try:

@@ -1,0 +1,288 @@
+"""The command line: demo, init and check; one Chinese line and an exit code on every failure."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from app.cli import PASSWORD_ENV, main
+from app.database import open_database
+from app.demo import DEMO_OFFICERS, DEMO_PASSWORD
+from app.passwords import PasswordHashing
+from app.roles import Role
+from app.services import build_services
+from tests.app.helpers import has_chinese
+
+CHEAP = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo database per module (real Argon2 parameters make it take a moment)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["demo", "--db", str(path)]) == 0
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database that a test may spoil."""
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copy2(demo_file, copy)
+    return copy
+
+
+def init_args(target: Path) -> list[str]:
+    return [
+        "init",
+        "--db",
+        str(target),
+        "--station",
+        "测试派出所",
+        "--admin-badge",
+        "A001",
+        "--admin-name",
+        "周强",
+    ]
+
+
+def one_chinese_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert has_chinese(lines[0]), text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_demo_builds_a_station_and_prints_the_logins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "demo.sqlite3"
+
+    code = main(["demo", "--db", str(target), "--days", "3"])
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err == ""
+    assert str(target) in out
+    for badge, name, _role, _phone in DEMO_OFFICERS:
+        assert f"警号 {badge}" in out
+        assert name in out
+    assert f"密码 {DEMO_PASSWORD}" in out
+    db = open_database(target, create=False)
+    try:
+        services = build_services(db.sessions, hashing=CHEAP)
+        assert services.station.settings().code == "QNL"
+        assert services.auth.login("031001", DEMO_PASSWORD).role is Role.CHIEF
+        assert services.auth.login("f03121", DEMO_PASSWORD).role is Role.AUXILIARY
+        jzz = services.catalogue.list_items("JZZ-SL")[0]
+        assert jzz.version_no == 3  # the demo edits one matter twice
+    finally:
+        db.dispose()
+
+
+def test_a_second_demo_on_the_same_file_is_refused(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = demo_copy.read_bytes()
+
+    code = main(["demo", "--db", str(demo_copy)])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    line = one_chinese_line(err)
+    assert line.startswith("stationdesk：")
+    assert "已经初始化过" in line
+    assert demo_copy.read_bytes() == original
+
+
+def test_check_passes_on_the_demo_database(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["check", "--db", str(demo_copy)])
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err == ""
+    assert "审计链：完整" in out
+    assert out.rstrip().endswith("结论：正常")
+
+
+def test_check_fails_after_tampering_and_names_the_event(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    con = sqlite3.connect(demo_copy)
+    con.execute("DROP TRIGGER audit_events_no_update")
+    con.execute("UPDATE audit_events SET after_json = '{}' WHERE id = 3")
+    con.commit()
+    con.close()
+
+    code = main(["check", "--db", str(demo_copy)])
+
+    out, _err = capsys.readouterr()
+    assert code == 1
+    assert "第 3 号" in out
+    assert "结论：发现问题" in out
+
+
+def test_check_on_a_missing_file_fails_without_creating_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nowhere.sqlite3"
+
+    code = main(["check", "--db", str(target)])
+
+    _out, err = capsys.readouterr()
+    assert code == 1
+    assert "找不到" in one_chinese_line(err)
+    assert not target.exists()
+
+
+def test_check_on_a_file_that_is_not_a_database_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("hello", encoding="utf-8")
+
+    code = main(["check", "--db", str(target)])
+
+    assert code == 1
+    assert "不是" in one_chinese_line(capsys.readouterr().err)
+
+
+def test_init_creates_a_station_whose_administrator_can_log_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "Admin2026x")
+    target = tmp_path / "new.sqlite3"
+
+    code = main(
+        [
+            "init",
+            "--db",
+            str(target),
+            "--station",
+            "测试市公安局测试分局和平路派出所",
+            "--code",
+            "hpl",
+            "--admin-badge",
+            "a001",
+            "--admin-name",
+            "周强",
+        ]
+    )
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "已创建" in out
+    assert "警号 A001" in out
+    db = open_database(target, create=False)
+    try:
+        services = build_services(db.sessions, hashing=CHEAP)
+        assert services.station.settings().code == "HPL"
+        user = services.auth.login("A001", "Admin2026x")
+        assert (user.name, user.role) == ("周强", Role.ADMIN)
+        assert len(services.catalogue.list_items()) >= 15
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [("abc1", "至少 8 位"), ("abcdefghij", "字母和数字")],
+)
+def test_init_with_a_bad_password_fails_and_leaves_no_station(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+    expected: str,
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, password)
+    target = tmp_path / "new.sqlite3"
+
+    code = main(init_args(target))
+
+    _out, err = capsys.readouterr()
+    assert code == 1
+    assert expected in one_chinese_line(err)
+    db = open_database(target, create=False)
+    try:
+        assert not build_services(db.sessions).station.is_initialized()
+    finally:
+        db.dispose()
+
+
+def test_init_without_a_password_and_without_a_terminal_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    target = tmp_path / "new.sqlite3"
+
+    code = main(init_args(target))
+
+    assert code == 1
+    assert PASSWORD_ENV in one_chinese_line(capsys.readouterr().err)
+    assert not target.exists()
+
+
+def test_demo_with_an_absurd_number_of_days_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "demo.sqlite3"
+
+    code = main(["demo", "--db", str(target), "--days", "0"])
+
+    assert code == 1
+    assert "--days" in one_chinese_line(capsys.readouterr().err)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--bogus"], "无法识别的参数"),
+        (["check"], "缺少必需的参数"),
+        (["frobnicate", "--db", "x"], "无效的选项"),
+        (["demo", "--db", "x", "--days", "many"], "--days"),
+    ],
+    ids=["unknown_option", "missing_db", "unknown_command", "days_not_a_number"],
+)
+def test_a_bad_argument_exits_2_with_one_chinese_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+
+    assert caught.value.code == 2
+    _out, err = capsys.readouterr()
+    line = one_chinese_line(err)
+    assert "参数错误" in line
+    assert expected in line
+
+
+def test_check_reads_without_changing_the_database_file(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+
+    assert cli.main(["check", "--db", str(demo_copy)]) == 0
+
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == before
+
+
+def test_no_command_is_refused_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    args = cli.build_parser().parse_args([])
+
+    assert cli.run(args) == 2
+    assert "请给出命令" in capsys.readouterr().err
