@@ -231,7 +231,6 @@ class CatalogueService(ServiceBase):
                 )
                 .outerjoin(MaterialRow, MaterialRow.version_id == ServiceItemVersion.id)
                 .group_by(ServiceItem.id, ServiceItemVersion.id)
-                .order_by(ServiceItemVersion.category, ServiceItem.code)
             )
             if not include_inactive:
                 query = query.where(ServiceItem.active.is_(True))
@@ -263,6 +262,9 @@ class CatalogueService(ServiceBase):
                         active=item.active,
                     )
                 )
+            # The station's usual order: ID cards first, then household matters, and so on.
+            rank = {name: i for i, name in enumerate(CATEGORIES)}
+            rows.sort(key=lambda r: (rank.get(r.category, len(rank)), r.category, r.code))
             return rows
 
     def get_item(self, item_id: int, version_no: int | None = None) -> ServiceItemDetail:

@@ -49,7 +49,12 @@ def default_database_path() -> Path:
     """The SQLite file in the user data directory (created on demand)."""
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("StationDesk", appauthor=False)) / DEFAULT_FILE_NAME
+    folder = Path(user_data_dir("StationDesk", appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseProblem(f"无法创建用户数据文件夹 {folder}：{exc.strerror}") from None
+    return folder / DEFAULT_FILE_NAME
 
 
 def demo_database_path() -> Path:
@@ -61,7 +66,6 @@ def resolve(target: str | os.PathLike[str] | None) -> tuple[str, Path | None]:
     """A SQLAlchemy URL and, for SQLite files, the file path, from a --db argument."""
     if target is None:
         path = default_database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}", path
     text = os.fspath(target).strip()
     if not text:
