@@ -11,12 +11,24 @@ from pathlib import Path
 from app import cli
 
 
+class _NoTracebackFormatter(logging.Formatter):
+    """The terminal gets one line per problem; the full traceback goes to the log file only."""
+
+    def formatException(self, ei: object) -> str:
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = ""
+        return super().format(record).rstrip()
+
+
 def _configure_logging() -> None:
     from platformdirs import user_log_dir
 
     log_dir = Path(user_log_dir("StationDesk", appauthor=False))
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
+    console.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
     handlers: list[logging.Handler] = [console]
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from app import audit
 from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import AuthenticationError, ValidationError
+from app.officer_service import clean_badge
 from app.passwords import PasswordHashing, check_password_rules
 from app.roles import Role
 from app.service_base import ServiceBase
@@ -34,13 +35,11 @@ class AuthService(ServiceBase):
 
         Every refused attempt is audited and committed before the error reaches the user.
         """
-        badge_no = (badge_no or "").strip().upper()
-        if not badge_no:
-            raise ValidationError("请输入警号。", "badge_no")
+        badge_no = clean_badge(badge_no)
         if not password:
             raise ValidationError("请输入密码。", "password")
         failure: AuthenticationError
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             rules = _Rules.of(session)
             now = self._clock.now()
             officer = session.scalars(select(Officer).where(Officer.badge_no == badge_no)).first()
@@ -88,9 +87,14 @@ class AuthService(ServiceBase):
         if new_password == old_password:
             raise ValidationError("新密码不能与原密码相同。", "new_password")
         failure: AuthenticationError
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             officer = self._officer(session, user)
             now = self._clock.now()
+            if officer.locked_until is not None and officer.locked_until > now:
+                until = officer.locked_until.astimezone(_Rules.of(session).tz).strftime("%H:%M")
+                raise AuthenticationError(
+                    f"账号因多次输错密码已锁定至 {until}，届时再修改密码。", "old_password"
+                )
             if self._hashing.verify(officer.password_hash, old_password):
                 officer.password_hash = self._hashing.hash(new_password)
                 officer.must_change_password = False

@@ -318,7 +318,7 @@ class CatalogueService(ServiceBase):
                 "事项编码由 2–20 位大写字母、数字或连字符组成，如 SFZ-SL。", "code"
             )
         clean = validate_draft(draft)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_CATALOGUE)
             if session.scalars(select(ServiceItem.id).where(ServiceItem.code == code)).first():
                 raise ValidationError(f"事项编码 {code} 已被使用。", "code")
@@ -349,7 +349,7 @@ class CatalogueService(ServiceBase):
         """Store an edit as a new version; earlier versions and the records using them stay."""
         note = clean_text(change_note, field="change_note", label="修改说明", max_len=200)
         clean = validate_draft(draft)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_CATALOGUE)
             item = session.get(ServiceItem, item_id)
             if item is None:
@@ -387,7 +387,7 @@ class CatalogueService(ServiceBase):
 
     def set_active(self, user: SessionUser, item_id: int, active: bool) -> None:
         """Retire a matter from registration (停用) or offer it again; nothing is deleted."""
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_CATALOGUE)
             item = session.get(ServiceItem, item_id)
             if item is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,8 +15,13 @@ from app.demo import build_demo
 from app.dto import NewOfficer, StationSettings
 from app.errors import StationDeskError
 from app.integrity import check_database
+from app.officer_service import clean_badge, clean_officer_name
+from app.passwords import check_password_rules
 from app.roles import Role
 from app.services import build_services
+from app.station_service import validate_settings
+
+logger = logging.getLogger(__name__)
 
 PASSWORD_ENV = "STATIONDESK_ADMIN_PASSWORD"
 
@@ -48,6 +54,13 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"stationdesk：参数错误：{message}。用 stationdesk --help 查看用法。\n")
 
 
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
 def build_parser() -> ChineseArgumentParser:
     """The parser of every command; the GUI starts when no command is given."""
     # argparse looks its messages up through this module-level name at call time.
@@ -56,7 +69,9 @@ def build_parser() -> ChineseArgumentParser:
         prog="stationdesk", description="派出所窗口服务台账 StationDesk（不带命令时启动图形界面）"
     )
     parser.add_argument(
-        "--db", help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite 文件）"
+        "--db",
+        metavar="数据库",
+        help="数据库：文件路径或 SQLAlchemy 地址（默认：用户数据目录中的 SQLite 文件）",
     )
     parser.add_argument(
         "--demo", action="store_true", help="直接进入演示所（首次使用时自动生成演示数据）"
@@ -64,11 +79,18 @@ def build_parser() -> ChineseArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
 
     p = sub.add_parser("init", help="新建本所数据库：单位信息和首个管理员账号")
-    p.add_argument("--db", required=True, help="数据库文件路径或地址")
-    p.add_argument("--station", required=True, help="单位名称，如 XX市公安局XX分局XX派出所")
-    p.add_argument("--code", default="PCS", help="单位简码（用于编号，2–12 位字母数字），默认 PCS")
-    p.add_argument("--admin-badge", required=True, help="首个管理员的警号")
-    p.add_argument("--admin-name", required=True, help="首个管理员的姓名")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    p.add_argument(
+        "--station", required=True, metavar="单位名称", help="如 XX市公安局XX分局XX派出所"
+    )
+    p.add_argument(
+        "--code",
+        default="PCS",
+        metavar="简码",
+        help="单位简码（用于编号，2–12 位字母数字），默认 PCS",
+    )
+    p.add_argument("--admin-badge", required=True, metavar="警号", help="首个管理员的警号")
+    p.add_argument("--admin-name", required=True, metavar="姓名", help="首个管理员的姓名")
     p.add_argument(
         "--admin-role",
         choices=["chief", "admin"],
@@ -77,16 +99,24 @@ def build_parser() -> ChineseArgumentParser:
     )
 
     p = sub.add_parser("demo", help="生成演示所（人员、服务事项目录及历史），并列出演示账号")
-    p.add_argument("--db", required=True, help="数据库文件路径或地址（须为新库）")
-    p.add_argument("--days", type=int, default=30, help="生成多少天的历史记录，默认 30")
-    p.add_argument("--seed", type=int, default=7, help="随机种子，默认 7")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址（须为新库）", metavar="数据库")
+    p.add_argument(
+        "--days",
+        type=_whole_number,
+        default=30,
+        metavar="天数",
+        help="生成多少天的历史记录，默认 30",
+    )
+    p.add_argument("--seed", type=_whole_number, default=7, metavar="种子", help="随机种子，默认 7")
 
     p = sub.add_parser("check", help="检查数据库完整性、结构版本和审计链，正常时退出码为 0")
-    p.add_argument("--db", required=True, help="数据库文件路径或地址")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
 
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
-    p.add_argument("--db", required=True, help="数据库文件路径或地址（建议先运行 demo）")
-    p.add_argument("--out", required=True, help="截图输出文件夹")
+    p.add_argument(
+        "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
+    )
+    p.add_argument("--out", required=True, metavar="文件夹", help="截图输出文件夹")
     return parser
 
 
@@ -111,9 +141,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except KeyboardInterrupt:
         err.write("stationdesk：已取消。\n")
         return 130
+    except Exception:
+        logger.exception("unexpected error in %s", args.command)
+        err.write(
+            "stationdesk：发生意外错误，操作未完成（已保存的数据不受影响），详情已写入日志。\n"
+        )
+        return 1
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
+    settings = StationSettings(name=args.station, code=args.code)
+    # Check every argument before a database file is created.
+    validate_settings(settings)
+    clean_badge(args.admin_badge)
+    clean_officer_name(args.admin_name)
     password = os.environ.get(PASSWORD_ENV)
     if not password:
         if not sys.stdin or not sys.stdin.isatty():
@@ -121,11 +162,12 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
         password = getpass.getpass("首个管理员的密码：")
         if getpass.getpass("再输入一次：") != password:
             raise StationDeskError("两次输入的密码不一致，未作任何改动。")
+    check_password_rules(password)
     db = _open_new(args.db)
     try:
         services = build_services(db.sessions)
         user = services.station.initialize(
-            StationSettings(name=args.station, code=args.code),
+            settings,
             NewOfficer(args.admin_badge, args.admin_name, Role(args.admin_role), password),
         )
         count = len(services.catalogue.list_items())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseProblem
 from db.engine import make_engine, make_session_factory
+from db.maintenance import NotADatabase, inspect_sqlite_file
 from db.migrate import (
     backup_sqlite_file,
+    copy_sqlite_file,
     current_revision,
     head_revision,
     known_revisions,
@@ -57,6 +58,11 @@ def default_database_path() -> Path:
     return folder / DEFAULT_FILE_NAME
 
 
+def backup_copy(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite database file (WAL included) at ``target``."""
+    copy_sqlite_file(source, target)
+
+
 def demo_database_path() -> Path:
     """The demo station's own file, so trying the demo never touches the station's data."""
     return default_database_path().with_name("stationdesk-demo.sqlite3")
@@ -79,7 +85,9 @@ def resolve(target: str | os.PathLike[str] | None) -> tuple[str, Path | None]:
             db = url.database
             if not db or db == ":memory:":
                 return text, None
-            return text, Path(db).expanduser().resolve()
+            path = Path(db).expanduser().resolve()
+            # The engine must open the very file that was checked (~ expanded, made absolute).
+            return url.set(database=str(path)).render_as_string(hide_password=False), path
         return text, None
     path = Path(text).expanduser().resolve()
     return f"sqlite:///{path}", path
@@ -97,10 +105,13 @@ def open_database(
         _check_sqlite_file(path, create=create, writable=migrate)
     try:
         engine = make_engine(url, read_only=not migrate)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except ImportError:
         raise DatabaseProblem(
-            f"不支持的数据库地址：{_safe(url)}（{exc.__class__.__name__}）"
+            f"未安装连接该数据库所需的驱动：{_safe(url)}。"
+            "PostgreSQL 请安装 stationdesk[postgres]（pip install -e '.[postgres]'）。"
         ) from None
+    except (ArgumentError, NoSuchModuleError):
+        raise DatabaseProblem(f"不支持的数据库地址：{_safe(url)}") from None
     location = str(path) if path is not None else _safe(url)
     try:
         backup = _migrate(engine, path) if migrate else None
@@ -144,22 +155,10 @@ def _check_sqlite_file(path: Path, *, create: bool, writable: bool = True) -> No
 def _inspect_read_only(path: Path) -> None:
     """Refuse a foreign or newer database before our engine (which sets WAL) touches it."""
     try:
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        raise DatabaseProblem(f"无法打开数据库：{path}。请检查路径和权限。") from None
-    try:
-        tables = {
-            row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        revision = None
-        if "alembic_version" in tables:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-    except sqlite3.DatabaseError:
+        revision, tables = inspect_sqlite_file(path)
+    except NotADatabase:
         raise DatabaseProblem(f"该文件不是 StationDesk 数据库或已损坏：{path}") from None
-    finally:
-        con.close()
-    _refuse_unknown(revision, tables - {"alembic_version", "sqlite_sequence"})
+    _refuse_unknown(revision, tables)
 
 
 def _refuse_unknown(revision: str | None, tables: set[str]) -> None:
@@ -199,7 +198,10 @@ def _explain(exc: DBAPIError, location: str) -> DatabaseProblem:
         return DatabaseProblem(f"无法打开数据库：{location}。请检查路径和权限。")
     if "locked" in text or "busy" in text:
         return DatabaseProblem(f"数据库正被其他程序占用：{location}。请稍后再试。")
-    return DatabaseProblem(f"无法打开数据库 {location}：{text}")
+    logger.warning("cannot open %s: %s", location, text)
+    return DatabaseProblem(
+        f"无法打开或连接数据库：{location}。请检查地址、网络和权限（详情见日志）。"
+    )
 
 
 def _safe(url: str) -> str:

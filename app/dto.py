@@ -170,7 +170,10 @@ class DueDate:
         if not self.assumed_years:
             return ""
         years = "、".join(f"{y}年" for y in self.assumed_years)
-        return f"{years}的节假日安排尚未录入，已按周一至周五工作日估算，请在“节假日设置”中补录。"
+        return (
+            f"{years}的节假日安排尚未录入完整，已按周一至周五工作日估算，"
+            "请在“节假日设置”中补录并确认。"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +183,14 @@ class CalendarCoverage:
     library_first_year: int
     library_last_year: int
     override_years: tuple[int, ...]
+    confirmed_years: tuple[int, ...] = ()
+
+    def knows(self, year: int) -> bool:
+        """Whether deadlines in ``year`` can be counted without guessing."""
+        return (
+            self.library_first_year <= year <= self.library_last_year
+            or year in self.confirmed_years
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from app.workdays import (
     WorkingDayCalendar,
     library_special_days,
 )
-from db.models import HolidayOverride
+from db.models import CalendarYear, HolidayOverride
 
 MAX_RANGE_DAYS = 31
 
@@ -36,7 +36,37 @@ class HolidayService(ServiceBase):
         """Which years the calendar knows, for the holidays page."""
         with self._sessions.begin() as session:
             years = sorted({d.year for d in session.scalars(select(HolidayOverride.day))})
-        return CalendarCoverage(LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, tuple(years))
+            confirmed = sorted(session.scalars(select(CalendarYear.year)))
+        return CalendarCoverage(
+            LIBRARY_FIRST_YEAR, LIBRARY_LAST_YEAR, tuple(years), tuple(confirmed)
+        )
+
+    def set_year_confirmed(self, user: SessionUser, year: int, confirmed: bool) -> None:
+        """Declare (or withdraw) that ``year``'s whole holiday schedule has been entered."""
+        if LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR:
+            raise ValidationError(f"{year}年的安排已由内置日历收录，无需确认。", "year")
+        with self._writing() as session:
+            actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
+            existing = session.get(CalendarYear, year)
+            if (existing is not None) == confirmed:
+                return
+            if confirmed:
+                session.add(
+                    CalendarYear(
+                        year=year, confirmed_at=self._clock.now(), confirmed_by_id=actor.id
+                    )
+                )
+            else:
+                session.delete(existing)
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="calendar_year_confirmed" if confirmed else "calendar_year_unconfirmed",
+                entity_type="calendar_year",
+                entity_id=year,
+                after={"confirmed": confirmed},
+            )
 
     def list_year(self, year: int) -> list[HolidayRow]:
         """Every special day of ``year``: the library's, with the station's entries winning."""
@@ -69,7 +99,7 @@ class HolidayService(ServiceBase):
         if (last - first).days + 1 > MAX_RANGE_DAYS:
             raise ValidationError(f"一次最多录入 {MAX_RANGE_DAYS} 天，请分段录入。", "last")
         rows: list[HolidayRow] = []
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
             now = self._clock.now()
             day = first
@@ -104,7 +134,7 @@ class HolidayService(ServiceBase):
 
     def remove_days(self, user: SessionUser, days: list[dt.date]) -> None:
         """Remove several station-entered days in one transaction (all or none)."""
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
             now = self._clock.now()
             for day in days:
@@ -127,7 +157,8 @@ class HolidayService(ServiceBase):
 def load_calendar(session: Session) -> WorkingDayCalendar:
     """Build the calendar from the override table inside an open session."""
     overrides = {o.day: o.is_workday for o in session.scalars(select(HolidayOverride))}
-    return WorkingDayCalendar(overrides)
+    confirmed = frozenset(session.scalars(select(CalendarYear.year)))
+    return WorkingDayCalendar(overrides, confirmed)
 
 
 def _snapshot(o: HolidayOverride) -> dict[str, object]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import logging
+
 from sqlalchemy.exc import DBAPIError
 
 from app.audit import verify_chain
 from app.database import Database
 from app.dto import CheckReport
+from db.maintenance import storage_integrity
 from db.migrate import current_revision, head_revision
+
+logger = logging.getLogger(__name__)
 
 
 def check_database(db: Database) -> CheckReport:
@@ -16,22 +20,27 @@ def check_database(db: Database) -> CheckReport:
     try:
         return _check(db)
     except DBAPIError as exc:
-        return CheckReport(False, (f"无法读取数据库，文件可能已损坏：{exc.orig}",))
+        logger.warning("check of %s failed: %s", db.location, exc.orig)
+        return CheckReport(
+            False, ("无法读取数据库：文件可能已损坏，或无法连接服务器（详情见日志）。",)
+        )
 
 
 def _check(db: Database) -> CheckReport:
     lines: list[str] = []
     ok = True
-    if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as conn:
-            result = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
-        if result == ["ok"]:
-            lines.append("存储完整性：正常（PRAGMA integrity_check = ok）")
-        else:
-            ok = False
-            lines.append("存储完整性：发现损坏 —— " + "；".join(str(r) for r in result[:5]))
+    findings = storage_integrity(db.engine)
+    if findings is None:
+        lines.append("存储完整性：数据库服务器自行保证，已跳过文件检查")
+    elif not findings:
+        lines.append("存储完整性：正常")
     else:
-        lines.append(f"存储完整性：{db.engine.dialect.name} 数据库由服务器自行保证，已跳过文件检查")
+        ok = False
+        logger.warning("integrity_check of %s: %s", db.location, findings)
+        lines.append(
+            f"存储完整性：发现 {len(findings)} 处损坏（详情见日志）。"
+            "请停止使用该文件，改用最近的备份并联系系统管理员。"
+        )
     current, head = current_revision(db.engine), head_revision()
     if current == head:
         lines.append(f"结构版本：{current}（最新）")

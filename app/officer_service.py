@@ -79,7 +79,7 @@ class OfficerService(ServiceBase):
         phone = clean_phone(new.phone, field="phone", label="联系电话")
         role = Role(new.role)
         check_password_rules(new.password)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             exists = session.scalars(select(Officer.id).where(Officer.badge_no == badge)).first()
             if exists is not None:
@@ -106,7 +106,7 @@ class OfficerService(ServiceBase):
         name = clean_officer_name(changes.name)
         phone = clean_phone(changes.phone, field="phone", label="联系电话")
         role = Role(changes.role)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
             before = officer_snapshot(officer)
@@ -127,7 +127,7 @@ class OfficerService(ServiceBase):
 
     def set_active(self, user: SessionUser, officer_id: int, active: bool) -> OfficerRow:
         """Deactivate (停用) or reactivate an account; records keep their officers either way."""
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
             if officer.active == active:
@@ -155,7 +155,7 @@ class OfficerService(ServiceBase):
     def reset_password(self, user: SessionUser, officer_id: int, new_password: str) -> None:
         """Set a temporary password, lift any lock; the officer must change it at next login."""
         check_password_rules(new_password)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
             officer.password_hash = self._hashing.hash(new_password)

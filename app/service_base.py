@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import AuthenticationError, PermissionDenied
 from app.roles import PERMISSION_LABELS, Permission, Role, allows
-from db.models import Officer
+from db.models import AuditHead, Officer
 
 
 class ServiceBase:
@@ -17,6 +21,21 @@ class ServiceBase:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A transaction that changes data: it first takes the station-wide write lock.
+
+        The first statement writes the audit head row: SQLite takes its write lock there
+        (waiting up to the busy timeout), PostgreSQL a row lock. Writers therefore run one
+        after another and read current state after the lock, so two counters cannot both
+        pass a check (last administrator, failed-attempt count, stale catalogue version).
+        """
+        with self._sessions.begin() as session:
+            session.execute(
+                update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id)
+            )
+            yield session
 
     def _officer(self, session: Session, user: SessionUser) -> Officer:
         """The caller as stored now: deactivation takes effect at once, not at the next login."""

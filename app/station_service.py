@@ -92,7 +92,7 @@ class StationService(ServiceBase):
             raise ValidationError("首个账号须为所长或系统管理员。", "role")
         check_password_rules(first.password)
         shipped = load_shipped_catalogue()
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             if session.get(Station, 1) is not None:
                 raise ConflictError("本数据库已经初始化过，不能重复初始化。")
             if session.scalar(select(func.count()).select_from(Officer)):
@@ -135,7 +135,7 @@ class StationService(ServiceBase):
     def update_settings(self, user: SessionUser, settings: StationSettings) -> StationSettings:
         """Change the station's settings (administrator or chief)."""
         clean = validate_settings(settings)
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_SETTINGS)
             station = session.get(Station, 1)
             if station is None:

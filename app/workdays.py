@@ -40,17 +40,22 @@ def library_special_days(year: int) -> list[tuple[dt.date, bool, str]]:
 class WorkingDayCalendar:
     """Answers "is this a working day?" from chinesecalendar plus the station's overrides.
 
-    An override (a day the station entered as 休 or 班) always wins. A year neither the library
-    nor the overrides know is assumed to be a plain Monday–Friday week, and the results say so.
+    An override (a day the station entered as 休 or 班) always wins. A year the library does not
+    know counts as known only once the station confirms it entered that year's whole schedule;
+    until then its other days are assumed to be a plain Monday–Friday week, and results say so.
     """
 
-    def __init__(self, overrides: Mapping[dt.date, bool] | None = None) -> None:
+    def __init__(
+        self,
+        overrides: Mapping[dt.date, bool] | None = None,
+        confirmed_years: frozenset[int] = frozenset(),
+    ) -> None:
         self._overrides = dict(overrides or {})
-        self._override_years = {d.year for d in self._overrides}
+        self._confirmed_years = confirmed_years
 
     def knows_year(self, year: int) -> bool:
-        """Whether holidays of ``year`` are known (library data or station overrides)."""
-        return LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR or year in self._override_years
+        """Whether holidays of ``year`` are known (library data or a confirmed schedule)."""
+        return LIBRARY_FIRST_YEAR <= year <= LIBRARY_LAST_YEAR or year in self._confirmed_years
 
     def is_workday(self, day: dt.date) -> bool:
         """Whether offices work on ``day``."""

@@ -28,9 +28,9 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
     engine = create_engine(url, echo=echo, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
-        # writers read the same audit head; BEGIN IMMEDIATE on every transaction serialises them.
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        # SQLAlchemy emits BEGIN itself (pysqlite's own handling would start transactions late);
+        # writers take the write lock with their first statement (app.service_base._writing).
+        event.listen(engine, "begin", _sqlite_begin_deferred)
     return engine
 
 
@@ -50,7 +50,7 @@ def _sqlite_begin_deferred(connection: Any) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin_immediate).
+    # Let SQLAlchemy emit BEGIN itself (see make_engine).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -62,10 +62,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
     finally:
         cursor.close()
-
-
-def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -60,7 +59,16 @@ def backup_sqlite_file(db_file: Path, label: str, keep: int = 5) -> Path:
         raise ValueError("keep must be at least 1")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = db_file.with_name(f"{db_file.name}.bak-{stamp}-{label}")
-    src = sqlite3.connect(str(db_file))
+    copy_sqlite_file(db_file, target)
+    backups = sorted(db_file.parent.glob(f"{db_file.name}.bak-*"))
+    for old in backups[:-keep]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """Copy with SQLite's online backup API, reading the source without changing it."""
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(str(target))
         try:
@@ -69,12 +77,3 @@ def backup_sqlite_file(db_file: Path, label: str, keep: int = 5) -> Path:
             dst.close()
     finally:
         src.close()
-    backups = sorted(db_file.parent.glob(f"{db_file.name}.bak-*"))
-    for old in backups[:-keep]:
-        old.unlink(missing_ok=True)
-    return target
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    """Plain file copy (used for restoring a backup in tests and tools)."""
-    shutil.copy2(src, dst)

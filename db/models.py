@@ -61,7 +61,7 @@ class Officer(Base):
     badge_no: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(30))
     role: Mapped[str] = mapped_column(String(12))
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -109,7 +109,7 @@ class ServiceItemVersion(Base):
     fee_basis: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(100))
     hours: Mapped[str] = mapped_column(String(100))
-    search_key: Mapped[str] = mapped_column(String(400))
+    search_key: Mapped[str] = mapped_column(Text)
     change_note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
@@ -161,6 +161,16 @@ class HolidayOverride(Base):
     name: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class CalendarYear(Base):
+    """A year whose holiday schedule the station has entered completely (库未收录的年份)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    confirmed_at: Mapped[dt.datetime]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
 
 
 class AuditEvent(Base):

@@ -44,5 +44,14 @@ ensure_venv() {
     if [ ! -x .venv/bin/python ]; then
         "$python" -m venv .venv
     fi
+    # Install again only when the dependencies changed, so a counter PC without network access
+    # starts from what is already installed.
+    local stamp=".venv/.stationdesk-installed"
+    local want
+    want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1) $*"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
+    echo "$want" > "$stamp"
 }

@@ -3,4 +3,5 @@ $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 if (-not (Test-Path ".venv\Scripts\python.exe")) { py -3 -m venv .venv }
 .venv\Scripts\python.exe -m pip install --quiet --disable-pip-version-check -e .
+if ($LASTEXITCODE) { exit $LASTEXITCODE }
 & .venv\Scripts\stationdesk.exe @args

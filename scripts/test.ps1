@@ -3,6 +3,7 @@ $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 if (-not (Test-Path ".venv\Scripts\python.exe")) { py -3 -m venv .venv }
 .venv\Scripts\python.exe -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+if ($LASTEXITCODE) { exit $LASTEXITCODE }
 $env:QT_QPA_PLATFORM = "offscreen"
 .venv\Scripts\ruff.exe check .; if ($LASTEXITCODE) { exit $LASTEXITCODE }
 .venv\Scripts\ruff.exe format --check .; if ($LASTEXITCODE) { exit $LASTEXITCODE }

@@ -1,9 +1,10 @@
-"""Registers the bundled Noto Sans SC with Qt so Chinese renders the same on every machine."""
+"""Prepares Qt for Chinese: bundled Noto Sans SC, zh_CN locale and Qt's own translations."""
 
 from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -30,4 +31,19 @@ def install_fonts_and_style(app: QApplication, point_size: int = 10) -> str:
     app.setFont(font)
     if STYLE_SHEET.exists():
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    _install_chinese(app)
     return family
+
+
+def _install_chinese(app: QApplication) -> None:
+    """Calendars, context menus (撤销/复制/粘贴) and dialogs in Chinese whatever the OS locale."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if app.property("stationdesk_translator_installed"):
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        app.setProperty("stationdesk_translator_installed", True)
+    else:
+        logger.warning("Qt's Chinese translation not found in %s", folder)

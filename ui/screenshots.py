@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.database import open_database
+from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.errors import StationDeskError
 from app.services import build_services
@@ -56,8 +56,8 @@ def take_screenshots(target: str, out: Path) -> int:
     qInstallMessageHandler(_quiet_offscreen)
     try:
         out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        sys.stderr.write(f"stationdesk：无法创建截图文件夹 {out}：{exc.strerror}\n")
+    except OSError:
+        sys.stderr.write(f"stationdesk：无法创建截图文件夹 {out}，请检查路径和权限。\n")
         return 1
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -74,7 +74,19 @@ def take_screenshots(target: str, out: Path) -> int:
 
 
 def _take(app: QApplication, target: str, out: Path) -> list[str]:
-    db = open_database(target, create=False)
+    # Work on a copy: logging in, migrating and the dialogs must leave the real ledger untouched.
+    source = open_database(target, create=False, migrate=False)
+    source.dispose()
+    if source.file is None:
+        raise StationDeskError("截图只支持 SQLite 数据库文件。")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "screenshots.sqlite3"
+        backup_copy(source.file, copy)
+        return _take_on_copy(app, copy, out, source.location)
+
+
+def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> list[str]:
+    db = open_database(copy, create=False)
     services = build_services(db.sessions)
     badge = os.environ.get(BADGE_ENV, DEMO_OFFICERS[0][0])
     password = os.environ.get(PASSWORD_ENV, DEMO_PASSWORD)
@@ -111,7 +123,7 @@ def _take(app: QApplication, target: str, out: Path) -> list[str]:
             shot("03-first-run-station.png", wizard)
             empty.dispose()
 
-        window = MainWindow(services, user, db.location, qsettings, today=dt.date.today())
+        window = MainWindow(services, user, location, qsettings, today=dt.date.today())
         window.resize(1280, 800)
         window.show_page("catalogue")
         shot("04-catalogue.png", window)
@@ -129,22 +141,24 @@ def _take(app: QApplication, target: str, out: Path) -> list[str]:
                 VersionHistoryDialog(services.catalogue, row.item_id, row.name),
             )
         catalogue.search_edit.clear()
-        window.show_page("officers")
-        shot("08-officers.png", window)
-        officers = window.pages["officers"]
-        assert isinstance(officers, OfficersPage)
-        shot("09-officer-dialog.png", OfficerDialog(services.officers, user))
-        officers.select_badge(DEMO_OFFICERS[2][0])
-        selected = officers.selected_row()
-        if selected is not None:
-            shot("10-reset-password.png", ResetPasswordDialog(services.officers, user, selected))
+        officers = window.pages.get("officers")
+        if isinstance(officers, OfficersPage):
+            window.show_page("officers")
+            shot("08-officers.png", window)
+            shot("09-officer-dialog.png", OfficerDialog(services.officers, user))
+            officers.select_badge(DEMO_OFFICERS[2][0])
+            selected = officers.selected_row()
+            if selected is not None:
+                shot(
+                    "10-reset-password.png", ResetPasswordDialog(services.officers, user, selected)
+                )
         window.show_page("holidays")
         shot("11-holidays.png", window)
         shot("12-holiday-dialog.png", HolidayDialog(services.holidays, user, dt.date(2027, 1, 1)))
         window.show_page("settings")
         shot("13-settings.png", window)
         shot("14-change-password.png", ChangePasswordDialog(services.auth, user))
-        shot("15-about.png", AboutDialog(station.name, db.location))
+        shot("15-about.png", AboutDialog(station.name, location))
         window.close()
     finally:
         db.dispose()

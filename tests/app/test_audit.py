@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app import audit
 from app.audit import GENESIS_HASH, event_hash, verify_chain
 from app.database import Database
 from app.dto import CheckReport, NewOfficer, SessionUser
+from app.errors import ValidationError
 from app.integrity import check_database
 from app.roles import Role
 from app.services import Services
@@ -83,8 +85,9 @@ def test_events_are_numbered_without_gaps_and_each_links_to_the_previous(
 def test_a_failed_use_case_leaves_no_hole_in_the_numbering(
     db: Database, services: Services, chief: SessionUser, history: int
 ) -> None:
-    with pytest.raises(Exception):  # noqa: B017 (any refusal will do)
+    with pytest.raises(ValidationError) as refused:
         services.officers.add_officer(chief, NewOfficer("300001", "重复", Role.WINDOW, "Abc12345"))
+    assert refused.value.field == "badge_no"
     services.holidays.remove_day(chief, dt.date(2027, 1, 1))
 
     with db.sessions() as session:
@@ -97,7 +100,7 @@ def test_a_sound_database_passes_the_check(db: Database, history: int) -> None:
 
     assert report.ok
     assert f"审计链：完整，共 {history} 条事件" in report.lines
-    assert any("integrity_check = ok" in line for line in report.lines)
+    assert "存储完整性：正常" in report.lines
     assert any(line.startswith("结构版本") and "最新" in line for line in report.lines)
 
 
@@ -192,3 +195,22 @@ def test_the_chain_is_verified_across_batches(db: Database, history: int) -> Non
         verdict = verify_chain(session, batch=3)
 
     assert (verdict.ok, verdict.events, verdict.first_broken) == (True, history, None)
+
+
+def test_a_change_whose_audit_event_fails_is_not_saved_either(
+    db: Database, services: Services, chief: SessionUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit event is written in the change's own transaction: no event, no change."""
+
+    def broken_record(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken_record)
+    with pytest.raises(RuntimeError):
+        services.officers.add_officer(chief, NewOfficer("300999", "刘洋", Role.WINDOW, "Abc12345"))
+    with pytest.raises(RuntimeError):
+        services.holidays.set_days(chief, dt.date(2027, 1, 1), dt.date(2027, 1, 3), False, "元旦")
+
+    monkeypatch.undo()
+    assert all(o.badge_no != "300999" for o in services.officers.list_officers(chief))
+    assert services.holidays.list_overrides(2027) == []

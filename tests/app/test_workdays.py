@@ -121,7 +121,7 @@ def test_a_deadline_crossing_into_an_unknown_year_is_flagged(
     assert crossing.assumed_years == (UNKNOWN_YEAR,)
 
 
-def test_any_station_override_makes_an_unknown_year_known(
+def test_an_unknown_year_is_known_once_the_station_confirms_its_schedule(
     services: Services, chief: SessionUser
 ) -> None:
     holiday = D(UNKNOWN_YEAR, 1, 1)
@@ -134,11 +134,22 @@ def test_any_station_override_makes_an_unknown_year_known(
 
     services.holidays.set_days(chief, holiday, holiday, False, "本所假日")
 
+    # One entry is not a whole year's schedule: the override counts, the warning stays.
+    partial = services.holidays.calendar().add_working_days(monday, 2)
+    assert partial.due == holiday + dt.timedelta(days=1)
+    assert partial.assumed_years == (UNKNOWN_YEAR,)
+    assert services.holidays.coverage().override_years == (UNKNOWN_YEAR,)
+
+    services.holidays.set_year_confirmed(chief, UNKNOWN_YEAR, True)
+
     known = services.holidays.calendar().add_working_days(monday, 2)
     assert known.due == holiday + dt.timedelta(days=1)
     assert known.assumed_years == ()
     assert known.warning == ""
-    assert services.holidays.coverage().override_years == (UNKNOWN_YEAR,)
+    assert services.holidays.coverage().confirmed_years == (UNKNOWN_YEAR,)
+
+    services.holidays.set_year_confirmed(chief, UNKNOWN_YEAR, False)
+    assert services.holidays.calendar().add_working_days(monday, 2).warning
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ def date_edit(day: dt.date) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
     return edit
 
 

@@ -51,10 +51,10 @@ class SettingsPage(QWidget):
         for value, label in PAPER_CHOICES:
             self.paper_combo.addItem(label, value)
         self.attempts_spin = QSpinBox()
-        self.attempts_spin.setRange(1, 99)
+        self.attempts_spin.setRange(3, 10)
         self.attempts_spin.setSuffix(" 次")
         self.minutes_spin = QSpinBox()
-        self.minutes_spin.setRange(1, 9999)
+        self.minutes_spin.setRange(1, 1440)
         self.minutes_spin.setSuffix(" 分钟")
 
         general = QLabel()

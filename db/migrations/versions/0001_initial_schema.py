@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('badge_no', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=30), nullable=False),
     sa.Column('role', sa.String(length=12), nullable=False),
-    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -92,6 +92,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['officers.id'], name=op.f('fk_holiday_overrides_created_by_id_officers')),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_holiday_overrides'))
     )
+    op.create_table('calendar_years',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=False),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['officers.id'], name=op.f('fk_calendar_years_confirmed_by_id_officers')),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_calendar_years'))
+    )
     op.create_table('service_item_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -108,7 +115,7 @@ def upgrade() -> None:
     sa.Column('fee_basis', sa.Text(), nullable=False),
     sa.Column('place', sa.String(length=100), nullable=False),
     sa.Column('hours', sa.String(length=100), nullable=False),
-    sa.Column('search_key', sa.String(length=400), nullable=False),
+    sa.Column('search_key', sa.Text(), nullable=False),
     sa.Column('change_note', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -169,6 +176,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
     op.drop_table('service_materials')
     op.drop_table('service_item_versions')
+    op.drop_table('calendar_years')
     op.drop_table('holiday_overrides')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_entity')
