@@ -66,6 +66,10 @@ class HolidaysPage(QWidget):
 
         self.add_button = QPushButton("录入放假/调休")
         self.remove_button = QPushButton("删除所选")
+        self.confirm_button = QPushButton("确认本年度已录入完整")
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        self._can_edit = can_edit
+        self._coverage = holidays.coverage()
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.add_button.setVisible(can_edit)
@@ -92,6 +96,7 @@ class HolidaysPage(QWidget):
         top.addWidget(QLabel("年度"))
         top.addWidget(self.year_combo)
         top.addStretch(1)
+        top.addWidget(self.confirm_button)
         top.addWidget(self.add_button)
         top.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
@@ -106,24 +111,21 @@ class HolidaysPage(QWidget):
         """Refresh coverage, the year list and the calculator."""
         cov = self._holidays.coverage()
         this_year = self._today.year
-        missing = [
-            y
-            for y in (this_year, this_year + 1)
-            if not (cov.library_first_year <= y <= cov.library_last_year or y in cov.override_years)
-        ]
+        missing = [y for y in (this_year, this_year + 1) if not cov.knows(y)]
         text = (
             f"内置日历已收录 {cov.library_first_year}–{cov.library_last_year} 年"
             "的法定节假日和调休安排。"
         )
-        if cov.override_years:
-            text += "本所补录了：" + "、".join(f"{y}年" for y in cov.override_years) + "。"
+        if cov.confirmed_years:
+            text += "本所已补录并确认：" + "、".join(f"{y}年" for y in cov.confirmed_years) + "。"
         if missing:
             text += (
-                "尚缺 " + "、".join(f"{y}年" for y in missing) + " 的安排：期限暂按周一至周五计算，"
-                "国务院办公厅发布通知后请及时录入。"
+                "尚缺 " + "、".join(f"{y}年" for y in missing) + " 的完整安排：期限暂按周一至周五"
+                "计算。国务院办公厅发布通知后，请逐段录入，再点“确认本年度已录入完整”。"
             )
+        self._coverage = cov
         self.coverage_label.setText(text)
-        years = sorted({this_year - 1, this_year, this_year + 1, *cov.override_years})
+        years = sorted({this_year - 1, this_year, this_year + 1, *cov.override_years, *cov.confirmed_years})
         selected = self.year_combo.currentData() or this_year
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
@@ -138,6 +140,11 @@ class HolidaysPage(QWidget):
         year = self.year_combo.currentData()
         rows = self._holidays.list_year(int(year)) if year else []
         self.model.set_rows(rows)
+        cov = self._coverage
+        in_library = bool(year) and cov.library_first_year <= int(year) <= cov.library_last_year
+        self.confirm_button.setVisible(self._can_edit and bool(year) and not in_library)
+        confirmed = bool(year) and int(year) in cov.confirmed_years
+        self.confirm_button.setText("撤销确认" if confirmed else "确认本年度已录入完整")
         self.empty_label.setVisible(not rows)
 
     def _on_calc_changed(self) -> None:
@@ -147,6 +154,23 @@ class HolidaysPage(QWidget):
         if result.warning:
             text += f"\n{result.warning}"
         self.calc_result.setText(text)
+
+    def _on_confirm_clicked(self) -> None:
+        year = int(self.year_combo.currentData())
+        confirmed = year in self._coverage.confirmed_years
+        question = (
+            f"撤销对{year}年安排的确认吗？撤销后该年期限重新按周一至周五估算并提示。"
+            if confirmed
+            else f"确认{year}年的全部放假和调休安排都已按国务院办公厅通知录入？"
+            "确认后该年期限按所录安排计算，不再提示。"
+        )
+        if not confirm(self, question, yes="撤销确认" if confirmed else "确认"):
+            return
+        try:
+            self._holidays.set_year_confirmed(self._user, year, not confirmed)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+        self.reload()
 
     def _on_add_clicked(self) -> None:
         year = int(self.year_combo.currentData() or self._today.year)
