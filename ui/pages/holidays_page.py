@@ -125,7 +125,9 @@ class HolidaysPage(QWidget):
             )
         self._coverage = cov
         self.coverage_label.setText(text)
-        years = sorted({this_year - 1, this_year, this_year + 1, *cov.override_years, *cov.confirmed_years})
+        years = sorted(
+            {this_year - 1, this_year, this_year + 1, *cov.override_years, *cov.confirmed_years}
+        )
         selected = self.year_combo.currentData() or this_year
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
