@@ -37,16 +37,31 @@ class Permission(enum.Enum):
     EDIT_SETTINGS = "edit_settings"
     EDIT_HOLIDAYS = "edit_holidays"
     VIEW_AUDIT = "view_audit"
+    HANDLE_VISITS = "handle_visits"
+    REFUSE_VISITS = "refuse_visits"
+    VIEW_ALL_VISITS = "view_all_visits"
 
 
 # The chief runs the station and may administer it; the administrator (often the 内勤) keeps
 # the system but handles no citizens' matters. Later issues add case-work permissions here.
+_CASE_WORK = frozenset({Permission.HANDLE_VISITS, Permission.REFUSE_VISITS})
+_ADMINISTRATION = frozenset(
+    {
+        Permission.MANAGE_OFFICERS,
+        Permission.EDIT_CATALOGUE,
+        Permission.EDIT_SETTINGS,
+        Permission.EDIT_HOLIDAYS,
+        Permission.VIEW_AUDIT,
+    }
+)
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.WINDOW: frozenset(),
-    Role.AUXILIARY: frozenset(),
-    Role.DEPUTY: frozenset({Permission.VIEW_AUDIT}),
+    Role.WINDOW: _CASE_WORK,
+    # 辅警 are not law-enforcement officers: they register and handle, but a written refusal
+    # (不予受理) is an administrative decision a police officer must make.
+    Role.AUXILIARY: frozenset({Permission.HANDLE_VISITS}),
+    Role.DEPUTY: _CASE_WORK | {Permission.VIEW_AUDIT, Permission.VIEW_ALL_VISITS},
     Role.CHIEF: frozenset(Permission),
-    Role.ADMIN: frozenset(Permission),
+    Role.ADMIN: _ADMINISTRATION,
 }
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -55,6 +70,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.EDIT_SETTINGS: "修改本所设置",
     Permission.EDIT_HOLIDAYS: "维护节假日安排",
     Permission.VIEW_AUDIT: "查看审计记录",
+    Permission.HANDLE_VISITS: "办理窗口事项",
+    Permission.REFUSE_VISITS: "作出不予受理决定",
+    Permission.VIEW_ALL_VISITS: "查看全所事项",
 }
 
 

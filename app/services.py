@@ -13,6 +13,7 @@ from app.holiday_service import HolidayService
 from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
 from app.station_service import StationService
+from app.visit_service import VisitService
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Services:
     station: StationService
     catalogue: CatalogueService
     holidays: HolidayService
+    visits: VisitService
 
 
 def build_services(
@@ -40,4 +42,5 @@ def build_services(
         station=StationService(sessions, clock, hashing),
         catalogue=CatalogueService(sessions, clock),
         holidays=HolidayService(sessions, clock),
+        visits=VisitService(sessions, clock),
     )

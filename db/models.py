@@ -200,3 +200,138 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+VISIT_STATUSES = (
+    "registered",
+    "in_progress",
+    "waiting_materials",
+    "completed",
+    "guided",
+    "refused",
+    "answered",
+    "voided",
+)
+CHANNELS = ("window", "phone", "appointment", "home")
+HANDOVER_STATES = ("pending", "accepted", "declined", "cancelled")
+
+
+class Counter(Base):
+    """Gap-free numbering: the last number given per kind (visit, notice …) and year."""
+
+    __tablename__ = "counters"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Visit(Base):
+    """One walk-in matter (办事登记) from arrival to its end."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    arrived_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    citizen_name: Mapped[str] = mapped_column(String(40))
+    id_type: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    service_version_id: Mapped[int] = mapped_column(ForeignKey("service_item_versions.id"))
+    channel: Mapped[str] = mapped_column(String(12))
+    summary: Mapped[str] = mapped_column(String(200), default="")
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    accepted_at: Mapped[dt.datetime | None]
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_assumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_at: Mapped[dt.datetime | None]
+    remaining_days: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(String(500), default="")
+    guided_unit: Mapped[str] = mapped_column(String(100), default="")
+    guided_address: Mapped[str] = mapped_column(String(200), default="")
+    guided_phone: Mapped[str] = mapped_column(String(40), default="")
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    refusal_redress: Mapped[str] = mapped_column(Text, default="")
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_visits_year_seq"),
+        CheckConstraint(
+            "status IN ('registered', 'in_progress', 'waiting_materials', 'completed', "
+            "'guided', 'refused', 'answered', 'voided')",
+            name="status",
+        ),
+        CheckConstraint("channel IN ('window', 'phone', 'appointment', 'home')", name="channel"),
+        Index("ix_visits_local_date", "local_date"),
+        Index("ix_visits_owner_status", "owner_id", "status"),
+        Index("ix_visits_status_due", "status", "due_date"),
+        Index("ix_visits_id_number", "id_number"),
+        Index("ix_visits_phone", "phone"),
+        Index("ix_visits_citizen_name", "citizen_name"),
+        Index("ix_visits_service_version", "service_version_id"),
+    )
+
+
+class VisitTransition(Base):
+    """Who moved a visit from which status to which, when and why."""
+
+    __tablename__ = "visit_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    at: Mapped[dt.datetime]
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class PrintRecord(Base):
+    """Every print of a slip: the first is the original, later ones are 补打 copies."""
+
+    __tablename__ = "print_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    copy_no: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+    __table_args__ = (
+        UniqueConstraint("visit_id", "kind", "copy_no", name="uq_print_records_visit_kind_copy"),
+    )
+
+
+class Handover(Base):
+    """A matter offered to a colleague (移交); the first owner stays responsible until accepted."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    from_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    to_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime | None]
+    decline_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'accepted', 'declined', 'cancelled')", name="state"
+        ),
+        Index("ix_handovers_state", "state"),
+    )

@@ -1,0 +1,1 @@
+"""Printing with ReportLab: frozen slip data in, PDF bytes out (no Qt)."""

@@ -1,0 +1,242 @@
+"""Lays a SlipData out as a PDF on A4, A5 or an 80 mm receipt roll."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.printing.fonts import BOLD, REGULAR, register_fonts
+from app.printing.slip_data import SlipData
+
+ROLL_WIDTH = 80 * mm
+INK = colors.HexColor("#1f2328")
+MUTED = colors.HexColor("#57606a")
+
+
+def _esc(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+    )
+
+
+class _Styles:
+    def __init__(self, roll: bool) -> None:
+        base = 8.5 if roll else 10.5
+        self.station = ParagraphStyle(
+            "station", fontName=BOLD, fontSize=base + 1, leading=base + 5, alignment=TA_CENTER
+        )
+        self.title = ParagraphStyle(
+            "title", fontName=BOLD, fontSize=base + 6, leading=base + 11, alignment=TA_CENTER
+        )
+        self.copy = ParagraphStyle(
+            "copy",
+            fontName=REGULAR,
+            fontSize=base - 1,
+            leading=base + 3,
+            alignment=TA_CENTER,
+            textColor=MUTED,
+        )
+        self.number = ParagraphStyle(
+            "number", fontName=REGULAR, fontSize=base, leading=base + 4, alignment=TA_RIGHT
+        )
+        self.label = ParagraphStyle(
+            "label", fontName=BOLD, fontSize=base, leading=base + 4, wordWrap="CJK"
+        )
+        self.value = ParagraphStyle(
+            "value", fontName=REGULAR, fontSize=base, leading=base + 4, wordWrap="CJK"
+        )
+        self.heading = ParagraphStyle(
+            "heading",
+            fontName=BOLD,
+            fontSize=base + 0.5,
+            leading=base + 5,
+            spaceBefore=4,
+            keepWithNext=1,
+        )
+        self.body = ParagraphStyle(
+            "body", fontName=REGULAR, fontSize=base, leading=base + 5, wordWrap="CJK"
+        )
+        self.note = ParagraphStyle(
+            "note",
+            fontName=REGULAR,
+            fontSize=base - 1.5,
+            leading=base + 2.5,
+            wordWrap="CJK",
+            textColor=MUTED,
+        )
+
+
+def _qr(payload: str, size: float) -> Drawing:
+    widget = QrCodeWidget(payload, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _flowables(data: SlipData, width: float, roll: bool) -> list[Flowable]:
+    st = _Styles(roll)
+    head: list[Flowable] = [
+        Paragraph(_esc(data.station_name), st.station),
+        Paragraph(_esc(data.title), st.title),
+    ]
+    if data.copy_label:
+        head.append(Paragraph(_esc(data.copy_label), st.copy))
+    reprint = (
+        f"　<font color='#b3261e'><b>补打</b>（第 {data.copy_no} 次打印）</font>"
+        if data.is_reprint
+        else ""
+    )
+    head.append(Paragraph(f"编号：{_esc(data.number)}{reprint}", st.number))
+    story: list[Flowable]
+    if roll:
+        story = head
+    else:
+        # QR code beside the heading, so a long station name never runs under it.
+        qr_size = 22 * mm
+        header = Table(
+            [[head, _qr(data.qr_payload, qr_size)]],
+            colWidths=[width - qr_size - 3 * mm, qr_size + 3 * mm],
+        )
+        header.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ]
+            )
+        )
+        story = [header]
+    story.append(Spacer(1, 2 * mm))
+    label_width = 23 * mm if roll else 30 * mm
+    table = Table(
+        [[Paragraph(_esc(k), st.label), Paragraph(_esc(v), st.value)] for k, v in data.rows],
+        colWidths=[label_width, width - label_width],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("GRID", (0, 0), (-1, -1), 0.5, INK),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef1f5")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+            ]
+        )
+    )
+    story.append(table)
+    for heading, text in data.paragraphs:
+        story.append(Paragraph(_esc(heading), st.heading))
+        story.append(Paragraph(_esc(text), st.body))
+    if data.notes:
+        story.append(Spacer(1, 2 * mm))
+        story.extend(Paragraph(_esc(n), st.note) for n in data.notes)
+    if data.signatures:
+        story.append(Spacer(1, 5 * mm))
+        story.extend(Paragraph(_esc(s), st.body) for s in data.signatures)
+    if roll:
+        story.append(Spacer(1, 3 * mm))
+        qr = Table([[_qr(data.qr_payload, 26 * mm)]], colWidths=[width])
+        qr.setStyle(
+            TableStyle(
+                [("FONTNAME", (0, 0), (-1, -1), REGULAR), ("ALIGN", (0, 0), (-1, -1), "CENTER")]
+            )
+        )
+        story.append(qr)
+    return story
+
+
+def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
+    """A canvas that writes 第 x 页 共 y 页 and the QR code once the page count is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, _height = self._pagesize
+            margin = 4 * mm if roll else 12 * mm
+            self.setFont(REGULAR, 7 if roll else 8)
+            self.setFillColor(MUTED)
+            stamp = data.printed_at.strftime("%Y-%m-%d %H:%M")
+            pages = f"第 {number} 页 共 {total} 页" + (" · 补打" if data.is_reprint else "")
+            if roll:
+                self.drawCentredString(
+                    width / 2, margin * 0.6 + 9, f"{data.number} · 打印于 {stamp}"
+                )
+                self.drawCentredString(width / 2, margin * 0.6, pages)
+            else:
+                self.drawCentredString(
+                    width / 2, margin * 0.6, f"{data.number} · 打印于 {stamp} · {pages}"
+                )
+
+    return NumberedCanvas
+
+
+def render_slip(data: SlipData) -> bytes:
+    """The slip as PDF bytes with the bundled font embedded (subset)."""
+    register_fonts()
+    roll = data.paper_size == "80mm"
+    if roll:
+        margin = 4 * mm
+        width = ROLL_WIDTH - 2 * margin
+        story = _flowables(data, width, roll)
+        probe = Canvas(io.BytesIO(), initialFontName=REGULAR)
+        height = sum(f.wrapOn(probe, width, 10_000)[1] for f in story) + 2 * margin + 14 * mm
+        pagesize: tuple[float, float] = (ROLL_WIDTH, max(height, 100 * mm))
+        story = _flowables(data, width, roll)
+    else:
+        pagesize = A4 if data.paper_size == "A4" else A5
+        margin = 12 * mm
+        width = pagesize[0] - 2 * margin
+        story = _flowables(data, width, roll)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=pagesize,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + 4 * mm,
+        title=f"{data.title} {data.number}",
+        author=data.station_name,
+        creator="StationDesk",
+        invariant=1,
+        initialFontName=REGULAR,
+    )
+    doc.build(story, canvasmaker=_numbered_canvas(data, roll))
+    return out.getvalue()

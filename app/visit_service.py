@@ -1,0 +1,1156 @@
+"""Walk-in intake under first-contact responsibility (首接责任制): register, own, hand over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app import audit
+from app.catalogue_service import time_limit_text
+from app.dto import SessionUser
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.holiday_service import load_calendar
+from app.identity import IdType, check_id, check_phone, mask_id, mask_phone, normalise
+from app.officer_service import clean_officer_name
+from app.printing.slip_data import SlipData, qr_payload
+from app.roles import Permission, Role, allows
+from app.service_base import ServiceBase
+from app.validation import clean_phone, clean_text
+from app.visit_dto import (
+    CitizenHint,
+    HandoverRow,
+    NewVisit,
+    TransitionRow,
+    VisitDetail,
+    VisitPage,
+    VisitQuery,
+    VisitRow,
+)
+from app.visit_rules import DUE_SOON_WORKING_DAYS, Channel, VisitStatus, can_move
+from app.workdays import WorkingDayCalendar
+from db.models import (
+    Counter,
+    Handover,
+    Officer,
+    PrintRecord,
+    ServiceItem,
+    ServiceItemVersion,
+    Station,
+    Visit,
+    VisitTransition,
+)
+
+Owner = aliased(Officer, name="owner")
+First = aliased(Officer, name="first_officer")
+Receiver = aliased(Officer, name="receiver")
+PendingHandover = aliased(Handover, name="pending_handover")
+
+
+def serial_for(code: str, year: int, seq: int) -> str:
+    """The visit's number as printed: station code, year, six-digit sequence."""
+    return f"{code}-{year}-{seq:06d}"
+
+
+def next_number(session: Session, kind: str, year: int) -> int:
+    """The next gap-free number of ``kind`` in ``year`` (inside the caller's write lock)."""
+    counter = session.get(Counter, (kind, year))
+    if counter is None:
+        counter = Counter(kind=kind, year=year, last_no=0)
+        session.add(counter)
+    counter.last_no += 1
+    session.flush()
+    return counter.last_no
+
+
+class VisitService(ServiceBase):
+    """Every use case of a walk-in matter; each is one transaction with its audit event."""
+
+    # ---- registration -------------------------------------------------------------------
+
+    def register(self, user: SessionUser, new: NewVisit) -> VisitDetail:
+        """Register a walk-in; the registering officer becomes first-contact officer for good."""
+        name = _clean_citizen_name(new.citizen_name)
+        channel = Channel(new.channel)
+        summary = clean_text(
+            new.summary, field="summary", label="事由摘要", max_len=200, required=False
+        )
+        if new.service_item_id is None:
+            raise ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
+        with self._writing() as session:
+            actor = self._require_case_work(session, user)
+            station = _station(session)
+            tz = ZoneInfo(station.timezone)
+            now = self._clock.now()
+            today = now.astimezone(tz).date()
+            id_type = IdType(new.id_type)
+            number = ""
+            if new.id_number.strip() or channel is not Channel.PHONE:
+                number = check_id(id_type, new.id_number, today).number
+            phone = check_phone(new.phone, required=channel is Channel.PHONE)
+            item = session.get(ServiceItem, new.service_item_id)
+            if item is None or not item.active:
+                raise ValidationError("该事项不存在或已停用，请重新选择。", "service")
+            version = _current_version(session, item)
+            arrived = new.arrived_at or now
+            if arrived > now + dt.timedelta(minutes=1):
+                raise ValidationError("到达时间不能晚于现在。", "arrived_at")
+            year = arrived.astimezone(tz).year
+            seq = next_number(session, "visit", year)
+            visit = Visit(
+                serial=serial_for(station.code, year, seq),
+                year=year,
+                seq=seq,
+                arrived_at=arrived,
+                started_at=None,
+                ended_at=None,
+                local_date=arrived.astimezone(tz).date(),
+                citizen_name=name,
+                id_type=id_type.value,
+                id_number=number,
+                phone=phone,
+                service_version_id=version.id,
+                channel=channel.value,
+                summary=summary,
+                in_scope=bool(new.in_scope),
+                first_officer_id=actor.id,
+                owner_id=actor.id,
+                status=VisitStatus.REGISTERED.value,
+                result="",
+                row_version=1,
+                created_at=now,
+            )
+            session.add(visit)
+            session.flush()
+            session.add(
+                VisitTransition(
+                    visit_id=visit.id,
+                    at=now,
+                    officer_id=actor.id,
+                    from_status="",
+                    to_status=VisitStatus.REGISTERED.value,
+                    reason="登记",
+                )
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="visit_registered",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={
+                    "serial": visit.serial,
+                    "citizen": name,
+                    "id": mask_id(number) if number else "",
+                    "service_version": version.id,
+                    "channel": channel.value,
+                    "in_scope": visit.in_scope,
+                },
+            )
+            return self._detail(session, visit)
+
+    def find_citizen(
+        self, user: SessionUser, id_number: str = "", phone: str = ""
+    ) -> CitizenHint | None:
+        """The last visit of a citizen with this ID number (or else this phone), if any."""
+        number = normalise(id_number)
+        digits = normalise(phone).replace("+86", "")
+        if not number and not digits:
+            return None
+        with self._sessions.begin() as session:
+            self._require_case_work(session, user)
+            cond = Visit.id_number == number if number else Visit.phone == digits
+            last = session.execute(
+                select(Visit, ServiceItemVersion.name)
+                .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+                .where(cond, Visit.status != VisitStatus.VOIDED.value)
+                .order_by(Visit.arrived_at.desc())
+                .limit(1)
+            ).first()
+            if last is None:
+                return None
+            visit, service_name = last
+            count = session.scalar(select(func.count()).select_from(Visit).where(cond)) or 0
+            return CitizenHint(
+                citizen_name=visit.citizen_name,
+                id_type=IdType(visit.id_type),
+                id_number_masked=mask_id(visit.id_number) if visit.id_number else "",
+                phone=visit.phone,
+                last_date=visit.local_date,
+                last_service=service_name,
+                visits=count,
+            )
+
+    # ---- transitions --------------------------------------------------------------------
+
+    def accept(self, user: SessionUser, visit_id: int, row_version: int) -> VisitDetail:
+        """受理: the clock starts; the due date follows from the catalogue version's time limit."""
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            if not visit.in_scope:
+                raise ConflictError("该事项不属本所职责，请按引导办理，不能受理。")
+            now = self._clock.now()
+            version = session.get(ServiceItemVersion, visit.service_version_id)
+            assert version is not None
+            calendar = load_calendar(session)
+            tz = ZoneInfo(_station(session).timezone)
+            start = now.astimezone(tz).date()
+            due = _due(calendar, start, version.time_limit_value, version.time_limit_unit)
+            visit.accepted_at = now
+            visit.due_date = due.due
+            visit.due_assumed = bool(due.assumed_years)
+            if visit.started_at is None:
+                visit.started_at = now
+            self._move(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
+            return self._detail(session, visit)
+
+    def complete(
+        self, user: SessionUser, visit_id: int, row_version: int, result: str
+    ) -> VisitDetail:
+        """办结, with what was done."""
+        text = clean_text(result, field="result", label="办理结果", max_len=500)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            visit.result = text
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.COMPLETED, text, now)
+            return self._detail(session, visit)
+
+    def complete_on_the_spot(
+        self, user: SessionUser, visit_id: int, row_version: int, result: str
+    ) -> VisitDetail:
+        """Accept and finish at once (当场办结): both steps are kept in the history."""
+        accepted = self.accept(user, visit_id, row_version)
+        return self.complete(user, visit_id, accepted.row.row_version, result)
+
+    def answer(
+        self, user: SessionUser, visit_id: int, row_version: int, answer: str
+    ) -> VisitDetail:
+        """A question answered on the spot (咨询答复)."""
+        text = clean_text(answer, field="result", label="答复内容", max_len=500)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            visit.result = text
+            if visit.started_at is None:
+                visit.started_at = visit.arrived_at if visit.arrived_at <= now else now
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.ANSWERED, text, now)
+            return self._detail(session, visit)
+
+    def guide(
+        self,
+        user: SessionUser,
+        visit_id: int,
+        row_version: int,
+        unit: str,
+        address: str,
+        phone: str,
+        note: str = "",
+    ) -> VisitDetail:
+        """Not this station's business: close as guided (引导) to the unit that handles it."""
+        unit_text = clean_text(unit, field="guided_unit", label="承办单位", max_len=100)
+        address_text = clean_text(address, field="guided_address", label="单位地址", max_len=200)
+        phone_text = clean_phone(phone, field="guided_phone", label="单位电话", required=True)
+        note_text = clean_text(note, field="result", label="引导说明", max_len=500, required=False)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            visit.guided_unit, visit.guided_address, visit.guided_phone = (
+                unit_text,
+                address_text,
+                phone_text,
+            )
+            visit.result = note_text or f"引导至{unit_text}"
+            visit.in_scope = False
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.GUIDED, f"引导至{unit_text}", now)
+            return self._detail(session, visit)
+
+    def refuse(
+        self, user: SessionUser, visit_id: int, row_version: int, reason: str, redress: str
+    ) -> VisitDetail:
+        """不予受理 in writing: the reason and the citizen's redress are both required."""
+        reason_text = clean_text(
+            reason, field="refusal_reason", label="不予受理的理由和依据", max_len=1000
+        )
+        redress_text = clean_text(
+            redress, field="refusal_redress", label="救济途径（复议、诉讼或投诉渠道）", max_len=1000
+        )
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            if not allows(Role(actor.role), Permission.REFUSE_VISITS):
+                raise PermissionDenied("不予受理须由民警作出，辅警请移交民警办理。")
+            now = self._clock.now()
+            visit.refusal_reason, visit.refusal_redress = reason_text, redress_text
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.REFUSED, reason_text, now)
+            return self._detail(session, visit)
+
+    def void(self, user: SessionUser, visit_id: int, row_version: int, reason: str) -> VisitDetail:
+        """作废 (registered by mistake, citizen left): the number stays used, the reason kept."""
+        text = clean_text(reason, field="void_reason", label="作废原因", max_len=200)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            visit.void_reason = text
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.VOIDED, text, now)
+            return self._detail(session, visit)
+
+    def pause_for_materials(
+        self, user: SessionUser, visit_id: int, row_version: int, reason: str
+    ) -> VisitDetail:
+        """待补材料: the clock stops, keeping the working days still left."""
+        text = clean_text(reason, field="reason", label="待补材料说明", max_len=500)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            if visit.due_date is not None:
+                version = session.get(ServiceItemVersion, visit.service_version_id)
+                assert version is not None
+                today = now.astimezone(ZoneInfo(_station(session).timezone)).date()
+                calendar = load_calendar(session)
+                visit.remaining_days = _days_left(
+                    calendar, today, visit.due_date, version.time_limit_unit
+                )
+            visit.paused_at = now
+            self._move(session, actor, visit, VisitStatus.WAITING_MATERIALS, text, now)
+            return self._detail(session, visit)
+
+    def resume(
+        self, user: SessionUser, visit_id: int, row_version: int, note: str = ""
+    ) -> VisitDetail:
+        """The citizen is back with the materials: the clock runs again from today."""
+        text = clean_text(note, field="reason", label="说明", max_len=500, required=False)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            if visit.remaining_days is not None:
+                version = session.get(ServiceItemVersion, visit.service_version_id)
+                assert version is not None
+                today = now.astimezone(ZoneInfo(_station(session).timezone)).date()
+                due = _due(
+                    load_calendar(session), today, visit.remaining_days, version.time_limit_unit
+                )
+                visit.due_date = due.due
+                visit.due_assumed = bool(due.assumed_years)
+            visit.paused_at = None
+            visit.remaining_days = None
+            self._move(
+                session, actor, visit, VisitStatus.IN_PROGRESS, text or "材料补齐，恢复办理", now
+            )
+            return self._detail(session, visit)
+
+    def mark_time(
+        self, user: SessionUser, visit_id: int, row_version: int, which: str
+    ) -> VisitDetail:
+        """One key each: 到达 (arrival), 开始 (service starts), 结束 (service ends) — now."""
+        if which not in ("arrived", "started", "ended"):
+            raise ValidationError("未知的时间类型。", "which")
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version, closed_ok=True)
+            now = self._clock.now()
+            before = {which: _iso(getattr(visit, f"{which}_at"))}
+            if which == "started" and now < visit.arrived_at:
+                raise ValidationError("开始办理时间不能早于到达时间。", "started_at")
+            if which == "ended" and visit.started_at is None:
+                visit.started_at = now
+            if which == "arrived" and visit.started_at is not None and now > visit.started_at:
+                raise ValidationError("已开始办理，不能再把到达时间改晚。", "arrived_at")
+            setattr(visit, f"{which}_at", now)
+            visit.row_version += 1
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action=f"visit_time_{which}",
+                entity_type="visit",
+                entity_id=visit.serial,
+                before=before,
+                after={which: _iso(now)},
+            )
+            return self._detail(session, visit)
+
+    # ---- handovers ----------------------------------------------------------------------
+
+    def request_handover(
+        self, user: SessionUser, visit_id: int, row_version: int, to_officer_id: int, reason: str
+    ) -> VisitDetail:
+        """Offer the matter to a colleague; the current owner stays responsible until accepted."""
+        text = clean_text(reason, field="reason", label="移交原因", max_len=200)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            if to_officer_id == actor.id:
+                raise ValidationError("不能移交给自己。", "to_officer")
+            receiver = session.get(Officer, to_officer_id)
+            if receiver is None or not receiver.active:
+                raise ValidationError("接收人不存在或账号已停用，请另选同事。", "to_officer")
+            if not allows(Role(receiver.role), Permission.HANDLE_VISITS):
+                raise ValidationError(
+                    f"{receiver.name}（{Role(receiver.role).label}）不办理窗口事项。", "to_officer"
+                )
+            if _pending(session, visit.id) is not None:
+                raise ConflictError("该事项已有待接收的移交，请等对方处理或先撤回。")
+            now = self._clock.now()
+            handover = Handover(
+                visit_id=visit.id,
+                from_officer_id=actor.id,
+                to_officer_id=receiver.id,
+                reason=text,
+                state="pending",
+                created_at=now,
+                decline_reason="",
+            )
+            session.add(handover)
+            visit.row_version += 1
+            session.flush()
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="handover_requested",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"handover": handover.id, "to": receiver.badge_no, "reason": text},
+            )
+            return self._detail(session, visit)
+
+    def accept_handover(self, user: SessionUser, handover_id: int) -> VisitDetail:
+        """The receiver accepts in their own session and becomes the owner."""
+        with self._writing() as session:
+            actor = self._require_case_work(session, user)
+            handover = self._pending_for(session, handover_id)
+            if handover.to_officer_id != actor.id:
+                raise PermissionDenied("这条移交不是给您的，只能由接收人本人接收。")
+            visit = session.get(Visit, handover.visit_id)
+            assert visit is not None
+            now = self._clock.now()
+            handover.state, handover.decided_at = "accepted", now
+            previous = visit.owner_id
+            visit.owner_id = actor.id
+            visit.row_version += 1
+            session.add(
+                VisitTransition(
+                    visit_id=visit.id,
+                    at=now,
+                    officer_id=actor.id,
+                    from_status=visit.status,
+                    to_status=visit.status,
+                    reason=f"接收移交：{handover.reason}",
+                )
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="handover_accepted",
+                entity_type="visit",
+                entity_id=visit.serial,
+                before={"owner": previous},
+                after={"owner": actor.id, "handover": handover.id},
+            )
+            return self._detail(session, visit)
+
+    def decline_handover(self, user: SessionUser, handover_id: int, reason: str) -> HandoverRow:
+        """The receiver declines, saying why; the matter stays with its owner."""
+        text = clean_text(reason, field="reason", label="拒收原因", max_len=200)
+        with self._writing() as session:
+            actor = self._require_case_work(session, user)
+            handover = self._pending_for(session, handover_id)
+            if handover.to_officer_id != actor.id:
+                raise PermissionDenied("这条移交不是给您的，只能由接收人本人处理。")
+            return self._decide(session, actor, handover, "declined", text)
+
+    def cancel_handover(self, user: SessionUser, handover_id: int) -> HandoverRow:
+        """The owner withdraws a pending handover."""
+        with self._writing() as session:
+            actor = self._require_case_work(session, user)
+            handover = self._pending_for(session, handover_id)
+            if handover.from_officer_id != actor.id:
+                raise PermissionDenied("只有发起移交的民警可以撤回。")
+            return self._decide(session, actor, handover, "cancelled", "")
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def get(self, user: SessionUser, visit_id: int) -> VisitDetail:
+        """One visit with its history (ID number masked).
+
+        Window work is shared: any case-handling officer may look a matter up to answer the
+        citizen; only its current owner may act on it.
+        """
+        with self._sessions.begin() as session:
+            self._require_case_work(session, user, reading=True)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            return self._detail(session, visit)
+
+    def find_by_serial(self, user: SessionUser, serial: str) -> VisitDetail:
+        """A visit by its printed number."""
+        with self._sessions.begin() as session:
+            self._require_case_work(session, user, reading=True)
+            visit = session.scalars(
+                select(Visit).where(Visit.serial == serial.strip().upper())
+            ).first()
+            if visit is None:
+                raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
+            return self._detail(session, visit)
+
+    def today(self, user: SessionUser, day: dt.date | None = None) -> list[VisitRow]:
+        """Every visit registered at the station on ``day`` (default: today), newest first."""
+        with self._sessions.begin() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            tz = ZoneInfo(_station(session).timezone)
+            local_today = self._clock.now().astimezone(tz).date()
+            del actor  # the day's register is shared by the station's counters
+            query = _row_query().where(Visit.local_date == (day or local_today))
+            return self._rows(session, query.order_by(Visit.arrived_at.desc()), local_today)
+
+    def open_matters(self, user: SessionUser, everyone: bool = False) -> list[VisitRow]:
+        """Open matters the officer owns (the chief: everyone's with ``everyone``), due first."""
+        with self._sessions.begin() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            if everyone and not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("只有所长、副所长可以查看全所在办事项。")
+            tz = ZoneInfo(_station(session).timezone)
+            local_today = self._clock.now().astimezone(tz).date()
+            query = _row_query().where(
+                Visit.status.in_([s.value for s in VisitStatus if s.is_open])
+            )
+            if not everyone:
+                query = query.where(Visit.owner_id == actor.id)
+            query = query.order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at)
+            return self._rows(session, query, local_today)
+
+    def handovers(self, user: SessionUser, everyone: bool = False) -> list[HandoverRow]:
+        """Pending handovers to or from the officer (the chief: all of the station's)."""
+        with self._sessions.begin() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            if everyone and not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("只有所长、副所长可以查看全所移交。")
+            query = _handover_query().where(Handover.state == "pending")
+            if not everyone:
+                query = query.where(
+                    or_(Handover.to_officer_id == actor.id, Handover.from_officer_id == actor.id)
+                )
+            return [_handover_row(r) for r in session.execute(query.order_by(Handover.created_at))]
+
+    def search(self, user: SessionUser, q: VisitQuery) -> VisitPage:
+        """Filter by number, name, ID, phone, dates, officer, matter, status; one page at a time."""
+        if q.limit < 1 or q.limit > 1000 or q.offset < 0:
+            raise ValidationError("分页参数不正确。", "limit")
+        if q.date_from and q.date_to and q.date_to < q.date_from:
+            raise ValidationError("结束日期不能早于开始日期。", "date_to")
+        with self._sessions.begin() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            tz = ZoneInfo(_station(session).timezone)
+            local_today = self._clock.now().astimezone(tz).date()
+            conds: list[Any] = []
+            if q.serial.strip():
+                conds.append(Visit.serial.contains(q.serial.strip().upper(), autoescape=True))
+            if q.name.strip():
+                conds.append(Visit.citizen_name.startswith(q.name.strip(), autoescape=True))
+            if q.id_number.strip():
+                conds.append(Visit.id_number == normalise(q.id_number))
+            if q.phone.strip():
+                conds.append(Visit.phone == normalise(q.phone).replace("+86", ""))
+            if q.date_from:
+                conds.append(Visit.local_date >= q.date_from)
+            if q.date_to:
+                conds.append(Visit.local_date <= q.date_to)
+            if q.officer_id:
+                conds.append(
+                    or_(Visit.owner_id == q.officer_id, Visit.first_officer_id == q.officer_id)
+                )
+            if q.service_item_id:
+                conds.append(ServiceItemVersion.item_id == q.service_item_id)
+            if q.status:
+                conds.append(Visit.status == VisitStatus(q.status).value)
+            where = and_(*conds) if conds else None
+            count_query = (
+                select(func.count())
+                .select_from(Visit)
+                .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+            )
+            rows_query = _row_query()
+            if where is not None:
+                count_query = count_query.where(where)
+                rows_query = rows_query.where(where)
+            total = session.scalar(count_query) or 0
+            rows = self._rows(
+                session,
+                rows_query.order_by(Visit.arrived_at.desc(), Visit.id.desc())
+                .offset(q.offset)
+                .limit(q.limit),
+                local_today,
+            )
+            del actor
+            return VisitPage(tuple(rows), total, q.offset)
+
+    def reveal_id_number(self, user: SessionUser, visit_id: int, reason: str) -> str:
+        """The full ID number, for a stated purpose; every reveal is audited."""
+        text = clean_text(reason, field="reason", label="查看完整号码的用途", max_len=200)
+        if len(text) < 2:
+            raise ValidationError("请写明查看完整号码的具体用途。", "reason")
+        with self._writing() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="id_number_revealed",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"reason": text},
+            )
+            return visit.id_number
+
+    def colleagues(self, user: SessionUser) -> list[tuple[int, str]]:
+        """Active officers who handle matters, other than the caller: (id, "姓名（警号）")."""
+        with self._sessions.begin() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            officers = session.scalars(
+                select(Officer)
+                .where(Officer.active.is_(True), Officer.id != actor.id)
+                .order_by(Officer.badge_no)
+            )
+            return [
+                (o.id, f"{o.name}（{Role(o.role).label}，{o.badge_no}）")
+                for o in officers
+                if allows(Role(o.role), Permission.HANDLE_VISITS)
+            ]
+
+    # ---- slips --------------------------------------------------------------------------
+
+    def slip(self, user: SessionUser | None, visit_id: int, kind: str) -> SlipData:
+        """A receipt, guidance slip or refusal notice; ``user`` None means the command line."""
+        with self._sessions.begin() as session:
+            if user is not None:
+                self._require_case_work(session, user, reading=True)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            return self._slip(session, visit, kind)
+
+    def slip_by_serial(self, serial: str, kind: str) -> tuple[int, SlipData]:
+        """For ``stationdesk print``: the visit id and its slip."""
+        with self._sessions.begin() as session:
+            visit = session.scalars(
+                select(Visit).where(Visit.serial == serial.strip().upper())
+            ).first()
+            if visit is None:
+                raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
+            return visit.id, self._slip(session, visit, kind)
+
+    def record_print(
+        self, user: SessionUser | None, visit_id: int, kind: str, copy_no: int
+    ) -> None:
+        """Log a print (the original, or a 补打 copy); refuses if someone printed meanwhile."""
+        with self._writing() as session:
+            officer_id = self._require_case_work(session, user, reading=True).id if user else None
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            expected = _prints(session, visit.id, kind) + 1
+            if copy_no != expected:
+                raise ConflictError(
+                    "这张单据刚在其他窗口打印过，请重新预览后再打印（将标注补打）。"
+                )
+            now = self._clock.now()
+            session.add(
+                PrintRecord(
+                    visit_id=visit.id, kind=kind, copy_no=copy_no, at=now, officer_id=officer_id
+                )
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=officer_id,
+                action="slip_reprinted" if copy_no > 1 else "slip_printed",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"kind": kind, "copy_no": copy_no, "via": "gui" if user else "cli"},
+            )
+
+    def _slip(self, session: Session, visit: Visit, kind: str) -> SlipData:
+        status = VisitStatus(visit.status)
+        allowed = {
+            # A receipt is for a matter accepted and not finished on the spot.
+            "receipt": visit.accepted_at is not None
+            and status
+            in (VisitStatus.IN_PROGRESS, VisitStatus.WAITING_MATERIALS, VisitStatus.COMPLETED),
+            "guidance": status is VisitStatus.GUIDED,
+            "refusal": status is VisitStatus.REFUSED,
+        }
+        if kind not in allowed:
+            raise ValidationError("未知的单据类型。", "kind")
+        if not allowed[kind]:
+            names = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
+            raise ConflictError(f"事项当前为“{status.label}”，不能打印{names[kind]}。")
+        station = _station(session)
+        tz = ZoneInfo(station.timezone)
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        first = session.get(Officer, visit.first_officer_id)
+        owner = session.get(Officer, visit.owner_id)
+        assert version is not None and first is not None and owner is not None
+        id_text = (
+            f"{IdType(visit.id_type).label} {mask_id(visit.id_number)}"
+            if visit.id_number
+            else "（未提供）"
+        )
+        phone_text = mask_phone(visit.phone) if visit.phone else "（未提供）"
+        first_text = f"{first.name}（警号 {first.badge_no}）"
+        phones = (
+            f"进度查询电话：{station.phone_consult or '（本所未设置）'}；"
+            f"本所监督电话：{station.phone_supervision or '（本所未设置）'}；"
+            f"公安监督举报电话：{station.phone_12389}；政务服务便民热线：{station.phone_12345}"
+        )
+        day = visit.local_date.isoformat()
+        rows: list[tuple[str, str]]
+        paragraphs: list[tuple[str, str]]
+        notes: list[str]
+        signatures: list[str] = []
+        content: tuple[str, ...]
+        if kind == "receipt":
+            title, copy_label = "受理回执", "（群众留存联）"
+            accepted = (
+                visit.accepted_at.astimezone(tz).date().isoformat() if visit.accepted_at else day
+            )
+            due = visit.due_date.isoformat() if visit.due_date else "当场办结"
+            rows = [
+                ("申请人", visit.citizen_name),
+                ("证件", id_text),
+                ("联系电话", phone_text),
+                ("办理事项", version.name),
+                ("受理日期", accepted),
+                ("办理时限", time_limit_text(version.time_limit_value, version.time_limit_unit)),
+                ("承诺办结日期", f"{due}（补充材料期间不计入）"),
+                ("首接责任人", first_text),
+            ]
+            if owner.id != first.id:
+                rows.append(("当前承办人", f"{owner.name}（警号 {owner.badge_no}）"))
+            rows.append(("办理地点", version.place))
+            paragraphs = [("查询与监督", phones)]
+            notes = [
+                "请妥善保管本回执，凭编号或二维码查询办理进度、领取结果。",
+                "本所实行首问首接责任制：首接责任人对本事项负责到底；如需移交，接手民警将继续为您办理。",
+            ]
+            content = (visit.serial, accepted, due, first.badge_no, version.name)
+        elif kind == "guidance":
+            title, copy_label = "群众办事引导单", "（群众留存联）"
+            rows = [
+                ("群众", visit.citizen_name),
+                ("来访日期", day),
+                ("咨询或办理事项", version.name + (f"：{visit.summary}" if visit.summary else "")),
+                ("承办单位", visit.guided_unit),
+                ("单位地址", visit.guided_address),
+                ("单位电话", visit.guided_phone),
+                ("说明", visit.result),
+                ("首接民警", first_text),
+            ]
+            paragraphs = [("监督电话", phones)]
+            notes = [
+                "该事项不属本所职责。如承办单位推诿或不予办理，可拨打上述电话反映，本所将协助联系。"
+            ]
+            content = (visit.serial, visit.guided_unit, visit.guided_phone, first.badge_no)
+        else:
+            title, copy_label = "不予受理告知书", ""
+            rows = [
+                ("申请人", visit.citizen_name),
+                ("证件", id_text),
+                ("申请事项", version.name),
+                ("申请日期", day),
+                ("承办民警", f"{owner.name}（警号 {owner.badge_no}）"),
+            ]
+            paragraphs = [
+                ("不予受理的理由和依据", visit.refusal_reason),
+                ("救济途径", visit.refusal_redress),
+                ("监督电话", phones),
+            ]
+            notes = ["本告知书一式两份，申请人与本所各执一份。"]
+            ended = visit.ended_at.astimezone(tz).date().isoformat() if visit.ended_at else day
+            signatures = [
+                "申请人签收：____________________　　日期：______________",
+                f"{station.name}（盖章）　　{ended}",
+            ]
+            content = (visit.serial, visit.refusal_reason, visit.refusal_redress, owner.badge_no)
+        return SlipData(
+            kind=kind,
+            title=title,
+            copy_label=copy_label,
+            station_name=station.name,
+            station_address=station.address,
+            number=visit.serial,
+            rows=tuple(rows),
+            paragraphs=tuple(paragraphs),
+            notes=tuple(notes),
+            signatures=tuple(signatures),
+            qr_payload=qr_payload(*content),
+            copy_no=_prints(session, visit.id, kind) + 1,
+            printed_at=self._clock.now().astimezone(tz),
+            paper_size=station.paper_size,
+        )
+
+    # ---- internals ----------------------------------------------------------------------
+
+    def _require_case_work(
+        self, session: Session, user: SessionUser, reading: bool = False
+    ) -> Officer:
+        officer = self._officer(session, user)
+        role = Role(officer.role)
+        if allows(role, Permission.HANDLE_VISITS):
+            return officer
+        if reading and allows(role, Permission.VIEW_ALL_VISITS):
+            return officer
+        raise PermissionDenied(f"{role.label}不办理窗口事项。")
+
+    def _owned(
+        self,
+        session: Session,
+        user: SessionUser,
+        visit_id: int,
+        row_version: int,
+        closed_ok: bool = False,
+    ) -> tuple[Officer, Visit]:
+        actor = self._require_case_work(session, user)
+        visit = session.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("找不到该登记记录。")
+        if visit.row_version != row_version:
+            raise ConflictError("该事项刚被其他窗口修改过，已为您刷新，请核对后重试。")
+        if visit.owner_id != actor.id:
+            owner = session.get(Officer, visit.owner_id)
+            raise PermissionDenied(
+                f"该事项由{owner.name if owner else '他人'}负责，只有当前负责人可以办理；"
+                "如需接手，请对方移交给您。"
+            )
+        if not closed_ok and not VisitStatus(visit.status).is_open:
+            raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，不能再办理。")
+        return actor, visit
+
+    def _move(
+        self,
+        session: Session,
+        actor: Officer,
+        visit: Visit,
+        target: VisitStatus,
+        reason: str,
+        now: dt.datetime,
+    ) -> None:
+        source = VisitStatus(visit.status)
+        if not can_move(source, target):
+            raise ConflictError(f"事项当前为“{source.label}”，不能改为“{target.label}”。")
+        if not target.is_open:
+            pending = _pending(session, visit.id)
+            if pending is not None:
+                pending.state, pending.decided_at = "cancelled", now
+        visit.status = target.value
+        visit.row_version += 1
+        session.add(
+            VisitTransition(
+                visit_id=visit.id,
+                at=now,
+                officer_id=actor.id,
+                from_status=source.value,
+                to_status=target.value,
+                reason=reason,
+            )
+        )
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor.id,
+            action=f"visit_{target.value}",
+            entity_type="visit",
+            entity_id=visit.serial,
+            before={"status": source.value},
+            after={
+                "status": target.value,
+                "reason": reason,
+                "due_date": visit.due_date.isoformat() if visit.due_date else None,
+            },
+        )
+        session.flush()
+
+    @staticmethod
+    def _close(visit: Visit, now: dt.datetime) -> None:
+        if visit.started_at is None:
+            visit.started_at = now
+        if visit.ended_at is None:
+            visit.ended_at = now
+
+    def _pending_for(self, session: Session, handover_id: int) -> Handover:
+        handover = session.get(Handover, handover_id)
+        if handover is None:
+            raise NotFound("找不到该移交记录。")
+        if handover.state != "pending":
+            raise ConflictError("该移交已处理过。")
+        return handover
+
+    def _decide(
+        self, session: Session, actor: Officer, handover: Handover, state: str, reason: str
+    ) -> HandoverRow:
+        now = self._clock.now()
+        handover.state, handover.decided_at, handover.decline_reason = state, now, reason
+        visit = session.get(Visit, handover.visit_id)
+        assert visit is not None
+        visit.row_version += 1
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor.id,
+            action=f"handover_{state}",
+            entity_type="visit",
+            entity_id=visit.serial,
+            after={"handover": handover.id, "reason": reason},
+        )
+        session.flush()
+        row = session.execute(_handover_query().where(Handover.id == handover.id)).one()
+        return _handover_row(row)
+
+    def _rows(self, session: Session, query: Any, today: dt.date) -> list[VisitRow]:
+        calendar = load_calendar(session)
+        return [_visit_row(r, calendar, today) for r in session.execute(query)]
+
+    def _detail(self, session: Session, visit: Visit) -> VisitDetail:
+        session.flush()
+        tz = ZoneInfo(_station(session).timezone)
+        today = self._clock.now().astimezone(tz).date()
+        calendar = load_calendar(session)
+        row = _visit_row(
+            session.execute(_row_query().where(Visit.id == visit.id)).one(), calendar, today
+        )
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        assert version is not None
+        item = session.get(ServiceItem, version.item_id)
+        assert item is not None
+        first = session.get(Officer, visit.first_officer_id)
+        owner = session.get(Officer, visit.owner_id)
+        assert first is not None and owner is not None
+        names = dict(session.execute(select(Officer.id, Officer.name)).tuples().all())
+        transitions = tuple(
+            TransitionRow(
+                at=t.at,
+                officer_name=names.get(t.officer_id, ""),
+                from_status=VisitStatus(t.from_status) if t.from_status else None,
+                to_status=VisitStatus(t.to_status),
+                reason=t.reason,
+            )
+            for t in session.scalars(
+                select(VisitTransition)
+                .where(VisitTransition.visit_id == visit.id)
+                .order_by(VisitTransition.at, VisitTransition.id)
+            )
+        )
+        handovers = tuple(
+            _handover_row(r)
+            for r in session.execute(
+                _handover_query().where(Handover.visit_id == visit.id).order_by(Handover.created_at)
+            )
+        )
+        warning = ""
+        if visit.due_assumed and visit.due_date is not None:
+            warning = (
+                f"{visit.due_date.year}年的节假日安排尚未录入完整，期限按周一至周五估算，"
+                "请在“节假日设置”中补录并确认。"
+            )
+        return VisitDetail(
+            row=row,
+            id_type=IdType(visit.id_type),
+            channel=Channel(visit.channel),
+            summary=visit.summary,
+            in_scope=visit.in_scope,
+            service_item_id=item.id,
+            service_version_id=version.id,
+            service_code=item.code,
+            time_limit_text=time_limit_text(version.time_limit_value, version.time_limit_unit),
+            time_limit_unit=version.time_limit_unit,
+            started_at=visit.started_at,
+            ended_at=visit.ended_at,
+            accepted_at=visit.accepted_at,
+            paused=visit.paused_at is not None,
+            remaining_days=visit.remaining_days,
+            due_warning=warning,
+            result=visit.result,
+            guided_unit=visit.guided_unit,
+            guided_address=visit.guided_address,
+            guided_phone=visit.guided_phone,
+            refusal_reason=visit.refusal_reason,
+            refusal_redress=visit.refusal_redress,
+            void_reason=visit.void_reason,
+            first_officer_badge=first.badge_no,
+            owner_badge=owner.badge_no,
+            transitions=transitions,
+            handovers=handovers,
+        )
+
+
+# ---- module helpers ---------------------------------------------------------------------
+
+
+def _clean_citizen_name(value: str) -> str:
+    try:
+        return clean_officer_name(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.message.replace("姓名", "群众姓名"), "citizen_name") from None
+
+
+def _station(session: Session) -> Station:
+    station = session.get(Station, 1)
+    if station is None:
+        raise NotFound("本数据库尚未初始化，请先完成首次设置。")
+    return station
+
+
+def _current_version(session: Session, item: ServiceItem) -> ServiceItemVersion:
+    return session.scalars(
+        select(ServiceItemVersion).where(
+            ServiceItemVersion.item_id == item.id,
+            ServiceItemVersion.version_no == item.current_version_no,
+        )
+    ).one()
+
+
+def _due(calendar: WorkingDayCalendar, start: dt.date, days: int, unit: str) -> Any:
+    if unit == "working_days":
+        return calendar.add_working_days(start, days)
+    if unit == "calendar_days":
+        return calendar.add_calendar_days(start, days)
+    return calendar.add_calendar_days(start, 0)
+
+
+def _days_left(calendar: WorkingDayCalendar, today: dt.date, due: dt.date, unit: str) -> int:
+    if due <= today:
+        return 0
+    if unit == "working_days":
+        return calendar.working_days_between(today, due)
+    return (due - today).days
+
+
+def _pending(session: Session, visit_id: int) -> Handover | None:
+    return session.scalars(
+        select(Handover).where(Handover.visit_id == visit_id, Handover.state == "pending")
+    ).first()
+
+
+def _prints(session: Session, visit_id: int, kind: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PrintRecord)
+            .where(PrintRecord.visit_id == visit_id, PrintRecord.kind == kind)
+        )
+        or 0
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _row_query() -> Any:
+    return (
+        select(
+            Visit,
+            ServiceItemVersion.name,
+            Owner.name,
+            First.name,
+            Receiver.name,
+        )
+        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+        .join(Owner, Owner.id == Visit.owner_id)
+        .join(First, First.id == Visit.first_officer_id)
+        .outerjoin(
+            PendingHandover,
+            and_(PendingHandover.visit_id == Visit.id, PendingHandover.state == "pending"),
+        )
+        .outerjoin(Receiver, Receiver.id == PendingHandover.to_officer_id)
+    )
+
+
+def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+def _visit_row(r: Any, calendar: WorkingDayCalendar, today: dt.date) -> VisitRow:
+    visit, service_name, owner_name, first_name, receiver_name = r
+    status = VisitStatus(visit.status)
+    state = ""
+    if status.is_open and status is not VisitStatus.WAITING_MATERIALS and visit.due_date:
+        if visit.due_date < today:
+            state = "overdue"
+        elif calendar.working_days_between(today, visit.due_date) <= DUE_SOON_WORKING_DAYS:
+            state = "due_soon"
+    return VisitRow(
+        id=visit.id,
+        serial=visit.serial,
+        local_date=visit.local_date,
+        arrived_at=visit.arrived_at,
+        citizen_name=visit.citizen_name,
+        id_masked=mask_id(visit.id_number) if visit.id_number else "",
+        phone_masked=mask_phone(visit.phone) if visit.phone else "",
+        service_name=service_name,
+        status=status,
+        owner_id=visit.owner_id,
+        owner_name=owner_name,
+        first_officer_name=first_name,
+        due_date=visit.due_date,
+        due_state=state,
+        pending_handover_to=receiver_name or "",
+        waiting_minutes=_minutes(visit.arrived_at, visit.started_at),
+        service_minutes=_minutes(visit.started_at, visit.ended_at),
+        row_version=visit.row_version,
+    )
+
+
+FromOfficer = aliased(Officer, name="from_officer")
+ToOfficer = aliased(Officer, name="to_officer")
+
+
+def _handover_query() -> Any:
+    return (
+        select(
+            Handover,
+            Visit.serial,
+            Visit.citizen_name,
+            ServiceItemVersion.name,
+            FromOfficer.name,
+            ToOfficer.name,
+        )
+        .join(Visit, Visit.id == Handover.visit_id)
+        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+        .join(FromOfficer, FromOfficer.id == Handover.from_officer_id)
+        .join(ToOfficer, ToOfficer.id == Handover.to_officer_id)
+    )
+
+
+def _handover_row(r: Sequence[Any]) -> HandoverRow:
+    h, serial, citizen, service, from_name, to_name = r
+    return HandoverRow(
+        id=h.id,
+        visit_id=h.visit_id,
+        serial=serial,
+        citizen_name=citizen,
+        service_name=service,
+        from_officer_id=h.from_officer_id,
+        from_name=from_name,
+        to_officer_id=h.to_officer_id,
+        to_name=to_name,
+        reason=h.reason,
+        state=h.state,
+        created_at=h.created_at,
+        decided_at=h.decided_at,
+        decline_reason=h.decline_reason,
+    )
