@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from app.database import Database, open_database
@@ -17,6 +18,7 @@ from app.errors import StationDeskError
 from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
 from app.passwords import check_password_rules
+from app.printing.slip_pdf import render_slip
 from app.roles import Role
 from app.services import build_services
 from app.station_service import validate_settings
@@ -24,6 +26,7 @@ from app.station_service import validate_settings
 logger = logging.getLogger(__name__)
 
 PASSWORD_ENV = "STATIONDESK_ADMIN_PASSWORD"
+PRINT_KINDS = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -112,6 +115,17 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser("check", help="检查数据库完整性、结构版本和审计链，正常时退出码为 0")
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
 
+    p = sub.add_parser(
+        "print",
+        help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）",
+    )
+    p.add_argument(
+        "kind", choices=list(PRINT_KINDS), metavar="单据", help="receipt、guidance 或 refusal"
+    )
+    p.add_argument("number", metavar="编号", help="登记编号，如 QNL-2026-000123")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -128,10 +142,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "init": _init,
         "demo": _demo,
         "check": _check,
+        "print": _print,
     }
     command = commands.get(args.command)
     if command is None:
-        err.write("stationdesk：请给出命令（init、demo、check），或不带命令启动图形界面。\n")
+        err.write("stationdesk：请给出命令（init、demo、check、print），或不带命令启动图形界面。\n")
         return 2
     try:
         return command(args, out)
@@ -183,8 +198,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError("--days 应在 1 到 3650 之间。")
     db = _open_new(args.db)
     try:
-        services = build_services(db.sessions)
-        logins = build_demo(services, days=args.days, seed=args.seed)
+        logins = build_demo(db.sessions, days=args.days, seed=args.seed)
     finally:
         db.dispose()
     out.write(f"演示所已生成：{db.location}\n")
@@ -210,6 +224,37 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         "结论：正常\n" if report.ok else "结论：发现问题，请联系系统管理员并保留数据库文件。\n"
     )
     return 0 if report.ok else 1
+
+
+def _print(args: argparse.Namespace, out: TextIO) -> int:
+    target = Path(args.out).expanduser()
+    if target.suffix.lower() != ".pdf":
+        raise StationDeskError("输出文件名请以 .pdf 结尾。")
+    if not target.parent.is_dir():
+        raise StationDeskError(f"输出文件夹不存在：{target.parent}")
+    db = open_database(args.db, create=False)
+    try:
+        visits = build_services(db.sessions).visits
+        visit_id, data = visits.slip_by_serial(args.number, args.kind)
+        pdf = render_slip(data)
+        write_atomically(target, pdf)
+        visits.record_print(None, visit_id, args.kind, data.copy_no)
+    finally:
+        db.dispose()
+    copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""
+    out.write(f"已生成{data.title}{copy}：{target}\n")
+    return 0
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """Write to a temporary file beside ``target`` and rename: never a half-written file."""
+    tmp = target.with_name(f".{target.name}.part")
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise StationDeskError(f"无法写入文件：{target}。请检查路径和权限。") from None
 
 
 def _open_new(target: str) -> Database:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import FixedClock
 from app.dto import NewOfficer, SessionUser, StationSettings
+from app.identity import IdType, check_digit
+from app.passwords import PasswordHashing
 from app.roles import Role
-from app.services import Services
+from app.services import Services, build_services
+from app.visit_dto import NewVisit
+from app.visit_rules import Channel, VisitStatus
 
 DEMO_PASSWORD = "Demo2026"
 
@@ -57,13 +66,23 @@ def demo_logins() -> list[DemoLogin]:
     return [DemoLogin(b, n, r, DEMO_PASSWORD) for b, n, r, _ in DEMO_OFFICERS]
 
 
-def build_demo(services: Services, days: int = 30, seed: int = 7) -> list[DemoLogin]:
-    """Fill an empty database with the demo station; returns the logins to print.
+def build_demo(
+    sessions: sessionmaker[Session],
+    days: int = 30,
+    seed: int = 7,
+    now: dt.datetime | None = None,
+    hashing: PasswordHashing | None = None,
+) -> list[DemoLogin]:
+    """Fill an empty database with the demo station and ``days`` days of counter history.
 
-    ``days`` and ``seed`` shape the visit history that the intake issue adds; the foundation
-    has officers, settings and the catalogue with an edited matter to show versioning.
+    Everything goes through the services with a clock that walks through the past days, so
+    the history, the audit chain and the numbering are exactly what real use would leave.
     """
     rng = random.Random(seed)
+    end = (now or dt.datetime.now(dt.UTC)).astimezone(TZ)
+    start_day = end.date() - dt.timedelta(days=days)
+    clock = FixedClock(dt.datetime.combine(start_day, dt.time(8, 0), TZ))
+    services = build_services(sessions, clock, hashing)
     chief_badge, chief_name, chief_role, chief_phone = DEMO_OFFICERS[0]
     chief = services.station.initialize(
         DEMO_STATION,
@@ -75,7 +94,201 @@ def build_demo(services: Services, days: int = 30, seed: int = 7) -> list[DemoLo
             NewOfficer(badge, name, role, DEMO_PASSWORD, phone, must_change_password=False),
         )
     _demo_catalogue_history(services, chief, rng)
+    users = {b: services.auth.login(b, DEMO_PASSWORD) for b, *_ in DEMO_OFFICERS}
+    _DemoHistory(services, clock, users, rng).run(start_day, end)
     return demo_logins()
+
+
+TZ = ZoneInfo("Asia/Shanghai")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅晓东海波宇浩然子涵欣怡梓轩"
+)
+AREAS = ("330102", "330105", "330106", "330108", "330110", "330184", "340104", "320102", "410105")
+CHANNEL_WEIGHTS = (
+    (Channel.WINDOW, 80),
+    (Channel.APPOINTMENT, 12),
+    (Channel.PHONE, 6),
+    (Channel.HOME, 2),
+)
+# Matter codes and how often they come to the counter.
+MATTER_WEIGHTS = (
+    ("SFZ-SL", 10), ("SFZ-HL", 14), ("SFZ-BL", 8), ("SFZ-LS", 5), ("HJ-CS", 6), ("HJ-SW", 3),
+    ("HJ-QR-TK", 3), ("HJ-QR-GF", 3), ("HJ-QR-RC", 2), ("HJ-QC", 3), ("HJ-BG", 3),
+    ("JZZ-SL", 6), ("JZZ-QZ", 5), ("JZ-DJ", 6), ("ZM-WFZ", 8), ("ZM-QSGX", 3), ("ZM-ZXHK", 2),
+    ("ZX-ZC", 12), ("ZH-SWJC", 2), ("ZH-SWRL", 1), ("BA-SL", 3),
+)  # fmt: skip
+GUIDE_TO = (
+    ("示例市人力资源和社会保障局城南服务中心", "示例市城南区解放路 12 号", "0571-12333"),
+    ("示例市出入境接待大厅", "示例市市民中心 B 座 2 楼", "0571-87280000"),
+    ("城南区民政局婚姻登记处", "示例市城南区文化路 7 号", "0571-86005678"),
+)
+
+
+class _DemoHistory:
+    """Walks day by day through the past, opening and closing matters as a counter would."""
+
+    def __init__(
+        self,
+        services: Services,
+        clock: FixedClock,
+        users: dict[str, SessionUser],
+        rng: random.Random,
+    ) -> None:
+        self.s = services
+        self.clock = clock
+        self.rng = rng
+        self.counter_staff = [
+            users[b]
+            for b, _, r, _ in DEMO_OFFICERS
+            if r in (Role.WINDOW, Role.AUXILIARY, Role.DEPUTY)
+        ]
+        self.police = [u for u in self.counter_staff if u.role is not Role.AUXILIARY]
+        self.items = {r.code: r for r in services.catalogue.list_items()}
+        self.last_day = dt.date.min
+        # day → list of (action, visit id, user)
+        self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
+
+    def at(self, day: dt.date, hour: int, minute: int) -> None:
+        moment = dt.datetime.combine(day, dt.time(hour, minute), TZ)
+        if moment > self.clock.now():
+            self.clock.advance(moment - self.clock.now())
+
+    def later(self, day: dt.date, action: str, visit_id: int, user: SessionUser) -> None:
+        self.agenda.setdefault(day, []).append((action, visit_id, user))
+
+    def run(self, first: dt.date, end: dt.datetime) -> None:
+        self.last_day = end.date()
+        day = first
+        while day <= end.date():
+            weekend = day.weekday() >= 5
+            count = self.rng.randint(2, 5) if weekend else self.rng.randint(9, 18)
+            minutes = sorted(self.rng.randrange(0, 8 * 60) for _ in range(count))
+            self.at(day, 8, 20)
+            for action, visit_id, user in self.agenda.pop(day, []):
+                self.follow_up(action, visit_id, user, day)
+            for m in minutes:
+                hour, minute = 8 + (30 + m) // 60, (30 + m) % 60
+                if day == end.date() and (hour, minute) >= (end.hour, end.minute):
+                    break
+                self.at(day, hour, minute)
+                self.walk_in(day)
+            day += dt.timedelta(days=1)
+
+    def person(self) -> tuple[str, str, str]:
+        name = self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2)))
+        )
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(0, 365 * 55))
+        first17 = f"{self.rng.choice(AREAS)}{born:%Y%m%d}{self.rng.randrange(1, 999):03d}"
+        number = first17 + check_digit(first17)
+        phone = (
+            "1" + self.rng.choice("3589") + "".join(self.rng.choice("0123456789") for _ in range(9))
+        )
+        return name, number, phone
+
+    def walk_in(self, day: dt.date) -> None:
+        code = self.rng.choices([c for c, _ in MATTER_WEIGHTS], [w for _, w in MATTER_WEIGHTS])[0]
+        item = self.items[code]
+        user = self.rng.choice(self.counter_staff)
+        name, number, phone = self.person()
+        channel = self.rng.choices(
+            [c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS]
+        )[0]
+        out_of_scope = code == "ZX-ZC" and self.rng.random() < 0.25
+        arrived = self.clock.now() - dt.timedelta(minutes=self.rng.randint(1, 25))
+        visit = self.s.visits.register(
+            user,
+            NewVisit(
+                citizen_name=name,
+                id_type=IdType.RESIDENT,
+                id_number=number,
+                phone=phone,
+                service_item_id=item.item_id,
+                channel=channel,
+                summary="" if not out_of_scope else "咨询社保卡补办",
+                in_scope=not out_of_scope,
+                arrived_at=arrived,
+            ),
+        )
+        vid, ver = visit.row.id, visit.row.row_version
+        self.clock.advance(dt.timedelta(minutes=self.rng.randint(2, 9)))
+        roll = self.rng.random()
+        visits = self.s.visits
+        if day == self.last_day and roll < 0.2:
+            return  # just arrived: still waiting at the counter
+        if out_of_scope:
+            unit, address, tel = self.rng.choice(GUIDE_TO)
+            visits.guide(user, vid, ver, unit, address, tel, "已告知承办单位地址、电话及所需材料")
+        elif roll < 0.03:
+            visits.void(user, vid, ver, "群众临时有事离开，未办理")
+        elif code == "ZX-ZC":
+            visits.answer(user, vid, ver, "已当场解答办理条件、材料和流程")
+        elif roll < 0.07 and user in self.police:
+            visits.refuse(
+                user,
+                vid,
+                ver,
+                "申请人不符合本事项的办理条件（户籍不在本所辖区）。",
+                "可向户籍所在地派出所申请；对本决定不服的，可依法申请行政复议或提起行政诉讼，"
+                "也可拨打 12389 反映。",
+            )
+        elif item.time_limit_text == "当场办结":
+            visits.complete_on_the_spot(user, vid, ver, "材料齐全，当场办结")
+        else:
+            detail = visits.accept(user, vid, ver)
+            ver = detail.row.row_version
+            if roll < 0.22:
+                visits.pause_for_materials(user, vid, ver, "缺少居民户口簿原件，已一次性告知")
+                self.later(day + dt.timedelta(days=self.rng.randint(2, 7)), "resume", vid, user)
+            elif roll < 0.32:
+                colleague = self.rng.choice([u for u in self.counter_staff if u != user])
+                visits.request_handover(
+                    user, vid, ver, colleague.officer_id, "本人轮休，移交同事跟进"
+                )
+                self.later(
+                    day + dt.timedelta(days=self.rng.randint(0, 2)),
+                    "accept_handover",
+                    vid,
+                    colleague,
+                )
+            else:
+                self.plan_completion(day, vid, user, detail.row.due_date)
+
+    def plan_completion(
+        self, day: dt.date, vid: int, user: SessionUser, due: dt.date | None
+    ) -> None:
+        span = max(1, ((due or day) - day).days)
+        # Most finish in time; a few run late so the chief has something to chase.
+        late = self.rng.random() < 0.12
+        offset = span + self.rng.randint(1, 5) if late else self.rng.randint(1, span)
+        self.later(day + dt.timedelta(days=offset), "complete", vid, user)
+
+    def follow_up(self, action: str, vid: int, user: SessionUser, day: dt.date) -> None:
+        visits = self.s.visits
+        detail = visits.get(user, vid)
+        ver = detail.row.row_version
+        self.clock.advance(dt.timedelta(minutes=self.rng.randint(1, 4)))
+        if action == "resume" and detail.row.status is VisitStatus.WAITING_MATERIALS:
+            resumed = visits.resume(user, vid, ver, "群众补齐材料")
+            self.plan_completion(day, vid, user, resumed.row.due_date)
+        elif action == "accept_handover" and detail.pending_handover is not None:
+            handover = detail.pending_handover
+            if self.rng.random() < 0.85:
+                accepted = visits.accept_handover(user, handover.id)
+                self.plan_completion(day, vid, user, accepted.row.due_date)
+            else:
+                visits.decline_handover(user, handover.id, "本人本周外出培训，无法接手")
+                owner = next(
+                    u for u in self.counter_staff if u.officer_id == handover.from_officer_id
+                )
+                self.plan_completion(day, vid, owner, detail.row.due_date)
+        elif (
+            action == "complete"
+            and detail.row.status is VisitStatus.IN_PROGRESS
+            and detail.row.owner_id == user.officer_id
+        ):
+            visits.complete(user, vid, ver, "已办结，群众已领取")
 
 
 def _demo_catalogue_history(services: Services, chief: SessionUser, rng: random.Random) -> None:

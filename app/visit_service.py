@@ -70,28 +70,33 @@ def next_number(session: Session, kind: str, year: int) -> int:
 class VisitService(ServiceBase):
     """Every use case of a walk-in matter; each is one transaction with its audit event."""
 
+    def now(self) -> dt.datetime:
+        """The service's clock (the registration form stamps arrival with it)."""
+        return self._clock.now()
+
     # ---- registration -------------------------------------------------------------------
 
     def register(self, user: SessionUser, new: NewVisit) -> VisitDetail:
         """Register a walk-in; the registering officer becomes first-contact officer for good."""
-        name = _clean_citizen_name(new.citizen_name)
         channel = Channel(new.channel)
-        summary = clean_text(
-            new.summary, field="summary", label="事由摘要", max_len=200, required=False
-        )
-        if new.service_item_id is None:
-            raise ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
         with self._writing() as session:
             actor = self._require_case_work(session, user)
             station = _station(session)
             tz = ZoneInfo(station.timezone)
             now = self._clock.now()
             today = now.astimezone(tz).date()
+            # Checked in the form's order, so the first message is at the first wrong field.
             id_type = IdType(new.id_type)
             number = ""
             if new.id_number.strip() or channel is not Channel.PHONE:
                 number = check_id(id_type, new.id_number, today).number
+            name = _clean_citizen_name(new.citizen_name)
             phone = check_phone(new.phone, required=channel is Channel.PHONE)
+            if new.service_item_id is None:
+                raise ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
+            summary = clean_text(
+                new.summary, field="summary", label="事由摘要", max_len=200, required=False
+            )
             item = session.get(ServiceItem, new.service_item_id)
             if item is None or not item.active:
                 raise ValidationError("该事项不存在或已停用，请重新选择。", "service")
@@ -937,7 +942,7 @@ class VisitService(ServiceBase):
         first = session.get(Officer, visit.first_officer_id)
         owner = session.get(Officer, visit.owner_id)
         assert first is not None and owner is not None
-        names = dict(session.execute(select(Officer.id, Officer.name)).tuples().all())
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
         transitions = tuple(
             TransitionRow(
                 at=t.at,

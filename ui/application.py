@@ -48,7 +48,7 @@ def _open(target: str | None, demo: bool) -> tuple[Database, Services, str] | No
     hint = ""
     if demo:
         if not services.station.is_initialized():
-            build_demo(services)
+            build_demo(db.sessions)
         hint = login_hint(demo_logins())
     elif not services.station.is_initialized():
         wizard = FirstRunWizard(services.station)

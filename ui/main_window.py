@@ -22,11 +22,14 @@ from app.roles import Permission, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
+from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.login_dialog import LoginDialog
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.holidays_page import HolidaysPage
 from ui.pages.officers_page import OfficersPage
+from ui.pages.search_page import SearchPage
 from ui.pages.settings_page import SettingsPage
+from ui.pages.today_page import TodayPage
 
 
 class MainWindow(QMainWindow):
@@ -58,7 +61,17 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         today = today or dt.date.today()
+        handles = allows(user.role, Permission.HANDLE_VISITS) or allows(
+            user.role, Permission.VIEW_ALL_VISITS
+        )
         page_factories: list[tuple[str, str, Callable[[], QWidget], bool]] = [
+            ("today", "今日接待", lambda: TodayPage(services.visits, user), handles),
+            (
+                "search",
+                "查询",
+                lambda: SearchPage(services.visits, services.catalogue, user, today),
+                handles,
+            ),
             ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
             (
                 "officers",
@@ -78,6 +91,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.lock_page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+        today_page = self.pages.get("today")
+        if isinstance(today_page, TodayPage):
+            today_page.register_requested.connect(self.open_registration)
 
         central = QWidget()
         box = QHBoxLayout(central)
@@ -104,6 +120,13 @@ class MainWindow(QMainWindow):
         QListWidgetItem(title, self.nav)
 
     def _build_menus(self) -> None:
+        if "today" in self.pages:
+            work = self.menuBar().addMenu("业务(&W)")
+            self.register_action = QAction("新登记…", self)
+            self.register_action.setShortcuts([QKeySequence("F2"), QKeySequence("Ctrl+N")])
+            self.register_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            self.register_action.triggered.connect(self.open_registration)
+            work.addAction(self.register_action)
         system = self.menuBar().addMenu("系统(&S)")
         self.lock_action = QAction("锁定屏幕", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -123,6 +146,19 @@ class MainWindow(QMainWindow):
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
+
+    def open_registration(self) -> None:
+        """新登记 from anywhere (F2 / Ctrl+N); the new visit is then selected on 今日接待."""
+        if self.locked or "today" not in self.pages:
+            return
+        dialog = RegistrationDialog(
+            self._services.visits, self._services.catalogue, self._user, self
+        )
+        if dialog.exec() and dialog.saved is not None:
+            page = self.pages["today"]
+            assert isinstance(page, TodayPage)
+            self.show_page("today")
+            page.reload(select_visit=dialog.saved.row.id)
 
     def show_page(self, key: str) -> None:
         """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""

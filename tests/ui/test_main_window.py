@@ -28,13 +28,21 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
 ) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(services, chief, "/tmp/x.sqlite3", qsettings, today=dt.date(2026, 11, 20))
     qtbot.addWidget(window)
-    assert window.page_titles() == ["服务事项目录", "人员管理", "节假日设置", "本所设置"]
+    assert window.page_titles() == [
+        "今日接待",
+        "查询",
+        "服务事项目录",
+        "人员管理",
+        "节假日设置",
+        "本所设置",
+    ]
     assert "王所长" in window.user_label.text() and "所长" in window.user_label.text()
     assert "/tmp/x.sqlite3" in window.db_label.text()
     officer = make_officer(Role.WINDOW, "张伟")
     window2 = MainWindow(services, officer, "/tmp/x.sqlite3", qsettings)
     qtbot.addWidget(window2)
     assert "人员管理" not in window2.page_titles()
+    assert window2.page_titles()[0] == "今日接待"
 
 
 def test_lock_hides_pages_until_the_password_is_given(
@@ -57,7 +65,7 @@ def test_lock_hides_pages_until_the_password_is_given(
     assert seen["page"] is window.lock_page
     assert seen["nav_enabled"] is False
     assert not window.locked
-    assert window.stack.currentWidget() is window.pages["catalogue"]
+    assert window.stack.currentWidget() is window.pages["today"]
 
 
 def test_geometry_is_remembered(

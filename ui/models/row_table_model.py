@@ -34,17 +34,23 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         columns: Sequence[Column[RowT]],
         muted: Callable[[RowT], bool] | None = None,
         parent: Any = None,
+        colour: Callable[[RowT], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[RowT] = []
         self._muted = muted
+        self._colour = colour
 
     def set_rows(self, rows: Sequence[RowT]) -> None:
         """Replace every row."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def find(self, predicate: Callable[[RowT], bool]) -> int:
+        """The index of the first row matching ``predicate``, or -1."""
+        return next((i for i, r in enumerate(self._rows) if predicate(r)), -1)
 
     def row_at(self, row: int) -> RowT:
         """The row object at ``row``."""
@@ -76,8 +82,11 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
             return row
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_center:
             return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(row):
-            return QBrush(QColor("#8a8f98"))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._colour is not None and (colour := self._colour(row)):
+                return QBrush(QColor(colour))
+            if self._muted and self._muted(row):
+                return QBrush(QColor("#8a8f98"))
         return None
 
     def headerData(

@@ -1,0 +1,161 @@
+"""Intake wiring: keyboard-only registration, a handover accepted by the receiver, overdue shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import func, select
+
+from app.clock import FixedClock
+from app.database import Database
+from app.dto import SessionUser
+from app.identity import IdType
+from app.roles import Role
+from app.services import Services
+from app.visit_dto import NewVisit
+from db.models import Visit
+from ui.dialogs.registration_dialog import RegistrationDialog
+from ui.pages.today_page import TodayPage
+from ui.widgets.visit_panel import VisitPanel
+
+VALID_ID = "11010519491231002x"
+
+
+def ime_commit(widget: QWidget, text: str) -> None:
+    """What an input method (拼音输入法) sends when the officer picks the characters."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def visit_count(db: Database) -> int:
+    with db.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Visit)) or 0
+
+
+def test_walk_in_registered_with_the_keyboard_alone(
+    qtbot, db: Database, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    focus = dialog.focusWidget
+    assert focus() is dialog.id_edit
+    qtbot.keyClicks(focus(), VALID_ID)
+    qtbot.keyClick(focus(), Qt.Key.Key_Tab)
+    ime_commit(focus(), "张三")  # Chinese arrives from the input method, not as key codes
+    qtbot.keyClick(focus(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focus(), "13805710011")
+    qtbot.keyClick(focus(), Qt.Key.Key_Tab)
+    assert focus() is dialog.matter.edit
+    qtbot.keyClicks(focus(), "sfzhl")
+    assert dialog.matter.list.isVisible()
+    qtbot.keyClick(focus(), Qt.Key.Key_Return)  # picks the highlighted matter, does not save
+    assert dialog.matter.selected is not None and dialog.matter.selected.code == "SFZ-HL"
+    assert dialog.saved is None
+    qtbot.keyClick(focus(), Qt.Key.Key_Return)  # saves …
+    qtbot.keyClick(focus(), Qt.Key.Key_Return)  # … once, however often Enter is pressed
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
+    assert dialog.saved.row.citizen_name == "张三"
+    assert dialog.saved.row.service_name.startswith("居民身份证换领")
+    assert dialog.saved.row.id_masked == "110105********002X"
+    assert dialog.saved.row.first_officer_name == "张伟"
+    assert visit_count(db) == 1
+
+
+def test_invalid_id_number_is_marked_at_the_field_and_nothing_saved(
+    qtbot, db: Database, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.id_edit.setText("110105194912310021")
+    dialog.name_edit.setText("张三")
+    dialog.phone_edit.setText("13805710011")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=5000)
+    assert "校验位不符" in dialog.errors.message_of("id_number")
+    assert dialog.saved is None and dialog.isVisible()
+    assert visit_count(db) == 0
+
+
+def test_returning_citizen_fills_the_form(qtbot, services: Services, make_officer) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    services.visits.register(
+        officer, NewVisit("李四", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.id_edit.setText(VALID_ID.upper())
+    dialog.id_edit.editingFinished.emit()
+    assert dialog.name_edit.text() == "李四"
+    assert dialog.phone_edit.text() == "13805710011"
+    assert "老群众" in dialog.citizen_hint.text()
+
+
+def test_handover_is_accepted_from_the_receiving_officers_session(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    sender = make_officer(Role.WINDOW, "张伟")
+    receiver = make_officer(Role.WINDOW, "刘洋")
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    visit = services.visits.register(
+        sender, NewVisit("王五", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    visit = services.visits.accept(sender, visit.row.id, visit.row.row_version)
+    services.visits.request_handover(
+        sender, visit.row.id, visit.row.row_version, receiver.officer_id, "外出培训"
+    )
+
+    page = TodayPage(services.visits, receiver)
+    qtbot.addWidget(page)
+    handovers = page.lists["handovers"]
+    assert handovers.model.rowCount() == 1
+    page.tabs.setCurrentIndex(list(page.lists).index("handovers"))
+    handovers.view.selectRow(0)
+    panel: VisitPanel = page.panel
+    assert panel.detail is not None and panel.detail.row.owner_name == "张伟"
+    assert panel.buttons["take"].isEnabled()
+    assert not panel.buttons["complete"].isEnabled()
+    panel.buttons["take"].click()
+
+    assert page.lists["handovers"].model.rowCount() == 0
+    mine = [r.serial for r in page.lists["mine"].model.rows()]
+    assert visit.row.serial in mine
+    detail = services.visits.get(receiver, visit.row.id)
+    assert detail.row.owner_name == "刘洋" and detail.row.first_officer_name == "张伟"
+
+
+def test_today_page_marks_an_overdue_matter(
+    qtbot, qtmodeltester, clock: FixedClock, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("ZM-WFZ")[0]  # 3 working days
+    visit = services.visits.register(
+        officer, NewVisit("赵六", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    services.visits.accept(officer, visit.row.id, visit.row.row_version)
+    clock.advance(dt.timedelta(days=20))
+
+    page = TodayPage(services.visits, officer)
+    qtbot.addWidget(page)
+    mine = page.lists["mine"].model
+    qtmodeltester.check(mine)
+    row = mine.find(lambda r: r.serial == visit.row.serial)
+    assert row >= 0
+    due_column = next(
+        i
+        for i in range(mine.columnCount())
+        if mine.headerData(i, Qt.Orientation.Horizontal) == "期限"
+    )
+    index = mine.index(row, due_column)
+    assert "已超期" in mine.data(index)
+    assert mine.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    assert "已超期 1 件" in page.summary_label.text()

@@ -1,0 +1,198 @@
+"""新登记: a walk-in registered from the keyboard in under a minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalogue_service import CatalogueService
+from app.dto import SessionUser
+from app.errors import StationDeskError
+from app.identity import ID_TYPE_LABELS, IdType
+from app.visit_dto import NewVisit, VisitDetail
+from app.visit_rules import CHANNEL_LABELS, Channel
+from app.visit_service import VisitService
+from ui.tasks import TaskRunner
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+from ui.widgets.matter_picker import MatterPicker
+
+logger = logging.getLogger(__name__)
+
+
+class RegistrationDialog(QDialog):
+    """Tab through the fields, Enter saves (once, off the UI thread), Esc cancels."""
+
+    def __init__(
+        self,
+        visits: VisitService,
+        catalogue: CatalogueService,
+        user: SessionUser,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._visits = visits
+        self._user = user
+        self._tasks = TaskRunner(self)
+        self._saving = False
+        self.saved: VisitDetail | None = None
+        self.arrived_at = self._visits.now()
+        self.setWindowTitle("新登记")
+        self.setMinimumWidth(620)
+
+        self.id_type_combo = QComboBox()
+        for id_type, label in ID_TYPE_LABELS.items():
+            self.id_type_combo.addItem(label, id_type.value)
+        self.id_edit = QLineEdit()
+        self.id_edit.setPlaceholderText("18 位身份证号，末位 x 可小写")
+        self.id_edit.setMaxLength(40)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(30)
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
+        self.phone_edit.setMaxLength(20)
+        self.matter = MatterPicker(catalogue)
+        self.channel_combo = QComboBox()
+        for channel, label in CHANNEL_LABELS.items():
+            self.channel_combo.addItem(label, channel.value)
+        self.summary_edit = QLineEdit()
+        self.summary_edit.setMaxLength(200)
+        self.summary_edit.setPlaceholderText("选填：群众的诉求，一句话")
+        self.in_scope_check = QCheckBox("属本所职责（不属的，保存后引导至承办单位）")
+        self.in_scope_check.setChecked(True)
+        self.citizen_hint = QLabel()
+        self.citizen_hint.setObjectName("hint")
+        self.citizen_hint.setWordWrap(True)
+        self.arrival_label = QLabel()
+        self.arrival_label.setObjectName("hint")
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        add_field(form, "证件类型", self.id_type_combo, self.errors, "id_type")
+        add_field(form, "证件号码", self.id_edit, self.errors, "id_number")
+        add_field(form, "姓名", self.name_edit, self.errors, "citizen_name")
+        add_field(form, "联系电话", self.phone_edit, self.errors, "phone")
+        add_field(form, "办理事项", self.matter, self.errors, "service")
+        add_field(form, "渠道", self.channel_combo, self.errors, "channel")
+        add_field(form, "事由摘要", self.summary_edit, self.errors, "summary")
+        form.addRow("", self.in_scope_check)
+
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(
+            "保存登记（Enter）", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setDefault(True)
+        cancel = buttons.addButton("取消（Esc）", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.arrival_label)
+        layout.addLayout(form)
+        layout.addWidget(self.citizen_hint)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+        self.setTabOrder(self.id_type_combo, self.id_edit)
+        self.setTabOrder(self.id_edit, self.name_edit)
+        self.setTabOrder(self.name_edit, self.phone_edit)
+        self.setTabOrder(self.phone_edit, self.matter.edit)
+        self.setTabOrder(self.matter.edit, self.channel_combo)
+        self.setTabOrder(self.channel_combo, self.summary_edit)
+        self.setTabOrder(self.summary_edit, self.in_scope_check)
+        self.setTabOrder(self.in_scope_check, self.save_button)
+        self.id_edit.editingFinished.connect(self._on_identity_entered)
+        self.phone_edit.editingFinished.connect(self._on_identity_entered)
+        QShortcut(QKeySequence("F5"), self).activated.connect(self.mark_arrival)
+        self._show_arrival()
+        self.id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def mark_arrival(self) -> None:
+        """F5: the citizen arrived now (the dialog's opening time is the default)."""
+        self.arrived_at = self._visits.now()
+        self._show_arrival()
+
+    def _show_arrival(self) -> None:
+        local = self.arrived_at.astimezone().strftime("%H:%M:%S")
+        self.arrival_label.setText(f"到达时间 {local}（按 F5 重新记录）")
+
+    def _on_identity_entered(self) -> None:
+        if self.id_edit.text().strip() == "" and self.phone_edit.text().strip() == "":
+            return
+        try:
+            hint = self._visits.find_citizen(
+                self._user, id_number=self.id_edit.text(), phone=self.phone_edit.text()
+            )
+        except StationDeskError:
+            return
+        if hint is None:
+            self.citizen_hint.clear()
+            return
+        if not self.name_edit.text().strip():
+            self.name_edit.setText(hint.citizen_name)
+        if not self.phone_edit.text().strip():
+            self.phone_edit.setText(hint.phone)
+        self.citizen_hint.setText(
+            f"老群众：{hint.citizen_name}，上次 {hint.last_date.isoformat()} "
+            f"办理“{hint.last_service}”，共来过 {hint.visits} 次。"
+            "已按上次登记补全姓名和电话，请核对。"
+        )
+
+    def new_visit(self) -> NewVisit:
+        """The form as a registration request."""
+        row = self.matter.selected
+        return NewVisit(
+            citizen_name=self.name_edit.text(),
+            id_type=IdType(str(self.id_type_combo.currentData())),
+            id_number=self.id_edit.text(),
+            phone=self.phone_edit.text(),
+            service_item_id=row.item_id if row else None,
+            channel=Channel(str(self.channel_combo.currentData())),
+            summary=self.summary_edit.text(),
+            in_scope=self.in_scope_check.isChecked(),
+            arrived_at=self.arrived_at,
+        )
+
+    def save(self) -> None:
+        """Save in the background; a second Enter while saving does nothing."""
+        if self._saving:
+            return
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.save_button.setText("正在保存…")
+        self.errors.clear()
+        new = self.new_visit()
+        self._tasks.start(
+            lambda: self._visits.register(self._user, new), self._on_saved, self._on_failed
+        )
+
+    def _on_saved(self, detail: VisitDetail) -> None:
+        self.saved = detail
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.save_button.setText("保存登记（Enter）")
+        if isinstance(exc, StationDeskError):
+            self.errors.show(exc)
+        else:
+            logger.error("registration failed", exc_info=exc)
+            self.errors.show(
+                StationDeskError("保存失败，登记未写入。请重试；如仍失败请联系系统管理员。")
+            )

@@ -1,0 +1,109 @@
+"""A small form of labelled text fields that calls a service and shows its errors in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import StationDeskError
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_rows import add_field
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: the service's field name, its label, and how it is edited."""
+
+    name: str
+    label: str
+    multiline: bool = False
+    text: str = ""
+    placeholder: str = ""
+    choices: tuple[tuple[Any, str], ...] = ()
+
+
+class TextFormDialog(QDialog):
+    """Collects the fields and hands them to ``submit``; closes only when it succeeds."""
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, Any]], Any],
+        ok_text: str = "确定",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self._submit = submit
+        self.result_value: Any = None
+        self.editors: dict[str, QLineEdit | QPlainTextEdit | QComboBox] = {}
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        form = QFormLayout()
+        for f in fields:
+            editor: QLineEdit | QPlainTextEdit | QComboBox
+            if f.choices:
+                editor = QComboBox()
+                for value, label in f.choices:
+                    editor.addItem(label, value)
+            elif f.multiline:
+                editor = QPlainTextEdit(f.text)
+                editor.setTabChangesFocus(True)
+                editor.setFixedHeight(90)
+                editor.setPlaceholderText(f.placeholder)
+            else:
+                editor = QLineEdit(f.text)
+                editor.setPlaceholderText(f.placeholder)
+            self.editors[f.name] = editor
+            add_field(form, f.label, editor, self.errors, f.name)
+        layout = QVBoxLayout(self)
+        if intro:
+            intro_label = QLabel(intro)
+            intro_label.setWordWrap(True)
+            intro_label.setObjectName("hint")
+            layout.addWidget(intro_label)
+        layout.addLayout(form)
+        layout.addWidget(general)
+        buttons = QDialogButtonBox()
+        buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, Any]:
+        """Every field's current value."""
+        out: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QComboBox):
+                out[name] = editor.currentData()
+            elif isinstance(editor, QPlainTextEdit):
+                out[name] = editor.toPlainText()
+            else:
+                out[name] = editor.text()
+        return out
+
+    def submit(self) -> None:
+        """Call the service; show its error at the field, or close on success."""
+        try:
+            self.result_value = self._submit(self.values())
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.accept()

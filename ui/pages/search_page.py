@@ -1,0 +1,219 @@
+"""查询: find visits by number, name, ID, phone, dates, officer, matter, status — page by page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.catalogue_service import CatalogueService
+from app.dto import SessionUser
+from app.errors import StationDeskError
+from app.visit_dto import VisitQuery, VisitRow
+from app.visit_rules import STATUS_LABELS, VisitStatus
+from app.visit_service import VisitService
+from ui.models.filter_proxy_model import FilterProxyModel
+from ui.models.row_table_model import RowTableModel
+from ui.models.visit_columns import VISIT_COLUMNS, visit_colour
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.tables import make_table
+from ui.widgets.visit_panel import VisitPanel
+
+PAGE_SIZE = 100
+
+
+def _date_edit(day: dt.date) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
+    return edit
+
+
+def _py(edit: QDateEdit) -> dt.date:
+    d = edit.date()
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class SearchPage(QWidget):
+    """Filters on top, one page of results, the selected visit on the right."""
+
+    def __init__(
+        self,
+        visits: VisitService,
+        catalogue: CatalogueService,
+        user: SessionUser,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._visits = visits
+        self._user = user
+        self._offset = 0
+        self._total = 0
+        self.serial_edit = QLineEdit()
+        self.serial_edit.setPlaceholderText("如 QNL-2026-000123")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("姓名开头即可")
+        self.id_edit = QLineEdit()
+        self.id_edit.setPlaceholderText("完整证件号码")
+        self.phone_edit = QLineEdit()
+        self.from_edit = _date_edit(today - dt.timedelta(days=30))
+        self.to_edit = _date_edit(today)
+        self.officer_combo = QComboBox()
+        self.officer_combo.addItem("全部人员", None)
+        try:
+            colleagues = visits.colleagues(user)
+        except StationDeskError:
+            colleagues = []
+        self.officer_combo.addItem(f"{user.name}（本人）", user.officer_id)
+        for officer_id, label in colleagues:
+            self.officer_combo.addItem(label, officer_id)
+        self.matter_combo = QComboBox()
+        self.matter_combo.addItem("全部事项", None)
+        for item in catalogue.list_items(include_inactive=True):
+            self.matter_combo.addItem(f"{item.name}（{item.code}）", item.item_id)
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("全部状态", None)
+        for status, label in STATUS_LABELS.items():
+            self.status_combo.addItem(label, status.value)
+        self.search_button = QPushButton("查询")
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.search)
+        for edit in (self.serial_edit, self.name_edit, self.id_edit, self.phone_edit):
+            edit.returnPressed.connect(self.search)
+        clear = QPushButton("清空条件")
+        clear.clicked.connect(self._clear)
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        grid = QGridLayout()
+        cells: list[tuple[str, QWidget, str]] = [
+            ("编号", self.serial_edit, "serial"),
+            ("姓名", self.name_edit, "name"),
+            ("证件号码", self.id_edit, "id_number"),
+            ("电话", self.phone_edit, "phone"),
+            ("登记日期从", self.from_edit, "date_from"),
+            ("到", self.to_edit, "date_to"),
+            ("经办人", self.officer_combo, "officer"),
+            ("事项", self.matter_combo, "service"),
+            ("状态", self.status_combo, "status"),
+        ]
+        for index, (label, widget, field) in enumerate(cells):
+            row, col = divmod(index, 3)
+            grid.addWidget(QLabel(label), row * 2, col * 2)
+            grid.addWidget(widget, row * 2, col * 2 + 1)
+            grid.addWidget(self.errors.add(field, widget), row * 2 + 1, col * 2 + 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(clear)
+        buttons.addWidget(general, 1)
+
+        self.model: RowTableModel[VisitRow] = RowTableModel(VISIT_COLUMNS, colour=visit_colour)
+        self.proxy = FilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = make_table(self.proxy, stretch_column=5)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.prev_button = QPushButton("上一页")
+        self.next_button = QPushButton("下一页")
+        self.prev_button.clicked.connect(lambda: self._page(-1))
+        self.next_button.clicked.connect(lambda: self._page(1))
+        self.page_label = QLabel()
+        pager = QHBoxLayout()
+        pager.addWidget(self.page_label, 1)
+        pager.addWidget(self.prev_button)
+        pager.addWidget(self.next_button)
+        note = QLabel(
+            "证件号码和电话已部分隐藏；确需完整号码时，在右侧“查看完整证件号”并写明用途。"
+        )
+        note.setObjectName("hint")
+
+        self.panel = VisitPanel(visits, user)
+        self.panel.changed.connect(lambda _id: self._run(self._offset))
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addLayout(grid)
+        left_box.addLayout(buttons)
+        left_box.addWidget(self.table, 1)
+        left_box.addLayout(pager)
+        left_box.addWidget(note)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._update_pager()
+
+    def query(self, offset: int = 0) -> VisitQuery:
+        """The filters as a service query."""
+        status = self.status_combo.currentData()
+        return VisitQuery(
+            serial=self.serial_edit.text(),
+            name=self.name_edit.text(),
+            id_number=self.id_edit.text(),
+            phone=self.phone_edit.text(),
+            date_from=_py(self.from_edit),
+            date_to=_py(self.to_edit),
+            officer_id=self.officer_combo.currentData(),
+            service_item_id=self.matter_combo.currentData(),
+            status=VisitStatus(status) if status else None,
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+
+    def search(self) -> None:
+        """Run the query from the first page."""
+        self._run(0)
+
+    def _run(self, offset: int) -> None:
+        self.errors.clear()
+        try:
+            page = self._visits.search(self._user, self.query(offset))
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self._offset, self._total = page.offset, page.total
+        self.model.set_rows(page.rows)
+        self.table.resizeColumnsToContents()
+        self._update_pager()
+        if page.rows:
+            self.table.selectRow(0)
+        else:
+            self.panel.show_visit(None)
+
+    def _page(self, step: int) -> None:
+        self._run(max(0, self._offset + step * PAGE_SIZE))
+
+    def _update_pager(self) -> None:
+        pages = max(1, -(-self._total // PAGE_SIZE))
+        current = self._offset // PAGE_SIZE + 1
+        self.page_label.setText(f"共 {self._total} 条，第 {current}/{pages} 页")
+        self.prev_button.setEnabled(self._offset > 0)
+        self.next_button.setEnabled(self._offset + PAGE_SIZE < self._total)
+
+    def _clear(self) -> None:
+        for edit in (self.serial_edit, self.name_edit, self.id_edit, self.phone_edit):
+            edit.clear()
+        for combo in (self.officer_combo, self.matter_combo, self.status_combo):
+            combo.setCurrentIndex(0)
+
+    def _on_selection_changed(self, _a: QItemSelection, _b: QItemSelection) -> None:
+        indexes = self.table.selectionModel().selectedRows()
+        if indexes:
+            row = self.model.row_at(self.proxy.mapToSource(indexes[0]).row())
+            self.panel.show_visit(row.id)

@@ -1,0 +1,438 @@
+"""One visit: its details and history, and every action its current owner may take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dto import SessionUser
+from app.errors import ConflictError, StationDeskError
+from app.printing.fonts import missing_glyphs
+from app.printing.slip_pdf import render_slip
+from app.roles import Permission, allows
+from app.visit_dto import VisitDetail
+from app.visit_rules import VisitStatus
+from app.visit_service import VisitService
+from ui.dialogs.text_form_dialog import Field, TextFormDialog
+from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets.html import esc
+from ui.widgets.messages import show_error, show_info
+
+SLIP_NAMES = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
+
+
+def _time(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def visit_html(d: VisitDetail) -> str:
+    """The visit as the officer reads it: who, what, deadline, history."""
+    r = d.row
+    state = {"overdue": "（已超期）", "due_soon": "（即将到期）"}.get(r.due_state, "")
+    colour = {"overdue": "#b3261e", "due_soon": "#9a6700"}.get(r.due_state, "#1f2328")
+    lines = [
+        ("群众", f"{esc(r.citizen_name)}　{esc(d.id_type.label)} {esc(r.id_masked) or '—'}"),
+        ("电话", esc(r.phone_masked) or "—"),
+        ("事项", f"{esc(r.service_name)}（{esc(d.time_limit_text)}）"),
+        ("渠道", f"{d.channel.label}{'' if d.in_scope else '　不属本所职责'}"),
+        ("首接责任人", f"{esc(r.first_officer_name)}（{esc(d.first_officer_badge)}）"),
+        ("当前负责人", f"{esc(r.owner_name)}（{esc(d.owner_badge)}）"),
+        (
+            "到达 / 开始 / 结束",
+            f"{_time(r.arrived_at)} / {_time(d.started_at)} / {_time(d.ended_at)}",
+        ),
+    ]
+    if r.waiting_minutes is not None:
+        service = f"，办理 {r.service_minutes} 分钟" if r.service_minutes is not None else ""
+        lines.append(("用时", f"等候 {r.waiting_minutes} 分钟{service}"))
+    if r.due_date:
+        lines.append(
+            ("期限", f"<span style='color:{colour}'>{r.due_date.isoformat()}{state}</span>")
+        )
+    if d.paused and d.remaining_days is not None:
+        lines.append(("计时", f"已暂停，剩余 {d.remaining_days} 天"))
+    if d.summary:
+        lines.append(("事由", esc(d.summary)))
+    if d.result:
+        lines.append(("结果", esc(d.result)))
+    if d.guided_unit:
+        lines.append(
+            ("引导至", f"{esc(d.guided_unit)}，{esc(d.guided_address)}，{esc(d.guided_phone)}")
+        )
+    if d.refusal_reason:
+        lines.append(("不予受理理由", esc(d.refusal_reason)))
+        lines.append(("救济途径", esc(d.refusal_redress)))
+    if d.void_reason:
+        lines.append(("作废原因", esc(d.void_reason)))
+    pending = d.pending_handover
+    if pending is not None:
+        lines.append(
+            (
+                "待接收移交",
+                f"<span style='color:#9a6700'>{esc(pending.from_name)} → {esc(pending.to_name)}"
+                f"：{esc(pending.reason)}（接收前仍由{esc(pending.from_name)}负责）</span>",
+            )
+        )
+    table = "".join(
+        f"<tr><td style='color:#57606a;padding-right:10px'>{k}</td><td>{v}</td></tr>"
+        for k, v in lines
+    )
+    history = "".join(
+        f"<li>{_time(t.at)}　{esc(t.officer_name)}　"
+        f"{(t.from_status.label + ' → ') if t.from_status and t.from_status != t.to_status else ''}"
+        f"{t.to_status.label}{('：' + esc(t.reason)) if t.reason else ''}</li>"
+        for t in d.transitions
+    )
+    handovers = "".join(
+        f"<li>{_time(h.created_at)}　{esc(h.from_name)} → {esc(h.to_name)}：{esc(h.reason)}"
+        f"（{h.state_label}{('，' + esc(h.decline_reason)) if h.decline_reason else ''}）</li>"
+        for h in d.handovers
+    )
+    warning = f"<p style='color:#9a6700'>{esc(d.due_warning)}</p>" if d.due_warning else ""
+    return (
+        f"<h3>{esc(r.serial)}　{r.status.label}</h3>{warning}<table>{table}</table>"
+        f"<h4>办理经过</h4><ul>{history}</ul>"
+        + (f"<h4>移交记录</h4><ul>{handovers}</ul>" if handovers else "")
+    )
+
+
+class VisitPanel(QWidget):
+    """Detail and actions; emits ``changed`` after anything was saved."""
+
+    changed = Signal(int)
+
+    def __init__(
+        self, visits: VisitService, user: SessionUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._visits = visits
+        self._user = user
+        self.detail: VisitDetail | None = None
+        self.view = QTextBrowser()
+        self.view.setObjectName("detail")
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        actions: list[tuple[str, str, Callable[[], None]]] = [
+            ("accept", "受理", self._on_accept),
+            ("spot", "当场办结", self._on_spot),
+            ("complete", "办结", self._on_complete),
+            ("answer", "当场答复", self._on_answer),
+            ("guide", "引导至他处", self._on_guide),
+            ("refuse", "不予受理", self._on_refuse),
+            ("handover", "移交…", self._on_handover),
+            ("void", "作废", self._on_void),
+            ("take", "接收移交", self._on_take),
+            ("decline", "拒收移交", self._on_decline),
+            ("cancel", "撤回移交", self._on_cancel),
+            ("arrived", "到达 F5", lambda: self._mark("arrived")),
+            ("started", "开始 F6", lambda: self._mark("started")),
+            ("ended", "结束 F7", lambda: self._mark("ended")),
+            ("receipt", "打印回执", lambda: self._print("receipt")),
+            ("guidance", "打印引导单", lambda: self._print("guidance")),
+            ("refusal", "打印告知书", lambda: self._print("refusal")),
+            ("reveal", "查看完整证件号", self._on_reveal),
+        ]
+        for index, (key, text, slot) in enumerate(actions):
+            button = QPushButton(text)
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            grid.addWidget(button, index // 4, index % 4)
+        for key, sequence in (("arrived", "F5"), ("started", "F6"), ("ended", "F7")):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.activated.connect(self.buttons[key].click)
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(grid)
+        self.show_visit(None)
+
+    def show_visit(self, visit_id: int | None) -> None:
+        """Load and show a visit (None clears the panel)."""
+        if visit_id is None:
+            self.detail = None
+            self.view.setHtml("<p style='color:#57606a'>在左侧选择一条登记记录。</p>")
+        else:
+            try:
+                self.detail = self._visits.get(self._user, visit_id)
+            except StationDeskError as exc:
+                self.detail = None
+                self.view.setHtml(f"<p>{esc(exc.message)}</p>")
+            else:
+                self.view.setHtml(visit_html(self.detail))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        d = self.detail
+        if d is None:
+            for b in self.buttons.values():
+                b.setEnabled(False)
+            self.hint.clear()
+            return
+        status = d.row.status
+        mine = d.row.owner_id == self._user.officer_id
+        pending = d.pending_handover
+        registered = status is VisitStatus.REGISTERED
+        working = status is VisitStatus.IN_PROGRESS
+        enabled = {
+            "accept": mine and registered and d.in_scope,
+            "spot": mine and registered and d.in_scope and d.time_limit_unit == "on_the_spot",
+            "complete": mine and working,
+            "answer": mine and registered,
+            "guide": mine and registered,
+            "refuse": mine
+            and status in (VisitStatus.REGISTERED, VisitStatus.IN_PROGRESS)
+            and allows(self._user.role, Permission.REFUSE_VISITS),
+            "handover": mine and status.is_open and pending is None,
+            "void": mine and status.is_open,
+            "take": pending is not None and pending.to_officer_id == self._user.officer_id,
+            "decline": pending is not None and pending.to_officer_id == self._user.officer_id,
+            "cancel": pending is not None and pending.from_officer_id == self._user.officer_id,
+            "arrived": mine and d.started_at is None,
+            "started": mine and d.started_at is None,
+            "ended": mine and d.started_at is not None and d.ended_at is None,
+            "receipt": d.accepted_at is not None
+            and status
+            in (VisitStatus.IN_PROGRESS, VisitStatus.WAITING_MATERIALS, VisitStatus.COMPLETED),
+            "guidance": status is VisitStatus.GUIDED,
+            "refusal": status is VisitStatus.REFUSED,
+            "reveal": bool(d.row.id_masked),
+        }
+        for key, button in self.buttons.items():
+            button.setEnabled(enabled[key])
+        if not mine and status.is_open:
+            self.hint.setText(f"该事项由{d.row.owner_name}负责，您只能查看。")
+        elif pending is not None and pending.to_officer_id == self._user.officer_id:
+            self.hint.setText(f"{pending.from_name}请您接手此事项：{pending.reason}")
+        else:
+            self.hint.clear()
+
+    # ---- actions ------------------------------------------------------------------------
+
+    def _run(self, action: Callable[[VisitDetail], Any]) -> None:
+        """Run ``action`` on the current visit; on a conflict reload and say so."""
+        if self.detail is None:
+            return
+        visit_id = self.detail.row.id
+        try:
+            action(self.detail)
+        except ConflictError as exc:
+            show_error(self, exc.message)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        self.show_visit(visit_id)
+        self.changed.emit(visit_id)
+
+    def _form(
+        self,
+        title: str,
+        intro: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, Any]], Any],
+        ok: str,
+    ) -> None:
+        if self.detail is None:
+            return
+        visit_id = self.detail.row.id
+        dialog = TextFormDialog(title, intro, fields, submit, ok, self)
+        if dialog.exec():
+            self.show_visit(visit_id)
+            self.changed.emit(visit_id)
+
+    def _on_accept(self) -> None:
+        self._run(lambda d: self._visits.accept(self._user, d.row.id, d.row.row_version))
+
+    def _on_spot(self) -> None:
+        self._run(
+            lambda d: self._visits.complete_on_the_spot(
+                self._user, d.row.id, d.row.row_version, "材料齐全，当场办结"
+            )
+        )
+
+    def _on_complete(self) -> None:
+        d = self.detail
+        assert d is not None
+        self._form(
+            "办结",
+            f"{d.row.serial}　{d.row.service_name}",
+            [Field("result", "办理结果", multiline=True, text="已办结")],
+            lambda v: self._visits.complete(self._user, d.row.id, d.row.row_version, v["result"]),
+            "办结",
+        )
+
+    def _on_answer(self) -> None:
+        d = self.detail
+        assert d is not None
+        self._form(
+            "当场答复",
+            "记录向群众答复的内容，便于回访和复核。",
+            [Field("result", "答复内容", multiline=True)],
+            lambda v: self._visits.answer(self._user, d.row.id, d.row.row_version, v["result"]),
+            "保存",
+        )
+
+    def _on_guide(self) -> None:
+        d = self.detail
+        assert d is not None
+        self._form(
+            "引导至承办单位",
+            "该事项不属本所职责：写明承办单位、地址和电话，保存后打印引导单交给群众。",
+            [
+                Field("guided_unit", "承办单位"),
+                Field("guided_address", "单位地址"),
+                Field("guided_phone", "单位电话", placeholder="如 0571-12345678"),
+                Field("result", "引导说明", multiline=True, placeholder="如：已告知需携带的材料"),
+            ],
+            lambda v: self._visits.guide(
+                self._user,
+                d.row.id,
+                d.row.row_version,
+                v["guided_unit"],
+                v["guided_address"],
+                v["guided_phone"],
+                v["result"],
+            ),
+            "保存并关闭事项",
+        )
+
+    def _on_refuse(self) -> None:
+        d = self.detail
+        assert d is not None
+        self._form(
+            "不予受理",
+            "依“五个一律”规定，不予受理须书面告知理由和救济途径，保存后打印告知书，由群众签收。",
+            [
+                Field("refusal_reason", "理由和依据", multiline=True),
+                Field(
+                    "refusal_redress",
+                    "救济途径",
+                    multiline=True,
+                    text="如对本决定不服，可自收到本告知书之日起六十日内依法申请行政复议，"
+                    "或者六个月内依法提起行政诉讼；也可拨打 12389 反映。",
+                ),
+            ],
+            lambda v: self._visits.refuse(
+                self._user, d.row.id, d.row.row_version, v["refusal_reason"], v["refusal_redress"]
+            ),
+            "保存",
+        )
+
+    def _on_handover(self) -> None:
+        d = self.detail
+        assert d is not None
+        try:
+            colleagues = self._visits.colleagues(self._user)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        self._form(
+            "移交",
+            "移交须对方在自己的账号中接收；接收前您仍是负责人。",
+            [
+                Field("to_officer", "接收人", choices=tuple(colleagues)),
+                Field("reason", "移交原因", placeholder="如：本人外出培训，请代为跟进"),
+            ],
+            lambda v: self._visits.request_handover(
+                self._user, d.row.id, d.row.row_version, int(v["to_officer"]), v["reason"]
+            ),
+            "发起移交",
+        )
+
+    def _on_void(self) -> None:
+        d = self.detail
+        assert d is not None
+        self._form(
+            "作废",
+            "作废后编号保留不再使用，原因记入台账。",
+            [Field("void_reason", "作废原因", placeholder="如：群众临时离开、重复登记")],
+            lambda v: self._visits.void(self._user, d.row.id, d.row.row_version, v["void_reason"]),
+            "作废",
+        )
+
+    def _on_take(self) -> None:
+        d = self.detail
+        assert d is not None and d.pending_handover is not None
+        handover_id = d.pending_handover.id
+        self._run(lambda _d: self._visits.accept_handover(self._user, handover_id))
+
+    def _on_decline(self) -> None:
+        d = self.detail
+        assert d is not None and d.pending_handover is not None
+        handover_id = d.pending_handover.id
+        self._form(
+            "拒收移交",
+            "拒收后事项仍由原负责人办理。",
+            [Field("reason", "拒收原因")],
+            lambda v: self._visits.decline_handover(self._user, handover_id, v["reason"]),
+            "拒收",
+        )
+
+    def _on_cancel(self) -> None:
+        d = self.detail
+        assert d is not None and d.pending_handover is not None
+        handover_id = d.pending_handover.id
+        self._run(lambda _d: self._visits.cancel_handover(self._user, handover_id))
+
+    def _mark(self, which: str) -> None:
+        if self.buttons[which].isEnabled():
+            self._run(
+                lambda d: self._visits.mark_time(self._user, d.row.id, d.row.row_version, which)
+            )
+
+    def _on_reveal(self) -> None:
+        d = self.detail
+        assert d is not None
+        reason, ok = QInputDialog.getText(self, "查看完整证件号码", "查看用途（将记入审计）：")
+        if not ok:
+            return
+        try:
+            number = self._visits.reveal_id_number(self._user, d.row.id, reason)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        show_info(self, f"{d.row.citizen_name}：{number}", "完整证件号码")
+
+    def _print(self, kind: str) -> None:
+        d = self.detail
+        assert d is not None
+        try:
+            data = self._visits.slip(self._user, d.row.id, kind)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        missing = missing_glyphs(d.row.citizen_name)
+        warning = (
+            f"姓名中的“{'、'.join(missing)}”字库中没有，打印出来会是空框，请在纸面上手写补正。"
+            if missing
+            else ""
+        )
+        if data.is_reprint:
+            warning = (
+                warning + "　" if warning else ""
+            ) + f"该单据已打印过，本次为补打（第 {data.copy_no} 次）。"
+        dialog = PrintPreviewDialog(
+            render_slip(data),
+            SLIP_NAMES[kind],
+            f"{SLIP_NAMES[kind]}-{d.row.serial}.pdf",
+            lambda: self._visits.record_print(self._user, d.row.id, kind, data.copy_no),
+            warning,
+            self,
+        )
+        dialog.exec()
