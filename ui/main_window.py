@@ -23,6 +23,7 @@ from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
+from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.holidays_page import HolidaysPage
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.logout_requested = False
         self.locked = False
         station = services.station.settings()
+        set_station_timezone(station.timezone)
         self._station_name = station.name
         self.setWindowTitle(f"派出所窗口服务台账 — {station.name}")
         self.setMinimumSize(900, 600)

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.errors import StationDeskError
-from app.services import build_services
+from app.printing.slip_pdf import render_slip
+from app.services import Services, build_services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.holiday_dialog import HolidayDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
+from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
 from ui.first_run_wizard import FirstRunWizard
@@ -28,11 +30,86 @@ from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.officers_page import OfficersPage
+from ui.pages.search_page import SearchPage
+from ui.pages.today_page import TodayPage
+from ui.print_preview_dialog import PrintPreviewDialog
 
 logger = logging.getLogger(__name__)
 
 BADGE_ENV = "STATIONDESK_SCREENSHOT_BADGE"
 PASSWORD_ENV = "STATIONDESK_SCREENSHOT_PASSWORD"
+
+
+def _intake_shots(
+    app: QApplication, services: Services, location: str, qsettings: QSettings, out: Path
+) -> list[str]:
+    """The counter's screens, as the demo's window officer and chief see them."""
+    try:
+        officer = services.auth.login(DEMO_OFFICERS[2][0], DEMO_PASSWORD)
+        chief = services.auth.login(DEMO_OFFICERS[0][0], DEMO_PASSWORD)
+    except StationDeskError:
+        return []
+    names: list[str] = []
+
+    def shot(name: str, widget: QWidget) -> None:
+        _grab(app, widget, out / name)
+        names.append(name)
+
+    window = MainWindow(services, officer, location, qsettings, today=dt.date.today())
+    window.resize(1280, 800)
+    page = window.pages["today"]
+    assert isinstance(page, TodayPage)
+    page.tabs.setCurrentIndex(list(page.lists).index("mine"))
+    mine = page.lists["mine"].model.rows()
+    pick = next((r for r in mine if r.due_state == "overdue"), mine[0] if mine else None)
+    if pick is not None:
+        page.select_visit(pick.id)
+    window.show_page("today")
+    shot("16-today-my-matters.png", window)
+    item = services.catalogue.list_items("SFZ-HL")
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    dialog.id_edit.setText("330106199003071234")
+    dialog.name_edit.setText("林晓东")
+    dialog.phone_edit.setText("13905712345")
+    if item:
+        dialog.matter.edit.setText("sfzhl")
+        dialog.matter.edit.textEdited.emit("sfzhl")
+    dialog.summary_edit.setText("证件有效期将满，换领新证")
+    shot("17-registration.png", dialog)
+    panel = page.panel
+    if panel.detail is not None and panel.detail.row.status.is_open:
+        panel.form_only = True
+        form = panel._on_handover()
+        if form is not None:
+            shot("18-handover-form.png", form)
+        panel.form_only = False
+    receipt_visit = next(
+        (r for r in mine if r.status.value in ("in_progress", "waiting_materials")), None
+    )
+    if receipt_visit is not None:
+        data = services.visits.slip(officer, receipt_visit.id, "receipt")
+        preview = PrintPreviewDialog(
+            render_slip(data), "受理回执", "receipt.pdf", lambda: None, "", None
+        )
+        shot("19-receipt-preview.png", preview)
+    window.show_page("search")
+    search = window.pages["search"]
+    assert isinstance(search, SearchPage)
+    search.search()
+    shot("20-search.png", window)
+    window.close()
+
+    chief_window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
+    chief_window.resize(1280, 800)
+    chief_page = chief_window.pages["today"]
+    assert isinstance(chief_page, TodayPage)
+    chief_page.tabs.setCurrentIndex(list(chief_page.lists).index("all"))
+    chief_window.show_page("today")
+    shot("21-chief-all-open-matters.png", chief_window)
+    chief_page.tabs.setCurrentIndex(list(chief_page.lists).index("handovers"))
+    shot("22-chief-pending-handovers.png", chief_window)
+    chief_window.close()
+    return names
 
 
 def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
@@ -122,6 +199,8 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
             wizard.station_page.code_edit.setText("XX")
             shot("03-first-run-station.png", wizard)
             empty.dispose()
+
+        written.extend(_intake_shots(app, services, location, qsettings, out))
 
         window = MainWindow(services, user, location, qsettings, today=dt.date.today())
         window.resize(1280, 800)

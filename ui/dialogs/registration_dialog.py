@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from PySide6.QtCore import Qt
@@ -26,6 +25,7 @@ from app.identity import ID_TYPE_LABELS, IdType
 from app.visit_dto import NewVisit, VisitDetail
 from app.visit_rules import CHANNEL_LABELS, Channel
 from app.visit_service import VisitService
+from ui.localtime import fmt
 from ui.tasks import TaskRunner
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
@@ -128,7 +128,7 @@ class RegistrationDialog(QDialog):
         self._show_arrival()
 
     def _show_arrival(self) -> None:
-        local = self.arrived_at.astimezone().strftime("%H:%M:%S")
+        local = fmt(self.arrived_at, "%H:%M:%S")
         self.arrival_label.setText(f"到达时间 {local}（按 F5 重新记录）")
 
     def _on_identity_entered(self) -> None:

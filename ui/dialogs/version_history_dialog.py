@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalogue_service import CatalogueService
+from ui.localtime import fmt
 from ui.widgets.service_item_html import detail_html
 
 
@@ -32,7 +33,7 @@ class VersionHistoryDialog(QDialog):
         self.list.setMaximumWidth(280)
         self.view = QTextBrowser()
         for v in catalogue.list_versions(item_id):
-            when = v.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            when = fmt(v.created_at)
             item = QListWidgetItem(f"第 {v.version_no} 版  {when}\n{v.created_by}：{v.change_note}")
             item.setData(Qt.ItemDataRole.UserRole, v.version_id)
             self.list.addItem(item)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.visit_dto import HandoverRow, VisitRow
+from ui.localtime import fmt
 from ui.models.row_table_model import Column
 
 OVERDUE_COLOUR = "#b3261e"
@@ -15,16 +16,16 @@ def _minutes(value: int | None) -> str:
 
 VISIT_COLUMNS: list[Column[VisitRow]] = [
     Column("编号", lambda r: r.serial),
-    Column("日期", lambda r: r.local_date.isoformat(), lambda r: r.arrived_at),
-    Column("到达", lambda r: r.arrived_at.astimezone().strftime("%H:%M"), lambda r: r.arrived_at),
     Column("群众", lambda r: r.citizen_name),
-    Column("证件号码", lambda r: r.id_masked),
     Column("事项", lambda r: r.service_name),
     Column("状态", lambda r: r.status.label, align_center=True),
-    Column("负责人", lambda r: r.owner_name),
     Column("期限", lambda r: r.due_text, lambda r: (r.due_date is None, r.due_date)),
-    Column("等候", lambda r: _minutes(r.waiting_minutes), lambda r: r.waiting_minutes or 0, True),
+    Column("负责人", lambda r: r.owner_name),
     Column("移交", lambda r: f"待{r.pending_handover_to}接收" if r.pending_handover_to else ""),
+    Column("日期", lambda r: r.local_date.isoformat(), lambda r: r.arrived_at),
+    Column("到达", lambda r: fmt(r.arrived_at, "%H:%M"), lambda r: r.arrived_at),
+    Column("等候", lambda r: _minutes(r.waiting_minutes), lambda r: r.waiting_minutes or 0, True),
+    Column("证件号码", lambda r: r.id_masked),
 ]
 
 
@@ -46,7 +47,7 @@ HANDOVER_COLUMNS: list[Column[HandoverRow]] = [
     Column("原因", lambda r: r.reason),
     Column(
         "发起时间",
-        lambda r: r.created_at.astimezone().strftime("%m-%d %H:%M"),
+        lambda r: fmt(r.created_at, "%m-%d %H:%M"),
         lambda r: r.created_at,
     ),
     Column("状态", lambda r: r.state_label, align_center=True),

@@ -18,6 +18,7 @@ from app.dto import OfficerRow, SessionUser
 from app.errors import StationDeskError
 from app.officer_service import OfficerService
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
+from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.widgets.messages import confirm, show_error, show_info
@@ -28,7 +29,7 @@ def _state(r: OfficerRow) -> str:
     if not r.active:
         return "已停用"
     if r.locked_until is not None and r.locked_until > dt.datetime.now(dt.UTC):
-        return f"锁定至 {r.locked_until.astimezone().strftime('%H:%M')}"
+        return f"锁定至 {fmt(r.locked_until, '%H:%M')}"
     return "在用"
 
 

@@ -28,7 +28,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import VISIT_COLUMNS, visit_colour
 from ui.widgets.field_errors import FieldErrors
-from ui.widgets.tables import make_table
+from ui.widgets.tables import fit_columns, make_table
 from ui.widgets.visit_panel import VisitPanel
 
 PAGE_SIZE = 100
@@ -124,7 +124,7 @@ class SearchPage(QWidget):
         self.model: RowTableModel[VisitRow] = RowTableModel(VISIT_COLUMNS, colour=visit_colour)
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.table = make_table(self.proxy, stretch_column=5)
+        self.table = make_table(self.proxy, stretch_column=2)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.prev_button = QPushButton("上一页")
         self.next_button = QPushButton("下一页")
@@ -189,7 +189,7 @@ class SearchPage(QWidget):
             return
         self._offset, self._total = page.offset, page.total
         self.model.set_rows(page.rows)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self._update_pager()
         if page.rows:
             self.table.selectRow(0)

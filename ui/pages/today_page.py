@@ -27,7 +27,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colour
 from ui.widgets.messages import show_error
-from ui.widgets.tables import make_table
+from ui.widgets.tables import fit_columns, make_table
 from ui.widgets.visit_panel import VisitPanel
 
 
@@ -64,14 +64,14 @@ class TodayPage(QWidget):
                 "今日接待",
                 RowTableModel(VISIT_COLUMNS, colour=visit_colour),
                 lambda: visits.today(user),
-                5,
+                2,
             ),
             (
                 "mine",
                 "我的在办",
                 RowTableModel(VISIT_COLUMNS, colour=visit_colour),
                 lambda: visits.open_matters(user),
-                5,
+                2,
             ),
             (
                 "handovers",
@@ -88,7 +88,7 @@ class TodayPage(QWidget):
                     "全所在办",
                     RowTableModel(VISIT_COLUMNS, colour=visit_colour),
                     lambda: visits.open_matters(user, everyone=True),
-                    5,
+                    2,
                 )
             )
         for key, title, model, loader, stretch in specs:
@@ -139,7 +139,7 @@ class TodayPage(QWidget):
         try:
             for tab in self.lists.values():
                 tab.model.set_rows(tab.loader())
-                tab.view.resizeColumnsToContents()
+                fit_columns(tab.view)
         except StationDeskError as exc:
             show_error(self, exc.message)
             return

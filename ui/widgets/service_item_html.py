@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.dto import ServiceItemDetail
+from ui.localtime import fmt
 from ui.widgets.html import esc
 
 
@@ -30,7 +31,7 @@ def detail_html(d: ServiceItemDetail) -> str:
         f"<h2>{esc(draft.name)}{state}</h2>"
         f"<p style='color:#57606a'>编码 {esc(d.code)} · {esc(draft.category)}"
         f" · 第 {d.version_no} 版"
-        f"（{d.created_at.astimezone().strftime('%Y-%m-%d')}，{esc(d.created_by)}）</p>"
+        f"（{fmt(d.created_at, '%Y-%m-%d')}，{esc(d.created_by)}）</p>"
         f"<h3>办理时限</h3><p>{esc(d.time_limit_text)}{limit_note}</p>"
         f"<h3>收费标准</h3><p>{esc(draft.fee)}{fee_basis}</p>"
         f"<h3>所需材料（{len(draft.materials)} 项）</h3><ol>{materials}</ol>"

@@ -30,3 +30,12 @@ def make_table(
     table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     table.horizontalHeader().setHighlightSections(False)
     return table
+
+
+def fit_columns(table: QTableView, widest: int = 240) -> None:
+    """Size columns to their contents, but no column wider than ``widest`` pixels."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        if header.sectionSize(column) > widest:
+            header.resizeSection(column, widest)

@@ -26,6 +26,7 @@ from app.visit_dto import VisitDetail
 from app.visit_rules import VisitStatus
 from app.visit_service import VisitService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
+from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
@@ -34,7 +35,7 @@ SLIP_NAMES = {"receipt": "受理回执", "guidance": "引导单", "refusal": "�
 
 
 def _time(value: Any) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
+    return fmt(value)
 
 
 def visit_html(d: VisitDetail) -> str:
@@ -120,11 +121,12 @@ class VisitPanel(QWidget):
         self._visits = visits
         self._user = user
         self.detail: VisitDetail | None = None
+        self.form_only = False
         self.view = QTextBrowser()
         self.view.setObjectName("detail")
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
-        actions: list[tuple[str, str, Callable[[], None]]] = [
+        actions: list[tuple[str, str, Callable[[], object]]] = [
             ("accept", "受理", self._on_accept),
             ("spot", "当场办结", self._on_spot),
             ("complete", "办结", self._on_complete),
@@ -247,14 +249,18 @@ class VisitPanel(QWidget):
         fields: list[Field],
         submit: Callable[[dict[str, Any]], Any],
         ok: str,
-    ) -> None:
+    ) -> TextFormDialog | None:
+        """Build the action's form; ``form_only`` (screenshots) returns it without running it."""
         if self.detail is None:
-            return
+            return None
         visit_id = self.detail.row.id
         dialog = TextFormDialog(title, intro, fields, submit, ok, self)
+        if self.form_only:
+            return dialog
         if dialog.exec():
             self.show_visit(visit_id)
             self.changed.emit(visit_id)
+        return None
 
     def _on_accept(self) -> None:
         self._run(lambda d: self._visits.accept(self._user, d.row.id, d.row.row_version))
@@ -266,10 +272,10 @@ class VisitPanel(QWidget):
             )
         )
 
-    def _on_complete(self) -> None:
+    def _on_complete(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        self._form(
+        return self._form(
             "办结",
             f"{d.row.serial}　{d.row.service_name}",
             [Field("result", "办理结果", multiline=True, text="已办结")],
@@ -277,10 +283,10 @@ class VisitPanel(QWidget):
             "办结",
         )
 
-    def _on_answer(self) -> None:
+    def _on_answer(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        self._form(
+        return self._form(
             "当场答复",
             "记录向群众答复的内容，便于回访和复核。",
             [Field("result", "答复内容", multiline=True)],
@@ -288,10 +294,10 @@ class VisitPanel(QWidget):
             "保存",
         )
 
-    def _on_guide(self) -> None:
+    def _on_guide(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        self._form(
+        return self._form(
             "引导至承办单位",
             "该事项不属本所职责：写明承办单位、地址和电话，保存后打印引导单交给群众。",
             [
@@ -312,10 +318,10 @@ class VisitPanel(QWidget):
             "保存并关闭事项",
         )
 
-    def _on_refuse(self) -> None:
+    def _on_refuse(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        self._form(
+        return self._form(
             "不予受理",
             "依“五个一律”规定，不予受理须书面告知理由和救济途径，保存后打印告知书，由群众签收。",
             [
@@ -334,15 +340,15 @@ class VisitPanel(QWidget):
             "保存",
         )
 
-    def _on_handover(self) -> None:
+    def _on_handover(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
         try:
             colleagues = self._visits.colleagues(self._user)
         except StationDeskError as exc:
             show_error(self, exc.message)
-            return
-        self._form(
+            return None
+        return self._form(
             "移交",
             "移交须对方在自己的账号中接收；接收前您仍是负责人。",
             [
@@ -355,10 +361,10 @@ class VisitPanel(QWidget):
             "发起移交",
         )
 
-    def _on_void(self) -> None:
+    def _on_void(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        self._form(
+        return self._form(
             "作废",
             "作废后编号保留不再使用，原因记入台账。",
             [Field("void_reason", "作废原因", placeholder="如：群众临时离开、重复登记")],
@@ -372,11 +378,11 @@ class VisitPanel(QWidget):
         handover_id = d.pending_handover.id
         self._run(lambda _d: self._visits.accept_handover(self._user, handover_id))
 
-    def _on_decline(self) -> None:
+    def _on_decline(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None and d.pending_handover is not None
         handover_id = d.pending_handover.id
-        self._form(
+        return self._form(
             "拒收移交",
             "拒收后事项仍由原负责人办理。",
             [Field("reason", "拒收原因")],
