@@ -69,6 +69,21 @@ def normalise(raw: str) -> str:
     return re.sub(r"[\s\-]", "", text).upper()
 
 
+def canonical_id(raw: str) -> str:
+    """The stored form: normalised; a legacy 15-digit number made 18 (for lookups)."""
+    number = normalise(raw)
+    if len(number) == 15 and number.isdigit():
+        first17 = number[:6] + "19" + number[6:]
+        return first17 + check_digit(first17)
+    return number
+
+
+def normalise_phone(raw: str) -> str:
+    """Digits only, without +86, as phones are stored."""
+    text = re.sub(r"[^\d+]", "", unicodedata.normalize("NFKC", raw or ""))
+    return text[3:] if text.startswith("+86") else text.lstrip("+")
+
+
 def check_digit(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
     total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
@@ -167,13 +182,11 @@ _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 
 def check_phone(raw: str, field: str = "phone", required: bool = True) -> str:
     """An 11-digit mobile, or a landline with its area code (0571-86001234); returns digits."""
-    text = normalise(raw).replace("(", "").replace(")", "")
+    text = normalise_phone(raw)
     if not text:
         if required:
             raise ValidationError("请填写联系电话。", field)
         return ""
-    if text.startswith("+86"):
-        text = text[3:]
     if _MOBILE.match(text) or _LANDLINE.match(text):
         return text
     if text.isdigit() and len(text) in (7, 8):

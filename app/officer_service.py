@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -16,7 +17,7 @@ from app.passwords import PasswordHashing, check_password_rules
 from app.roles import Permission, Role
 from app.service_base import ServiceBase
 from app.validation import clean_phone, clean_text
-from db.models import Officer
+from db.models import Handover, Officer
 
 _BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
@@ -140,6 +141,8 @@ class OfficerService(ServiceBase):
                     _keep_one_administrator(session, officer)
             before = officer_snapshot(officer)
             officer.active = active
+            if not active:
+                _withdraw_handovers_to(session, officer, actor.id, self._clock.now())
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -197,6 +200,26 @@ def insert_officer(
     session.add(officer)
     session.flush()
     return officer
+
+
+def _withdraw_handovers_to(
+    session: Session, officer: Officer, actor_id: int, now: dt.datetime
+) -> None:
+    """A deactivated officer can accept nothing: their pending handovers are withdrawn."""
+    for handover in session.scalars(
+        select(Handover).where(Handover.to_officer_id == officer.id, Handover.state == "pending")
+    ):
+        handover.state, handover.decided_at = "cancelled", now
+        handover.decline_reason = f"{officer.name}的账号已停用，移交自动撤回"
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor_id,
+            action="handover_cancelled",
+            entity_type="handover",
+            entity_id=handover.id,
+            after={"reason": handover.decline_reason},
+        )
 
 
 def _get(session: Session, officer_id: int) -> Officer:

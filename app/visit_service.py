@@ -15,7 +15,15 @@ from app.catalogue_service import time_limit_text
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
-from app.identity import IdType, check_id, check_phone, mask_id, mask_phone, normalise
+from app.identity import (
+    IdType,
+    canonical_id,
+    check_id,
+    check_phone,
+    mask_id,
+    mask_phone,
+    normalise_phone,
+)
 from app.officer_service import clean_officer_name
 from app.printing.slip_data import SlipData, qr_payload
 from app.roles import Permission, Role, allows
@@ -78,7 +86,16 @@ class VisitService(ServiceBase):
 
     def register(self, user: SessionUser, new: NewVisit) -> VisitDetail:
         """Register a walk-in; the registering officer becomes first-contact officer for good."""
-        channel = Channel(new.channel)
+        try:
+            channel = Channel(new.channel)
+        except ValueError:
+            raise ValidationError("请选择来访渠道。", "channel") from None
+        try:
+            id_type = IdType(new.id_type)
+        except ValueError:
+            raise ValidationError("请选择证件类型。", "id_type") from None
+        if new.arrived_at is not None and new.arrived_at.tzinfo is None:
+            raise ValidationError("到达时间缺少时区。", "arrived_at")
         with self._writing() as session:
             actor = self._require_case_work(session, user)
             station = _station(session)
@@ -86,7 +103,6 @@ class VisitService(ServiceBase):
             now = self._clock.now()
             today = now.astimezone(tz).date()
             # Checked in the form's order, so the first message is at the first wrong field.
-            id_type = IdType(new.id_type)
             number = ""
             if new.id_number.strip() or channel is not Channel.PHONE:
                 number = check_id(id_type, new.id_number, today).number
@@ -163,33 +179,45 @@ class VisitService(ServiceBase):
         self, user: SessionUser, id_number: str = "", phone: str = ""
     ) -> CitizenHint | None:
         """The last visit of a citizen with this ID number (or else this phone), if any."""
-        number = normalise(id_number)
-        digits = normalise(phone).replace("+86", "")
-        if not number and not digits:
-            return None
+        number = canonical_id(id_number)
+        digits = normalise_phone(phone)
         with self._sessions.begin() as session:
             self._require_case_work(session, user)
-            cond = Visit.id_number == number if number else Visit.phone == digits
-            last = session.execute(
-                select(Visit, ServiceItemVersion.name)
-                .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-                .where(cond, Visit.status != VisitStatus.VOIDED.value)
-                .order_by(Visit.arrived_at.desc())
-                .limit(1)
-            ).first()
-            if last is None:
-                return None
-            visit, service_name = last
-            count = session.scalar(select(func.count()).select_from(Visit).where(cond)) or 0
-            return CitizenHint(
-                citizen_name=visit.citizen_name,
-                id_type=IdType(visit.id_type),
-                id_number_masked=mask_id(visit.id_number) if visit.id_number else "",
-                phone=visit.phone,
-                last_date=visit.local_date,
-                last_service=service_name,
-                visits=count,
-            )
+            # By ID number first; a phone only when the number finds nobody.
+            for cond in (
+                Visit.id_number == number if number else None,
+                Visit.phone == digits if len(digits) >= 7 else None,
+            ):
+                if cond is None:
+                    continue
+                found = self._last_visit(session, cond)
+                if found is not None:
+                    return found
+            return None
+
+    @staticmethod
+    def _last_visit(session: Session, cond: Any) -> CitizenHint | None:
+        real = and_(cond, Visit.status != VisitStatus.VOIDED.value)
+        last = session.execute(
+            select(Visit, ServiceItemVersion.name)
+            .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+            .where(real)
+            .order_by(Visit.arrived_at.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return None
+        visit, service_name = last
+        count = session.scalar(select(func.count()).select_from(Visit).where(real)) or 0
+        return CitizenHint(
+            citizen_name=visit.citizen_name,
+            id_type=IdType(visit.id_type),
+            id_number_masked=mask_id(visit.id_number) if visit.id_number else "",
+            phone=visit.phone,
+            last_date=visit.local_date,
+            last_service=service_name,
+            visits=count,
+        )
 
     # ---- transitions --------------------------------------------------------------------
 
@@ -197,22 +225,29 @@ class VisitService(ServiceBase):
         """受理: the clock starts; the due date follows from the catalogue version's time limit."""
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
-            if not visit.in_scope:
-                raise ConflictError("该事项不属本所职责，请按引导办理，不能受理。")
-            now = self._clock.now()
-            version = session.get(ServiceItemVersion, visit.service_version_id)
-            assert version is not None
-            calendar = load_calendar(session)
-            tz = ZoneInfo(_station(session).timezone)
-            start = now.astimezone(tz).date()
-            due = _due(calendar, start, version.time_limit_value, version.time_limit_unit)
-            visit.accepted_at = now
-            visit.due_date = due.due
-            visit.due_assumed = bool(due.assumed_years)
-            if visit.started_at is None:
-                visit.started_at = now
-            self._move(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
+            self._accept(session, actor, visit, self._clock.now())
             return self._detail(session, visit)
+
+    def _accept(self, session: Session, actor: Officer, visit: Visit, now: dt.datetime) -> None:
+        if visit.status != VisitStatus.REGISTERED.value:
+            raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，不能重复受理。")
+        if not visit.in_scope:
+            raise ConflictError("该事项不属本所职责，请按引导办理，不能受理。")
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        assert version is not None
+        tz = ZoneInfo(_station(session).timezone)
+        due = _due(
+            load_calendar(session),
+            now.astimezone(tz).date(),
+            version.time_limit_value,
+            version.time_limit_unit,
+        )
+        visit.accepted_at = now
+        visit.due_date = due.due
+        visit.due_assumed = bool(due.assumed_years)
+        if visit.started_at is None:
+            visit.started_at = now
+        self._move(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
 
     def complete(
         self, user: SessionUser, visit_id: int, row_version: int, result: str
@@ -230,9 +265,16 @@ class VisitService(ServiceBase):
     def complete_on_the_spot(
         self, user: SessionUser, visit_id: int, row_version: int, result: str
     ) -> VisitDetail:
-        """Accept and finish at once (当场办结): both steps are kept in the history."""
-        accepted = self.accept(user, visit_id, row_version)
-        return self.complete(user, visit_id, accepted.row.row_version, result)
+        """Accept and finish at once (当场办结), in one transaction; both steps stay in history."""
+        text = clean_text(result, field="result", label="办理结果", max_len=500)
+        with self._writing() as session:
+            actor, visit = self._owned(session, user, visit_id, row_version)
+            now = self._clock.now()
+            self._accept(session, actor, visit, now)
+            visit.result = text
+            self._close(visit, now)
+            self._move(session, actor, visit, VisitStatus.COMPLETED, text, now)
+            return self._detail(session, visit)
 
     def answer(
         self, user: SessionUser, visit_id: int, row_version: int, answer: str
@@ -336,6 +378,8 @@ class VisitService(ServiceBase):
         text = clean_text(note, field="reason", label="说明", max_len=500, required=False)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
+            if visit.status != VisitStatus.WAITING_MATERIALS.value:
+                raise ConflictError("该事项不在待补材料状态，无需恢复办理。")
             now = self._clock.now()
             if visit.remaining_days is not None:
                 version = session.get(ServiceItemVersion, visit.service_version_id)
@@ -360,11 +404,13 @@ class VisitService(ServiceBase):
         if which not in ("arrived", "started", "ended"):
             raise ValidationError("未知的时间类型。", "which")
         with self._writing() as session:
-            actor, visit = self._owned(session, user, visit_id, row_version, closed_ok=True)
+            actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
             before = {which: _iso(getattr(visit, f"{which}_at"))}
             if which == "started" and now < visit.arrived_at:
                 raise ValidationError("开始办理时间不能早于到达时间。", "started_at")
+            if which == "started" and visit.ended_at is not None:
+                raise ValidationError("已记录结束时间，不能再记录开始。", "started_at")
             if which == "ended" and visit.started_at is None:
                 visit.started_at = now
             if which == "arrived" and visit.started_at is not None and now > visit.started_at:
@@ -482,6 +528,64 @@ class VisitService(ServiceBase):
                 raise PermissionDenied("只有发起移交的民警可以撤回。")
             return self._decide(session, actor, handover, "cancelled", "")
 
+    def reassign(
+        self, user: SessionUser, visit_id: int, row_version: int, to_officer_id: int, reason: str
+    ) -> VisitDetail:
+        """The chief assigns an open matter to an officer (the owner left, fell ill …).
+
+        The first-contact officer stays on record; a pending handover is withdrawn.
+        """
+        text = clean_text(reason, field="reason", label="指派原因", max_len=200)
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("只有所长、副所长可以指派事项；同事之间请用移交。")
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            if visit.row_version != row_version:
+                raise ConflictError("该事项刚被其他窗口修改过，已为您刷新，请核对后重试。")
+            if not VisitStatus(visit.status).is_open:
+                raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，无需指派。")
+            receiver = session.get(Officer, to_officer_id)
+            if receiver is None or not receiver.active:
+                raise ValidationError("接收人不存在或账号已停用，请另选。", "to_officer")
+            if not allows(Role(receiver.role), Permission.HANDLE_VISITS):
+                raise ValidationError(
+                    f"{receiver.name}（{Role(receiver.role).label}）不办理窗口事项。", "to_officer"
+                )
+            if receiver.id == visit.owner_id:
+                raise ValidationError(f"该事项已由{receiver.name}负责。", "to_officer")
+            now = self._clock.now()
+            pending = _pending(session, visit.id)
+            if pending is not None:
+                pending.state, pending.decided_at = "cancelled", now
+                pending.decline_reason = "所长已另行指派"
+            previous = visit.owner_id
+            visit.owner_id = receiver.id
+            visit.row_version += 1
+            session.add(
+                VisitTransition(
+                    visit_id=visit.id,
+                    at=now,
+                    officer_id=actor.id,
+                    from_status=visit.status,
+                    to_status=visit.status,
+                    reason=f"指派给{receiver.name}：{text}",
+                )
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="visit_reassigned",
+                entity_type="visit",
+                entity_id=visit.serial,
+                before={"owner": previous},
+                after={"owner": receiver.id, "reason": text},
+            )
+            return self._detail(session, visit)
+
     # ---- reading ------------------------------------------------------------------------
 
     def get(self, user: SessionUser, visit_id: int) -> VisitDetail:
@@ -563,9 +667,9 @@ class VisitService(ServiceBase):
             if q.name.strip():
                 conds.append(Visit.citizen_name.startswith(q.name.strip(), autoescape=True))
             if q.id_number.strip():
-                conds.append(Visit.id_number == normalise(q.id_number))
+                conds.append(Visit.id_number == canonical_id(q.id_number))
             if q.phone.strip():
-                conds.append(Visit.phone == normalise(q.phone).replace("+86", ""))
+                conds.append(Visit.phone == normalise_phone(q.phone))
             if q.date_from:
                 conds.append(Visit.local_date >= q.date_from)
             if q.date_to:
@@ -620,15 +724,14 @@ class VisitService(ServiceBase):
             )
             return visit.id_number
 
-    def colleagues(self, user: SessionUser) -> list[tuple[int, str]]:
-        """Active officers who handle matters, other than the caller: (id, "姓名（警号）")."""
+    def colleagues(self, user: SessionUser, include_self: bool = False) -> list[tuple[int, str]]:
+        """Active officers who handle matters (not the caller unless asked): (id, label)."""
         with self._sessions.begin() as session:
             actor = self._require_case_work(session, user, reading=True)
-            officers = session.scalars(
-                select(Officer)
-                .where(Officer.active.is_(True), Officer.id != actor.id)
-                .order_by(Officer.badge_no)
-            )
+            query = select(Officer).where(Officer.active.is_(True)).order_by(Officer.badge_no)
+            if not include_self:
+                query = query.where(Officer.id != actor.id)
+            officers = session.scalars(query)
             return [
                 (o.id, f"{o.name}（{Role(o.role).label}，{o.badge_no}）")
                 for o in officers
@@ -831,14 +934,14 @@ class VisitService(ServiceBase):
         visit = session.get(Visit, visit_id)
         if visit is None:
             raise NotFound("找不到该登记记录。")
-        if visit.row_version != row_version:
-            raise ConflictError("该事项刚被其他窗口修改过，已为您刷新，请核对后重试。")
         if visit.owner_id != actor.id:
             owner = session.get(Officer, visit.owner_id)
             raise PermissionDenied(
                 f"该事项由{owner.name if owner else '他人'}负责，只有当前负责人可以办理；"
                 "如需接手，请对方移交给您。"
             )
+        if visit.row_version != row_version:
+            raise ConflictError("该事项刚被其他窗口修改过，已为您刷新，请核对后重试。")
         if not closed_ok and not VisitStatus(visit.status).is_open:
             raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，不能再办理。")
         return actor, visit
@@ -859,6 +962,16 @@ class VisitService(ServiceBase):
             pending = _pending(session, visit.id)
             if pending is not None:
                 pending.state, pending.decided_at = "cancelled", now
+                pending.decline_reason = f"事项已{target.label}，移交自动撤回"
+                audit.record(
+                    session,
+                    at=now,
+                    officer_id=actor.id,
+                    action="handover_cancelled",
+                    entity_type="visit",
+                    entity_id=visit.serial,
+                    after={"handover": pending.id, "reason": pending.decline_reason},
+                )
         visit.status = target.value
         visit.row_version += 1
         session.add(

@@ -145,6 +145,7 @@ class VisitPanel(QWidget):
             ("guidance", "打印引导单", lambda: self._print("guidance")),
             ("refusal", "打印告知书", lambda: self._print("refusal")),
             ("reveal", "查看完整证件号", self._on_reveal),
+            ("reassign", "指派…", self._on_reassign),
         ]
         for index, (key, text, slot) in enumerate(actions):
             button = QPushButton(text)
@@ -215,6 +216,7 @@ class VisitPanel(QWidget):
             "guidance": status is VisitStatus.GUIDED,
             "refusal": status is VisitStatus.REFUSED,
             "reveal": bool(d.row.id_masked),
+            "reassign": status.is_open and allows(self._user.role, Permission.VIEW_ALL_VISITS),
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
@@ -359,6 +361,27 @@ class VisitPanel(QWidget):
                 self._user, d.row.id, d.row.row_version, int(v["to_officer"]), v["reason"]
             ),
             "发起移交",
+        )
+
+    def _on_reassign(self) -> TextFormDialog | None:
+        d = self.detail
+        assert d is not None
+        try:
+            officers = self._visits.colleagues(self._user, include_self=True)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return None
+        return self._form(
+            "指派",
+            f"把{d.row.serial}指派给另一位民警（如原负责人离岗）。首接责任人记录不变。",
+            [
+                Field("to_officer", "接手人", choices=tuple(officers)),
+                Field("reason", "指派原因", placeholder="如：张伟调离，由刘洋接手"),
+            ],
+            lambda v: self._visits.reassign(
+                self._user, d.row.id, d.row.row_version, int(v["to_officer"]), v["reason"]
+            ),
+            "指派",
         )
 
     def _on_void(self) -> TextFormDialog | None:

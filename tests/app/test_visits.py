@@ -1,0 +1,791 @@
+"""Walk-in matters (办事登记) under first-contact responsibility: register, own, hand over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.clock import FixedClock
+from app.dto import SessionUser
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.identity import IdType, check_digit
+from app.roles import Role
+from app.services import Services
+from app.visit_dto import HandoverRow, NewVisit, VisitDetail, VisitQuery
+from app.visit_rules import TRANSITIONS, Channel, VisitStatus, can_move
+from app.visit_service import VisitService
+from db.models import AuditEvent, Counter, Handover, Visit, VisitTransition
+
+S = VisitStatus
+E = TypeVar("E", bound=Exception)
+BEIJING = ZoneInfo("Asia/Shanghai")
+SAVED = (Visit, VisitTransition, Handover, Counter, AuditEvent)
+
+
+def with_check(first17: str) -> str:
+    return first17 + check_digit(first17)
+
+
+VALID_ID = "11010519491231002X"
+OTHER_ID = with_check("44030819900101123")
+MASKED = "110105********002X"
+REASON, REDRESS = "不符合开具条件（无法律依据）", "可于六十日内申请行政复议或拨打 12389 投诉"
+GUIDE = ("区行政服务中心", "人民路 1 号", "0571-86001234")
+
+# The use cases that lead to each status. Nothing leads back to REGISTERED: only register().
+# complete_on_the_spot() is accept() then complete(), two steps in the history (see below).
+USE_CASES: dict[VisitStatus, tuple[str, ...]] = {
+    S.IN_PROGRESS: ("accept", "resume"),
+    S.WAITING_MATERIALS: ("pause",),
+    S.COMPLETED: ("complete",),
+    S.GUIDED: ("guide",),
+    S.REFUSED: ("refuse",),
+    S.ANSWERED: ("answer",),
+    S.VOIDED: ("void",),
+}
+PATH = {status: cases[:1] for status, cases in USE_CASES.items()}  # how a test gets there
+PATH[S.REGISTERED] = ()
+PATH[S.WAITING_MATERIALS] = ("accept", "pause")
+PATH[S.COMPLETED] = ("accept", "complete")
+
+
+def new_visit(item_id: int | None, **changes: Any) -> NewVisit:
+    form = NewVisit("陈静", IdType.RESIDENT, VALID_ID, "13800138000", item_id, Channel.WINDOW)
+    return replace(form, **({"summary": "开具无犯罪记录证明"} | changes))
+
+
+def run_together(*calls: Callable[[], Any]) -> list[Any]:
+    """Start the calls in threads at the same instant; results or raised errors, in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], Any]) -> Any:
+        barrier.wait()
+        try:
+            return call()
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def refused(kind: type[E], call: Callable[..., object], *args: Any, **kwargs: Any) -> E:
+    """The error of ``kind`` that the call must raise."""
+    with pytest.raises(kind) as exc:
+        call(*args, **kwargs)
+    return exc.value
+
+
+def field_of(call: Callable[..., object], *args: Any, **kwargs: Any) -> str | None:
+    """The field named by the ValidationError that the call must raise."""
+    return refused(ValidationError, call, *args, **kwargs).field
+
+
+class Desk:
+    """The station's front desk: 李明 and 赵刚 at the counters, 王所长 in charge."""
+
+    def __init__(
+        self,
+        services: Services,
+        chief: SessionUser,
+        make_officer: Callable[..., SessionUser],
+        clock: FixedClock,
+        count: Callable[[type], int],
+    ) -> None:
+        self.services, self.chief, self.make_officer = services, chief, make_officer
+        self.clock, self.count = clock, count
+        self.items = {row.code: row.item_id for row in services.catalogue.list_items()}
+        self.officer = make_officer(Role.WINDOW, "李明")
+        self.colleague = make_officer(Role.WINDOW, "赵刚")
+
+    @property
+    def v(self) -> VisitService:
+        return self.services.visits
+
+    def register(
+        self, user: SessionUser | None = None, code: str = "ZM-WFZ", **kw: Any
+    ) -> VisitDetail:
+        return self.v.register(user or self.officer, new_visit(self.items[code], **kw))
+
+    def act(self, use_case: str, d: VisitDetail, user: SessionUser | None = None) -> VisitDetail:
+        v, u, vid, rv = self.v, user or self.officer, d.row.id, d.row.row_version
+        calls: dict[str, Callable[[], VisitDetail]] = {
+            "accept": lambda: v.accept(u, vid, rv),
+            "resume": lambda: v.resume(u, vid, rv, "材料已补齐"),
+            "pause": lambda: v.pause_for_materials(u, vid, rv, "缺户口簿原件"),
+            "complete": lambda: v.complete(u, vid, rv, "已出具证明"),
+            "guide": lambda: v.guide(u, vid, rv, *GUIDE),
+            "refuse": lambda: v.refuse(u, vid, rv, REASON, REDRESS),
+            "answer": lambda: v.answer(u, vid, rv, "已当场解答"),
+            "void": lambda: v.void(u, vid, rv, "登记有误"),
+        }
+        return calls[use_case]()
+
+    def reach(self, status: VisitStatus, user: SessionUser | None = None) -> VisitDetail:
+        d = self.register(user)
+        for use_case in PATH[status]:
+            d = self.act(use_case, d, user)
+        assert d.row.status is status
+        return d
+
+    def hand_over(
+        self, d: VisitDetail, to: SessionUser | None = None, why: str = "交接"
+    ) -> VisitDetail:
+        to_id = (to or self.colleague).officer_id
+        return self.v.request_handover(self.officer, d.row.id, d.row.row_version, to_id, why)
+
+    def pending(self, d: VisitDetail) -> HandoverRow:
+        assert d.pending_handover is not None
+        return d.pending_handover
+
+    def saved(self) -> dict[str, int]:
+        return {model.__name__: self.count(model) for model in SAVED}
+
+    def on(self, day: dt.date, hour: int = 10, minute: int = 0) -> None:
+        target = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=BEIJING)
+        self.clock.advance(target - self.clock.now())
+
+
+@pytest.fixture
+def desk(services, chief, make_officer, clock, count) -> Desk:  # type: ignore[no-untyped-def]
+    return Desk(services, chief, make_officer, clock, count)
+
+
+# ---- registration and the ID checker ----------------------------------------------------
+
+
+def test_registration_fixes_the_first_contact_officer(desk: Desk, audit_log: Any) -> None:
+    d = desk.register(channel=Channel.APPOINTMENT, summary="出国留学用")
+
+    assert (d.row.serial, d.row.status, d.row.due_date) == ("HPL-2025-000001", S.REGISTERED, None)
+    assert d.row.owner_id == desk.officer.officer_id
+    assert d.row.first_officer_name == d.row.owner_name == "李明"
+    assert (d.channel, d.summary, d.in_scope) == (Channel.APPOINTMENT, "出国留学用", True)
+    assert d.service_code == "ZM-WFZ"
+    assert (d.row.id_masked, d.row.phone_masked) == (MASKED, "138****8000")
+    [t] = d.transitions
+    assert (t.from_status, t.to_status, t.officer_name) == (None, S.REGISTERED, "李明")
+    event = audit_log()[-1]
+    assert (event["action"], event["entity_id"]) == ("visit_registered", d.row.serial)
+    assert VALID_ID not in json.dumps(audit_log(), ensure_ascii=False)
+    phoned = desk.register(channel=Channel.PHONE, id_number="", code="ZX-ZC")
+    assert phoned.row.id_masked == "" and phoned.channel is Channel.PHONE
+
+
+@pytest.mark.parametrize(
+    ("raw", "cause"),
+    [
+        ("110105194912310021", "校验位不符"),
+        (with_check("11010519490230002"), "出生日期无效"),
+        (with_check("11010520300101002"), "出生日期无效"),
+        ("1101051949123100", "应为 18 位"),
+        (with_check("99010519491231002"), "地址码无效"),
+        (with_check("11010519491231000"), "顺序码无效"),
+        ("11010519491231002Y", "末位为数字或 X"),
+        ("", "请填写证件号码"),
+    ],
+)
+def test_a_bad_resident_id_is_refused_and_nothing_is_saved(
+    desk: Desk, raw: str, cause: str
+) -> None:
+    before = desk.saved()
+
+    with pytest.raises(ValidationError) as exc:
+        desk.register(id_number=raw)
+
+    assert exc.value.field == "id_number" and cause in exc.value.message
+    assert desk.saved() == before
+    assert desk.register().row.serial.endswith("-000001")  # no number was used up
+
+
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "11010519491231002x")
+
+
+@pytest.mark.parametrize("raw", ["11010519491231002x", FULL_WIDTH, " 110105 19491231 002x "])
+def test_id_numbers_are_stored_normalised(desk: Desk, raw: str) -> None:
+    d = desk.register(id_number=raw)
+
+    assert desk.v.reveal_id_number(desk.officer, d.row.id, "核对户籍信息") == VALID_ID
+    assert d.row.id_masked == MASKED
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"citizen_name": "  "}, "citizen_name"),
+        ({"citizen_name": "陈静2"}, "citizen_name"),
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "86001234"}, "phone"),
+        ({"channel": Channel.PHONE, "phone": ""}, "phone"),
+        ({"service_item_id": None}, "service"),
+        ({"service_item_id": 99999}, "service"),
+        ({"summary": "事" * 201}, "summary"),
+        ({"id_type": IdType.PASSPORT, "id_number": "E12"}, "id_number"),
+        ({"id_type": IdType.HK_MACAO, "id_number": "X12345678"}, "id_number"),
+        ({"arrived_at": dt.datetime(2025, 9, 29, 3, 0, tzinfo=dt.UTC)}, "arrived_at"),
+    ],
+)
+def test_bad_registration_fields_are_named_and_nothing_is_saved(
+    desk: Desk, changes: dict[str, Any], field: str
+) -> None:
+    before = desk.saved()
+
+    assert field_of(desk.register, **changes) == field
+    assert desk.saved() == before
+
+
+@pytest.mark.parametrize("field", ["channel", "id_type"])
+def test_an_unknown_channel_or_id_type_is_a_validation_error(desk: Desk, field: str) -> None:
+    assert field_of(desk.register, **{field: ""}) == field
+
+
+def test_reveal_needs_a_reason_and_is_audited(desk: Desk, audit_log: Any) -> None:
+    d = desk.register()
+    events = len(audit_log())
+
+    assert field_of(desk.v.reveal_id_number, desk.officer, d.row.id, " ") == "reason"
+    assert len(audit_log()) == events
+
+    assert desk.v.reveal_id_number(desk.officer, d.row.id, "出具证明核对") == VALID_ID
+    event = audit_log()[-1]
+    assert (event["action"], event["officer_id"]) == ("id_number_revealed", desk.officer.officer_id)
+    assert (event["entity_id"], event["after"]) == (d.row.serial, {"reason": "出具证明核对"})
+
+
+def test_a_returning_citizen_is_recognised_by_id_number_or_phone(desk: Desk) -> None:
+    desk.register()
+    desk.clock.advance(dt.timedelta(minutes=30))
+    desk.register(desk.colleague, code="SFZ-LS")
+
+    by_id = desk.v.find_citizen(desk.colleague, id_number="11010519491231002x")
+    by_phone = desk.v.find_citizen(desk.officer, phone="138-0013-8000")
+
+    assert by_id is not None and by_id == by_phone
+    assert (by_id.citizen_name, by_id.visits, by_id.id_number_masked) == ("陈静", 2, MASKED)
+    assert by_id.last_service == "临时居民身份证申领"
+    assert desk.v.find_citizen(desk.officer, id_number=OTHER_ID) is None
+    assert desk.v.find_citizen(desk.officer) is None
+
+
+# ---- the state machine ----------------------------------------------------------------
+
+
+def test_nothing_leads_back_to_registered() -> None:
+    assert all(S.REGISTERED not in targets for targets in TRANSITIONS.values())
+    assert S.REGISTERED not in USE_CASES
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(s, t) for s, t in itertools.product(S, S) if t is not S.REGISTERED],
+    ids=lambda s: s.value,
+)
+def test_only_the_allowed_transitions_succeed(
+    desk: Desk, source: VisitStatus, target: VisitStatus
+) -> None:
+    d = desk.reach(source)
+
+    if can_move(source, target):
+        resuming = (source, target) == (S.WAITING_MATERIALS, S.IN_PROGRESS)
+        after = desk.act("resume" if resuming else USE_CASES[target][0], d)
+        assert after.row.status is target and after.row.row_version > d.row.row_version
+        last = after.transitions[-1]
+        assert (last.from_status, last.to_status, last.officer_name) == (source, target, "李明")
+        assert last.reason and last.at == desk.clock.now()
+    else:
+        before = desk.saved()
+        for use_case in USE_CASES[target]:
+            refused(ConflictError, desk.act, use_case, d)
+        assert desk.saved() == before
+        assert desk.v.get(desk.officer, d.row.id).row == d.row
+
+
+@pytest.mark.parametrize(
+    ("source", "use_case"), [(S.WAITING_MATERIALS, "accept"), (S.REGISTERED, "resume")]
+)
+def test_accept_only_registered_and_resume_only_paused_matters(
+    desk: Desk, source: VisitStatus, use_case: str
+) -> None:
+    # accept() on a paused matter restarts its clock from the full limit and leaves it "paused";
+    # resume() on a registered one skips acceptance: no accepted_at, no due date.
+    refused(ConflictError, desk.act, use_case, desk.reach(source))
+
+
+def test_completing_on_the_spot_without_a_result_changes_nothing(desk: Desk) -> None:
+    d = desk.register(code="HJ-CS")
+    before = desk.saved()
+
+    done = desk.v.complete_on_the_spot
+    assert field_of(done, desk.officer, d.row.id, d.row.row_version, " ") == "result"
+    assert desk.v.get(desk.officer, d.row.id).row.status is S.REGISTERED
+    assert desk.saved() == before
+
+
+def test_every_step_keeps_who_when_and_why(desk: Desk) -> None:
+    d = desk.register()
+    times = [desk.clock.now()]
+    for use_case in ("accept", "pause", "resume", "complete"):
+        desk.clock.advance(dt.timedelta(minutes=7))
+        times.append(desk.clock.now())
+        d = desk.act(use_case, d)
+
+    assert [
+        (t.at, t.officer_name, t.from_status, t.to_status, t.reason) for t in d.transitions
+    ] == [
+        (times[0], "李明", None, S.REGISTERED, "登记"),
+        (times[1], "李明", S.REGISTERED, S.IN_PROGRESS, "受理"),
+        (times[2], "李明", S.IN_PROGRESS, S.WAITING_MATERIALS, "缺户口簿原件"),
+        (times[3], "李明", S.WAITING_MATERIALS, S.IN_PROGRESS, "材料已补齐"),
+        (times[4], "李明", S.IN_PROGRESS, S.COMPLETED, "已出具证明"),
+    ]
+    assert d.result == "已出具证明" and d.ended_at == times[4]
+
+
+def test_an_out_of_scope_matter_cannot_be_accepted_only_guided(desk: Desk) -> None:
+    d = desk.register(in_scope=False, code="ZX-ZC")
+    refused(ConflictError, desk.v.accept, desk.officer, d.row.id, d.row.row_version)
+    for i, field in enumerate(("guided_unit", "guided_address", "guided_phone")):
+        blanked = [" " if j == i else part for j, part in enumerate(GUIDE)]
+        assert field_of(desk.v.guide, desk.officer, d.row.id, d.row.row_version, *blanked) == field
+
+    g = desk.act("guide", d)
+
+    assert g.row.status is S.GUIDED and g.in_scope is False
+    assert (g.guided_unit, g.guided_address, g.guided_phone) == GUIDE
+
+
+def test_a_refusal_needs_reason_and_redress_and_a_police_officer(desk: Desk) -> None:
+    aux = desk.make_officer(Role.AUXILIARY, "孙辅警")
+    d = desk.register(aux)
+    before = desk.saved()
+
+    for reason, redress, field in [
+        (" ", REDRESS, "refusal_reason"),
+        (REASON, "", "refusal_redress"),
+    ]:
+        assert field_of(desk.v.refuse, aux, d.row.id, d.row.row_version, reason, redress) == field
+    refused(PermissionDenied, desk.v.refuse, aux, d.row.id, d.row.row_version, REASON, REDRESS)
+    assert desk.saved() == before
+
+    decided = desk.reach(S.REFUSED, desk.chief)
+    assert (decided.refusal_reason, decided.refusal_redress) == (REASON, REDRESS)
+
+
+# ---- handovers ----------------------------------------------------------------------------
+
+
+def test_a_pending_handover_leaves_the_owner_responsible(desk: Desk) -> None:
+    v, officer, colleague = desk.v, desk.officer, desk.colleague
+    d = desk.hand_over(desk.register(), why="下班交接")
+
+    pending = desk.pending(d)
+    assert (pending.to_name, pending.reason) == ("赵刚", "下班交接")
+    assert d.row.owner_id == officer.officer_id and d.row.pending_handover_to == "赵刚"
+    assert [r.id for r in v.open_matters(officer)] == [d.row.id]
+    assert v.open_matters(colleague) == []
+    for user, everyone in ((officer, False), (colleague, False), (desk.chief, True)):
+        assert [h.id for h in v.handovers(user, everyone=everyone)] == [pending.id]
+    refused(PermissionDenied, v.handovers, colleague, everyone=True)
+    refused(PermissionDenied, v.accept, colleague, d.row.id, d.row.row_version)
+    assert v.accept(officer, d.row.id, d.row.row_version).row.status is S.IN_PROGRESS
+
+
+def test_the_receiver_accepts_in_their_own_session(desk: Desk, audit_log: Any) -> None:
+    v, officer, colleague = desk.v, desk.officer, desk.colleague
+    third = desk.make_officer(Role.WINDOW, "钱亮")
+    h = desk.pending(desk.hand_over(desk.register(), why="需入户核查"))
+    for user in (officer, third):
+        refused(PermissionDenied, v.accept_handover, user, h.id)
+        refused(PermissionDenied, v.decline_handover, user, h.id, "不是我的")
+    for user in (colleague, third):
+        refused(PermissionDenied, v.cancel_handover, user, h.id)
+
+    d = v.accept_handover(colleague, h.id)
+
+    assert (d.row.owner_id, d.owner_badge) == (colleague.officer_id, colleague.badge_no)
+    assert (d.row.first_officer_name, d.first_officer_badge) == ("李明", officer.badge_no)
+    assert d.row.pending_handover_to == "" and d.handovers[0].state == "accepted"
+    assert d.transitions[-1].officer_name == "赵刚" and "需入户核查" in d.transitions[-1].reason
+    assert audit_log()[-1]["action"] == "handover_accepted"
+    assert [r.id for r in v.open_matters(colleague)] == [d.row.id] and v.open_matters(officer) == []
+    refused(PermissionDenied, v.accept, officer, d.row.id, d.row.row_version)
+    refused(ConflictError, v.accept_handover, colleague, h.id)
+    assert v.accept(colleague, d.row.id, d.row.row_version).row.first_officer_name == "李明"
+
+
+def test_decline_and_cancel_leave_the_matter_with_its_owner(desk: Desk) -> None:
+    v, officer, colleague = desk.v, desk.officer, desk.colleague
+    h = desk.pending(desk.hand_over(desk.register()))
+    assert field_of(v.decline_handover, colleague, h.id, "") == "reason"
+
+    declined = v.decline_handover(colleague, h.id, "明天休假")
+    assert (declined.state, declined.decline_reason) == ("declined", "明天休假")
+    d = v.get(officer, h.visit_id)
+    assert d.row.owner_id == officer.officer_id and d.pending_handover is None
+    assert v.handovers(colleague) == []
+
+    h2 = desk.pending(desk.hand_over(d))
+    assert v.cancel_handover(officer, h2.id).state == "cancelled"
+    refused(ConflictError, v.accept_handover, colleague, h2.id)
+    assert v.get(officer, d.row.id).row.owner_id == officer.officer_id
+
+
+def test_bad_handovers_are_refused_and_nothing_is_saved(desk: Desk) -> None:
+    gone = desk.make_officer(Role.WINDOW, "周离")
+    admin = desk.make_officer(Role.ADMIN, "吴管理")
+    desk.services.officers.set_active(desk.chief, gone.officer_id, False)
+    d, closed = desk.register(), desk.reach(S.ANSWERED)
+    before = desk.saved()
+
+    for to, why, field in [
+        (desk.officer, "交接", "to_officer"),
+        (gone, "交接", "to_officer"),
+        (admin, "交接", "to_officer"),
+        (replace(gone, officer_id=99999), "交接", "to_officer"),
+        (desk.colleague, " ", "reason"),
+    ]:
+        assert field_of(desk.hand_over, d, to, why) == field
+    refused(ConflictError, desk.hand_over, closed)
+    assert desk.saved() == before
+
+    d = desk.hand_over(d)
+    refused(ConflictError, desk.hand_over, d, desk.chief, "改交所长")
+
+
+def test_closing_a_matter_cancels_its_pending_handover(desk: Desk) -> None:
+    d = desk.hand_over(desk.register())
+    assert d.pending_handover is not None
+
+    d = desk.act("void", d)
+
+    assert d.pending_handover is None and d.handovers[0].state == "cancelled"
+    assert desk.v.handovers(desk.colleague) == [] and desk.v.handovers(desk.chief, True) == []
+    refused(ConflictError, desk.v.accept_handover, desk.colleague, d.handovers[0].id)
+
+
+# ---- due dates on the working-day calendar ------------------------------------------------
+
+
+def test_working_days_skip_the_national_day_holiday_and_pauses_keep_them(desk: Desk) -> None:
+    desk.on(dt.date(2025, 9, 30))
+    d = desk.act("accept", desk.register())
+    # Oct 1–8 are off; Oct 9, 10 and the make-up Saturday Oct 11 are the three working days.
+    assert d.row.due_date == dt.date(2025, 10, 11)
+    assert d.time_limit_text == "3个工作日" and d.accepted_at == desk.clock.now()
+    desk.on(dt.date(2025, 9, 30), hour=15)
+    d = desk.act("pause", d)
+    assert d.paused and d.remaining_days == 3 and d.row.due_state == ""
+
+    desk.on(dt.date(2025, 10, 9))
+    d = desk.act("resume", d)
+
+    # Three working days counted again from the day of return: Oct 10, 11 (调休), 13.
+    assert d.row.due_date == dt.date(2025, 10, 13)
+    assert not d.paused and d.remaining_days is None
+
+
+def test_calendar_day_and_on_the_spot_limits(desk: Desk) -> None:
+    desk.on(dt.date(2025, 9, 30))
+    temp = desk.act("accept", desk.register(code="SFZ-LS"))
+    birth = desk.register(code="HJ-CS")
+    spot = desk.v.complete_on_the_spot(desk.officer, birth.row.id, birth.row.row_version, "已落户")
+
+    assert (temp.row.due_date, temp.time_limit_text) == (dt.date(2025, 10, 3), "3日（自然日）")
+    assert spot.row.due_date == dt.date(2025, 9, 30) and spot.row.status is S.COMPLETED
+    assert [t.to_status for t in spot.transitions] == [S.REGISTERED, S.IN_PROGRESS, S.COMPLETED]
+
+    desk.on(dt.date(2025, 10, 1))
+    temp = desk.act("pause", temp)
+    assert temp.remaining_days == 2
+    desk.on(dt.date(2025, 10, 9))
+    assert desk.act("resume", temp).row.due_date == dt.date(2025, 10, 11)
+
+
+def test_due_states_in_the_lists_follow_the_clock(desk: Desk) -> None:
+    desk.on(dt.date(2025, 9, 30))
+    running = desk.act("accept", desk.register()).row.id
+    desk.clock.advance(dt.timedelta(minutes=1))
+    paused = desk.act("pause", desk.act("accept", desk.register())).row.id
+    desk.clock.advance(dt.timedelta(minutes=1))
+    fresh = desk.register().row.id
+
+    def states() -> dict[int, str]:
+        return {r.id: r.due_state for r in desk.v.open_matters(desk.officer)}
+
+    assert states() == {running: "", paused: "", fresh: ""}
+    desk.on(dt.date(2025, 10, 9))
+    assert states() == {running: "due_soon", paused: "", fresh: ""}
+    desk.on(dt.date(2025, 10, 13))
+    rows = desk.v.open_matters(desk.officer)
+    assert [r.id for r in rows] == [running, paused, fresh]  # due first
+    assert states() == {running: "overdue", paused: "", fresh: ""}
+    assert rows[0].due_text == "2025-10-11（已超期）"
+    assert desk.v.today(desk.officer) == []
+    day = desk.v.today(desk.officer, dt.date(2025, 9, 30))
+    assert [r.id for r in day] == [fresh, paused, running]  # newest first
+
+
+def test_marked_times_give_waiting_and_service_minutes(desk: Desk) -> None:
+    v, officer = desk.v, desk.officer
+    d = desk.register(arrived_at=desk.clock.now() - dt.timedelta(minutes=20))
+    assert field_of(v.mark_time, officer, d.row.id, d.row.row_version, "lunch") == "which"
+
+    d = v.mark_time(officer, d.row.id, d.row.row_version, "started")
+    desk.clock.advance(dt.timedelta(minutes=12))
+    d = v.mark_time(officer, d.row.id, d.row.row_version, "ended")
+
+    assert (d.row.waiting_minutes, d.row.service_minutes) == (20, 12)
+    assert field_of(v.mark_time, officer, d.row.id, d.row.row_version, "arrived") == "arrived_at"
+
+
+def test_the_start_cannot_be_marked_after_the_end(desk: Desk) -> None:
+    d = desk.reach(S.IN_PROGRESS)
+    d = desk.v.mark_time(desk.officer, d.row.id, d.row.row_version, "ended")
+    desk.clock.advance(dt.timedelta(minutes=5))
+
+    started = field_of(desk.v.mark_time, desk.officer, d.row.id, d.row.row_version, "started")
+    assert started == "started_at"
+
+
+def test_times_of_a_closed_matter_cannot_be_marked_again(desk: Desk) -> None:
+    d = desk.reach(S.ANSWERED)
+    desk.clock.advance(dt.timedelta(minutes=5))
+
+    with pytest.raises(ConflictError):
+        desk.v.mark_time(desk.officer, d.row.id, d.row.row_version, "started")
+
+
+# ---- serial numbers ---------------------------------------------------------------------
+
+
+def test_serials_are_gap_free_under_rapid_and_concurrent_registration(desk: Desk) -> None:
+    aux = desk.make_officer(Role.AUXILIARY, "孙辅警")
+    counters = [desk.officer, desk.colleague, desk.chief, aux]
+    loop = [desk.register(code="ZX-ZC").row.serial for _ in range(200)]
+
+    def burst(user: SessionUser) -> Callable[[], list[str]]:
+        return lambda: [desk.register(user, code="ZX-ZC").row.serial for _ in range(10)]
+
+    results = run_together(*(burst(u) for u in counters))
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    serials = loop + [s for batch in results for s in batch]
+    assert sorted(serials) == [f"HPL-2025-{n:06d}" for n in range(1, 241)]
+
+
+def test_a_voided_visit_keeps_its_number_and_a_new_year_restarts(desk: Desk) -> None:
+    first = desk.reach(S.VOIDED)
+    second = desk.register()
+
+    assert (first.row.serial, second.row.serial) == ("HPL-2025-000001", "HPL-2025-000002")
+    assert desk.v.find_by_serial(desk.officer, "hpl-2025-000001").void_reason == "登记有误"
+
+    desk.on(dt.date(2026, 1, 1), hour=0, minute=5)
+    late = desk.register(arrived_at=desk.clock.now() - dt.timedelta(minutes=15))
+    new_year = desk.register()
+
+    assert late.row.serial == "HPL-2025-000003"  # arrived 2025-12-31 23:50
+    assert new_year.row.serial == "HPL-2026-000001"
+    assert new_year.row.local_date == dt.date(2026, 1, 1)
+
+
+# ---- catalogue versions -----------------------------------------------------------------
+
+
+def test_a_visit_keeps_the_catalogue_version_it_was_registered_under(desk: Desk) -> None:
+    old = desk.register()
+    item = desk.services.catalogue.get_item(desk.items["ZM-WFZ"])
+    longer = replace(item.draft, time_limit_value=10)
+    desk.services.catalogue.save_new_version(desk.chief, item.item_id, 1, longer, "时限调整")
+
+    kept = desk.act("accept", old)
+    new = desk.register()
+
+    assert kept.service_version_id == old.service_version_id == item.version_id
+    assert kept.time_limit_text == "3个工作日"
+    assert kept.row.due_date == dt.date(2025, 10, 10)  # Sep 30, Oct 9, Oct 10
+    assert new.service_version_id != item.version_id and new.time_limit_text == "10个工作日"
+
+
+# ---- permissions ------------------------------------------------------------------------
+
+
+def test_roles_decide_who_registers_acts_and_sees_everything(desk: Desk) -> None:
+    v, colleague = desk.v, desk.colleague
+    admin = desk.make_officer(Role.ADMIN, "吴管理")
+    before = desk.saved()
+    refused(PermissionDenied, desk.register, admin)
+    assert desk.saved() == before
+
+    mine, theirs = desk.register(), desk.register(colleague)
+    for use_case in ("accept", "void", "answer"):
+        refused(PermissionDenied, desk.act, use_case, mine, colleague)
+    assert v.get(colleague, mine.row.id).row == mine.row
+    both = {mine.row.id, theirs.row.id}
+    assert {r.id for r in v.today(colleague)} == both
+    refused(PermissionDenied, v.open_matters, desk.officer, everyone=True)
+    assert {r.id for r in v.open_matters(desk.chief, everyone=True)} == both
+    deputy = desk.make_officer(Role.DEPUTY, "刘副所长")
+    assert {r.id for r in v.open_matters(deputy, everyone=True)} == both
+
+
+# ---- search -----------------------------------------------------------------------------
+
+
+def test_search_filters_and_pages_with_masked_rows(desk: Desk) -> None:
+    a1 = desk.register().row.id
+    a2 = desk.register(code="SFZ-LS").row.id
+    b = desk.register(
+        desk.colleague, citizen_name="欧阳娜", id_number=OTHER_ID, phone="0571-86001234"
+    ).row.id
+    desk.on(dt.date(2025, 9, 30))
+    a3 = desk.reach(S.ANSWERED).row.id
+
+    def ids(**filters: Any) -> list[int]:
+        page = desk.v.search(desk.officer, VisitQuery(**filters))
+        assert page.total == len(page.rows)
+        return [r.id for r in page.rows]
+
+    assert ids(serial="000003") == ids(name="欧阳") == ids(phone="0571-8600 1234") == [b]
+    assert ids(id_number="11010519491231002x") == [a3, a2, a1]
+    assert ids(date_from=dt.date(2025, 9, 30)) == ids(status=S.ANSWERED) == [a3]
+    assert ids(date_to=dt.date(2025, 9, 29)) == [b, a2, a1]
+    assert ids(officer_id=desk.colleague.officer_id) == [b]
+    assert ids(service_item_id=desk.items["SFZ-LS"]) == [a2]
+    page = desk.v.search(desk.officer, VisitQuery(offset=2, limit=2))
+    assert page.total == 4 and [r.id for r in page.rows] == [a2, a1]
+    assert page.rows[1].id_masked == MASKED and VALID_ID not in repr(page)
+    for query, field in [
+        (VisitQuery(date_from=dt.date(2025, 10, 2), date_to=dt.date(2025, 10, 1)), "date_to"),
+        (VisitQuery(limit=0), "limit"),
+    ]:
+        assert field_of(desk.v.search, desk.officer, query) == field
+
+
+# ---- two counters on one matter ---------------------------------------------------------
+
+
+def test_a_stale_row_version_is_refused_and_the_fresh_one_works(desk: Desk) -> None:
+    v, officer = desk.v, desk.officer
+    d = desk.register()
+    v.mark_time(officer, d.row.id, d.row.row_version, "started")  # counter A saves first
+    before = desk.saved()
+
+    # counter B: the same officer at another window, with the same stale row_version
+    refused(ConflictError, desk.act, "accept", d)
+    assert desk.saved() == before
+
+    fresh = v.get(officer, d.row.id)
+    assert desk.act("accept", fresh).row.status is S.IN_PROGRESS
+
+
+def test_two_counters_saving_at_once_one_wins_the_other_retries(desk: Desk) -> None:
+    d = desk.register()
+    calls: list[Callable[[VisitDetail], VisitDetail]] = [
+        lambda d: desk.act("accept", d),
+        lambda d: desk.hand_over(d),
+    ]
+
+    results = run_together(*(lambda c=c: c(d) for c in calls))
+
+    winners = [i for i, r in enumerate(results) if isinstance(r, VisitDetail)]
+    losers = [i for i, r in enumerate(results) if isinstance(r, ConflictError)]
+    assert len(winners) == len(losers) == 1
+    calls[losers[0]](desk.v.get(desk.officer, d.row.id))
+    final = desk.v.get(desk.officer, d.row.id)
+    assert final.row.status is S.IN_PROGRESS and final.row.pending_handover_to == "赵刚"
+
+
+# ---- returning citizens and lookups -------------------------------------------------------
+
+
+def test_a_legacy_15_digit_number_finds_the_citizen_stored_under_18(desk: Desk) -> None:
+    desk.register(id_number="110105491231002")  # stored as 11010519491231002X
+
+    hint = desk.v.find_citizen(desk.officer, id_number="110105491231002")
+    page = desk.v.search(desk.officer, VisitQuery(id_number="110105491231002"))
+
+    assert hint is not None and hint.citizen_name == "陈静"
+    assert page.total == 1
+
+
+def test_the_phone_is_tried_when_the_id_number_finds_nobody(desk: Desk) -> None:
+    desk.register(phone="(0571)86001234")
+
+    hint = desk.v.find_citizen(desk.officer, id_number=OTHER_ID, phone="0571-8600 1234")
+
+    assert hint is not None and hint.phone == "057186001234"
+
+
+def test_voided_visits_count_neither_as_last_visit_nor_in_the_total(desk: Desk) -> None:
+    kept = desk.register()
+    voided = desk.register()
+    desk.act("void", voided)
+
+    hint = desk.v.find_citizen(desk.officer, id_number=VALID_ID)
+
+    assert hint is not None and hint.visits == 1
+    assert hint.last_date == kept.row.local_date
+
+
+def test_closing_a_matter_withdraws_its_pending_handover_on_the_record(
+    desk: Desk, audit_log
+) -> None:  # type: ignore[no-untyped-def]
+    d = desk.reach(S.IN_PROGRESS)
+    d = desk.v.request_handover(
+        desk.officer, d.row.id, d.row.row_version, desk.colleague.officer_id, "休假"
+    )
+
+    d = desk.act("complete", d)
+
+    assert d.pending_handover is None
+    assert d.handovers[-1].state == "cancelled" and "自动撤回" in d.handovers[-1].decline_reason
+    assert "handover_cancelled" in [e["action"] for e in audit_log()]
+
+
+# ---- when an officer leaves ----------------------------------------------------------------
+
+
+def test_the_chief_reassigns_a_matter_whose_owner_was_deactivated(desk: Desk) -> None:
+    d = desk.reach(S.IN_PROGRESS)
+    desk.services.officers.set_active(desk.chief, desk.officer.officer_id, False)
+
+    refused(
+        PermissionDenied,
+        desk.v.reassign,
+        desk.colleague,
+        d.row.id,
+        d.row.row_version,
+        desk.colleague.officer_id,
+        "我来",
+    )
+    d = desk.v.reassign(
+        desk.chief, d.row.id, d.row.row_version, desk.colleague.officer_id, "李明离岗"
+    )
+
+    assert d.row.owner_name == "赵刚" and d.row.first_officer_name == "李明"
+    assert "指派给赵刚" in d.transitions[-1].reason
+    d = desk.act("complete", d, desk.colleague)
+    assert d.row.status is S.COMPLETED
+
+
+def test_deactivating_an_officer_withdraws_handovers_waiting_for_them(desk: Desk) -> None:
+    d = desk.reach(S.IN_PROGRESS)
+    d = desk.v.request_handover(
+        desk.officer, d.row.id, d.row.row_version, desk.colleague.officer_id, "休假"
+    )
+
+    desk.services.officers.set_active(desk.chief, desk.colleague.officer_id, False)
+
+    d = desk.v.get(desk.officer, d.row.id)
+    assert d.pending_handover is None and d.row.owner_name == "李明"
+    assert "已停用" in d.handovers[-1].decline_reason
