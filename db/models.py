@@ -330,8 +330,6 @@ class Handover(Base):
     decline_reason: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('pending', 'accepted', 'declined', 'cancelled')", name="state"
-        ),
+        CheckConstraint("state IN ('pending', 'accepted', 'declined', 'cancelled')", name="state"),
         Index("ix_handovers_state", "state"),
     )
