@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,6 +58,9 @@ Owner = aliased(Officer, name="owner")
 First = aliased(Officer, name="first_officer")
 Receiver = aliased(Officer, name="receiver")
 PendingHandover = aliased(Handover, name="pending_handover")
+
+
+_FULL_SERIAL = re.compile(r"^[A-Z0-9]{2,12}-\d{4}-\d{6}$")
 
 
 def serial_for(code: str, year: int, seq: int) -> str:
@@ -662,8 +666,11 @@ class VisitService(ServiceBase):
             tz = ZoneInfo(_station(session).timezone)
             local_today = self._clock.now().astimezone(tz).date()
             conds: list[Any] = []
-            if q.serial.strip():
-                conds.append(Visit.serial.contains(q.serial.strip().upper(), autoescape=True))
+            serial = q.serial.strip().upper()
+            if serial and _FULL_SERIAL.match(serial):
+                conds.append(Visit.serial == serial)  # the index answers at once
+            elif serial:
+                conds.append(Visit.serial.contains(serial, autoescape=True))
             if q.name.strip():
                 conds.append(Visit.citizen_name.startswith(q.name.strip(), autoescape=True))
             if q.id_number.strip():
@@ -1037,16 +1044,16 @@ class VisitService(ServiceBase):
         return _handover_row(row)
 
     def _rows(self, session: Session, query: Any, today: dt.date) -> list[VisitRow]:
-        calendar = load_calendar(session)
-        return [_visit_row(r, calendar, today) for r in session.execute(query)]
+        soon = due_soon_limit(load_calendar(session), today)
+        return [_visit_row(r, soon, today) for r in session.execute(query)]
 
     def _detail(self, session: Session, visit: Visit) -> VisitDetail:
         session.flush()
         tz = ZoneInfo(_station(session).timezone)
         today = self._clock.now().astimezone(tz).date()
-        calendar = load_calendar(session)
+        soon = due_soon_limit(load_calendar(session), today)
         row = _visit_row(
-            session.execute(_row_query().where(Visit.id == visit.id)).one(), calendar, today
+            session.execute(_row_query().where(Visit.id == visit.id)).one(), soon, today
         )
         version = session.get(ServiceItemVersion, visit.service_version_id)
         assert version is not None
@@ -1202,14 +1209,19 @@ def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def _visit_row(r: Any, calendar: WorkingDayCalendar, today: dt.date) -> VisitRow:
+def due_soon_limit(calendar: WorkingDayCalendar, today: dt.date) -> dt.date:
+    """The last date that still counts as due soon (two working days from today)."""
+    return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).due
+
+
+def _visit_row(r: Any, soon: dt.date, today: dt.date) -> VisitRow:
     visit, service_name, owner_name, first_name, receiver_name = r
     status = VisitStatus(visit.status)
     state = ""
     if status.is_open and status is not VisitStatus.WAITING_MATERIALS and visit.due_date:
         if visit.due_date < today:
             state = "overdue"
-        elif calendar.working_days_between(today, visit.due_date) <= DUE_SOON_WORKING_DAYS:
+        elif visit.due_date <= soon:
             state = "due_soon"
     return VisitRow(
         id=visit.id,
