@@ -158,4 +158,4 @@ def test_today_page_marks_an_overdue_matter(
     index = mine.index(row, due_column)
     assert "已超期" in mine.data(index)
     assert mine.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
-    assert "已超期 1 件" in page.summary_label.text()
+    assert "我的在办 1 件，已超期 1 件" in page.summary_label.text()

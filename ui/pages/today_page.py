@@ -147,12 +147,15 @@ class TodayPage(QWidget):
             self.tabs.setTabText(
                 list(self.lists).index(key), f"{self._titles[key]}（{tab.model.rowCount()}）"
             )
-        mine = self.lists["mine"].model.rows()
-        overdue = sum(1 for r in mine if r.due_state == "overdue")
-        soon = sum(1 for r in mine if r.due_state == "due_soon")
+        parts = []
+        for key, label in (("mine", "我的在办"), ("all", "全所在办")):
+            if key in self.lists:
+                rows = self.lists[key].model.rows()
+                overdue = sum(1 for r in rows if r.due_state == "overdue")
+                soon = sum(1 for r in rows if r.due_state == "due_soon")
+                parts.append(f"{label} {len(rows)} 件，已超期 {overdue} 件、即将到期 {soon} 件")
         self.summary_label.setText(
-            f"我的在办 {len(mine)} 件，其中已超期 {overdue} 件、即将到期 {soon} 件。"
-            "红色为已超期，橙色为即将到期（两个工作日内）。"
+            "；".join(parts) + "。红色为已超期，橙色为即将到期（两个工作日内）。"
         )
         if current is not None:
             self.select_visit(current)
