@@ -18,6 +18,7 @@ from app.errors import StationDeskError
 from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
 from app.passwords import check_password_rules
+from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
 from app.roles import Role
 from app.services import build_services
@@ -236,25 +237,43 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
     try:
         visits = build_services(db.sessions).visits
         visit_id, data = visits.slip_by_serial(args.number, args.kind)
-        pdf = render_slip(data)
-        write_atomically(target, pdf)
-        visits.record_print(None, visit_id, args.kind, data.copy_no)
+        # The file appears only once the print is on record (and not at all if it is not).
+        write_atomically(
+            target,
+            render_slip(data),
+            lambda: visits.record_cli_print(visit_id, args.kind, data.copy_no),
+        )
     finally:
         db.dispose()
     copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""
     out.write(f"已生成{data.title}{copy}：{target}\n")
+    warning = glyph_warning(data.texts())
+    if warning:
+        sys.stderr.write(f"stationdesk：注意：{warning}\n")
     return 0
 
 
-def write_atomically(target: Path, content: bytes) -> None:
-    """Write to a temporary file beside ``target`` and rename: never a half-written file."""
+def write_atomically(
+    target: Path, content: bytes, before_rename: Callable[[], None] | None = None
+) -> None:
+    """Write to a temporary file beside ``target`` and rename: never a half-written file.
+
+    ``before_rename`` runs between the two (to log a print); if it fails, nothing appears.
+    """
     tmp = target.with_name(f".{target.name}.part")
     try:
         tmp.write_bytes(content)
-        os.replace(tmp, target)
     except OSError:
         tmp.unlink(missing_ok=True)
         raise StationDeskError(f"无法写入文件：{target}。请检查路径和权限。") from None
+    try:
+        if before_rename is not None:
+            before_rename()
+        os.replace(tmp, target)
+    except OSError:
+        raise StationDeskError(f"无法写入文件：{target}。请检查路径和权限。") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _open_new(target: str) -> Database:

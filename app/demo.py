@@ -160,20 +160,26 @@ class _DemoHistory:
     def run(self, first: dt.date, end: dt.datetime) -> None:
         self.last_day = end.date()
         day = first
-        while day <= end.date():
+        while day < end.date():
             weekend = day.weekday() >= 5
             count = self.rng.randint(2, 5) if weekend else self.rng.randint(9, 18)
-            minutes = sorted(self.rng.randrange(0, 8 * 60) for _ in range(count))
-            self.at(day, 8, 20)
-            for action, visit_id, user in self.agenda.pop(day, []):
-                self.follow_up(action, visit_id, user, day)
-            for m in minutes:
-                hour, minute = 8 + (30 + m) // 60, (30 + m) % 60
-                if day == end.date() and (hour, minute) >= (end.hour, end.minute):
-                    break
-                self.at(day, hour, minute)
-                self.walk_in(day)
+            opening = dt.datetime.combine(day, dt.time(8, 30), TZ)
+            self.day_of_visits(day, opening, 8 * 60, count)
             day += dt.timedelta(days=1)
+        # Today, whatever the hour the demo is made: a morning's worth of walk-ins up to now,
+        # some still waiting at the counter, so 今日接待 is never empty.
+        start = max(end - dt.timedelta(hours=3), dt.datetime.combine(end.date(), dt.time(0, 5), TZ))
+        span = max(1, int((end - start).total_seconds() // 60) - 15)
+        self.day_of_visits(end.date(), start, span, self.rng.randint(8, 12))
+
+    def day_of_visits(self, day: dt.date, start: dt.datetime, span: int, count: int) -> None:
+        self.at(day, start.hour, start.minute)
+        for action, visit_id, user in self.agenda.pop(day, []):
+            self.follow_up(action, visit_id, user, day)
+        for m in sorted(self.rng.randrange(0, span) for _ in range(count)):
+            moment = start + dt.timedelta(minutes=m)
+            self.at(day, moment.hour, moment.minute)
+            self.walk_in(day)
 
     def person(self) -> tuple[str, str, str]:
         name = self.rng.choice(SURNAMES) + "".join(
@@ -196,7 +202,7 @@ class _DemoHistory:
             [c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS]
         )[0]
         out_of_scope = code == "ZX-ZC" and self.rng.random() < 0.25
-        arrived = self.clock.now() - dt.timedelta(minutes=self.rng.randint(1, 25))
+        arrived = self.clock.now() - dt.timedelta(minutes=self.rng.randint(1, 3))
         visit = self.s.visits.register(
             user,
             NewVisit(
@@ -215,7 +221,7 @@ class _DemoHistory:
         self.clock.advance(dt.timedelta(minutes=self.rng.randint(2, 9)))
         roll = self.rng.random()
         visits = self.s.visits
-        if day == self.last_day and roll < 0.2:
+        if day == self.last_day and roll < 0.3:
             return  # just arrived: still waiting at the counter
         if out_of_scope:
             unit, address, tel = self.rng.choice(GUIDE_TO)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -123,6 +124,13 @@ class StationService(ServiceBase):
                 after={"items": count},
             )
             return SessionUser(officer.id, officer.badge_no, officer.name, role)
+
+    def today(self) -> dt.date:
+        """Today's date at the station (its time zone, not the PC's)."""
+        with self._sessions.begin() as session:
+            station = session.get(Station, 1)
+            zone = ZoneInfo(station.timezone if station else "Asia/Shanghai")
+        return self._clock.now().astimezone(zone).date()
 
     def settings(self) -> StationSettings:
         """The station's settings."""

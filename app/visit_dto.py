@@ -54,7 +54,7 @@ class VisitRow:
     owner_name: str
     first_officer_name: str
     due_date: dt.date | None
-    due_state: str  # "overdue", "due_soon" or ""
+    due_state: str  # "overdue", "due_soon", "paused", "unaccepted" or ""
     pending_handover_to: str
     waiting_minutes: int | None
     service_minutes: int | None
@@ -63,9 +63,13 @@ class VisitRow:
     @property
     def due_text(self) -> str:
         """The deadline with its state in words (colour alone is not enough)."""
+        if self.due_state == "unaccepted":
+            return "（登记后未受理）"
         if self.due_date is None:
             return ""
         text = self.due_date.isoformat()
+        if self.due_state == "paused":
+            return f"{text}（暂停计时）"
         if self.due_state == "overdue":
             return f"{text}（已超期）"
         if self.due_state == "due_soon":

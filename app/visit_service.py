@@ -378,22 +378,31 @@ class VisitService(ServiceBase):
     def resume(
         self, user: SessionUser, visit_id: int, row_version: int, note: str = ""
     ) -> VisitDetail:
-        """The citizen is back with the materials: the clock runs again from today."""
+        """The citizen is back with the materials: the deadline moves by the time paused.
+
+        The due date is pushed back by the working (or calendar) days that passed while the
+        clock stood still, so the days left are kept and an overdue matter stays overdue.
+        """
         text = clean_text(note, field="reason", label="说明", max_len=500, required=False)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             if visit.status != VisitStatus.WAITING_MATERIALS.value:
                 raise ConflictError("该事项不在待补材料状态，无需恢复办理。")
             now = self._clock.now()
-            if visit.remaining_days is not None:
+            if visit.due_date is not None and visit.paused_at is not None:
                 version = session.get(ServiceItemVersion, visit.service_version_id)
                 assert version is not None
-                today = now.astimezone(ZoneInfo(_station(session).timezone)).date()
-                due = _due(
-                    load_calendar(session), today, visit.remaining_days, version.time_limit_unit
-                )
+                tz = ZoneInfo(_station(session).timezone)
+                calendar = load_calendar(session)
+                paused_on = visit.paused_at.astimezone(tz).date()
+                today = now.astimezone(tz).date()
+                if version.time_limit_unit == "working_days":
+                    shift = calendar.working_days_between(paused_on, today)
+                    due = calendar.add_working_days(visit.due_date, shift)
+                else:
+                    due = calendar.add_calendar_days(visit.due_date, (today - paused_on).days)
                 visit.due_date = due.due
-                visit.due_assumed = bool(due.assumed_years)
+                visit.due_assumed = visit.due_assumed or bool(due.assumed_years)
             visit.paused_at = None
             visit.remaining_days = None
             self._move(
@@ -672,7 +681,11 @@ class VisitService(ServiceBase):
             elif serial:
                 conds.append(Visit.serial.contains(serial, autoescape=True))
             if q.name.strip():
-                conds.append(Visit.citizen_name.startswith(q.name.strip(), autoescape=True))
+                name = q.name.strip()
+                # The range lets the name index answer; LIKE keeps the result exact everywhere.
+                conds.append(Visit.citizen_name >= name)
+                conds.append(Visit.citizen_name < name + "\U0010ffff")
+                conds.append(Visit.citizen_name.startswith(name, autoescape=True))
             if q.id_number.strip():
                 conds.append(Visit.id_number == canonical_id(q.id_number))
             if q.phone.strip():
@@ -690,11 +703,11 @@ class VisitService(ServiceBase):
             if q.status:
                 conds.append(Visit.status == VisitStatus(q.status).value)
             where = and_(*conds) if conds else None
-            count_query = (
-                select(func.count())
-                .select_from(Visit)
-                .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-            )
+            count_query = select(func.count()).select_from(Visit)
+            if q.service_item_id:
+                count_query = count_query.join(
+                    ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id
+                )
             rows_query = _row_query()
             if where is not None:
                 count_query = count_query.where(where)
@@ -747,11 +760,10 @@ class VisitService(ServiceBase):
 
     # ---- slips --------------------------------------------------------------------------
 
-    def slip(self, user: SessionUser | None, visit_id: int, kind: str) -> SlipData:
-        """A receipt, guidance slip or refusal notice; ``user`` None means the command line."""
+    def slip(self, user: SessionUser, visit_id: int, kind: str) -> SlipData:
+        """A receipt, guidance slip or refusal notice of a visit, ready to render."""
         with self._sessions.begin() as session:
-            if user is not None:
-                self._require_case_work(session, user, reading=True)
+            self._require_case_work(session, user, reading=True)
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
@@ -767,12 +779,23 @@ class VisitService(ServiceBase):
                 raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
             return visit.id, self._slip(session, visit, kind)
 
-    def record_print(
-        self, user: SessionUser | None, visit_id: int, kind: str, copy_no: int
-    ) -> None:
+    def record_print(self, user: SessionUser, visit_id: int, kind: str, copy_no: int) -> None:
         """Log a print (the original, or a 补打 copy); refuses if someone printed meanwhile."""
+        officer_id = self._print_officer(user)
+        self._record_print(officer_id, visit_id, kind, copy_no, "gui")
+
+    def record_cli_print(self, visit_id: int, kind: str, copy_no: int) -> None:
+        """Log a print made with ``stationdesk print`` (no one is logged in there)."""
+        self._record_print(None, visit_id, kind, copy_no, "cli")
+
+    def _print_officer(self, user: SessionUser) -> int:
+        with self._sessions.begin() as session:
+            return self._require_case_work(session, user, reading=True).id
+
+    def _record_print(
+        self, officer_id: int | None, visit_id: int, kind: str, copy_no: int, via: str
+    ) -> None:
         with self._writing() as session:
-            officer_id = self._require_case_work(session, user, reading=True).id if user else None
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
@@ -794,7 +817,7 @@ class VisitService(ServiceBase):
                 action="slip_reprinted" if copy_no > 1 else "slip_printed",
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"kind": kind, "copy_no": copy_no, "via": "gui" if user else "cli"},
+                after={"kind": kind, "copy_no": copy_no, "via": via},
             )
 
     def _slip(self, session: Session, visit: Visit, kind: str) -> SlipData:
@@ -1218,7 +1241,11 @@ def _visit_row(r: Any, soon: dt.date, today: dt.date) -> VisitRow:
     visit, service_name, owner_name, first_name, receiver_name = r
     status = VisitStatus(visit.status)
     state = ""
-    if status.is_open and status is not VisitStatus.WAITING_MATERIALS and visit.due_date:
+    if status is VisitStatus.WAITING_MATERIALS:
+        state = "paused"
+    elif status is VisitStatus.REGISTERED and visit.local_date < today:
+        state = "unaccepted"
+    elif status is VisitStatus.IN_PROGRESS and visit.due_date:
         if visit.due_date < today:
             state = "overdue"
         elif visit.due_date <= soon:

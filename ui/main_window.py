@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(168)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        today = today or dt.date.today()
+        today = today or services.station.today()
         handles = allows(user.role, Permission.HANDLE_VISITS) or allows(
             user.role, Permission.VIEW_ALL_VISITS
         )
@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
             assert isinstance(page, TodayPage)
             self.show_page("today")
             page.reload(select_visit=dialog.saved.row.id)
+            if not dialog.saved.in_scope:
+                # As the form promised: not this station's matter, guide the citizen now.
+                page.panel._on_guide()
 
     def show_page(self, key: str) -> None:
         """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,9 +43,32 @@ def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
         doc.close()
 
 
+def page_size_points(pdf: bytes) -> tuple[float, float]:
+    """The first page's size in points (A5, A4 or the 80 mm roll's length)."""
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        width, height = doc[0].get_size()
+        return float(width), float(height)
+    finally:
+        doc.close()
+
+
+def prepare_printer(printer: QPrinter, pdf: bytes) -> None:
+    """Paper as the slip was laid out (A5 stays A5, the roll its own length), full page."""
+    width, height = page_size_points(pdf)
+    printer.setResolution(PRINT_DPI)
+    printer.setFullPage(True)
+    size = QPageSize(
+        QSizeF(width, height), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch
+    )
+    printer.setPageLayout(
+        QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+    )
+
+
 def print_pdf(pdf: bytes, printer: QPrinter) -> None:
     """Paint every page onto ``printer`` (raster at 300 dpi: fast and identical everywhere)."""
-    printer.setResolution(PRINT_DPI)
+    prepare_printer(printer, pdf)
     painter = QPainter()
     if not painter.begin(printer):
         raise StationDeskError("打印机无法开始打印，请检查打印机是否连接。")
@@ -129,7 +152,7 @@ class PrintPreviewDialog(QDialog):
 
     def _on_print_clicked(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setResolution(PRINT_DPI)
+        prepare_printer(printer, self._pdf)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("打印")
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -30,6 +30,14 @@ def register_fonts() -> str:
     return REGULAR
 
 
+def glyph_warning(texts: list[str]) -> str:
+    """A Chinese sentence naming characters the font lacks (they print as empty boxes)."""
+    missing = missing_glyphs("".join(texts))
+    if not missing:
+        return ""
+    return f"字库中没有“{'、'.join(missing)}”，打印出来会是空框，请在纸面上手写补正。"
+
+
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` the font cannot draw (they would print as empty boxes)."""
     register_fonts()

@@ -26,6 +26,13 @@ class SlipData:
     printed_at: dt.datetime
     paper_size: str
 
+    def texts(self) -> list[str]:
+        """Every piece of text the slip prints."""
+        out = [self.title, self.copy_label, self.station_name, self.station_address, self.number]
+        out += [t for row in self.rows for t in row]
+        out += [t for para in self.paragraphs for t in para]
+        return out + list(self.notes) + list(self.signatures)
+
     @property
     def is_reprint(self) -> bool:
         """A later print of the same slip: marked 补打 on the paper."""

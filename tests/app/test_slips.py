@@ -177,6 +177,30 @@ def test_cli_prints_the_same_receipt_and_counts_it(
     assert not list(tmp_path.glob(".*.part"))
     db = open_database(db_path)
     try:
-        assert build_services(db.sessions).visits.slip(None, detail.row.id, "receipt").copy_no == 3
+        assert (
+            build_services(db.sessions)
+            .visits.slip_by_serial(detail.row.serial, "receipt")[1]
+            .copy_no
+            == 3
+        )
     finally:
         db.dispose()
+
+
+def test_cli_warns_when_a_name_has_a_character_the_font_lacks(
+    tmp_path: Path, db_path: Path, services: Services, make_officer, station, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+    visit = services.visits.register(
+        officer, NewVisit("王𠇔", IdType.RESIDENT, FULL_ID, "13805710011", item.item_id)
+    )
+    visit = services.visits.accept(officer, visit.row.id, visit.row.row_version)
+    out = tmp_path / "r.pdf"
+
+    assert (
+        cli.main(["print", "receipt", visit.row.serial, "--db", str(db_path), "--out", str(out)])
+        == 0
+    )
+
+    assert "字库中没有“𠇔”" in capsys.readouterr().err

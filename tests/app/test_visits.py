@@ -483,7 +483,7 @@ def test_working_days_skip_the_national_day_holiday_and_pauses_keep_them(desk: D
     assert d.time_limit_text == "3个工作日" and d.accepted_at == desk.clock.now()
     desk.on(dt.date(2025, 9, 30), hour=15)
     d = desk.act("pause", d)
-    assert d.paused and d.remaining_days == 3 and d.row.due_state == ""
+    assert d.paused and d.remaining_days == 3 and d.row.due_state == "paused"
 
     desk.on(dt.date(2025, 10, 9))
     d = desk.act("resume", d)
@@ -521,13 +521,15 @@ def test_due_states_in_the_lists_follow_the_clock(desk: Desk) -> None:
     def states() -> dict[int, str]:
         return {r.id: r.due_state for r in desk.v.open_matters(desk.officer)}
 
-    assert states() == {running: "", paused: "", fresh: ""}
+    assert states() == {running: "", paused: "paused", fresh: ""}
     desk.on(dt.date(2025, 10, 9))
-    assert states() == {running: "due_soon", paused: "", fresh: ""}
+    # A registration left unaccepted since an earlier day is flagged too.
+    assert states() == {running: "due_soon", paused: "paused", fresh: "unaccepted"}
     desk.on(dt.date(2025, 10, 13))
     rows = desk.v.open_matters(desk.officer)
     assert [r.id for r in rows] == [running, paused, fresh]  # due first
-    assert states() == {running: "overdue", paused: "", fresh: ""}
+    assert states() == {running: "overdue", paused: "paused", fresh: "unaccepted"}
+    assert rows[2].due_text == "（登记后未受理）"
     assert rows[0].due_text == "2025-10-11（已超期）"
     assert desk.v.today(desk.officer) == []
     day = desk.v.today(desk.officer, dt.date(2025, 9, 30))
@@ -789,3 +791,16 @@ def test_deactivating_an_officer_withdraws_handovers_waiting_for_them(desk: Desk
     d = desk.v.get(desk.officer, d.row.id)
     assert d.pending_handover is None and d.row.owner_name == "李明"
     assert "已停用" in d.handovers[-1].decline_reason
+
+
+def test_pausing_an_overdue_matter_does_not_clear_the_overdue(desk: Desk) -> None:
+    d = desk.reach(S.IN_PROGRESS)  # 3 working days, due 2025-10-11
+    desk.clock.advance(dt.timedelta(days=30))
+    assert desk.v.open_matters(desk.officer)[0].due_state == "overdue"
+    d = desk.act("pause", desk.v.get(desk.officer, d.row.id))
+    assert desk.v.open_matters(desk.officer)[0].due_text.endswith("（暂停计时）")
+    desk.clock.advance(dt.timedelta(days=1))
+
+    d = desk.act("resume", d)
+
+    assert d.row.due_state == "overdue"

@@ -159,3 +159,54 @@ def test_today_page_marks_an_overdue_matter(
     assert "已超期" in mine.data(index)
     assert mine.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
     assert "我的在办 1 件，已超期 1 件" in page.summary_label.text()
+
+
+def test_escape_while_saving_neither_cancels_nor_loses_the_visit(
+    qtbot, db: Database, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.id_edit.setText(VALID_ID)
+    dialog.name_edit.setText("张三")
+    dialog.phone_edit.setText("13805710011")
+    dialog.matter.edit.textEdited.emit("sfzsl")
+    dialog.matter._choose(dialog.matter.list.item(0))
+    dialog.save()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # pressed while the save runs
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
+    assert dialog.result() == RegistrationDialog.DialogCode.Accepted
+    assert visit_count(db) == 1
+
+
+def test_a_form_refused_for_a_stale_record_reloads_so_the_retry_works(
+    qtbot, monkeypatch, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs.text_form_dialog import TextFormDialog
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+    visit = services.visits.register(
+        officer, NewVisit("王五", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    visit = services.visits.accept(officer, visit.row.id, visit.row.row_version)
+    panel = VisitPanel(services.visits, officer)
+    qtbot.addWidget(panel)
+    panel.show_visit(visit.row.id)
+    # Another counter (same officer, second PC) changes the matter meanwhile.
+    services.visits.mark_time(officer, visit.row.id, visit.row.row_version, "ended")
+
+    def fill_and_submit(dialog: TextFormDialog) -> int:
+        dialog.editors["result"].setPlainText("已出具证明")  # type: ignore[union-attr]
+        dialog.submit()
+        return int(dialog.result())
+
+    monkeypatch.setattr(TextFormDialog, "exec", fill_and_submit)
+    panel.buttons["complete"].click()  # refused: stale
+    assert services.visits.get(officer, visit.row.id).row.status.label == "办理中"
+    panel.buttons["complete"].click()  # the retry uses the reloaded record
+    assert services.visits.get(officer, visit.row.id).row.status.label == "已办结"

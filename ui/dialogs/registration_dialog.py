@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -181,8 +181,22 @@ class RegistrationDialog(QDialog):
             lambda: self._visits.register(self._user, new), self._on_saved, self._on_failed
         )
 
+    def reject(self) -> None:
+        """Esc or the close button: ignored while a save is under way (it may already be done)."""
+        if self._saving:
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close box: ignored while saving, like Esc."""
+        if self._saving:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
     def _on_saved(self, detail: VisitDetail) -> None:
         self.saved = detail
+        self._saving = False
         self.accept()
 
     def _on_failed(self, exc: BaseException) -> None:

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError
+from app.errors import ConflictError, StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.messages import show_error
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,11 @@ class TextFormDialog(QDialog):
         """Call the service; show its error at the field, or close on success."""
         try:
             self.result_value = self._submit(self.values())
+        except ConflictError as exc:
+            # The record changed meanwhile: a retry needs the fresh record, not this form.
+            show_error(self, exc.message)
+            self.reject()
+            return
         except StationDeskError as exc:
             self.errors.show(exc)
             return

@@ -33,7 +33,7 @@ def visit_colour(row: VisitRow) -> str | None:
     """Overdue in red, due soon in amber; the 期限 column says it in words too."""
     if row.due_state == "overdue":
         return OVERDUE_COLOUR
-    if row.due_state == "due_soon":
+    if row.due_state in ("due_soon", "unaccepted"):
         return DUE_SOON_COLOUR
     return None
 

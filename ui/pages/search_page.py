@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QItemSelection, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QGridLayout,
@@ -47,6 +48,14 @@ def _py(edit: QDateEdit) -> dt.date:
     return dt.date(d.year(), d.month(), d.day())
 
 
+def serial_from_scan(text: str) -> str:
+    """A scanned receipt QR code (SD|QNL-2026-000123|checksum) gives its number."""
+    parts = text.strip().split("|")
+    if len(parts) == 3 and parts[0] == "SD":
+        return parts[1]
+    return text
+
+
 class SearchPage(QWidget):
     """Filters on top, one page of results, the selected visit on the right."""
 
@@ -64,7 +73,7 @@ class SearchPage(QWidget):
         self._offset = 0
         self._total = 0
         self.serial_edit = QLineEdit()
-        self.serial_edit.setPlaceholderText("如 QNL-2026-000123")
+        self.serial_edit.setPlaceholderText("如 QNL-2026-000123，或扫描回执二维码")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("姓名开头即可")
         self.id_edit = QLineEdit()
@@ -72,6 +81,11 @@ class SearchPage(QWidget):
         self.phone_edit = QLineEdit()
         self.from_edit = _date_edit(today - dt.timedelta(days=30))
         self.to_edit = _date_edit(today)
+        self.dates_check = QCheckBox("按登记日期")
+        self.dates_check.setChecked(True)
+        self.dates_check.setToolTip("按编号、证件号码或电话查询时不限日期")
+        self.dates_check.toggled.connect(self.from_edit.setEnabled)
+        self.dates_check.toggled.connect(self.to_edit.setEnabled)
         self.officer_combo = QComboBox()
         self.officer_combo.addItem("全部人员", None)
         try:
@@ -117,6 +131,7 @@ class SearchPage(QWidget):
             grid.addWidget(widget, row * 2, col * 2 + 1)
             grid.addWidget(self.errors.add(field, widget), row * 2 + 1, col * 2 + 1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.dates_check)
         buttons.addWidget(self.search_button)
         buttons.addWidget(clear)
         buttons.addWidget(general, 1)
@@ -162,13 +177,17 @@ class SearchPage(QWidget):
     def query(self, offset: int = 0) -> VisitQuery:
         """The filters as a service query."""
         status = self.status_combo.currentData()
+        serial = serial_from_scan(self.serial_edit.text())
+        # A number, an ID or a phone names one citizen: look through every year for it.
+        exact = any(t.strip() for t in (serial, self.id_edit.text(), self.phone_edit.text()))
+        use_dates = self.dates_check.isChecked() and not exact
         return VisitQuery(
-            serial=self.serial_edit.text(),
+            serial=serial,
             name=self.name_edit.text(),
             id_number=self.id_edit.text(),
             phone=self.phone_edit.text(),
-            date_from=_py(self.from_edit),
-            date_to=_py(self.to_edit),
+            date_from=_py(self.from_edit) if use_dates else None,
+            date_to=_py(self.to_edit) if use_dates else None,
             officer_id=self.officer_combo.currentData(),
             service_item_id=self.matter_combo.currentData(),
             status=VisitStatus(status) if status else None,

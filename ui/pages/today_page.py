@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -131,7 +132,16 @@ class TodayPage(QWidget):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        # Handovers and colleagues' registrations arrive from other counters: refresh quietly.
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(60_000)
+        self.refresh_timer.timeout.connect(self._on_refresh_timer)
+        self.refresh_timer.start()
         self.reload()
+
+    def _on_refresh_timer(self) -> None:
+        if self.isVisible() and QApplication.activeModalWidget() is None:
+            self.reload()
 
     def reload(self, select_visit: int | None = None) -> None:
         """Load every list again, keeping (or moving to) the selected visit."""

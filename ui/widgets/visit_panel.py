@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
-from app.printing.fonts import missing_glyphs
+from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
 from app.roles import Permission, allows
 from app.visit_dto import VisitDetail
@@ -146,6 +146,8 @@ class VisitPanel(QWidget):
             ("refusal", "打印告知书", lambda: self._print("refusal")),
             ("reveal", "查看完整证件号", self._on_reveal),
             ("reassign", "指派…", self._on_reassign),
+            ("pause", "待补材料…", self._on_pause),
+            ("resume", "恢复办理", self._on_resume),
         ]
         for index, (key, text, slot) in enumerate(actions):
             button = QPushButton(text)
@@ -217,6 +219,8 @@ class VisitPanel(QWidget):
             "refusal": status is VisitStatus.REFUSED,
             "reveal": bool(d.row.id_masked),
             "reassign": status.is_open and allows(self._user.role, Permission.VIEW_ALL_VISITS),
+            "pause": mine and working,
+            "resume": mine and status is VisitStatus.WAITING_MATERIALS,
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
@@ -238,6 +242,8 @@ class VisitPanel(QWidget):
             action(self.detail)
         except ConflictError as exc:
             show_error(self, exc.message)
+            self.show_visit(visit_id)
+            return
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
@@ -259,8 +265,10 @@ class VisitPanel(QWidget):
         dialog = TextFormDialog(title, intro, fields, submit, ok, self)
         if self.form_only:
             return dialog
-        if dialog.exec():
-            self.show_visit(visit_id)
+        saved = dialog.exec()
+        # Reload either way: after a conflict the next try starts from the fresh record.
+        self.show_visit(visit_id)
+        if saved:
             self.changed.emit(visit_id)
         return None
 
@@ -363,6 +371,24 @@ class VisitPanel(QWidget):
             "发起移交",
         )
 
+    def _on_pause(self) -> TextFormDialog | None:
+        d = self.detail
+        assert d is not None
+        return self._form(
+            "待补材料",
+            "群众需补交材料时暂停计时，剩余期限保留；群众补齐后点“恢复办理”。",
+            [Field("reason", "缺少的材料", multiline=True, placeholder="如：居民户口簿原件")],
+            lambda v: self._visits.pause_for_materials(
+                self._user, d.row.id, d.row.row_version, v["reason"]
+            ),
+            "暂停计时",
+        )
+
+    def _on_resume(self) -> None:
+        self._run(
+            lambda d: self._visits.resume(self._user, d.row.id, d.row.row_version, "材料补齐")
+        )
+
     def _on_reassign(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
@@ -446,12 +472,7 @@ class VisitPanel(QWidget):
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
-        missing = missing_glyphs(d.row.citizen_name)
-        warning = (
-            f"姓名中的“{'、'.join(missing)}”字库中没有，打印出来会是空框，请在纸面上手写补正。"
-            if missing
-            else ""
-        )
+        warning = glyph_warning(data.texts())
         if data.is_reprint:
             warning = (
                 warning + "　" if warning else ""
