@@ -10,6 +10,7 @@ from app.auth_service import AuthService
 from app.catalogue_service import CatalogueService
 from app.clock import Clock, SystemClock
 from app.holiday_service import HolidayService
+from app.notice_service import NoticeService
 from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
 from app.station_service import StationService
@@ -26,6 +27,7 @@ class Services:
     catalogue: CatalogueService
     holidays: HolidayService
     visits: VisitService
+    notices: NoticeService
 
 
 def build_services(
@@ -43,4 +45,5 @@ def build_services(
         catalogue=CatalogueService(sessions, clock),
         holidays=HolidayService(sessions, clock),
         visits=VisitService(sessions, clock),
+        notices=NoticeService(sessions, clock),
     )

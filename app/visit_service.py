@@ -233,25 +233,7 @@ class VisitService(ServiceBase):
             return self._detail(session, visit)
 
     def _accept(self, session: Session, actor: Officer, visit: Visit, now: dt.datetime) -> None:
-        if visit.status != VisitStatus.REGISTERED.value:
-            raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，不能重复受理。")
-        if not visit.in_scope:
-            raise ConflictError("该事项不属本所职责，请按引导办理，不能受理。")
-        version = session.get(ServiceItemVersion, visit.service_version_id)
-        assert version is not None
-        tz = ZoneInfo(_station(session).timezone)
-        due = _due(
-            load_calendar(session),
-            now.astimezone(tz).date(),
-            version.time_limit_value,
-            version.time_limit_unit,
-        )
-        visit.accepted_at = now
-        visit.due_date = due.due
-        visit.due_assumed = bool(due.assumed_years)
-        if visit.started_at is None:
-            visit.started_at = now
-        self._move(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
+        accept_visit(session, actor, visit, now)
 
     def complete(
         self, user: SessionUser, visit_id: int, row_version: int, result: str
@@ -363,15 +345,7 @@ class VisitService(ServiceBase):
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
-            if visit.due_date is not None:
-                version = session.get(ServiceItemVersion, visit.service_version_id)
-                assert version is not None
-                today = now.astimezone(ZoneInfo(_station(session).timezone)).date()
-                calendar = load_calendar(session)
-                visit.remaining_days = _days_left(
-                    calendar, today, visit.due_date, version.time_limit_unit
-                )
-            visit.paused_at = now
+            pause_clock(session, visit, now)
             self._move(session, actor, visit, VisitStatus.WAITING_MATERIALS, text, now)
             return self._detail(session, visit)
 
@@ -389,22 +363,7 @@ class VisitService(ServiceBase):
             if visit.status != VisitStatus.WAITING_MATERIALS.value:
                 raise ConflictError("该事项不在待补材料状态，无需恢复办理。")
             now = self._clock.now()
-            if visit.due_date is not None and visit.paused_at is not None:
-                version = session.get(ServiceItemVersion, visit.service_version_id)
-                assert version is not None
-                tz = ZoneInfo(_station(session).timezone)
-                calendar = load_calendar(session)
-                paused_on = visit.paused_at.astimezone(tz).date()
-                today = now.astimezone(tz).date()
-                if version.time_limit_unit == "working_days":
-                    shift = calendar.working_days_between(paused_on, today)
-                    due = calendar.add_working_days(visit.due_date, shift)
-                else:
-                    due = calendar.add_calendar_days(visit.due_date, (today - paused_on).days)
-                visit.due_date = due.due
-                visit.due_assumed = visit.due_assumed or bool(due.assumed_years)
-            visit.paused_at = None
-            visit.remaining_days = None
+            resume_clock(session, visit, now)
             self._move(
                 session, actor, visit, VisitStatus.IN_PROGRESS, text or "材料补齐，恢复办理", now
             )
@@ -985,50 +944,7 @@ class VisitService(ServiceBase):
         reason: str,
         now: dt.datetime,
     ) -> None:
-        source = VisitStatus(visit.status)
-        if not can_move(source, target):
-            raise ConflictError(f"事项当前为“{source.label}”，不能改为“{target.label}”。")
-        if not target.is_open:
-            pending = _pending(session, visit.id)
-            if pending is not None:
-                pending.state, pending.decided_at = "cancelled", now
-                pending.decline_reason = f"事项已{target.label}，移交自动撤回"
-                audit.record(
-                    session,
-                    at=now,
-                    officer_id=actor.id,
-                    action="handover_cancelled",
-                    entity_type="visit",
-                    entity_id=visit.serial,
-                    after={"handover": pending.id, "reason": pending.decline_reason},
-                )
-        visit.status = target.value
-        visit.row_version += 1
-        session.add(
-            VisitTransition(
-                visit_id=visit.id,
-                at=now,
-                officer_id=actor.id,
-                from_status=source.value,
-                to_status=target.value,
-                reason=reason,
-            )
-        )
-        audit.record(
-            session,
-            at=now,
-            officer_id=actor.id,
-            action=f"visit_{target.value}",
-            entity_type="visit",
-            entity_id=visit.serial,
-            before={"status": source.value},
-            after={
-                "status": target.value,
-                "reason": reason,
-                "due_date": visit.due_date.isoformat() if visit.due_date else None,
-            },
-        )
-        session.flush()
+        move_visit(session, actor, visit, target, reason, now)
 
     @staticmethod
     def _close(visit: Visit, now: dt.datetime) -> None:
@@ -1146,6 +1062,84 @@ class VisitService(ServiceBase):
 # ---- module helpers ---------------------------------------------------------------------
 
 
+def accept_visit(session: Session, actor: Officer, visit: Visit, now: dt.datetime) -> None:
+    """受理 inside the caller's transaction: due date from the catalogue version, clock starts."""
+    if visit.status != VisitStatus.REGISTERED.value:
+        raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，不能重复受理。")
+    if not visit.in_scope:
+        raise ConflictError("该事项不属本所职责，请按引导办理，不能受理。")
+    version = session.get(ServiceItemVersion, visit.service_version_id)
+    assert version is not None
+    tz = ZoneInfo(_station(session).timezone)
+    due = _due(
+        load_calendar(session),
+        now.astimezone(tz).date(),
+        version.time_limit_value,
+        version.time_limit_unit,
+    )
+    visit.accepted_at = now
+    visit.due_date = due.due
+    visit.due_assumed = bool(due.assumed_years)
+    if visit.started_at is None:
+        visit.started_at = now
+    move_visit(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
+
+
+def move_visit(
+    session: Session,
+    actor: Officer,
+    visit: Visit,
+    target: VisitStatus,
+    reason: str,
+    now: dt.datetime,
+) -> None:
+    """Apply a status change the rules allow, with its history row and audit event."""
+    source = VisitStatus(visit.status)
+    if not can_move(source, target):
+        raise ConflictError(f"事项当前为“{source.label}”，不能改为“{target.label}”。")
+    if not target.is_open:
+        pending = _pending(session, visit.id)
+        if pending is not None:
+            pending.state, pending.decided_at = "cancelled", now
+            pending.decline_reason = f"事项已{target.label}，移交自动撤回"
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="handover_cancelled",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"handover": pending.id, "reason": pending.decline_reason},
+            )
+    visit.status = target.value
+    visit.row_version += 1
+    session.add(
+        VisitTransition(
+            visit_id=visit.id,
+            at=now,
+            officer_id=actor.id,
+            from_status=source.value,
+            to_status=target.value,
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        officer_id=actor.id,
+        action=f"visit_{target.value}",
+        entity_type="visit",
+        entity_id=visit.serial,
+        before={"status": source.value},
+        after={
+            "status": target.value,
+            "reason": reason,
+            "due_date": visit.due_date.isoformat() if visit.due_date else None,
+        },
+    )
+    session.flush()
+
+
 def _clean_citizen_name(value: str) -> str:
     try:
         return clean_officer_name(value)
@@ -1175,6 +1169,38 @@ def _due(calendar: WorkingDayCalendar, start: dt.date, days: int, unit: str) -> 
     if unit == "calendar_days":
         return calendar.add_calendar_days(start, days)
     return calendar.add_calendar_days(start, 0)
+
+
+def pause_clock(session: Session, visit: Visit, now: dt.datetime) -> None:
+    """Stop the deadline clock, keeping the days left (shown while paused)."""
+    if visit.due_date is not None:
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        assert version is not None
+        today = now.astimezone(ZoneInfo(_station(session).timezone)).date()
+        visit.remaining_days = _days_left(
+            load_calendar(session), today, visit.due_date, version.time_limit_unit
+        )
+    visit.paused_at = now
+
+
+def resume_clock(session: Session, visit: Visit, now: dt.datetime) -> None:
+    """Run the clock again: the due date moves by the working (or calendar) days paused."""
+    if visit.due_date is not None and visit.paused_at is not None:
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        assert version is not None
+        tz = ZoneInfo(_station(session).timezone)
+        calendar = load_calendar(session)
+        paused_on = visit.paused_at.astimezone(tz).date()
+        today = now.astimezone(tz).date()
+        if version.time_limit_unit == "working_days":
+            shift = calendar.working_days_between(paused_on, today)
+            due = calendar.add_working_days(visit.due_date, shift)
+        else:
+            due = calendar.add_calendar_days(visit.due_date, (today - paused_on).days)
+        visit.due_date = due.due
+        visit.due_assumed = visit.due_assumed or bool(due.assumed_years)
+    visit.paused_at = None
+    visit.remaining_days = None
 
 
 def _days_left(calendar: WorkingDayCalendar, today: dt.date, due: dt.date, unit: str) -> int:

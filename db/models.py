@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -336,3 +337,98 @@ class Handover(Base):
         CheckConstraint("state IN ('pending', 'accepted', 'declined', 'cancelled')", name="state"),
         Index("ix_handovers_state", "state"),
     )
+
+
+NOTICE_STATES = ("open", "fulfilled", "voided")
+NOTICE_KINDS = ("notice", "pledge")
+ITEM_STATES = ("provided", "missing", "correction")
+
+
+class Notice(Base):
+    """A one-time notice (一次性告知单) or a pledge (容缺受理承诺书); its content is frozen."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    snapshot_json: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    supplement_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    fulfilled_at: Mapped[dt.datetime | None]
+    voided_at: Mapped[dt.datetime | None]
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
+    signature_declined_note: Mapped[str] = mapped_column(String(200), default="")
+    return_visits: Mapped[int] = mapped_column(Integer, default=0)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_notices_year_seq"),
+        CheckConstraint("state IN ('open', 'fulfilled', 'voided')", name="state"),
+        CheckConstraint("kind IN ('notice', 'pledge')", name="kind"),
+    )
+
+
+class NoticeItem(Base):
+    """One material on a notice: provided, missing or to be corrected; and whether it arrived."""
+
+    __tablename__ = "notice_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    copies: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    is_key: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    extra: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("notice_id", "position", name="uq_notice_items_notice_position"),
+        CheckConstraint("state IN ('provided', 'missing', 'correction')", name="state"),
+    )
+
+
+class Signature(Base):
+    """A citizen's signature on exactly one document, bound to the hash of what was signed."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[int] = mapped_column(Integer)
+    signer_name: Mapped[str] = mapped_column(String(40))
+    signed_at: Mapped[dt.datetime]
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    strokes_json: Mapped[str] = mapped_column(Text)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (
+        UniqueConstraint("document_type", "document_id", name="uq_signatures_document"),
+    )
+
+
+class NoticeBreach(Base):
+    """A demand beyond what the notice listed (超出告知范围), counted against its issuer."""
+
+    __tablename__ = "notice_breaches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    item_name: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(500))
+    at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)

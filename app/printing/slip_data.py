@@ -25,12 +25,16 @@ class SlipData:
     copy_no: int
     printed_at: dt.datetime
     paper_size: str
+    table: tuple[tuple[str, ...], ...] = ()
+    image_png: bytes | None = None
+    parts: tuple[str, ...] = ()
 
     def texts(self) -> list[str]:
         """Every piece of text the slip prints."""
         out = [self.title, self.copy_label, self.station_name, self.station_address, self.number]
         out += [t for row in self.rows for t in row]
         out += [t for para in self.paragraphs for t in para]
+        out += [t for row in self.table for t in row]
         return out + list(self.notes) + list(self.signatures)
 
     @property

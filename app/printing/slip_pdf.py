@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pypdfium2
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -12,9 +13,12 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    Image,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -91,14 +95,15 @@ def _qr(payload: str, size: float) -> Drawing:
     return drawing
 
 
-def _flowables(data: SlipData, width: float, roll: bool) -> list[Flowable]:
+def _flowables(data: SlipData, width: float, roll: bool, part: str = "") -> list[Flowable]:
     st = _Styles(roll)
     head: list[Flowable] = [
         Paragraph(_esc(data.station_name), st.station),
         Paragraph(_esc(data.title), st.title),
     ]
-    if data.copy_label:
-        head.append(Paragraph(_esc(data.copy_label), st.copy))
+    copy_label = part or data.copy_label
+    if copy_label:
+        head.append(Paragraph(_esc(copy_label), st.copy))
     reprint = (
         f"　<font color='#b3261e'><b>补打</b>（第 {data.copy_no} 次打印）</font>"
         if data.is_reprint
@@ -146,14 +151,20 @@ def _flowables(data: SlipData, width: float, roll: bool) -> list[Flowable]:
         )
     )
     story.append(table)
-    for heading, text in data.paragraphs:
-        story.append(Paragraph(_esc(heading), st.heading))
-        story.append(Paragraph(_esc(text), st.body))
-    if data.notes:
+    if data.table:
         story.append(Spacer(1, 2 * mm))
-        story.extend(Paragraph(_esc(n), st.note) for n in data.notes)
+        story.append(_items_table(_narrow(data.table) if roll else data.table, width, st))
+    if data.notes:
+        # The slip's promise (e.g. nothing beyond this list will be asked) stands out.
+        story.append(Spacer(1, 2 * mm))
+        story.extend(Paragraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
+    for heading, text in data.paragraphs:
+        # Heading and text in one paragraph: it splits across pages without leaving gaps.
+        story.append(Paragraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body))
     if data.signatures:
         story.append(Spacer(1, 5 * mm))
+        if data.image_png:
+            story.append(_signature_image(data.image_png, width))
         story.extend(Paragraph(_esc(s), st.body) for s in data.signatures)
     if roll:
         story.append(Spacer(1, 3 * mm))
@@ -165,6 +176,55 @@ def _flowables(data: SlipData, width: float, roll: bool) -> list[Flowable]:
         )
         story.append(qr)
     return story
+
+
+def _narrow(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """Six columns folded into three for the 80 mm roll: no., what and how, where from."""
+    out: list[tuple[str, ...]] = [("序号", "材料及要求", "来源或说明")]
+    for no, name, copies, form, need, source in rows[1:]:
+        out.append((no, f"{name}\n{form} {copies} 份，{need}", source))
+    return tuple(out)
+
+
+def _items_table(rows: tuple[tuple[str, ...], ...], width: float, st: _Styles) -> Table:
+    """The materials the citizen still owes, one row each."""
+    if len(rows[0]) == 3:
+        fixed = [7 * mm, 0.0, 0.0]
+        flexible = (width - sum(fixed)) / 2
+    else:
+        fixed = [7 * mm, 0.0, 9 * mm, 17 * mm, 13 * mm, 0.0]
+        flexible = (width - sum(fixed)) / 2
+    widths = [w or flexible for w in fixed]
+    cells = [
+        [Paragraph(_esc(c), st.label if r == 0 else st.value) for c in row]
+        for r, row in enumerate(rows)
+    ]
+    table = Table(cells, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("GRID", (0, 0), (-1, -1), 0.5, INK),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _signature_image(png: bytes, width: float) -> Flowable:
+    """The citizen's signature as captured on the pad, at most 60 mm wide."""
+    reader = ImageReader(io.BytesIO(png))
+    w, h = reader.getSize()
+    draw_w = min(60 * mm, width)
+    image = Image(io.BytesIO(png), width=draw_w, height=draw_w * h / w)
+    image.hAlign = "LEFT"
+    return image
 
 
 def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
@@ -211,19 +271,44 @@ def render_slip(data: SlipData) -> bytes:
     """The slip as PDF bytes with the bundled font embedded (subset)."""
     register_fonts()
     roll = data.paper_size == "80mm"
-    if roll:
-        margin = 4 * mm
-        width = ROLL_WIDTH - 2 * margin
-        story = _flowables(data, width, roll)
-        probe = Canvas(io.BytesIO(), initialFontName=REGULAR)
-        height = sum(f.wrapOn(probe, width, 10_000)[1] for f in story) + 2 * margin + 14 * mm
-        pagesize: tuple[float, float] = (ROLL_WIDTH, max(height, 100 * mm))
-        story = _flowables(data, width, roll)
-    else:
+    parts = data.parts or ("",)
+    if not roll:
         pagesize = A4 if data.paper_size == "A4" else A5
-        margin = 12 * mm
-        width = pagesize[0] - 2 * margin
-        story = _flowables(data, width, roll)
+        return _build(data, pagesize, 12 * mm, parts)
+    # A roll has no fixed length: each part must fit one "page" cut from the roll. Estimate
+    # the length, then lengthen until every part fits on a single page.
+    margin = 4 * mm
+    width = ROLL_WIDTH - 2 * margin
+    probe = Canvas(io.BytesIO(), initialFontName=REGULAR)
+    measured = _flowables(data, width, roll, parts[0])
+    height = sum(f.wrapOn(probe, width, 10_000)[1] for f in measured) + 2 * margin + 20 * mm
+    height = max(height, 100 * mm)
+    for _ in range(8):
+        pdf = _build(data, (ROLL_WIDTH, height), margin, parts)
+        if _page_count(pdf) <= len(parts):
+            return pdf
+        height *= 1.15
+    return pdf
+
+
+def _page_count(pdf: bytes) -> int:
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def _build(
+    data: SlipData, pagesize: tuple[float, float], margin: float, parts: tuple[str, ...]
+) -> bytes:
+    roll = data.paper_size == "80mm"
+    width = pagesize[0] - 2 * margin
+    story: list[Flowable] = []
+    for index, part in enumerate(parts):
+        if index:
+            story.append(PageBreak())
+        story.extend(_flowables(data, width, roll, part))
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
