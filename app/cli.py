@@ -27,7 +27,12 @@ from app.station_service import validate_settings
 logger = logging.getLogger(__name__)
 
 PASSWORD_ENV = "STATIONDESK_ADMIN_PASSWORD"
-PRINT_KINDS = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
+PRINT_KINDS = {
+    "receipt": "受理回执",
+    "guidance": "引导单",
+    "refusal": "不予受理告知书",
+    "notice": "一次性告知单或容缺受理承诺书",
+}
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -118,12 +123,18 @@ def build_parser() -> ChineseArgumentParser:
 
     p = sub.add_parser(
         "print",
-        help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）",
+        help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）、"
+        "notice（一次性告知单）",
     )
     p.add_argument(
-        "kind", choices=list(PRINT_KINDS), metavar="单据", help="receipt、guidance 或 refusal"
+        "kind",
+        choices=list(PRINT_KINDS),
+        metavar="单据",
+        help="receipt、guidance、refusal 或 notice",
     )
-    p.add_argument("number", metavar="编号", help="登记编号，如 QNL-2026-000123")
+    p.add_argument(
+        "number", metavar="编号", help="登记编号（如 QNL-2026-000123）；notice 用告知单编号"
+    )
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
 
@@ -235,14 +246,21 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError(f"输出文件夹不存在：{target.parent}")
     db = open_database(args.db, create=False)
     try:
-        visits = build_services(db.sessions).visits
-        visit_id, data = visits.slip_by_serial(args.number, args.kind)
+        services = build_services(db.sessions)
+        record: Callable[[], None]
+        if args.kind == "notice":
+            notice_id, data = services.notices.slip_by_number(args.number)
+
+            def record() -> None:
+                services.notices.record_print(None, notice_id, data.copy_no)
+        else:
+            visit_id, data = services.visits.slip_by_serial(args.number, args.kind)
+
+            def record() -> None:
+                services.visits.record_cli_print(visit_id, args.kind, data.copy_no)
+
         # The file appears only once the print is on record (and not at all if it is not).
-        write_atomically(
-            target,
-            render_slip(data),
-            lambda: visits.record_cli_print(visit_id, args.kind, data.copy_no),
-        )
+        write_atomically(target, render_slip(data), record)
     finally:
         db.dispose()
     copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import FixedClock
 from app.dto import NewOfficer, SessionUser, StationSettings
 from app.identity import IdType, check_digit
+from app.notice_dto import NewNotice, SignatureInput
 from app.passwords import PasswordHashing
 from app.roles import Role
 from app.services import Services, build_services
@@ -123,6 +124,21 @@ GUIDE_TO = (
     ("示例市出入境接待大厅", "示例市市民中心 B 座 2 楼", "0571-87280000"),
     ("城南区民政局婚姻登记处", "示例市城南区文化路 7 号", "0571-86005678"),
 )
+
+
+def _signature_png(strokes: tuple[tuple[tuple[float, float, float], ...], ...]) -> bytes:
+    """A scribble standing in for a citizen's signature in the demo."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 130), "white")
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        draw.line([(x, y) for x, y, _p in stroke], fill="black", width=4)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 class _DemoHistory:
@@ -244,8 +260,11 @@ class _DemoHistory:
         else:
             detail = visits.accept(user, vid, ver)
             ver = detail.row.row_version
-            if roll < 0.22:
-                visits.pause_for_materials(user, vid, ver, "缺少居民户口簿原件，已一次性告知")
+            if code in ("HJ-QR-GF", "HJ-QR-RC") and roll < 0.5:
+                self.one_time_notice(vid, user, name, pledge=True)
+                self.later(day + dt.timedelta(days=self.rng.randint(2, 9)), "pledge", vid, user)
+            elif roll < 0.22:
+                self.one_time_notice(vid, user, name)
                 self.later(day + dt.timedelta(days=self.rng.randint(2, 7)), "resume", vid, user)
             elif roll < 0.32:
                 colleague = self.rng.choice([u for u in self.counter_staff if u != user])
@@ -260,6 +279,40 @@ class _DemoHistory:
                 )
             else:
                 self.plan_completion(day, vid, user, detail.row.due_date)
+
+    def one_time_notice(
+        self, vid: int, user: SessionUser, citizen: str, pledge: bool = False
+    ) -> None:
+        """Mark materials missing, the citizen signs; a notice pauses the clock, a pledge not."""
+        draft = self.s.notices.draft(user, vid)
+        if pledge:
+            missing = {n for n, i in enumerate(draft.items) if not i.is_key}
+        else:
+            missing = set(
+                self.rng.sample(
+                    range(len(draft.items)), k=min(len(draft.items), self.rng.choice((1, 1, 2)))
+                )
+            )
+        items = tuple(
+            replace(i, state="missing") if n in missing else i for n, i in enumerate(draft.items)
+        )
+        new = NewNotice(
+            vid, draft.row_version, items, supplement_deadline=draft.latest_deadline, pledge=pledge
+        )
+        _content, digest = self.s.notices.content(user, new)
+        strokes = tuple(
+            tuple(
+                (
+                    float(20 + 40 * k + self.rng.randint(0, 20)),
+                    float(60 + self.rng.randint(-30, 30)),
+                    0.6,
+                )
+                for k in range(6)
+            )
+            for _ in range(2)
+        )
+        signature = SignatureInput(citizen, strokes, _signature_png(strokes), digest)
+        self.s.notices.issue(user, replace(new, signature=signature))
 
     def plan_completion(
         self, day: dt.date, vid: int, user: SessionUser, due: dt.date | None
@@ -276,8 +329,33 @@ class _DemoHistory:
         ver = detail.row.row_version
         self.clock.advance(dt.timedelta(minutes=self.rng.randint(1, 4)))
         if action == "resume" and detail.row.status is VisitStatus.WAITING_MATERIALS:
-            resumed = visits.resume(user, vid, ver, "群众补齐材料")
+            notices = self.s.notices.for_visit(user, vid)
+            # The citizen often comes back to whoever is free at the counter.
+            clerk = self.rng.choice(self.counter_staff)
+            if notices and notices[0].state in ("open", "overdue"):
+                notice = notices[0]
+                if self.rng.random() < 0.08:
+                    notice = self.s.notices.record_breach(
+                        clerk, notice.id, "单位出具的在职证明", "用证单位临时提出"
+                    )
+                owed = [i.id for i in notice.items if i.owed]
+                if len(owed) > 1 and self.rng.random() < 0.2:
+                    notice = self.s.notices.record_return(
+                        clerk, notice.id, notice.row_version, owed[:1]
+                    )
+                    self.later(day + dt.timedelta(days=2), "resume", vid, user)
+                    return
+                self.s.notices.record_return(clerk, notice.id, notice.row_version, owed)
+                resumed = visits.get(user, vid)
+            else:
+                resumed = visits.resume(user, vid, ver, "群众补齐材料")
             self.plan_completion(day, vid, user, resumed.row.due_date)
+        elif action == "pledge" and self.rng.random() < 0.8:
+            notices = self.s.notices.for_visit(user, vid)
+            if notices and notices[0].state in ("open", "overdue"):
+                owed = [i.id for i in notices[0].items if i.owed]
+                self.s.notices.record_return(user, notices[0].id, notices[0].row_version, owed)
+            self.plan_completion(day, vid, user, detail.row.due_date)
         elif action == "accept_handover" and detail.pending_handover is not None:
             handover = detail.pending_handover
             if self.rng.random() < 0.85:

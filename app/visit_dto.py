@@ -65,6 +65,8 @@ class VisitRow:
         """The deadline with its state in words (colour alone is not enough)."""
         if self.due_state == "unaccepted":
             return "（登记后未受理）"
+        if self.due_state == "supplement_overdue":
+            return f"{self.due_date.isoformat() if self.due_date else ''}（补正期限已过）"
         if self.due_date is None:
             return ""
         text = self.due_date.isoformat()

@@ -45,6 +45,7 @@ from app.workdays import WorkingDayCalendar
 from db.models import (
     Counter,
     Handover,
+    Notice,
     Officer,
     PrintRecord,
     ServiceItem,
@@ -984,7 +985,14 @@ class VisitService(ServiceBase):
 
     def _rows(self, session: Session, query: Any, today: dt.date) -> list[VisitRow]:
         soon = due_soon_limit(load_calendar(session), today)
-        return [_visit_row(r, soon, today) for r in session.execute(query)]
+        late = set(
+            session.scalars(
+                select(Notice.visit_id).where(
+                    Notice.state == "open", Notice.supplement_deadline < today
+                )
+            )
+        )
+        return [_visit_row(r, soon, today, late) for r in session.execute(query)]
 
     def _detail(self, session: Session, visit: Visit) -> VisitDetail:
         session.flush()
@@ -1263,11 +1271,16 @@ def due_soon_limit(calendar: WorkingDayCalendar, today: dt.date) -> dt.date:
     return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).due
 
 
-def _visit_row(r: Any, soon: dt.date, today: dt.date) -> VisitRow:
+def _visit_row(
+    r: Any, soon: dt.date, today: dt.date, late_supplements: set[int] | None = None
+) -> VisitRow:
     visit, service_name, owner_name, first_name, receiver_name = r
     status = VisitStatus(visit.status)
     state = ""
-    if status is VisitStatus.WAITING_MATERIALS:
+    if late_supplements and visit.id in late_supplements and status.is_open:
+        # A notice's or pledge's supplement deadline has passed: the owner must follow up.
+        state = "supplement_overdue"
+    elif status is VisitStatus.WAITING_MATERIALS:
         state = "paused"
     elif status is VisitStatus.REGISTERED and visit.local_date < today:
         state = "unaccepted"

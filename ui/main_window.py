@@ -27,6 +27,7 @@ from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.holidays_page import HolidaysPage
+from ui.pages.notices_page import NoticesPage
 from ui.pages.officers_page import OfficersPage
 from ui.pages.search_page import SearchPage
 from ui.pages.settings_page import SettingsPage
@@ -67,12 +68,25 @@ class MainWindow(QMainWindow):
             user.role, Permission.VIEW_ALL_VISITS
         )
         page_factories: list[tuple[str, str, Callable[[], QWidget], bool]] = [
-            ("today", "今日接待", lambda: TodayPage(services.visits, user), handles),
+            (
+                "today",
+                "今日接待",
+                lambda: TodayPage(services.visits, user, notices=services.notices),
+                handles,
+            ),
             (
                 "search",
                 "查询",
-                lambda: SearchPage(services.visits, services.catalogue, user, today),
+                lambda: SearchPage(
+                    services.visits, services.catalogue, user, today, notices=services.notices
+                ),
                 handles,
+            ),
+            (
+                "notices",
+                "告知单",
+                lambda: NoticesPage(services.notices, user, today),
+                allows(user.role, Permission.HANDLE_VISITS),
             ),
             ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
             (

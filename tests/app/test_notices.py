@@ -314,3 +314,35 @@ def test_the_notice_pdf_lists_what_is_owed_and_carries_the_signature(
             ["zbarimg", "--quiet", "--raw", str(page)], capture_output=True, text=True
         ).stdout
         assert decoded.strip().split("|")[1] == notice.number
+
+
+def test_a_missed_pledge_deadline_shows_on_the_owners_and_the_chiefs_lists(desk: Counter) -> None:
+    visit_id = desk.visit("HJ-QR-GF")
+    draft = desk.s.notices.draft(desk.officer, visit_id)
+    non_key = next(i.name for i in draft.items if not i.is_key)
+    desk.issue(visit_id, missing=(non_key,), pledge=True, supplement_deadline=draft.latest_deadline)
+    desk.clock.advance(dt.timedelta(days=20))
+
+    mine = desk.s.visits.open_matters(desk.officer)
+    everyone = desk.s.visits.open_matters(desk.chief, everyone=True)
+
+    assert [r.due_state for r in mine] == ["supplement_overdue"]
+    assert "补正期限已过" in mine[0].due_text
+    assert [r.due_state for r in everyone] == ["supplement_overdue"]
+
+
+def test_cli_prints_a_notice_and_marks_the_reprint(
+    tmp_path: Path, db_path: Path, desk: Counter, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from app import cli
+
+    notice = desk.issue(desk.visit())
+    out = tmp_path / "n.pdf"
+    assert (
+        cli.main(["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]) == 0
+    )
+    assert notice.number in pdf_text(out.read_bytes()) and "补打" not in pdf_text(out.read_bytes())
+    assert (
+        cli.main(["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]) == 0
+    )
+    assert "补打" in pdf_text(out.read_bytes())

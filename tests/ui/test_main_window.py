@@ -31,6 +31,7 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
     assert window.page_titles() == [
         "今日接待",
         "查询",
+        "告知单",
         "服务事项目录",
         "人员管理",
         "节假日设置",

@@ -31,7 +31,7 @@ VISIT_COLUMNS: list[Column[VisitRow]] = [
 
 def visit_colour(row: VisitRow) -> str | None:
     """Overdue in red, due soon in amber; the 期限 column says it in words too."""
-    if row.due_state == "overdue":
+    if row.due_state in ("overdue", "supplement_overdue"):
         return OVERDUE_COLOUR
     if row.due_state in ("due_soon", "unaccepted"):
         return DUE_SOON_COLOUR

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.notice_service import NoticeService
 from app.visit_dto import VisitQuery, VisitRow
 from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import VisitService
@@ -66,6 +67,7 @@ class SearchPage(QWidget):
         user: SessionUser,
         today: dt.date,
         parent: QWidget | None = None,
+        notices: NoticeService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
@@ -155,7 +157,7 @@ class SearchPage(QWidget):
         )
         note.setObjectName("hint")
 
-        self.panel = VisitPanel(visits, user)
+        self.panel = VisitPanel(visits, user, notices=notices)
         self.panel.changed.connect(lambda _id: self._run(self._offset))
         left = QWidget()
         left_box = QVBoxLayout(left)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.notice_service import NoticeService
 from app.roles import Permission, allows
 from app.visit_dto import HandoverRow, VisitRow
 from app.visit_service import VisitService
@@ -51,7 +52,11 @@ class TodayPage(QWidget):
     register_requested = Signal()
 
     def __init__(
-        self, visits: VisitService, user: SessionUser, parent: QWidget | None = None
+        self,
+        visits: VisitService,
+        user: SessionUser,
+        parent: QWidget | None = None,
+        notices: NoticeService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
@@ -112,7 +117,7 @@ class TodayPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setObjectName("hint")
 
-        self.panel = VisitPanel(visits, user)
+        self.panel = VisitPanel(visits, user, notices=notices)
         self.panel.changed.connect(self._on_visit_changed)
 
         top = QHBoxLayout()

@@ -19,12 +19,16 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
+from app.notice_dto import NoticeDetail
+from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
 from app.roles import Permission, allows
 from app.visit_dto import VisitDetail
 from app.visit_rules import VisitStatus
 from app.visit_service import VisitService
+from ui.dialogs.notice_dialog import NoticeDialog
+from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -109,18 +113,42 @@ def visit_html(d: VisitDetail) -> str:
     )
 
 
+def notices_html(notices: list[NoticeDetail]) -> str:
+    """The visit's notices, newest first."""
+    if not notices:
+        return ""
+    items = "".join(
+        f"<li>{esc(n.number)}　{esc(n.title)}　{esc(n.state_label)}　{n.local_date.isoformat()}"
+        f"　待补 {sum(1 for i in n.items if i.owed)} 项"
+        + (
+            f"　<span style='color:#b3261e'>超范围要求 {len(n.breaches)} 次</span>"
+            if n.breaches
+            else ""
+        )
+        + "</li>"
+        for n in notices
+    )
+    return f"<h4>告知单</h4><ul>{items}</ul>"
+
+
 class VisitPanel(QWidget):
     """Detail and actions; emits ``changed`` after anything was saved."""
 
     changed = Signal(int)
 
     def __init__(
-        self, visits: VisitService, user: SessionUser, parent: QWidget | None = None
+        self,
+        visits: VisitService,
+        user: SessionUser,
+        parent: QWidget | None = None,
+        notices: NoticeService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
+        self._notices = notices
         self._user = user
         self.detail: VisitDetail | None = None
+        self.visit_notices: list[NoticeDetail] = []
         self.form_only = False
         self.view = QTextBrowser()
         self.view.setObjectName("detail")
@@ -148,6 +176,9 @@ class VisitPanel(QWidget):
             ("reassign", "指派…", self._on_reassign),
             ("pause", "待补材料…", self._on_pause),
             ("resume", "恢复办理", self._on_resume),
+            ("notice", "一次性告知…", self._on_notice),
+            ("return", "补交材料…", self._on_return),
+            ("print_notice", "打印告知单", self._on_print_notice),
         ]
         for index, (key, text, slot) in enumerate(actions):
             button = QPushButton(text)
@@ -170,17 +201,20 @@ class VisitPanel(QWidget):
 
     def show_visit(self, visit_id: int | None) -> None:
         """Load and show a visit (None clears the panel)."""
+        self.visit_notices = []
         if visit_id is None:
             self.detail = None
             self.view.setHtml("<p style='color:#57606a'>在左侧选择一条登记记录。</p>")
         else:
             try:
                 self.detail = self._visits.get(self._user, visit_id)
+                if self._notices is not None:
+                    self.visit_notices = self._notices.for_visit(self._user, visit_id)
             except StationDeskError as exc:
                 self.detail = None
                 self.view.setHtml(f"<p>{esc(exc.message)}</p>")
             else:
-                self.view.setHtml(visit_html(self.detail))
+                self.view.setHtml(visit_html(self.detail) + notices_html(self.visit_notices))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -219,6 +253,13 @@ class VisitPanel(QWidget):
             "refusal": status is VisitStatus.REFUSED,
             "reveal": bool(d.row.id_masked),
             "reassign": status.is_open and allows(self._user.role, Permission.VIEW_ALL_VISITS),
+            "notice": self._notices is not None
+            and mine
+            and d.in_scope
+            and status in (VisitStatus.REGISTERED, VisitStatus.IN_PROGRESS)
+            and self.open_notice() is None,
+            "return": self.open_notice() is not None,
+            "print_notice": bool(self.visit_notices),
             "pause": mine and working,
             "resume": mine and status is VisitStatus.WAITING_MATERIALS,
         }
@@ -388,6 +429,57 @@ class VisitPanel(QWidget):
         self._run(
             lambda d: self._visits.resume(self._user, d.row.id, d.row.row_version, "材料补齐")
         )
+
+    def open_notice(self) -> NoticeDetail | None:
+        """The visit's notice still waiting for materials, if any."""
+        return next((n for n in self.visit_notices if n.state in ("open", "overdue")), None)
+
+    def _on_notice(self) -> None:
+        d = self.detail
+        assert d is not None and self._notices is not None
+        try:
+            draft = self._notices.draft(self._user, d.row.id)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        dialog = NoticeDialog(self._notices, self._user, draft, self)
+        issued = dialog.exec() and dialog.issued is not None
+        self.show_visit(d.row.id)
+        if issued:
+            self.changed.emit(d.row.id)
+            self._on_print_notice()
+
+    def _on_return(self) -> None:
+        notice = self.open_notice()
+        d = self.detail
+        assert notice is not None and d is not None and self._notices is not None
+        dialog = NoticeReturnDialog(self._notices, self._user, notice, self)
+        dialog.exec()
+        self.show_visit(d.row.id)
+        if dialog.changed:
+            self.changed.emit(d.row.id)
+
+    def _on_print_notice(self) -> None:
+        if not self.visit_notices or self._notices is None:
+            return
+        notice = self.visit_notices[0]
+        notices = self._notices
+        try:
+            data = notices.slip(self._user, notice.id)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        warning = glyph_warning(data.texts())
+        if data.is_reprint:
+            warning = (warning + "　" if warning else "") + f"本次为补打（第 {data.copy_no} 次）。"
+        PrintPreviewDialog(
+            render_slip(data),
+            notice.title,
+            f"{notice.title}-{notice.number}.pdf",
+            lambda: notices.record_print(self._user, notice.id, data.copy_no),
+            warning,
+            self,
+        ).exec()
 
     def _on_reassign(self) -> TextFormDialog | None:
         d = self.detail

@@ -1,0 +1,186 @@
+"""告知单: find a notice by number or QR for the second visit; the register and one-visit rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dto import SessionUser
+from app.errors import StationDeskError
+from app.notice_dto import NOTICE_STATE_LABELS, CompletionRow, NoticeRow
+from app.notice_service import NoticeService
+from ui.dialogs.notice_return_dialog import NoticeReturnDialog
+from ui.models.filter_proxy_model import FilterProxyModel
+from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.messages import show_error
+from ui.widgets.tables import fit_columns, make_table
+
+NOTICE_COLUMNS: list[Column[NoticeRow]] = [
+    Column("编号", lambda r: r.number),
+    Column("类型", lambda r: "容缺承诺" if r.kind == "pledge" else "一次性告知"),
+    Column("日期", lambda r: r.local_date.isoformat(), lambda r: r.local_date),
+    Column("群众", lambda r: r.citizen_name),
+    Column("事项", lambda r: r.service_name),
+    Column("出具人", lambda r: r.officer_name),
+    Column(
+        "补正期限", lambda r: r.supplement_deadline.isoformat() if r.supplement_deadline else ""
+    ),
+    Column("待补", lambda r: f"{r.owed} 项" if r.owed else "", lambda r: r.owed, True),
+    Column(
+        "超范围", lambda r: f"{r.breaches} 次" if r.breaches else "", lambda r: r.breaches, True
+    ),
+    Column("状态", lambda r: r.state_label, align_center=True),
+]
+RATE_COLUMNS: list[Column[CompletionRow]] = [
+    Column("名称", lambda r: r.label),
+    Column("出具", lambda r: str(r.issued), lambda r: r.issued, True),
+    Column("一次补齐", lambda r: str(r.one_visit), lambda r: r.one_visit, True),
+    Column(
+        "一次办结率",
+        lambda r: r.rate_text,
+        lambda r: r.one_visit / r.issued if r.issued else 0,
+        True,
+    ),
+]
+
+
+def _date_edit(day: dt.date) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
+    return edit
+
+
+def _py(edit: QDateEdit) -> dt.date:
+    d = edit.date()
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class NoticesPage(QWidget):
+    """The counter finds a notice by number or scan; the chief reads the register."""
+
+    def __init__(
+        self,
+        notices: NoticeService,
+        user: SessionUser,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._notices = notices
+        self._user = user
+        self.find_edit = QLineEdit()
+        self.find_edit.setPlaceholderText("输入告知单编号，或用扫码枪扫描告知单上的二维码，回车")
+        self.find_edit.returnPressed.connect(self.find_notice)
+        find_button = QPushButton("查找并登记补交")
+        find_button.clicked.connect(self.find_notice)
+        self.from_edit = _date_edit(today - dt.timedelta(days=30))
+        self.to_edit = _date_edit(today)
+        self.state_combo = QComboBox()
+        self.state_combo.addItem("全部状态", None)
+        for value, label in NOTICE_STATE_LABELS.items():
+            self.state_combo.addItem(label, value)
+        refresh = QPushButton("查询")
+        refresh.clicked.connect(self.reload)
+        self.model: RowTableModel[NoticeRow] = RowTableModel(
+            NOTICE_COLUMNS,
+            colour=lambda r: "#b3261e" if r.state == "overdue" or r.breaches else None,
+            muted=lambda r: r.state == "voided",
+        )
+        self.proxy = FilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = make_table(self.proxy, stretch_column=4)
+        self.table.doubleClicked.connect(self._on_row_activated)
+        self.by_officer: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
+        self.by_matter: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
+        rates = QTabWidget()
+        for model, title in ((self.by_officer, "按民警"), (self.by_matter, "按事项")):
+            proxy = FilterProxyModel(self)
+            proxy.setSourceModel(model)
+            rates.addTab(make_table(proxy, stretch_column=0), title)
+        rate_note = QLabel(
+            "一次办结率 = 群众第二次来所即补齐且无超范围要求的告知单 ÷ 出具的告知单（不含作废）。"
+        )
+        rate_note.setWordWrap(True)
+        rate_note.setObjectName("hint")
+
+        find_row = QHBoxLayout()
+        find_row.addWidget(self.find_edit, 1)
+        find_row.addWidget(find_button)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("出具日期"))
+        filters.addWidget(self.from_edit)
+        filters.addWidget(QLabel("至"))
+        filters.addWidget(self.to_edit)
+        filters.addWidget(self.state_combo)
+        filters.addWidget(refresh)
+        filters.addStretch(1)
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(QLabel("一次办结率"))
+        right_box.addWidget(rates, 1)
+        right_box.addWidget(rate_note)
+        splitter = QSplitter()
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addLayout(filters)
+        left_box.addWidget(self.table, 1)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(find_row)
+        layout.addWidget(splitter, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        """The register and the rates for the chosen dates."""
+        start, end = _py(self.from_edit), _py(self.to_edit)
+        try:
+            self.model.set_rows(
+                self._notices.register(self._user, start, end, state=self.state_combo.currentData())
+            )
+            self.by_officer.set_rows(self._notices.completion(self._user, start, end, "officer"))
+            self.by_matter.set_rows(self._notices.completion(self._user, start, end, "matter"))
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        fit_columns(self.table)
+
+    def find_notice(self) -> None:
+        """Open the notice typed or scanned, for the citizen's second visit."""
+        try:
+            notice = self._notices.find(self._user, self.find_edit.text())
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        self._open(notice.id, notice.number)
+
+    def _on_row_activated(self) -> None:
+        indexes = self.table.selectionModel().selectedRows()
+        if indexes:
+            row = self.model.row_at(self.proxy.mapToSource(indexes[0]).row())
+            self._open(row.id, row.number)
+
+    def _open(self, _notice_id: int, number: str) -> None:
+        notice = self._notices.find(self._user, number)
+        NoticeReturnDialog(self._notices, self._user, notice, self).exec()
+        self.find_edit.clear()
+        self.reload()
