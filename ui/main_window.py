@@ -85,7 +85,12 @@ class MainWindow(QMainWindow):
             (
                 "notices",
                 "告知单",
-                lambda: NoticesPage(services.notices, user, today),
+                lambda: NoticesPage(
+                    services.notices,
+                    user,
+                    today,
+                    officers=services.visits.colleagues(user, include_self=True),
+                ),
                 allows(user.role, Permission.HANDLE_VISITS),
             ),
             ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),

@@ -14,12 +14,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
+from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
+from app.visit_dto import VisitRow
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.holiday_dialog import HolidayDialog
+from ui.dialogs.notice_dialog import NoticeDialog
+from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
@@ -97,6 +101,8 @@ def _intake_shots(
     assert isinstance(search, SearchPage)
     search.search()
     shot("20-search.png", window)
+
+    names.extend(_notice_shots(app, services, officer, mine, out, window))
     window.close()
 
     chief_window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
@@ -109,6 +115,60 @@ def _intake_shots(
     chief_page.tabs.setCurrentIndex(list(chief_page.lists).index("handovers"))
     shot("22-chief-pending-handovers.png", chief_window)
     chief_window.close()
+    return names
+
+
+def _notice_shots(
+    app: QApplication,
+    services: Services,
+    officer: SessionUser,
+    mine: list[VisitRow],
+    out: Path,
+    window: MainWindow,
+) -> list[str]:
+    """The one-time notice: editor with a signature, the printed notice, the second visit."""
+    names: list[str] = []
+
+    def shot(name: str, widget: QWidget) -> None:
+        _grab(app, widget, out / name)
+        names.append(name)
+
+    target = next((r for r in mine if r.status.value in ("registered", "in_progress")), None)
+    if target is not None:
+        try:
+            draft = services.notices.draft(officer, target.id)
+        except StationDeskError:
+            draft = None
+        if draft is not None:
+            dialog = NoticeDialog(services.notices, officer, draft)
+            dialog.resize(900, 860)
+            dialog.set_state(0, "missing")
+            if len(draft.items) > 1:
+                dialog.set_state(1, "correction", "户主页需加盖户籍专用章")
+            dialog.show()
+            app.processEvents()
+            pad = dialog.pad
+            pad.strokes = [
+                [(30.0 + 12 * k, 90.0 - 30 * ((k % 4) in (1, 2)), 0.6) for k in range(14)],
+                [(210.0 + 10 * k, 60.0 + 5 * k, 0.5) for k in range(10)],
+            ]
+            pad.update()
+            shot("23-notice-editor.png", dialog)
+    for row in mine:
+        notices = services.notices.for_visit(officer, row.id)
+        if notices:
+            data = services.notices.slip(officer, notices[0].id)
+            shot(
+                "24-notice-preview.png",
+                PrintPreviewDialog(render_slip(data), notices[0].title, "n.pdf", lambda: None),
+            )
+            shot(
+                "25-notice-second-visit.png",
+                NoticeReturnDialog(services.notices, officer, notices[0]),
+            )
+            break
+    window.show_page("notices")
+    shot("26-notice-register.png", window)
     return names
 
 

@@ -49,6 +49,9 @@ class NoticeReturnDialog(QDialog):
         self.breach_button = QPushButton("记录超出告知范围的要求…")
         self.breach_button.setAutoDefault(False)
         self.breach_button.clicked.connect(self._on_breach_clicked)
+        self.void_button = QPushButton("作废告知单…")
+        self.void_button.setAutoDefault(False)
+        self.void_button.clicked.connect(self._on_void_clicked)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             "登记收到的材料", QDialogButtonBox.ButtonRole.AcceptRole
@@ -68,6 +71,7 @@ class NoticeReturnDialog(QDialog):
         layout.addWidget(self.items, 1)
         layout.addWidget(note)
         layout.addWidget(self.breach_button)
+        layout.addWidget(self.void_button)
         layout.addWidget(self.breaches)
         layout.addWidget(buttons)
         self._show(notice)
@@ -106,6 +110,7 @@ class NoticeReturnDialog(QDialog):
         open_ = notice.state in ("open", "overdue")
         self.save_button.setEnabled(open_)
         self.breach_button.setEnabled(notice.state != "voided")
+        self.void_button.setEnabled(open_)
 
     def check_all(self) -> None:
         """Tick every item still owed (the citizen brought everything)."""
@@ -144,6 +149,21 @@ class NoticeReturnDialog(QDialog):
                 self._user, self.notice.id, v["item_name"], v["reason"]
             ),
             "记录",
+            self,
+        )
+        if dialog.exec() and isinstance(dialog.result_value, NoticeDetail):
+            self.changed = True
+            self._show(dialog.result_value)
+
+    def _on_void_clicked(self) -> None:
+        dialog = TextFormDialog(
+            "作废告知单",
+            "作废后编号保留不再使用；事项如在暂停计时，将恢复计时。",
+            [Field("reason", "作废原因", placeholder="如：开错事项，已重新出具")],
+            lambda v: self._notices.void(
+                self._user, self.notice.id, self.notice.row_version, v["reason"]
+            ),
+            "作废",
             self,
         )
         if dialog.exec() and isinstance(dialog.result_value, NoticeDetail):

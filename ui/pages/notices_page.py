@@ -79,6 +79,7 @@ class NoticesPage(QWidget):
         user: SessionUser,
         today: dt.date,
         parent: QWidget | None = None,
+        officers: list[tuple[int, str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._notices = notices
@@ -90,6 +91,10 @@ class NoticesPage(QWidget):
         find_button.clicked.connect(self.find_notice)
         self.from_edit = _date_edit(today - dt.timedelta(days=30))
         self.to_edit = _date_edit(today)
+        self.officer_combo = QComboBox()
+        self.officer_combo.addItem("全部出具人", None)
+        for officer_id, label in officers or []:
+            self.officer_combo.addItem(label, officer_id)
         self.state_combo = QComboBox()
         self.state_combo.addItem("全部状态", None)
         for value, label in NOTICE_STATE_LABELS.items():
@@ -126,10 +131,12 @@ class NoticesPage(QWidget):
         filters.addWidget(self.from_edit)
         filters.addWidget(QLabel("至"))
         filters.addWidget(self.to_edit)
+        filters.addWidget(self.officer_combo)
         filters.addWidget(self.state_combo)
         filters.addWidget(refresh)
         filters.addStretch(1)
         right = QWidget()
+        right.setMinimumWidth(340)
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(QLabel("一次办结率"))
@@ -155,7 +162,13 @@ class NoticesPage(QWidget):
         start, end = _py(self.from_edit), _py(self.to_edit)
         try:
             self.model.set_rows(
-                self._notices.register(self._user, start, end, state=self.state_combo.currentData())
+                self._notices.register(
+                    self._user,
+                    start,
+                    end,
+                    officer_id=self.officer_combo.currentData(),
+                    state=self.state_combo.currentData(),
+                )
             )
             self.by_officer.set_rows(self._notices.completion(self._user, start, end, "officer"))
             self.by_matter.set_rows(self._notices.completion(self._user, start, end, "matter"))
