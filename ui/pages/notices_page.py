@@ -30,6 +30,7 @@ from ui.widgets.tables import fit_columns, make_table
 
 NOTICE_COLUMNS: list[Column[NoticeRow]] = [
     Column("编号", lambda r: r.number),
+    Column("状态", lambda r: r.state_label, align_center=True),
     Column("类型", lambda r: "容缺承诺" if r.kind == "pledge" else "一次性告知"),
     Column("日期", lambda r: r.local_date.isoformat(), lambda r: r.local_date),
     Column("群众", lambda r: r.citizen_name),
@@ -42,7 +43,6 @@ NOTICE_COLUMNS: list[Column[NoticeRow]] = [
     Column(
         "超范围", lambda r: f"{r.breaches} 次" if r.breaches else "", lambda r: r.breaches, True
     ),
-    Column("状态", lambda r: r.state_label, align_center=True),
 ]
 RATE_COLUMNS: list[Column[CompletionRow]] = [
     Column("名称", lambda r: r.label),
@@ -108,15 +108,18 @@ class NoticesPage(QWidget):
         )
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.table = make_table(self.proxy, stretch_column=4)
+        self.table = make_table(self.proxy, stretch_column=len(NOTICE_COLUMNS) - 1)
         self.table.doubleClicked.connect(self._on_row_activated)
         self.by_officer: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
         self.by_matter: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
         rates = QTabWidget()
+        self.rate_views = []
         for model, title in ((self.by_officer, "按民警"), (self.by_matter, "按事项")):
             proxy = FilterProxyModel(self)
             proxy.setSourceModel(model)
-            rates.addTab(make_table(proxy, stretch_column=0), title)
+            view = make_table(proxy, stretch_column=0)
+            self.rate_views.append(view)
+            rates.addTab(view, title)
         rate_note = QLabel(
             "一次办结率 = 群众第二次来所即补齐且无超范围要求的告知单 ÷ 出具的告知单（不含作废）。"
         )
@@ -175,7 +178,10 @@ class NoticesPage(QWidget):
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
-        fit_columns(self.table)
+        fit_columns(self.table, widest=200)
+        for view in self.rate_views:
+            for column in range(1, len(RATE_COLUMNS)):
+                view.resizeColumnToContents(column)
 
     def find_notice(self) -> None:
         """Open the notice typed or scanned, for the citizen's second visit."""
