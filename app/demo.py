@@ -351,11 +351,12 @@ class _DemoHistory:
                 resumed = visits.resume(user, vid, ver, "群众补齐材料")
             self.plan_completion(day, vid, user, resumed.row.due_date)
         elif action == "pledge" and self.rng.random() < 0.8:
+            # Most bring the pledged materials; the rest stay on the lists as missed deadlines.
             notices = self.s.notices.for_visit(user, vid)
             if notices and notices[0].state in ("open", "overdue"):
                 owed = [i.id for i in notices[0].items if i.owed]
                 self.s.notices.record_return(user, notices[0].id, notices[0].row_version, owed)
-            self.plan_completion(day, vid, user, detail.row.due_date)
+                self.plan_completion(day, vid, user, detail.row.due_date)
         elif action == "accept_handover" and detail.pending_handover is not None:
             handover = detail.pending_handover
             if self.rng.random() < 0.85:

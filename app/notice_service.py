@@ -54,6 +54,7 @@ from db.models import (
     Visit,
 )
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PROMISE = "除本告知单所列材料外，本所不再要求您提供其他材料；材料补齐后即予办理。"
 PLEDGE_TERMS = (
     "申请人承诺在补正期限内补交上列材料。逾期未补交的，本所将终止办理，已作出的办理结果"
@@ -128,7 +129,14 @@ class NoticeService(ServiceBase):
         )
         if new.signature is None and not declined:
             raise ValidationError("请群众在签字板上签字；群众拒绝签字的，请写明情况。", "signature")
-        if new.signature is not None and not new.signature.strokes:
+        if new.pledge and new.signature is None:
+            raise ValidationError(
+                "容缺受理须由群众本人签署承诺书，拒签的不能容缺受理。", "signature"
+            )
+        if new.signature is not None and (
+            not any(len(stroke) >= 2 for stroke in new.signature.strokes)
+            or not new.signature.png.startswith(PNG_MAGIC)
+        ):
             raise ValidationError("签字板上没有笔迹，请群众签字后再确认。", "signature")
         with self._writing() as session:
             actor = self._case_worker(session, user)
@@ -139,6 +147,9 @@ class NoticeService(ServiceBase):
             today = self._today(session)
             version = _version(session, visit)
             latest = self._latest_deadline(session, version)
+            if new.pledge and latest is not None and visit.due_date is not None:
+                # The clock keeps running under a pledge: the materials must come in time.
+                latest = min(latest, visit.due_date)
             if new.supplement_deadline is not None:
                 if new.supplement_deadline < today:
                     raise ValidationError("补正期限不能早于今天。", "supplement_deadline")
@@ -164,7 +175,7 @@ class NoticeService(ServiceBase):
                 visit_id=visit.id,
                 officer_id=actor.id,
                 state="open",
-                snapshot_json=json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+                snapshot_json=canonical_json(snapshot),
                 content_sha256=digest,
                 supplement_deadline=new.supplement_deadline,
                 issued_at=now,
@@ -191,6 +202,7 @@ class NoticeService(ServiceBase):
                     )
                 )
             if new.signature is not None:
+                strokes_json = json.dumps(new.signature.strokes)
                 session.add(
                     Signature(
                         document_type="notice",
@@ -200,8 +212,9 @@ class NoticeService(ServiceBase):
                         ),
                         signed_at=now,
                         content_sha256=digest,
-                        strokes_json=json.dumps(new.signature.strokes),
+                        strokes_json=strokes_json,
                         png=new.signature.png,
+                        image_sha256=signature_digest(strokes_json, new.signature.png),
                     )
                 )
             if visit.status == VisitStatus.REGISTERED.value:
@@ -239,7 +252,8 @@ class NoticeService(ServiceBase):
     def find(self, user: SessionUser, text: str) -> NoticeDetail:
         """A notice by its number or a scanned QR code (SD|number|checksum)."""
         parts = text.strip().split("|")
-        number = (parts[1] if len(parts) == 3 and parts[0] == "SD" else text).strip().upper()
+        scanned = len(parts) == 3 and parts[0] == "SD"
+        number = (parts[1] if scanned else text).strip().upper()
         if not number:
             raise ValidationError("请输入告知单编号，或扫描告知单上的二维码。", "number")
         with self._sessions.begin() as session:
@@ -247,6 +261,8 @@ class NoticeService(ServiceBase):
             notice = session.scalars(select(Notice).where(Notice.number == number)).first()
             if notice is None:
                 raise NotFound(f"没有编号为 {number} 的告知单。")
+            if scanned and parts[2].strip().upper() != qr_checksum(notice):
+                raise ConflictError("二维码校验不符：这张告知单可能不是本所出具的，或已被改动。")
             return self._detail(session, notice)
 
     def for_visit(self, user: SessionUser, visit_id: int) -> list[NoticeDetail]:
@@ -268,6 +284,9 @@ class NoticeService(ServiceBase):
         with self._writing() as session:
             actor = self._case_worker(session, user)
             notice = _open_notice(session, notice_id, row_version)
+            verify_notice(session, notice)
+            if not arrived_item_ids:
+                raise ValidationError("请勾选群众本次带来的材料。", "items")
             items = {i.id: i for i in _items(session, notice.id)}
             now = self._clock.now()
             unknown = [i for i in arrived_item_ids if i not in items]
@@ -283,6 +302,10 @@ class NoticeService(ServiceBase):
             notice.row_version += 1
             complete = all(i.state == "provided" or i.arrived_at for i in items.values())
             visit = _visit(session, notice.visit_id)
+            if not VisitStatus(visit.status).is_open:
+                raise ConflictError(
+                    f"该事项已{VisitStatus(visit.status).label}，不能再登记补交材料。"
+                )
             if complete:
                 notice.state = "fulfilled"
                 notice.fulfilled_at = now
@@ -435,9 +458,10 @@ class NoticeService(ServiceBase):
             raise ValidationError("请选择按人员或按事项统计。", "by")
         with self._sessions.begin() as session:
             self._case_worker(session, user)
+            key = Officer.id if by == "officer" else ServiceItemVersion.item_id
             label = Officer.name if by == "officer" else ServiceItemVersion.name
             query = (
-                select(label, Notice)
+                select(key, label, Notice)
                 .join(Visit, Visit.id == Notice.visit_id)
                 .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
                 .join(Officer, Officer.id == Notice.officer_id)
@@ -448,9 +472,11 @@ class NoticeService(ServiceBase):
                 )
             )
             breaches = _breach_counts(session)
-            tally: dict[str, list[int]] = {}
-            for name, notice in session.execute(query):
-                counts = tally.setdefault(name, [0, 0])
+            tally: dict[int, list[int]] = {}
+            names: dict[int, str] = {}
+            for group, name, notice in session.execute(query):
+                names[group] = name
+                counts = tally.setdefault(group, [0, 0])
                 counts[0] += 1
                 if (
                     notice.state == "fulfilled"
@@ -458,7 +484,10 @@ class NoticeService(ServiceBase):
                     and not breaches.get(notice.id)
                 ):
                     counts[1] += 1
-            return [CompletionRow(k, v[0], v[1]) for k, v in sorted(tally.items())]
+            return sorted(
+                (CompletionRow(names[k], v[0], v[1]) for k, v in tally.items()),
+                key=lambda r: r.label,
+            )
 
     # ---- printing ---------------------------------------------------------------------
 
@@ -512,6 +541,7 @@ class NoticeService(ServiceBase):
             )
 
     def _slip(self, session: Session, notice: Notice) -> SlipData:
+        verify_notice(session, notice)
         snap = json.loads(notice.snapshot_json)
         station = _station(session)
         tz = ZoneInfo(station.timezone)
@@ -545,7 +575,11 @@ class NoticeService(ServiceBase):
                 if notice.supplement_deadline
                 else "材料备齐后随时来所",
             ),
-            ("办理时限", snap["time_limit_text"] + "（自材料补齐之日起继续计算）"),
+            (
+                "办理时限",
+                snap["time_limit_text"]
+                + ("（照常计算）" if notice.kind == "pledge" else "（自材料补齐之日起继续计算）"),
+            ),
             ("收费标准", snap["fee"]),
             ("办理地点和时间", f"{snap['place']}；{snap['hours']}"),
             ("告知民警", f"{snap['officer_name']}（警号 {snap['officer_badge']}）"
@@ -571,21 +605,21 @@ class NoticeService(ServiceBase):
             if signature
             else f"申请人拒绝签字。民警说明：{notice.signature_declined_note}"
         )
-        signatures = [signer, f"{station.name}　{notice.local_date.isoformat()}"]
+        signatures = [signer, f"{snap['station']}　{notice.local_date.isoformat()}"]
         if notice.state == "voided":
             notes.insert(0, f"本告知单已作废：{notice.void_reason}")
         return SlipData(
             kind="notice",
             title=title,
             copy_label="",
-            station_name=station.name,
-            station_address=station.address,
+            station_name=snap["station"],
+            station_address=snap.get("station_address", ""),
             number=notice.number,
             rows=tuple(rows),
             paragraphs=tuple(paragraphs),
             notes=tuple(notes),
             signatures=tuple(signatures),
-            qr_payload=qr_payload(notice.number, notice.content_sha256),
+            qr_payload=f"SD|{notice.number}|{qr_checksum(notice)}",
             copy_no=_prints(session, notice.visit_id, f"notice{notice.id}") + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
@@ -613,10 +647,14 @@ class NoticeService(ServiceBase):
         if not visit.in_scope:
             raise ConflictError("该事项不属本所职责，请引导至承办单位。")
         existing = session.scalars(
-            select(Notice.number).where(Notice.visit_id == visit.id, Notice.state == "open")
+            select(Notice.number).where(Notice.visit_id == visit.id, Notice.state != "voided")
         ).first()
         if existing is not None:
-            raise ConflictError(f"该事项已有未结的告知单 {existing}，不能重复出具。")
+            # One notice per matter: a later demand is only possible as a recorded breach.
+            raise ConflictError(
+                f"该事项已出具过告知单 {existing}，不能再次告知；"
+                "确需其他材料的，请记录超出告知范围。"
+            )
 
     def _today(self, session: Session) -> dt.date:
         return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
@@ -740,6 +778,7 @@ def _snapshot(
     snapshot = {
         "kind": "pledge" if new.pledge else "notice",
         "station": station.name,
+        "station_address": station.address,
         "serial": visit.serial,
         "citizen_name": visit.citizen_name,
         "id_text": mask_id(visit.id_number) if visit.id_number else "",
@@ -761,7 +800,6 @@ def _snapshot(
             f"公安监督举报电话：{station.phone_12389}；政务服务便民热线：{station.phone_12345}"
         ),
         "deadline": new.supplement_deadline.isoformat() if new.supplement_deadline else None,
-        "date": today.isoformat(),
         "promise": PLEDGE_TERMS if new.pledge else PROMISE,
         "items": [
             {
@@ -771,8 +809,43 @@ def _snapshot(
             for i in items
         ],
     }  # fmt: skip
-    canonical = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return snapshot, hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return snapshot, hashlib.sha256(canonical_json(snapshot).encode("utf-8")).hexdigest()
+
+
+def canonical_json(snapshot: dict[str, Any]) -> str:
+    """The one serialisation that is stored and hashed."""
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def signature_digest(strokes_json: str, png: bytes) -> str:
+    """SHA-256 over the signature's strokes and image, so neither can be swapped unnoticed."""
+    return hashlib.sha256(strokes_json.encode("utf-8") + b"|" + png).hexdigest()
+
+
+def verify_notice(session: Session, notice: Notice) -> None:
+    """Refuse to use a notice whose stored content or signature no longer matches its hashes."""
+    digest = hashlib.sha256(notice.snapshot_json.encode("utf-8")).hexdigest()
+    broken = digest != notice.content_sha256
+    signature = session.scalars(
+        select(Signature).where(
+            Signature.document_type == "notice", Signature.document_id == notice.id
+        )
+    ).first()
+    if signature is not None:
+        broken = broken or signature.content_sha256 != notice.content_sha256
+        broken = broken or signature.image_sha256 != signature_digest(
+            signature.strokes_json, signature.png
+        )
+    if broken:
+        raise ConflictError(
+            f"告知单 {notice.number} 的存档内容与签字时不一致（可能被改动），已停止使用，"
+            "请立即报告所长并运行 stationdesk check。"
+        )
+
+
+def qr_checksum(notice: Notice) -> str:
+    """The short checksum printed in the notice's QR code, over its number and content."""
+    return qr_payload(notice.number, notice.content_sha256).split("|")[2]
 
 
 def _shown_state(notice: Notice, today: dt.date) -> str:

@@ -345,6 +345,8 @@ class VisitService(ServiceBase):
         text = clean_text(reason, field="reason", label="待补材料说明", max_len=500)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
+            if open_notice(session, visit.id) is not None:
+                raise ConflictError("该事项已出具告知单，补交材料请在告知单上登记。")
             now = self._clock.now()
             pause_clock(session, visit, now)
             self._move(session, actor, visit, VisitStatus.WAITING_MATERIALS, text, now)
@@ -363,6 +365,11 @@ class VisitService(ServiceBase):
             actor, visit = self._owned(session, user, visit_id, row_version)
             if visit.status != VisitStatus.WAITING_MATERIALS.value:
                 raise ConflictError("该事项不在待补材料状态，无需恢复办理。")
+            notice = open_notice(session, visit.id)
+            if notice is not None:
+                raise ConflictError(
+                    f"请在告知单 {notice.number} 上登记群众补交的材料，补齐后自动恢复办理。"
+                )
             now = self._clock.now()
             resume_clock(session, visit, now)
             self._move(
@@ -1070,6 +1077,37 @@ class VisitService(ServiceBase):
 # ---- module helpers ---------------------------------------------------------------------
 
 
+def open_notice(session: Session, visit_id: int) -> Notice | None:
+    """The visit's one-time notice or pledge still waiting for materials."""
+    return session.scalars(
+        select(Notice).where(Notice.visit_id == visit_id, Notice.state == "open")
+    ).first()
+
+
+def _settle_open_notice(
+    session: Session, actor: Officer, visit: Visit, target: VisitStatus, now: dt.datetime
+) -> None:
+    """A matter cannot finish with materials still owed; ending it otherwise voids the notice."""
+    notice = open_notice(session, visit.id)
+    if notice is None:
+        return
+    if target is VisitStatus.COMPLETED:
+        title = "承诺书" if notice.kind == "pledge" else "告知单"
+        raise ConflictError(f"{title} {notice.number} 所列材料尚未补齐，不能办结。")
+    notice.state, notice.voided_at = "voided", now
+    notice.void_reason = f"事项{target.label}，告知单随之作废"
+    notice.row_version += 1
+    audit.record(
+        session,
+        at=now,
+        officer_id=actor.id,
+        action="notice_voided",
+        entity_type="notice",
+        entity_id=notice.number,
+        after={"reason": notice.void_reason},
+    )
+
+
 def accept_visit(session: Session, actor: Officer, visit: Visit, now: dt.datetime) -> None:
     """受理 inside the caller's transaction: due date from the catalogue version, clock starts."""
     if visit.status != VisitStatus.REGISTERED.value:
@@ -1106,6 +1144,7 @@ def move_visit(
     if not can_move(source, target):
         raise ConflictError(f"事项当前为“{source.label}”，不能改为“{target.label}”。")
     if not target.is_open:
+        _settle_open_notice(session, actor, visit, target, now)
         pending = _pending(session, visit.id)
         if pending is not None:
             pending.state, pending.decided_at = "cancelled", now
@@ -1277,7 +1316,8 @@ def _visit_row(
     visit, service_name, owner_name, first_name, receiver_name = r
     status = VisitStatus(visit.status)
     state = ""
-    if late_supplements and visit.id in late_supplements and status.is_open:
+    past_due = status is VisitStatus.IN_PROGRESS and visit.due_date and visit.due_date < today
+    if late_supplements and visit.id in late_supplements and status.is_open and not past_due:
         # A notice's or pledge's supplement deadline has passed: the owner must follow up.
         state = "supplement_overdue"
     elif status is VisitStatus.WAITING_MATERIALS:

@@ -413,6 +413,7 @@ class Signature(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     strokes_json: Mapped[str] = mapped_column(Text)
     png: Mapped[bytes] = mapped_column(LargeBinary)
+    image_sha256: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("document_type", "document_id", name="uq_signatures_document"),

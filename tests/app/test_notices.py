@@ -136,7 +136,10 @@ def test_a_demand_beyond_the_notice_is_a_breach_counted_to_the_issuer(
     notice = desk.issue(desk.visit())
     colleague = make_officer(Role.WINDOW, "刘洋")  # the citizen comes back to another counter
 
-    found = desk.s.notices.find(colleague, f"SD|{notice.number}|ABCDEF12")
+    scanned = desk.s.notices.slip(colleague, notice.id).qr_payload  # what the scanner types
+    with pytest.raises(ConflictError, match="二维码校验不符"):
+        desk.s.notices.find(colleague, f"SD|{notice.number}|ABCDEF12")
+    found = desk.s.notices.find(colleague, scanned)
     breached = desk.s.notices.record_breach(
         colleague, found.id, "单位出具的在职证明", "用途单位新要求"
     )
@@ -346,3 +349,82 @@ def test_cli_prints_a_notice_and_marks_the_reprint(
         cli.main(["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]) == 0
     )
     assert "补打" in pdf_text(out.read_bytes())
+
+
+def test_one_notice_per_matter_even_after_it_was_fulfilled(desk: Counter) -> None:
+    visit_id = desk.visit()
+    notice = desk.issue(visit_id)
+    owed = [i.id for i in notice.items if i.owed]
+    desk.s.notices.record_return(desk.officer, notice.id, notice.row_version, owed)
+
+    with pytest.raises(ConflictError, match="超出告知范围"):
+        desk.s.notices.draft(desk.officer, visit_id)
+
+
+def test_tampered_content_is_refused_before_printing_or_receiving(desk: Counter, db) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    notice = desk.issue(desk.visit())
+    con = sqlite3.connect(db.file)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            con.execute("UPDATE notices SET snapshot_json = '{}' WHERE id = ?", (notice.id,))
+        con.execute("DROP TRIGGER notices_content_frozen")  # someone with the file and a tool
+        con.execute(
+            "UPDATE notices SET snapshot_json = replace(snapshot_json, '免费', '收费 200 元')"
+            " WHERE id = ?",
+            (notice.id,),
+        )
+        con.commit()
+    finally:
+        con.close()
+
+    with pytest.raises(ConflictError, match="不一致"):
+        desk.s.notices.slip(desk.officer, notice.id)
+    with pytest.raises(ConflictError, match="不一致"):
+        desk.s.notices.record_return(
+            desk.officer, notice.id, notice.row_version, [notice.items[0].id]
+        )
+
+
+def test_a_pledge_needs_the_citizens_own_signature(desk: Counter) -> None:
+    visit_id = desk.visit("HJ-QR-GF")
+    draft = desk.s.notices.draft(desk.officer, visit_id)
+    non_key = next(i.name for i in draft.items if not i.is_key)
+    pledge = desk.new(
+        visit_id, missing=(non_key,), pledge=True, supplement_deadline=draft.latest_deadline
+    )
+
+    with pytest.raises(ValidationError, match="本人签署"):
+        desk.s.notices.issue(
+            desk.officer, dataclasses.replace(pledge, signature_declined_note="不愿签")
+        )
+    signed = desk.signed(pledge)
+    dot = dataclasses.replace(signed.signature, strokes=(((1.0, 1.0, 0.5),),))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="没有笔迹"):
+        desk.s.notices.issue(desk.officer, dataclasses.replace(signed, signature=dot))
+
+
+def test_the_visit_and_its_notice_cannot_drift_apart(desk: Counter) -> None:
+    from app.visit_rules import VisitStatus
+
+    notice = desk.issue(desk.visit())
+    visit = desk.s.visits.get(desk.officer, notice.visit_id)
+    with pytest.raises(ConflictError, match="告知单"):
+        desk.s.visits.resume(desk.officer, visit.row.id, visit.row.row_version)
+
+    voided = desk.s.visits.void(desk.officer, visit.row.id, visit.row.row_version, "群众不再办理")
+
+    assert voided.row.status is VisitStatus.VOIDED
+    assert desk.s.notices.find(desk.officer, notice.number).state == "voided"
+
+
+def test_a_matter_with_an_open_pledge_cannot_be_completed(desk: Counter) -> None:
+    visit_id = desk.visit("HJ-QR-GF")
+    draft = desk.s.notices.draft(desk.officer, visit_id)
+    non_key = next(i.name for i in draft.items if not i.is_key)
+    desk.issue(visit_id, missing=(non_key,), pledge=True, supplement_deadline=draft.latest_deadline)
+    visit = desk.s.visits.get(desk.officer, visit_id)
+
+    with pytest.raises(ConflictError, match="尚未补齐"):
+        desk.s.visits.complete(desk.officer, visit_id, visit.row.row_version, "办结")

@@ -29,6 +29,15 @@ from db.migrate import (
 GENESIS = "0" * 64
 
 
+# Append-only audit, frozen notice content and signatures: refused in the database itself.
+FROZEN_TRIGGERS = {
+    "audit_events_no_update",
+    "audit_events_no_delete",
+    "notices_content_frozen",
+    "signatures_frozen",
+}
+
+
 @pytest.fixture
 def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
     """An engine over an empty SQLite file, with the application's pragmas."""
@@ -69,7 +78,7 @@ def test_upgrading_an_empty_database_yields_exactly_the_models_schema(engine: En
     assert schema_diff(engine) == []
     tables = set(inspect(engine).get_table_names())
     assert tables == set(Base.metadata.tables) | {"alembic_version"}
-    assert trigger_names(engine) == {"audit_events_no_update", "audit_events_no_delete"}
+    assert trigger_names(engine) == FROZEN_TRIGGERS
     with engine.connect() as conn:
         head = conn.execute(text("SELECT id, last_id, last_hash FROM audit_head")).all()
     assert head == [(1, 0, GENESIS)]
@@ -115,7 +124,7 @@ def test_downgrading_to_base_then_upgrading_again_rebuilds_the_schema(engine: En
 
     assert current_revision(engine) == head_revision()
     assert schema_diff(engine) == []
-    assert trigger_names(engine) == {"audit_events_no_update", "audit_events_no_delete"}
+    assert trigger_names(engine) == FROZEN_TRIGGERS
     with engine.connect() as conn:
         assert conn.execute(text("SELECT last_id, last_hash FROM audit_head")).one() == (
             0,

@@ -88,7 +88,8 @@ def test_a_notice_is_issued_and_the_second_visit_completed_through_the_dialogs(
         return int(self.result())
 
     monkeypatch.setattr(NoticeReturnDialog, "exec", fake_exec)
-    page.find_edit.setText(f"SD|{notice.number}|XXXXXXXX")  # what the scanner types
+    scanned = services.notices.slip(colleague, notice.id).qr_payload
+    page.find_edit.setText(scanned)  # what the scanner types
     page.find_notice()
 
     assert opened and opened[0].notice.state == "fulfilled"

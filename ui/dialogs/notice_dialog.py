@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.catalogue_service import MATERIAL_FORMS
 from app.dto import SessionUser
 from app.errors import StationDeskError, ValidationError
 from app.notice_dto import (
@@ -39,7 +40,6 @@ from app.notice_service import NoticeService
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.signature_pad import SignaturePad
 
-FORMS = ("原件", "复印件", "原件及复印件", "出示原件")
 COLUMNS = ("材料名称", "份数", "形式", "要件", "状态", "说明（需更正时必填）")
 
 
@@ -181,7 +181,7 @@ class NoticeDialog(QDialog):
         copies.setRange(1, 20)
         copies.setValue(item.copies if item else 1)
         form = QComboBox()
-        form.addItems(list(FORMS))
+        form.addItems(list(MATERIAL_FORMS))
         if item:
             form.setCurrentText(item.form)
         key = QTableWidgetItem("要件")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue_service import CATEGORIES, CatalogueService
+from app.catalogue_service import CATEGORIES, MATERIAL_FORMS, CatalogueService
 from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUser
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
@@ -35,7 +35,6 @@ UNITS = (
     ("calendar_days", "日（自然日）"),
     ("on_the_spot", "当场办结"),
 )
-FORMS = ("原件", "复印件", "原件及复印件", "出示原件")
 MATERIAL_HEADERS = ("材料名称", "份数", "原件/复印件", "来源（何处开具）", "要件")
 
 
@@ -69,7 +68,7 @@ class MaterialsTable(QTableWidget):
         copies.setValue(m.copies if m else 1)
         self.setCellWidget(row, 1, copies)
         form = QComboBox()
-        form.addItems(list(FORMS))
+        form.addItems(list(MATERIAL_FORMS))
         if m:
             form.setCurrentText(m.form)
         self.setCellWidget(row, 2, form)

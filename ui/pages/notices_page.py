@@ -199,7 +199,11 @@ class NoticesPage(QWidget):
             self._open(row.id, row.number)
 
     def _open(self, _notice_id: int, number: str) -> None:
-        notice = self._notices.find(self._user, number)
+        try:
+            notice = self._notices.find(self._user, number)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
         NoticeReturnDialog(self._notices, self._user, notice, self).exec()
         self.find_edit.clear()
         self.reload()

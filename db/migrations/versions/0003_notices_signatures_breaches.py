@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
     sa.Column('strokes_json', sa.Text(), nullable=False),
     sa.Column('png', sa.LargeBinary(), nullable=False),
+    sa.Column('image_sha256', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signatures')),
     sa.UniqueConstraint('document_type', 'document_id', name='uq_signatures_document')
     )
@@ -102,8 +103,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_notice_items_notice_id'), ['notice_id'], unique=False)
 
 
+    _frozen_content_triggers()
+
+
+def _frozen_content_triggers() -> None:
+    """An issued notice's content and hash can never be rewritten, by the app or by hand."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute(
+            "CREATE TRIGGER notices_content_frozen BEFORE UPDATE OF snapshot_json, content_sha256 "
+            "ON notices BEGIN SELECT RAISE(ABORT, 'issued notices are frozen'); END"
+        )
+        op.execute(
+            "CREATE TRIGGER signatures_frozen BEFORE UPDATE ON signatures "
+            "BEGIN SELECT RAISE(ABORT, 'signatures are frozen'); END"
+        )
+    elif dialect == "postgresql":
+        op.execute(
+            "CREATE FUNCTION stationdesk_frozen() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'frozen record'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER notices_content_frozen BEFORE UPDATE OF snapshot_json, content_sha256 "
+            "ON notices FOR EACH ROW EXECUTE FUNCTION stationdesk_frozen()"
+        )
+        op.execute(
+            "CREATE TRIGGER signatures_frozen BEFORE UPDATE ON signatures "
+            "FOR EACH ROW EXECUTE FUNCTION stationdesk_frozen()"
+        )
 
 def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    op.execute("DROP TRIGGER IF EXISTS notices_content_frozen" + (" ON notices" if dialect == "postgresql" else ""))
+    op.execute("DROP TRIGGER IF EXISTS signatures_frozen" + (" ON signatures" if dialect == "postgresql" else ""))
+    if dialect == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS stationdesk_frozen()")
     with op.batch_alter_table('notice_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notice_items_notice_id'))
 
