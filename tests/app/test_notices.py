@@ -323,8 +323,11 @@ def test_a_missed_pledge_deadline_shows_on_the_owners_and_the_chiefs_lists(desk:
     visit_id = desk.visit("HJ-QR-GF")
     draft = desk.s.notices.draft(desk.officer, visit_id)
     non_key = next(i.name for i in draft.items if not i.is_key)
-    desk.issue(visit_id, missing=(non_key,), pledge=True, supplement_deadline=draft.latest_deadline)
-    desk.clock.advance(dt.timedelta(days=20))
+    assert draft.latest_deadline is not None
+    deadline = draft.latest_deadline - dt.timedelta(days=3)  # before the matter's own due date
+    desk.issue(visit_id, missing=(non_key,), pledge=True, supplement_deadline=deadline)
+    today = desk.clock.now().astimezone(BEIJING).date()
+    desk.clock.advance(dt.timedelta(days=(deadline - today).days + 1))
 
     mine = desk.s.visits.open_matters(desk.officer)
     everyone = desk.s.visits.open_matters(desk.chief, everyone=True)
