@@ -36,6 +36,7 @@ from app.validation import clean_text
 from app.visit_rules import VisitStatus
 from app.visit_service import (
     accept_visit,
+    count_prints,
     move_visit,
     next_number,
     pause_clock,
@@ -518,7 +519,7 @@ class NoticeService(ServiceBase):
             if notice is None:
                 raise NotFound("找不到该告知单。")
             kind = f"notice{notice.id}"
-            expected = _prints(session, notice.visit_id, kind) + 1
+            expected = count_prints(session, notice.visit_id, kind) + 1
             if copy_no != expected:
                 raise ConflictError(
                     "这张告知单刚在其他窗口打印过，请重新预览后再打印（将标注补打）。"
@@ -620,7 +621,7 @@ class NoticeService(ServiceBase):
             notes=tuple(notes),
             signatures=tuple(signatures),
             qr_payload=f"SD|{notice.number}|{qr_checksum(notice)}",
-            copy_no=_prints(session, notice.visit_id, f"notice{notice.id}") + 1,
+            copy_no=count_prints(session, notice.visit_id, f"notice{notice.id}") + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
             table=tuple(table),
@@ -919,14 +920,3 @@ def _breach_counts(session: Session) -> dict[int, int]:
             select(NoticeBreach.notice_id, func.count()).group_by(NoticeBreach.notice_id)
         )
     }
-
-
-def _prints(session: Session, visit_id: int, kind: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PrintRecord)
-            .where(PrintRecord.visit_id == visit_id, PrintRecord.kind == kind)
-        )
-        or 0
-    )

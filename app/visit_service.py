@@ -464,29 +464,10 @@ class VisitService(ServiceBase):
             assert visit is not None
             now = self._clock.now()
             handover.state, handover.decided_at = "accepted", now
-            previous = visit.owner_id
-            visit.owner_id = actor.id
-            visit.row_version += 1
-            session.add(
-                VisitTransition(
-                    visit_id=visit.id,
-                    at=now,
-                    officer_id=actor.id,
-                    from_status=visit.status,
-                    to_status=visit.status,
-                    reason=f"接收移交：{handover.reason}",
-                )
-            )
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="handover_accepted",
-                entity_type="visit",
-                entity_id=visit.serial,
-                before={"owner": previous},
-                after={"owner": actor.id, "handover": handover.id},
-            )
+            _change_owner(
+                session, actor, visit, actor.id, f"接收移交：{handover.reason}",
+                "handover_accepted", {"handover": handover.id}, now,
+            )  # fmt: skip
             return self._detail(session, visit)
 
     def decline_handover(self, user: SessionUser, handover_id: int, reason: str) -> HandoverRow:
@@ -541,29 +522,10 @@ class VisitService(ServiceBase):
             if pending is not None:
                 pending.state, pending.decided_at = "cancelled", now
                 pending.decline_reason = "所长已另行指派"
-            previous = visit.owner_id
-            visit.owner_id = receiver.id
-            visit.row_version += 1
-            session.add(
-                VisitTransition(
-                    visit_id=visit.id,
-                    at=now,
-                    officer_id=actor.id,
-                    from_status=visit.status,
-                    to_status=visit.status,
-                    reason=f"指派给{receiver.name}：{text}",
-                )
-            )
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="visit_reassigned",
-                entity_type="visit",
-                entity_id=visit.serial,
-                before={"owner": previous},
-                after={"owner": receiver.id, "reason": text},
-            )
+            _change_owner(
+                session, actor, visit, receiver.id, f"指派给{receiver.name}：{text}",
+                "visit_reassigned", {"reason": text}, now,
+            )  # fmt: skip
             return self._detail(session, visit)
 
     # ---- reading ------------------------------------------------------------------------
@@ -766,7 +728,7 @@ class VisitService(ServiceBase):
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
-            expected = _prints(session, visit.id, kind) + 1
+            expected = count_prints(session, visit.id, kind) + 1
             if copy_no != expected:
                 raise ConflictError(
                     "这张单据刚在其他窗口打印过，请重新预览后再打印（将标注补打）。"
@@ -901,7 +863,7 @@ class VisitService(ServiceBase):
             notes=tuple(notes),
             signatures=tuple(signatures),
             qr_payload=qr_payload(*content),
-            copy_no=_prints(session, visit.id, kind) + 1,
+            copy_no=count_prints(session, visit.id, kind) + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
         )
@@ -1075,6 +1037,42 @@ class VisitService(ServiceBase):
 
 
 # ---- module helpers ---------------------------------------------------------------------
+
+
+def _change_owner(
+    session: Session,
+    actor: Officer,
+    visit: Visit,
+    owner_id: int,
+    reason: str,
+    action: str,
+    extra: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """A new owner: kept in the history (status unchanged) and in the audit chain."""
+    previous = visit.owner_id
+    visit.owner_id = owner_id
+    visit.row_version += 1
+    session.add(
+        VisitTransition(
+            visit_id=visit.id,
+            at=now,
+            officer_id=actor.id,
+            from_status=visit.status,
+            to_status=visit.status,
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        officer_id=actor.id,
+        action=action,
+        entity_type="visit",
+        entity_id=visit.serial,
+        before={"owner": previous},
+        after={"owner": owner_id, **extra},
+    )
 
 
 def open_notice(session: Session, visit_id: int) -> Notice | None:
@@ -1264,7 +1262,8 @@ def _pending(session: Session, visit_id: int) -> Handover | None:
     ).first()
 
 
-def _prints(session: Session, visit_id: int, kind: str) -> int:
+def count_prints(session: Session, visit_id: int, kind: str) -> int:
+    """How often a slip of ``kind`` was printed for a visit."""
     return (
         session.scalar(
             select(func.count())
