@@ -227,6 +227,20 @@ def _signature_image(png: bytes, width: float) -> Flowable:
     return image
 
 
+class _PartMark(Flowable):
+    """Draws nothing; tells the canvas which part (copy) the following pages belong to."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
+    def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.stationdesk_part = self.index
+
+
 def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
     """A canvas that writes 第 x 页 共 y 页 and the QR code once the page count is known."""
 
@@ -240,10 +254,13 @@ def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
             self._startPage()
 
         def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
+            # Each part (群众联, 存根联) is its own document for the reader: number per part.
+            parts = [state.get("stationdesk_part", 0) for state in self._pages]
+            seen: dict[int, int] = {}
+            for state, part in zip(self._pages, parts, strict=True):
+                seen[part] = seen.get(part, 0) + 1
                 self.__dict__.update(state)
-                self._decorate(number, total)
+                self._decorate(seen[part], parts.count(part))
                 super().showPage()
             super().save()
 
@@ -308,6 +325,7 @@ def _build(
     for index, part in enumerate(parts):
         if index:
             story.append(PageBreak())
+        story.append(_PartMark(index))
         story.extend(_flowables(data, width, roll, part))
     out = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -431,3 +431,15 @@ def test_a_matter_with_an_open_pledge_cannot_be_completed(desk: Counter) -> None
 
     with pytest.raises(ConflictError, match="尚未补齐"):
         desk.s.visits.complete(desk.officer, visit_id, visit.row.row_version, "办结")
+
+
+def test_each_part_of_the_notice_is_numbered_on_its_own(desk: Counter) -> None:
+    desk.s.station.update_settings(
+        desk.chief, dataclasses.replace(desk.s.station.settings(), paper_size="A5")
+    )
+    notice = desk.issue(desk.visit())
+    doc = pypdfium2.PdfDocument(render_slip(desk.s.notices.slip(desk.officer, notice.id)))
+    footers = [doc[i].get_textpage().get_text_range().split("第")[-1] for i in range(len(doc))]
+    per_part = len(doc) // 2
+    assert len(doc) == 2 * per_part
+    assert f"1 页 共 {per_part} 页" in footers[0] and f"1 页 共 {per_part} 页" in footers[per_part]

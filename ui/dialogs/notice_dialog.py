@@ -37,6 +37,7 @@ from app.notice_dto import (
     SignatureInput,
 )
 from app.notice_service import NoticeService
+from app.printing.fonts import glyph_warning
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.signature_pad import SignaturePad
 
@@ -68,6 +69,11 @@ class NoticeDialog(QDialog):
             "材料；告知单出具后不得再要求告知范围以外的材料。"
         )
         intro.setWordWrap(True)
+        glyphs = glyph_warning([draft.citizen_name, *(i.name for i in draft.items)])
+        self.glyph_label = QLabel(glyphs)
+        self.glyph_label.setObjectName("banner")
+        self.glyph_label.setWordWrap(True)
+        self.glyph_label.setVisible(bool(glyphs))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
@@ -155,6 +161,7 @@ class NoticeDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.glyph_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(items_error)
