@@ -70,6 +70,14 @@ class StationSettings:
     timezone: str = "Asia/Shanghai"
     lockout_attempts: int = 5
     lockout_minutes: int = 15
+    rating_dimensions: str = "办事效率,服务态度,办理结果,规范廉洁"
+    verify_days: int = 1
+    rectify_days: int = 5
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The rating dimensions, in order."""
+        return tuple(d for d in self.rating_dimensions.replace("，", ",").split(",") if d.strip())
 
 
 @dataclass(frozen=True, slots=True)

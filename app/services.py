@@ -13,6 +13,7 @@ from app.holiday_service import HolidayService
 from app.notice_service import NoticeService
 from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
+from app.rating_service import RatingService
 from app.station_service import StationService
 from app.visit_service import VisitService
 
@@ -28,6 +29,7 @@ class Services:
     holidays: HolidayService
     visits: VisitService
     notices: NoticeService
+    ratings: RatingService
 
 
 def build_services(
@@ -46,4 +48,5 @@ def build_services(
         holidays=HolidayService(sessions, clock),
         visits=VisitService(sessions, clock),
         notices=NoticeService(sessions, clock),
+        ratings=RatingService(sessions, clock),
     )

@@ -25,6 +25,15 @@ from db.models import PAPER_SIZES, Officer, Station
 _CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 
 
+def _clean_dimensions(text: str) -> str:
+    names = [d.strip() for d in (text or "").replace("，", ",").split(",") if d.strip()]
+    if not 1 <= len(names) <= 6:
+        raise ValidationError("评价维度应为 1 到 6 个，用逗号分隔。", "rating_dimensions")
+    if any(len(n) > 8 for n in names) or len(set(names)) != len(names):
+        raise ValidationError("每个评价维度不超过 8 个字，且不能重复。", "rating_dimensions")
+    return ",".join(names)
+
+
 def validate_settings(s: StationSettings) -> StationSettings:
     """A cleaned copy of the settings, or a ValidationError at the first bad field."""
     code = (s.code or "").strip().upper()
@@ -57,6 +66,21 @@ def validate_settings(s: StationSettings) -> StationSettings:
             label="锁定前允许输错次数",
             minimum=3,
             maximum=10,
+        ),
+        rating_dimensions=_clean_dimensions(s.rating_dimensions),
+        verify_days=clean_int(
+            s.verify_days,
+            field="verify_days",
+            label="差评核实期限（工作日）",
+            minimum=1,
+            maximum=30,
+        ),
+        rectify_days=clean_int(
+            s.rectify_days,
+            field="rectify_days",
+            label="差评整改期限（工作日）",
+            minimum=1,
+            maximum=60,
         ),
         lockout_minutes=clean_int(
             s.lockout_minutes,
@@ -180,4 +204,7 @@ def _settings(station: Station) -> StationSettings:
         timezone=station.timezone,
         lockout_attempts=station.lockout_attempts,
         lockout_minutes=station.lockout_minutes,
+        rating_dimensions=station.rating_dimensions,
+        verify_days=station.verify_days,
+        rectify_days=station.rectify_days,
     )

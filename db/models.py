@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
@@ -44,6 +45,11 @@ class Station(Base):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
     lockout_attempts: Mapped[int] = mapped_column(Integer, default=5)
     lockout_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    rating_dimensions: Mapped[str] = mapped_column(
+        String(200), default="办事效率,服务态度,办理结果,规范廉洁"
+    )
+    verify_days: Mapped[int] = mapped_column(Integer, default=1)
+    rectify_days: Mapped[int] = mapped_column(Integer, default=5)
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -433,3 +439,75 @@ class NoticeBreach(Base):
     local_date: Mapped[dt.date] = mapped_column(Date, index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     issuer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+
+
+RATING_KINDS = ("on_site", "phone", "home", "follow_up")
+RECTIFICATION_STATES = ("open", "verified", "rectified", "closed")
+
+
+class Rating(Base):
+    """A citizen's 好差评: five levels overall and per dimension, or a refusal to rate."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    overall: Mapped[int | None] = mapped_column(Integer)
+    dimensions_json: Mapped[str] = mapped_column(Text, default="{}")
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    rated_at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    rated_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('on_site', 'phone', 'home', 'follow_up')", name="kind"),
+        CheckConstraint("overall IS NULL OR (overall BETWEEN 1 AND 5)", name="overall"),
+        # One on-site rating per visit (一次一评); phone and follow-up ratings may repeat.
+        Index(
+            "uq_ratings_on_site_visit",
+            "visit_id",
+            unique=True,
+            sqlite_where=text("kind = 'on_site'"),
+            postgresql_where=text("kind = 'on_site'"),
+        ),
+    )
+
+
+class Rectification(Base):
+    """整改督办 opened by a 差评: owned by the chief or a deputy, never the rated officer."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    rated_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    opened_at: Mapped[dt.datetime]
+    verify_due: Mapped[dt.date] = mapped_column(Date)
+    rectify_due: Mapped[dt.date] = mapped_column(Date)
+    verified_at: Mapped[dt.datetime | None]
+    cause: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    follow_up_rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+    appeal_text: Mapped[str] = mapped_column(Text, default="")
+    appeal_decision: Mapped[str] = mapped_column(String(12), default="")
+    appeal_reason: Mapped[str] = mapped_column(Text, default="")
+    appeal_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    closed_at: Mapped[dt.datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_rectifications_year_seq"),
+        CheckConstraint(
+            "state IN ('open', 'verified', 'rectified', 'closed')", name="state"
+        ),
+    )

@@ -1,0 +1,492 @@
+"""好差评: the citizen's own rating at the counter, and the rectification every 差评 opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.dto import SessionUser
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.holiday_service import load_calendar
+from app.roles import Permission, Role, allows
+from app.service_base import ServiceBase
+from app.validation import clean_text
+from app.visit_rules import VisitStatus
+from app.visit_service import next_number
+from db.models import Officer, Rating, Rectification, Signature, Station, Visit
+
+LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BAD = 2  # 不满意 and 非常不满意 are 差评
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+RATABLE = (VisitStatus.COMPLETED, VisitStatus.ANSWERED, VisitStatus.GUIDED, VisitStatus.REFUSED)
+
+
+@dataclass(frozen=True, slots=True)
+class RatingInput:
+    """What the citizen chose: nothing is preselected; or a refusal to rate."""
+
+    overall: int | None
+    dimensions: tuple[tuple[str, int | None], ...] = ()
+    comment: str = ""
+    declined: bool = False
+    signer_name: str = ""
+    strokes: tuple[tuple[tuple[float, float, float], ...], ...] = ()
+    png: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    """What was saved; ``rectification`` is the number opened by a 差评."""
+
+    rating_id: int
+    bad: bool
+    declined: bool
+    rectification: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationRow:
+    """A rectification as the chief's list and the slip show it."""
+
+    id: int
+    number: str
+    state: str
+    visit_serial: str
+    citizen_name: str
+    rated_officer: str
+    owner: str
+    rating_text: str
+    comment: str
+    verify_due: dt.date
+    rectify_due: dt.date
+    overdue: bool
+    cause: str
+    action: str
+    result: str
+    follow_up: str
+    appeal_text: str
+    appeal_decision: str
+    appeal_reason: str
+    row_version: int
+    dimensions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def state_label(self) -> str:
+        """The state in Chinese."""
+        return {"open": "待核实", "verified": "整改中", "rectified": "待销号", "closed": "已销号"}[
+            self.state
+        ]
+
+
+def is_bad(overall: int | None, dimensions: dict[str, int]) -> bool:
+    """A 差评: 不满意 or 非常不满意 overall or in any dimension."""
+    levels = [overall] if overall is not None else []
+    return any(level <= BAD for level in levels + list(dimensions.values()))
+
+
+class RatingService(ServiceBase):
+    """On-site ratings (一次一评), follow-up ratings, and the rectifications they open."""
+
+    def dimensions(self) -> tuple[str, ...]:
+        """The station's rating dimensions (settings)."""
+        with self._sessions.begin() as session:
+            return tuple(_station(session).rating_dimensions.split(","))
+
+    def rate_on_site(self, user: SessionUser, visit_id: int, given: RatingInput) -> RatingResult:
+        """Save the citizen's rating once; the officer can neither preset nor change it."""
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            if VisitStatus(visit.status) not in RATABLE:
+                raise ConflictError("事项办结（或答复、引导、不予受理）后才能请群众评价。")
+            done = session.scalars(
+                select(Rating.id).where(Rating.visit_id == visit.id, Rating.kind == "on_site")
+            ).first()
+            if done is not None:
+                raise ConflictError("该事项已经现场评价过，一次办事只评价一次。")
+            station = _station(session)
+            overall, dims, comment = _clean(given, station.rating_dimensions.split(","))
+            now = self._clock.now()
+            rating = Rating(
+                visit_id=visit.id,
+                kind="on_site",
+                declined=given.declined,
+                overall=overall,
+                dimensions_json=json.dumps(dims, ensure_ascii=False, sort_keys=True),
+                comment=comment,
+                rated_at=now,
+                local_date=now.astimezone(ZoneInfo(station.timezone)).date(),
+                recorded_by_id=actor.id,
+                rated_officer_id=visit.owner_id,
+            )
+            session.add(rating)
+            session.flush()
+            if not given.declined:
+                _sign(session, rating, given, now)
+            number = ""
+            bad = not given.declined and is_bad(overall, dims)
+            if bad:
+                number = self._open_rectification(session, station, visit, rating, now)
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="rating_declined" if given.declined else "rating_saved",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"kind": "on_site", "bad": bad, "rectification": number},
+            )
+            return RatingResult(rating.id, bad, given.declined, number)
+
+    def _open_rectification(
+        self, session: Session, station: Station, visit: Visit, rating: Rating, now: dt.datetime
+    ) -> str:
+        owner = _supervisor(session, exclude=rating.rated_officer_id)
+        tz = ZoneInfo(station.timezone)
+        today = now.astimezone(tz).date()
+        calendar = load_calendar(session)
+        year = today.year
+        seq = next_number(session, "rectification", year)
+        rect = Rectification(
+            number=f"{station.code}-ZG-{year}-{seq:05d}",
+            year=year,
+            seq=seq,
+            visit_id=visit.id,
+            rating_id=rating.id,
+            rated_officer_id=rating.rated_officer_id,
+            owner_id=owner.id,
+            state="open",
+            opened_at=now,
+            verify_due=calendar.add_working_days(today, station.verify_days).due,
+            rectify_due=calendar.add_working_days(today, station.rectify_days).due,
+            row_version=1,
+        )
+        session.add(rect)
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            officer_id=None,
+            action="rectification_opened",
+            entity_type="rectification",
+            entity_id=rect.number,
+            after={"visit": visit.serial, "owner": owner.id, "rated": rating.rated_officer_id},
+        )
+        return rect.number
+
+    # ---- rectification --------------------------------------------------------------
+
+    def rectifications(self, user: SessionUser) -> list[RectificationRow]:
+        """The chief and deputies see all; a rated officer sees those about them (to appeal)."""
+        with self._sessions.begin() as session:
+            actor = self._officer(session, user)
+            query = select(Rectification).order_by(Rectification.opened_at.desc())
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                query = query.where(Rectification.rated_officer_id == actor.id)
+            return [self._row(session, r) for r in session.scalars(query)]
+
+    def verify(
+        self, user: SessionUser, rect_id: int, row_version: int, cause: str
+    ) -> RectificationRow:
+        """核实: the owner records what caused the 差评."""
+        text = clean_text(cause, field="cause", label="原因核实", max_len=2000)
+        return self._step(user, rect_id, row_version, "open", "verified", {"cause": text})
+
+    def rectify(
+        self, user: SessionUser, rect_id: int, row_version: int, action: str, result: str
+    ) -> RectificationRow:
+        """整改: what was done and what came of it."""
+        act = clean_text(action, field="action", label="整改措施", max_len=2000)
+        res = clean_text(result, field="result", label="整改结果", max_len=2000)
+        return self._step(
+            user, rect_id, row_version, "verified", "rectified", {"action": act, "result": res}
+        )
+
+    def record_follow_up(
+        self, user: SessionUser, rect_id: int, row_version: int, given: RatingInput
+    ) -> RectificationRow:
+        """整改回访: the citizen rates again after the rectification (by phone or visit)."""
+        with self._writing() as session:
+            actor, rect = self._owned(session, user, rect_id, row_version)
+            station = _station(session)
+            overall, dims, comment = _clean(
+                RatingInput(given.overall, given.dimensions, given.comment, given.declined),
+                station.rating_dimensions.split(","),
+            )
+            now = self._clock.now()
+            rating = Rating(
+                visit_id=rect.visit_id,
+                kind="follow_up",
+                declined=given.declined,
+                overall=overall,
+                dimensions_json=json.dumps(dims, ensure_ascii=False, sort_keys=True),
+                comment=comment,
+                rated_at=now,
+                local_date=now.astimezone(ZoneInfo(station.timezone)).date(),
+                recorded_by_id=actor.id,
+                rated_officer_id=rect.rated_officer_id,
+            )
+            session.add(rating)
+            session.flush()
+            rect.follow_up_rating_id = rating.id
+            rect.row_version += 1
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="rectification_follow_up",
+                entity_type="rectification",
+                entity_id=rect.number,
+                after={"overall": overall, "declined": given.declined},
+            )
+            return self._row(session, rect)
+
+    def appeal(self, user: SessionUser, rect_id: int, text: str) -> RectificationRow:
+        """申诉: the rated officer says why the rating was unfair, with the evidence."""
+        reason = clean_text(text, field="appeal_text", label="申诉理由和证据", max_len=2000)
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            rect = _get(session, rect_id)
+            if rect.rated_officer_id != actor.id:
+                raise PermissionDenied("只有被评价的民警本人可以申诉。")
+            if rect.state == "closed" or rect.appeal_text:
+                raise ConflictError("该整改已销号或已申诉过。")
+            rect.appeal_text = reason
+            rect.row_version += 1
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="rectification_appealed",
+                entity_type="rectification",
+                entity_id=rect.number,
+                after={"appeal": reason},
+            )
+            return self._row(session, rect)
+
+    def decide_appeal(
+        self, user: SessionUser, rect_id: int, upheld: bool, reason: str
+    ) -> RectificationRow:
+        """The chief (never the appellant) decides; the decision stays on record."""
+        why = clean_text(reason, field="appeal_reason", label="申诉处理意见", max_len=2000)
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            rect = _get(session, rect_id)
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("申诉由所长或副所长决定。")
+            if actor.id == rect.rated_officer_id:
+                raise PermissionDenied("申诉人不能决定自己的申诉。")
+            if not rect.appeal_text:
+                raise ConflictError("该整改没有申诉。")
+            if rect.appeal_decision:
+                raise ConflictError("该申诉已有决定。")
+            rect.appeal_decision = "upheld" if upheld else "rejected"
+            rect.appeal_reason = why
+            rect.appeal_decided_by_id = actor.id
+            rect.row_version += 1
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="rectification_appeal_decided",
+                entity_type="rectification",
+                entity_id=rect.number,
+                after={"decision": rect.appeal_decision, "reason": why},
+            )
+            return self._row(session, rect)
+
+    def close(self, user: SessionUser, rect_id: int, row_version: int) -> RectificationRow:
+        """销号 by the owner: only with cause, action, result and the follow-up callback."""
+        with self._writing() as session:
+            actor, rect = self._owned(session, user, rect_id, row_version)
+            missing = [
+                label
+                for label, value in (
+                    ("原因核实", rect.cause),
+                    ("整改措施", rect.action),
+                    ("整改结果", rect.result),
+                    ("整改回访", rect.follow_up_rating_id),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValidationError(f"销号前须完成：{'、'.join(missing)}。", "close")
+            if rect.appeal_text and not rect.appeal_decision:
+                raise ValidationError("被评价民警的申诉尚未处理，不能销号。", "close")
+            now = self._clock.now()
+            rect.state, rect.closed_at = "closed", now
+            rect.row_version += 1
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="rectification_closed",
+                entity_type="rectification",
+                entity_id=rect.number,
+            )
+            return self._row(session, rect)
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _step(
+        self,
+        user: SessionUser,
+        rect_id: int,
+        row_version: int,
+        source: str,
+        target: str,
+        values: dict[str, str],
+    ) -> RectificationRow:
+        with self._writing() as session:
+            actor, rect = self._owned(session, user, rect_id, row_version)
+            if rect.state != source:
+                raise ConflictError("整改的步骤顺序不对：请先核实原因，再记录整改。")
+            for key, value in values.items():
+                setattr(rect, key, value)
+            rect.state = target
+            if target == "verified":
+                rect.verified_at = self._clock.now()
+            rect.row_version += 1
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action=f"rectification_{target}",
+                entity_type="rectification",
+                entity_id=rect.number,
+                after=values,
+            )
+            return self._row(session, rect)
+
+    def _owned(
+        self, session: Session, user: SessionUser, rect_id: int, row_version: int
+    ) -> tuple[Officer, Rectification]:
+        actor = self._officer(session, user)
+        rect = _get(session, rect_id)
+        if actor.id == rect.rated_officer_id:
+            raise PermissionDenied("被评价的民警不能办理针对自己的整改，只能申诉。")
+        if rect.owner_id != actor.id:
+            raise PermissionDenied("只有督办人可以办理这条整改。")
+        if rect.state == "closed":
+            raise ConflictError("该整改已销号。")
+        if rect.row_version != row_version:
+            raise ConflictError("该整改刚被修改过，请刷新后再试。")
+        return actor, rect
+
+    def _row(self, session: Session, rect: Rectification) -> RectificationRow:
+        visit = session.get(Visit, rect.visit_id)
+        rating = session.get(Rating, rect.rating_id)
+        assert visit is not None and rating is not None
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
+        follow = session.get(Rating, rect.follow_up_rating_id) if rect.follow_up_rating_id else None
+        station = _station(session)
+        today = self._clock.now().astimezone(ZoneInfo(station.timezone)).date()
+        dims = json.loads(rating.dimensions_json)
+        return RectificationRow(
+            id=rect.id,
+            number=rect.number,
+            state=rect.state,
+            visit_serial=visit.serial,
+            citizen_name=visit.citizen_name,
+            rated_officer=names.get(rect.rated_officer_id, ""),
+            owner=names.get(rect.owner_id, ""),
+            rating_text=LEVELS.get(rating.overall or 0, "—"),
+            comment=rating.comment,
+            verify_due=rect.verify_due,
+            rectify_due=rect.rectify_due,
+            overdue=rect.state != "closed"
+            and ((rect.state == "open" and today > rect.verify_due) or today > rect.rectify_due),
+            cause=rect.cause,
+            action=rect.action,
+            result=rect.result,
+            follow_up=(
+                ("拒绝评价" if follow.declined else LEVELS.get(follow.overall or 0, ""))
+                if follow
+                else ""
+            ),
+            appeal_text=rect.appeal_text,
+            appeal_decision=rect.appeal_decision,
+            appeal_reason=rect.appeal_reason,
+            row_version=rect.row_version,
+            dimensions=tuple((k, LEVELS[v]) for k, v in dims.items()),
+        )
+
+
+def _clean(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, int], str]:
+    comment = clean_text(
+        given.comment, field="comment", label="意见建议", max_len=500, required=False
+    )
+    if given.declined:
+        return None, {}, comment
+    if given.overall is None:
+        raise ValidationError("请群众选择总体评价（五个等级之一），或选择“不评价”。", "overall")
+    chosen = dict(given.dimensions)
+    dims: dict[str, int] = {}
+    for name in names:
+        level = chosen.get(name)
+        if level is None:
+            raise ValidationError(f"请群众对“{name}”作出评价。", f"dimension.{name}")
+        dims[name] = level
+    for level in [given.overall, *dims.values()]:
+        if level not in LEVELS:
+            raise ValidationError("评价等级只能是五个等级之一。", "overall")
+    return given.overall, dims, comment
+
+
+def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime) -> None:
+    if not any(len(s) >= 2 for s in given.strokes) or not given.png.startswith(PNG_MAGIC):
+        raise ValidationError("请群众在签字板上签名确认评价。", "signature")
+    signer = clean_text(given.signer_name, field="signer", label="签名人", max_len=40)
+    content = json.dumps(
+        [rating.visit_id, rating.overall, rating.dimensions_json, rating.comment],
+        ensure_ascii=False,
+    )
+    strokes = json.dumps(given.strokes)
+    session.add(
+        Signature(
+            document_type="rating",
+            document_id=rating.id,
+            signer_name=signer,
+            signed_at=now,
+            content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            strokes_json=strokes,
+            png=given.png,
+            image_sha256=hashlib.sha256(strokes.encode("utf-8") + b"|" + given.png).hexdigest(),
+        )
+    )
+
+
+def _supervisor(session: Session, exclude: int) -> Officer:
+    """The chief, or else a deputy, who is not the rated officer."""
+    for role in ("chief", "deputy"):
+        officer = session.scalars(
+            select(Officer)
+            .where(Officer.role == role, Officer.active.is_(True), Officer.id != exclude)
+            .order_by(Officer.id)
+        ).first()
+        if officer is not None:
+            return officer
+    raise ConflictError("本所没有其他在用的所长或副所长可以督办这条差评，请先在人员管理中设置。")
+
+
+def _station(session: Session) -> Station:
+    station = session.get(Station, 1)
+    if station is None:
+        raise NotFound("本数据库尚未初始化。")
+    return station
+
+
+def _get(session: Session, rect_id: int) -> Rectification:
+    rect = session.get(Rectification, rect_id)
+    if rect is None:
+        raise NotFound("找不到该整改记录。")
+    return rect

@@ -1,0 +1,138 @@
+"""好差评 at the counter and the rectification every 差评 opens."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from app.dto import SessionUser
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.identity import IdType
+from app.rating_service import RatingInput
+from app.roles import Role
+from app.services import Services
+from app.visit_dto import NewVisit
+
+DIMS = ("办事效率", "服务态度", "办理结果", "规范廉洁")
+STROKES = (((10.0, 10.0, 0.5), (60.0, 40.0, 0.5)),)
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def rating(overall: int | None, each: int | None = None, **kw: object) -> RatingInput:
+    level = overall if each is None else each
+    return RatingInput(
+        overall=overall,
+        dimensions=tuple((d, level) for d in DIMS),
+        signer_name="王小明",
+        strokes=STROKES,
+        png=png(),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def finished(services: Services, make_officer):  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW, "张伟")
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+
+    def make() -> int:
+        v = services.visits.register(
+            officer,
+            NewVisit("王小明", IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+        )
+        v = services.visits.complete_on_the_spot(officer, v.row.id, v.row.row_version, "已出具")
+        return v.row.id
+
+    return officer, make
+
+
+def test_a_rating_needs_a_level_for_everything_or_a_refusal(services: Services, finished) -> None:  # type: ignore[no-untyped-def]
+    officer, make = finished
+    visit_id = make()
+    with pytest.raises(ValidationError, match="总体评价"):
+        services.ratings.rate_on_site(officer, visit_id, rating(None))
+    partial = RatingInput(5, (("办事效率", 5),), signer_name="王", strokes=STROKES, png=png())
+    with pytest.raises(ValidationError, match="服务态度"):
+        services.ratings.rate_on_site(officer, visit_id, partial)
+    unsigned = RatingInput(5, tuple((d, 5) for d in DIMS), signer_name="王")
+    with pytest.raises(ValidationError, match="签名"):
+        services.ratings.rate_on_site(officer, visit_id, unsigned)
+
+    declined = services.ratings.rate_on_site(officer, visit_id, RatingInput(None, declined=True))
+
+    assert declined.declined and not declined.bad
+    with pytest.raises(ConflictError, match="只评价一次"):
+        services.ratings.rate_on_site(officer, visit_id, rating(5))
+
+
+def test_a_good_rating_opens_nothing(services: Services, chief: SessionUser, finished) -> None:  # type: ignore[no-untyped-def]
+    officer, make = finished
+    result = services.ratings.rate_on_site(officer, make(), rating(5, 4))
+    assert not result.bad and result.rectification == ""
+    assert services.ratings.rectifications(chief) == []
+
+
+def test_a_bad_rating_opens_a_rectification_the_chief_owns_and_must_complete(
+    services: Services, chief: SessionUser, finished
+) -> None:  # type: ignore[no-untyped-def]
+    officer, make = finished
+    result = services.ratings.rate_on_site(
+        officer, make(), rating(4, 2, comment="等了很久")
+    )  # 差评 in a dimension
+    assert result.bad and "-ZG-" in result.rectification
+
+    rect = services.ratings.rectifications(chief)[0]
+    assert rect.owner == "王所长" and rect.rated_officer == "张伟"
+    with pytest.raises(PermissionDenied):
+        services.ratings.verify(officer, rect.id, rect.row_version, "自查")
+    with pytest.raises(ValidationError, match="原因核实、整改措施、整改结果、整改回访"):
+        services.ratings.close(chief, rect.id, rect.row_version)
+    rect = services.ratings.verify(chief, rect.id, rect.row_version, "高峰时段只开一个窗口")
+    rect = services.ratings.rectify(
+        chief, rect.id, rect.row_version, "高峰加开窗口", "等候时间降至 10 分钟内"
+    )
+    with pytest.raises(ValidationError, match="整改回访"):
+        services.ratings.close(chief, rect.id, rect.row_version)
+    rect = services.ratings.record_follow_up(
+        chief, rect.id, rect.row_version, RatingInput(4, tuple((d, 4) for d in DIMS))
+    )
+    rect = services.ratings.close(chief, rect.id, rect.row_version)
+    assert rect.state == "closed" and rect.follow_up == "满意"
+
+
+def test_an_appeal_is_decided_by_the_chief_never_the_appellant(
+    services: Services, chief: SessionUser, make_officer, finished
+) -> None:  # type: ignore[no-untyped-def]
+    officer, make = finished
+    services.ratings.rate_on_site(officer, make(), rating(1))
+    rect = services.ratings.rectifications(officer)[0]  # the rated officer sees it, to appeal
+    with pytest.raises(PermissionDenied):
+        services.ratings.appeal(make_officer(Role.WINDOW, "刘洋"), rect.id, "不是我")
+    rect = services.ratings.appeal(
+        officer, rect.id, "群众对法定材料要求不满，非服务问题，有录像为证"
+    )
+    with pytest.raises(PermissionDenied):
+        services.ratings.decide_appeal(officer, rect.id, True, "我同意")
+    rect = services.ratings.decide_appeal(chief, rect.id, True, "经查看录像，申诉属实")
+    assert rect.appeal_decision == "upheld" and rect.appeal_reason.startswith("经查看")
+
+
+def test_the_rated_chief_is_not_the_owner_of_his_own_rectification(
+    services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    deputy = make_officer(Role.DEPUTY, "李副所长")
+    item = services.catalogue.list_items("ZX-ZC")[0]
+    v = services.visits.register(
+        chief,
+        NewVisit("王小明", IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+    )
+    v = services.visits.answer(chief, v.row.id, v.row.row_version, "已答复")
+    services.ratings.rate_on_site(chief, v.row.id, rating(2))
+    assert services.ratings.rectifications(deputy)[0].owner == "李副所长"
