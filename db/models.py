@@ -15,8 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy import text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
@@ -507,7 +507,5 @@ class Rectification(Base):
 
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_rectifications_year_seq"),
-        CheckConstraint(
-            "state IN ('open', 'verified', 'rectified', 'closed')", name="state"
-        ),
+        CheckConstraint("state IN ('open', 'verified', 'rectified', 'closed')", name="state"),
     )
