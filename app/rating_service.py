@@ -116,20 +116,10 @@ class RatingService(ServiceBase):
             station = _station(session)
             overall, dims, comment = _clean(given, station.rating_dimensions.split(","))
             now = self._clock.now()
-            rating = Rating(
-                visit_id=visit.id,
-                kind="on_site",
-                declined=given.declined,
-                overall=overall,
-                dimensions_json=json.dumps(dims, ensure_ascii=False, sort_keys=True),
-                comment=comment,
-                rated_at=now,
-                local_date=now.astimezone(ZoneInfo(station.timezone)).date(),
-                recorded_by_id=actor.id,
-                rated_officer_id=visit.owner_id,
-            )
-            session.add(rating)
-            session.flush()
+            rating = _add_rating(
+                session, station, visit.id, "on_site", given.declined, overall, dims, comment,
+                now, actor.id, visit.owner_id,
+            )  # fmt: skip
             if not given.declined:
                 _sign(session, rating, given, now)
             number = ""
@@ -223,20 +213,10 @@ class RatingService(ServiceBase):
                 station.rating_dimensions.split(","),
             )
             now = self._clock.now()
-            rating = Rating(
-                visit_id=rect.visit_id,
-                kind="follow_up",
-                declined=given.declined,
-                overall=overall,
-                dimensions_json=json.dumps(dims, ensure_ascii=False, sort_keys=True),
-                comment=comment,
-                rated_at=now,
-                local_date=now.astimezone(ZoneInfo(station.timezone)).date(),
-                recorded_by_id=actor.id,
-                rated_officer_id=rect.rated_officer_id,
-            )
-            session.add(rating)
-            session.flush()
+            rating = _add_rating(
+                session, station, rect.visit_id, "follow_up", given.declined, overall, dims,
+                comment, now, actor.id, rect.rated_officer_id,
+            )  # fmt: skip
             rect.follow_up_rating_id = rating.id
             rect.row_version += 1
             audit.record(
@@ -440,6 +420,36 @@ def _clean(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, 
         if level not in LEVELS:
             raise ValidationError("评价等级只能是五个等级之一。", "overall")
     return given.overall, dims, comment
+
+
+def _add_rating(
+    session: Session,
+    station: Station,
+    visit_id: int,
+    kind: str,
+    declined: bool,
+    overall: int | None,
+    dims: dict[str, int],
+    comment: str,
+    now: dt.datetime,
+    recorded_by: int,
+    rated_officer: int,
+) -> Rating:
+    rating = Rating(
+        visit_id=visit_id,
+        kind=kind,
+        declined=declined,
+        overall=overall,
+        dimensions_json=json.dumps(dims, ensure_ascii=False, sort_keys=True),
+        comment=comment,
+        rated_at=now,
+        local_date=now.astimezone(ZoneInfo(station.timezone)).date(),
+        recorded_by_id=recorded_by,
+        rated_officer_id=rated_officer,
+    )
+    session.add(rating)
+    session.flush()
+    return rating
 
 
 def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime) -> None:
