@@ -73,6 +73,11 @@ class StationSettings:
     rating_dimensions: str = "办事效率,服务态度,办理结果,规范廉洁"
     verify_days: int = 1
     rectify_days: int = 5
+    callback_share: int = 10
+    callback_period: str = "day"
+    complaint_verify_days: int = 3
+    complaint_handle_days: int = 10
+    complaint_reply_days: int = 15
 
     @property
     def dimensions(self) -> tuple[str, ...]:

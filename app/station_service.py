@@ -34,6 +34,15 @@ def _clean_dimensions(text: str) -> str:
     return ",".join(names)
 
 
+CALLBACK_PERIODS = {"day": "按日", "month": "按月"}
+
+
+def _clean_period(period: str) -> str:
+    if period not in CALLBACK_PERIODS:
+        raise ValidationError("回访抽样周期只能按日或按月。", "callback_period")
+    return period
+
+
 def validate_settings(s: StationSettings) -> StationSettings:
     """A cleaned copy of the settings, or a ValidationError at the first bad field."""
     code = (s.code or "").strip().upper()
@@ -79,6 +88,35 @@ def validate_settings(s: StationSettings) -> StationSettings:
             s.rectify_days,
             field="rectify_days",
             label="差评整改期限（工作日）",
+            minimum=1,
+            maximum=60,
+        ),
+        callback_share=clean_int(
+            s.callback_share,
+            field="callback_share",
+            label="电话回访抽样比例（%）",
+            minimum=1,
+            maximum=100,
+        ),
+        callback_period=_clean_period(s.callback_period),
+        complaint_verify_days=clean_int(
+            s.complaint_verify_days,
+            field="complaint_verify_days",
+            label="投诉核实期限（工作日）",
+            minimum=1,
+            maximum=30,
+        ),
+        complaint_handle_days=clean_int(
+            s.complaint_handle_days,
+            field="complaint_handle_days",
+            label="投诉处理期限（工作日）",
+            minimum=1,
+            maximum=60,
+        ),
+        complaint_reply_days=clean_int(
+            s.complaint_reply_days,
+            field="complaint_reply_days",
+            label="投诉答复期限（工作日）",
             minimum=1,
             maximum=60,
         ),
@@ -207,4 +245,9 @@ def _settings(station: Station) -> StationSettings:
         rating_dimensions=station.rating_dimensions,
         verify_days=station.verify_days,
         rectify_days=station.rectify_days,
+        callback_share=station.callback_share,
+        callback_period=station.callback_period,
+        complaint_verify_days=station.complaint_verify_days,
+        complaint_handle_days=station.complaint_handle_days,
+        complaint_reply_days=station.complaint_reply_days,
     )

@@ -50,6 +50,11 @@ class Station(Base):
     )
     verify_days: Mapped[int] = mapped_column(Integer, default=1)
     rectify_days: Mapped[int] = mapped_column(Integer, default=5)
+    callback_share: Mapped[int] = mapped_column(Integer, default=10)
+    callback_period: Mapped[str] = mapped_column(String(8), default="day")
+    complaint_verify_days: Mapped[int] = mapped_column(Integer, default=3)
+    complaint_handle_days: Mapped[int] = mapped_column(Integer, default=10)
+    complaint_reply_days: Mapped[int] = mapped_column(Integer, default=15)
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -461,6 +466,8 @@ class Rating(Base):
     local_date: Mapped[dt.date] = mapped_column(Date, index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     rated_officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    # The citizen asked to be called back (现场评价时勾选): always sampled for a phone callback.
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         CheckConstraint("kind IN ('on_site', 'phone', 'home', 'follow_up')", name="kind"),
@@ -508,4 +515,135 @@ class Rectification(Base):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_rectifications_year_seq"),
         CheckConstraint("state IN ('open', 'verified', 'rectified', 'closed')", name="state"),
+    )
+
+
+CALLBACK_KINDS = ("phone", "home")
+CALLBACK_REASONS = ("sample", "bad", "requested", "dissatisfied", "manual")
+CALLBACK_STATES = ("pending", "reached", "refused", "unreachable")
+CALLBACK_OUTCOMES = ("reached", "no_answer", "wrong_number", "refused")
+
+
+class CallbackBatch(Base):
+    """One sampling of finished matters for phone callbacks (电话回访抽样), reproducible by seed."""
+
+    __tablename__ = "callback_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    share: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    eligible: Mapped[int] = mapped_column(Integer)
+    sampled: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+
+    __table_args__ = (
+        UniqueConstraint("period_start", "period_end", name="uq_callback_batches_period"),
+        CheckConstraint("period_kind IN ('day', 'month', 'custom')", name="period_kind"),
+        CheckConstraint("share BETWEEN 1 AND 100", name="share"),
+    )
+
+
+class Callback(Base):
+    """A phone callback (电话回访) or home visit (上门回访), never by an officer who handled it."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("callback_batches.id"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(12))
+    assigned_to_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    created_at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"))
+    # Phone rating two or more levels below the on-site one: a sign of pressure at the counter.
+    pressure: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[dt.datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("visit_id", "kind", name="uq_callbacks_visit_kind"),
+        CheckConstraint("kind IN ('phone', 'home')", name="kind"),
+        CheckConstraint(
+            "reason IN ('sample', 'bad', 'requested', 'dissatisfied', 'manual')", name="reason"
+        ),
+        CheckConstraint("state IN ('pending', 'reached', 'refused', 'unreachable')", name="state"),
+    )
+
+
+class CallbackAttempt(Base):
+    """One call or visit attempt: 接通, 无人接听, 号码错误 or 拒绝回访, with its time."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callbacks.id"), index=True)
+    at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    outcome: Mapped[str] = mapped_column(String(14))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('reached', 'no_answer', 'wrong_number', 'refused')", name="outcome"
+        ),
+    )
+
+
+COMPLAINT_CHANNELS = ("12389", "12345", "所长信箱", "当面", "电话", "来信", "其他")
+COMPLAINT_STATES = ("received", "verified", "handled", "replied", "closed")
+COMPLAINT_FINDINGS = ("属实", "部分属实", "不属实")
+COMPLAINT_OUTCOMES = ("改进", "澄清正名", "追责")
+
+
+class Complaint(Base):
+    """A complaint (投诉) or praise letter (表扬); hidden from the officer it concerns."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[dt.datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    complainant_name: Mapped[str] = mapped_column(String(40), default="")
+    complainant_phone: Mapped[str] = mapped_column(String(40), default="")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    verify_due: Mapped[dt.date | None] = mapped_column(Date)
+    handle_due: Mapped[dt.date | None] = mapped_column(Date)
+    reply_due: Mapped[dt.date | None] = mapped_column(Date)
+    finding: Mapped[str] = mapped_column(String(8), default="")
+    verify_note: Mapped[str] = mapped_column(Text, default="")
+    verified_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str] = mapped_column(String(8), default="")
+    handle_note: Mapped[str] = mapped_column(Text, default="")
+    handled_at: Mapped[dt.datetime | None]
+    reply_method: Mapped[str] = mapped_column(String(20), default="")
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_complaints_year_seq"),
+        CheckConstraint("kind IN ('complaint', 'praise')", name="kind"),
+        CheckConstraint(
+            "state IN ('received', 'verified', 'handled', 'replied', 'closed')", name="state"
+        ),
     )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.dto import SessionUser, StationSettings
 from app.errors import StationDeskError
 from app.roles import Permission, allows
-from app.station_service import StationService
+from app.station_service import CALLBACK_PERIODS, StationService
 from ui.first_run_wizard import PAPER_CHOICES
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
@@ -57,6 +57,27 @@ class SettingsPage(QWidget):
         self.minutes_spin.setRange(1, 1440)
         self.minutes_spin.setSuffix(" 分钟")
 
+        self.dimensions_edit = QLineEdit()
+        self.dimensions_edit.setPlaceholderText(
+            "用逗号分隔，如：办事效率,服务态度,办理结果,规范廉洁"
+        )
+        self.spins: dict[str, QSpinBox] = {}
+        for key, low, high, suffix in (
+            ("verify_days", 1, 30, " 个工作日"),
+            ("rectify_days", 1, 60, " 个工作日"),
+            ("callback_share", 1, 100, " %"),
+            ("complaint_verify_days", 1, 30, " 个工作日"),
+            ("complaint_handle_days", 1, 60, " 个工作日"),
+            ("complaint_reply_days", 1, 60, " 个工作日"),
+        ):
+            spin = QSpinBox()
+            spin.setRange(low, high)
+            spin.setSuffix(suffix)
+            self.spins[key] = spin
+        self.period_combo = QComboBox()
+        for value, label in CALLBACK_PERIODS.items():
+            self.period_combo.addItem(label, value)
+
         general = QLabel()
         self.errors = FieldErrors(general)
         unit = QGroupBox("单位信息（印在回执、告知单抬头）")
@@ -79,6 +100,23 @@ class SettingsPage(QWidget):
         add_field(other_form, "锁定前允许输错", self.attempts_spin, self.errors, "lockout_attempts")
         add_field(other_form, "锁定时长", self.minutes_spin, self.errors, "lockout_minutes")
 
+        rating = QGroupBox("好差评、回访与投诉")
+        rating_form = QFormLayout(rating)
+        add_field(rating_form, "评价维度", self.dimensions_edit, self.errors, "rating_dimensions")
+        for key, label in (
+            ("verify_days", "差评核实期限"),
+            ("rectify_days", "差评整改期限"),
+            ("callback_share", "电话回访抽样比例"),
+        ):
+            add_field(rating_form, label, self.spins[key], self.errors, key)
+        add_field(rating_form, "回访抽样周期", self.period_combo, self.errors, "callback_period")
+        for key, label in (
+            ("complaint_verify_days", "投诉核实期限"),
+            ("complaint_handle_days", "投诉处理期限"),
+            ("complaint_reply_days", "投诉答复期限"),
+        ):
+            add_field(rating_form, label, self.spins[key], self.errors, key)
+
         self.save_button = QPushButton("保存设置")
         self.save_button.clicked.connect(self._on_save_clicked)
         self.revert_button = QPushButton("放弃修改")
@@ -95,6 +133,7 @@ class SettingsPage(QWidget):
         box.addWidget(unit)
         box.addWidget(phones)
         box.addWidget(other)
+        box.addWidget(rating)
         box.addWidget(general)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -111,7 +150,13 @@ class SettingsPage(QWidget):
             button.setVisible(self._can_edit)
         for edit in body.findChildren(QLineEdit):
             edit.setReadOnly(not self._can_edit)
-        for widget in (self.paper_combo, self.attempts_spin, self.minutes_spin):
+        for widget in (
+            self.paper_combo,
+            self.attempts_spin,
+            self.minutes_spin,
+            self.period_combo,
+            *self.spins.values(),
+        ):
             widget.setEnabled(self._can_edit)
         self.reload()
 
@@ -130,6 +175,10 @@ class SettingsPage(QWidget):
         self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(s.paper_size)))
         self.attempts_spin.setValue(s.lockout_attempts)
         self.minutes_spin.setValue(s.lockout_minutes)
+        self.dimensions_edit.setText(s.rating_dimensions.replace(",", "，"))
+        for key, spin in self.spins.items():
+            spin.setValue(int(getattr(s, key)))
+        self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(s.callback_period)))
         self.errors.clear()
         self.status_label.clear()
 
@@ -149,6 +198,14 @@ class SettingsPage(QWidget):
             paper_size=str(self.paper_combo.currentData()),
             lockout_attempts=self.attempts_spin.value(),
             lockout_minutes=self.minutes_spin.value(),
+            rating_dimensions=self.dimensions_edit.text(),
+            callback_period=str(self.period_combo.currentData()),
+            verify_days=self.spins["verify_days"].value(),
+            rectify_days=self.spins["rectify_days"].value(),
+            callback_share=self.spins["callback_share"].value(),
+            complaint_verify_days=self.spins["complaint_verify_days"].value(),
+            complaint_handle_days=self.spins["complaint_handle_days"].value(),
+            complaint_reply_days=self.spins["complaint_reply_days"].value(),
         )
 
     def _on_save_clicked(self) -> None:
