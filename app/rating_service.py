@@ -39,6 +39,7 @@ class RatingInput:
     signer_name: str = ""
     strokes: tuple[tuple[tuple[float, float, float], ...], ...] = ()
     png: bytes = b""
+    callback_requested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class RatingService(ServiceBase):
                 session, station, visit.id, "on_site", given.declined, overall, dims, comment,
                 now, actor.id, visit.owner_id,
             )  # fmt: skip
+            rating.callback_requested = given.callback_requested
             if not given.declined:
                 _sign(session, rating, given, now)
             number = ""
