@@ -115,9 +115,9 @@ class RatingService(ServiceBase):
             if done is not None:
                 raise ConflictError("该事项已经现场评价过，一次办事只评价一次。")
             station = _station(session)
-            overall, dims, comment = _clean(given, station.rating_dimensions.split(","))
+            overall, dims, comment = clean_rating(given, station.rating_dimensions.split(","))
             now = self._clock.now()
-            rating = _add_rating(
+            rating = add_rating(
                 session, station, visit.id, "on_site", given.declined, overall, dims, comment,
                 now, actor.id, visit.owner_id,
             )  # fmt: skip
@@ -127,7 +127,7 @@ class RatingService(ServiceBase):
             number = ""
             bad = not given.declined and is_bad(overall, dims)
             if bad:
-                number = self._open_rectification(session, station, visit, rating, now)
+                number = open_rectification(session, station, visit, rating, now)
             audit.record(
                 session,
                 at=now,
@@ -138,42 +138,6 @@ class RatingService(ServiceBase):
                 after={"kind": "on_site", "bad": bad, "rectification": number},
             )
             return RatingResult(rating.id, bad, given.declined, number)
-
-    def _open_rectification(
-        self, session: Session, station: Station, visit: Visit, rating: Rating, now: dt.datetime
-    ) -> str:
-        owner = _supervisor(session, exclude=rating.rated_officer_id)
-        tz = ZoneInfo(station.timezone)
-        today = now.astimezone(tz).date()
-        calendar = load_calendar(session)
-        year = today.year
-        seq = next_number(session, "rectification", year)
-        rect = Rectification(
-            number=f"{station.code}-ZG-{year}-{seq:05d}",
-            year=year,
-            seq=seq,
-            visit_id=visit.id,
-            rating_id=rating.id,
-            rated_officer_id=rating.rated_officer_id,
-            owner_id=owner.id,
-            state="open",
-            opened_at=now,
-            verify_due=calendar.add_working_days(today, station.verify_days).due,
-            rectify_due=calendar.add_working_days(today, station.rectify_days).due,
-            row_version=1,
-        )
-        session.add(rect)
-        session.flush()
-        audit.record(
-            session,
-            at=now,
-            officer_id=None,
-            action="rectification_opened",
-            entity_type="rectification",
-            entity_id=rect.number,
-            after={"visit": visit.serial, "owner": owner.id, "rated": rating.rated_officer_id},
-        )
-        return rect.number
 
     # ---- rectification --------------------------------------------------------------
 
@@ -210,12 +174,12 @@ class RatingService(ServiceBase):
         with self._writing() as session:
             actor, rect = self._owned(session, user, rect_id, row_version)
             station = _station(session)
-            overall, dims, comment = _clean(
+            overall, dims, comment = clean_rating(
                 RatingInput(given.overall, given.dimensions, given.comment, given.declined),
                 station.rating_dimensions.split(","),
             )
             now = self._clock.now()
-            rating = _add_rating(
+            rating = add_rating(
                 session, station, rect.visit_id, "follow_up", given.declined, overall, dims,
                 comment, now, actor.id, rect.rated_officer_id,
             )  # fmt: skip
@@ -403,7 +367,8 @@ class RatingService(ServiceBase):
         )
 
 
-def _clean(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, int], str]:
+def clean_rating(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, int], str]:
+    """The overall level, one level per dimension and the comment; or a ValidationError."""
     comment = clean_text(
         given.comment, field="comment", label="意见建议", max_len=500, required=False
     )
@@ -424,7 +389,45 @@ def _clean(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, 
     return given.overall, dims, comment
 
 
-def _add_rating(
+def open_rectification(
+    session: Session, station: Station, visit: Visit, rating: Rating, now: dt.datetime
+) -> str:
+    """Open the 整改督办 a 差评 calls for; returns its number."""
+    owner = _supervisor(session, exclude=rating.rated_officer_id)
+    tz = ZoneInfo(station.timezone)
+    today = now.astimezone(tz).date()
+    calendar = load_calendar(session)
+    year = today.year
+    seq = next_number(session, "rectification", year)
+    rect = Rectification(
+        number=f"{station.code}-ZG-{year}-{seq:05d}",
+        year=year,
+        seq=seq,
+        visit_id=visit.id,
+        rating_id=rating.id,
+        rated_officer_id=rating.rated_officer_id,
+        owner_id=owner.id,
+        state="open",
+        opened_at=now,
+        verify_due=calendar.add_working_days(today, station.verify_days).due,
+        rectify_due=calendar.add_working_days(today, station.rectify_days).due,
+        row_version=1,
+    )
+    session.add(rect)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        officer_id=None,
+        action="rectification_opened",
+        entity_type="rectification",
+        entity_id=rect.number,
+        after={"visit": visit.serial, "owner": owner.id, "rated": rating.rated_officer_id},
+    )
+    return rect.number
+
+
+def add_rating(
     session: Session,
     station: Station,
     visit_id: int,
@@ -437,6 +440,7 @@ def _add_rating(
     recorded_by: int,
     rated_officer: int,
 ) -> Rating:
+    """Insert one rating (on site, by phone, at home or after a rectification)."""
     rating = Rating(
         visit_id=visit_id,
         kind=kind,
