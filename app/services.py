@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.auth_service import AuthService
+from app.callback_service import CallbackService
 from app.catalogue_service import CatalogueService
 from app.clock import Clock, SystemClock
 from app.holiday_service import HolidayService
@@ -30,6 +31,7 @@ class Services:
     visits: VisitService
     notices: NoticeService
     ratings: RatingService
+    callbacks: CallbackService
 
 
 def build_services(
@@ -49,4 +51,5 @@ def build_services(
         visits=VisitService(sessions, clock),
         notices=NoticeService(sessions, clock),
         ratings=RatingService(sessions, clock),
+        callbacks=CallbackService(sessions, clock),
     )
