@@ -100,6 +100,15 @@ class RatingService(ServiceBase):
         with self._sessions.begin() as session:
             return tuple(_station(session).rating_dimensions.split(","))
 
+    def rated_on_site(self, user: SessionUser, visit_id: int) -> bool:
+        """Whether the citizen already rated (or declined) at the counter; never the levels."""
+        with self._sessions.begin() as session:
+            self._officer(session, user)
+            found = session.scalars(
+                select(Rating.id).where(Rating.visit_id == visit_id, Rating.kind == "on_site")
+            ).first()
+            return found is not None
+
     def rate_on_site(self, user: SessionUser, visit_id: int, given: RatingInput) -> RatingResult:
         """Save the citizen's rating once; the officer can neither preset nor change it."""
         with self._writing() as session:

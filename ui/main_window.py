@@ -71,14 +71,21 @@ class MainWindow(QMainWindow):
             (
                 "today",
                 "今日接待",
-                lambda: TodayPage(services.visits, user, notices=services.notices),
+                lambda: TodayPage(
+                    services.visits, user, notices=services.notices, ratings=services.ratings
+                ),
                 handles,
             ),
             (
                 "search",
                 "查询",
                 lambda: SearchPage(
-                    services.visits, services.catalogue, user, today, notices=services.notices
+                    services.visits,
+                    services.catalogue,
+                    user,
+                    today,
+                    notices=services.notices,
+                    ratings=services.ratings,
                 ),
                 handles,
             ),

@@ -23,6 +23,7 @@ from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.notice_service import NoticeService
+from app.rating_service import RatingService
 from app.visit_dto import VisitQuery, VisitRow
 from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import VisitService
@@ -68,6 +69,7 @@ class SearchPage(QWidget):
         today: dt.date,
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
+        ratings: RatingService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
@@ -157,7 +159,7 @@ class SearchPage(QWidget):
         )
         note.setObjectName("hint")
 
-        self.panel = VisitPanel(visits, user, notices=notices)
+        self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(lambda _id: self._run(self._offset))
         left = QWidget()
         left_box = QVBoxLayout(left)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.notice_service import NoticeService
+from app.rating_service import RatingService
 from app.roles import Permission, allows
 from app.visit_dto import HandoverRow, VisitRow
 from app.visit_service import VisitService
@@ -57,6 +58,7 @@ class TodayPage(QWidget):
         user: SessionUser,
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
+        ratings: RatingService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
@@ -117,7 +119,7 @@ class TodayPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setObjectName("hint")
 
-        self.panel = VisitPanel(visits, user, notices=notices)
+        self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(self._on_visit_changed)
 
         top = QHBoxLayout()

@@ -23,12 +23,14 @@ from app.notice_dto import NoticeDetail
 from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
+from app.rating_service import RATABLE, RatingService
 from app.roles import Permission, allows
 from app.visit_dto import VisitDetail
 from app.visit_rules import VisitStatus
 from app.visit_service import VisitService
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
+from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -142,10 +144,13 @@ class VisitPanel(QWidget):
         user: SessionUser,
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
+        ratings: RatingService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
         self._notices = notices
+        self._ratings = ratings
+        self.rated = False
         self._user = user
         self.detail: VisitDetail | None = None
         self.visit_notices: list[NoticeDetail] = []
@@ -179,6 +184,7 @@ class VisitPanel(QWidget):
             ("notice", "一次性告知…", self._on_notice),
             ("return", "补交材料…", self._on_return),
             ("print_notice", "打印告知单", self._on_print_notice),
+            ("rate", "请群众评价", self._on_rate),
         ]
         for index, (key, text, slot) in enumerate(actions):
             button = QPushButton(text)
@@ -202,6 +208,7 @@ class VisitPanel(QWidget):
     def show_visit(self, visit_id: int | None) -> None:
         """Load and show a visit (None clears the panel)."""
         self.visit_notices = []
+        self.rated = False
         if visit_id is None:
             self.detail = None
             self.view.setHtml("<p style='color:#57606a'>在左侧选择一条登记记录。</p>")
@@ -210,6 +217,8 @@ class VisitPanel(QWidget):
                 self.detail = self._visits.get(self._user, visit_id)
                 if self._notices is not None:
                     self.visit_notices = self._notices.for_visit(self._user, visit_id)
+                if self._ratings is not None and self.detail.row.status in RATABLE:
+                    self.rated = self._ratings.rated_on_site(self._user, visit_id)
             except StationDeskError as exc:
                 self.detail = None
                 self.view.setHtml(f"<p>{esc(exc.message)}</p>")
@@ -262,6 +271,7 @@ class VisitPanel(QWidget):
             "print_notice": bool(self.visit_notices),
             "pause": mine and working,
             "resume": mine and status is VisitStatus.WAITING_MATERIALS,
+            "rate": self._ratings is not None and status in RATABLE and not self.rated,
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
@@ -290,6 +300,7 @@ class VisitPanel(QWidget):
             return
         self.show_visit(visit_id)
         self.changed.emit(visit_id)
+        self._offer_rating()
 
     def _form(
         self,
@@ -311,6 +322,33 @@ class VisitPanel(QWidget):
         self.show_visit(visit_id)
         if saved:
             self.changed.emit(visit_id)
+            self._offer_rating()
+        return None
+
+    def _offer_rating(self) -> None:
+        """Right after a matter finishes, turn the rating screen to the citizen."""
+        d = self.detail
+        if self.buttons["rate"].isEnabled() and d and d.row.owner_id == self._user.officer_id:
+            self._on_rate()
+
+    def _on_rate(self) -> RatingDialog | None:
+        d = self.detail
+        if d is None or self._ratings is None:
+            return None
+        dialog = RatingDialog(
+            self._ratings,
+            self._user,
+            d.row.id,
+            f"{d.row.serial}　{d.row.service_name}　办理民警：{d.row.owner_name}",
+            d.row.citizen_name,
+            self,
+        )
+        if self.form_only:
+            return dialog
+        dialog.exec()
+        self.show_visit(d.row.id)
+        if dialog.result_saved is not None:
+            self.changed.emit(d.row.id)
         return None
 
     def _on_accept(self) -> None:

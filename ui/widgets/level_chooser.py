@@ -1,0 +1,49 @@
+"""The five 好差评 levels as one row of large buttons, none chosen until the citizen taps one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+
+from app.rating_service import LEVELS
+
+
+class LevelChooser(QWidget):
+    """非常满意 … 非常不满意, exclusive, with no preselection (the officer may not nudge)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, large: bool = False) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[int, QPushButton] = {}
+        for level in sorted(LEVELS, reverse=True):
+            button = QPushButton(LEVELS[level])
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            button.setObjectName("levelButton")
+            if large:
+                button.setMinimumHeight(48)
+            self.group.addButton(button, level)
+            self.buttons[level] = button
+            box.addWidget(button)
+        self.group.idClicked.connect(lambda _id: self.changed.emit())
+
+    def level(self) -> int | None:
+        """The chosen level, or None."""
+        chosen = self.group.checkedId()
+        return chosen if chosen in LEVELS else None
+
+    def choose(self, level: int) -> None:
+        """Pick a level (as a tap would)."""
+        self.buttons[level].click()
+
+    def reset(self) -> None:
+        """Back to nothing chosen."""
+        self.group.setExclusive(False)
+        for button in self.buttons.values():
+            button.setChecked(False)
+        self.group.setExclusive(True)
