@@ -178,6 +178,7 @@ class CallbackRow:
     pressure: bool
     attempts: tuple[AttemptRow, ...]
     row_version: int
+    dissatisfied: bool = False  # the callback rating is a 差评
 
     @property
     def kind_label(self) -> str:
@@ -733,6 +734,7 @@ class CallbackService(ServiceBase):
                     pressure=c.pressure,
                     attempts=tuple(attempts[c.id]),
                     row_version=c.row_version,
+                    dissatisfied=_bad(given.get(c.rating_id or 0)),
                 )
             )
         return rows
@@ -904,6 +906,13 @@ def _pressure(session: Session, visit_id: int, overall: int | None) -> bool:
     return on_site.overall - overall >= PRESSURE_GAP
 
 
+def _bad(rating: Rating | None) -> bool:
+    if rating is None or rating.declined:
+        return False
+    dims = {k: int(v) for k, v in json.loads(rating.dimensions_json or "{}").items()}
+    return is_bad(rating.overall, dims)
+
+
 def _level_text(rating: Rating | None) -> str:
     if rating is None:
         return ""
@@ -926,12 +935,7 @@ def _coverage(session: Session, label: str, query: Select[Callback]) -> Coverage
             select(Rating).where(Rating.id.in_([c.rating_id for c in callbacks if c.rating_id]))
         )
     }
-    dissatisfied = 0
-    for c in callbacks:
-        r = ratings.get(c.rating_id or 0)
-        if r is not None and not r.declined:
-            dims = {k: int(v) for k, v in json.loads(r.dimensions_json or "{}").items()}
-            dissatisfied += is_bad(r.overall, dims)
+    dissatisfied = sum(1 for c in callbacks if _bad(ratings.get(c.rating_id or 0)))
     return Coverage(
         label=label,
         sampled=len(callbacks),

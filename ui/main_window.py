@@ -25,6 +25,7 @@ from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
+from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.holidays_page import HolidaysPage
 from ui.pages.notices_page import NoticesPage
@@ -99,6 +100,18 @@ class MainWindow(QMainWindow):
                     officers=services.visits.colleagues(user, include_self=True),
                 ),
                 allows(user.role, Permission.HANDLE_VISITS),
+            ),
+            (
+                "callbacks",
+                "回访",
+                lambda: CallbacksPage(
+                    services.callbacks,
+                    user,
+                    today,
+                    services.ratings.dimensions(),
+                    station.callback_share,
+                ),
+                handles,
             ),
             ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
             (
