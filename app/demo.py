@@ -14,6 +14,7 @@ from app.dto import NewOfficer, SessionUser, StationSettings
 from app.identity import IdType, check_digit
 from app.notice_dto import NewNotice, SignatureInput
 from app.passwords import PasswordHashing
+from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services, build_services
 from app.visit_dto import NewVisit
@@ -154,6 +155,9 @@ class _DemoHistory:
         self.s = services
         self.clock = clock
         self.rng = rng
+        self.users = users
+        self.chief = users[DEMO_OFFICERS[0][0]]
+        self.dimensions = services.ratings.dimensions()
         self.counter_staff = [
             users[b]
             for b, _, r, _ in DEMO_OFFICERS
@@ -162,6 +166,7 @@ class _DemoHistory:
         self.police = [u for u in self.counter_staff if u.role is not Role.AUXILIARY]
         self.items = {r.code: r for r in services.catalogue.list_items()}
         self.last_day = dt.date.min
+        self.first_day = dt.date.min
         # day → list of (action, visit id, user)
         self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
 
@@ -175,12 +180,14 @@ class _DemoHistory:
 
     def run(self, first: dt.date, end: dt.datetime) -> None:
         self.last_day = end.date()
+        self.first_day = first
         day = first
         while day < end.date():
             weekend = day.weekday() >= 5
             count = self.rng.randint(2, 5) if weekend else self.rng.randint(9, 18)
             opening = dt.datetime.combine(day, dt.time(8, 30), TZ)
             self.day_of_visits(day, opening, 8 * 60, count)
+            self.evening(day)
             day += dt.timedelta(days=1)
         # Today, whatever the hour the demo is made: a morning's worth of walk-ins up to now,
         # some still waiting at the counter, so 今日接待 is never empty.
@@ -242,10 +249,12 @@ class _DemoHistory:
         if out_of_scope:
             unit, address, tel = self.rng.choice(GUIDE_TO)
             visits.guide(user, vid, ver, unit, address, tel, "已告知承办单位地址、电话及所需材料")
+            self.rate(vid, user, name)
         elif roll < 0.03:
             visits.void(user, vid, ver, "群众临时有事离开，未办理")
         elif code == "ZX-ZC":
             visits.answer(user, vid, ver, "已当场解答办理条件、材料和流程")
+            self.rate(vid, user, name)
         elif roll < 0.07 and user in self.police:
             visits.refuse(
                 user,
@@ -255,8 +264,10 @@ class _DemoHistory:
                 "可向户籍所在地派出所申请；对本决定不服的，可依法申请行政复议或提起行政诉讼，"
                 "也可拨打 12389 反映。",
             )
+            self.rate(vid, user, name)
         elif item.time_limit_text == "当场办结":
             visits.complete_on_the_spot(user, vid, ver, "材料齐全，当场办结")
+            self.rate(vid, user, name)
         else:
             detail = visits.accept(user, vid, ver)
             ver = detail.row.row_version
@@ -374,6 +385,149 @@ class _DemoHistory:
             and detail.row.owner_id == user.officer_id
         ):
             visits.complete(user, vid, ver, "已办结，群众已领取")
+            self.rate(vid, user, detail.row.citizen_name)
+
+    # ---- 好差评, callbacks and rectifications ---------------------------------------------
+
+    def level(self, base: int) -> int:
+        """A level near ``base``: citizens mostly agree with themselves across dimensions."""
+        return max(1, min(5, base - (1 if self.rng.random() < 0.15 else 0)))
+
+    def rate(self, vid: int, user: SessionUser, citizen: str) -> None:
+        """Most citizens rate at the counter; a few decline, a few are unhappy."""
+        roll = self.rng.random()
+        if roll < 0.12:
+            return  # left before the rating screen
+        self.clock.advance(dt.timedelta(minutes=1))
+        if roll < 0.17:
+            self.s.ratings.rate_on_site(user, vid, RatingInput(None, declined=True))
+            return
+        base = 5 if roll < 0.75 else 4 if roll < 0.92 else 3
+        overall = base
+        dims = {d: self.level(base) for d in self.dimensions}
+        if self.rng.random() < 0.035:  # a 差评: one dimension or overall
+            dims[self.rng.choice(self.dimensions)] = self.rng.choice((1, 2))
+            overall = self.rng.choice((2, 3))
+        comment = ""
+        if overall <= 2 or min(dims.values()) <= 2:
+            comment = self.rng.choice(
+                ("排队时间太长", "民警解释不耐烦", "材料要求讲得不清楚，跑了两趟")
+            )
+        elif overall == 5 and self.rng.random() < 0.2:
+            comment = self.rng.choice(("服务热情，办事快", "解释很清楚，谢谢"))
+        strokes = tuple(
+            tuple(
+                (
+                    float(20 + 45 * k + self.rng.randint(0, 15)),
+                    float(65 + self.rng.randint(-25, 25)),
+                    0.6,
+                )
+                for k in range(6)
+            )
+            for _ in range(2)
+        )
+        self.s.ratings.rate_on_site(
+            user,
+            vid,
+            RatingInput(
+                overall,
+                tuple(dims.items()),
+                comment,
+                signer_name=citizen,
+                strokes=strokes,
+                png=_signature_png(strokes),
+                callback_requested=self.rng.random() < 0.05,
+            ),
+        )
+
+    def evening(self, day: dt.date) -> None:
+        """After hours: yesterday's matters are sampled and called, rectifications move on."""
+        if day.weekday() >= 5:
+            return
+        self.at(day, 16, 30)
+        self.call_back(day)
+        self.at(day, 17, 10)
+        previous = day - dt.timedelta(days=1)
+        while previous.weekday() >= 5:
+            previous -= dt.timedelta(days=1)
+        if previous >= self.first_day:
+            self.s.callbacks.sample(
+                self.chief,
+                previous,
+                day - dt.timedelta(days=1),
+                share=15,
+                seed=previous.toordinal(),
+            )
+        self.at(day, 17, 40)
+        self.supervise(day)
+
+    def call_back(self, day: dt.date) -> None:
+        """Each officer works through the callbacks assigned to them (today's not all)."""
+        pending = self.s.callbacks.worklist(self.chief, everyone=True)
+        for row in pending:
+            if day >= self.last_day - dt.timedelta(days=2) and self.rng.random() < 0.6:
+                continue  # the last days' callbacks are still on the lists
+            caller = next(u for u in self.users.values() if u.officer_id == row.assigned_to_id)
+            self.clock.advance(dt.timedelta(minutes=2))
+            roll = self.rng.random()
+            if roll < 0.2:
+                self.s.callbacks.log_attempt(caller, row.id, row.row_version, "no_answer")
+            elif roll < 0.24:
+                self.s.callbacks.log_attempt(caller, row.id, row.row_version, "wrong_number")
+            elif roll < 0.28:
+                self.s.callbacks.log_attempt(
+                    caller, row.id, row.row_version, "refused", "群众表示很忙，不愿接受回访"
+                )
+            else:
+                base = 5 if roll < 0.8 else 4 if roll < 0.93 else 3
+                if row.kind == "phone" and self.rng.random() < 0.04:
+                    base = 2  # unhappy once no one is watching: 差评 and often a pressure flag
+                dims = tuple((d, self.level(base)) for d in self.dimensions)
+                note = "本人接听，对办理结果满意" if base >= 4 else "本人接听，提出改进意见"
+                if row.kind == "home":
+                    note = "所领导上门，当面听取意见并解释"
+                self.s.callbacks.log_attempt(
+                    caller, row.id, row.row_version, "reached", note, RatingInput(base, dims)
+                )
+
+    def supervise(self, day: dt.date) -> None:
+        """The chief works rectifications over the days: some in every state by the end."""
+        for rect in self.s.ratings.rectifications(self.chief):
+            if rect.state == "closed":
+                continue
+            age = (day - rect.verify_due).days
+            if rect.state == "open" and age >= 0:
+                rect = self.s.ratings.verify(
+                    self.chief,
+                    rect.id,
+                    rect.row_version,
+                    "调取窗口录音录像并询问当事民警，情况基本属实。",
+                )
+                if not rect.appeal_text and self.rng.random() < 0.25:
+                    rated = next(u for u in self.users.values() if u.name == rect.rated_officer)
+                    rect = self.s.ratings.appeal(
+                        rated,
+                        rect.id,
+                        "群众所需材料确属法定要求，本人已按告知单一次性告知，有录像为证。",
+                    )
+            elif rect.state == "verified" and age >= 2:
+                self.s.ratings.rectify(
+                    self.chief, rect.id, rect.row_version,
+                    "对当事民警进行提醒谈话，窗口增设材料清单展板。",
+                    "当事民警已书面说明并改进，窗口材料清单已张贴。",
+                )  # fmt: skip
+            elif rect.state == "rectified" and age >= 3:
+                if rect.appeal_text and not rect.appeal_decision:
+                    rect = self.s.ratings.decide_appeal(
+                        self.chief, rect.id, self.rng.random() < 0.5, "经查看录像，民警告知规范。"
+                    )
+                if not rect.follow_up:
+                    rect = self.s.ratings.record_follow_up(
+                        self.chief, rect.id, rect.row_version,
+                        RatingInput(4, tuple((d, 4) for d in self.dimensions), "整改后满意"),
+                    )  # fmt: skip
+                if age >= 4:
+                    self.s.ratings.close(self.chief, rect.id, rect.row_version)
 
 
 def _demo_catalogue_history(services: Services, chief: SessionUser, rng: random.Random) -> None:
