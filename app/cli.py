@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import os
@@ -19,6 +20,8 @@ from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
 from app.passwords import check_password_rules
 from app.printing.fonts import glyph_warning
+from app.printing.register_pdf import render_register
+from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
 from app.roles import Role
 from app.services import build_services
@@ -32,6 +35,8 @@ PRINT_KINDS = {
     "guidance": "引导单",
     "refusal": "不予受理告知书",
     "notice": "一次性告知单或容缺受理承诺书",
+    "rectification": "整改督办单",
+    "register": "现场回访登记簿",
 }
 
 _ARGPARSE_ZH = {
@@ -68,6 +73,13 @@ def _whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期（格式 YYYY-MM-DD）") from None
 
 
 def build_parser() -> ChineseArgumentParser:
@@ -124,16 +136,34 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser(
         "print",
         help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）、"
-        "notice（一次性告知单）",
+        "notice（一次性告知单）、rectification（整改督办单）、register（现场回访登记簿）",
     )
     p.add_argument(
         "kind",
         choices=list(PRINT_KINDS),
         metavar="单据",
-        help="receipt、guidance、refusal 或 notice",
+        help="receipt、guidance、refusal、notice、rectification 或 register",
     )
     p.add_argument(
-        "number", metavar="编号", help="登记编号（如 QNL-2026-000123）；notice 用告知单编号"
+        "number",
+        nargs="?",
+        metavar="编号",
+        help="登记编号（如 QNL-2026-000123）；notice 用告知单编号，rectification 用督办单编号；"
+        "register 不需要编号（用 --from）",
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        metavar="日期",
+        help="register：开始日期 YYYY-MM-DD",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        metavar="日期",
+        help="register：结束日期 YYYY-MM-DD（默认与开始日期相同，最多 31 天）",
     )
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
@@ -244,15 +274,27 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError("输出文件名请以 .pdf 结尾。")
     if not target.parent.is_dir():
         raise StationDeskError(f"输出文件夹不存在：{target.parent}")
+    if args.kind == "register":
+        return _print_register(args, target, out)
+    if args.start is not None or args.end is not None:
+        raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
+    if not args.number:
+        raise StationDeskError(f"请给出要打印的{PRINT_KINDS[args.kind]}的编号。")
     db = open_database(args.db, create=False)
     try:
         services = build_services(db.sessions)
         record: Callable[[], None]
+        data: SlipData
         if args.kind == "notice":
             notice_id, data = services.notices.slip_by_number(args.number)
 
             def record() -> None:
                 services.notices.record_print(None, notice_id, data.copy_no)
+        elif args.kind == "rectification":
+            rect_id, data = services.ratings.rectification_slip_by_number(args.number)
+
+            def record() -> None:
+                services.ratings.record_rectification_print(None, rect_id, data.copy_no)
         else:
             visit_id, data = services.visits.slip_by_serial(args.number, args.kind)
 
@@ -266,6 +308,31 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
     copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""
     out.write(f"已生成{data.title}{copy}：{target}\n")
     warning = glyph_warning(data.texts())
+    if warning:
+        sys.stderr.write(f"stationdesk：注意：{warning}\n")
+    return 0
+
+
+def _print_register(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+    if args.number:
+        raise StationDeskError("register 不需要编号，请用 --from 和 --to 给出日期。")
+    if args.start is None:
+        raise StationDeskError("请用 --from 给出登记簿的开始日期（YYYY-MM-DD）。")
+    start: dt.date = args.start
+    end: dt.date = args.end or start
+    db = open_database(args.db, create=False)
+    try:
+        services = build_services(db.sessions)
+        doc = services.ratings.on_site_register(None, start, end)
+
+        def record() -> None:
+            services.ratings.record_register_print(None, start, end, doc.row_count)
+
+        write_atomically(target, render_register(doc), record)
+    finally:
+        db.dispose()
+    out.write(f"已生成{doc.title}（{doc.subtitle}，{doc.row_count} 条）：{target}\n")
+    warning = glyph_warning(doc.texts())
     if warning:
         sys.stderr.write(f"stationdesk：注意：{warning}\n")
     return 0

@@ -8,24 +8,52 @@ import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
+from app.identity import mask_phone
+from app.printing.register_pdf import (
+    RegisterColumn,
+    RegisterDocument,
+    RegisterRow,
+    RegisterTable,
+    ReviewBlock,
+)
+from app.printing.slip_data import SlipData, qr_payload
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
 from app.visit_rules import VisitStatus
-from app.visit_service import next_number
-from db.models import Officer, Rating, Rectification, Signature, Station, Visit
+from app.visit_service import count_prints, next_number
+from db.models import (
+    Officer,
+    PrintRecord,
+    Rating,
+    Rectification,
+    ServiceItemVersion,
+    Signature,
+    Station,
+    Visit,
+)
 
 LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD = 2  # 不满意 and 非常不满意 are 差评
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RATABLE = (VisitStatus.COMPLETED, VisitStatus.ANSWERED, VisitStatus.GUIDED, VisitStatus.REFUSED)
+KIND_LABELS = {
+    "on_site": "现场评价",
+    "phone": "电话回访",
+    "home": "上门回访",
+    "follow_up": "整改回访",
+}
+REGISTER_MAX_DAYS = 31
+# Room to write by hand on the 督办单: a section not yet filled in prints as empty lines.
+_BLANK = "\n".join(["\u3000"] * 6)
+_BLANK_LINE = "\u3000\n\u3000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +318,297 @@ class RatingService(ServiceBase):
             )
             return self._row(session, rect)
 
+    # ---- printing -------------------------------------------------------------------
+
+    def on_site_register(
+        self, user: SessionUser | None, start: dt.date, end: dt.date | None = None
+    ) -> RegisterDocument:
+        """现场回访登记簿: the period's on-site ratings in time order (``user`` None: the CLI).
+
+        Only the chief and deputies print it, since it lists every officer's ratings.
+        """
+        end = end or start
+        _check_period(start, end)
+        with self._sessions.begin() as session:
+            if user is not None:
+                self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
+            return self._register(session, start, end)
+
+    def record_register_print(
+        self, user: SessionUser | None, start: dt.date, end: dt.date, rows: int
+    ) -> None:
+        """Log a print of the register in the audit trail (``user`` None: the command line)."""
+        _check_period(start, end)
+        with self._writing() as session:
+            officer_id = (
+                self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。").id
+                if user is not None
+                else None
+            )
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=officer_id,
+                action="register_printed",
+                entity_type="rating_register",
+                entity_id=_register_number(_station(session), start, end),
+                after={
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                    "rows": rows,
+                    "via": "gui" if user else "cli",
+                },
+            )
+
+    def rectification_slip(self, user: SessionUser, rect_id: int) -> SlipData:
+        """整改督办单 of one rectification, as far as it has got (blank sections to fill in)."""
+        with self._sessions.begin() as session:
+            actor = self._officer(session, user)
+            rect = _get(session, rect_id)
+            _may_print(actor, rect)
+            return self._rect_slip(session, rect)
+
+    def rectification_slip_by_number(self, number: str) -> tuple[int, SlipData]:
+        """For ``stationdesk print rectification``: the rectification's id and its slip."""
+        with self._sessions.begin() as session:
+            rect = session.scalars(
+                select(Rectification).where(Rectification.number == number.strip().upper())
+            ).first()
+            if rect is None:
+                raise NotFound(f"没有编号为 {number.strip()} 的整改督办单。")
+            return rect.id, self._rect_slip(session, rect)
+
+    def record_rectification_print(
+        self, user: SessionUser | None, rect_id: int, copy_no: int
+    ) -> None:
+        """Log a print of the 督办单 (``user`` None: the command line); a later one is 补打."""
+        with self._writing() as session:
+            rect = _get(session, rect_id)
+            officer_id = None
+            if user is not None:
+                actor = self._officer(session, user)
+                _may_print(actor, rect)
+                officer_id = actor.id
+            kind = _print_kind(rect)
+            expected = count_prints(session, rect.visit_id, kind) + 1
+            if copy_no != expected:
+                raise ConflictError(
+                    "这张督办单刚在其他地方打印过，请重新预览后再打印（将标注补打）。"
+                )
+            now = self._clock.now()
+            session.add(
+                PrintRecord(
+                    visit_id=rect.visit_id, kind=kind, copy_no=copy_no, at=now,
+                    officer_id=officer_id,
+                )
+            )  # fmt: skip
+            audit.record(
+                session,
+                at=now,
+                officer_id=officer_id,
+                action="rectification_reprinted" if copy_no > 1 else "rectification_printed",
+                entity_type="rectification",
+                entity_id=rect.number,
+                after={"copy_no": copy_no, "via": "gui" if user else "cli"},
+            )
+
+    def _supervisor_only(self, session: Session, user: SessionUser, message: str) -> Officer:
+        actor = self._officer(session, user)
+        if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+            raise PermissionDenied(message)
+        return actor
+
+    def _register(self, session: Session, start: dt.date, end: dt.date) -> RegisterDocument:
+        station = _station(session)
+        tz = ZoneInfo(station.timezone)
+        found = session.execute(
+            select(Rating, Visit, ServiceItemVersion.name, Signature.png, Rectification.number)
+            .join(Visit, Visit.id == Rating.visit_id)
+            .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+            .outerjoin(
+                Signature,
+                and_(Signature.document_type == "rating", Signature.document_id == Rating.id),
+            )
+            .outerjoin(Rectification, Rectification.rating_id == Rating.id)
+            .where(Rating.kind == "on_site", Rating.local_date >= start, Rating.local_date <= end)
+            .order_by(Rating.rated_at, Rating.id)
+        ).all()
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
+        levels = [json.loads(r.dimensions_json) for r, *_ in found]
+        # The setting's dimensions, then any a rating kept from before the setting changed.
+        dims = [d for d in station.rating_dimensions.split(",") if d]
+        dims += sorted({d for lv in levels for d in lv} - set(dims))
+        one_day = start == end
+        rows: list[RegisterRow] = []
+        bad_count = declined_count = 0
+        for (rating, visit, matter, png, rect_number), dim_levels in zip(
+            found, levels, strict=True
+        ):
+            bad = not rating.declined and is_bad(rating.overall, dim_levels)
+            bad_count += bad
+            declined_count += rating.declined
+            overall = "拒绝评价" if rating.declined else LEVELS.get(rating.overall or 0, "—")
+            notes = [rating.comment] if rating.comment else []
+            if rect_number:
+                notes.append(f"〔差评，已交办整改\n{rect_number}〕")
+            if rating.callback_requested:
+                notes.append("〔群众要求电话回访〕")
+            signature: str | bytes = (
+                png if png else ("未签名（拒绝评价）" if rating.declined else "（无签名）")
+            )
+            rated_at = rating.rated_at.astimezone(tz)
+            rows.append(
+                RegisterRow(
+                    (
+                        rated_at.strftime("%H:%M" if one_day else "%m-%d\n%H:%M"),
+                        visit.serial,
+                        matter,
+                        visit.citizen_name,
+                        mask_phone(visit.phone) if visit.phone else "—",
+                        names.get(rating.rated_officer_id, ""),
+                        overall + ("\n（差评）" if bad else ""),
+                        *(LEVELS.get(dim_levels.get(d, 0), "—") for d in dims),
+                        "\n".join(notes),
+                        signature,
+                    ),
+                    marked=bad,
+                )
+            )
+        columns = (
+            RegisterColumn("时间", 11 if one_day else 12, center=True),
+            RegisterColumn("登记编号", 27),
+            RegisterColumn("事项", 34),
+            RegisterColumn("群众", 15),
+            RegisterColumn("联系电话", 21, center=True),
+            RegisterColumn("办理民警", 15, center=True),
+            RegisterColumn("总体评价", 16, center=True),
+            *(RegisterColumn(d, 14, center=True) for d in dims),
+            RegisterColumn("意见", 42),
+            RegisterColumn("群众签名", 32, center=True),
+        )
+        by_level = [
+            f"{label} {sum(1 for r, *_ in found if r.overall == level and not r.declined)} 件"
+            for level, label in LEVELS.items()
+        ]
+        number = _register_number(station, start, end)
+        return RegisterDocument(
+            title="现场回访登记簿",
+            station_name=station.name,
+            subtitle=_period_text(start, end),
+            printed_at=self._clock.now().astimezone(tz),
+            tables=(RegisterTable(columns, tuple(rows), empty_text="本期间没有现场评价。"),),
+            summary=(
+                f"评价 {len(rows)} 件，其中差评 {bad_count} 件，拒绝评价 {declined_count} 件。",
+                f"总体评价：{'，'.join(by_level)}。",
+            ),
+            review=ReviewBlock("", (("审核人签字", ""), ("审核日期", ""))),
+            qr_payload=qr_payload(
+                number,
+                *(f"{r.id}:{r.overall or ''}:{int(r.declined)}" for r, *_ in found),
+            ),
+            number=number,
+        )
+
+    def _rect_slip(self, session: Session, rect: Rectification) -> SlipData:
+        station = _station(session)
+        tz = ZoneInfo(station.timezone)
+        row = self._row(session, rect)
+        visit = session.get(Visit, rect.visit_id)
+        rating = session.get(Rating, rect.rating_id)
+        assert visit is not None and rating is not None
+        version = session.get(ServiceItemVersion, visit.service_version_id)
+        officers = {o.id: o for o in session.scalars(select(Officer))}
+        rated, owner = officers[rect.rated_officer_id], officers[rect.owner_id]
+        follow = session.get(Rating, rect.follow_up_rating_id) if rect.follow_up_rating_id else None
+        given = json.loads(rating.dimensions_json)
+        # In the order of the setting, then any the setting no longer has.
+        order = [d for d in station.rating_dimensions.split(",") if d in given]
+        dims = {d: given[d] for d in order + sorted(set(given) - set(order))}
+
+        def local(at: dt.datetime) -> str:
+            return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+        rows: list[tuple[str, str]] = [
+            ("交办日期", rect.opened_at.astimezone(tz).date().isoformat()),
+            ("办理状态", row.state_label + ("（已逾期）" if row.overdue else "")),
+            ("登记编号", visit.serial),
+            ("办理事项", version.name if version else ""),
+            ("办理日期", visit.local_date.isoformat()),
+            (
+                "群众",
+                visit.citizen_name
+                + (f"　联系电话 {mask_phone(visit.phone)}" if visit.phone else ""),
+            ),
+            ("被评价民警", f"{rated.name}（警号 {rated.badge_no}）"),
+            ("评价方式", f"{KIND_LABELS.get(rating.kind, rating.kind)}　{local(rating.rated_at)}"),
+            ("总体评价", _level_text(rating.overall)),
+            (
+                "分项评价",
+                "；".join(f"{name}：{_level_text(level)}" for name, level in dims.items()) or "—",
+            ),
+            ("群众意见", rating.comment or "（无）"),
+            ("督办人", f"{owner.name}（{Role(owner.role).label}）"),
+            ("核实期限", rect.verify_due.isoformat()),
+            ("整改期限", rect.rectify_due.isoformat()),
+            ("原因核实", rect.cause or _BLANK),
+            ("整改措施", rect.action or _BLANK),
+            ("整改结果", rect.result or _BLANK),
+            (
+                "整改回访",
+                f"{row.follow_up}（{KIND_LABELS['follow_up']} {local(follow.rated_at)}）"
+                if follow
+                else _BLANK_LINE,
+            ),
+        ]
+        if rect.appeal_text:
+            rows.append(("申诉", rect.appeal_text))
+            decided = ""
+            if rect.appeal_decision:
+                decider = officers.get(rect.appeal_decided_by_id or 0)
+                verdict = "申诉成立" if rect.appeal_decision == "upheld" else "申诉不成立"
+                decided = f"{verdict}。{rect.appeal_reason}" + (
+                    f"（{decider.name}）" if decider else ""
+                )
+            rows.append(("申诉处理意见", decided or _BLANK))
+        rows.append(
+            (
+                "销号日期",
+                rect.closed_at.astimezone(tz).date().isoformat() if rect.closed_at else _BLANK_LINE,
+            )
+        )
+        kind = _print_kind(rect)
+        return SlipData(
+            kind="rectification",
+            title="整改督办单",
+            copy_label="",
+            station_name=station.name,
+            station_address=station.address,
+            number=rect.number,
+            rows=tuple(rows),
+            paragraphs=(),
+            notes=(
+                "请督办人于核实期限前查明原因，整改期限前完成整改并请群众回访评价，经回访后销号。",
+                "被评价民警对评价有异议的，可提出申诉并附证据，由所长或副所长决定。",
+            ),
+            signatures=(
+                "督办人签字：＿＿＿＿＿＿＿＿　　责任民警签字：＿＿＿＿＿＿＿＿"
+                "　　日期：＿＿＿＿年＿＿月＿＿日",
+            ),
+            qr_payload=qr_payload(
+                rect.number,
+                visit.serial,
+                str(rating.overall or ""),
+                rating.comment,
+                rect.state,
+                rect.cause,
+                rect.action,
+                rect.result,
+            ),
+            copy_no=count_prints(session, rect.visit_id, kind) + 1,
+            printed_at=self._clock.now().astimezone(tz),
+            paper_size="A4",
+        )
+
     # ---- internals ------------------------------------------------------------------
 
     def _step(
@@ -515,3 +834,39 @@ def _get(session: Session, rect_id: int) -> Rectification:
     if rect is None:
         raise NotFound("找不到该整改记录。")
     return rect
+
+
+def _check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise ValidationError("结束日期不能早于开始日期。", "end")
+    if (end - start).days + 1 > REGISTER_MAX_DAYS:
+        raise ValidationError(f"一次最多打印 {REGISTER_MAX_DAYS} 天的登记簿，请缩短期间。", "end")
+
+
+def _period_text(start: dt.date, end: dt.date) -> str:
+    def day(d: dt.date) -> str:
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    return day(start) if start == end else f"{day(start)}至{day(end)}"
+
+
+def _register_number(station: Station, start: dt.date, end: dt.date) -> str:
+    """The register's printed reference: station code, HF (回访), the period."""
+    span = f"{start:%Y%m%d}" if start == end else f"{start:%Y%m%d}-{end:%Y%m%d}"
+    return f"{station.code}-HF-{span}"
+
+
+def _level_text(level: int | None) -> str:
+    if level is None:
+        return "—"
+    return LEVELS.get(level, "—") + ("（差评）" if level <= BAD else "")
+
+
+def _print_kind(rect: Rectification) -> str:
+    """The print log's kind of a 督办单 (prints are logged per visit)."""
+    return f"rect{rect.id}"
+
+
+def _may_print(actor: Officer, rect: Rectification) -> None:
+    if actor.id != rect.owner_id and not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+        raise PermissionDenied("督办单由督办人、所长或副所长打印。")

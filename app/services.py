@@ -10,6 +10,7 @@ from app.auth_service import AuthService
 from app.callback_service import CallbackService
 from app.catalogue_service import CatalogueService
 from app.clock import Clock, SystemClock
+from app.complaint_service import ComplaintService
 from app.holiday_service import HolidayService
 from app.notice_service import NoticeService
 from app.officer_service import OfficerService
@@ -32,6 +33,7 @@ class Services:
     notices: NoticeService
     ratings: RatingService
     callbacks: CallbackService
+    complaints: ComplaintService
 
 
 def build_services(
@@ -52,4 +54,5 @@ def build_services(
         notices=NoticeService(sessions, clock),
         ratings=RatingService(sessions, clock),
         callbacks=CallbackService(sessions, clock),
+        complaints=ComplaintService(sessions, clock),
     )

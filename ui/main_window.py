@@ -27,9 +27,11 @@ from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
+from ui.pages.complaints_page import ComplaintsPage
 from ui.pages.holidays_page import HolidaysPage
 from ui.pages.notices_page import NoticesPage
 from ui.pages.officers_page import OfficersPage
+from ui.pages.rectifications_page import RectificationsPage
 from ui.pages.search_page import SearchPage
 from ui.pages.settings_page import SettingsPage
 from ui.pages.today_page import TodayPage
@@ -112,6 +114,18 @@ class MainWindow(QMainWindow):
                     station.callback_share,
                 ),
                 handles,
+            ),
+            (
+                "rectifications",
+                "整改督办",
+                lambda: RectificationsPage(services.ratings, user),
+                handles,
+            ),
+            (
+                "complaints",
+                "投诉表扬",
+                lambda: ComplaintsPage(services.complaints, user, today),
+                allows(user.role, Permission.HANDLE_VISITS),
             ),
             ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
             (

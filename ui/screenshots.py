@@ -16,15 +16,18 @@ from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.identity import IdType
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
-from app.visit_dto import VisitRow
+from app.visit_dto import NewVisit, VisitRow
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
+from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
 from ui.dialogs.holiday_dialog import HolidayDialog
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
+from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
@@ -32,6 +35,7 @@ from ui.first_run_wizard import FirstRunWizard
 from ui.fonts import install_fonts_and_style
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.officers_page import OfficersPage
 from ui.pages.search_page import SearchPage
@@ -172,6 +176,77 @@ def _notice_shots(
     return names
 
 
+def _rating_shots(
+    app: QApplication, services: Services, location: str, qsettings: QSettings, out: Path
+) -> list[str]:
+    """好差评 and 回访: the citizen's rating screen, the worklist, an attempt, coverage."""
+    names: list[str] = []
+
+    def shot(name: str, widget: QWidget) -> None:
+        _grab(app, widget, out / name)
+        names.append(name)
+
+    try:
+        officer = services.auth.login(DEMO_OFFICERS[2][0], DEMO_PASSWORD)
+        chief = services.auth.login(DEMO_OFFICERS[0][0], DEMO_PASSWORD)
+    except StationDeskError:
+        return []
+    # A matter finished just now at the counter (this is a copy of the database).
+    item = services.catalogue.list_items("ZM-BGGZ")[0]
+    visit = services.visits.register(
+        officer,
+        NewVisit("林晓燕", IdType.RESIDENT, "330106198807152347", "13905718822", item.item_id),
+    )
+    done = services.visits.complete_on_the_spot(
+        officer, visit.row.id, visit.row.row_version, "材料齐全，当场办结"
+    )
+    rating = RatingDialog(
+        services.ratings,
+        officer,
+        done.row.id,
+        f"{done.row.serial}　{done.row.service_name}　办理民警：{done.row.owner_name}",
+        done.row.citizen_name,
+    )
+    rating.resize(960, 800)
+    rating.overall.choose(5)
+    first = next(iter(rating.dimensions.values()), None)
+    if first is not None:
+        first.choose(4)
+    rating.pad.strokes = [
+        [(40.0 + 14 * k, 80.0 - 28 * ((k % 4) in (1, 2)), 0.6) for k in range(14)],
+        [(260.0 + 11 * k, 50.0 + 6 * k, 0.5) for k in range(10)],
+    ]
+    shot("27-rating-screen.png", rating)
+
+    window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
+    window.resize(1280, 800)
+    window.show_page("callbacks")
+    page = window.pages["callbacks"]
+    assert isinstance(page, CallbacksPage)
+    page.everyone.setChecked(True)
+    page.include_done.setChecked(True)
+    page.select_first()
+    shot("28-callback-worklist.png", window)
+    pending = next((r for r in page.model.rows() if r.state == "pending"), None)
+    if pending is not None:
+        attempt = CallbackAttemptDialog(
+            services.callbacks, chief, pending, services.ratings.dimensions()
+        )
+        attempt.outcome_buttons["reached"].setChecked(True)
+        attempt.overall.choose(4)
+        for chooser in attempt.dimensions.values():
+            chooser.choose(4)
+        attempt.note.setPlainText("本人接听，对办理结果满意")
+        shot("29-callback-attempt.png", attempt)
+    page.from_edit.setDate(page.from_edit.date().addDays(-40))
+    page.show_coverage()
+    shot("30-callback-coverage.png", window)
+    window.show_page("rectifications")
+    shot("31-rectifications.png", window)
+    window.close()
+    return names
+
+
 def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
     # The offscreen platform warns about size hints on every show(); it means nothing here.
     if "propagateSizeHints" not in message:
@@ -261,6 +336,7 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
             empty.dispose()
 
         written.extend(_intake_shots(app, services, location, qsettings, out))
+        written.extend(_rating_shots(app, services, location, qsettings, out))
 
         window = MainWindow(services, user, location, qsettings, today=dt.date.today())
         window.resize(1280, 800)

@@ -252,8 +252,17 @@ def test_demo_with_an_absurd_number_of_days_fails(
         (["check"], "缺少必需的参数"),
         (["frobnicate", "--db", "x"], "无效的选项"),
         (["demo", "--db", "x", "--days", "many"], "--days"),
+        (["print", "register", "--from", "2025-13-01", "--db", "x", "--out", "r.pdf"], "不是日期"),
+        (["print", "bogus", "1", "--db", "x", "--out", "r.pdf"], "无效的选项"),
     ],
-    ids=["unknown_option", "missing_db", "unknown_command", "days_not_a_number"],
+    ids=[
+        "unknown_option",
+        "missing_db",
+        "unknown_command",
+        "days_not_a_number",
+        "register_date_not_a_date",
+        "unknown_print_kind",
+    ],
 )
 def test_a_bad_argument_exits_2_with_one_chinese_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
@@ -283,3 +292,40 @@ def test_no_command_is_refused_in_chinese(capsys: pytest.CaptureFixture[str]) ->
 
     assert cli.run(args) == 2
     assert "请给出命令" in capsys.readouterr().err
+
+
+def test_print_register_of_a_day_without_ratings_says_so(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "register.pdf"
+
+    code = cli.main(
+        ["print", "register", "--from", "2000-01-01", "--db", str(demo_copy), "--out", str(out)]
+    )
+
+    assert code == 0
+    assert "现场回访登记簿（2000年1月1日，0 条）" in capsys.readouterr().out
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["print", "rectification"], "请给出要打印的整改督办单的编号"),
+        (["print", "receipt", "X-2025-000001", "--from", "2025-09-29"], "只用于 register"),
+    ],
+    ids=["rectification_without_number", "from_with_a_slip"],
+)
+def test_print_arguments_that_do_not_fit_the_kind_fail_in_one_chinese_line(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    expected: str,
+) -> None:
+    out = tmp_path / "x.pdf"
+
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 1
+
+    assert expected in one_chinese_line(capsys.readouterr().err)
+    assert not out.exists()

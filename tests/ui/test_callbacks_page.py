@@ -31,9 +31,7 @@ def sampled(services: Services, chief, make_officer):  # type: ignore[no-untyped
 
 
 def page_for(qtbot, services: Services, user) -> CallbacksPage:  # type: ignore[no-untyped-def]
-    page = CallbacksPage(
-        services.callbacks, user, DAY, services.ratings.dimensions(), share=10
-    )
+    page = CallbacksPage(services.callbacks, user, DAY, services.ratings.dimensions(), share=10)
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()
@@ -43,7 +41,7 @@ def page_for(qtbot, services: Services, user) -> CallbacksPage:  # type: ignore[
 def test_the_chief_samples_and_the_caller_logs_attempts_from_the_worklist(
     qtbot, monkeypatch: pytest.MonkeyPatch, services: Services, chief, sampled
 ) -> None:  # type: ignore[no-untyped-def]
-    window, caller = sampled
+    _window, caller = sampled
     monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.StandardButton.Ok)
     boss = page_for(qtbot, services, chief)
     boss.from_edit.setDate(boss.from_edit.date().fromString("2025-09-29", "yyyy-MM-dd"))
