@@ -385,7 +385,9 @@ class CallbackService(ServiceBase):
                 query = query.where(Callback.assigned_to_id == actor.id)
             if not include_done:
                 query = query.where(Callback.state == "pending")
-            query = query.order_by(Callback.due_date, Callback.id)
+            query = query.order_by(
+                (Callback.state == "pending").desc(), Callback.due_date, Callback.id
+            )
             return self._rows(session, list(session.scalars(query)))
 
     def get(self, user: SessionUser, callback_id: int) -> CallbackRow:

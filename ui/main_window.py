@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
                     today,
                     services.ratings.dimensions(),
                     station.callback_share,
+                    ratings=services.ratings,
                 ),
                 handles,
             ),

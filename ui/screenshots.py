@@ -17,6 +17,7 @@ from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.identity import IdType
+from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
 from app.visit_dto import NewVisit, VisitRow
@@ -37,7 +38,9 @@ from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
+from ui.pages.complaints_page import ComplaintsPage
 from ui.pages.officers_page import OfficersPage
+from ui.pages.rectifications_page import RectificationsPage
 from ui.pages.search_page import SearchPage
 from ui.pages.today_page import TodayPage
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -195,7 +198,7 @@ def _rating_shots(
     item = services.catalogue.list_items("ZM-BGGZ")[0]
     visit = services.visits.register(
         officer,
-        NewVisit("林晓燕", IdType.RESIDENT, "330106198807152347", "13905718822", item.item_id),
+        NewVisit("林晓燕", IdType.RESIDENT, "330106198807152344", "13905718822", item.item_id),
     )
     done = services.visits.complete_on_the_spot(
         officer, visit.row.id, visit.row.row_version, "材料齐全，当场办结"
@@ -208,6 +211,7 @@ def _rating_shots(
         done.row.citizen_name,
     )
     rating.resize(960, 800)
+    rating.ask_before_closing = False
     rating.overall.choose(5)
     first = next(iter(rating.dimensions.values()), None)
     if first is not None:
@@ -242,7 +246,34 @@ def _rating_shots(
     page.show_coverage()
     shot("30-callback-coverage.png", window)
     window.show_page("rectifications")
+    rect_page = window.pages["rectifications"]
+    assert isinstance(rect_page, RectificationsPage)
+    if rect_page.proxy.rowCount():
+        rect_page.table.selectRow(0)
     shot("31-rectifications.png", window)
+    rects = services.ratings.rectifications(chief)
+    if rects:
+        slip = services.ratings.rectification_slip(chief, rects[0].id)
+        shot(
+            "32-rectification-slip.png",
+            PrintPreviewDialog(render_slip(slip), "整改督办单", "r.pdf", lambda: None),
+        )
+    start = dt.date.today() - dt.timedelta(days=3)
+    register = services.ratings.on_site_register(chief, start, start)
+    shot(
+        "33-callback-register.png",
+        PrintPreviewDialog(render_register(register), "现场回访登记簿", "h.pdf", lambda: None),
+    )
+    window.show_page("complaints")
+    complaints = window.pages["complaints"]
+    assert isinstance(complaints, ComplaintsPage)
+    complaints.form_only = True
+    if complaints.proxy.rowCount():
+        complaints.table.selectRow(0)
+    shot("34-complaints.png", window)
+    form = complaints._on_record()
+    if form is not None:
+        shot("35-complaint-form.png", form)
     window.close()
     return names
 

@@ -107,3 +107,32 @@ def test_the_handling_officer_has_nothing_to_call_and_cannot_reveal(
     assert page.model.rowCount() == 0
     assert not page.sample_box.isVisible()
     assert not page.everyone.isVisible()
+
+
+def test_the_chief_prints_the_on_site_register_from_the_page(
+    qtbot, monkeypatch: pytest.MonkeyPatch, services: Services, chief, sampled, db
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from db.models import AuditEvent
+    from ui.print_preview_dialog import PrintPreviewDialog
+
+    shown: list[bytes] = []
+
+    def preview(dialog: PrintPreviewDialog) -> int:
+        shown.append(dialog._pdf)
+        dialog._on_output()  # as if printed
+        return 1
+
+    monkeypatch.setattr(PrintPreviewDialog, "exec", preview)
+    page = CallbacksPage(
+        services.callbacks, chief, DAY, services.ratings.dimensions(), 10, ratings=services.ratings
+    )
+    qtbot.addWidget(page)
+    page.from_edit.setDate(page.from_edit.date().fromString("2025-09-29", "yyyy-MM-dd"))
+    page.to_edit.setDate(page.to_edit.date().fromString("2025-09-29", "yyyy-MM-dd"))
+    page.print_register()
+    assert len(shown) == 1 and shown[0].startswith(b"%PDF")
+    with db.sessions() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and last.action == "register_printed"

@@ -67,6 +67,7 @@ class CallbackAttemptDialog(QDialog):
         self.errors = FieldErrors(general)
         self.rating_box = QGroupBox("群众评价（请如实记录群众原话对应的等级，不作引导）")
         grid = QGridLayout(self.rating_box)
+        grid.setColumnStretch(1, 1)
         self.overall = LevelChooser()
         grid.addWidget(QLabel("总体评价"), 0, 0)
         grid.addWidget(self.overall, 0, 1)

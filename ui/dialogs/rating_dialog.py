@@ -51,6 +51,7 @@ class RatingDialog(QDialog):
         self._user = user
         self._visit_id = visit_id
         self.result_saved: RatingResult | None = None
+        self.ask_before_closing = True  # off only for offscreen screenshots
         self.setWindowTitle("请您评价本次服务")
         self.setObjectName("ratingDialog")
         self.setMinimumSize(760, 640)
@@ -71,6 +72,7 @@ class RatingDialog(QDialog):
         self.errors = FieldErrors(general)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
+        grid.setColumnStretch(1, 1)
         grid.addWidget(QLabel("总体评价"), 0, 0)
         grid.addWidget(self.overall, 0, 1)
         grid.addWidget(self.errors.add("overall", self.overall), 1, 1)
@@ -217,8 +219,12 @@ class RatingDialog(QDialog):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing before saving asks; after saving it simply closes."""
-        if self.result_saved is None and not confirm(
-            self, "群众尚未完成评价，确定关闭？稍后可在事项详情中再请群众评价。", yes="关闭"
+        if (
+            self.result_saved is None
+            and self.ask_before_closing
+            and not confirm(
+                self, "群众尚未完成评价，确定关闭？稍后可在事项详情中再请群众评价。", yes="关闭"
+            )
         ):
             event.ignore()
             return

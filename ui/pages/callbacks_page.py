@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -24,11 +25,15 @@ from PySide6.QtWidgets import (
 from app.callback_service import CallbackRow, CallbackService, Coverage
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.printing.fonts import glyph_warning
+from app.printing.register_pdf import render_register
+from app.rating_service import RatingService
 from app.roles import Permission, allows
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
+from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
 from ui.widgets.tables import fit_columns, make_table
@@ -101,11 +106,13 @@ class CallbacksPage(QWidget):
         dimensions: tuple[str, ...],
         share: int,
         parent: QWidget | None = None,
+        ratings: RatingService | None = None,
     ) -> None:
         super().__init__(parent)
         self._callbacks = callbacks
         self._user = user
         self._dimensions = dimensions
+        self._ratings = ratings
         self.supervisor = allows(user.role, Permission.VIEW_ALL_VISITS)
         columns = COLUMNS + (SUPERVISOR_COLUMNS if self.supervisor else [])
         self.model: RowTableModel[CallbackRow] = RowTableModel(
@@ -158,8 +165,13 @@ class CallbacksPage(QWidget):
         right = QWidget()
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
-        right_box.addWidget(QLabel("回访经过"))
-        right_box.addWidget(self.detail, 1)
+        self.coverage_view = QTextBrowser()
+        self.coverage_view.setHtml("<p style='color:#57606a'>选择日期后点“统计回访覆盖率”。</p>")
+        self.side = QTabWidget()
+        self.side.addTab(self.detail, "回访经过")
+        self.side.addTab(self.coverage_view, "覆盖率")
+        self.side.setTabVisible(1, self.supervisor)
+        right_box.addWidget(self.side, 1)
 
         self.sample_box = QGroupBox("电话回访抽样（所长、副所长）")
         start, end = callbacks.default_period() if self.supervisor else (today, today)
@@ -173,6 +185,8 @@ class CallbacksPage(QWidget):
         sample_button.clicked.connect(self.sample)
         coverage_button = QPushButton("统计回访覆盖率")
         coverage_button.clicked.connect(self.show_coverage)
+        register_button = QPushButton("打印现场回访登记簿…")
+        register_button.clicked.connect(self.print_register)
         sample_row = QHBoxLayout(self.sample_box)
         sample_row.addWidget(QLabel("办结日期"))
         sample_row.addWidget(self.from_edit)
@@ -182,6 +196,7 @@ class CallbacksPage(QWidget):
         sample_row.addWidget(self.share_spin)
         sample_row.addWidget(sample_button)
         sample_row.addWidget(coverage_button)
+        sample_row.addWidget(register_button)
         sample_row.addStretch(1)
         self.sample_box.setVisible(self.supervisor)
         note = QLabel(
@@ -195,7 +210,7 @@ class CallbacksPage(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sample_box)
@@ -370,6 +385,30 @@ class CallbacksPage(QWidget):
         self.everyone.setChecked(True)
         self.reload()
 
+    def print_register(self) -> None:
+        """现场回访登记簿 for the chosen dates: every on-site rating with its signature."""
+        if self._ratings is None:
+            return
+        start, end = _py(self.from_edit), _py(self.to_edit)
+        ratings = self._ratings
+        try:
+            doc = ratings.on_site_register(self._user, start, end)
+            pdf = render_register(doc)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        name = f"现场回访登记簿-{start.isoformat()}" + (
+            f"至{end.isoformat()}" if end != start else ""
+        )
+        PrintPreviewDialog(
+            pdf,
+            "现场回访登记簿",
+            f"{name}.pdf",
+            lambda: ratings.record_register_print(self._user, start, end, doc.row_count),
+            glyph_warning(doc.texts()),
+            self,
+        ).exec()
+
     def show_coverage(self) -> None:
         """Coverage for the chosen dates, per sampling and in total."""
         try:
@@ -377,4 +416,5 @@ class CallbacksPage(QWidget):
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
-        self.detail.setHtml("<h3>回访覆盖率</h3>" + coverage_html(rows))
+        self.coverage_view.setHtml("<h3>回访覆盖率</h3>" + coverage_html(rows))
+        self.side.setCurrentIndex(1)

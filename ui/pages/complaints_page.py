@@ -190,12 +190,14 @@ class ComplaintsPage(QWidget):
             ("reassign", "改派承办人…", self._on_reassign),
             ("reveal", "查看完整电话…", self._on_reveal),
         ]
-        for index, (key, text, slot) in enumerate(actions):
+        for key, text, slot in actions:
             button = QPushButton(text)
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             self.buttons[key] = button
-            grid.addWidget(button, index // 4, index % 4)
+        # Registering is the everyday action: beside the filters; the steps under the detail.
+        for index, key in enumerate(k for k, _, _ in actions if k != "record"):
+            grid.addWidget(self.buttons[key], index // 3, index % 3)
 
         filters = QHBoxLayout()
         filters.addWidget(QLabel("收到日期"))
@@ -208,13 +210,14 @@ class ComplaintsPage(QWidget):
         filters.addWidget(self.overdue_check)
         filters.addWidget(search)
         filters.addStretch(1)
+        filters.addWidget(self.buttons["record"])
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(filters)
         left_box.addWidget(self.table, 1)
         right = QWidget()
-        right.setMinimumWidth(360)
+        right.setMinimumWidth(380)
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.view, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from app.rating_service import LEVELS
 
@@ -25,12 +25,18 @@ class LevelChooser(QWidget):
             button.setCheckable(True)
             button.setAutoDefault(False)
             button.setObjectName("levelButton")
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             if large:
                 button.setMinimumHeight(48)
             self.group.addButton(button, level)
             self.buttons[level] = button
             box.addWidget(button)
         self.group.idClicked.connect(lambda _id: self.changed.emit())
+        # The same neutral look for every level; only the chosen one stands out.
+        self.setStyleSheet(
+            "QPushButton#levelButton:checked {"
+            " background: #0b57d0; color: white; border: 1px solid #0b57d0; font-weight: bold; }"
+        )
 
     def level(self) -> int | None:
         """The chosen level, or None."""
