@@ -168,6 +168,7 @@ class _DemoHistory:
         self.items = {r.code: r for r in services.catalogue.list_items()}
         self.last_day = dt.date.min
         self.first_day = dt.date.min
+        self.praised = False
         # day → list of (action, visit id, user)
         self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
 
@@ -570,7 +571,8 @@ class _DemoComplaints:
                 recorder,
                 NewComplaint("complaint", channel, day, text, name, phone, concerned.officer_id),
             )
-        if h.rng.random() < 0.08:
+        if h.rng.random() < 0.08 or (day >= h.last_day - dt.timedelta(days=10) and not h.praised):
+            h.praised = True
             channel, text = h.rng.choice(PRAISE)
             praised = h.rng.choice([u for u in staff if u != recorder])
             name, _number, phone = h.person()

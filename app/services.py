@@ -17,6 +17,7 @@ from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
 from app.rating_service import RatingService
 from app.station_service import StationService
+from app.statistics_service import StatisticsService
 from app.visit_service import VisitService
 
 
@@ -34,6 +35,7 @@ class Services:
     ratings: RatingService
     callbacks: CallbackService
     complaints: ComplaintService
+    statistics: StatisticsService
 
 
 def build_services(
@@ -55,4 +57,5 @@ def build_services(
         ratings=RatingService(sessions, clock),
         callbacks=CallbackService(sessions, clock),
         complaints=ComplaintService(sessions, clock),
+        statistics=StatisticsService(sessions, clock),
     )

@@ -195,7 +195,7 @@ class ComplaintsPage(QWidget):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             self.buttons[key] = button
-        # Registering is the everyday action: beside the filters; the steps under the detail.
+        # Registering is the everyday action: above the detail; the steps below it.
         for index, key in enumerate(k for k, _, _ in actions if k != "record"):
             grid.addWidget(self.buttons[key], index // 3, index % 3)
 
@@ -210,7 +210,6 @@ class ComplaintsPage(QWidget):
         filters.addWidget(self.overdue_check)
         filters.addWidget(search)
         filters.addStretch(1)
-        filters.addWidget(self.buttons["record"])
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
@@ -220,6 +219,7 @@ class ComplaintsPage(QWidget):
         right.setMinimumWidth(380)
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(self.buttons["record"])
         right_box.addWidget(self.view, 1)
         right_box.addWidget(self.hint)
         right_box.addLayout(grid)

@@ -1,0 +1,993 @@
+"""统计: figures per officer and per matter for a period, monthly trends and the 红黑榜."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from app.dto import SessionUser
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.rating_service import RATABLE, is_bad
+from app.roles import Permission, Role, allows
+from app.service_base import ServiceBase
+from app.visit_rules import VisitStatus
+from db.models import (
+    Callback,
+    CallbackAttempt,
+    CallbackBatch,
+    Complaint,
+    Notice,
+    NoticeBreach,
+    Officer,
+    Rating,
+    Rectification,
+    ServiceItem,
+    ServiceItemVersion,
+    Station,
+    Visit,
+    VisitTransition,
+)
+
+Progress = Callable[[int, int], None]
+
+PERIOD_KINDS: dict[str, str] = {
+    "day": "日",
+    "week": "周",
+    "month": "月",
+    "quarter": "季度",
+    "custom": "自定义",
+}
+MAX_DAYS = 366  # the longest custom range; longer views are the monthly trend
+MAX_TREND_MONTHS = 36
+# Officers who handle matters get a row even in a period they did nothing (zeros, not omitted).
+HANDLING_ROLES = (Role.WINDOW, Role.AUXILIARY, Role.DEPUTY, Role.CHIEF)
+FINDINGS = ("属实", "部分属实", "不属实", "未核实")
+OUTCOMES = ("改进", "澄清正名", "追责", "未处理")
+FOUNDED = ("属实", "部分属实")
+SATISFIED_MIN = 3  # 基本满意 and better
+STRICT_MIN = 4  # 满意 and better
+# 红黑榜: the sample an officer needs in the month (visits registered + matters finished).
+RANK_MIN_SAMPLE = 10
+RANK_BOARD_SIZE = 3  # 红榜 and 黑榜 each; with fewer than twice this many ranked, halves
+RANK_WEIGHTS: dict[str, float] = {
+    "satisfaction_rate": 0.4,
+    "on_time_rate": 0.3,
+    "one_visit_rate": 0.2,
+    "reach_rate": 0.1,
+}
+RANK_PENALTIES: dict[str, float] = {"bad": 2.0, "breaches": 3.0, "complaints_founded": 5.0}
+RATE_NAMES: dict[str, str] = {
+    "satisfaction_rate": "满意率",
+    "on_time_rate": "按时办结率",
+    "one_visit_rate": "一次办结率",
+    "reach_rate": "回访接通率",
+}
+
+# Each figure's definition in words, for the page's legend and the printed report.
+DEFINITIONS: dict[str, str] = {
+    "visits": "登记量：统计期间内登记（按到达日期）的事项，不含已作废的，计入首接民警。",
+    "finished": (
+        "办结量：统计期间内办结、当场答复、引导或不予受理的事项（以转为该状态的时间为准），"
+        "计入当前承办民警。"
+    ),
+    "on_time": (
+        "按时办结：办结日期不晚于承诺办结日期的；当场答复、引导等没有办结期限的均为按时。"
+        "按时办结率 = 按时办结 ÷ 办结量。超期办结：办结日期晚于承诺办结日期的。"
+    ),
+    "open_overdue": (
+        "在办超期：统计时仍在办理中、承诺办结日期早于统计截止日（截止日在今天之后的按今天）"
+        "的事项，计入当前承办民警；待补材料期间暂停计时，不计入。"
+    ),
+    "wait": (
+        "等候时长：开始办理时间减到达时间（分钟）；办理时长：办理结束时间减开始办理时间（分钟）。"
+        "只统计期间内登记、两个时间均有记录的事项，计入首接民警，列出平均数和中位数。"
+    ),
+    "notices": (
+        "告知单：统计期间内出具的一次性告知单和容缺受理承诺书，不含已作废的，计入出具民警。"
+        "一次办结率 = 群众第一次返回即补齐材料、且未发生超出告知范围情形的 ÷ 出具数，"
+        "与告知单页面的口径相同。"
+    ),
+    "breaches": (
+        "超范围告知：统计期间内登记的超出告知范围的要求（按登记日期），计入告知单出具民警。"
+    ),
+    "ratings": (
+        "评价数：统计期间内的现场评价（按评价日期），不含群众拒绝评价的，计入被评价民警。"
+        "差评：总体或任一分项为不满意、非常不满意。"
+    ),
+    "satisfaction": (
+        "满意率（含基本满意）= 总体评价为非常满意、满意、基本满意的 ÷ 评价数；"
+        "满意率（不含基本满意）= 总体评价为非常满意、满意的 ÷ 评价数。"
+        "分项差评的评价仍按总体评价计入满意率。"
+    ),
+    "callbacks": (
+        "回访：抽样期间完全落在统计期间内的电话回访抽样，计入事项的承办民警。"
+        "回访率 = 至少拨打过一次的 ÷ 抽样数；接通率 = 接通的 ÷ 拨打过的；"
+        "合计与回访页面“回访覆盖”的合计一致。"
+    ),
+    "complaints": (
+        "投诉：统计期间内收到的投诉（不含表扬），按核实结论和处理结果分列，计入被投诉民警；"
+        "未指明民警的只计入合计。涉及查看人本人的投诉不在其统计中显示（投诉对被投诉民警保密）。"
+    ),
+    "rectifications": (
+        "整改销号：统计期间内销号的差评整改，销号日期不晚于整改期限的为按时销号，计入被评价民警。"
+    ),
+    "rates": "比率的分母为 0 时显示“—”。日期均为本所当地日期。",
+}
+
+
+def ranking_formula(min_sample: int | None = None) -> str:
+    """The 红黑榜 formula in words, printed with the ranking."""
+    n = RANK_MIN_SAMPLE if min_sample is None else min_sample
+    b = RANK_BOARD_SIZE
+    w, p = RANK_WEIGHTS, RANK_PENALTIES
+    return (
+        f"得分 = 100 ×（{w['satisfaction_rate']:g} × 满意率（含基本满意）"
+        f"+ {w['on_time_rate']:g} × 按时办结率 + {w['one_visit_rate']:g} × 一次办结率 "
+        f"+ {w['reach_rate']:g} × 回访接通率）− {p['bad']:g} × 差评数 "
+        f"− {p['breaches']:g} × 超范围告知数 "
+        f"− {p['complaints_founded']:g} × 属实或部分属实的投诉数。"
+        "本人当月某项比率没有数据的，按全所当月该项比率计算，样本少既不吃亏也不占便宜；"
+        "全所也没有数据的按 100% 计，对每个人都一样。"
+        f"当月登记量与办结量之和不少于 {n} 件的民警参加排名，其余列为“不参与排名（样本不足）”。"
+        "得分高者在前；得分相同的，差评少者在前，再按姓名拼音排序。"
+        f"参加排名的不少于 {2 * b} 人时，前 {b} 名列红榜、后 {b} 名列黑榜；"
+        f"不足 {2 * b} 人时，前一半（向下取整）列红榜、后一半列黑榜，人数为奇数时居中者不列榜。"
+        "各项口径与统计表相同（涉及查看人本人的投诉不计入）。"
+    )
+
+
+RANKING_FORMULA = ranking_formula()
+
+
+def format_rate(rate: float | None) -> str:
+    """A rate as the page and the report print it: 66.7%, or — without a denominator."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def format_minutes(minutes: float | None) -> str:
+    """Minutes with one decimal, or — when nothing was timed."""
+    return "—" if minutes is None else f"{minutes:.1f}"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """The figures of one officer, one matter or the whole station (kind "total")."""
+
+    kind: str  # "officer", "matter" or "total"
+    label: str  # officer's name, matter's current name, or 合计
+    code: str = ""  # badge number or matter code
+    note: str = ""  # role (and 已停用) of an officer, category of a matter
+    officer_id: int | None = None
+    item_id: int | None = None
+    visits: int = 0
+    finished: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    open_overdue: int = 0
+    waited: int = 0  # visits with both arrival and start recorded
+    served: int = 0  # visits with both start and end recorded
+    wait_mean: float | None = None
+    wait_median: float | None = None
+    service_mean: float | None = None
+    service_median: float | None = None
+    notices: int = 0
+    one_visit: int = 0
+    breaches: int = 0
+    rated: int = 0
+    declined: int = 0
+    bad: int = 0
+    satisfied: int = 0  # overall 基本满意 or better
+    strict: int = 0  # overall 满意 or better
+    callbacks_sampled: int = 0
+    callbacks_called: int = 0
+    callbacks_reached: int = 0
+    complaints: int = 0
+    complaints_by_finding: tuple[tuple[str, int], ...] = tuple((f, 0) for f in FINDINGS)
+    complaints_by_outcome: tuple[tuple[str, int], ...] = tuple((o, 0) for o in OUTCOMES)
+    rectifications_closed: int = 0
+    rectifications_closed_on_time: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结 over 办结量."""
+        return _ratio(self.on_time, self.finished)
+
+    @property
+    def one_visit_rate(self) -> float | None:
+        """一次办结 over notices issued."""
+        return _ratio(self.one_visit, self.notices)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """非常满意 + 满意 + 基本满意 over all rated."""
+        return _ratio(self.satisfied, self.rated)
+
+    @property
+    def strict_rate(self) -> float | None:
+        """非常满意 + 满意 over all rated."""
+        return _ratio(self.strict, self.rated)
+
+    @property
+    def call_rate(self) -> float | None:
+        """Called at least once over sampled."""
+        return _ratio(self.callbacks_called, self.callbacks_sampled)
+
+    @property
+    def reach_rate(self) -> float | None:
+        """Reached over called."""
+        return _ratio(self.callbacks_reached, self.callbacks_called)
+
+    @property
+    def rect_on_time_rate(self) -> float | None:
+        """Rectifications closed on time over closed."""
+        return _ratio(self.rectifications_closed_on_time, self.rectifications_closed)
+
+    @property
+    def complaints_founded(self) -> int:
+        """Complaints found 属实 or 部分属实."""
+        return sum(n for f, n in self.complaints_by_finding if f in FOUNDED)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One figure of StatRow as the page and the report lay it out."""
+
+    attr: str  # attribute (or property) of StatRow
+    header: str
+    fmt: str  # "count", "rate" or "minutes"
+    topic: str  # key of DEFINITIONS explaining it (for a tooltip or the report's legend)
+
+    def text(self, row: StatRow) -> str:
+        """The figure of ``row`` printed: a count, a rate (—) or minutes (—)."""
+        value = getattr(row, self.attr)
+        if self.fmt == "rate":
+            return format_rate(value)
+        if self.fmt == "minutes":
+            return format_minutes(value)
+        return str(value)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("visits", "登记量", "count", "visits"),
+    Column("finished", "办结量", "count", "finished"),
+    Column("on_time", "按时办结", "count", "on_time"),
+    Column("overdue", "超期办结", "count", "on_time"),
+    Column("on_time_rate", "按时办结率", "rate", "on_time"),
+    Column("open_overdue", "在办超期", "count", "open_overdue"),
+    Column("wait_mean", "平均等候（分钟）", "minutes", "wait"),
+    Column("wait_median", "等候中位数（分钟）", "minutes", "wait"),
+    Column("service_mean", "平均办理（分钟）", "minutes", "wait"),
+    Column("service_median", "办理中位数（分钟）", "minutes", "wait"),
+    Column("notices", "告知单", "count", "notices"),
+    Column("one_visit", "一次办结", "count", "notices"),
+    Column("one_visit_rate", "一次办结率", "rate", "notices"),
+    Column("breaches", "超范围告知", "count", "breaches"),
+    Column("rated", "评价数", "count", "ratings"),
+    Column("bad", "差评", "count", "ratings"),
+    Column("satisfaction_rate", "满意率（含基本满意）", "rate", "satisfaction"),
+    Column("strict_rate", "满意率（不含基本满意）", "rate", "satisfaction"),
+    Column("callbacks_sampled", "回访抽样", "count", "callbacks"),
+    Column("callbacks_called", "已拨打", "count", "callbacks"),
+    Column("callbacks_reached", "接通", "count", "callbacks"),
+    Column("call_rate", "回访率", "rate", "callbacks"),
+    Column("reach_rate", "接通率", "rate", "callbacks"),
+    Column("complaints", "投诉", "count", "complaints"),
+    Column("complaints_founded", "属实投诉", "count", "complaints"),
+    Column("rectifications_closed", "整改销号", "count", "rectifications"),
+    Column("rectifications_closed_on_time", "按时销号", "count", "rectifications"),
+    Column("rect_on_time_rate", "按时销号率", "rate", "rectifications"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """One period's figures: per officer, per matter and the station total."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+    by_officer: tuple[StatRow, ...]
+    by_matter: tuple[StatRow, ...]
+    total: StatRow
+    generated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """The station's figures of one month, for the trend charts."""
+
+    month: dt.date  # the first day of the month
+    label: str  # 2025年9月
+    visits: int
+    finished: int
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    strict_rate: float | None
+    one_visit_rate: float | None
+    call_rate: float | None
+    reach_rate: float | None
+    bad: int
+    complaints: int
+
+
+BOARD_LABELS: dict[str, str] = {
+    "red": "红榜",
+    "black": "黑榜",
+    "": "",
+    "unranked": "不参与排名（样本不足）",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    """One officer on the month's 红黑榜, with what went into the score."""
+
+    rank: int | None  # None: not ranked (sample too small)
+    officer_id: int
+    label: str
+    code: str
+    sample: int  # visits registered + matters finished in the month
+    satisfaction_rate: float | None  # the officer's own rates (None: no data)
+    on_time_rate: float | None
+    one_visit_rate: float | None
+    reach_rate: float | None
+    substituted: tuple[str, ...]  # rates taken from the station (Chinese names)
+    bad: int
+    breaches: int
+    complaints_founded: int
+    score: float | None
+    board: str  # "red", "black", "" or "unranked"
+
+    @property
+    def board_label(self) -> str:
+        """红榜, 黑榜, nothing, or 不参与排名（样本不足）."""
+        return BOARD_LABELS[self.board]
+
+
+# ---- periods ----------------------------------------------------------------------------
+
+
+def period(kind: str, day: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The day, week (Monday to Sunday), month or quarter containing ``day``."""
+    if day is None:
+        raise ValidationError("请选择统计日期。", "period")
+    if kind == "day":
+        return day, day
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    if kind == "month":
+        return _month_start(day), _month_end(day)
+    if kind == "quarter":
+        first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return first, _month_end(_add_months(first, 2))
+    if kind == "custom":
+        raise ValidationError("自定义期间请分别选择开始日期和结束日期。", "period")
+    raise ValidationError("请选择统计期间：日、周、月、季度或自定义。", "period")
+
+
+def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The range if it can be counted; otherwise a ValidationError in Chinese."""
+    if start is None or end is None:
+        raise ValidationError("请选择统计期间的开始日期和结束日期。", "period")
+    if end < start:
+        raise ValidationError("结束日期早于开始日期，请重新选择统计期间。", "period")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationError(f"统计期间最长 {MAX_DAYS} 天，请缩短期间，或按月查看趋势。", "period")
+    return start, end
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    """The period in words: 2025年9月29日, 2025年9月, 2025年第3季度, or from … to …."""
+
+    def day(d: dt.date) -> str:
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    if start == end:
+        return day(start)
+    if start.day == 1 and end == _month_end(start):
+        return f"{start.year}年{start.month}月"
+    if start.day == 1 and start.month % 3 == 1 and end == _month_end(_add_months(start, 2)):
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
+        return f"{start.year}年"
+    return f"{day(start)}至{day(end)}"
+
+
+def month_text(month: dt.date) -> str:
+    """2025年9月."""
+    return f"{month.year}年{month.month}月"
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return _add_months(day, 1) - dt.timedelta(days=1)
+
+
+# ---- the 红黑榜 -----------------------------------------------------------------------------
+
+
+def rank_officers(
+    rows: Sequence[StatRow], total: StatRow, min_sample: int | None = None
+) -> list[RankRow]:
+    """Score, order and board the officers of one month (see ``ranking_formula``)."""
+    needed = RANK_MIN_SAMPLE if min_sample is None else min_sample
+    station = {name: getattr(total, name) for name in RANK_WEIGHTS}
+    scored: list[tuple[tuple[float, int, str, str], RankRow]] = []
+    unranked: list[tuple[str, RankRow]] = []
+    for row in rows:
+        if row.officer_id is None:
+            continue
+        own: dict[str, float | None] = {name: getattr(row, name) for name in RANK_WEIGHTS}
+        substituted = tuple(RATE_NAMES[n] for n, v in own.items() if v is None)
+        sample = row.visits + row.finished
+        score: float | None = None
+        if sample >= needed:
+            used = {
+                n: (v if v is not None else (station[n] if station[n] is not None else 1.0))
+                for n, v in own.items()
+            }
+            score = 100 * sum(RANK_WEIGHTS[n] * used[n] for n in RANK_WEIGHTS) - sum(
+                weight * getattr(row, name) for name, weight in RANK_PENALTIES.items()
+            )
+            score = round(score, 2)
+        rank_row = RankRow(
+            rank=None,
+            officer_id=row.officer_id,
+            label=row.label,
+            code=row.code,
+            sample=sample,
+            satisfaction_rate=own["satisfaction_rate"],
+            on_time_rate=own["on_time_rate"],
+            one_visit_rate=own["one_visit_rate"],
+            reach_rate=own["reach_rate"],
+            substituted=substituted if score is not None else (),
+            bad=row.bad,
+            breaches=row.breaches,
+            complaints_founded=row.complaints_founded,
+            score=score,
+            board="unranked" if score is None else "",
+        )
+        sort_name = "".join(lazy_pinyin(row.label))
+        if score is None:
+            unranked.append((sort_name + row.label + row.code, rank_row))
+        else:
+            scored.append(((-score, row.bad, sort_name, row.label + row.code), rank_row))
+    scored.sort(key=lambda pair: pair[0])
+    unranked.sort(key=lambda pair: pair[0])
+    n = len(scored)
+    board = RANK_BOARD_SIZE if n >= 2 * RANK_BOARD_SIZE else n // 2
+    out = []
+    for position, (_key, rank_row) in enumerate(scored, start=1):
+        label = "red" if position <= board else "black" if position > n - board else ""
+        out.append(replace(rank_row, rank=position, board=label))
+    return out + [r for _key, r in unranked]
+
+
+# ---- the service ------------------------------------------------------------------------
+
+
+class StatisticsService(ServiceBase):
+    """Read-only figures for the chief and deputies; nothing here writes."""
+
+    def today(self) -> dt.date:
+        """The station's local date, for the page's default period."""
+        with self._sessions.begin() as session:
+            return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
+
+    def compute(
+        self,
+        user: SessionUser,
+        start: dt.date | None,
+        end: dt.date | None,
+        progress: Progress | None = None,
+    ) -> Statistics:
+        """The period's figures per officer, per matter and in total.
+
+        ``progress(step, total_steps)`` is called as the work goes, so the page can run this
+        on a worker thread behind a progress bar.
+        """
+        first, last = check_period(start, end)
+        with self._sessions.begin() as session:
+            viewer = self._viewer(session, user)
+            return self._compute(session, viewer.id, first, last, _steps(progress, 0, 1))
+
+    def monthly_trend(
+        self,
+        user: SessionUser,
+        months: int,
+        end_month: dt.date | None,
+        progress: Progress | None = None,
+    ) -> list[TrendPoint]:
+        """The station's figures for the ``months`` months up to ``end_month``, oldest first."""
+        if end_month is None:
+            raise ValidationError("请选择趋势的截止月份。", "period")
+        if not 1 <= months <= MAX_TREND_MONTHS:
+            raise ValidationError(f"趋势可查看 1 至 {MAX_TREND_MONTHS} 个月。", "months")
+        last = _month_start(end_month)
+        firsts = [_add_months(last, i - months + 1) for i in range(months)]
+        with self._sessions.begin() as session:
+            viewer = self._viewer(session, user)
+            points = []
+            for index, first in enumerate(firsts):
+                stats = self._compute(
+                    session, viewer.id, first, _month_end(first), _steps(progress, index, months)
+                )
+                t = stats.total
+                points.append(
+                    TrendPoint(
+                        month=first,
+                        label=month_text(first),
+                        visits=t.visits,
+                        finished=t.finished,
+                        on_time_rate=t.on_time_rate,
+                        satisfaction_rate=t.satisfaction_rate,
+                        strict_rate=t.strict_rate,
+                        one_visit_rate=t.one_visit_rate,
+                        call_rate=t.call_rate,
+                        reach_rate=t.reach_rate,
+                        bad=t.bad,
+                        complaints=t.complaints,
+                    )
+                )
+            return points
+
+    def ranking(
+        self, user: SessionUser, month_start: dt.date | None, progress: Progress | None = None
+    ) -> list[RankRow]:
+        """The month's 红黑榜 (any day of the month names it), by ``ranking_formula()``."""
+        if month_start is None:
+            raise ValidationError("请选择排名的月份。", "period")
+        first = _month_start(month_start)
+        with self._sessions.begin() as session:
+            viewer = self._viewer(session, user)
+            stats = self._compute(
+                session, viewer.id, first, _month_end(first), _steps(progress, 0, 1)
+            )
+            return rank_officers(stats.by_officer, stats.total)
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _viewer(self, session: Session, user: SessionUser) -> Officer:
+        officer = self._officer(session, user)
+        role = Role(officer.role)
+        if not allows(role, Permission.VIEW_ALL_VISITS):
+            raise PermissionDenied(f"{role.label}无权查看统计，统计由所长、副所长查看。")
+        return officer
+
+    def _compute(
+        self,
+        session: Session,
+        viewer_id: int,
+        start: dt.date,
+        end: dt.date,
+        progress: Progress,
+    ) -> Statistics:
+        tz = ZoneInfo(_station(session).timezone)
+        scope = _Scope(
+            session=session,
+            start=start,
+            end=end,
+            lo=dt.datetime.combine(start, dt.time(), tz).astimezone(dt.UTC),
+            hi=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC),
+            tz=tz,
+            today=self._clock.now().astimezone(tz).date(),
+            viewer_id=viewer_id,
+        )
+        book = _Book()
+        progress(1, STEPS)
+        for number, count in enumerate(_COUNTERS, start=2):
+            count(scope, book)
+            progress(number, STEPS)
+        stats = self._assemble(session, book, start, end)
+        progress(STEPS, STEPS)
+        return stats
+
+    def _assemble(self, session: Session, book: _Book, start: dt.date, end: dt.date) -> Statistics:
+        officers = list(session.scalars(select(Officer).order_by(Officer.badge_no, Officer.id)))
+        handling = {r.value for r in HANDLING_ROLES}
+        by_officer = []
+        for o in officers:
+            tally = book.officers.get(o.id)
+            if tally is None and not (o.active and o.role in handling):
+                continue
+            note = Role(o.role).label + ("（已停用）" if not o.active else "")
+            by_officer.append(
+                (tally or _Tally()).row(
+                    "officer", o.name, code=o.badge_no, note=note, officer_id=o.id
+                )
+            )
+        names = {
+            item_id: (code, name, category)
+            for item_id, code, name, category in session.execute(
+                select(
+                    ServiceItem.id,
+                    ServiceItem.code,
+                    ServiceItemVersion.name,
+                    ServiceItemVersion.category,
+                )
+                .join(ServiceItemVersion, ServiceItemVersion.item_id == ServiceItem.id)
+                .where(ServiceItemVersion.version_no == ServiceItem.current_version_no)
+            )
+        }
+        by_matter = []
+        for item_id, tally in book.matters.items():
+            code, name, category = names.get(item_id, ("", "（未知事项）", ""))
+            by_matter.append(tally.row("matter", name, code=code, note=category, item_id=item_id))
+        by_matter.sort(key=lambda r: (r.code, r.item_id or 0))
+        return Statistics(
+            start=start,
+            end=end,
+            label=period_text(start, end),
+            by_officer=tuple(by_officer),
+            by_matter=tuple(by_matter),
+            total=book.total.row("total", "合计"),
+            generated_at=self._clock.now(),
+        )
+
+
+# ---- module helpers -------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    """Counters of one row while the queries run."""
+
+    visits: int = 0
+    finished: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    open_overdue: int = 0
+    waits: list[float] = field(default_factory=list)
+    services: list[float] = field(default_factory=list)
+    notices: int = 0
+    one_visit: int = 0
+    breaches: int = 0
+    rated: int = 0
+    declined: int = 0
+    bad: int = 0
+    satisfied: int = 0
+    strict: int = 0
+    cb_sampled: int = 0
+    cb_called: int = 0
+    cb_reached: int = 0
+    complaints: int = 0
+    findings: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    rect_closed: int = 0
+    rect_on_time: int = 0
+
+    def row(
+        self,
+        kind: str,
+        label: str,
+        *,
+        code: str = "",
+        note: str = "",
+        officer_id: int | None = None,
+        item_id: int | None = None,
+    ) -> StatRow:
+        return StatRow(
+            kind=kind,
+            label=label,
+            code=code,
+            note=note,
+            officer_id=officer_id,
+            item_id=item_id,
+            visits=self.visits,
+            finished=self.finished,
+            on_time=self.on_time,
+            overdue=self.overdue,
+            open_overdue=self.open_overdue,
+            waited=len(self.waits),
+            served=len(self.services),
+            wait_mean=statistics.fmean(self.waits) if self.waits else None,
+            wait_median=float(statistics.median(self.waits)) if self.waits else None,
+            service_mean=statistics.fmean(self.services) if self.services else None,
+            service_median=float(statistics.median(self.services)) if self.services else None,
+            notices=self.notices,
+            one_visit=self.one_visit,
+            breaches=self.breaches,
+            rated=self.rated,
+            declined=self.declined,
+            bad=self.bad,
+            satisfied=self.satisfied,
+            strict=self.strict,
+            callbacks_sampled=self.cb_sampled,
+            callbacks_called=self.cb_called,
+            callbacks_reached=self.cb_reached,
+            complaints=self.complaints,
+            complaints_by_finding=tuple((f, self.findings.get(f, 0)) for f in FINDINGS),
+            complaints_by_outcome=tuple((o, self.outcomes.get(o, 0)) for o in OUTCOMES),
+            rectifications_closed=self.rect_closed,
+            rectifications_closed_on_time=self.rect_on_time,
+        )
+
+
+class _Book:
+    """The tallies of every officer, every matter and the total."""
+
+    def __init__(self) -> None:
+        self.officers: dict[int, _Tally] = {}
+        self.matters: dict[int, _Tally] = {}
+        self.total = _Tally()
+
+    def of(self, officer_id: int | None, item_id: int | None) -> Iterable[_Tally]:
+        """The tallies a record counts in: its officer's and matter's (when known), the total."""
+        out = [self.total]
+        if officer_id is not None:
+            out.append(self.officers.setdefault(officer_id, _Tally()))
+        if item_id is not None:
+            out.append(self.matters.setdefault(item_id, _Tally()))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What every counting query needs: the period as dates and as UTC instants."""
+
+    session: Session
+    start: dt.date
+    end: dt.date
+    lo: dt.datetime  # the first instant of ``start``, station-local, in UTC
+    hi: dt.datetime  # the first instant after ``end``
+    tz: ZoneInfo
+    today: dt.date
+    viewer_id: int
+
+
+_ITEM = ServiceItemVersion.item_id
+_BY_VERSION = ServiceItemVersion.id == Visit.service_version_id
+
+
+def _count_visits(q: _Scope, book: _Book) -> None:
+    """Registered in the period (not voided), to the first-contact officer; their stamps."""
+    for officer_id, item_id, arrived, started, ended in q.session.execute(
+        select(Visit.first_officer_id, _ITEM, Visit.arrived_at, Visit.started_at, Visit.ended_at)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Visit.local_date >= q.start,
+            Visit.local_date <= q.end,
+            Visit.status != VisitStatus.VOIDED.value,
+        )
+    ):
+        wait = _minutes(arrived, started)
+        spent = _minutes(started, ended)
+        for t in book.of(officer_id, item_id):
+            t.visits += 1
+            if wait is not None:
+                t.waits.append(wait)
+            if spent is not None:
+                t.services.append(spent)
+
+
+def _count_finished(q: _Scope, book: _Book) -> None:
+    """Finished in the period (as the callback sampler defines it), to the current owner."""
+    done = (
+        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
+        .where(VisitTransition.to_status.in_([s.value for s in RATABLE]))
+        .group_by(VisitTransition.visit_id)
+        .subquery()
+    )
+    for officer_id, item_id, due, at in q.session.execute(
+        select(Visit.owner_id, _ITEM, Visit.due_date, done.c.at)
+        .join(done, done.c.visit_id == Visit.id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Visit.status.in_([s.value for s in RATABLE]),
+            done.c.at >= q.lo,
+            done.c.at < q.hi,
+        )
+    ):
+        late = due is not None and _aware(at).astimezone(q.tz).date() > due
+        for t in book.of(officer_id, item_id):
+            t.finished += 1
+            t.overdue += int(late)
+            t.on_time += int(not late)
+
+
+def _count_open_overdue(q: _Scope, book: _Book) -> None:
+    """In progress now and past due at the period's end (or today, if that comes first)."""
+    cutoff = min(q.end, q.today)
+    for officer_id, item_id, n in q.session.execute(
+        select(Visit.owner_id, _ITEM, func.count())
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Visit.status == VisitStatus.IN_PROGRESS.value,
+            Visit.due_date.is_not(None),
+            Visit.due_date < cutoff,
+        )
+        .group_by(Visit.owner_id, _ITEM)
+    ):
+        for t in book.of(officer_id, item_id):
+            t.open_overdue += n
+
+
+def _count_notices(q: _Scope, book: _Book) -> None:
+    """Notices issued in the period, to the issuer, exactly as NoticeService.completion."""
+    breached = exists().where(NoticeBreach.notice_id == Notice.id)
+    for officer_id, item_id, state, returns, has_breach in q.session.execute(
+        select(Notice.officer_id, _ITEM, Notice.state, Notice.return_visits, breached)
+        .join(Visit, Visit.id == Notice.visit_id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Notice.local_date >= q.start,
+            Notice.local_date <= q.end,
+            Notice.state != "voided",
+        )
+    ):
+        one = state == "fulfilled" and returns == 1 and not has_breach
+        for t in book.of(officer_id, item_id):
+            t.notices += 1
+            t.one_visit += int(one)
+
+
+def _count_breaches(q: _Scope, book: _Book) -> None:
+    """Breaches recorded in the period, to the notice's issuer."""
+    for officer_id, item_id, n in q.session.execute(
+        select(NoticeBreach.issuer_id, _ITEM, func.count())
+        .join(Notice, Notice.id == NoticeBreach.notice_id)
+        .join(Visit, Visit.id == Notice.visit_id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(NoticeBreach.local_date >= q.start, NoticeBreach.local_date <= q.end)
+        .group_by(NoticeBreach.issuer_id, _ITEM)
+    ):
+        for t in book.of(officer_id, item_id):
+            t.breaches += n
+
+
+def _count_ratings(q: _Scope, book: _Book) -> None:
+    """On-site ratings of the period, to the rated officer; a refusal counts apart."""
+    for officer_id, item_id, declined, overall, dims_json in q.session.execute(
+        select(
+            Rating.rated_officer_id,
+            _ITEM,
+            Rating.declined,
+            Rating.overall,
+            Rating.dimensions_json,
+        )
+        .join(Visit, Visit.id == Rating.visit_id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Rating.kind == "on_site",
+            Rating.local_date >= q.start,
+            Rating.local_date <= q.end,
+        )
+    ):
+        if declined:
+            for t in book.of(officer_id, item_id):
+                t.declined += 1
+            continue
+        dims = {k: int(v) for k, v in json.loads(dims_json or "{}").items()}
+        bad = is_bad(overall, dims)
+        level = overall or 0
+        for t in book.of(officer_id, item_id):
+            t.rated += 1
+            t.bad += int(bad)
+            t.satisfied += int(level >= SATISFIED_MIN)
+            t.strict += int(level >= STRICT_MIN)
+
+
+def _count_callbacks(q: _Scope, book: _Book) -> None:
+    """Callbacks of the samplings inside the period (as CallbackService.coverage), to the owner."""
+    batches = select(CallbackBatch.id).where(
+        CallbackBatch.period_start >= q.start, CallbackBatch.period_end <= q.end
+    )
+    attempted = exists().where(CallbackAttempt.callback_id == Callback.id)
+    for officer_id, item_id, state, called in q.session.execute(
+        select(Visit.owner_id, _ITEM, Callback.state, attempted)
+        .join(Visit, Visit.id == Callback.visit_id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(Callback.batch_id.in_(batches))
+    ):
+        for t in book.of(officer_id, item_id):
+            t.cb_sampled += 1
+            t.cb_called += int(bool(called))
+            t.cb_reached += int(state == "reached")
+
+
+def _count_complaints(q: _Scope, book: _Book) -> None:
+    """Complaints received in the period, to the officer concerned; never those about the viewer."""
+    for concerned, matter, finding, outcome in q.session.execute(
+        select(Complaint.officer_id, _ITEM, Complaint.finding, Complaint.outcome)
+        .outerjoin(Visit, Visit.id == Complaint.visit_id)
+        .outerjoin(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Complaint.kind == "complaint",
+            Complaint.received_on >= q.start,
+            Complaint.received_on <= q.end,
+            Complaint.officer_id.is_distinct_from(q.viewer_id),
+        )
+    ):
+        for t in book.of(concerned, matter):
+            t.complaints += 1
+            t.findings[finding or "未核实"] += 1
+            t.outcomes[outcome or "未处理"] += 1
+
+
+def _count_rectifications(q: _Scope, book: _Book) -> None:
+    """Rectifications closed in the period, to the rated officer; on time by their due date."""
+    for officer_id, item_id, closed_at, due in q.session.execute(
+        select(
+            Rectification.rated_officer_id,
+            _ITEM,
+            Rectification.closed_at,
+            Rectification.rectify_due,
+        )
+        .join(Visit, Visit.id == Rectification.visit_id)
+        .join(ServiceItemVersion, _BY_VERSION)
+        .where(
+            Rectification.state == "closed",
+            Rectification.closed_at >= q.lo,
+            Rectification.closed_at < q.hi,
+        )
+    ):
+        if closed_at is None:
+            continue
+        on_time = _aware(closed_at).astimezone(q.tz).date() <= due
+        for t in book.of(officer_id, item_id):
+            t.rect_closed += 1
+            t.rect_on_time += int(on_time)
+
+
+_COUNTERS: tuple[Callable[[_Scope, _Book], None], ...] = (
+    _count_visits,
+    _count_finished,
+    _count_open_overdue,
+    _count_notices,
+    _count_breaches,
+    _count_ratings,
+    _count_callbacks,
+    _count_complaints,
+    _count_rectifications,
+)
+STEPS = len(_COUNTERS) + 2  # progress steps of one period: start, each count, assembly
+
+
+def _steps(progress: Progress | None, index: int, parts: int) -> Progress:
+    """Report one computation's steps as part ``index`` of ``parts`` of the whole job."""
+
+    def report(step: int, total: int) -> None:
+        if progress is not None:
+            progress(index * total + step, parts * total)
+
+    return report
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    """Stamps come back aware from the ORM; treat a naive one as UTC, as the store does."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds() / 60)
+
+
+def _station(session: Session) -> Station:
+    station = session.get(Station, 1)
+    if station is None:
+        raise NotFound("本数据库尚未初始化。")
+    return station
