@@ -49,7 +49,7 @@ def _configure_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command, or the GUI when none is given."""
     args = cli.build_parser().parse_args(argv)
-    if args.command in ("init", "demo", "check", "print"):
+    if args.command in ("init", "demo", "check", "print", "export"):
         return cli.run(args)
     _configure_logging()
     if args.command == "screenshots":

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from app.clock import SystemClock
 from app.database import Database, open_database
 from app.demo import build_demo
 from app.dto import NewOfficer, StationSettings
@@ -20,9 +21,11 @@ from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
 from app.passwords import check_password_rules
 from app.printing.fonts import glyph_warning
+from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
+from app.report_service import ReportService
 from app.roles import Role
 from app.services import build_services
 from app.station_service import validate_settings
@@ -37,7 +40,10 @@ PRINT_KINDS = {
     "notice": "一次性告知单或容缺受理承诺书",
     "rectification": "整改督办单",
     "register": "现场回访登记簿",
+    "ledger": "窗口服务每日台账",
+    "monthly": "月度通报",
 }
+EXPORT_KINDS = {"statistics": "统计表"}
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -136,20 +142,21 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser(
         "print",
         help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）、"
-        "notice（一次性告知单）、rectification（整改督办单）、register（现场回访登记簿）",
+        "notice（一次性告知单）、rectification（整改督办单）、register（现场回访登记簿）、"
+        "ledger（每日台账）、monthly（月度通报）",
     )
     p.add_argument(
         "kind",
         choices=list(PRINT_KINDS),
         metavar="单据",
-        help="receipt、guidance、refusal、notice、rectification 或 register",
+        help="receipt、guidance、refusal、notice、rectification、register、ledger 或 monthly",
     )
     p.add_argument(
         "number",
         nargs="?",
         metavar="编号",
         help="登记编号（如 QNL-2026-000123）；notice 用告知单编号，rectification 用督办单编号；"
-        "register 不需要编号（用 --from）",
+        "register 不需要编号（用 --from）；ledger 写日期 YYYY-MM-DD；monthly 写月份 YYYY-MM",
     )
     p.add_argument(
         "--from",
@@ -168,6 +175,19 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
 
+    p = sub.add_parser("export", help="导出 Excel 工作簿：statistics（统计表）")
+    p.add_argument("kind", choices=list(EXPORT_KINDS), metavar="内容", help="statistics（统计表）")
+    p.add_argument("--from", dest="start", type=_day, metavar="日期", help="开始日期 YYYY-MM-DD")
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        metavar="日期",
+        help="结束日期 YYYY-MM-DD（默认与开始日期相同，最长 366 天）",
+    )
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    p.add_argument("--out", required=True, metavar="文件", help="输出的 .xlsx 文件")
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -185,10 +205,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "demo": _demo,
         "check": _check,
         "print": _print,
+        "export": _export,
     }
     command = commands.get(args.command)
     if command is None:
-        err.write("stationdesk：请给出命令（init、demo、check、print），或不带命令启动图形界面。\n")
+        err.write(
+            "stationdesk：请给出命令（init、demo、check、print、export），或不带命令启动图形界面。\n"
+        )
         return 2
     try:
         return command(args, out)
@@ -276,6 +299,10 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError(f"输出文件夹不存在：{target.parent}")
     if args.kind == "register":
         return _print_register(args, target, out)
+    if args.kind == "ledger":
+        return _print_ledger(args, target, out)
+    if args.kind == "monthly":
+        return _print_monthly(args, target, out)
     if args.start is not None or args.end is not None:
         raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
     if not args.number:
@@ -335,6 +362,77 @@ def _print_register(args: argparse.Namespace, target: Path, out: TextIO) -> int:
     warning = glyph_warning(doc.texts())
     if warning:
         sys.stderr.write(f"stationdesk：注意：{warning}\n")
+    return 0
+
+
+def _print_ledger(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+    if args.start is not None or args.end is not None:
+        raise StationDeskError("ledger 不用 --from/--to，请直接写日期，如 2026-11-20。")
+    try:
+        day = dt.date.fromisoformat((args.number or "").strip())
+    except ValueError:
+        raise StationDeskError("请给出台账日期，格式 YYYY-MM-DD，如 2026-11-20。") from None
+    db = open_database(args.db, create=False)
+    try:
+        services = build_services(db.sessions)
+        ledger = services.ledger.ledger_for_print(day)
+        station = services.station.settings()
+        doc = ledger_document(ledger, station.timezone, dt.datetime.now(dt.UTC))
+
+        def record() -> None:
+            services.ledger.record_print(None, day, "pdf")
+
+        write_atomically(target, render_register(doc), record)
+    finally:
+        db.dispose()
+    state = "已审核" if ledger.locked else "未审核"
+    out.write(f"已生成{doc.title}（{day.isoformat()}，{state}，{ledger.row_count} 行）：{target}\n")
+    warning = glyph_warning(doc.texts())
+    if warning:
+        sys.stderr.write(f"stationdesk：注意：{warning}\n")
+    return 0
+
+
+def _month(text: str | None) -> dt.date:
+    """The first day of the month written YYYY-MM."""
+    try:
+        year, month = (int(part) for part in (text or "").strip().split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise StationDeskError("请给出通报的月份，格式 YYYY-MM，如 2026-10。") from None
+
+
+def _print_monthly(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+    if args.start is not None or args.end is not None:
+        raise StationDeskError("monthly 不用 --from/--to，请直接写月份，如 2026-10。")
+    month = _month(args.number)
+    db = open_database(args.db, create=False)
+    try:
+        report = ReportService(db.sessions, SystemClock()).save_monthly_report(None, month, target)
+    finally:
+        db.dispose()
+    out.write(f"已生成{report.title}：{target}\n")
+    if report.warning:
+        sys.stderr.write(f"stationdesk：注意：{report.warning}\n")
+    return 0
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    if args.start is None:
+        raise StationDeskError("请用 --from 给出统计的开始日期（YYYY-MM-DD）。")
+    start: dt.date = args.start
+    end: dt.date = args.end or start
+    db = open_database(args.db, create=False)
+    try:
+        result = ReportService(db.sessions, SystemClock()).export_statistics(
+            None, start, end, Path(args.out)
+        )
+    finally:
+        db.dispose()
+    out.write(
+        f"已导出{EXPORT_KINDS[args.kind]}（{result.label}，民警 {result.officers} 人、"
+        f"事项 {result.matters} 项）：{result.path}\n"
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ from app.clock import FixedClock
 from app.complaint_service import NewComplaint
 from app.dto import NewOfficer, SessionUser, StationSettings
 from app.identity import IdType, check_digit
+from app.ledger_service import ReviewSignature
 from app.notice_dto import NewNotice, SignatureInput
 from app.passwords import PasswordHashing
 from app.rating_service import RatingInput
@@ -169,6 +170,7 @@ class _DemoHistory:
         self.last_day = dt.date.min
         self.first_day = dt.date.min
         self.praised = False
+        self.pending_corrections: list[tuple[dt.date, int]] = []
         # day → list of (action, visit id, user)
         self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
 
@@ -201,6 +203,7 @@ class _DemoHistory:
         self.at(day, start.hour, start.minute)
         for action, visit_id, user in self.agenda.pop(day, []):
             self.follow_up(action, visit_id, user, day)
+        self.corrections(day)
         for m in sorted(self.rng.randrange(0, span) for _ in range(count)):
             moment = start + dt.timedelta(minutes=m)
             self.at(day, moment.hour, moment.minute)
@@ -445,6 +448,8 @@ class _DemoHistory:
     def evening(self, day: dt.date) -> None:
         """After hours: yesterday's matters are sampled and called, rectifications move on."""
         if day.weekday() >= 5:
+            self.at(day, 18, 5)
+            self.review(day)  # the duty chief signs weekends too
             return
         self.at(day, 16, 30)
         self.call_back(day)
@@ -464,6 +469,8 @@ class _DemoHistory:
         self.supervise(day)
         self.at(day, 17, 50)
         self.complaints(day)
+        self.at(day, 18, 5)
+        self.review(day)
 
     def call_back(self, day: dt.date) -> None:
         """Each officer works through the callbacks assigned to them (today's not all)."""
@@ -493,6 +500,40 @@ class _DemoHistory:
                 self.s.callbacks.log_attempt(
                     caller, row.id, row.row_version, "reached", note, RatingInput(base, dims)
                 )
+
+    def review(self, day: dt.date) -> None:
+        """The chief signs each evening's ledger; the last days wait for review (a reminder)."""
+        if day >= self.last_day - dt.timedelta(days=3):
+            return
+        ledger = self.s.ledger.ledger(self.chief, day)
+        strokes = tuple(
+            tuple((float(30 + 40 * k), float(70 + (18 if k % 2 else -18)), 0.6) for k in range(7))
+            for _ in range(1)
+        )
+        comment = "已逐条核对。" if ledger.section("visits").rows else "当日无登记。"
+        if any(r.marked for r in ledger.section("visits").rows):
+            comment += "逾期事项已督促承办民警加快办理。"
+        self.s.ledger.review(
+            self.chief,
+            day,
+            ledger.content_sha256,
+            comment,
+            ReviewSignature(strokes, _signature_png(strokes)),
+        )
+        # Now and then a registration error turns up after the review: a correction.
+        if self.rng.random() < 0.15:
+            rows = ledger.section("visits").rows
+            if rows and rows[0].visit_id is not None:
+                self.pending_corrections.append((day + dt.timedelta(days=1), rows[0].visit_id))
+
+    def corrections(self, day: dt.date) -> None:
+        """Corrections noticed the morning after a review."""
+        due = [v for d, v in self.pending_corrections if d <= day]
+        self.pending_corrections = [(d, v) for d, v in self.pending_corrections if d > day]
+        for visit_id in due:
+            self.s.ledger.correct(
+                self.chief, visit_id, "summary", "群众来电补充：需加急", "首接民警漏记群众诉求"
+            )
 
     def complaints(self, day: dt.date) -> None:
         """Complaints and praise letters arrive now and then; the chief works them."""

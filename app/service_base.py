@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import day_lock
 from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import AuthenticationError, PermissionDenied
@@ -21,6 +22,7 @@ class ServiceBase:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        day_lock.install(sessions)
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -32,6 +34,8 @@ class ServiceBase:
         pass a check (last administrator, failed-attempt count, stale catalogue version).
         """
         with self._sessions.begin() as session:
+            # The lock on reviewed days judges "today" by the service's clock.
+            session.info[day_lock.NOW_KEY] = self._clock.now()
             session.execute(
                 update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id)
             )

@@ -12,10 +12,12 @@ from app.catalogue_service import CatalogueService
 from app.clock import Clock, SystemClock
 from app.complaint_service import ComplaintService
 from app.holiday_service import HolidayService
+from app.ledger_service import LedgerService
 from app.notice_service import NoticeService
 from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
 from app.rating_service import RatingService
+from app.report_service import ReportService
 from app.station_service import StationService
 from app.statistics_service import StatisticsService
 from app.visit_service import VisitService
@@ -36,6 +38,8 @@ class Services:
     callbacks: CallbackService
     complaints: ComplaintService
     statistics: StatisticsService
+    ledger: LedgerService
+    reports: ReportService
 
 
 def build_services(
@@ -58,4 +62,6 @@ def build_services(
         callbacks=CallbackService(sessions, clock),
         complaints=ComplaintService(sessions, clock),
         statistics=StatisticsService(sessions, clock),
+        ledger=LedgerService(sessions, clock),
+        reports=ReportService(sessions, clock),
     )

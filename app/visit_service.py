@@ -920,7 +920,9 @@ class VisitService(ServiceBase):
     def _close(visit: Visit, now: dt.datetime) -> None:
         if visit.started_at is None:
             visit.started_at = now
-        if visit.ended_at is None:
+        # Without an F7 stamp the counter session ends now, if it is still the same sitting;
+        # a matter finished days later has no counter end time (it is not service time).
+        if visit.ended_at is None and now - visit.started_at <= SAME_SITTING:
             visit.ended_at = now
 
     def _pending_for(self, session: Session, handover_id: int) -> Handover:
@@ -1296,6 +1298,9 @@ def _row_query() -> Any:
         )
         .outerjoin(Receiver, Receiver.id == PendingHandover.to_officer_id)
     )
+
+
+SAME_SITTING = dt.timedelta(hours=12)
 
 
 def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:

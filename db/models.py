@@ -647,3 +647,45 @@ class Complaint(Base):
             "state IN ('received', 'verified', 'handled', 'replied', 'closed')", name="state"
         ),
     )
+
+
+class DayReview(Base):
+    """The chief's review of one day's ledger (每日台账): signed, and from then on locked.
+
+    ``content_json`` is the ledger exactly as reviewed; its SHA-256 is printed in the QR code.
+    """
+
+    __tablename__ = "day_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    reviewed_at: Mapped[dt.datetime]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    content_json: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Addendum(Base):
+    """更正记录: a dated correction of a record of a locked day; the original stays as reviewed."""
+
+    __tablename__ = "addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)  # the locked day corrected
+    made_on: Mapped[dt.date] = mapped_column(Date, index=True)  # shows on this day's ledger
+    at: Mapped[dt.datetime]
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    entity_label: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(30))
+    field_label: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_addenda_year_seq"),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -29,12 +30,15 @@ from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.complaints_page import ComplaintsPage
 from ui.pages.holidays_page import HolidaysPage
+from ui.pages.ledger_page import LedgerPage, VisitDialog
 from ui.pages.notices_page import NoticesPage
 from ui.pages.officers_page import OfficersPage
 from ui.pages.rectifications_page import RectificationsPage
 from ui.pages.search_page import SearchPage
 from ui.pages.settings_page import SettingsPage
+from ui.pages.statistics_page import StatisticsPage
 from ui.pages.today_page import TodayPage
+from ui.widgets.visit_panel import VisitPanel
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +106,27 @@ class MainWindow(QMainWindow):
                     officers=services.visits.colleagues(user, include_self=True),
                 ),
                 allows(user.role, Permission.HANDLE_VISITS),
+            ),
+            (
+                "ledger",
+                "每日台账",
+                lambda: LedgerPage(
+                    services.ledger,
+                    user,
+                    today,
+                    station.timezone,
+                    open_visit=self.open_visit,
+                    export=lambda day, officer, path: services.ledger.export_xlsx(
+                        user, day, Path(path), officer
+                    ),
+                ),
+                allows(user.role, Permission.VIEW_ALL_VISITS),
+            ),
+            (
+                "statistics",
+                "统计",
+                lambda: StatisticsPage(services.statistics, services.reports, user, today),
+                allows(user.role, Permission.VIEW_ALL_VISITS),
             ),
             (
                 "callbacks",
@@ -218,6 +243,18 @@ class MainWindow(QMainWindow):
             if not dialog.saved.in_scope:
                 # As the form promised: not this station's matter, guide the citizen now.
                 page.panel._on_guide()
+
+    def open_visit(self, visit_id: int) -> None:
+        """A visit's panel in a dialog (from the ledger): read it and act on it."""
+        panel = VisitPanel(
+            self._services.visits,
+            self._user,
+            notices=self._services.notices,
+            ratings=self._services.ratings,
+        )
+        panel.show_visit(visit_id)
+        title = panel.detail.row.serial if panel.detail is not None else "事项"
+        VisitDialog(panel, title, self).exec()
 
     def show_page(self, key: str) -> None:
         """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""

@@ -9,7 +9,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QSettings,
+    QThreadPool,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.database import backup_copy, open_database
@@ -17,6 +23,7 @@ from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.identity import IdType
+from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
@@ -39,9 +46,11 @@ from ui.main_window import MainWindow
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.complaints_page import ComplaintsPage
+from ui.pages.ledger_page import LedgerPage
 from ui.pages.officers_page import OfficersPage
 from ui.pages.rectifications_page import RectificationsPage
 from ui.pages.search_page import SearchPage
+from ui.pages.statistics_page import StatisticsPage
 from ui.pages.today_page import TodayPage
 from ui.print_preview_dialog import PrintPreviewDialog
 
@@ -278,6 +287,62 @@ def _rating_shots(
     return names
 
 
+def _ledger_shots(
+    app: QApplication, services: Services, location: str, qsettings: QSettings, out: Path
+) -> list[str]:
+    """每日台账: a reviewed day, today's review with the signature, the printed ledger."""
+    names: list[str] = []
+
+    def shot(name: str, widget: QWidget) -> None:
+        _grab(app, widget, out / name)
+        names.append(name)
+
+    try:
+        chief = services.auth.login(DEMO_OFFICERS[0][0], DEMO_PASSWORD)
+    except StationDeskError:
+        return []
+    window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
+    window.resize(1280, 800)
+    window.show_page("ledger")
+    page = window.pages["ledger"]
+    assert isinstance(page, LedgerPage)
+    page.form_only = True
+    reviewed = services.ledger.pending_days(chief)
+    locked_day = dt.date.today() - dt.timedelta(days=6)
+    page.show_day(locked_day)
+    shot("36-ledger-reviewed.png", window)
+    ledger = page.ledger
+    if ledger is not None:
+        doc = ledger_document(ledger, services.station.settings().timezone, dt.datetime.now(dt.UTC))
+        preview = PrintPreviewDialog(render_register(doc), "每日台账", "t.pdf", lambda: None)
+        preview.resize(1240, 860)
+        shot("37-ledger-print.png", preview)
+    page.show_day(reviewed[-1].day if reviewed else dt.date.today())
+    shot("38-ledger-today.png", window)
+    dialog = page.review()
+    if dialog is not None:
+        dialog.comment.setPlainText("已逐条核对，逾期事项已督促。")
+        dialog.pad.strokes = [
+            [(30.0 + 14 * k, 80.0 - 26 * ((k % 4) in (1, 2)), 0.6) for k in range(14)],
+        ]
+        shot("39-ledger-review.png", dialog)
+    window.show_page("statistics")
+    stats = window.pages["statistics"]
+    assert isinstance(stats, StatisticsPage)
+    stats.set_period("month", dt.date.today().replace(day=1) - dt.timedelta(days=1))
+    stats.run()
+    for _ in range(200):  # the figures are computed off the UI thread
+        QThreadPool.globalInstance().waitForDone(50)
+        app.processEvents()
+    shot("40-statistics.png", window)
+    for index, name in ((2, "41-statistics-trend.png"), (3, "42-ranking.png")):
+        if index < stats.tabs.count():
+            stats.tabs.setCurrentIndex(index)
+            shot(name, window)
+    window.close()
+    return names
+
+
 def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
     # The offscreen platform warns about size hints on every show(); it means nothing here.
     if "propagateSizeHints" not in message:
@@ -368,6 +433,7 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
 
         written.extend(_intake_shots(app, services, location, qsettings, out))
         written.extend(_rating_shots(app, services, location, qsettings, out))
+        written.extend(_ledger_shots(app, services, location, qsettings, out))
 
         window = MainWindow(services, user, location, qsettings, today=dt.date.today())
         window.resize(1280, 800)

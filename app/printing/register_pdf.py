@@ -1,4 +1,4 @@
-"""Lays a RegisterDocument (a register or ledger: tables of rows) out as an A4 PDF."""
+"""Lays a RegisterDocument (a register, ledger or report: tables of rows) out as an A4 PDF."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -57,6 +58,8 @@ class RegisterRow:
 
     cells: tuple[Cell, ...]
     marked: bool = False
+    fill: str = ""  # a background of its own ("#rrggbb"), e.g. a board or a total row
+    bold: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,29 @@ class RegisterTable:
     rows: tuple[RegisterRow, ...]
     heading: str = ""
     empty_text: str = "（无）"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterText:
+    """Paragraphs between tables (an introduction, a rule); ``small`` prints them muted."""
+
+    lines: tuple[str, ...]
+    heading: str = ""
+    small: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterFigures:
+    """Pictures (PNG charts) laid out ``per_row`` across the width, kept on one page together."""
+
+    images: tuple[bytes, ...]
+    heading: str = ""
+    per_row: int = 2
+    max_height_mm: float = 80.0
+
+
+# What a document's ``blocks`` may hold, printed in order between the header and ``tables``.
+Block = RegisterTable | RegisterText | RegisterFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +119,17 @@ class RegisterDocument:
     qr_payload: str = ""
     number: str = ""
     landscape: bool = True
+    blocks: tuple[Block, ...] = ()
 
     def texts(self) -> list[str]:
         """Every piece of text the document prints (for the font coverage check)."""
         out = [self.title, self.station_name, self.subtitle, self.number, *self.summary]
-        for table in self.tables:
+        for block in self.blocks:
+            if isinstance(block, RegisterText):
+                out += [block.heading, *block.lines]
+            elif isinstance(block, RegisterFigures):
+                out.append(block.heading)
+        for table in self._all_tables():
             out += [table.heading, table.empty_text, *(c.title for c in table.columns)]
             out += [c for row in table.rows for c in row.cells if isinstance(c, str)]
         if self.review is not None:
@@ -108,7 +140,10 @@ class RegisterDocument:
     @property
     def row_count(self) -> int:
         """How many rows all tables hold together."""
-        return sum(len(t.rows) for t in self.tables)
+        return sum(len(t.rows) for t in self._all_tables())
+
+    def _all_tables(self) -> list[RegisterTable]:
+        return [b for b in self.blocks if isinstance(b, RegisterTable)] + list(self.tables)
 
 
 def _esc(text: str) -> str:
@@ -146,6 +181,13 @@ class _Styles:
         self.summary = ParagraphStyle(
             "summary", fontName=REGULAR, fontSize=9.5, leading=14, wordWrap="CJK"
         )
+        self.small = ParagraphStyle(
+            "small", fontName=REGULAR, fontSize=7.5, leading=10.5, wordWrap="CJK", textColor=MUTED
+        )
+        self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName=BOLD)
+        self.cell_bold_center = ParagraphStyle(
+            "cell_bold_center", parent=self.cell_center, fontName=BOLD
+        )
         self.label = ParagraphStyle("label", fontName=BOLD, fontSize=9.5, leading=13)
         self.value = ParagraphStyle(
             "value", fontName=REGULAR, fontSize=9.5, leading=13, wordWrap="CJK"
@@ -180,6 +222,12 @@ def _cell(value: Cell, width: float, style: ParagraphStyle, st: _Styles) -> Flow
     return Paragraph(_esc(value), style)
 
 
+def _cell_style(st: _Styles, center: bool, bold: bool) -> ParagraphStyle:
+    if bold:
+        return st.cell_bold_center if center else st.cell_bold
+    return st.cell_center if center else st.cell
+
+
 def _table(table: RegisterTable, width: float, st: _Styles, split_in_row: bool) -> Table:
     total = sum(c.width for c in table.columns) or 1.0
     widths = [width * c.width / total for c in table.columns]
@@ -198,11 +246,13 @@ def _table(table: RegisterTable, width: float, st: _Styles, split_in_row: bool) 
     for r, row in enumerate(table.rows, start=1):
         cells.append(
             [
-                _cell(value, w, st.cell_center if col.center else st.cell, st)
+                _cell(value, w, _cell_style(st, col.center, row.bold), st)
                 for value, w, col in zip(row.cells, widths, table.columns, strict=True)
             ]
         )
-        if row.marked:
+        if row.fill:
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor(row.fill)))
+        elif row.marked:
             style.append(("BACKGROUND", (0, r), (-1, r), MARK_FILL))
     if not table.rows:
         cells.append([Paragraph(_esc(table.empty_text), st.cell_center)] + [""] * (len(widths) - 1))
@@ -284,19 +334,76 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
     return KeepTogether([table])
 
 
+def _text(block: RegisterText, st: _Styles) -> list[Flowable]:
+    out: list[Flowable] = []
+    if block.heading:
+        out.append(Paragraph(_esc(block.heading), st.heading))
+    out.extend(
+        Paragraph(_esc(line), st.small if block.small else st.summary) for line in block.lines
+    )
+    out.append(Spacer(1, 2 * mm))
+    return out
+
+
+def _figures(block: RegisterFigures, width: float, st: _Styles) -> list[Flowable]:
+    per_row = max(1, block.per_row)
+    cell_w = width / per_row
+    images: list[Any] = [
+        _image(png, cell_w - 2 * CELL_PAD, block.max_height_mm * mm)
+        or Paragraph("（图表无法显示）", st.cell_center)
+        for png in block.images
+    ]
+    if not images:
+        return []
+    grid = [images[i : i + per_row] for i in range(0, len(images), per_row)]
+    grid[-1] += [""] * (per_row - len(grid[-1]))
+    table = Table(grid, colWidths=[cell_w] * per_row)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+                ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ]
+        )
+    )
+    head: list[Flowable] = [Paragraph(_esc(block.heading), st.heading)] if block.heading else []
+    # The heading never stays behind at the foot of a page without its charts.
+    return [KeepTogether([*head, table]), Spacer(1, 2 * mm)]
+
+
 def _story(doc: RegisterDocument, width: float, split_in_row: bool) -> list[Flowable]:
     st = _Styles()
     story: list[Flowable] = [_header(doc, width, st), Spacer(1, 3 * mm)]
+    for block in doc.blocks:
+        if isinstance(block, RegisterText):
+            story.extend(_text(block, st))
+        elif isinstance(block, RegisterFigures):
+            story.extend(_figures(block, width, st))
+        else:
+            story.extend(_table_with_heading(block, width, st, split_in_row))
     for table in doc.tables:
-        if table.heading:
-            story.append(Paragraph(_esc(table.heading), st.heading))
-        story.append(_table(table, width, st, split_in_row))
-        story.append(Spacer(1, 2 * mm))
+        story.extend(_table_with_heading(table, width, st, split_in_row))
     story.extend(Paragraph(_esc(line), st.summary) for line in doc.summary)
     if doc.review is not None:
         story.append(Spacer(1, 3 * mm))
         story.append(_review(doc.review, width, st))
     return story
+
+
+def _table_with_heading(
+    table: RegisterTable, width: float, st: _Styles, split_in_row: bool
+) -> list[Flowable]:
+    out: list[Flowable] = []
+    if table.heading:
+        out.append(Paragraph(_esc(table.heading), st.heading))
+    out.append(_table(table, width, st, split_in_row))
+    out.append(Spacer(1, 2 * mm))
+    return out
 
 
 def _numbered_canvas(doc: RegisterDocument, margin: float) -> type[Canvas]:
@@ -326,8 +433,12 @@ def _numbered_canvas(doc: RegisterDocument, margin: float) -> type[Canvas]:
             if number > 1:
                 # Later pages name the document too: a loose page is still identifiable.
                 top = height - margin * 0.75
-                self.drawString(margin, top, f"{doc.station_name}　{doc.title}")
-                self.drawRightString(width - margin, top, doc.subtitle)
+                left = f"{doc.station_name}　{doc.title}"
+                self.drawString(margin, top, left)
+                room = width - 2 * margin - stringWidth(left, REGULAR, 8) - 6 * mm
+                # On a narrow (portrait) page a long subtitle would run into the name: leave it.
+                if stringWidth(doc.subtitle, REGULAR, 8) <= room:
+                    self.drawRightString(width - margin, top, doc.subtitle)
             stamp = doc.printed_at.strftime("%Y-%m-%d %H:%M")
             prefix = f"{doc.number} · " if doc.number else ""
             self.drawCentredString(

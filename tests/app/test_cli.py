@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import io
+import json
 import shutil
 import sqlite3
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from app import cli
 from app.cli import PASSWORD_ENV, main
+from app.clock import SystemClock
 from app.database import open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD
 from app.passwords import PasswordHashing
+from app.report_service import ReportService
 from app.roles import Role
 from app.services import build_services
 from tests.app.helpers import has_chinese
@@ -329,3 +334,114 @@ def test_print_arguments_that_do_not_fit_the_kind_fail_in_one_chinese_line(
 
     assert expected in one_chinese_line(capsys.readouterr().err)
     assert not out.exists()
+
+
+def _station_today(db_file: Path) -> dt.date:
+    db = open_database(str(db_file), create=False)
+    try:
+        return ReportService(db.sessions, SystemClock()).today()
+    finally:
+        db.dispose()
+
+
+def _last_event(db_file: Path) -> tuple[str, int | None, dict[str, object]]:
+    with sqlite3.connect(db_file) as con:
+        action, officer, after = con.execute(
+            "SELECT action, officer_id, after_json FROM audit_events ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return action, officer, json.loads(after)
+
+
+def test_export_statistics_writes_a_workbook_and_audits_it(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = _station_today(demo_copy)
+    start = today - dt.timedelta(days=29)
+    out = tmp_path / "统计.xlsx"
+    argv = ["export", "statistics", "--from", start.isoformat(), "--to", today.isoformat()]
+
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 0
+
+    line = one_chinese_line(capsys.readouterr().out)
+    assert line.startswith("已导出统计表（") and str(out) in line
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["按民警", "按事项", "趋势", "红黑榜", "指标说明"]
+    names = [r[0] for r in book["按民警"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert {login[1] for login in DEMO_OFFICERS if login[2] == Role.WINDOW} <= set(names)
+    action, officer, after = _last_event(demo_copy)
+    assert (action, officer, after["via"]) == ("statistics_exported", None, "cli")
+    assert after["from"] == start.isoformat() and after["file"] == str(out)
+
+
+def test_print_monthly_writes_the_report(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = _station_today(demo_copy).replace(day=1)
+    out = tmp_path / "通报.pdf"
+    key = f"{month.year}-{month.month:02d}"
+
+    assert cli.main(["print", "monthly", key, "--db", str(demo_copy), "--out", str(out)]) == 0
+
+    title = f"{month.year}年{month.month}月窗口服务情况通报"
+    assert title in one_chinese_line(capsys.readouterr().out)
+    assert out.read_bytes().startswith(b"%PDF-")
+    action, officer, after = _last_event(demo_copy)
+    assert (action, officer, after) == (
+        "monthly_report_printed",
+        None,
+        {"month": key, "file": str(out), "via": "cli"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["export", "statistics", "--from", "2025-09-30", "--to", "2025-09-01"], "早于"),
+        (["export", "statistics", "--to", "2025-09-01"], "--from"),
+        (["print", "monthly", "2025-13"], "YYYY-MM"),
+        (["print", "monthly"], "YYYY-MM"),
+        (["print", "monthly", "2999-01"], "尚未开始"),
+        (["print", "monthly", "2025-09", "--from", "2025-09-01"], "不用 --from"),
+    ],
+    ids=[
+        "reversed",
+        "no_start",
+        "bad_month",
+        "no_month",
+        "future_month",
+        "monthly_with_from",
+    ],
+)
+def test_bad_export_and_monthly_arguments_fail_in_one_chinese_line(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    expected: str,
+) -> None:
+    suffix = ".xlsx" if argv[0] == "export" else ".pdf"
+    out = tmp_path / f"x{suffix}"
+
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 1
+
+    assert expected in one_chinese_line(capsys.readouterr().err)
+    assert not out.exists() and not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize("where", ["missing_folder", "wrong_suffix", "a_folder"])
+def test_export_to_an_unwritable_path_fails_and_leaves_nothing(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    out = {
+        "missing_folder": tmp_path / "没有" / "统计.xlsx",
+        "wrong_suffix": tmp_path / "统计.csv",
+        "a_folder": tmp_path,
+    }[where]
+    argv = ["export", "statistics", "--from", "2025-09-01", "--db", str(demo_copy)]
+
+    assert cli.main([*argv, "--out", str(out)]) == 1
+
+    line = one_chinese_line(capsys.readouterr().err)
+    assert "文件夹" in line or ".xlsx" in line
+    assert not (tmp_path / "没有").exists() and not (tmp_path / "统计.csv").exists()
+    assert not list(tmp_path.glob(".*.part"))

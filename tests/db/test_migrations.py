@@ -35,6 +35,10 @@ FROZEN_TRIGGERS = {
     "audit_events_no_delete",
     "notices_content_frozen",
     "signatures_frozen",
+    "day_reviews_no_update",
+    "day_reviews_no_delete",
+    "addenda_no_update",
+    "addenda_no_delete",
 }
 
 

@@ -32,6 +32,8 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
         "今日接待",
         "查询",
         "告知单",
+        "每日台账",
+        "统计",
         "回访",
         "整改督办",
         "投诉表扬",

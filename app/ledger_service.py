@@ -1,0 +1,1106 @@
+"""每日台账: the chief's daily ledger — read, review and sign, lock; corrections as addenda.
+
+A day's ledger is a list of sections (visits, handovers, notices and breaches, pledges due,
+ratings, callbacks, rectifications, complaints, corrections) and a summary block. The same
+``Ledger`` drives the page, the PDF and the Excel export. Reviewing stores the ledger exactly
+as the chief saw and signed it (JSON + SHA-256); from then on the day is locked by
+``app.day_lock`` and the ledger of that day is shown from the stored copy, followed by the
+corrections made later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app import audit, day_lock
+from app.dto import SessionUser
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.identity import check_phone, mask_id, mask_phone
+from app.officer_service import clean_officer_name
+from app.rating_service import LEVELS, PNG_MAGIC, is_bad
+from app.roles import Permission, Role, allows
+from app.service_base import ServiceBase
+from app.validation import clean_text
+from app.visit_rules import STATUS_LABELS, VisitStatus
+from app.visit_service import next_number
+from db.models import (
+    Addendum,
+    Callback,
+    CallbackAttempt,
+    Complaint,
+    DayReview,
+    Handover,
+    Notice,
+    NoticeBreach,
+    NoticeItem,
+    Officer,
+    Rating,
+    Rectification,
+    ServiceItemVersion,
+    Signature,
+    Station,
+    Visit,
+    VisitTransition,
+)
+
+HANDOVER_STATES = {
+    "pending": "待接收",
+    "accepted": "已接收",
+    "declined": "已拒收",
+    "withdrawn": "已撤回",
+}
+OUTCOMES = {
+    "reached": "接通",
+    "no_answer": "无人接听",
+    "wrong_number": "号码错误",
+    "refused": "拒绝回访",
+}
+RECT_STATES = {"open": "待核实", "verified": "整改中", "rectified": "待销号", "closed": "已销号"}
+COMPLAINT_STATES = {
+    "received": "待核实",
+    "verified": "待处理",
+    "handled": "待答复",
+    "replied": "待办结",
+    "closed": "已办结",
+}
+# Corrections the ledger accepts: field → label. "void" voids a visit still only registered.
+CORRECTABLE = {
+    "citizen_name": "群众姓名",
+    "phone": "联系电话",
+    "summary": "事由摘要",
+    "void": "作废登记",
+}
+MAX_REMINDER_DAYS = 60
+FINAL = ("completed", "answered", "guided", "refused")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One line of a section: its cells, whether it is highlighted, who it concerns."""
+
+    cells: tuple[str, ...]
+    marked: bool = False
+    officer_ids: tuple[int, ...] = ()
+    visit_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSection:
+    """A titled table of the ledger."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[LedgerRow, ...]
+    widths: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    """Who reviewed the day, when, what they wrote, and their signature."""
+
+    reviewer: str
+    reviewer_role: str
+    reviewed_at: dt.datetime
+    comment: str
+    signature_png: bytes
+    content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """One day's ledger as shown, printed and exported."""
+
+    day: dt.date
+    station_name: str
+    sections: tuple[LedgerSection, ...]
+    summary: tuple[tuple[str, str], ...]
+    content_sha256: str
+    review: ReviewInfo | None = None
+    corrections: tuple[LedgerRow, ...] = ()  # corrections of this day made after the review
+    officer_filter: str = ""
+    generated_at: dt.datetime | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Reviewed and signed: read-only."""
+        return self.review is not None
+
+    def section(self, key: str) -> LedgerSection:
+        """A section by key."""
+        return next(s for s in self.sections if s.key == key)
+
+    @property
+    def row_count(self) -> int:
+        """Rows across every section."""
+        return sum(len(s.rows) for s in self.sections)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDay:
+    """A day with activity that no one has reviewed yet."""
+
+    day: dt.date
+    visits: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddendumRow:
+    """A correction as listed."""
+
+    number: str
+    day: dt.date
+    made_on: dt.date
+    at: dt.datetime
+    officer: str
+    entity_label: str
+    field_label: str
+    old_value: str
+    new_value: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSignature:
+    """The chief's signature on the pad."""
+
+    strokes: tuple[tuple[tuple[float, float, float], ...], ...]
+    png: bytes
+
+
+def _hm(at: dt.datetime | None, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%H:%M") if at is not None else ""
+
+
+def _end_text(at: dt.datetime | None, day: dt.date, tz: ZoneInfo) -> str:
+    """The end time; with its date when the matter ended on a later day."""
+    if at is None:
+        return ""
+    local = at.astimezone(tz)
+    return local.strftime("%H:%M") if local.date() == day else local.strftime("%m-%d %H:%M")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
+class LedgerService(ServiceBase):
+    """Daily ledger, review and lock, unreviewed-day reminders, corrections."""
+
+    # ---- reading --------------------------------------------------------------------
+
+    def ledger(self, user: SessionUser, day: dt.date, officer_id: int | None = None) -> Ledger:
+        """The day's ledger (the reviewed copy once locked), optionally for one officer."""
+        with self._sessions.begin() as session:
+            actor = self._supervisor(session, user)
+            return self._ledger(session, actor, day, officer_id)
+
+    def ledger_for_print(self, day: dt.date) -> Ledger:
+        """For ``stationdesk print ledger`` (no one is logged in there): the whole station."""
+        with self._sessions.begin() as session:
+            return self._ledger(session, None, day, None)
+
+    def pending_days(self, user: SessionUser) -> list[PendingDay]:
+        """Days up to today with visits but no review: the chief's reminder."""
+        with self._sessions.begin() as session:
+            self._supervisor(session, user)
+            today = self._today(session)
+            since = today - dt.timedelta(days=MAX_REMINDER_DAYS)
+            reviewed = select(DayReview.day)
+            rows = session.execute(
+                select(Visit.local_date, func.count())
+                .where(
+                    Visit.local_date >= since,
+                    Visit.local_date <= today,
+                    Visit.local_date.not_in(reviewed),
+                )
+                .group_by(Visit.local_date)
+                .order_by(Visit.local_date)
+            )
+            return [PendingDay(day, n) for day, n in rows]
+
+    def officers(self, user: SessionUser) -> list[tuple[int, str]]:
+        """Officers for the filter."""
+        with self._sessions.begin() as session:
+            self._supervisor(session, user)
+            return [
+                (o.id, f"{o.name}（{Role(o.role).label}）")
+                for o in session.scalars(select(Officer).order_by(Officer.badge_no))
+                if Role(o.role) is not Role.ADMIN
+            ]
+
+    def addenda(self, user: SessionUser, day: dt.date) -> list[AddendumRow]:
+        """Corrections of a day (made later), oldest first."""
+        with self._sessions.begin() as session:
+            self._supervisor(session, user)
+            return [_addendum_row(session, a) for a in _addenda_of(session, day)]
+
+    # ---- review and lock ------------------------------------------------------------
+
+    def review(
+        self,
+        user: SessionUser,
+        day: dt.date,
+        expected_sha256: str,
+        comment: str,
+        signature: ReviewSignature,
+    ) -> Ledger:
+        """The chief (or a deputy) signs the day as shown; from then on it is read-only."""
+        text = clean_text(comment, field="comment", label="审核意见", max_len=1000, required=False)
+        if not any(len(s) >= 2 for s in signature.strokes) or not signature.png.startswith(
+            PNG_MAGIC
+        ):
+            raise ValidationError("请在签字板上签名后再确认审核。", "signature")
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied(
+                    f"{Role(actor.role).label}不能审核台账，台账由所长或副所长审核签字。"
+                )
+            today = self._today(session)
+            if day > today:
+                raise ValidationError("不能审核未来的日期。", "day")
+            if session.scalars(select(DayReview.id).where(DayReview.day == day)).first():
+                raise ConflictError(f"{day.isoformat()} 的台账已经审核过，不能重复审核。")
+            ledger = self._ledger(session, actor, day, None)
+            if ledger.content_sha256 != expected_sha256:
+                raise ConflictError("台账内容刚有变化（有新的登记或办理），请刷新后重新审核签字。")
+            now = self._clock.now()
+            content = _content_json(ledger)
+            review = DayReview(
+                day=day,
+                reviewed_by_id=actor.id,
+                reviewed_at=now,
+                comment=text,
+                content_json=content,
+                content_sha256=ledger.content_sha256,
+            )
+            session.add(review)
+            session.flush()
+            strokes = json.dumps(signature.strokes)
+            session.add(
+                Signature(
+                    document_type="ledger",
+                    document_id=review.id,
+                    signer_name=actor.name,
+                    signed_at=now,
+                    content_sha256=ledger.content_sha256,
+                    strokes_json=strokes,
+                    png=signature.png,
+                    image_sha256=hashlib.sha256(
+                        strokes.encode("utf-8") + b"|" + signature.png
+                    ).hexdigest(),
+                )
+            )
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="day_reviewed",
+                entity_type="ledger",
+                entity_id=day.isoformat(),
+                after={"sha256": ledger.content_sha256, "rows": ledger.row_count},
+            )
+            session.flush()
+            return self._ledger(session, actor, day, None)
+
+    def export_xlsx(
+        self, user: SessionUser, day: dt.date, path: Path, officer_id: int | None = None
+    ) -> Ledger:
+        """The ledger as an .xlsx file, written whole or not at all, and audited."""
+        from app.exports.files import check_target
+        from app.exports.xlsx import write_workbook
+        from app.ledger_export import ledger_sheets
+
+        target = check_target(Path(path), ".xlsx", "Excel 台账")
+        ledger = self.ledger(user, day, officer_id)
+        timezone = self.settings_timezone()
+
+        @contextmanager
+        def audited() -> Iterator[None]:
+            with self._writing() as session:
+                actor = self._supervisor(session, user)
+                audit.record(
+                    session,
+                    at=self._clock.now(),
+                    officer_id=actor.id,
+                    action="ledger_exported",
+                    entity_type="ledger",
+                    entity_id=day.isoformat(),
+                    after={"format": "xlsx", "path": str(target), "rows": ledger.row_count},
+                )
+                yield
+
+        write_workbook(
+            target,
+            ledger_sheets(ledger, timezone),
+            title=f"每日台账 {day.isoformat()}",
+            guard=audited,
+        )
+        return ledger
+
+    def settings_timezone(self) -> str:
+        """The station's time zone (for printing times)."""
+        with self._sessions.begin() as session:
+            return _station(session).timezone
+
+    def record_print(self, user: SessionUser | None, day: dt.date, what: str) -> None:
+        """Audit a print or export of the ledger (``user`` None: the command line)."""
+        with self._writing() as session:
+            officer_id = self._supervisor(session, user).id if user is not None else None
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=officer_id,
+                action="ledger_exported" if what == "xlsx" else "ledger_printed",
+                entity_type="ledger",
+                entity_id=day.isoformat(),
+                after={"format": what},
+            )
+
+    # ---- corrections ----------------------------------------------------------------
+
+    def correct(
+        self, user: SessionUser, visit_id: int, field_name: str, new_value: str, reason: str
+    ) -> AddendumRow:
+        """更正记录 of a visit registered on a reviewed day: who, when, why, what changed."""
+        if field_name not in CORRECTABLE:
+            raise ValidationError("只能更正群众姓名、联系电话、事由摘要，或作废登记。", "field")
+        why = clean_text(reason, field="reason", label="更正原因", max_len=500)
+        if len(why) < 4:
+            raise ValidationError("请写明更正原因（至少 4 个字）。", "reason")
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            supervisor = allows(Role(actor.role), Permission.VIEW_ALL_VISITS)
+            if not supervisor and actor.id not in (visit.first_officer_id, visit.owner_id):
+                raise PermissionDenied("只有首接民警、当前负责民警或所领导可以登记更正。")
+            locked = session.scalars(
+                select(DayReview.id).where(DayReview.day == visit.local_date)
+            ).first()
+            if locked is None:
+                raise ConflictError(
+                    f"{visit.local_date.isoformat()} 的台账尚未审核锁定，无需登记更正记录。"
+                )
+            station = _station(session)
+            # Only this path may change a locked day's registration; the flag is cleared below.
+            session.info[day_lock.CORRECTION_KEY] = True
+            old, new = _apply_correction(session, visit, field_name, new_value, why)
+            if old == new:
+                raise ValidationError("更正后的内容与原内容相同。", "new_value")
+            now = self._clock.now()
+            today = now.astimezone(ZoneInfo(station.timezone)).date()
+            seq = next_number(session, "addendum", today.year)
+            addendum = Addendum(
+                number=f"{station.code}-GZJL-{today.year}-{seq:05d}",
+                year=today.year,
+                seq=seq,
+                day=visit.local_date,
+                made_on=today,
+                at=now,
+                officer_id=actor.id,
+                entity_type="visit",
+                entity_id=visit.id,
+                entity_label=visit.serial,
+                field=field_name,
+                field_label=CORRECTABLE[field_name],
+                old_value=old,
+                new_value=new,
+                reason=why,
+            )
+            session.add(addendum)
+            session.flush()
+            session.info[day_lock.CORRECTION_KEY] = False
+            audit.record(
+                session,
+                at=now,
+                officer_id=actor.id,
+                action="correction_recorded",
+                entity_type="visit",
+                entity_id=visit.serial,
+                before={field_name: old},
+                after={field_name: new, "reason": why, "addendum": addendum.number},
+            )
+            return _addendum_row(session, addendum)
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _supervisor(self, session: Session, user: SessionUser) -> Officer:
+        actor = self._officer(session, user)
+        if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+            raise PermissionDenied("每日台账由所长、副所长查看和审核。")
+        return actor
+
+    def _today(self, session: Session) -> dt.date:
+        return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
+
+    def _ledger(
+        self, session: Session, actor: Officer | None, day: dt.date, officer_id: int | None
+    ) -> Ledger:
+        station = _station(session)
+        review = session.scalars(select(DayReview).where(DayReview.day == day)).first()
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
+        if review is not None:
+            sections, summary = _from_json(review.content_json)
+            reviewer = session.get(Officer, review.reviewed_by_id)
+            sig = session.scalars(
+                select(Signature).where(
+                    Signature.document_type == "ledger", Signature.document_id == review.id
+                )
+            ).first()
+            info = ReviewInfo(
+                reviewer=reviewer.name if reviewer else "",
+                reviewer_role=Role(reviewer.role).label if reviewer else "",
+                reviewed_at=review.reviewed_at,
+                comment=review.comment,
+                signature_png=sig.png if sig is not None else b"",
+                content_sha256=review.content_sha256,
+            )
+            sha = review.content_sha256
+        else:
+            sections, summary = _build(session, station, actor, day)
+            sha = hashlib.sha256(_canonical(sections, summary).encode("utf-8")).hexdigest()
+            info = None
+        corrections = tuple(
+            LedgerRow(
+                (
+                    a.number,
+                    a.made_on.isoformat(),
+                    a.entity_label,
+                    a.field_label,
+                    a.old_value,
+                    a.new_value,
+                    a.reason,
+                    names.get(a.officer_id, ""),
+                ),
+                True,
+                (a.officer_id,),
+                a.entity_id,
+            )
+            for a in _addenda_of(session, day)
+        )
+        label = ""
+        if officer_id is not None:
+            label = names.get(officer_id, "")
+            sections = tuple(
+                LedgerSection(
+                    s.key,
+                    s.title,
+                    s.columns,
+                    tuple(r for r in s.rows if officer_id in r.officer_ids),
+                    s.widths,
+                )
+                for s in sections
+            )
+        return Ledger(
+            day=day,
+            station_name=station.name,
+            sections=sections,
+            summary=summary,
+            content_sha256=sha,
+            review=info,
+            corrections=corrections,
+            officer_filter=label,
+            generated_at=self._clock.now(),
+        )
+
+
+# ---- building a day's ledger ---------------------------------------------------------
+
+
+def _station(session: Session) -> Station:
+    station = session.get(Station, 1)
+    if station is None:
+        raise NotFound("本数据库尚未初始化。")
+    return station
+
+
+def _bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    lo = dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC)
+    return lo, lo + dt.timedelta(days=1)
+
+
+def _build(
+    session: Session, station: Station, actor: Officer | None, day: dt.date
+) -> tuple[tuple[LedgerSection, ...], tuple[tuple[str, str], ...]]:
+    tz = ZoneInfo(station.timezone)
+    lo, hi = _bounds(day, tz)
+    names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
+    matter = {
+        i: n for i, n in session.execute(select(ServiceItemVersion.id, ServiceItemVersion.name))
+    }
+
+    # Visits registered that day.
+    visits = list(
+        session.scalars(select(Visit).where(Visit.local_date == day).order_by(Visit.arrived_at))
+    )
+    end_of_day = day
+    visit_rows = []
+    overdue_today = 0
+    for v in visits:
+        status = VisitStatus(v.status)
+        overdue = (
+            status is VisitStatus.IN_PROGRESS and v.due_date is not None and v.due_date < end_of_day
+        )
+        overdue_today += overdue
+        visit_rows.append(
+            LedgerRow(
+                (
+                    v.serial,
+                    _hm(v.arrived_at, tz),
+                    _hm(v.started_at, tz),
+                    _end_text(v.ended_at, day, tz),
+                    v.citizen_name,
+                    mask_id(v.id_number) if v.id_number else "",
+                    matter.get(v.service_version_id, ""),
+                    names.get(v.first_officer_id, ""),
+                    names.get(v.owner_id, ""),
+                    STATUS_LABELS[status],
+                    v.due_date.isoformat() if v.due_date else "",
+                    "逾期" if overdue else "",
+                ),
+                overdue,
+                tuple({v.first_officer_id, v.owner_id}),
+                v.id,
+            )
+        )
+    serial_of = {v.id: v.serial for v in visits}
+
+    def serial(visit_id: int) -> str:
+        if visit_id not in serial_of:
+            found = session.get(Visit, visit_id)
+            serial_of[visit_id] = found.serial if found is not None else ""
+        return serial_of[visit_id]
+
+    # Handovers offered that day.
+    handovers = [
+        LedgerRow(
+            (
+                serial(h.visit_id),
+                _hm(h.created_at, tz),
+                names.get(h.from_officer_id, ""),
+                names.get(h.to_officer_id, ""),
+                h.reason,
+                HANDOVER_STATES.get(h.state, h.state),
+            ),
+            h.state == "pending",
+            (h.from_officer_id, h.to_officer_id),
+            h.visit_id,
+        )
+        for h in session.scalars(
+            select(Handover)
+            .where(Handover.created_at >= lo, Handover.created_at < hi)
+            .order_by(Handover.created_at)
+        )
+    ]
+
+    # Notices issued and breaches recorded that day.
+    notice_rows = []
+    notices = list(
+        session.scalars(select(Notice).where(Notice.local_date == day).order_by(Notice.id))
+    )
+    owed = _owed(session, [n.id for n in notices])
+    for n in notices:
+        notice_rows.append(
+            LedgerRow(
+                (
+                    n.number,
+                    "容缺承诺" if n.kind == "pledge" else "一次性告知",
+                    serial(n.visit_id),
+                    names.get(n.officer_id, ""),
+                    f"{owed.get(n.id, 0)} 项",
+                    n.supplement_deadline.isoformat() if n.supplement_deadline else "",
+                    {"open": "待补正", "fulfilled": "已补齐", "voided": "已作废"}[n.state],
+                ),
+                False,
+                (n.officer_id,),
+                n.visit_id,
+            )
+        )
+    breaches = list(
+        session.scalars(
+            select(NoticeBreach).where(NoticeBreach.local_date == day).order_by(NoticeBreach.at)
+        )
+    )
+    for b in breaches:
+        notice = session.get(Notice, b.notice_id)
+        assert notice is not None
+        notice_rows.append(
+            LedgerRow(
+                (
+                    notice.number,
+                    f"超出告知范围：{b.item_name}",
+                    serial(notice.visit_id),
+                    names.get(b.issuer_id, ""),
+                    "",
+                    "",
+                    b.reason,
+                ),
+                True,
+                (b.issuer_id, b.officer_id),
+                notice.visit_id,
+            )
+        )
+
+    # Pledges whose supplement deadline is that day.
+    pledges = [
+        LedgerRow(
+            (
+                n.number,
+                serial(n.visit_id),
+                names.get(n.officer_id, ""),
+                n.supplement_deadline.isoformat() if n.supplement_deadline else "",
+                {"open": "待补正", "fulfilled": "已补齐", "voided": "已作废"}[n.state],
+            ),
+            n.state == "open",
+            (n.officer_id,),
+            n.visit_id,
+        )
+        for n in session.scalars(
+            select(Notice)
+            .where(Notice.kind == "pledge", Notice.supplement_deadline == day)
+            .order_by(Notice.id)
+        )
+    ]
+
+    # On-site ratings that day.
+    ratings = list(
+        session.scalars(
+            select(Rating)
+            .where(Rating.local_date == day, Rating.kind == "on_site")
+            .order_by(Rating.rated_at)
+        )
+    )
+    rating_rows = []
+    rated = satisfied = strict = bad_count = 0
+    for r in ratings:
+        dims = {k: int(v) for k, v in json.loads(r.dimensions_json or "{}").items()}
+        bad = not r.declined and is_bad(r.overall, dims)
+        bad_count += bad
+        if not r.declined and r.overall is not None:
+            rated += 1
+            satisfied += r.overall >= 3
+            strict += r.overall >= 4
+        rating_rows.append(
+            LedgerRow(
+                (
+                    _hm(r.rated_at, tz),
+                    serial(r.visit_id),
+                    names.get(r.rated_officer_id, ""),
+                    "拒绝评价" if r.declined else LEVELS.get(r.overall or 0, ""),
+                    "、".join(k for k, v in dims.items() if v <= 2),
+                    r.comment,
+                ),
+                bad,
+                (r.rated_officer_id,),
+                r.visit_id,
+            )
+        )
+
+    # Callback attempts made that day.
+    attempts = session.execute(
+        select(CallbackAttempt, Callback)
+        .join(Callback, Callback.id == CallbackAttempt.callback_id)
+        .where(CallbackAttempt.local_date == day)
+        .order_by(CallbackAttempt.at)
+    ).all()
+    callback_ratings = {
+        r.id: r
+        for r in session.scalars(
+            select(Rating).where(Rating.id.in_([c.rating_id for _, c in attempts if c.rating_id]))
+        )
+    }
+    callback_rows = []
+    reached = 0
+    for a, c in attempts:
+        given = callback_ratings.get(c.rating_id or 0) if a.outcome == "reached" else None
+        reached += a.outcome == "reached"
+        level = ""
+        if given is not None:
+            level = "不愿评价" if given.declined else LEVELS.get(given.overall or 0, "")
+        callback_rows.append(
+            LedgerRow(
+                (
+                    _hm(a.at, tz),
+                    "上门回访" if c.kind == "home" else "电话回访",
+                    serial(c.visit_id),
+                    names.get(a.officer_id, ""),
+                    OUTCOMES[a.outcome],
+                    level,
+                    "评价落差" if c.pressure and given is not None else "",
+                ),
+                bool(c.pressure and given is not None),
+                (a.officer_id,),
+                c.visit_id,
+            )
+        )
+
+    # Rectifications opened that day, or overdue on it.
+    rects = list(
+        session.scalars(
+            select(Rectification)
+            .where(
+                or_(
+                    (Rectification.opened_at >= lo) & (Rectification.opened_at < hi),
+                    (Rectification.state != "closed") & (Rectification.rectify_due < day),
+                    (Rectification.state == "open") & (Rectification.verify_due < day),
+                )
+            )
+            .order_by(Rectification.opened_at)
+        )
+    )
+    rect_rows = []
+    rect_overdue = 0
+    for rc in rects:
+        late = rc.state != "closed" and (
+            rc.rectify_due < day or (rc.state == "open" and rc.verify_due < day)
+        )
+        rect_overdue += late
+        rect_rows.append(
+            LedgerRow(
+                (
+                    rc.number,
+                    serial(rc.visit_id),
+                    names.get(rc.rated_officer_id, ""),
+                    names.get(rc.owner_id, ""),
+                    RECT_STATES[rc.state],
+                    rc.rectify_due.isoformat(),
+                    "逾期" if late else "新开",
+                ),
+                late,
+                (rc.rated_officer_id, rc.owner_id),
+                rc.visit_id,
+            )
+        )
+
+    # Complaints received that day, or overdue on it; never one about the viewer.
+    query = (
+        select(Complaint)
+        .where(
+            or_(
+                Complaint.received_on == day,
+                (Complaint.state != "closed")
+                & (
+                    ((Complaint.state == "received") & (Complaint.verify_due < day))
+                    | (Complaint.state.in_(("received", "verified")) & (Complaint.handle_due < day))
+                    | (
+                        Complaint.state.in_(("received", "verified", "handled"))
+                        & (Complaint.reply_due < day)
+                    )
+                ),
+            )
+        )
+        .order_by(Complaint.received_on, Complaint.id)
+    )
+    if actor is not None:
+        query = query.where(Complaint.officer_id.is_distinct_from(actor.id))
+    complaint_rows = []
+    complaints_new = praise_new = complaints_overdue = 0
+    for cp in session.scalars(query):
+        new_today = cp.received_on == day
+        late = not new_today or _complaint_late(cp, day)
+        if cp.kind == "praise":
+            praise_new += new_today
+        else:
+            complaints_new += new_today
+            complaints_overdue += late and cp.state != "closed"
+        complaint_rows.append(
+            LedgerRow(
+                (
+                    cp.number,
+                    "表扬" if cp.kind == "praise" else "投诉",
+                    cp.channel,
+                    names.get(cp.officer_id or 0, "（未指明）"),
+                    "已登记" if cp.kind == "praise" else COMPLAINT_STATES[cp.state],
+                    "逾期" if late and cp.kind != "praise" else "新收",
+                ),
+                late and cp.kind != "praise",
+                (cp.officer_id,) if cp.officer_id else (),
+                cp.visit_id,
+            )
+        )
+
+    # Corrections made that day (of earlier, reviewed days).
+    addenda = [
+        LedgerRow(
+            (
+                a.number,
+                a.day.isoformat(),
+                a.entity_label,
+                a.field_label,
+                a.old_value,
+                a.new_value,
+                a.reason,
+                names.get(a.officer_id, ""),
+            ),
+            True,
+            (a.officer_id,),
+            a.entity_id,
+        )
+        for a in session.scalars(
+            select(Addendum).where(Addendum.made_on == day).order_by(Addendum.at)
+        )
+    ]
+
+    # Matters finished that day (for the on-time rate), and carried-over open matters.
+    finished = _finished_on(session, lo, hi)
+    on_time = sum(
+        1
+        for v in finished
+        if v.due_date is None or _local(_done_at(session, v.id), tz) <= v.due_date
+    )
+    # Open when the day began: registered before it, not finished or voided before it.
+    closed_at = (
+        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
+        .where(VisitTransition.to_status.in_((*FINAL, "voided")))
+        .group_by(VisitTransition.visit_id)
+        .subquery()
+    )
+    carried_query = (
+        select(Visit.id, Visit.due_date)
+        .outerjoin(closed_at, closed_at.c.visit_id == Visit.id)
+        .where(Visit.local_date < day, or_(closed_at.c.at.is_(None), closed_at.c.at >= lo))
+    )
+    carried_rows = session.execute(carried_query).all()
+    carried = len(carried_rows)
+    carried_overdue = sum(1 for _id, due in carried_rows if due is not None and due < day)
+    summary = (
+        ("登记", f"{len(visits)} 件（其中作废 {sum(v.status == 'voided' for v in visits)} 件）"),
+        (
+            "当日办结",
+            f"{len(finished)} 件，按期 {on_time} 件，按期率 {_pct(on_time, len(finished))}",
+        ),
+        ("上日结转在办", f"{carried} 件（其中已过办结期限 {carried_overdue} 件）"),
+        ("当日登记逾期", f"{overdue_today} 件"),
+        (
+            "现场评价",
+            f"{len(ratings)} 次，满意率 {_pct(satisfied, rated)}（非常满意+满意+基本满意），"
+            f"严格满意率 {_pct(strict, rated)}（非常满意+满意），差评 {bad_count} 件",
+        ),
+        ("一次性告知", f"出具 {len(notices)} 份，超出告知范围 {len(breaches)} 次"),
+        ("回访", f"{len(attempts)} 次，接通 {reached} 次"),
+        ("整改督办", f"新开及逾期 {len(rects)} 件（逾期 {rect_overdue} 件）"),
+        (
+            "投诉表扬",
+            f"新收投诉 {complaints_new} 件、表扬 {praise_new} 件；"
+            f"逾期未结投诉 {complaints_overdue} 件",
+        ),
+        ("更正记录", f"{len(addenda)} 条"),
+    )
+    sections = (
+        LedgerSection(
+            "visits", "接待登记",
+            ("编号", "到达", "开始", "结束", "群众", "证件号码", "事项", "首接民警", "当前负责",
+             "状态", "办结期限", "逾期"),
+            tuple(visit_rows), (2.4, 1, 1, 1, 1.3, 2.3, 3, 1.2, 1.2, 1.2, 1.6, 0.9),
+        ),
+        LedgerSection(
+            "handovers", "移交", ("事项编号", "时间", "移交人", "接收人", "原因", "状态"),
+            tuple(handovers), (2.4, 1, 1.2, 1.2, 4, 1.2),
+        ),
+        LedgerSection(
+            "notices", "一次性告知与超范围要求",
+            ("告知单编号", "类型", "事项编号", "民警", "待补", "补正期限", "状态/原因"),
+            tuple(notice_rows), (2.6, 2.6, 2.4, 1.2, 0.9, 1.6, 2.6),
+        ),
+        LedgerSection(
+            "pledges", "容缺承诺到期", ("编号", "事项编号", "出具民警", "补正期限", "状态"),
+            tuple(pledges), (2.6, 2.4, 1.2, 1.6, 1.2),
+        ),
+        LedgerSection(
+            "ratings", "现场评价", ("时间", "事项编号", "办理民警", "总体评价", "差评项", "意见"),
+            tuple(rating_rows), (1, 2.4, 1.2, 1.4, 2.4, 4),
+        ),
+        LedgerSection(
+            "callbacks", "回访",
+            ("时间", "方式", "事项编号", "回访民警", "结果", "评价", "预警"),
+            tuple(callback_rows), (1, 1.3, 2.4, 1.2, 1.2, 1.4, 1.2),
+        ),
+        LedgerSection(
+            "rectifications", "整改督办（新开及逾期）",
+            ("编号", "事项编号", "被评价民警", "督办人", "状态", "整改期限", "标记"),
+            tuple(rect_rows), (2.6, 2.4, 1.3, 1.2, 1.2, 1.6, 0.9),
+        ),
+        LedgerSection(
+            "complaints", "投诉表扬（新收及逾期）",
+            ("编号", "类别", "渠道", "涉及民警", "状态", "标记"),
+            tuple(complaint_rows), (2.6, 0.9, 1.2, 1.3, 1.2, 0.9),
+        ),
+        LedgerSection(
+            "addenda", "更正记录（当日登记）",
+            ("编号", "原日期", "事项编号", "更正项", "原内容", "更正为", "原因", "登记人"),
+            tuple(addenda), (2.4, 1.5, 2.4, 1.2, 2, 2, 3, 1.2),
+        ),
+    )  # fmt: skip
+    return sections, summary
+
+
+def _owed(session: Session, notice_ids: list[int]) -> dict[int, int]:
+    if not notice_ids:
+        return {}
+    return {
+        i: n
+        for i, n in session.execute(
+            select(NoticeItem.notice_id, func.count())
+            .where(NoticeItem.notice_id.in_(notice_ids), NoticeItem.state != "provided")
+            .group_by(NoticeItem.notice_id)
+        )
+    }
+
+
+def _complaint_late(c: Complaint, day: dt.date) -> bool:
+    steps = (
+        ("received", c.verify_due),
+        ("verified", c.handle_due),
+        ("handled", c.reply_due),
+    )
+    order = ("received", "verified", "handled", "replied", "closed")
+    for state, due in steps:
+        if due is not None and order.index(c.state) <= order.index(state) and due < day:
+            return True
+    return False
+
+
+def _finished_on(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[Visit]:
+    finals = ("completed", "answered", "guided", "refused")
+    ids = set(
+        session.scalars(
+            select(VisitTransition.visit_id).where(
+                VisitTransition.to_status.in_(finals),
+                VisitTransition.at >= lo,
+                VisitTransition.at < hi,
+            )
+        )
+    )
+    if not ids:
+        return []
+    return list(session.scalars(select(Visit).where(Visit.id.in_(ids), Visit.status.in_(finals))))
+
+
+def _done_at(session: Session, visit_id: int) -> dt.datetime | None:
+    return session.scalar(
+        select(func.max(VisitTransition.at)).where(
+            VisitTransition.visit_id == visit_id,
+            VisitTransition.to_status.in_(("completed", "answered", "guided", "refused")),
+        )
+    )
+
+
+def _local(at: dt.datetime | None, tz: ZoneInfo) -> dt.date:
+    return at.astimezone(tz).date() if at is not None else dt.date.max
+
+
+def _addenda_of(session: Session, day: dt.date) -> Iterable[Addendum]:
+    return session.scalars(select(Addendum).where(Addendum.day == day).order_by(Addendum.at))
+
+
+def _addendum_row(session: Session, a: Addendum) -> AddendumRow:
+    officer = session.get(Officer, a.officer_id)
+    return AddendumRow(
+        a.number, a.day, a.made_on, a.at, officer.name if officer else "", a.entity_label,
+        a.field_label, a.old_value, a.new_value, a.reason,
+    )  # fmt: skip
+
+
+def _apply_correction(
+    session: Session, visit: Visit, field_name: str, new_value: str, reason: str
+) -> tuple[str, str]:
+    """Change the visit as corrected; the old and new values as text."""
+    if field_name == "citizen_name":
+        try:
+            new = clean_officer_name(new_value)
+        except ValidationError as exc:
+            raise ValidationError(exc.message.replace("姓名", "群众姓名"), "new_value") from None
+        old, visit.citizen_name = visit.citizen_name, new
+    elif field_name == "phone":
+        new = check_phone(new_value, field="new_value")
+        old, visit.phone = visit.phone, new
+        return _masked_phone(old), _masked_phone(new)
+    elif field_name == "summary":
+        new = clean_text(
+            new_value, field="new_value", label="事由摘要", max_len=200, required=False
+        )
+        old, visit.summary = visit.summary, new
+    else:
+        if visit.status != "registered":
+            raise ConflictError("只有尚未受理的登记可以更正为作废；已受理的事项请按程序办理。")
+        old, new = STATUS_LABELS[VisitStatus(visit.status)], "已作废"
+        now = session.info.get(day_lock.NOW_KEY)
+        session.add(
+            VisitTransition(
+                visit_id=visit.id,
+                at=now,
+                officer_id=visit.owner_id,
+                from_status=visit.status,
+                to_status="voided",
+                reason=f"更正记录：{reason}",
+            )
+        )
+        visit.status = "voided"
+        visit.void_reason = f"更正记录：{reason}"[:200]
+    visit.row_version += 1
+    return old, new
+
+
+def _masked_phone(phone: str) -> str:
+    return mask_phone(phone) if phone else ""
+
+
+# ---- the stored copy --------------------------------------------------------------------
+
+
+def _canonical(sections: tuple[LedgerSection, ...], summary: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps(
+        {
+            "sections": [
+                {
+                    "key": s.key,
+                    "title": s.title,
+                    "columns": list(s.columns),
+                    "widths": list(s.widths),
+                    "rows": [
+                        [list(r.cells), r.marked, list(r.officer_ids), r.visit_id] for r in s.rows
+                    ],
+                }
+                for s in sections
+            ],
+            "summary": [list(p) for p in summary],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def _content_json(ledger: Ledger) -> str:
+    return _canonical(ledger.sections, ledger.summary)
+
+
+def _from_json(text: str) -> tuple[tuple[LedgerSection, ...], tuple[tuple[str, str], ...]]:
+    data = json.loads(text)
+    sections = tuple(
+        LedgerSection(
+            s["key"],
+            s["title"],
+            tuple(s["columns"]),
+            tuple(
+                LedgerRow(tuple(cells), bool(marked), tuple(ids), visit_id)
+                for cells, marked, ids, visit_id in s["rows"]
+            ),
+            tuple(s["widths"]),
+        )
+        for s in data["sections"]
+    )
+    return sections, tuple((a, b) for a, b in data["summary"])

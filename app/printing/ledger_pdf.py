@@ -1,0 +1,97 @@
+"""每日台账 on paper: A4 landscape, summary, every section, the review block, a QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from app.ledger_service import Ledger
+from app.printing.register_pdf import (
+    RegisterColumn,
+    RegisterDocument,
+    RegisterRow,
+    RegisterTable,
+    RegisterText,
+    ReviewBlock,
+)
+from app.printing.slip_data import qr_payload
+
+WEEKDAYS = "一二三四五六日"
+CORRECTION_COLUMNS = ("编号", "登记日", "事项编号", "更正项", "原内容", "更正为", "原因", "登记人")
+
+
+def ledger_number(day: dt.date) -> str:
+    """The number a day's ledger carries (and its QR code encodes)."""
+    return f"TZ-{day:%Y%m%d}"
+
+
+def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> RegisterDocument:
+    """The ledger as a printable document; a reviewed day prints the signed copy."""
+    tz = ZoneInfo(timezone)
+    day = ledger.day
+    subtitle = f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+    if ledger.officer_filter:
+        subtitle += f"　仅列：{ledger.officer_filter}"
+    summary = RegisterText(tuple(f"{label}：{value}" for label, value in ledger.summary), "概况")
+    tables = [
+        RegisterTable(
+            tuple(
+                RegisterColumn(title, width, center=len(title) <= 2)
+                for title, width in zip(
+                    section.columns,
+                    section.widths or (1.0,) * len(section.columns),
+                    strict=True,
+                )
+            ),
+            tuple(RegisterRow(row.cells, row.marked) for row in section.rows),
+            heading=f"{section.title}（{len(section.rows)}）",
+        )
+        for section in ledger.sections
+    ]
+    if ledger.locked:
+        tables.append(
+            RegisterTable(
+                tuple(
+                    RegisterColumn(t, w)
+                    for t, w in zip(
+                        CORRECTION_COLUMNS, (2.4, 1.5, 2.4, 1.2, 2, 2, 3, 1.2), strict=True
+                    )
+                ),
+                tuple(RegisterRow(r.cells, True) for r in ledger.corrections),
+                heading=f"审核后登记的更正记录（{len(ledger.corrections)}）",
+                empty_text="（审核后没有更正）",
+            )
+        )
+    review = ledger.review
+    if review is not None:
+        block = ReviewBlock(
+            "所长审核",
+            (
+                ("审核人", f"{review.reviewer}（{review.reviewer_role}）"),
+                ("审核时间", review.reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
+                ("审核意见", review.comment or "（无）"),
+                ("内容校验", review.content_sha256[:16].upper()),
+            ),
+            "签名",
+            review.signature_png or None,
+        )
+    else:
+        block = ReviewBlock(
+            "所长审核（尚未审核）",
+            (("审核人", ""), ("审核时间", ""), ("审核意见", "")),
+            "签名",
+            None,
+        )
+    number = ledger_number(day)
+    return RegisterDocument(
+        title="窗口服务每日台账",
+        station_name=ledger.station_name,
+        subtitle=subtitle,
+        printed_at=printed_at.astimezone(tz),
+        tables=tuple(tables),
+        review=block,
+        qr_payload=qr_payload(number, day.isoformat(), ledger.content_sha256),
+        number=number,
+        landscape=True,
+        blocks=(summary,),
+    )

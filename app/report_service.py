@@ -1,0 +1,270 @@
+"""Statistics to Excel and the monthly report (月度通报): compute, write atomically, audit.
+
+Every export and print is on the audit trail, and only when it happened: the event is written
+in the same transaction that puts the file in place, so a failed write leaves neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.dto import SessionUser
+from app.errors import NotFound, ValidationError
+from app.exports.files import check_target, write_atomically
+from app.exports.statistics_xlsx import statistics_workbook
+from app.exports.xlsx import workbook_bytes
+from app.printing.fonts import glyph_warning
+from app.printing.monthly_report_pdf import monthly_report_document
+from app.printing.register_pdf import render_register
+from app.report_dto import ExportResult, MonthlyReport, Overview
+from app.statistics_service import (
+    Progress,
+    Statistics,
+    StatisticsService,
+    TrendPoint,
+    check_period,
+    month_text,
+    rank_officers,
+)
+from db.models import Station
+
+TREND_MONTHS = 12  # months of trend in the workbook and the monthly report
+NO_VIEWER = 0  # the command line has no logged-in officer: no complaint is withheld
+
+
+class ReportService(StatisticsService):
+    """The chief's exports and the monthly report; permissions as StatisticsService.
+
+    ``user`` None means the command line (run by whoever holds the database file), as for
+    ``stationdesk print register``: the audit event then has no officer.
+    """
+
+    def overview(
+        self,
+        user: SessionUser | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        progress: Progress | None = None,
+        months: int = TREND_MONTHS,
+    ) -> Overview:
+        """The period's figures, the station's last ``months`` months and the 红黑榜 of the
+        month the period ends in; one consistent read."""
+        first, last = check_period(start, end)
+        with self._sessions.begin() as session:
+            return self._overview(session, user, first, last, months, progress)
+
+    def export_statistics(
+        self,
+        user: SessionUser | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        path: Path,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """统计表 (.xlsx) of the period written to ``path``, and the export audited."""
+        first, last = check_period(start, end)
+        target = check_target(path, ".xlsx", "统计表")
+        with self._sessions.begin() as session:
+            overview = self._overview(session, user, first, last, TREND_MONTHS, progress)
+        stats = overview.stats
+        content = workbook_bytes(
+            statistics_workbook(overview),
+            title=f"窗口服务统计 {stats.label}",
+            author=overview.station_name,
+        )
+        after = {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "file": str(target),
+            "officers": len(stats.by_officer),
+            "matters": len(stats.by_matter),
+            "via": "gui" if user is not None else "cli",
+        }
+        entity = f"{first.isoformat()}/{last.isoformat()}"
+        write_atomically(
+            target,
+            content,
+            lambda: self._audited(user, "statistics_exported", "statistics", entity, after),
+        )
+        return ExportResult(target, stats.label, len(stats.by_officer), len(stats.by_matter))
+
+    def monthly_report(
+        self, user: SessionUser | None, month: dt.date | None, progress: Progress | None = None
+    ) -> MonthlyReport:
+        """月度通报 of the month ``month`` falls in, as PDF bytes (printing is logged apart)."""
+        first = self._report_month(month)
+        last = _add_months(first, 1) - dt.timedelta(days=1)
+        with self._sessions.begin() as session:
+            overview = self._overview(session, user, first, last, TREND_MONTHS, progress)
+        doc = monthly_report_document(overview)
+        return MonthlyReport(
+            month=first,
+            title=doc.title,
+            pdf=render_register(doc),
+            file_name=f"{doc.title}.pdf",
+            warning=glyph_warning(doc.texts()),
+        )
+
+    def record_monthly_report_print(
+        self, user: SessionUser | None, month: dt.date, path: Path | None = None
+    ) -> None:
+        """Log that the month's report was printed or saved (the preview calls this first)."""
+        first = self._report_month(month)
+        after = _print_after(first, path, user)
+        with self._audited(
+            user, "monthly_report_printed", "monthly_report", _month_key(first), after
+        ):
+            pass
+
+    def save_monthly_report(
+        self,
+        user: SessionUser | None,
+        month: dt.date | None,
+        path: Path,
+        progress: Progress | None = None,
+    ) -> MonthlyReport:
+        """月度通报 written to ``path`` as PDF (the command line), and audited."""
+        target = check_target(path, ".pdf", "月度通报")
+        report = self.monthly_report(user, month, progress)
+        after = _print_after(report.month, target, user)
+        write_atomically(
+            target,
+            report.pdf,
+            lambda: self._audited(
+                user, "monthly_report_printed", "monthly_report", _month_key(report.month), after
+            ),
+        )
+        return report
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _report_month(self, month: dt.date | None) -> dt.date:
+        if month is None:
+            raise ValidationError("请选择通报的月份。", "month")
+        first = month.replace(day=1)
+        if first > self.today():
+            raise ValidationError(f"{month_text(first)}尚未开始，无法生成通报。", "month")
+        return first
+
+    @contextmanager
+    def _audited(
+        self,
+        user: SessionUser | None,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        after: dict[str, Any],
+    ) -> Iterator[None]:
+        # The permission is checked again inside the writing transaction: a chief demoted
+        # while the figures were computed does not get the file.
+        with self._writing() as session:
+            officer_id = self._viewer(session, user).id if user is not None else None
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=officer_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                after=after,
+            )
+            yield
+
+    def _overview(
+        self,
+        session: Session,
+        user: SessionUser | None,
+        start: dt.date,
+        end: dt.date,
+        months: int,
+        progress: Progress | None,
+    ) -> Overview:
+        viewer_id = self._viewer(session, user).id if user is not None else NO_VIEWER
+        station = session.get(Station, 1)
+        if station is None:
+            raise NotFound("本数据库尚未初始化。")
+        tz = ZoneInfo(station.timezone)
+        last_month = end.replace(day=1)
+        firsts = [_add_months(last_month, i - months + 1) for i in range(months)]
+        whole_month = start == last_month and end == _add_months(last_month, 1) - dt.timedelta(
+            days=1
+        )
+        parts = months + (0 if whole_month else 1)
+        stats: Statistics | None = None
+        if not whole_month:
+            stats = self._compute(session, viewer_id, start, end, _part(progress, 0, parts))
+        trend: list[TrendPoint] = []
+        month_stats: Statistics | None = None
+        for index, first in enumerate(firsts):
+            month_stats = self._compute(
+                session,
+                viewer_id,
+                first,
+                _add_months(first, 1) - dt.timedelta(days=1),
+                _part(progress, index + parts - months, parts),
+            )
+            trend.append(trend_point(month_stats))
+        assert month_stats is not None  # months >= 1
+        now = self._clock.now().astimezone(tz)
+        return Overview(
+            station_name=station.name,
+            stats=stats or month_stats,
+            trend=tuple(trend),
+            ranking=tuple(rank_officers(month_stats.by_officer, month_stats.total)),
+            ranking_month=last_month,
+            generated_at=now,
+        )
+
+
+def trend_point(stats: Statistics) -> TrendPoint:
+    """One month's station figures as StatisticsService.monthly_trend reports them."""
+    t = stats.total
+    return TrendPoint(
+        month=stats.start,
+        label=month_text(stats.start),
+        visits=t.visits,
+        finished=t.finished,
+        on_time_rate=t.on_time_rate,
+        satisfaction_rate=t.satisfaction_rate,
+        strict_rate=t.strict_rate,
+        one_visit_rate=t.one_visit_rate,
+        call_rate=t.call_rate,
+        reach_rate=t.reach_rate,
+        bad=t.bad,
+        complaints=t.complaints,
+    )
+
+
+def _part(progress: Progress | None, index: int, parts: int) -> Progress:
+    """Report one computation's steps as part ``index`` of ``parts`` of the whole job."""
+
+    def report(step: int, total: int) -> None:
+        if progress is not None:
+            progress(index * total + step, parts * total)
+
+    return report
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_key(first: dt.date) -> str:
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def _print_after(first: dt.date, path: Path | None, user: SessionUser | None) -> dict[str, Any]:
+    return {
+        "month": _month_key(first),
+        "file": str(path) if path is not None else None,
+        "via": "gui" if user is not None else "cli",
+    }

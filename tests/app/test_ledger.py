@@ -1,0 +1,310 @@
+"""每日台账: content, review and sign, the lock in every service, corrections, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from app.clock import FixedClock
+from app.complaint_service import ComplaintService, NewComplaint
+from app.dto import SessionUser
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.identity import IdType
+from app.ledger_service import ReviewSignature
+from app.notice_dto import NewNotice, SignatureInput
+from app.rating_service import RatingInput
+from app.roles import Role
+from app.services import Services
+from app.visit_dto import NewVisit
+from db.models import AuditEvent, DayReview, Visit
+
+DAY = dt.date(2025, 9, 29)  # Monday; the test clock starts at 10:00 Beijing
+STROKES = (((10.0, 10.0, 0.5), (60.0, 40.0, 0.5)),)
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+SIGN = ReviewSignature(STROKES, png())
+
+
+def rating(level: int) -> RatingInput:
+    dims = tuple((d, level) for d in ("办事效率", "服务态度", "办理结果", "规范廉洁"))
+    return RatingInput(level, dims, "", signer_name="王小明", strokes=STROKES, png=png())
+
+
+class Counter:
+    """Two window officers at work on the test day."""
+
+    def __init__(self, services: Services, make_officer, chief: SessionUser) -> None:  # type: ignore[no-untyped-def]
+        self.s = services
+        self.chief = chief
+        self.a = make_officer(Role.WINDOW, "张伟")
+        self.b = make_officer(Role.WINDOW, "刘洋")
+        self.spot = services.catalogue.list_items("ZM-BGGZ")[0].item_id
+        self.slow = services.catalogue.list_items("ZM-WFZ")[0].item_id
+
+    def visit(self, user: SessionUser, item: int, name: str = "王小明"):  # type: ignore[no-untyped-def]
+        return self.s.visits.register(
+            user, NewVisit(name, IdType.RESIDENT, "11010519491231002X", "13805710011", item)
+        )
+
+
+@pytest.fixture
+def desk(services: Services, make_officer, chief: SessionUser) -> Counter:  # type: ignore[no-untyped-def]
+    return Counter(services, make_officer, chief)
+
+
+def test_the_day_ledger_lists_the_days_records_with_a_summary(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    done = desk.visit(desk.a, desk.spot)
+    done = services.visits.complete_on_the_spot(desk.a, done.row.id, done.row.row_version, "办结")
+    services.ratings.rate_on_site(desk.a, done.row.id, rating(2))
+    open_ = desk.visit(desk.b, desk.slow, "李四")
+    open_ = services.visits.accept(desk.b, open_.row.id, open_.row.row_version)
+    services.visits.request_handover(
+        desk.b, open_.row.id, open_.row.row_version, desk.a.officer_id, "轮休"
+    )
+    ledger = services.ledger.ledger(desk.chief, DAY)
+    visits = ledger.section("visits")
+    assert [r.cells[0] for r in visits.rows] == [done.row.serial, open_.row.serial]
+    assert visits.rows[0].cells[5] == "110105********002X"  # masked ID
+    assert "11010519491231002X" not in str(ledger)
+    assert visits.rows[1].cells[9] == "办理中"
+    handovers = ledger.section("handovers")
+    assert handovers.rows[0].marked and handovers.rows[0].cells[-1] == "待接收"
+    ratings = ledger.section("ratings")
+    assert ratings.rows[0].marked and ratings.rows[0].cells[3] == "不满意"
+    summary = dict(ledger.summary)
+    assert summary["登记"].startswith("2 件")
+    assert summary["当日办结"].startswith("1 件，按期 1 件，按期率 100.0%")
+    assert "差评 1 件" in summary["现场评价"]
+    assert "满意率 0.0%" in summary["现场评价"]
+    assert len(ledger.section("rectifications").rows) == 1  # opened by the 差评
+    # Filter by officer: 刘洋's visit and handover only.
+    mine = services.ledger.ledger(desk.chief, DAY, desk.b.officer_id)
+    assert [r.cells[0] for r in mine.section("visits").rows] == [open_.row.serial]
+    assert mine.section("ratings").rows == ()
+
+
+def test_only_the_chief_or_a_deputy_reviews_once_never_a_future_day(
+    desk: Counter,
+    services: Services,
+    make_officer,
+    count,  # type: ignore[no-untyped-def]
+) -> None:
+    desk.visit(desk.a, desk.spot)
+    sha = services.ledger.ledger(desk.chief, DAY).content_sha256
+    with pytest.raises(PermissionDenied, match="所长或副所长"):
+        services.ledger.review(desk.a, DAY, sha, "", SIGN)
+    with pytest.raises(ValidationError, match="未来"):
+        services.ledger.review(desk.chief, DAY + dt.timedelta(days=1), sha, "", SIGN)
+    with pytest.raises(ValidationError, match="签名"):
+        services.ledger.review(desk.chief, DAY, sha, "", ReviewSignature((), b""))
+    with pytest.raises(ConflictError, match="刷新"):
+        services.ledger.review(desk.chief, DAY, "0" * 64, "", SIGN)
+    assert count(DayReview) == 0
+    deputy = make_officer(Role.DEPUTY, "李副所长")
+    sha = services.ledger.ledger(deputy, DAY).content_sha256
+    ledger = services.ledger.review(deputy, DAY, sha, "已核对", SIGN)
+    assert ledger.locked and ledger.review is not None
+    assert ledger.review.reviewer == "李副所长" and ledger.review.signature_png == SIGN.png
+    with pytest.raises(ConflictError, match="已经审核过"):
+        services.ledger.review(desk.chief, DAY, sha, "", SIGN)
+
+
+def test_a_content_change_after_loading_needs_a_fresh_review(
+    desk: Counter, services: Services
+) -> None:
+    desk.visit(desk.a, desk.spot)
+    shown = services.ledger.ledger(desk.chief, DAY)
+    desk.visit(desk.b, desk.spot, "李四")  # a walk-in while the chief reads
+    with pytest.raises(ConflictError, match="刷新后重新审核"):
+        services.ledger.review(desk.chief, DAY, shown.content_sha256, "", SIGN)
+
+
+def _review(services: Services, chief: SessionUser, day: dt.date) -> None:
+    sha = services.ledger.ledger(chief, day).content_sha256
+    services.ledger.review(chief, day, sha, "已审核", SIGN)
+
+
+def test_once_today_is_locked_every_service_refuses_to_change_the_days_record(
+    desk: Counter,
+    services: Services,
+    clock: FixedClock,
+    db,
+    count,  # type: ignore[no-untyped-def]
+) -> None:
+    spot = desk.visit(desk.a, desk.spot)
+    done = desk.visit(desk.a, desk.spot, "赵六")
+    done = services.visits.complete_on_the_spot(desk.a, done.row.id, done.row.row_version, "办结")
+    slow = desk.visit(desk.b, desk.slow, "李四")
+    slow = services.visits.accept(desk.b, slow.row.id, slow.row.row_version)
+    draft_visit = desk.visit(desk.a, desk.slow, "钱七")
+    complaints = ComplaintService(db.sessions, clock)
+    complaint = complaints.record(
+        desk.a, NewComplaint("complaint", "当面", DAY, "态度不好", "孙八", "", desk.b.officer_id)
+    )
+    clock.advance(dt.timedelta(hours=8))  # 18:00: the chief signs today
+    _review(services, desk.chief, DAY)
+    events_before = count(AuditEvent)
+
+    draft = services.notices.draft(desk.a, draft_visit.row.id)
+    items = tuple(replace(i, state="missing") if n == 0 else i for n, i in enumerate(draft.items))
+    new = NewNotice(draft_visit.row.id, draft.row_version, items)
+    _c, digest = services.notices.content(desk.a, new)
+    notice = replace(new, signature=SignatureInput("钱七", STROKES, png(), digest))
+
+    attempts: dict[str, Callable[[], object]] = {
+        "register": lambda: desk.visit(desk.a, desk.spot, "周九"),
+        "accept": lambda: services.visits.accept(desk.a, spot.row.id, spot.row.row_version),
+        "complete": lambda: services.visits.complete(
+            desk.b, slow.row.id, slow.row.row_version, "办结"
+        ),
+        "mark_time": lambda: services.visits.mark_time(
+            desk.a, spot.row.id, spot.row.row_version, "started"
+        ),
+        "void": lambda: services.visits.void(desk.a, spot.row.id, spot.row.row_version, "误登"),
+        "handover": lambda: services.visits.request_handover(
+            desk.b, slow.row.id, slow.row.row_version, desk.a.officer_id, "轮休"
+        ),
+        "notice": lambda: services.notices.issue(desk.a, notice),
+        "rating": lambda: services.ratings.rate_on_site(desk.a, done.row.id, rating(5)),
+        "sampling": lambda: services.callbacks.sample(desk.chief, DAY, share=100, seed=1),
+        "complaint": lambda: complaints.record(
+            desk.a, NewComplaint("complaint", "电话", DAY, "等太久", "吴十", "", desk.b.officer_id)
+        ),
+        "complaint_step": lambda: complaints.verify(
+            desk.chief, complaint.id, complaint.row_version, "属实", "查看录像"
+        ),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(ConflictError, match="台账已由王所长审核锁定"):
+            attempt()
+            pytest.fail(f"{name} was allowed on a locked day")
+    assert count(AuditEvent) == events_before  # nothing half-written
+    with db.sessions() as session:
+        assert session.get(Visit, spot.row.id).status == "registered"  # type: ignore[union-attr]
+
+
+def test_a_locked_days_registration_stays_as_reviewed_but_the_matter_goes_on(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    slow = desk.visit(desk.b, desk.slow, "李四")
+    slow = services.visits.accept(desk.b, slow.row.id, slow.row.row_version)
+    waiting = desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(hours=8))
+    _review(services, desk.chief, DAY)
+    clock.advance(dt.timedelta(hours=15))  # next morning
+    with pytest.raises(ConflictError, match="2025-09-29 的台账已由王所长审核锁定"):
+        services.visits.void(desk.a, waiting.row.id, waiting.row.row_version, "误登")
+    with pytest.raises(ConflictError, match="更正记录"):
+        services.visits.mark_time(desk.a, waiting.row.id, waiting.row.row_version, "arrived")
+    done = services.visits.complete(desk.b, slow.row.id, slow.row.row_version, "已办结")
+    assert done.row.status.label == "已办结"
+    # A walk-in left waiting at the counter is served the next day: a later event.
+    served = services.visits.accept(desk.a, waiting.row.id, waiting.row.row_version)
+    assert served.row.status.label == "办理中"
+    # The locked ledger still shows the matter as reviewed: 办理中.
+    locked = services.ledger.ledger(desk.chief, DAY)
+    assert locked.section("visits").rows[0].cells[9] == "办理中"
+    # The next day's ledger counts it as finished that day.
+    assert (
+        services.ledger.ledger(desk.chief, DAY + dt.timedelta(days=1))
+        .summary[1][1]
+        .startswith("1 件")
+    )
+
+
+def test_a_correction_is_a_dated_addendum_on_the_next_ledger_and_on_the_locked_one(
+    desk: Counter,
+    services: Services,
+    clock: FixedClock,
+    audit_log,  # type: ignore[no-untyped-def]
+) -> None:
+    visit = desk.visit(desk.a, desk.spot, "王小名")
+    with pytest.raises(ConflictError, match="尚未审核"):
+        services.ledger.correct(desk.a, visit.row.id, "citizen_name", "王小明", "姓名录入错误")
+    clock.advance(dt.timedelta(hours=8))
+    _review(services, desk.chief, DAY)
+    reviewed_sha = services.ledger.ledger(desk.chief, DAY).content_sha256
+    clock.advance(dt.timedelta(hours=15))
+    with pytest.raises(PermissionDenied):
+        services.ledger.correct(desk.b, visit.row.id, "citizen_name", "王小明", "姓名录入错误")
+    with pytest.raises(ValidationError, match="原因"):
+        services.ledger.correct(desk.a, visit.row.id, "citizen_name", "王小明", "错")
+    with pytest.raises(ValidationError, match="只能更正"):
+        services.ledger.correct(desk.a, visit.row.id, "id_number", "x", "证件号码录入错误")
+    row = services.ledger.correct(desk.a, visit.row.id, "citizen_name", "王小明", "姓名录入错误")
+    assert (row.old_value, row.new_value, row.officer) == ("王小名", "王小明", "张伟")
+    assert row.number == "HPL-GZJL-2025-00001" and row.made_on == DAY + dt.timedelta(days=1)
+    phone = services.ledger.correct(desk.a, visit.row.id, "phone", "13905710022", "号码记错一位")
+    assert (phone.old_value, phone.new_value) == ("138****0011", "139****0022")
+    assert services.visits.get(desk.a, visit.row.id).row.citizen_name == "王小明"
+
+    locked = services.ledger.ledger(desk.chief, DAY)
+    assert locked.content_sha256 == reviewed_sha  # the reviewed copy is unchanged
+    assert locked.section("visits").rows[0].cells[4] == "王小名"
+    assert [c.cells[3] for c in locked.corrections] == ["群众姓名", "联系电话"]
+    following = services.ledger.ledger(desk.chief, DAY + dt.timedelta(days=1))
+    added = following.section("addenda").rows
+    assert [r.cells[0] for r in added] == ["HPL-GZJL-2025-00001", "HPL-GZJL-2025-00002"]
+    assert added[0].cells[1] == "2025-09-29" and added[0].cells[6] == "姓名录入错误"
+    assert audit_log()[-1]["action"] == "correction_recorded"
+
+
+def test_a_registered_visit_of_a_locked_day_is_voided_only_by_a_correction(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    visit = desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(hours=8))
+    _review(services, desk.chief, DAY)
+    clock.advance(dt.timedelta(hours=15))
+    services.ledger.correct(desk.a, visit.row.id, "void", "", "群众未办理即离开，登记作废")
+    assert services.visits.get(desk.a, visit.row.id).row.status.label == "已作废"
+
+
+def test_days_with_visits_and_no_review_are_listed_as_a_reminder(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(days=1))
+    desk.visit(desk.a, desk.spot)
+    desk.visit(desk.b, desk.spot, "李四")
+    assert [(p.day, p.visits) for p in services.ledger.pending_days(desk.chief)] == [
+        (DAY, 1),
+        (DAY + dt.timedelta(days=1), 2),
+    ]
+    _review(services, desk.chief, DAY)
+    assert [p.day for p in services.ledger.pending_days(desk.chief)] == [DAY + dt.timedelta(days=1)]
+    with pytest.raises(PermissionDenied):
+        services.ledger.pending_days(desk.a)
+
+
+def test_the_review_is_frozen_in_the_database(
+    desk: Counter,
+    services: Services,
+    clock: FixedClock,
+    db,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    desk.visit(desk.a, desk.spot)
+    _review(services, desk.chief, DAY)
+    with db.sessions() as session, pytest.raises(DatabaseError):
+        session.execute(text("UPDATE day_reviews SET comment = 'x'"))
+    with db.sessions() as session, pytest.raises(DatabaseError):
+        session.execute(text("DELETE FROM day_reviews"))
+    with db.sessions() as session:
+        assert session.scalars(select(DayReview.comment)).one() == "已审核"

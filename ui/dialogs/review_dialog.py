@@ -1,0 +1,106 @@
+"""审核签字: the chief reads the day's summary, writes a comment, signs, and locks the day."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dto import SessionUser
+from app.errors import ConflictError, StationDeskError
+from app.ledger_service import Ledger, LedgerService, ReviewSignature
+from ui.widgets.field_errors import FieldErrors
+from ui.widgets.html import esc
+from ui.widgets.signature_pad import SignaturePad
+
+
+class ReviewDialog(QDialog):
+    """Signs exactly the ledger shown; if it changed meanwhile the service refuses."""
+
+    def __init__(
+        self,
+        ledgers: LedgerService,
+        user: SessionUser,
+        ledger: Ledger,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ledgers = ledgers
+        self._user = user
+        self._ledger = ledger
+        self.saved: Ledger | None = None
+        day = ledger.day
+        self.setWindowTitle(f"审核 {day.isoformat()} 台账")
+        self.setMinimumWidth(620)
+        summary = QLabel("<br>".join(f"<b>{esc(k)}</b>：{esc(v)}" for k, v in ledger.summary))
+        summary.setWordWrap(True)
+        warning = QLabel(
+            f"确认后 {day.year}年{day.month}月{day.day}日 的台账即锁定：当日记录不能再修改，"
+            "如需更正须登记更正记录（写明原因），并列入次日台账。"
+        )
+        warning.setWordWrap(True)
+        warning.setObjectName("hint")
+        self.comment = QPlainTextEdit()
+        self.comment.setPlaceholderText("审核意见（可不填），如：已逐条核对，逾期事项已督促。")
+        self.comment.setFixedHeight(70)
+        self.pad = SignaturePad()
+        self.pad.setMinimumHeight(140)
+        general = QLabel()
+        general.setObjectName("error")
+        self.errors = FieldErrors(general)
+        comment_error = self.errors.add("comment", self.comment)
+        signature_error = self.errors.add("signature", self.pad)
+        clear = QPushButton("重签")
+        clear.setAutoDefault(False)
+        clear.clicked.connect(self.pad.clear)
+        pad_row = QHBoxLayout()
+        pad_row.addWidget(QLabel(f"审核人签名（{user.name}）："))
+        pad_row.addStretch(1)
+        pad_row.addWidget(clear)
+        buttons = QDialogButtonBox()
+        self.confirm_button = buttons.addButton(
+            "确认审核并锁定", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.confirm_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(warning)
+        layout.addWidget(QLabel("审核意见"))
+        layout.addWidget(self.comment)
+        layout.addWidget(comment_error)
+        layout.addLayout(pad_row)
+        layout.addWidget(self.pad, 1)
+        layout.addWidget(signature_error)
+        layout.addWidget(general)
+        layout.addWidget(buttons)
+
+    def submit(self) -> None:
+        """Review and lock through the service."""
+        signature = ReviewSignature(
+            self.pad.stroke_data(), b"" if self.pad.is_empty else self.pad.to_png()
+        )
+        try:
+            self.saved = self._ledgers.review(
+                self._user,
+                self._ledger.day,
+                self._ledger.content_sha256,
+                self.comment.toPlainText(),
+                signature,
+            )
+        except ConflictError as exc:
+            self.errors.show(exc)
+            self.confirm_button.setEnabled(False)  # stale or reviewed meanwhile: reload first
+            return
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.accept()
