@@ -11,7 +11,6 @@ the five levels. A phone rating two or more levels below the on-site one flags t
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import random
 import secrets
@@ -36,6 +35,7 @@ from app.rating_service import (
     clean_rating,
     is_bad,
     open_rectification,
+    rating_is_bad,
 )
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
@@ -825,8 +825,7 @@ def _mandatory(session: Session, visit_ids: list[int]) -> dict[int, str]:
     for r in session.scalars(
         select(Rating).where(Rating.visit_id.in_(visit_ids), Rating.kind == "on_site")
     ):
-        dims = {k: int(v) for k, v in json.loads(r.dimensions_json or "{}").items()}
-        if not r.declined and is_bad(r.overall, dims):
+        if rating_is_bad(r):
             out[r.visit_id] = "bad"
         elif r.callback_requested:
             out[r.visit_id] = "requested"
@@ -909,10 +908,7 @@ def _pressure(session: Session, visit_id: int, overall: int | None) -> bool:
 
 
 def _bad(rating: Rating | None) -> bool:
-    if rating is None or rating.declined:
-        return False
-    dims = {k: int(v) for k, v in json.loads(rating.dimensions_json or "{}").items()}
-    return is_bad(rating.overall, dims)
+    return rating is not None and rating_is_bad(rating)
 
 
 def _level_text(rating: Rating | None) -> str:

@@ -8,7 +8,8 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -17,6 +18,7 @@ from app.database import Database, open_database
 from app.demo import build_demo
 from app.dto import NewOfficer, StationSettings
 from app.errors import StationDeskError
+from app.exports import files
 from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
 from app.passwords import check_password_rules
@@ -439,24 +441,15 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def write_atomically(
     target: Path, content: bytes, before_rename: Callable[[], None] | None = None
 ) -> None:
-    """Write to a temporary file beside ``target`` and rename: never a half-written file.
+    """The shared atomic writer; ``before_rename`` logs the print and, if it fails, no file."""
 
-    ``before_rename`` runs between the two (to log a print); if it fails, nothing appears.
-    """
-    tmp = target.with_name(f".{target.name}.part")
-    try:
-        tmp.write_bytes(content)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise StationDeskError(f"无法写入文件：{target}。请检查路径和权限。") from None
-    try:
+    @contextmanager
+    def logged() -> Iterator[None]:
         if before_rename is not None:
             before_rename()
-        os.replace(tmp, target)
-    except OSError:
-        raise StationDeskError(f"无法写入文件：{target}。请检查路径和权限。") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        yield
+
+    files.write_atomically(target, content, logged)
 
 
 def _open_new(target: str) -> Database:

@@ -27,7 +27,7 @@ from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.identity import check_phone, mask_id, mask_phone
 from app.officer_service import clean_officer_name
-from app.rating_service import LEVELS, PNG_MAGIC, is_bad
+from app.rating_service import LEVELS, PNG_MAGIC, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
@@ -687,7 +687,7 @@ def _build(
     rated = satisfied = strict = bad_count = 0
     for r in ratings:
         dims = {k: int(v) for k, v in json.loads(r.dimensions_json or "{}").items()}
-        bad = not r.declined and is_bad(r.overall, dims)
+        bad = rating_is_bad(r)
         bad_count += bad
         if not r.declined and r.overall is not None:
             rated += 1
@@ -856,11 +856,7 @@ def _build(
 
     # Matters finished that day (for the on-time rate), and carried-over open matters.
     finished = _finished_on(session, lo, hi)
-    on_time = sum(
-        1
-        for v in finished
-        if v.due_date is None or _local(_done_at(session, v.id), tz) <= v.due_date
-    )
+    on_time = sum(1 for v, done in finished if v.due_date is None or _local(done, tz) <= v.due_date)
     # Open when the day began: registered before it, not finished or voided before it.
     closed_at = (
         select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
@@ -973,29 +969,22 @@ def _complaint_late(c: Complaint, day: dt.date) -> bool:
     return False
 
 
-def _finished_on(session: Session, lo: dt.datetime, hi: dt.datetime) -> list[Visit]:
-    finals = ("completed", "answered", "guided", "refused")
-    ids = set(
-        session.scalars(
-            select(VisitTransition.visit_id).where(
-                VisitTransition.to_status.in_(finals),
-                VisitTransition.at >= lo,
-                VisitTransition.at < hi,
-            )
-        )
+def _finished_on(
+    session: Session, lo: dt.datetime, hi: dt.datetime
+) -> list[tuple[Visit, dt.datetime]]:
+    """Visits finished now whose final transition fell in [lo, hi), with its time: one query."""
+    done = (
+        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
+        .where(VisitTransition.to_status.in_(FINAL))
+        .group_by(VisitTransition.visit_id)
+        .subquery()
     )
-    if not ids:
-        return []
-    return list(session.scalars(select(Visit).where(Visit.id.in_(ids), Visit.status.in_(finals))))
-
-
-def _done_at(session: Session, visit_id: int) -> dt.datetime | None:
-    return session.scalar(
-        select(func.max(VisitTransition.at)).where(
-            VisitTransition.visit_id == visit_id,
-            VisitTransition.to_status.in_(("completed", "answered", "guided", "refused")),
-        )
+    rows = session.execute(
+        select(Visit, done.c.at)
+        .join(done, done.c.visit_id == Visit.id)
+        .where(Visit.status.in_(FINAL), done.c.at >= lo, done.c.at < hi)
     )
+    return [(visit, at) for visit, at in rows]
 
 
 def _local(at: dt.datetime | None, tz: ZoneInfo) -> dt.date:

@@ -120,6 +120,14 @@ def is_bad(overall: int | None, dimensions: dict[str, int]) -> bool:
     return any(level <= BAD for level in levels + list(dimensions.values()))
 
 
+def rating_is_bad(rating: Rating) -> bool:
+    """Whether a stored rating is a 差评 (a refusal to rate never is)."""
+    if rating.declined:
+        return False
+    dims = {k: int(v) for k, v in json.loads(rating.dimensions_json or "{}").items()}
+    return is_bad(rating.overall, dims)
+
+
 class RatingService(ServiceBase):
     """On-site ratings (一次一评), follow-up ratings, and the rectifications they open."""
 
