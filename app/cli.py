@@ -1,4 +1,10 @@
-"""The command line: init, demo, check (screenshots and the GUI are run by main.py)."""
+"""The command line: init, demo, check, print, export (screenshots and the GUI: main.py).
+
+``print`` and ``export`` write whole documents with personal data, so they log in like the
+GUI: ``--badge`` plus the password from STATIONDESK_PASSWORD or a prompt (never an argument,
+which would show in the process list). The officer's permissions are checked by the services
+and every output is audited under that officer with ``"via": "cli"``.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from app.clock import SystemClock
 from app.database import Database, open_database
 from app.demo import build_demo
-from app.dto import NewOfficer, StationSettings
-from app.errors import StationDeskError
+from app.dto import NewOfficer, SessionUser, StationSettings
+from app.errors import AuthenticationError, StationDeskError
 from app.exports import files
 from app.integrity import check_database
 from app.officer_service import clean_badge, clean_officer_name
@@ -27,14 +32,15 @@ from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
-from app.report_service import ReportService
 from app.roles import Role
-from app.services import build_services
+from app.services import Services, build_services
 from app.station_service import validate_settings
+from app.statistics_service import check_period
 
 logger = logging.getLogger(__name__)
 
 PASSWORD_ENV = "STATIONDESK_ADMIN_PASSWORD"
+LOGIN_PASSWORD_ENV = "STATIONDESK_PASSWORD"
 PRINT_KINDS = {
     "receipt": "受理回执",
     "guidance": "引导单",
@@ -68,6 +74,10 @@ def _zh(message: str) -> str:
     return _ARGPARSE_ZH.get(message, message)
 
 
+class UsageError(StationDeskError):
+    """An argument missing for the command (found after parsing): exit code 2 as argparse's."""
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     """argparse with its own words in Chinese; a bad argument is one line and exit code 2."""
 
@@ -88,6 +98,14 @@ def _day(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期（格式 YYYY-MM-DD）") from None
+
+
+def _add_login(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--badge",
+        metavar="警号",
+        help=f"您的警号（必填）；密码在终端输入，或由环境变量 {LOGIN_PASSWORD_ENV} 提供",
+    )
 
 
 def build_parser() -> ChineseArgumentParser:
@@ -176,6 +194,7 @@ def build_parser() -> ChineseArgumentParser:
     )
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
+    _add_login(p)
 
     p = sub.add_parser("export", help="导出 Excel 工作簿：statistics（统计表）")
     p.add_argument("kind", choices=list(EXPORT_KINDS), metavar="内容", help="statistics（统计表）")
@@ -189,6 +208,7 @@ def build_parser() -> ChineseArgumentParser:
     )
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument("--out", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    _add_login(p)
 
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
@@ -217,6 +237,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 2
     try:
         return command(args, out)
+    except UsageError as exc:
+        err.write(f"stationdesk：参数错误：{exc.message}\n")
+        return 2
     except StationDeskError as exc:
         err.write(f"stationdesk：{exc.message}\n")
         return 1
@@ -293,47 +316,87 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.ok else 1
 
 
+def _badge(args: argparse.Namespace) -> str:
+    """The --badge given, or a refusal before anything else is done."""
+    badge = (args.badge or "").strip()
+    if not badge:
+        raise UsageError(
+            f"请用 --badge 给出您的警号（{args.command} 须以本人账号登录，"
+            f"密码在终端输入或由环境变量 {LOGIN_PASSWORD_ENV} 提供）。"
+        )
+    return badge
+
+
+def _login(services: Services, badge: str) -> SessionUser:
+    """The officer behind --badge and the password, through the same lock-out as the GUI."""
+    password = os.environ.get(LOGIN_PASSWORD_ENV)
+    if not password:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise AuthenticationError(
+                f"请在终端中输入密码，或通过环境变量 {LOGIN_PASSWORD_ENV} 提供。", "password"
+            )
+        try:
+            password = getpass.getpass(f"警号 {badge} 的密码：")
+        except EOFError:
+            raise AuthenticationError("没有输入密码，未作任何操作。", "password") from None
+    user = services.auth.login(badge, password)
+    if user.must_change_password:
+        raise AuthenticationError(
+            "该账号须先修改初始密码：请先在图形界面登录并修改密码，再使用命令行打印或导出。",
+            "password",
+        )
+    return user
+
+
+@contextmanager
+def _logged_in(args: argparse.Namespace, badge: str) -> Iterator[tuple[Services, SessionUser]]:
+    """The services of the database named by --db and the officer logged in there."""
+    db = open_database(args.db, create=False)
+    try:
+        services = build_services(db.sessions)
+        yield services, _login(services, badge)
+    finally:
+        db.dispose()
+
+
 def _print(args: argparse.Namespace, out: TextIO) -> int:
+    badge = _badge(args)
     target = Path(args.out).expanduser()
     if target.suffix.lower() != ".pdf":
         raise StationDeskError("输出文件名请以 .pdf 结尾。")
     if not target.parent.is_dir():
         raise StationDeskError(f"输出文件夹不存在：{target.parent}")
     if args.kind == "register":
-        return _print_register(args, target, out)
+        return _print_register(args, badge, target, out)
     if args.kind == "ledger":
-        return _print_ledger(args, target, out)
+        return _print_ledger(args, badge, target, out)
     if args.kind == "monthly":
-        return _print_monthly(args, target, out)
+        return _print_monthly(args, badge, target, out)
     if args.start is not None or args.end is not None:
         raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
     if not args.number:
         raise StationDeskError(f"请给出要打印的{PRINT_KINDS[args.kind]}的编号。")
-    db = open_database(args.db, create=False)
-    try:
-        services = build_services(db.sessions)
+    with _logged_in(args, badge) as (services, user):
         record: Callable[[], None]
         data: SlipData
         if args.kind == "notice":
-            notice_id, data = services.notices.slip_by_number(args.number)
+            notice_id, data = services.notices.slip_by_number(user, args.number)
 
             def record() -> None:
-                services.notices.record_print(None, notice_id, data.copy_no)
+                services.notices.record_print(user, notice_id, data.copy_no, via="cli")
         elif args.kind == "rectification":
-            rect_id, data = services.ratings.rectification_slip_by_number(args.number)
+            rect_id, data = services.ratings.rectification_slip_by_number(user, args.number)
 
             def record() -> None:
-                services.ratings.record_rectification_print(None, rect_id, data.copy_no)
+                services.ratings.record_rectification_print(user, rect_id, data.copy_no, via="cli")
         else:
-            visit_id, data = services.visits.slip_by_serial(args.number, args.kind)
+            visit_id, data = services.visits.slip_by_serial(user, args.number, args.kind)
 
             def record() -> None:
-                services.visits.record_cli_print(visit_id, args.kind, data.copy_no)
+                services.visits.record_print(user, visit_id, args.kind, data.copy_no, via="cli")
 
         # The file appears only once the print is on record (and not at all if it is not).
         write_atomically(target, render_slip(data), record)
-    finally:
-        db.dispose()
     copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""
     out.write(f"已生成{data.title}{copy}：{target}\n")
     warning = glyph_warning(data.texts())
@@ -342,24 +405,20 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _print_register(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+def _print_register(args: argparse.Namespace, badge: str, target: Path, out: TextIO) -> int:
     if args.number:
         raise StationDeskError("register 不需要编号，请用 --from 和 --to 给出日期。")
     if args.start is None:
         raise StationDeskError("请用 --from 给出登记簿的开始日期（YYYY-MM-DD）。")
     start: dt.date = args.start
     end: dt.date = args.end or start
-    db = open_database(args.db, create=False)
-    try:
-        services = build_services(db.sessions)
-        doc = services.ratings.on_site_register(None, start, end)
+    with _logged_in(args, badge) as (services, user):
+        doc = services.ratings.on_site_register(user, start, end)
 
         def record() -> None:
-            services.ratings.record_register_print(None, start, end, doc.row_count)
+            services.ratings.record_register_print(user, start, end, doc.row_count, via="cli")
 
         write_atomically(target, render_register(doc), record)
-    finally:
-        db.dispose()
     out.write(f"已生成{doc.title}（{doc.subtitle}，{doc.row_count} 条）：{target}\n")
     warning = glyph_warning(doc.texts())
     if warning:
@@ -367,26 +426,24 @@ def _print_register(args: argparse.Namespace, target: Path, out: TextIO) -> int:
     return 0
 
 
-def _print_ledger(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+def _print_ledger(args: argparse.Namespace, badge: str, target: Path, out: TextIO) -> int:
     if args.start is not None or args.end is not None:
         raise StationDeskError("ledger 不用 --from/--to，请直接写日期，如 2026-11-20。")
     try:
         day = dt.date.fromisoformat((args.number or "").strip())
     except ValueError:
         raise StationDeskError("请给出台账日期，格式 YYYY-MM-DD，如 2026-11-20。") from None
-    db = open_database(args.db, create=False)
-    try:
-        services = build_services(db.sessions)
-        ledger = services.ledger.ledger_for_print(day)
+    with _logged_in(args, badge) as (services, user):
+        # As on the ledger page: only the chief and deputies, and never a complaint about
+        # the officer printing it.
+        ledger = services.ledger.ledger(user, day)
         station = services.station.settings()
         doc = ledger_document(ledger, station.timezone, dt.datetime.now(dt.UTC))
 
         def record() -> None:
-            services.ledger.record_print(None, day, "pdf")
+            services.ledger.record_print(user, day, "pdf", via="cli")
 
         write_atomically(target, render_register(doc), record)
-    finally:
-        db.dispose()
     state = "已审核" if ledger.locked else "未审核"
     out.write(f"已生成{doc.title}（{day.isoformat()}，{state}，{ledger.row_count} 行）：{target}\n")
     warning = glyph_warning(doc.texts())
@@ -404,15 +461,12 @@ def _month(text: str | None) -> dt.date:
         raise StationDeskError("请给出通报的月份，格式 YYYY-MM，如 2026-10。") from None
 
 
-def _print_monthly(args: argparse.Namespace, target: Path, out: TextIO) -> int:
+def _print_monthly(args: argparse.Namespace, badge: str, target: Path, out: TextIO) -> int:
     if args.start is not None or args.end is not None:
         raise StationDeskError("monthly 不用 --from/--to，请直接写月份，如 2026-10。")
     month = _month(args.number)
-    db = open_database(args.db, create=False)
-    try:
-        report = ReportService(db.sessions, SystemClock()).save_monthly_report(None, month, target)
-    finally:
-        db.dispose()
+    with _logged_in(args, badge) as (services, user):
+        report = services.reports.save_monthly_report(user, month, target, via="cli")
     out.write(f"已生成{report.title}：{target}\n")
     if report.warning:
         sys.stderr.write(f"stationdesk：注意：{report.warning}\n")
@@ -420,17 +474,16 @@ def _print_monthly(args: argparse.Namespace, target: Path, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
+    badge = _badge(args)
     if args.start is None:
         raise StationDeskError("请用 --from 给出统计的开始日期（YYYY-MM-DD）。")
     start: dt.date = args.start
     end: dt.date = args.end or start
-    db = open_database(args.db, create=False)
-    try:
-        result = ReportService(db.sessions, SystemClock()).export_statistics(
-            None, start, end, Path(args.out)
-        )
-    finally:
-        db.dispose()
+    # Arguments first, so that a typo is known before the password is asked for.
+    check_period(start, end)
+    target = files.check_target(Path(args.out), ".xlsx", "统计表")
+    with _logged_in(args, badge) as (services, user):
+        result = services.reports.export_statistics(user, start, end, target, via="cli")
     out.write(
         f"已导出{EXPORT_KINDS[args.kind]}（{result.label}，民警 {result.officers} 人、"
         f"事项 {result.matters} 项）：{result.path}\n"

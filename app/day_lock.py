@@ -1,13 +1,16 @@
 """The lock on reviewed days (每日台账审核锁定), enforced for every service at flush time.
 
-Once the chief has reviewed a day, nothing that belongs to that day's record may change:
+Once the chief has reviewed a day, what the review signed may not change:
 
-- nothing of the counter's record is written while the current day is locked (a new visit,
-  a status change, a rating, a callback attempt, a complaint step …): those would be events
-  of a day already signed;
-- a visit registered on a locked day keeps its registration as reviewed (citizen, document,
-  phone, matter, channel, arrival time) and cannot be voided. It may still progress on
-  later days — its completion is an event of the later day and appears on that day's ledger.
+- a visit registered on a locked day before its review keeps its registration as reviewed
+  (citizen, document, phone, matter, channel, arrival time) and cannot be voided. It may
+  still progress — its completion is an event of the day (or of the time after the review)
+  when it happens, and appears on that ledger;
+- the signed copy itself is stored frozen (``day_reviews``, refused UPDATE/DELETE by trigger).
+
+Today can be reviewed only from the station's closing hour (``LedgerService``), and the
+counter is never stopped by a review: a walk-in registered after it is recorded as usual and
+listed as 审核后记录, signed with the next day's ledger.
 
 A correction is a dated addendum (更正记录), made through ``LedgerService.correct``; only that
 path may change a locked visit's registration, and it records who, when, why and what changed.
@@ -21,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +43,6 @@ from db.models import (
     Rating,
     Rectification,
     Signature,
-    Station,
     Visit,
     VisitTransition,
 )
@@ -98,36 +99,30 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     deleted = [o for o in session.deleted if isinstance(o, LEDGER_MODELS)]
     if not (new or dirty or deleted):
         return
-    station = session.get(Station, 1)
-    tz = ZoneInfo(station.timezone if station is not None else "Asia/Shanghai")
-    now = session.info.get(NOW_KEY) or dt.datetime.now(dt.UTC)
-    today = now.astimezone(tz).date()
     correcting = bool(session.info.get(CORRECTION_KEY))
-    # Days whose record this flush would change, each with why.
-    days: dict[dt.date, str] = {}
-    if not correcting:
-        days[today] = "today"
+    # Registrations this flush would change (or remove), by the day they belong to.
+    touched: list[tuple[dt.date, dt.datetime | None]] = []
     for obj in dirty:
         if isinstance(obj, Visit) and not correcting:
             changed = _changed(session, obj)
             if changed & FROZEN_VISIT_FIELDS or ("status" in changed and obj.status == "voided"):
-                days.setdefault(_original_day(session, obj), "registration")
+                touched.append((_original_day(session, obj), obj.created_at))
     for obj in deleted:
         day = getattr(obj, "local_date", None)
         if isinstance(day, dt.date):
-            days.setdefault(day, "registration")
-    if not days:
+            touched.append((day, None))
+    if not touched:
         return
-    locked = _locked(session, days)
-    if not locked:
+    locked = _locked(session, {day for day, _created in touched})
+    # A registration made after its day's review was not signed: it may still be edited.
+    hits = [
+        (day, locked[day][0])
+        for day, created in touched
+        if day in locked and (created is None or created <= locked[day][1])
+    ]
+    if not hits:
         return
-    day = min(locked)
-    reviewer = locked[day]
-    if days[day] == "today":
-        raise ConflictError(
-            f"今日（{day.isoformat()}）台账已由{reviewer}审核锁定，当日记录不能再变更。"
-            "如确需补登或更正，请在次日登记更正记录。"
-        )
+    day, reviewer = min(hits)
     raise ConflictError(
         f"{day.isoformat()} 的台账已由{reviewer}审核锁定，该日登记的内容不能再修改或作废；"
         "如需更正，请登记更正记录（写明原因）。"
@@ -148,11 +143,11 @@ def _original_day(session: Session, visit: Visit) -> dt.date:
     return visit.local_date
 
 
-def _locked(session: Session, days: Iterable[dt.date]) -> dict[dt.date, str]:
+def _locked(session: Session, days: Iterable[dt.date]) -> dict[dt.date, tuple[str, dt.datetime]]:
     with session.no_autoflush:
         rows = session.execute(
-            select(DayReview.day, Officer.name)
+            select(DayReview.day, Officer.name, DayReview.reviewed_at)
             .join(Officer, Officer.id == DayReview.reviewed_by_id)
             .where(DayReview.day.in_(list(days)))
         )
-        return {day: name for day, name in rows}
+        return {day: (name, at) for day, name, at in rows}

@@ -230,7 +230,11 @@ class _DemoHistory:
             [c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS]
         )[0]
         out_of_scope = code == "ZX-ZC" and self.rng.random() < 0.25
-        arrived = self.clock.now() - dt.timedelta(minutes=self.rng.randint(1, 3))
+        # Some officers stamp the arrival (F5) and the start (F6) by hand, so the statistics
+        # have measured waits; the others rely on the stamps the actions make.
+        by_hand = self.rng.random() < 0.4
+        waited = self.rng.randint(5, 25) if by_hand else self.rng.randint(1, 3)
+        arrived = self.clock.now() - dt.timedelta(minutes=waited)
         visit = self.s.visits.register(
             user,
             NewVisit(
@@ -243,8 +247,11 @@ class _DemoHistory:
                 summary="" if not out_of_scope else "咨询社保卡补办",
                 in_scope=not out_of_scope,
                 arrived_at=arrived,
+                arrived_by_hand=by_hand,
             ),
         )
+        if by_hand:
+            visit = self.s.visits.mark_time(user, visit.row.id, visit.row.row_version, "started")
         vid, ver = visit.row.id, visit.row.row_version
         self.clock.advance(dt.timedelta(minutes=self.rng.randint(2, 9)))
         roll = self.rng.random()

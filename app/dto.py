@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.roles import Role
+from app.visit_rules import VisitStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class StationSettings:
     complaint_verify_days: int = 3
     complaint_handle_days: int = 10
     complaint_reply_days: int = 15
+    review_after: str = "17:30"  # today's ledger can be reviewed from this local time
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -197,13 +199,23 @@ class CalendarCoverage:
     library_last_year: int
     override_years: tuple[int, ...]
     confirmed_years: tuple[int, ...] = ()
+    published_years: tuple[int, ...] = ()  # shipped in resources/holidays.json
+
+    def builtin(self, year: int) -> bool:
+        """Whether the program itself (library or shipped file) holds ``year``'s schedule."""
+        return (
+            self.library_first_year <= year <= self.library_last_year
+            or year in self.published_years
+        )
 
     def knows(self, year: int) -> bool:
         """Whether deadlines in ``year`` can be counted without guessing."""
-        return (
-            self.library_first_year <= year <= self.library_last_year
-            or year in self.confirmed_years
-        )
+        return self.builtin(year) or year in self.confirmed_years
+
+    @property
+    def builtin_last_year(self) -> int:
+        """The last year the program itself holds."""
+        return max((self.library_last_year, *self.published_years))
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,3 +236,27 @@ class CheckReport:
 
     ok: bool
     lines: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMatterRow:
+    """An open matter of an officer about to leave, for the plan of who takes it over."""
+
+    visit_id: int
+    serial: str
+    service_name: str
+    citizen_masked: str
+    status: VisitStatus
+    due_date: dt.date | None
+    pending_to_id: int | None  # a handover the officer already offered, still waiting
+    pending_to_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepartureDetail:
+    """What deactivating an officer involves: their open matters and who may take them."""
+
+    officer: OfficerRow
+    matters: tuple[OpenMatterRow, ...]
+    colleagues: tuple[tuple[int, str], ...]  # (officer id, label), active case handlers
+    may_reassign: bool  # whether the caller may decide who takes the matters over

@@ -203,6 +203,16 @@ def mask_id(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A citizen's name with the middle hidden: 张*, 张*丰, 欧阳**; enough to recognise."""
+    chars = list(name.strip())
+    if len(chars) <= 1:
+        return "".join(chars)
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
+
+
 def mask_phone(phone: str) -> str:
     """A phone with the middle digits hidden: 138****0011."""
     if len(phone) < 7:

@@ -6,6 +6,12 @@ ratings, callbacks, rectifications, complaints, corrections) and a summary block
 as the chief saw and signed it (JSON + SHA-256); from then on the day is locked by
 ``app.day_lock`` and the ledger of that day is shown from the stored copy, followed by the
 corrections made later.
+
+A day still in progress: today can be reviewed only from the station's closing hour
+(``Station.review_after``). The review covers the record up to its own time. A walk-in after
+it is still registered (a counter never turns a citizen away because of the paperwork): such
+records are listed under the locked day as 审核后记录 (not signed) and carried into the next
+day's ledger, where the next review signs them.
 """
 
 from __future__ import annotations
@@ -130,6 +136,10 @@ class Ledger:
     corrections: tuple[LedgerRow, ...] = ()  # corrections of this day made after the review
     officer_filter: str = ""
     generated_at: dt.datetime | None = None
+    # Records of a locked day made after its review: shown, not signed (next day's ledger).
+    after_review: tuple[LedgerRow, ...] = ()
+    # Why the day cannot be reviewed now (today before the closing hour), else "".
+    review_blocked: str = ""
 
     @property
     def locked(self) -> bool:
@@ -270,6 +280,9 @@ class LedgerService(ServiceBase):
             today = self._today(session)
             if day > today:
                 raise ValidationError("不能审核未来的日期。", "day")
+            blocked = self._review_blocked(session, day)
+            if blocked:
+                raise ValidationError(blocked, "day")
             if session.scalars(select(DayReview.id).where(DayReview.day == day)).first():
                 raise ConflictError(f"{day.isoformat()} 的台账已经审核过，不能重复审核。")
             ledger = self._ledger(session, actor, day, None)
@@ -354,10 +367,13 @@ class LedgerService(ServiceBase):
         with self._sessions.begin() as session:
             return _station(session).timezone
 
-    def record_print(self, user: SessionUser | None, day: dt.date, what: str) -> None:
-        """Audit a print or export of the ledger (``user`` None: the command line)."""
+    def record_print(self, user: SessionUser, day: dt.date, what: str, via: str = "gui") -> None:
+        """Audit a print or export of the ledger that came out, under the chief or deputy
+        (``via`` "cli": ``stationdesk print ledger``)."""
+        if via not in ("gui", "cli"):
+            raise ValueError(f"unknown print channel {via!r}")
         with self._writing() as session:
-            officer_id = self._supervisor(session, user).id if user is not None else None
+            officer_id = self._supervisor(session, user).id
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -365,7 +381,7 @@ class LedgerService(ServiceBase):
                 action="ledger_exported" if what == "xlsx" else "ledger_printed",
                 entity_type="ledger",
                 entity_id=day.isoformat(),
-                after={"format": what},
+                after={"format": what, "via": via},
             )
 
     # ---- corrections ----------------------------------------------------------------
@@ -446,6 +462,19 @@ class LedgerService(ServiceBase):
     def _today(self, session: Session) -> dt.date:
         return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
 
+    def _review_blocked(self, session: Session, day: dt.date) -> str:
+        """Today is reviewed from the closing hour on, so the lock never stops the counter."""
+        station = _station(session)
+        local = self._clock.now().astimezone(ZoneInfo(station.timezone))
+        hour, minute = (int(x) for x in station.review_after.split(":"))
+        if day != local.date() or local.time() >= dt.time(hour, minute):
+            return ""
+        return (
+            f"今日台账须在 {station.review_after}（窗口下班）以后审核：当天还在接待群众。"
+            "审核只锁定审核时刻以前的记录，审核后再登记的事项照常办理，"
+            "列入次日台账的“上一日审核后记录”，由次日审核签字。"
+        )
+
     def _ledger(
         self, session: Session, actor: Officer | None, day: dt.date, officer_id: int | None
     ) -> Ledger:
@@ -469,10 +498,12 @@ class LedgerService(ServiceBase):
                 content_sha256=review.content_sha256,
             )
             sha = review.content_sha256
+            after = _after_review_rows(session, station, day, review.reviewed_at, names)
         else:
             sections, summary = _build(session, station, actor, day)
             sha = hashlib.sha256(_canonical(sections, summary).encode("utf-8")).hexdigest()
             info = None
+            after = ()
         corrections = tuple(
             LedgerRow(
                 (
@@ -494,6 +525,7 @@ class LedgerService(ServiceBase):
         label = ""
         if officer_id is not None:
             label = names.get(officer_id, "")
+            after = tuple(r for r in after if officer_id in r.officer_ids)
             sections = tuple(
                 LedgerSection(
                     s.key,
@@ -514,6 +546,8 @@ class LedgerService(ServiceBase):
             corrections=corrections,
             officer_filter=label,
             generated_at=self._clock.now(),
+            after_review=after,
+            review_blocked="" if review is not None else self._review_blocked(session, day),
         )
 
 
@@ -525,6 +559,71 @@ def _station(session: Session) -> Station:
     if station is None:
         raise NotFound("本数据库尚未初始化。")
     return station
+
+
+AFTER_REVIEW_COLUMNS = ("时间", "事项编号", "记录", "民警", "说明")
+AFTER_REVIEW_WIDTHS = (1.2, 2.4, 2.6, 1.2, 4)
+
+
+def _after_review_rows(
+    session: Session, station: Station, day: dt.date, reviewed_at: dt.datetime, names: dict
+) -> tuple[LedgerRow, ...]:
+    """What the counter recorded on ``day`` after its review: registrations and steps."""
+    tz = ZoneInfo(station.timezone)
+    _lo, hi = _bounds(day, tz)
+    rows: list[tuple[tuple[dt.datetime, int, int], LedgerRow]] = []
+    fresh = session.execute(
+        select(Visit, ServiceItemVersion.name)
+        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+        .where(Visit.local_date == day, Visit.created_at > reviewed_at)
+    ).all()
+    for v, matter in fresh:
+        rows.append(
+            (
+                (v.created_at, v.id, 0),
+                LedgerRow(
+                    (
+                        _end_text(v.created_at, day, tz),
+                        v.serial,
+                        f"登记：{matter}",
+                        names.get(v.first_officer_id, ""),
+                        f"{v.citizen_name} {mask_id(v.id_number) if v.id_number else ''}".strip(),
+                    ),
+                    True,
+                    (v.first_officer_id,),
+                    v.id,
+                ),
+            )
+        )
+    steps = session.execute(
+        select(VisitTransition, Visit.serial)
+        .join(Visit, Visit.id == VisitTransition.visit_id)
+        .where(
+            VisitTransition.at > reviewed_at,
+            VisitTransition.at < hi,
+            VisitTransition.from_status != "",
+        )
+    ).all()
+    for t, serial in steps:
+        target = STATUS_LABELS[VisitStatus(t.to_status)]
+        rows.append(
+            (
+                (t.at, t.visit_id, t.id),
+                LedgerRow(
+                    (
+                        _end_text(t.at, day, tz),
+                        serial,
+                        f"{STATUS_LABELS[VisitStatus(t.from_status)]} → {target}",
+                        names.get(t.officer_id, ""),
+                        t.reason,
+                    ),
+                    True,
+                    (t.officer_id,),
+                    t.visit_id,
+                ),
+            )
+        )
+    return tuple(row for _key, row in sorted(rows, key=lambda pair: pair[0]))
 
 
 def _bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -872,7 +971,7 @@ def _build(
     carried_rows = session.execute(carried_query).all()
     carried = len(carried_rows)
     carried_overdue = sum(1 for _id, due in carried_rows if due is not None and due < day)
-    summary = (
+    summary: tuple[tuple[str, str], ...] = (
         ("登记", f"{len(visits)} 件（其中作废 {sum(v.status == 'voided' for v in visits)} 件）"),
         (
             "当日办结",
@@ -895,7 +994,19 @@ def _build(
         ),
         ("更正记录", f"{len(addenda)} 条"),
     )
-    sections = (
+    previous = day - dt.timedelta(days=1)
+    prior_review = session.scalars(select(DayReview).where(DayReview.day == previous)).first()
+    carried_after: tuple[LedgerRow, ...] = ()
+    if prior_review is not None:
+        carried_after = _after_review_rows(
+            session, station, previous, prior_review.reviewed_at, names
+        )
+    if carried_after:
+        summary = (
+            *summary,
+            ("上一日审核后记录", f"{len(carried_after)} 条（{previous.isoformat()} 审核以后）"),
+        )
+    sections: tuple[LedgerSection, ...] = (
         LedgerSection(
             "visits", "接待登记",
             ("编号", "到达", "开始", "结束", "群众", "证件号码", "事项", "首接民警", "当前负责",
@@ -940,6 +1051,17 @@ def _build(
             tuple(addenda), (2.4, 1.5, 2.4, 1.2, 2, 2, 3, 1.2),
         ),
     )  # fmt: skip
+    if carried_after:
+        sections = (
+            *sections,
+            LedgerSection(
+                "prior_after_review",
+                f"上一日审核后记录（{previous.isoformat()}）",
+                AFTER_REVIEW_COLUMNS,
+                carried_after,
+                AFTER_REVIEW_WIDTHS,
+            ),
+        )
     return sections, summary
 
 

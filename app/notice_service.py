@@ -29,7 +29,9 @@ from app.notice_dto import (
     NoticeItemRow,
     NoticeRow,
 )
-from app.printing.slip_data import SlipData, qr_payload
+from app.print_log import logged_copy
+from app.printing.slip_data import SlipData
+from app.qr_codes import check_notice_scan, notice_qr_payload, parse_scan
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
@@ -251,10 +253,9 @@ class NoticeService(ServiceBase):
     # ---- the second visit -------------------------------------------------------------
 
     def find(self, user: SessionUser, text: str) -> NoticeDetail:
-        """A notice by its number or a scanned QR code (SD|number|checksum)."""
-        parts = text.strip().split("|")
-        scanned = len(parts) == 3 and parts[0] == "SD"
-        number = (parts[1] if scanned else text).strip().upper()
+        """A notice by its number or a scanned QR code (SD|number|checksum, checked)."""
+        scanned = parse_scan(text, "number")
+        number = scanned.number if scanned is not None else text.strip().upper()
         if not number:
             raise ValidationError("请输入告知单编号，或扫描告知单上的二维码。", "number")
         with self._sessions.begin() as session:
@@ -262,8 +263,8 @@ class NoticeService(ServiceBase):
             notice = session.scalars(select(Notice).where(Notice.number == number)).first()
             if notice is None:
                 raise NotFound(f"没有编号为 {number} 的告知单。")
-            if scanned and parts[2].strip().upper() != qr_checksum(notice):
-                raise ConflictError("二维码校验不符：这张告知单可能不是本所出具的，或已被改动。")
+            if scanned is not None:
+                check_notice_scan(notice, scanned, "number")
             return self._detail(session, notice)
 
     def for_visit(self, user: SessionUser, visit_id: int) -> list[NoticeDetail]:
@@ -501,9 +502,10 @@ class NoticeService(ServiceBase):
                 raise NotFound("找不到该告知单。")
             return self._slip(session, notice)
 
-    def slip_by_number(self, number: str) -> tuple[int, SlipData]:
-        """For ``stationdesk print notice``."""
+    def slip_by_number(self, user: SessionUser, number: str) -> tuple[int, SlipData]:
+        """For ``stationdesk print notice`` (the same check as ``slip``)."""
         with self._sessions.begin() as session:
+            self._case_worker(session, user)
             notice = session.scalars(
                 select(Notice).where(Notice.number == number.strip().upper())
             ).first()
@@ -511,23 +513,24 @@ class NoticeService(ServiceBase):
                 raise NotFound(f"没有编号为 {number.strip()} 的告知单。")
             return notice.id, self._slip(session, notice)
 
-    def record_print(self, user: SessionUser | None, notice_id: int, copy_no: int) -> None:
-        """Log a print of the notice (``user`` None: the command line)."""
+    def record_print(
+        self, user: SessionUser, notice_id: int, copy_no: int, via: str = "gui"
+    ) -> None:
+        """Log a print of the notice that came out, under the officer (``via`` "cli":
+        ``stationdesk print``); a print logged meanwhile elsewhere makes this the next copy."""
         with self._writing() as session:
-            officer_id = self._case_worker(session, user).id if user is not None else None
+            officer_id = self._case_worker(session, user).id
             notice = session.get(Notice, notice_id)
             if notice is None:
                 raise NotFound("找不到该告知单。")
             kind = f"notice{notice.id}"
-            expected = count_prints(session, notice.visit_id, kind) + 1
-            if copy_no != expected:
-                raise ConflictError(
-                    "这张告知单刚在其他窗口打印过，请重新预览后再打印（将标注补打）。"
-                )
+            logged, after = logged_copy(
+                copy_no, count_prints(session, notice.visit_id, kind) + 1, via
+            )
             now = self._clock.now()
             session.add(
                 PrintRecord(
-                    visit_id=notice.visit_id, kind=kind, copy_no=copy_no, at=now,
+                    visit_id=notice.visit_id, kind=kind, copy_no=logged, at=now,
                     officer_id=officer_id,
                 )
             )  # fmt: skip
@@ -535,10 +538,10 @@ class NoticeService(ServiceBase):
                 session,
                 at=now,
                 officer_id=officer_id,
-                action="notice_reprinted" if copy_no > 1 else "notice_printed",
+                action="notice_reprinted" if logged > 1 else "notice_printed",
                 entity_type="notice",
                 entity_id=notice.number,
-                after={"copy_no": copy_no, "via": "gui" if user else "cli"},
+                after=after,
             )
 
     def _slip(self, session: Session, notice: Notice) -> SlipData:
@@ -620,7 +623,7 @@ class NoticeService(ServiceBase):
             paragraphs=tuple(paragraphs),
             notes=tuple(notes),
             signatures=tuple(signatures),
-            qr_payload=f"SD|{notice.number}|{qr_checksum(notice)}",
+            qr_payload=notice_qr_payload(notice),
             copy_no=count_prints(session, notice.visit_id, f"notice{notice.id}") + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
@@ -842,11 +845,6 @@ def verify_notice(session: Session, notice: Notice) -> None:
             f"告知单 {notice.number} 的存档内容与签字时不一致（可能被改动），已停止使用，"
             "请立即报告所长并运行 stationdesk check。"
         )
-
-
-def qr_checksum(notice: Notice) -> str:
-    """The short checksum printed in the notice's QR code, over its number and content."""
-    return qr_payload(notice.number, notice.content_sha256).split("|")[2]
 
 
 def _shown_state(notice: Notice, today: dt.date) -> str:

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app import audit
 from app.clock import Clock
-from app.dto import NewOfficer, OfficerChanges, OfficerRow, SessionUser
-from app.errors import ConflictError, NotFound, ValidationError
+from app.dto import (
+    DepartureDetail,
+    NewOfficer,
+    OfficerChanges,
+    OfficerRow,
+    OpenMatterRow,
+    SessionUser,
+)
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.identity import mask_name
 from app.passwords import PasswordHashing, check_password_rules
-from app.roles import Permission, Role
+from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.succession import (
+    OPEN_STATUS_VALUES,
+    check_successor,
+    offer_on_behalf,
+    on_behalf_reason,
+)
 from app.validation import clean_phone, clean_text
-from db.models import Handover, Officer
+from app.visit_rules import VisitStatus
+from db.models import Handover, Officer, ServiceItemVersion, Visit
 
 _BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
@@ -126,32 +142,74 @@ class OfficerService(ServiceBase):
             )
             return _row(officer)
 
-    def set_active(self, user: SessionUser, officer_id: int, active: bool) -> OfficerRow:
-        """Deactivate (停用) or reactivate an account; records keep their officers either way."""
+    def departure(self, user: SessionUser, officer_id: int) -> DepartureDetail:
+        """Before deactivating: the officer's open matters and the colleagues who may take them."""
+        with self._sessions.begin() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            officer = _get(session, officer_id)
+            colleagues = tuple(
+                (o.id, f"{o.name}（{Role(o.role).label}，{o.badge_no}）")
+                for o in session.scalars(
+                    select(Officer)
+                    .where(Officer.active.is_(True), Officer.id != officer.id)
+                    .order_by(Officer.badge_no)
+                )
+                if allows(Role(o.role), Permission.HANDLE_VISITS)
+            )
+            return DepartureDetail(
+                officer=_row(officer),
+                matters=tuple(_open_matters(session, officer.id)),
+                colleagues=colleagues,
+                may_reassign=allows(Role(actor.role), Permission.VIEW_ALL_VISITS),
+            )
+
+    def set_active(
+        self,
+        user: SessionUser,
+        officer_id: int,
+        active: bool,
+        plan: Mapping[int, int] | None = None,
+    ) -> OfficerRow:
+        """Deactivate (停用) or reactivate an account; records keep their officers either way.
+
+        An officer who still owns open matters is deactivated only with a ``plan``: for each
+        of those matters (visit id → colleague's officer id) a pending handover is offered on
+        the officer's behalf, which the colleague accepts or declines in their own session.
+        A matter the officer already offered to a colleague may be left out: that offer stays.
+        """
         with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
             if officer.active == active:
                 state = "已启用" if active else "已停用"
                 raise ConflictError(f"{officer.name}的账号{state}，无需重复操作。")
+            if active and plan:
+                raise ValidationError("启用账号无需指定接手人。", "plan")
             if not active:
                 if officer.id == actor.id:
                     raise ConflictError("不能停用自己正在使用的账号。")
                 if officer.role in ADMIN_ROLES:
                     _keep_one_administrator(session, officer)
+            now = self._clock.now()
+            handed = (
+                [] if active else _hand_over_all(session, actor, officer, dict(plan or {}), now)
+            )
             before = officer_snapshot(officer)
             officer.active = active
             if not active:
-                _withdraw_handovers_to(session, officer, actor.id, self._clock.now())
+                _withdraw_handovers_to(session, officer, actor.id, now)
+            after = officer_snapshot(officer)
+            if handed:
+                after["handed_over"] = handed
             audit.record(
                 session,
-                at=self._clock.now(),
+                at=now,
                 officer_id=actor.id,
                 action="officer_activated" if active else "officer_deactivated",
                 entity_type="officer",
                 entity_id=officer.id,
                 before=before,
-                after=officer_snapshot(officer),
+                after=after,
             )
             return _row(officer)
 
@@ -220,6 +278,95 @@ def _withdraw_handovers_to(
             entity_id=handover.id,
             after={"reason": handover.decline_reason},
         )
+
+
+Receiver = aliased(Officer, name="receiver")
+PendingHandover = aliased(Handover, name="pending_handover")
+
+
+def _open_matters(session: Session, officer_id: int) -> list[OpenMatterRow]:
+    """The officer's open matters, due first, with any handover they already offered."""
+    query = (
+        select(Visit, ServiceItemVersion.name, PendingHandover.to_officer_id, Receiver.name)
+        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+        .outerjoin(
+            PendingHandover,
+            and_(PendingHandover.visit_id == Visit.id, PendingHandover.state == "pending"),
+        )
+        .outerjoin(Receiver, Receiver.id == PendingHandover.to_officer_id)
+        .where(Visit.owner_id == officer_id, Visit.status.in_(OPEN_STATUS_VALUES))
+        .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at, Visit.id)
+    )
+    return [
+        OpenMatterRow(
+            visit_id=visit.id,
+            serial=visit.serial,
+            service_name=service_name,
+            citizen_masked=mask_name(visit.citizen_name),
+            status=VisitStatus(visit.status),
+            due_date=visit.due_date,
+            pending_to_id=pending_to,
+            pending_to_name=receiver_name or "",
+        )
+        for visit, service_name, pending_to, receiver_name in session.execute(query)
+    ]
+
+
+def _hand_over_all(
+    session: Session, actor: Officer, officer: Officer, plan: dict[int, int], now: dt.datetime
+) -> list[str]:
+    """Offer each open matter of a departing officer to the colleague the plan names.
+
+    Everything is checked before anything is written; the caller's transaction makes the
+    offers and the deactivation one step. Returns the serials offered.
+    """
+    matters = _open_matters(session, officer.id)
+    if not matters:
+        if plan:
+            raise ConflictError(f"{officer.name}名下已没有在办事项，请刷新后重试。")
+        return []
+    missing = [m.serial for m in matters if m.visit_id not in plan and m.pending_to_id is None]
+    if not plan and not missing:
+        return []  # every matter already waits for a colleague the officer chose
+    if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+        raise PermissionDenied(
+            f"{officer.name}名下还有 {len(matters)} 件在办事项，"
+            "须由所长停用该账号并为每件事项指定接手同事。"
+        )
+    by_id = {m.visit_id: m for m in matters}
+    stale = [visit_id for visit_id in plan if visit_id not in by_id]
+    if stale:
+        raise ConflictError(
+            f"所选事项中有 {len(stale)} 件已办结或已不由{officer.name}负责，请刷新后重新选择。"
+        )
+    if missing:
+        if not plan:
+            waiting = f"（其中 {len(missing)} 件尚未移交）" if len(missing) < len(matters) else ""
+            raise ConflictError(
+                f"{officer.name}名下还有 {len(matters)} 件在办事项{waiting}，停用前须为每件事项"
+                "指定接手的同事（以您的名义移交，对方接收后负责）。"
+                "请在“人员管理”中点击“停用”，逐件选择接手人。"
+            )
+        shown = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
+        raise ValidationError(
+            f"还有 {len(missing)} 件在办事项未选择接手人（{shown}），请逐件选择后再停用。",
+            "plan",
+        )
+    receivers = {
+        visit_id: check_successor(session, to_id, officer, by_id[visit_id].serial)
+        for visit_id, to_id in plan.items()
+    }
+    reason = on_behalf_reason(actor, officer)
+    offered: list[str] = []
+    for m in matters:
+        receiver = receivers.get(m.visit_id)
+        if receiver is None:
+            continue  # the officer's own offer, still waiting for its receiver, stays
+        visit = session.get(Visit, m.visit_id)
+        assert visit is not None
+        offer_on_behalf(session, actor, visit, officer, receiver, reason, now)
+        offered.append(m.serial)
+    return offered
 
 
 def _get(session: Session, officer_id: int) -> Officer:

@@ -16,6 +16,7 @@ from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
 from app.identity import mask_phone
+from app.print_log import VIA, logged_copy
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
@@ -329,30 +330,29 @@ class RatingService(ServiceBase):
     # ---- printing -------------------------------------------------------------------
 
     def on_site_register(
-        self, user: SessionUser | None, start: dt.date, end: dt.date | None = None
+        self, user: SessionUser, start: dt.date, end: dt.date | None = None
     ) -> RegisterDocument:
-        """现场回访登记簿: the period's on-site ratings in time order (``user`` None: the CLI).
+        """现场回访登记簿: the period's on-site ratings in time order.
 
         Only the chief and deputies print it, since it lists every officer's ratings.
         """
         end = end or start
         _check_period(start, end)
         with self._sessions.begin() as session:
-            if user is not None:
-                self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
+            self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
             return self._register(session, start, end)
 
     def record_register_print(
-        self, user: SessionUser | None, start: dt.date, end: dt.date, rows: int
+        self, user: SessionUser, start: dt.date, end: dt.date, rows: int, via: str = "gui"
     ) -> None:
-        """Log a print of the register in the audit trail (``user`` None: the command line)."""
+        """Log a print of the register that came out (``via`` "cli": ``stationdesk print``)."""
         _check_period(start, end)
+        if via not in VIA:
+            raise ValueError(f"unknown print channel {via!r}")
         with self._writing() as session:
-            officer_id = (
-                self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。").id
-                if user is not None
-                else None
-            )
+            officer_id = self._supervisor_only(
+                session, user, "现场回访登记簿由所长或副所长打印。"
+            ).id
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -364,7 +364,7 @@ class RatingService(ServiceBase):
                     "from": start.isoformat(),
                     "to": end.isoformat(),
                     "rows": rows,
-                    "via": "gui" if user else "cli",
+                    "via": via,
                 },
             )
 
@@ -376,48 +376,46 @@ class RatingService(ServiceBase):
             _may_print(actor, rect)
             return self._rect_slip(session, rect)
 
-    def rectification_slip_by_number(self, number: str) -> tuple[int, SlipData]:
-        """For ``stationdesk print rectification``: the rectification's id and its slip."""
+    def rectification_slip_by_number(self, user: SessionUser, number: str) -> tuple[int, SlipData]:
+        """For ``stationdesk print rectification``: its id and slip, as ``rectification_slip``."""
         with self._sessions.begin() as session:
+            actor = self._officer(session, user)
             rect = session.scalars(
                 select(Rectification).where(Rectification.number == number.strip().upper())
             ).first()
             if rect is None:
                 raise NotFound(f"没有编号为 {number.strip()} 的整改督办单。")
+            _may_print(actor, rect)
             return rect.id, self._rect_slip(session, rect)
 
     def record_rectification_print(
-        self, user: SessionUser | None, rect_id: int, copy_no: int
+        self, user: SessionUser, rect_id: int, copy_no: int, via: str = "gui"
     ) -> None:
-        """Log a print of the 督办单 (``user`` None: the command line); a later one is 补打."""
+        """Log a print of the 督办单 that came out (``via`` "cli": ``stationdesk print``); a
+        later one is 补打, and one logged meanwhile elsewhere makes this the next copy."""
         with self._writing() as session:
             rect = _get(session, rect_id)
-            officer_id = None
-            if user is not None:
-                actor = self._officer(session, user)
-                _may_print(actor, rect)
-                officer_id = actor.id
+            actor = self._officer(session, user)
+            _may_print(actor, rect)
             kind = _print_kind(rect)
-            expected = count_prints(session, rect.visit_id, kind) + 1
-            if copy_no != expected:
-                raise ConflictError(
-                    "这张督办单刚在其他地方打印过，请重新预览后再打印（将标注补打）。"
-                )
+            logged, after = logged_copy(
+                copy_no, count_prints(session, rect.visit_id, kind) + 1, via
+            )
             now = self._clock.now()
             session.add(
                 PrintRecord(
-                    visit_id=rect.visit_id, kind=kind, copy_no=copy_no, at=now,
-                    officer_id=officer_id,
+                    visit_id=rect.visit_id, kind=kind, copy_no=logged, at=now,
+                    officer_id=actor.id,
                 )
             )  # fmt: skip
             audit.record(
                 session,
                 at=now,
-                officer_id=officer_id,
-                action="rectification_reprinted" if copy_no > 1 else "rectification_printed",
+                officer_id=actor.id,
+                action="rectification_reprinted" if logged > 1 else "rectification_printed",
                 entity_type="rectification",
                 entity_id=rect.number,
-                after={"copy_no": copy_no, "via": "gui" if user else "cli"},
+                after=after,
             )
 
     def _supervisor_only(self, session: Session, user: SessionUser, message: str) -> Officer:

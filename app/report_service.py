@@ -37,19 +37,18 @@ from app.statistics_service import (
 from db.models import Station
 
 TREND_MONTHS = 12  # months of trend in the workbook and the monthly report
-NO_VIEWER = 0  # the command line has no logged-in officer: no complaint is withheld
 
 
 class ReportService(StatisticsService):
     """The chief's exports and the monthly report; permissions as StatisticsService.
 
-    ``user`` None means the command line (run by whoever holds the database file), as for
-    ``stationdesk print register``: the audit event then has no officer.
+    The command line logs in too (``stationdesk … --badge``); ``via`` says where an output
+    was made ("gui" or "cli") in its audit event.
     """
 
     def overview(
         self,
-        user: SessionUser | None,
+        user: SessionUser,
         start: dt.date | None,
         end: dt.date | None,
         progress: Progress | None = None,
@@ -63,13 +62,15 @@ class ReportService(StatisticsService):
 
     def export_statistics(
         self,
-        user: SessionUser | None,
+        user: SessionUser,
         start: dt.date | None,
         end: dt.date | None,
         path: Path,
         progress: Progress | None = None,
+        via: str = "gui",
     ) -> ExportResult:
         """统计表 (.xlsx) of the period written to ``path``, and the export audited."""
+        _check_via(via)
         first, last = check_period(start, end)
         target = check_target(path, ".xlsx", "统计表")
         with self._sessions.begin() as session:
@@ -86,7 +87,7 @@ class ReportService(StatisticsService):
             "file": str(target),
             "officers": len(stats.by_officer),
             "matters": len(stats.by_matter),
-            "via": "gui" if user is not None else "cli",
+            "via": via,
         }
         entity = f"{first.isoformat()}/{last.isoformat()}"
         write_atomically(
@@ -97,7 +98,7 @@ class ReportService(StatisticsService):
         return ExportResult(target, stats.label, len(stats.by_officer), len(stats.by_matter))
 
     def monthly_report(
-        self, user: SessionUser | None, month: dt.date | None, progress: Progress | None = None
+        self, user: SessionUser, month: dt.date | None, progress: Progress | None = None
     ) -> MonthlyReport:
         """月度通报 of the month ``month`` falls in, as PDF bytes (printing is logged apart)."""
         first = self._report_month(month)
@@ -114,11 +115,11 @@ class ReportService(StatisticsService):
         )
 
     def record_monthly_report_print(
-        self, user: SessionUser | None, month: dt.date, path: Path | None = None
+        self, user: SessionUser, month: dt.date, path: Path | None = None
     ) -> None:
-        """Log that the month's report was printed or saved (the preview calls this first)."""
+        """Log that the month's report was printed or saved (the preview calls this after)."""
         first = self._report_month(month)
-        after = _print_after(first, path, user)
+        after = _print_after(first, path, "gui")
         with self._audited(
             user, "monthly_report_printed", "monthly_report", _month_key(first), after
         ):
@@ -126,15 +127,17 @@ class ReportService(StatisticsService):
 
     def save_monthly_report(
         self,
-        user: SessionUser | None,
+        user: SessionUser,
         month: dt.date | None,
         path: Path,
         progress: Progress | None = None,
+        via: str = "gui",
     ) -> MonthlyReport:
-        """月度通报 written to ``path`` as PDF (the command line), and audited."""
+        """月度通报 written to ``path`` as PDF (``stationdesk print monthly``), and audited."""
+        _check_via(via)
         target = check_target(path, ".pdf", "月度通报")
         report = self.monthly_report(user, month, progress)
-        after = _print_after(report.month, target, user)
+        after = _print_after(report.month, target, via)
         write_atomically(
             target,
             report.pdf,
@@ -157,7 +160,7 @@ class ReportService(StatisticsService):
     @contextmanager
     def _audited(
         self,
-        user: SessionUser | None,
+        user: SessionUser,
         action: str,
         entity_type: str,
         entity_id: str,
@@ -166,7 +169,7 @@ class ReportService(StatisticsService):
         # The permission is checked again inside the writing transaction: a chief demoted
         # while the figures were computed does not get the file.
         with self._writing() as session:
-            officer_id = self._viewer(session, user).id if user is not None else None
+            officer_id = self._viewer(session, user).id
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -181,13 +184,13 @@ class ReportService(StatisticsService):
     def _overview(
         self,
         session: Session,
-        user: SessionUser | None,
+        user: SessionUser,
         start: dt.date,
         end: dt.date,
         months: int,
         progress: Progress | None,
     ) -> Overview:
-        viewer_id = self._viewer(session, user).id if user is not None else NO_VIEWER
+        viewer_id = self._viewer(session, user).id
         station = session.get(Station, 1)
         if station is None:
             raise NotFound("本数据库尚未初始化。")
@@ -262,9 +265,14 @@ def _month_key(first: dt.date) -> str:
     return f"{first.year:04d}-{first.month:02d}"
 
 
-def _print_after(first: dt.date, path: Path | None, user: SessionUser | None) -> dict[str, Any]:
+def _print_after(first: dt.date, path: Path | None, via: str) -> dict[str, Any]:
     return {
         "month": _month_key(first),
         "file": str(path) if path is not None else None,
-        "via": "gui" if user is not None else "cli",
+        "via": via,
     }
+
+
+def _check_via(via: str) -> None:
+    if via not in ("gui", "cli"):
+        raise ValueError(f"unknown output channel {via!r}")

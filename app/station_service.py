@@ -37,6 +37,19 @@ def _clean_dimensions(text: str) -> str:
 CALLBACK_PERIODS = {"day": "按日", "month": "按月"}
 
 
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+def clean_review_after(text: str) -> str:
+    """HH:MM, the earliest local time at which today's ledger may be reviewed."""
+    match = _HHMM.match((text or "").strip())
+    if match is None:
+        raise ValidationError(
+            "当日台账最早审核时间请按“时:分”填写，如 17:30（窗口下班时间）。", "review_after"
+        )
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
 def _clean_period(period: str) -> str:
     if period not in CALLBACK_PERIODS:
         raise ValidationError("回访抽样周期只能按日或按月。", "callback_period")
@@ -127,6 +140,7 @@ def validate_settings(s: StationSettings) -> StationSettings:
             minimum=1,
             maximum=1440,
         ),
+        review_after=clean_review_after(s.review_after),
     )
 
 
@@ -250,4 +264,5 @@ def _settings(station: Station) -> StationSettings:
         complaint_verify_days=station.complaint_verify_days,
         complaint_handle_days=station.complaint_handle_days,
         complaint_reply_days=station.complaint_reply_days,
+        review_after=station.review_after,
     )

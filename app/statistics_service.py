@@ -89,7 +89,11 @@ DEFINITIONS: dict[str, str] = {
     ),
     "wait": (
         "等候时长：开始办理时间减到达时间（分钟）；办理时长：办理结束时间减开始办理时间（分钟）。"
-        "只统计期间内登记、两个时间均有记录的事项，计入首接民警，列出平均数和中位数。"
+        "时间由民警的办理操作自动记录（打开登记表为到达；首接民警当场接待的，开始办理即到达时刻，"
+        "其他情形为首次办理操作的时刻；办结、答复、引导等为结束），按 F5/F6/F7 记录的以手动为准。"
+        "首接民警当场接待而未按键记录开始的，等候时长无从测得，不计入等候统计（不按 0 分钟计）。"
+        "只统计期间内登记、两个时间均有记录的事项，计入首接民警，列出平均数和中位数；"
+        "“手动计时”为其中至少一个时间由民警按键记录的件数。"
     ),
     "notices": (
         "告知单：统计期间内出具的一次性告知单和容缺受理承诺书，不含已作废的，计入出具民警。"
@@ -179,6 +183,7 @@ class StatRow:
     open_overdue: int = 0
     waited: int = 0  # visits with both arrival and start recorded
     served: int = 0  # visits with both start and end recorded
+    timed_by_hand: int = 0  # of those timed, visits with a time stamped with F5/F6/F7
     wait_mean: float | None = None
     wait_median: float | None = None
     service_mean: float | None = None
@@ -271,6 +276,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("wait_median", "等候中位数（分钟）", "minutes", "wait"),
     Column("service_mean", "平均办理（分钟）", "minutes", "wait"),
     Column("service_median", "办理中位数（分钟）", "minutes", "wait"),
+    Column("timed_by_hand", "手动计时", "count", "wait"),
     Column("notices", "告知单", "count", "notices"),
     Column("one_visit", "一次办结", "count", "notices"),
     Column("one_visit_rate", "一次办结率", "rate", "notices"),
@@ -661,6 +667,7 @@ class _Tally:
     open_overdue: int = 0
     waits: list[float] = field(default_factory=list)
     services: list[float] = field(default_factory=list)
+    by_hand: int = 0
     notices: int = 0
     one_visit: int = 0
     breaches: int = 0
@@ -702,6 +709,7 @@ class _Tally:
             open_overdue=self.open_overdue,
             waited=len(self.waits),
             served=len(self.services),
+            timed_by_hand=self.by_hand,
             wait_mean=statistics.fmean(self.waits) if self.waits else None,
             wait_median=float(statistics.median(self.waits)) if self.waits else None,
             service_mean=statistics.fmean(self.services) if self.services else None,
@@ -763,8 +771,17 @@ _BY_VERSION = ServiceItemVersion.id == Visit.service_version_id
 
 def _count_visits(q: _Scope, book: _Book) -> None:
     """Registered in the period (not voided), to the first-contact officer; their stamps."""
-    for officer_id, item_id, arrived, started, ended in q.session.execute(
-        select(Visit.first_officer_id, _ITEM, Visit.arrived_at, Visit.started_at, Visit.ended_at)
+    for officer_id, item_id, arrived, started, ended, *hand in q.session.execute(
+        select(
+            Visit.first_officer_id,
+            _ITEM,
+            Visit.arrived_at,
+            Visit.started_at,
+            Visit.ended_at,
+            Visit.arrived_by_hand,
+            Visit.started_by_hand,
+            Visit.ended_by_hand,
+        )
         .join(ServiceItemVersion, _BY_VERSION)
         .where(
             Visit.local_date >= q.start,
@@ -772,14 +789,20 @@ def _count_visits(q: _Scope, book: _Book) -> None:
             Visit.status != VisitStatus.VOIDED.value,
         )
     ):
-        wait = _minutes(arrived, started)
+        arrived_by_hand, started_by_hand, ended_by_hand = hand
+        # A start stamped at the arrival itself measured no wait (see VisitService).
+        wait = None if started == arrived and not started_by_hand else _minutes(arrived, started)
         spent = _minutes(started, ended)
+        by_hand = (wait is not None and (arrived_by_hand or started_by_hand)) or (
+            spent is not None and (started_by_hand or ended_by_hand)
+        )
         for t in book.of(officer_id, item_id):
             t.visits += 1
             if wait is not None:
                 t.waits.append(wait)
             if spent is not None:
                 t.services.append(spent)
+            t.by_hand += bool(by_hand)
 
 
 def _count_finished(q: _Scope, book: _Book) -> None:

@@ -22,16 +22,26 @@ class NewVisit:
     summary: str = ""
     in_scope: bool = True
     arrived_at: dt.datetime | None = None
+    arrived_by_hand: bool = False  # the officer pressed F5 for the arrival
+    # A returning citizen: take a name or phone left blank from this earlier visit
+    # (CitizenHint.visit_id), which the form never displays in full.
+    reuse_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CitizenHint:
-    """A returning citizen, recognised by ID number or phone, to fill the form."""
+    """A returning citizen, recognised by ID number or phone; masked as on any screen.
 
-    citizen_name: str
+    The form may reuse the earlier name and phone (NewVisit.reuse_from) without showing
+    them; the full phone is shown only through an audited reveal with a purpose.
+    """
+
+    visit_id: int
+    matched_by: str  # "id" or "phone"
+    citizen_name_masked: str
     id_type: IdType
     id_number_masked: str
-    phone: str
+    phone_masked: str
     last_date: dt.date
     last_service: str
     visits: int
@@ -136,6 +146,7 @@ class VisitDetail:
     time_limit_unit: str
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
+    times_by_hand: tuple[str, ...]  # of "arrived", "started", "ended": stamped with F5/F6/F7
     accepted_at: dt.datetime | None
     paused: bool
     remaining_days: int | None

@@ -22,13 +22,17 @@ from app.identity import (
     check_id,
     check_phone,
     mask_id,
+    mask_name,
     mask_phone,
     normalise_phone,
 )
 from app.officer_service import clean_officer_name
-from app.printing.slip_data import SlipData, qr_payload
+from app.print_log import logged_copy
+from app.printing.slip_data import SlipData
+from app.qr_codes import parse_scan, visit_id_of_scan, visit_qr_payload
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.succession import check_successor, offer_on_behalf, on_behalf_reason
 from app.validation import clean_phone, clean_text
 from app.visit_dto import (
     CitizenHint,
@@ -111,8 +115,13 @@ class VisitService(ServiceBase):
             number = ""
             if new.id_number.strip() or channel is not Channel.PHONE:
                 number = check_id(id_type, new.id_number, today).number
-            name = _clean_citizen_name(new.citizen_name)
-            phone = check_phone(new.phone, required=channel is Channel.PHONE)
+            typed_name, typed_phone = new.citizen_name, new.phone
+            if new.reuse_from is not None:
+                typed_name, typed_phone = _reuse_citizen(
+                    session, new.reuse_from, number, typed_name, typed_phone
+                )
+            name = _clean_citizen_name(typed_name)
+            phone = check_phone(typed_phone, required=channel is Channel.PHONE)
             if new.service_item_id is None:
                 raise ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
             summary = clean_text(
@@ -134,6 +143,7 @@ class VisitService(ServiceBase):
                 arrived_at=arrived,
                 started_at=None,
                 ended_at=None,
+                arrived_by_hand=bool(new.arrived_by_hand),
                 local_date=arrived.astimezone(tz).date(),
                 citizen_name=name,
                 id_type=id_type.value,
@@ -183,25 +193,46 @@ class VisitService(ServiceBase):
     def find_citizen(
         self, user: SessionUser, id_number: str = "", phone: str = ""
     ) -> CitizenHint | None:
-        """The last visit of a citizen with this ID number (or else this phone), if any."""
+        """The last visit of a citizen with this ID number (or else this phone), masked."""
         number = canonical_id(id_number)
         digits = normalise_phone(phone)
         with self._sessions.begin() as session:
             self._require_case_work(session, user)
             # By ID number first; a phone only when the number finds nobody.
-            for cond in (
-                Visit.id_number == number if number else None,
-                Visit.phone == digits if len(digits) >= 7 else None,
+            for matched_by, cond in (
+                ("id", Visit.id_number == number if number else None),
+                ("phone", Visit.phone == digits if len(digits) >= 7 else None),
             ):
                 if cond is None:
                     continue
-                found = self._last_visit(session, cond)
+                found = self._last_visit(session, cond, matched_by)
                 if found is not None:
                     return found
             return None
 
+    def reveal_citizen_phone(self, user: SessionUser, visit_id: int, reason: str) -> str:
+        """The full phone of an earlier visit, for a stated purpose; every reveal is audited."""
+        text = clean_text(reason, field="reason", label="查看完整电话的用途", max_len=200)
+        if len(text) < 2:
+            raise ValidationError("请写明查看完整电话的具体用途。", "reason")
+        with self._writing() as session:
+            actor = self._require_case_work(session, user, reading=True)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action="phone_revealed",
+                entity_type="visit",
+                entity_id=visit.serial,
+                after={"reason": text},
+            )
+            return visit.phone
+
     @staticmethod
-    def _last_visit(session: Session, cond: Any) -> CitizenHint | None:
+    def _last_visit(session: Session, cond: Any, matched_by: str) -> CitizenHint | None:
         real = and_(cond, Visit.status != VisitStatus.VOIDED.value)
         last = session.execute(
             select(Visit, ServiceItemVersion.name)
@@ -215,10 +246,12 @@ class VisitService(ServiceBase):
         visit, service_name = last
         count = session.scalar(select(func.count()).select_from(Visit).where(real)) or 0
         return CitizenHint(
-            citizen_name=visit.citizen_name,
+            visit_id=visit.id,
+            matched_by=matched_by,
+            citizen_name_masked=mask_name(visit.citizen_name),
             id_type=IdType(visit.id_type),
             id_number_masked=mask_id(visit.id_number) if visit.id_number else "",
-            phone=visit.phone,
+            phone_masked=mask_phone(visit.phone) if visit.phone else "",
             last_date=visit.local_date,
             last_service=service_name,
             visits=count,
@@ -245,7 +278,7 @@ class VisitService(ServiceBase):
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
             visit.result = text
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.COMPLETED, text, now)
             return self._detail(session, visit)
 
@@ -259,7 +292,7 @@ class VisitService(ServiceBase):
             now = self._clock.now()
             self._accept(session, actor, visit, now)
             visit.result = text
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.COMPLETED, text, now)
             return self._detail(session, visit)
 
@@ -272,9 +305,7 @@ class VisitService(ServiceBase):
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
             visit.result = text
-            if visit.started_at is None:
-                visit.started_at = visit.arrived_at if visit.arrived_at <= now else now
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.ANSWERED, text, now)
             return self._detail(session, visit)
 
@@ -303,7 +334,7 @@ class VisitService(ServiceBase):
             )
             visit.result = note_text or f"引导至{unit_text}"
             visit.in_scope = False
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.GUIDED, f"引导至{unit_text}", now)
             return self._detail(session, visit)
 
@@ -323,7 +354,7 @@ class VisitService(ServiceBase):
                 raise PermissionDenied("不予受理须由民警作出，辅警请移交民警办理。")
             now = self._clock.now()
             visit.refusal_reason, visit.refusal_redress = reason_text, redress_text
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.REFUSED, reason_text, now)
             return self._detail(session, visit)
 
@@ -334,7 +365,7 @@ class VisitService(ServiceBase):
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
             visit.void_reason = text
-            self._close(visit, now)
+            self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.VOIDED, text, now)
             return self._detail(session, visit)
 
@@ -392,10 +423,11 @@ class VisitService(ServiceBase):
             if which == "started" and visit.ended_at is not None:
                 raise ValidationError("已记录结束时间，不能再记录开始。", "started_at")
             if which == "ended" and visit.started_at is None:
-                visit.started_at = now
+                stamp_start(actor, visit, now)
             if which == "arrived" and visit.started_at is not None and now > visit.started_at:
                 raise ValidationError("已开始办理，不能再把到达时间改晚。", "arrived_at")
             setattr(visit, f"{which}_at", now)
+            setattr(visit, f"{which}_by_hand", True)
             visit.row_version += 1
             audit.record(
                 session,
@@ -528,6 +560,58 @@ class VisitService(ServiceBase):
             )  # fmt: skip
             return self._detail(session, visit)
 
+    def orphaned_matters(self, user: SessionUser) -> list[VisitRow]:
+        """Open matters whose owner's account is inactive (无人负责), due first.
+
+        Each row names the colleague a pending handover waits for, if any. For the chief and
+        deputy, who decide who takes such a matter over.
+        """
+        with self._sessions.begin() as session:
+            actor = self._officer(session, user)
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("只有所长、副所长可以查看无人负责的在办事项。")
+            tz = ZoneInfo(_station(session).timezone)
+            local_today = self._clock.now().astimezone(tz).date()
+            query = (
+                _row_query()
+                .where(Visit.status.in_([s.value for s in VisitStatus if s.is_open]))
+                .where(Owner.active.is_(False))
+                .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at)
+            )
+            return self._rows(session, query, local_today)
+
+    def hand_over_orphan(
+        self, user: SessionUser, visit_id: int, row_version: int, to_officer_id: int, note: str
+    ) -> VisitDetail:
+        """The chief offers a matter whose owner left to a colleague, on the owner's behalf.
+
+        Unlike 指派 the colleague must accept it in their own session (or decline it, and the
+        matter stays listed as 无人负责); an offer still waiting for someone else is withdrawn.
+        """
+        text = clean_text(note, field="reason", label="移交说明", max_len=100, required=False)
+        with self._writing() as session:
+            actor = self._officer(session, user)
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                raise PermissionDenied("只有所长、副所长可以代为移交无人负责的事项。")
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            if visit.row_version != row_version:
+                raise ConflictError("该事项刚被其他窗口修改过，已为您刷新，请核对后重试。")
+            if not VisitStatus(visit.status).is_open:
+                raise ConflictError(f"该事项已{VisitStatus(visit.status).label}，无需移交。")
+            owner = session.get(Officer, visit.owner_id)
+            assert owner is not None
+            if owner.active:
+                raise ConflictError(
+                    f"该事项由在岗的{owner.name}负责，请由其本人移交；确需改派请用“指派”。"
+                )
+            receiver = check_successor(session, to_officer_id, owner)
+            now = self._clock.now()
+            reason = on_behalf_reason(actor, owner, text)
+            offer_on_behalf(session, actor, visit, owner, receiver, reason, now)
+            return self._detail(session, visit)
+
     # ---- reading ------------------------------------------------------------------------
 
     def get(self, user: SessionUser, visit_id: int) -> VisitDetail:
@@ -605,7 +689,11 @@ class VisitService(ServiceBase):
             local_today = self._clock.now().astimezone(tz).date()
             conds: list[Any] = []
             serial = q.serial.strip().upper()
-            if serial and _FULL_SERIAL.match(serial):
+            scanned = parse_scan(serial, "serial")
+            if scanned is not None:
+                # A scanned receipt or notice finds its visit only if its checksum matches.
+                conds.append(Visit.id == visit_id_of_scan(session, scanned, "serial"))
+            elif serial and _FULL_SERIAL.match(serial):
                 conds.append(Visit.serial == serial)  # the index answers at once
             elif serial:
                 conds.append(Visit.serial.contains(serial, autoescape=True))
@@ -698,9 +786,10 @@ class VisitService(ServiceBase):
                 raise NotFound("找不到该登记记录。")
             return self._slip(session, visit, kind)
 
-    def slip_by_serial(self, serial: str, kind: str) -> tuple[int, SlipData]:
-        """For ``stationdesk print``: the visit id and its slip."""
+    def slip_by_serial(self, user: SessionUser, serial: str, kind: str) -> tuple[int, SlipData]:
+        """For ``stationdesk print``: the visit id and its slip (the same check as ``slip``)."""
         with self._sessions.begin() as session:
+            self._require_case_work(session, user, reading=True)
             visit = session.scalars(
                 select(Visit).where(Visit.serial == serial.strip().upper())
             ).first()
@@ -708,45 +797,37 @@ class VisitService(ServiceBase):
                 raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
             return visit.id, self._slip(session, visit, kind)
 
-    def record_print(self, user: SessionUser, visit_id: int, kind: str, copy_no: int) -> None:
-        """Log a print (the original, or a 补打 copy); refuses if someone printed meanwhile."""
-        officer_id = self._print_officer(user)
-        self._record_print(officer_id, visit_id, kind, copy_no, "gui")
-
-    def record_cli_print(self, visit_id: int, kind: str, copy_no: int) -> None:
-        """Log a print made with ``stationdesk print`` (no one is logged in there)."""
-        self._record_print(None, visit_id, kind, copy_no, "cli")
-
-    def _print_officer(self, user: SessionUser) -> int:
-        with self._sessions.begin() as session:
-            return self._require_case_work(session, user, reading=True).id
-
-    def _record_print(
-        self, officer_id: int | None, visit_id: int, kind: str, copy_no: int, via: str
+    def record_print(
+        self, user: SessionUser, visit_id: int, kind: str, copy_no: int, via: str = "gui"
     ) -> None:
+        """Log a print that came out (the original, or a 补打 copy) under the officer.
+
+        Called once the printer took the job or the file was written (``via`` "cli": by
+        ``stationdesk print``). ``copy_no`` is the number on the paper; if another counter
+        logged a print in between, this one is logged as the next copy with a note.
+        """
+        if kind not in ("receipt", "guidance", "refusal"):
+            raise ValidationError("未知的单据类型。", "kind")
         with self._writing() as session:
+            officer_id = self._require_case_work(session, user, reading=True).id
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
-            expected = count_prints(session, visit.id, kind) + 1
-            if copy_no != expected:
-                raise ConflictError(
-                    "这张单据刚在其他窗口打印过，请重新预览后再打印（将标注补打）。"
-                )
+            logged, after = logged_copy(copy_no, count_prints(session, visit.id, kind) + 1, via)
             now = self._clock.now()
             session.add(
                 PrintRecord(
-                    visit_id=visit.id, kind=kind, copy_no=copy_no, at=now, officer_id=officer_id
+                    visit_id=visit.id, kind=kind, copy_no=logged, at=now, officer_id=officer_id
                 )
             )
             audit.record(
                 session,
                 at=now,
                 officer_id=officer_id,
-                action="slip_reprinted" if copy_no > 1 else "slip_printed",
+                action="slip_reprinted" if logged > 1 else "slip_printed",
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"kind": kind, "copy_no": copy_no, "via": via},
+                after={"kind": kind, **after},
             )
 
     def _slip(self, session: Session, visit: Visit, kind: str) -> SlipData:
@@ -787,7 +868,6 @@ class VisitService(ServiceBase):
         paragraphs: list[tuple[str, str]]
         notes: list[str]
         signatures: list[str] = []
-        content: tuple[str, ...]
         if kind == "receipt":
             title, copy_label = "受理回执", "（群众留存联）"
             accepted = (
@@ -812,7 +892,6 @@ class VisitService(ServiceBase):
                 "请妥善保管本回执，凭编号或二维码查询办理进度、领取结果。",
                 "本所实行首问首接责任制：首接责任人对本事项负责到底；如需移交，接手民警将继续为您办理。",
             ]
-            content = (visit.serial, accepted, due, first.badge_no, version.name)
         elif kind == "guidance":
             title, copy_label = "群众办事引导单", "（群众留存联）"
             rows = [
@@ -829,7 +908,6 @@ class VisitService(ServiceBase):
             notes = [
                 "该事项不属本所职责。如承办单位推诿或不予办理，可拨打上述电话反映，本所将协助联系。"
             ]
-            content = (visit.serial, visit.guided_unit, visit.guided_phone, first.badge_no)
         else:
             title, copy_label = "不予受理告知书", ""
             rows = [
@@ -850,7 +928,6 @@ class VisitService(ServiceBase):
                 "申请人签收：____________________　　日期：______________",
                 f"{station.name}（盖章）　　{ended}",
             ]
-            content = (visit.serial, visit.refusal_reason, visit.refusal_redress, owner.badge_no)
         return SlipData(
             kind=kind,
             title=title,
@@ -862,7 +939,7 @@ class VisitService(ServiceBase):
             paragraphs=tuple(paragraphs),
             notes=tuple(notes),
             signatures=tuple(signatures),
-            qr_payload=qr_payload(*content),
+            qr_payload=visit_qr_payload(visit),
             copy_no=count_prints(session, visit.id, kind) + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
@@ -917,12 +994,12 @@ class VisitService(ServiceBase):
         move_visit(session, actor, visit, target, reason, now)
 
     @staticmethod
-    def _close(visit: Visit, now: dt.datetime) -> None:
-        if visit.started_at is None:
-            visit.started_at = now
+    def _close(actor: Officer, visit: Visit, now: dt.datetime) -> None:
+        stamp_start(actor, visit, now)
         # Without an F7 stamp the counter session ends now, if it is still the same sitting;
         # a matter finished days later has no counter end time (it is not service time).
-        if visit.ended_at is None and now - visit.started_at <= SAME_SITTING:
+        started = visit.started_at
+        if visit.ended_at is None and started is not None and now - started <= SAME_SITTING:
             visit.ended_at = now
 
     def _pending_for(self, session: Session, handover_id: int) -> Handover:
@@ -1020,6 +1097,11 @@ class VisitService(ServiceBase):
             time_limit_unit=version.time_limit_unit,
             started_at=visit.started_at,
             ended_at=visit.ended_at,
+            times_by_hand=tuple(
+                which
+                for which in ("arrived", "started", "ended")
+                if getattr(visit, f"{which}_by_hand")
+            ),
             accepted_at=visit.accepted_at,
             paused=visit.paused_at is not None,
             remaining_days=visit.remaining_days,
@@ -1126,8 +1208,7 @@ def accept_visit(session: Session, actor: Officer, visit: Visit, now: dt.datetim
     visit.accepted_at = now
     visit.due_date = due.due
     visit.due_assumed = bool(due.assumed_years)
-    if visit.started_at is None:
-        visit.started_at = now
+    stamp_start(actor, visit, now)
     move_visit(session, actor, visit, VisitStatus.IN_PROGRESS, "受理", now)
 
 
@@ -1143,6 +1224,8 @@ def move_visit(
     source = VisitStatus(visit.status)
     if not can_move(source, target):
         raise ConflictError(f"事项当前为“{source.label}”，不能改为“{target.label}”。")
+    if target is not VisitStatus.VOIDED:
+        stamp_start(actor, visit, now)
     if not target.is_open:
         _settle_open_notice(session, actor, visit, target, now)
         pending = _pending(session, visit.id)
@@ -1185,6 +1268,48 @@ def move_visit(
         },
     )
     session.flush()
+
+
+def _reuse_citizen(
+    session: Session, source_id: int, number: str, name: str, phone: str
+) -> tuple[str, str]:
+    """Fill a blank name or phone from the returning citizen's earlier visit.
+
+    Only from a visit of the same document number (or, without one, the same phone), so a
+    visit id cannot be used to fetch someone else's data.
+    """
+    source = session.get(Visit, source_id)
+    same = source is not None and (
+        source.id_number == number
+        if number
+        else bool(source.phone) and source.phone == normalise_phone(phone)
+    )
+    if source is None or not same:
+        raise ValidationError(
+            "上次登记与本次证件号码（或电话）不一致，请直接填写姓名和电话。", "citizen_name"
+        )
+    return (
+        name if name.strip() else source.citizen_name,
+        phone if phone.strip() else source.phone,
+    )
+
+
+def stamp_start(actor: Officer, visit: Visit, now: dt.datetime) -> None:
+    """The first step on a matter starts its service time, unless F6 already stamped it.
+
+    The officer who registered the citizen and acts in the same sitting has been serving
+    them since the form opened (its arrival stamp), so an on-the-spot answer or completion
+    has a real service time. Anyone else, or the same officer on a later occasion, starts
+    now: the time since arrival is the citizen's wait.
+    """
+    if visit.started_at is not None:
+        return
+    same_sitting = (
+        actor.id == visit.first_officer_id
+        and visit.arrived_at <= now
+        and now - visit.arrived_at <= SAME_SITTING_START
+    )
+    visit.started_at = visit.arrived_at if same_sitting else now
 
 
 def _clean_citizen_name(value: str) -> str:
@@ -1301,6 +1426,8 @@ def _row_query() -> Any:
 
 
 SAME_SITTING = dt.timedelta(hours=12)
+# The registering officer's first step this soon after arrival continues the same sitting.
+SAME_SITTING_START = dt.timedelta(hours=2)
 
 
 def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
@@ -1349,10 +1476,22 @@ def _visit_row(
         due_date=visit.due_date,
         due_state=state,
         pending_handover_to=receiver_name or "",
-        waiting_minutes=_minutes(visit.arrived_at, visit.started_at),
+        waiting_minutes=waiting_minutes(visit),
         service_minutes=_minutes(visit.started_at, visit.ended_at),
         row_version=visit.row_version,
     )
+
+
+def waiting_minutes(visit: Visit) -> int | None:
+    """The citizen's wait, when it was measured.
+
+    A start stamped automatically at the arrival itself (the registering officer served
+    the citizen from the moment the form opened) measures no wait at all: it is unknown,
+    not zero, unless the officer stamped the start by hand (F6).
+    """
+    if visit.started_at == visit.arrived_at and not visit.started_by_hand:
+        return None
+    return _minutes(visit.arrived_at, visit.started_at)
 
 
 FromOfficer = aliased(Officer, name="from_officer")

@@ -55,6 +55,8 @@ class Station(Base):
     complaint_verify_days: Mapped[int] = mapped_column(Integer, default=3)
     complaint_handle_days: Mapped[int] = mapped_column(Integer, default=10)
     complaint_reply_days: Mapped[int] = mapped_column(Integer, default=15)
+    # Today's ledger may be reviewed (and so locked) only from this local time, HH:MM.
+    review_after: Mapped[str] = mapped_column(String(5), default="17:30")
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -250,6 +252,11 @@ class Visit(Base):
     arrived_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
     ended_at: Mapped[dt.datetime | None]
+    # True where the officer stamped the time by hand (F5/F6/F7); otherwise it was stamped
+    # from an action the officer took anyway (opening the form, the first step, finishing).
+    arrived_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
     local_date: Mapped[dt.date] = mapped_column(Date)
     citizen_name: Mapped[str] = mapped_column(String(40))
     id_type: Mapped[str] = mapped_column(String(16))

@@ -1,4 +1,4 @@
-"""Bundled data: fonts (with their licence), the shipped service catalogue and the style sheet."""
+"""Bundled data: fonts (with their licence), the service catalogue, holidays and the style sheet."""
 
 from __future__ import annotations
 
@@ -9,4 +9,5 @@ FONTS_DIR = RESOURCES_DIR / "fonts"
 FONT_REGULAR = FONTS_DIR / "NotoSansSC_400Regular.ttf"
 FONT_BOLD = FONTS_DIR / "NotoSansSC_700Bold.ttf"
 CATALOGUE_FILE = RESOURCES_DIR / "catalogue.json"
+HOLIDAYS_FILE = RESOURCES_DIR / "holidays.json"
 STYLE_SHEET = RESOURCES_DIR / "style.qss"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
@@ -191,7 +192,18 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.user_label)
         bar.addWidget(self.station_label)
+        # Seen at login by those who answer for deadlines, without a dialog to stop the queue.
+        self.calendar_warning = QPushButton()
+        self.calendar_warning.setObjectName("calendarWarning")
+        self.calendar_warning.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.calendar_warning.clicked.connect(self._on_calendar_warning_clicked)
+        bar.addPermanentWidget(self.calendar_warning)
         bar.addPermanentWidget(self.db_label)
+        self._today = today
+        self.refresh_calendar_warning()
+        holidays_page = self.pages.get("holidays")
+        if isinstance(holidays_page, HolidaysPage):
+            holidays_page.calendar_changed.connect(self.refresh_calendar_warning)
         self._build_menus()
         self._restore_geometry()
 
@@ -255,6 +267,19 @@ class MainWindow(QMainWindow):
         panel.show_visit(visit_id)
         title = panel.detail.row.serial if panel.detail is not None else "事项"
         VisitDialog(panel, title, self).exec()
+
+    def refresh_calendar_warning(self) -> None:
+        """Show (or hide) the missing-holidays warning in the status bar."""
+        text = self._services.holidays.calendar_warning(self._user, self._today)
+        self.calendar_warning.setText(
+            text.split("：")[0] + "，办理时限可能算错（点此处理）" if text else ""
+        )
+        self.calendar_warning.setToolTip(text)
+        self.calendar_warning.setVisible(bool(text))
+
+    def _on_calendar_warning_clicked(self) -> None:
+        if not self.locked:  # a locked screen shows no page
+            self.show_page("holidays")
 
     def show_page(self, key: str) -> None:
         """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""

@@ -1,13 +1,18 @@
-"""Preview a PDF made by app.printing, then print it at 300 dpi or save it."""
+"""Preview a PDF made by app.printing, then print it at 300 dpi or save it.
+
+A print is recorded (``on_output``) only once it came out: the printer accepted every page
+(QPainter.begin and end both succeeded), or the file was written. A failed print records
+nothing. The paper chosen in the print dialog is honoured: the slip's own paper is preselected,
+and on any other paper the page is scaled to fit, keeping its proportions, centred.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
-from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -22,23 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StationDeskError
+from app.exports.files import write_atomically
 from ui.widgets.messages import show_error
 
 PRINT_DPI = 300
 PREVIEW_DPI = 110
+MM = 72 / 25.4  # points per millimetre
+
+
+def _image(page: pypdfium2.PdfPage, scale: float) -> QImage:
+    pil = page.render(scale=scale).to_pil().convert("RGB")
+    w, h = pil.size
+    return QImage(pil.tobytes(), w, h, w * 3, QImage.Format.Format_RGB888).copy()
 
 
 def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
     """Each page of ``pdf`` as an RGB image at ``dpi``."""
     doc = pypdfium2.PdfDocument(pdf)
     try:
-        images = []
-        for index in range(len(doc)):
-            bitmap = doc[index].render(scale=dpi / 72)
-            pil = bitmap.to_pil().convert("RGB")
-            w, h = pil.size
-            images.append(QImage(pil.tobytes(), w, h, w * 3, QImage.Format.Format_RGB888).copy())
-        return images
+        return [_image(doc[index], dpi / 72) for index in range(len(doc))]
     finally:
         doc.close()
 
@@ -53,40 +60,89 @@ def page_size_points(pdf: bytes) -> tuple[float, float]:
         doc.close()
 
 
+def _page_layout(width: float, height: float) -> QPageLayout:
+    """The paper a page of ``width`` × ``height`` points was laid out on, without margins."""
+    landscape = width > height
+    short, long = (height, width) if landscape else (width, height)
+    size = QPageSize(
+        QSizeF(short, long), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch
+    )
+    orientation = (
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0))
+
+
+def paper_label(width: float, height: float) -> str:
+    """The paper of a page in words: A5, A4 横向, 80 毫米卷纸 …"""
+    layout = _page_layout(width, height)
+    size = layout.pageSize()
+    if size.id() == QPageSize.PageSizeId.Custom:
+        short = min(width, height) / MM
+        if abs(short - 80) < 1:
+            name = "80 毫米卷纸"
+        else:
+            name = f"{width / MM:.0f}×{height / MM:.0f} 毫米纸"
+    else:
+        name = size.key()
+    if layout.orientation() is QPageLayout.Orientation.Landscape:
+        name += " 横向"
+    return name
+
+
 def prepare_printer(printer: QPrinter, pdf: bytes) -> None:
-    """Paper as the slip was laid out (A5 stays A5, the roll its own length), full page."""
-    width, height = page_size_points(pdf)
+    """Preselect the paper the slip was laid out on (A5 stays A5, the roll its own length)."""
     printer.setResolution(PRINT_DPI)
     printer.setFullPage(True)
-    size = QPageSize(
-        QSizeF(width, height), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch
-    )
-    printer.setPageLayout(
-        QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
-    )
+    printer.setPageLayout(_page_layout(*page_size_points(pdf)))
+
+
+def _fit(width: float, height: float, area: QRectF) -> QRectF:
+    """The largest rectangle of the page's proportions inside ``area``, centred."""
+    scale = min(area.width() / width, area.height() / height)
+    w, h = width * scale, height * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
 
 
 def print_pdf(pdf: bytes, printer: QPrinter) -> None:
-    """Paint every page onto ``printer`` (raster at 300 dpi: fast and identical everywhere)."""
-    prepare_printer(printer, pdf)
+    """Paint every page onto ``printer`` on the paper it is set to; raise unless it took them.
+
+    Pages are rasterised at the printer's resolution for the size they print at (fast and
+    identical everywhere). Returns only if the printer accepted the whole job.
+    """
+    # A printer's native resolution (600 or 1200 dpi) would make page images of hundreds of MB.
+    printer.setResolution(PRINT_DPI)
+    printer.setFullPage(True)
     painter = QPainter()
     if not painter.begin(printer):
-        raise StationDeskError("打印机无法开始打印，请检查打印机是否连接。")
+        raise StationDeskError(
+            "打印机无法开始打印，请检查打印机是否连接、是否缺纸后重试。本次打印未登记。"
+        )
     try:
-        for index, image in enumerate(render_pages(pdf, PRINT_DPI)):
-            if index:
-                printer.newPage()
-            area = painter.viewport()
-            scaled = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.setViewport(area.x(), area.y(), scaled.width(), scaled.height())
-            painter.setWindow(image.rect())
-            painter.drawImage(0, 0, image)
-    finally:
+        doc = pypdfium2.PdfDocument(pdf)
+        try:
+            for index in range(len(doc)):
+                if index and not printer.newPage():
+                    raise StationDeskError("打印机无法换页，打印未完成。本次打印未登记。")
+                page = doc[index]
+                width, height = page.get_size()
+                target = _fit(width, height, QRectF(painter.viewport()))
+                painter.drawImage(target, _image(page, target.width() / width))
+        finally:
+            doc.close()
+    except BaseException:
+        printer.abort()
         painter.end()
+        raise
+    if not painter.end() or printer.printerState() in (
+        QPrinter.PrinterState.Error,
+        QPrinter.PrinterState.Aborted,
+    ):
+        raise StationDeskError("打印机没有接收这份打印任务，请检查打印机后重试。本次打印未登记。")
 
 
 class PrintPreviewDialog(QDialog):
-    """Shows the pages; ``on_output`` runs before printing or saving (logs the print)."""
+    """Shows the pages; ``on_output`` records the print once it has come out (or was saved)."""
 
     def __init__(
         self,
@@ -118,6 +174,12 @@ class PrintPreviewDialog(QDialog):
         scroll.setWidget(pages)
         scroll.setWidgetResizable(True)
         scroll.setObjectName("previewArea")
+        self.paper_hint = QLabel(
+            f"本单按 {paper_label(*page_size_points(pdf))} 排版；"
+            "如在打印对话框选择其他纸张，将按比例缩放打印。"
+        )
+        self.paper_hint.setObjectName("hint")
+        self.paper_hint.setWordWrap(True)
         self.print_button = QPushButton("打印…")
         self.save_button = QPushButton("另存为 PDF…")
         close = QPushButton("关闭")
@@ -137,15 +199,17 @@ class PrintPreviewDialog(QDialog):
             warn.setWordWrap(True)
             layout.addWidget(warn)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.paper_hint)
         layout.addLayout(buttons)
 
-    def _log_output(self) -> bool:
+    def _record_output(self, failure: str) -> bool:
+        """Record the output once per preview (one paper copy number); False if refused."""
         if self.output_done:
             return True
         try:
             self._on_output()
         except StationDeskError as exc:
-            show_error(self, exc.message)
+            show_error(self, f"{failure}{exc.message}")
             return False
         self.output_done = True
         return True
@@ -160,15 +224,14 @@ class PrintPreviewDialog(QDialog):
         self.print_to(printer)
 
     def print_to(self, printer: QPrinter) -> None:
-        """Log the print, then send the pages to ``printer``."""
-        if not self._log_output():
-            return
+        """Send the pages to ``printer`` on its chosen paper; record the print once it took them."""
         try:
             print_pdf(self._pdf, printer)
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
-        self.accept()
+        if self._record_output("单据已送打印机，但打印记录未能登记，请报告所长：\n"):
+            self.accept()
 
     def _on_save_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -178,17 +241,15 @@ class PrintPreviewDialog(QDialog):
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> None:
-        """Log the output and write the PDF atomically."""
+        """Write the PDF atomically, then record the output (no record, no file)."""
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
-        if not self._log_output():
-            return
-        tmp = path.with_name(f".{path.name}.part")
         try:
-            tmp.write_bytes(self._pdf)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            show_error(self, f"无法保存到 {path}，请检查文件夹和权限。")
+            write_atomically(path, self._pdf)
+        except StationDeskError as exc:
+            show_error(self, f"{exc.message}本次另存未登记。")
+            return
+        if not self._record_output("未能登记本次另存，已删除刚保存的文件：\n"):
+            path.unlink(missing_ok=True)
             return
         self.accept()

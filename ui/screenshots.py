@@ -27,7 +27,7 @@ from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
-from app.visit_dto import NewVisit, VisitRow
+from app.visit_dto import NewVisit, VisitQuery, VisitRow
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
@@ -96,6 +96,15 @@ def _intake_shots(
         dialog.matter.edit.textEdited.emit("sfzhl")
     dialog.summary_edit.setText("证件有效期将满，换领新证")
     shot("17-registration.png", dialog)
+    earlier = services.visits.search(officer, VisitQuery()).rows
+    if earlier:
+        # A returning citizen: recognised by the ID number, shown masked only (this runs on
+        # a copy of the database, so the audited reveal of the number stays there).
+        number = services.visits.reveal_id_number(officer, earlier[-1].id, "界面截图")
+        returning = RegistrationDialog(services.visits, services.catalogue, officer)
+        returning.id_edit.setText(number)
+        returning.id_edit.editingFinished.emit()
+        shot("17b-registration-returning.png", returning)
     panel = page.panel
     if panel.detail is not None and panel.detail.row.status.is_open:
         panel.form_only = True

@@ -110,7 +110,9 @@ def summary_lines(t: StatRow, before: TrendPoint | None = None) -> tuple[str, ..
         lines.append(
             f"群众平均等候 {format_minutes(t.wait_mean)} 分钟（中位数 "
             f"{format_minutes(t.wait_median)} 分钟），平均办理 {format_minutes(t.service_mean)} "
-            f"分钟（中位数 {format_minutes(t.service_median)} 分钟）。"
+            f"分钟（中位数 {format_minutes(t.service_median)} 分钟）；"
+            f"等候有记录 {t.waited} 件、办理有记录 {t.served} 件，"
+            f"其中民警按键手动计时 {t.timed_by_hand} 件，其余由办理操作自动记录。"
         )
     lines.append(
         f"出具一次性告知单 {t.notices} 份，一次办结 {t.one_visit} 件，一次办结率 "

@@ -26,6 +26,8 @@ from app.services import build_services
 from tests.app.helpers import has_chinese
 
 CHEAP = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
+CHIEF_BADGE = next(badge for badge, _n, role, _p in DEMO_OFFICERS if role is Role.CHIEF)
+AUXILIARY_BADGE = next(b for b, _n, role, _p in DEMO_OFFICERS if role is Role.AUXILIARY)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,13 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "demo.sqlite3"
     shutil.copy2(demo_file, copy)
     return copy
+
+
+@pytest.fixture
+def chief_login(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The demo chief's --badge, with the password in the environment as CI gives it."""
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, DEMO_PASSWORD)
+    return ["--badge", CHIEF_BADGE]
 
 
 def init_args(target: Path) -> list[str]:
@@ -300,13 +309,12 @@ def test_no_command_is_refused_in_chinese(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_print_register_of_a_day_without_ratings_says_so(
-    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:
     out = tmp_path / "register.pdf"
+    argv = ["print", "register", "--from", "2000-01-01", "--db", str(demo_copy), "--out", str(out)]
 
-    code = cli.main(
-        ["print", "register", "--from", "2000-01-01", "--db", str(demo_copy), "--out", str(out)]
-    )
+    code = cli.main([*argv, *chief_login])
 
     assert code == 0
     assert "现场回访登记簿（2000年1月1日，0 条）" in capsys.readouterr().out
@@ -327,10 +335,11 @@ def test_print_arguments_that_do_not_fit_the_kind_fail_in_one_chinese_line(
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
     expected: str,
+    chief_login: list[str],
 ) -> None:
     out = tmp_path / "x.pdf"
 
-    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 1
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out), *chief_login]) == 1
 
     assert expected in one_chinese_line(capsys.readouterr().err)
     assert not out.exists()
@@ -349,18 +358,35 @@ def _last_event(db_file: Path) -> tuple[str, int | None, dict[str, object]]:
         action, officer, after = con.execute(
             "SELECT action, officer_id, after_json FROM audit_events ORDER BY id DESC LIMIT 1"
         ).fetchone()
-    return action, officer, json.loads(after)
+    return action, officer, json.loads(after) if after else {}
+
+
+def _officer_id(db_file: Path, badge: str) -> int:
+    with sqlite3.connect(db_file) as con:
+        (officer_id,) = con.execute(
+            "SELECT id FROM officers WHERE badge_no = ?", (badge,)
+        ).fetchone()
+    return int(officer_id)
+
+
+def _events(db_file: Path, action: str) -> list[tuple[int | None, dict[str, object]]]:
+    with sqlite3.connect(db_file) as con:
+        rows = con.execute(
+            "SELECT officer_id, after_json FROM audit_events WHERE action = ? ORDER BY id",
+            (action,),
+        ).fetchall()
+    return [(officer, json.loads(after) if after else {}) for officer, after in rows]
 
 
 def test_export_statistics_writes_a_workbook_and_audits_it(
-    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:
     today = _station_today(demo_copy)
     start = today - dt.timedelta(days=29)
     out = tmp_path / "统计.xlsx"
     argv = ["export", "statistics", "--from", start.isoformat(), "--to", today.isoformat()]
 
-    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 0
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out), *chief_login]) == 0
 
     line = one_chinese_line(capsys.readouterr().out)
     assert line.startswith("已导出统计表（") and str(out) in line
@@ -369,18 +395,20 @@ def test_export_statistics_writes_a_workbook_and_audits_it(
     names = [r[0] for r in book["按民警"].iter_rows(min_row=5, values_only=True) if r[0]]
     assert {login[1] for login in DEMO_OFFICERS if login[2] == Role.WINDOW} <= set(names)
     action, officer, after = _last_event(demo_copy)
-    assert (action, officer, after["via"]) == ("statistics_exported", None, "cli")
+    chief = _officer_id(demo_copy, CHIEF_BADGE)
+    assert (action, officer, after["via"]) == ("statistics_exported", chief, "cli")
     assert after["from"] == start.isoformat() and after["file"] == str(out)
 
 
 def test_print_monthly_writes_the_report(
-    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:
     month = _station_today(demo_copy).replace(day=1)
     out = tmp_path / "通报.pdf"
     key = f"{month.year}-{month.month:02d}"
+    argv = ["print", "monthly", key, "--db", str(demo_copy), "--out", str(out)]
 
-    assert cli.main(["print", "monthly", key, "--db", str(demo_copy), "--out", str(out)]) == 0
+    assert cli.main([*argv, *chief_login]) == 0
 
     title = f"{month.year}年{month.month}月窗口服务情况通报"
     assert title in one_chinese_line(capsys.readouterr().out)
@@ -388,7 +416,7 @@ def test_print_monthly_writes_the_report(
     action, officer, after = _last_event(demo_copy)
     assert (action, officer, after) == (
         "monthly_report_printed",
-        None,
+        _officer_id(demo_copy, CHIEF_BADGE),
         {"month": key, "file": str(out), "via": "cli"},
     )
 
@@ -418,11 +446,12 @@ def test_bad_export_and_monthly_arguments_fail_in_one_chinese_line(
     capsys: pytest.CaptureFixture[str],
     argv: list[str],
     expected: str,
+    chief_login: list[str],
 ) -> None:
     suffix = ".xlsx" if argv[0] == "export" else ".pdf"
     out = tmp_path / f"x{suffix}"
 
-    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 1
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out), *chief_login]) == 1
 
     assert expected in one_chinese_line(capsys.readouterr().err)
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
@@ -430,7 +459,11 @@ def test_bad_export_and_monthly_arguments_fail_in_one_chinese_line(
 
 @pytest.mark.parametrize("where", ["missing_folder", "wrong_suffix", "a_folder"])
 def test_export_to_an_unwritable_path_fails_and_leaves_nothing(
-    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+    chief_login: list[str],
 ) -> None:
     out = {
         "missing_folder": tmp_path / "没有" / "统计.xlsx",
@@ -439,9 +472,163 @@ def test_export_to_an_unwritable_path_fails_and_leaves_nothing(
     }[where]
     argv = ["export", "statistics", "--from", "2025-09-01", "--db", str(demo_copy)]
 
-    assert cli.main([*argv, "--out", str(out)]) == 1
+    assert cli.main([*argv, "--out", str(out), *chief_login]) == 1
 
     line = one_chinese_line(capsys.readouterr().err)
     assert "文件夹" in line or ".xlsx" in line
     assert not (tmp_path / "没有").exists() and not (tmp_path / "统计.csv").exists()
     assert not list(tmp_path.glob(".*.part"))
+
+
+# ---- print and export log in ----------------------------------------------------------------
+
+
+def _receipt_serial(db_file: Path) -> str:
+    """A demo matter accepted and not finished on the spot: it has a receipt."""
+    with sqlite3.connect(db_file) as con:
+        (serial,) = con.execute(
+            "SELECT serial FROM visits WHERE accepted_at IS NOT NULL"
+            " AND status IN ('in_progress', 'waiting_materials') ORDER BY id LIMIT 1"
+        ).fetchone()
+    return str(serial)
+
+
+def _failed_attempts(db_file: Path, badge: str) -> int:
+    with sqlite3.connect(db_file) as con:
+        (count,) = con.execute(
+            "SELECT failed_attempts FROM officers WHERE badge_no = ?", (badge,)
+        ).fetchone()
+    return int(count)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["print", "receipt", "QNL-2025-000001"],
+        ["print", "ledger", "2025-09-29"],
+        ["export", "statistics", "--from", "2025-09-01"],
+    ],
+    ids=["receipt", "ledger", "export"],
+)
+def test_print_and_export_without_a_badge_are_refused_with_exit_2(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, DEMO_PASSWORD)
+    out = tmp_path / ("x.xlsx" if argv[0] == "export" else "x.pdf")
+    before = _last_event(demo_copy)
+
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out)]) == 2
+
+    line = one_chinese_line(capsys.readouterr().err)
+    assert "--badge" in line and cli.LOGIN_PASSWORD_ENV in line
+    assert not out.exists() and _last_event(demo_copy) == before
+
+
+def test_a_wrong_password_is_refused_and_counts_toward_the_lock_out(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    badge = "031011"  # a window officer
+    out = tmp_path / "r.pdf"
+    argv = ["print", "receipt", _receipt_serial(demo_copy), "--db", str(demo_copy)]
+    argv += ["--out", str(out), "--badge", badge]
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, "not-the-password")
+    printed_before = len(_events(demo_copy, "slip_printed") + _events(demo_copy, "slip_reprinted"))
+
+    for attempt in range(1, 5):
+        assert cli.main(argv) == 1
+        assert "还可再试" in one_chinese_line(capsys.readouterr().err)
+        assert _failed_attempts(demo_copy, badge) == attempt
+    assert cli.main(argv) == 1  # the fifth: locked, as in the GUI
+    assert "锁定" in one_chinese_line(capsys.readouterr().err)
+
+    # Locked: even the right password is refused now.
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, DEMO_PASSWORD)
+    assert cli.main(argv) == 1
+    assert "已锁定" in one_chinese_line(capsys.readouterr().err)
+    officer = _officer_id(demo_copy, badge)
+    assert [o for o, _ in _events(demo_copy, "login_failed")][-5:] == [officer] * 5
+    assert _events(demo_copy, "login_refused")[-1] == (
+        officer,
+        {"reason": "locked", "badge_no": badge},
+    )
+    printed = _events(demo_copy, "slip_printed") + _events(demo_copy, "slip_reprinted")
+    assert len(printed) == printed_before and not out.exists()
+
+
+def test_the_right_password_prints_and_the_audit_names_the_officer(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    badge = "031012"
+    serial = _receipt_serial(demo_copy)
+    out = tmp_path / "r.pdf"
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, DEMO_PASSWORD)
+
+    argv = ["print", "receipt", serial, "--db", str(demo_copy), "--out", str(out)]
+    assert cli.main([*argv, "--badge", badge]) == 0
+
+    assert "受理回执" in one_chinese_line(capsys.readouterr().out)
+    assert out.read_bytes().startswith(b"%PDF-")
+    with sqlite3.connect(demo_copy) as con:
+        action, officer, entity, after = con.execute(
+            "SELECT action, officer_id, entity_id, after_json FROM audit_events"
+            " ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        (recorded_by,) = con.execute(
+            "SELECT officer_id FROM print_records ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert action in ("slip_printed", "slip_reprinted") and entity == serial
+    assert officer == recorded_by == _officer_id(demo_copy, badge)
+    assert json.loads(after)["via"] == "cli"
+
+
+def test_an_auxiliary_officer_may_not_print_the_ledger(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, DEMO_PASSWORD)
+    day = _station_today(demo_copy).isoformat()
+    out = tmp_path / "台账.pdf"
+    argv = ["print", "ledger", day, "--db", str(demo_copy), "--out", str(out)]
+
+    assert cli.main([*argv, "--badge", AUXILIARY_BADGE]) == 1
+
+    assert "所长、副所长" in one_chinese_line(capsys.readouterr().err)
+    assert not out.exists() and _events(demo_copy, "ledger_printed") == []
+    monthly = ["print", "monthly", day[:7], "--db", str(demo_copy), "--out", str(out)]
+    assert cli.main([*monthly, "--badge", AUXILIARY_BADGE]) == 1
+    capsys.readouterr()
+    assert not out.exists() and _events(demo_copy, "monthly_report_printed") == []
+
+    assert cli.main([*argv, "--badge", CHIEF_BADGE]) == 0
+    assert _events(demo_copy, "ledger_printed") == [
+        (_officer_id(demo_copy, CHIEF_BADGE), {"format": "pdf", "via": "cli"})
+    ]
+
+
+def test_without_the_password_variable_and_no_terminal_nothing_is_asked(
+    demo_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(cli.LOGIN_PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(cli.sys, "stdin", io.StringIO(""))  # as in CI: not a terminal
+    out = tmp_path / "台账.pdf"
+    argv = ["print", "ledger", "2025-09-29", "--db", str(demo_copy), "--out", str(out)]
+
+    assert cli.main([*argv, "--badge", CHIEF_BADGE]) == 1
+
+    assert cli.LOGIN_PASSWORD_ENV in one_chinese_line(capsys.readouterr().err)
+    assert not out.exists()

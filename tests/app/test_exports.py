@@ -477,14 +477,15 @@ def test_saving_the_monthly_report_writes_it_whole_and_audits_it(
     world: World, reports: ReportService, tmp_path: Path, audit_log: AuditLog
 ) -> None:
     path = tmp_path / "通报.pdf"
-    reports.save_monthly_report(None, dt.date(2025, 9, 1), path)
+    reports.save_monthly_report(world.chief, dt.date(2025, 9, 1), path, via="cli")
     assert path.read_bytes().startswith(b"%PDF")
     event = audit_log()[-1]
-    assert event["action"] == "monthly_report_printed" and event["officer_id"] is None
+    assert event["action"] == "monthly_report_printed"
+    assert event["officer_id"] == world.chief.officer_id
     assert event["after"] == {"month": "2025-09", "file": str(path), "via": "cli"}
     count = len(audit_log())
     with pytest.raises(ValidationError, match=r"\.pdf 结尾"):
-        reports.save_monthly_report(None, dt.date(2025, 9, 1), tmp_path / "通报.xlsx")
+        reports.save_monthly_report(world.chief, dt.date(2025, 9, 1), tmp_path / "通报.xlsx")
     assert len(audit_log()) == count and leftovers(tmp_path) == []
 
 

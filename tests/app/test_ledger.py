@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -17,12 +16,11 @@ from app.dto import SessionUser
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.identity import IdType
 from app.ledger_service import ReviewSignature
-from app.notice_dto import NewNotice, SignatureInput
 from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
-from db.models import AuditEvent, DayReview, Visit
+from db.models import DayReview
 
 DAY = dt.date(2025, 9, 29)  # Monday; the test clock starts at 10:00 Beijing
 STROKES = (((10.0, 10.0, 0.5), (60.0, 40.0, 0.5)),)
@@ -100,10 +98,12 @@ def test_the_day_ledger_lists_the_days_records_with_a_summary(
 def test_only_the_chief_or_a_deputy_reviews_once_never_a_future_day(
     desk: Counter,
     services: Services,
+    clock: FixedClock,
     make_officer,
     count,  # type: ignore[no-untyped-def]
 ) -> None:
     desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(hours=8))  # 18:00, after the counter closed
     sha = services.ledger.ledger(desk.chief, DAY).content_sha256
     with pytest.raises(PermissionDenied, match="所长或副所长"):
         services.ledger.review(desk.a, DAY, sha, "", SIGN)
@@ -124,9 +124,10 @@ def test_only_the_chief_or_a_deputy_reviews_once_never_a_future_day(
 
 
 def test_a_content_change_after_loading_needs_a_fresh_review(
-    desk: Counter, services: Services
+    desk: Counter, services: Services, clock: FixedClock
 ) -> None:
     desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(hours=8))
     shown = services.ledger.ledger(desk.chief, DAY)
     desk.visit(desk.b, desk.spot, "李四")  # a walk-in while the chief reads
     with pytest.raises(ConflictError, match="刷新后重新审核"):
@@ -138,63 +139,91 @@ def _review(services: Services, chief: SessionUser, day: dt.date) -> None:
     services.ledger.review(chief, day, sha, "已审核", SIGN)
 
 
-def test_once_today_is_locked_every_service_refuses_to_change_the_days_record(
+def test_today_is_reviewed_only_from_the_closing_hour_and_the_ledger_says_so(
+    desk: Counter,
+    services: Services,
+    clock: FixedClock,
+    count,  # type: ignore[no-untyped-def]
+) -> None:
+    desk.visit(desk.a, desk.spot)  # 10:00, the counter is open
+    shown = services.ledger.ledger(desk.chief, DAY)
+    assert "17:30" in shown.review_blocked and "次日台账" in shown.review_blocked
+
+    with pytest.raises(ValidationError, match="17:30（窗口下班）以后审核"):
+        services.ledger.review(desk.chief, DAY, shown.content_sha256, "", SIGN)
+    assert count(DayReview) == 0
+    # An earlier day is over: it can be reviewed at any time.
+    assert services.ledger.ledger(desk.chief, DAY - dt.timedelta(days=1)).review_blocked == ""
+
+    # The hour is a station setting.
+    settings = services.station.settings()
+    services.station.update_settings(desk.chief, replace(settings, review_after="9:45"))
+    assert services.station.settings().review_after == "09:45"
+    shown = services.ledger.ledger(desk.chief, DAY)
+    assert shown.review_blocked == ""
+    assert services.ledger.review(desk.chief, DAY, shown.content_sha256, "", SIGN).locked
+
+
+def test_after_todays_review_the_counter_goes_on_and_later_records_reach_the_next_review(
     desk: Counter,
     services: Services,
     clock: FixedClock,
     db,
     count,  # type: ignore[no-untyped-def]
 ) -> None:
-    spot = desk.visit(desk.a, desk.spot)
-    done = desk.visit(desk.a, desk.spot, "赵六")
-    done = services.visits.complete_on_the_spot(desk.a, done.row.id, done.row.row_version, "办结")
+    before = desk.visit(desk.a, desk.spot)
     slow = desk.visit(desk.b, desk.slow, "李四")
     slow = services.visits.accept(desk.b, slow.row.id, slow.row.row_version)
-    draft_visit = desk.visit(desk.a, desk.slow, "钱七")
     complaints = ComplaintService(db.sessions, clock)
-    complaint = complaints.record(
-        desk.a, NewComplaint("complaint", "当面", DAY, "态度不好", "孙八", "", desk.b.officer_id)
-    )
     clock.advance(dt.timedelta(hours=8))  # 18:00: the chief signs today
     _review(services, desk.chief, DAY)
-    events_before = count(AuditEvent)
+    signed = services.ledger.ledger(desk.chief, DAY)
 
-    draft = services.notices.draft(desk.a, draft_visit.row.id)
-    items = tuple(replace(i, state="missing") if n == 0 else i for n, i in enumerate(draft.items))
-    new = NewNotice(draft_visit.row.id, draft.row_version, items)
-    _c, digest = services.notices.content(desk.a, new)
-    notice = replace(new, signature=SignatureInput("钱七", STROKES, png(), digest))
+    # 18:20: a citizen arrives late; nothing stops the counter.
+    clock.advance(dt.timedelta(minutes=20))
+    late = desk.visit(desk.a, desk.spot, "周九")
+    late = services.visits.complete_on_the_spot(desk.a, late.row.id, late.row.row_version, "办结")
+    services.ratings.rate_on_site(desk.a, late.row.id, rating(5))
+    clock.advance(dt.timedelta(minutes=5))
+    services.visits.complete(desk.b, slow.row.id, slow.row.row_version, "办结")
+    complaints.record(
+        desk.a, NewComplaint("complaint", "电话", DAY, "等太久", "吴十", "", desk.b.officer_id)
+    )
+    # A registration made after the review was never signed: it can still be voided.
+    clock.advance(dt.timedelta(minutes=5))
+    extra = desk.visit(desk.b, desk.spot, "郑十一")
+    services.visits.void(desk.b, extra.row.id, extra.row.row_version, "重复登记")
+    # One signed before the review stays as reviewed.
+    with pytest.raises(ConflictError, match="2025-09-29 的台账已由王所长审核锁定"):
+        services.visits.void(desk.a, before.row.id, before.row.row_version, "误登")
 
-    attempts: dict[str, Callable[[], object]] = {
-        "register": lambda: desk.visit(desk.a, desk.spot, "周九"),
-        "accept": lambda: services.visits.accept(desk.a, spot.row.id, spot.row.row_version),
-        "complete": lambda: services.visits.complete(
-            desk.b, slow.row.id, slow.row.row_version, "办结"
-        ),
-        "mark_time": lambda: services.visits.mark_time(
-            desk.a, spot.row.id, spot.row.row_version, "started"
-        ),
-        "void": lambda: services.visits.void(desk.a, spot.row.id, spot.row.row_version, "误登"),
-        "handover": lambda: services.visits.request_handover(
-            desk.b, slow.row.id, slow.row.row_version, desk.a.officer_id, "轮休"
-        ),
-        "notice": lambda: services.notices.issue(desk.a, notice),
-        "rating": lambda: services.ratings.rate_on_site(desk.a, done.row.id, rating(5)),
-        "sampling": lambda: services.callbacks.sample(desk.chief, DAY, share=100, seed=1),
-        "complaint": lambda: complaints.record(
-            desk.a, NewComplaint("complaint", "电话", DAY, "等太久", "吴十", "", desk.b.officer_id)
-        ),
-        "complaint_step": lambda: complaints.verify(
-            desk.chief, complaint.id, complaint.row_version, "属实", "查看录像"
-        ),
-    }
-    for name, attempt in attempts.items():
-        with pytest.raises(ConflictError, match="台账已由王所长审核锁定"):
-            attempt()
-            pytest.fail(f"{name} was allowed on a locked day")
-    assert count(AuditEvent) == events_before  # nothing half-written
-    with db.sessions() as session:
-        assert session.get(Visit, spot.row.id).status == "registered"  # type: ignore[union-attr]
+    # The signed copy is unchanged; what came after is listed under it, not signed.
+    locked = services.ledger.ledger(desk.chief, DAY)
+    assert locked.content_sha256 == signed.content_sha256
+    assert locked.sections == signed.sections and locked.summary == signed.summary
+    after = [r.cells for r in locked.after_review]
+    assert [c[1] for c in after] == [
+        late.row.serial,  # registered
+        late.row.serial,  # accepted
+        late.row.serial,  # completed
+        slow.row.serial,  # completed
+        extra.row.serial,  # registered
+        extra.row.serial,  # voided
+    ]
+    assert after[0][0] == "18:20" and after[0][2].startswith("登记：")
+    assert after[3][2] == "办理中 → 已办结" and after[3][3] == "刘洋"
+    assert "周九" in after[0][4] and "11010519491231002X" not in after[0][4]
+
+    # The next day's ledger carries them, and its review signs them.
+    clock.advance(dt.timedelta(hours=24))
+    nxt = services.ledger.ledger(desk.chief, DAY + dt.timedelta(days=1))
+    carried = nxt.section("prior_after_review")
+    assert [r.cells for r in carried.rows] == after
+    assert ("上一日审核后记录", "6 条（2025-09-29 审核以后）") in nxt.summary
+    reviewed = services.ledger.review(
+        desk.chief, DAY + dt.timedelta(days=1), nxt.content_sha256, "", SIGN
+    )
+    assert reviewed.section("prior_after_review").rows == carried.rows
 
 
 def test_a_locked_days_registration_stays_as_reviewed_but_the_matter_goes_on(
@@ -301,6 +330,7 @@ def test_the_review_is_frozen_in_the_database(
     from sqlalchemy.exc import DatabaseError
 
     desk.visit(desk.a, desk.spot)
+    clock.advance(dt.timedelta(hours=8))
     _review(services, desk.chief, DAY)
     with db.sessions() as session, pytest.raises(DatabaseError):
         session.execute(text("UPDATE day_reviews SET comment = 'x'"))

@@ -22,6 +22,7 @@ from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
 from tests.app.test_rating_pdfs import assert_fonts_embedded, image_count, pages_text
+from tests.conftest import TEST_PASSWORD
 
 DAY = dt.date(2025, 9, 29)
 VISITS = 300
@@ -124,11 +125,18 @@ def test_a_failed_export_leaves_nothing_behind(
     assert len(audit_log()) == before
 
 
-def test_stationdesk_print_ledger(busy_day, db_path: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_stationdesk_print_ledger(  # type: ignore[no-untyped-def]
+    busy_day, chief, db_path: Path, tmp_path: Path, capsys, monkeypatch, audit_log
+) -> None:
     out_file = tmp_path / "台账.pdf"
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, TEST_PASSWORD)
     args = ["print", "ledger", "2025-09-29", "--db", str(db_path), "--out", str(out_file)]
+    args += ["--badge", chief.badge_no]
     assert cli.main(args) == 0 and out_file.read_bytes().startswith(b"%PDF")
     assert "已审核" in capsys.readouterr().out
+    event = audit_log()[-1]
+    assert (event["action"], event["officer_id"]) == ("ledger_printed", chief.officer_id)
+    assert event["after"] == {"format": "pdf", "via": "cli"}
     args[2] = "2025-13-01"
     assert cli.main(args) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err

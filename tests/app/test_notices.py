@@ -137,7 +137,7 @@ def test_a_demand_beyond_the_notice_is_a_breach_counted_to_the_issuer(
     colleague = make_officer(Role.WINDOW, "刘洋")  # the citizen comes back to another counter
 
     scanned = desk.s.notices.slip(colleague, notice.id).qr_payload  # what the scanner types
-    with pytest.raises(ConflictError, match="二维码校验不符"):
+    with pytest.raises(ValidationError, match="二维码校验失败"):
         desk.s.notices.find(colleague, f"SD|{notice.number}|ABCDEF12")
     found = desk.s.notices.find(colleague, scanned)
     breached = desk.s.notices.record_breach(
@@ -338,19 +338,18 @@ def test_a_missed_pledge_deadline_shows_on_the_owners_and_the_chiefs_lists(desk:
 
 
 def test_cli_prints_a_notice_and_marks_the_reprint(
-    tmp_path: Path, db_path: Path, desk: Counter, capsys
+    tmp_path: Path, db_path: Path, desk: Counter, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from app import cli
+    from tests.conftest import TEST_PASSWORD
 
     notice = desk.issue(desk.visit())
     out = tmp_path / "n.pdf"
-    assert (
-        cli.main(["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]) == 0
-    )
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, TEST_PASSWORD)
+    argv = ["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]
+    assert cli.main([*argv, "--badge", desk.officer.badge_no]) == 0
     assert notice.number in pdf_text(out.read_bytes()) and "补打" not in pdf_text(out.read_bytes())
-    assert (
-        cli.main(["print", "notice", notice.number, "--db", str(db_path), "--out", str(out)]) == 0
-    )
+    assert cli.main([*argv, "--badge", desk.officer.badge_no]) == 0
     assert "补打" in pdf_text(out.read_bytes())
 
 

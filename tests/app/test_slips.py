@@ -19,6 +19,7 @@ from app.printing.slip_pdf import render_slip
 from app.roles import Role
 from app.services import Services, build_services
 from app.visit_dto import NewVisit
+from tests.conftest import TEST_PASSWORD
 
 FULL_ID = "11010519491231002X"
 
@@ -100,11 +101,30 @@ def test_a_second_print_is_marked_as_a_reprint_and_logged(
 
     assert second.copy_no == 2 and second.is_reprint
     assert "补打" in pdf_text(render_slip(second))
-    with pytest.raises(ConflictError):
-        services.visits.record_print(officer, detail.row.id, "receipt", first.copy_no)
     services.visits.record_print(officer, detail.row.id, "receipt", second.copy_no)
     actions = [e["action"] for e in audit_log()]
     assert actions[-2:] == ["slip_printed", "slip_reprinted"]
+    assert audit_log()[-1]["after"] == {"kind": "receipt", "copy_no": 2, "via": "gui"}
+
+
+def test_a_print_logged_elsewhere_meanwhile_is_recorded_as_the_next_copy(
+    services: Services, accepted, audit_log, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer, detail = accepted
+    colleague = make_officer(Role.WINDOW, "刘洋")
+    mine = services.visits.slip(officer, detail.row.id, "receipt")
+    theirs = services.visits.slip(colleague, detail.row.id, "receipt")
+    assert mine.copy_no == theirs.copy_no == 1
+    services.visits.record_print(colleague, detail.row.id, "receipt", theirs.copy_no)
+
+    # Mine came out of the printer after theirs was logged: the paper exists, log it anyway.
+    services.visits.record_print(officer, detail.row.id, "receipt", mine.copy_no)
+
+    event = audit_log()[-1]
+    assert (event["action"], event["officer_id"]) == ("slip_reprinted", officer.officer_id)
+    assert event["after"]["copy_no"] == 2 and event["after"]["printed_copy_no"] == 1
+    assert "第 1 次" in event["after"]["note"] and "第 2 次" in event["after"]["note"]
+    assert services.visits.slip(officer, detail.row.id, "receipt").copy_no == 3
 
 
 def test_refusal_notice_carries_reason_redress_and_signature_line(
@@ -153,33 +173,29 @@ def test_rare_name_characters_are_found_before_printing() -> None:
 
 
 def test_cli_prints_the_same_receipt_and_counts_it(
-    tmp_path: Path, db_path: Path, services: Services, accepted, capsys
+    tmp_path: Path, db_path: Path, services: Services, accepted, capsys, monkeypatch, audit_log
 ) -> None:  # type: ignore[no-untyped-def]
-    _officer, detail = accepted
+    officer, detail = accepted
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, TEST_PASSWORD)
     out = tmp_path / "r.pdf"
-    assert (
-        cli.main(["print", "receipt", detail.row.serial, "--db", str(db_path), "--out", str(out)])
-        == 0
-    )
+    base = ["--db", str(db_path), "--out", str(out), "--badge", officer.badge_no]
+    assert cli.main(["print", "receipt", detail.row.serial, *base]) == 0
     text = pdf_text(out.read_bytes())
     assert detail.row.serial in text and "补打" not in text
-    assert (
-        cli.main(["print", "receipt", detail.row.serial, "--db", str(db_path), "--out", str(out)])
-        == 0
-    )
+    assert cli.main(["print", "receipt", detail.row.serial, *base]) == 0
     assert "补打" in pdf_text(out.read_bytes())
     assert "补打" in capsys.readouterr().out
-    assert (
-        cli.main(["print", "receipt", "QNL-1999-000001", "--db", str(db_path), "--out", str(out)])
-        == 1
-    )
+    event = audit_log()[-1]
+    assert (event["action"], event["officer_id"]) == ("slip_reprinted", officer.officer_id)
+    assert event["after"] == {"kind": "receipt", "copy_no": 2, "via": "cli"}
+    assert cli.main(["print", "receipt", "QNL-1999-000001", *base]) == 1
     assert "没有编号为" in capsys.readouterr().err
     assert not list(tmp_path.glob(".*.part"))
     db = open_database(db_path)
     try:
         assert (
             build_services(db.sessions)
-            .visits.slip_by_serial(detail.row.serial, "receipt")[1]
+            .visits.slip_by_serial(officer, detail.row.serial, "receipt")[1]
             .copy_no
             == 3
         )
@@ -188,7 +204,7 @@ def test_cli_prints_the_same_receipt_and_counts_it(
 
 
 def test_cli_warns_when_a_name_has_a_character_the_font_lacks(
-    tmp_path: Path, db_path: Path, services: Services, make_officer, station, capsys
+    tmp_path: Path, db_path: Path, services: Services, make_officer, station, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW)
     item = services.catalogue.list_items("ZM-WFZ")[0]
@@ -197,10 +213,9 @@ def test_cli_warns_when_a_name_has_a_character_the_font_lacks(
     )
     visit = services.visits.accept(officer, visit.row.id, visit.row.row_version)
     out = tmp_path / "r.pdf"
+    monkeypatch.setenv(cli.LOGIN_PASSWORD_ENV, TEST_PASSWORD)
+    argv = ["print", "receipt", visit.row.serial, "--db", str(db_path), "--out", str(out)]
 
-    assert (
-        cli.main(["print", "receipt", visit.row.serial, "--db", str(db_path), "--out", str(out)])
-        == 0
-    )
+    assert cli.main([*argv, "--badge", officer.badge_no]) == 0
 
     assert "字库中没有“𠇔”" in capsys.readouterr().err

@@ -8,8 +8,9 @@ Officers, in badge order: 王所长 (chief, does nothing himself), 甲 (window),
 己 (window, deactivated, nothing: no row), 赵副所长 (deputy, only a complaint about him).
 
 Matters: BG = ZM-BGGZ (on the spot), WFZ = ZM-WFZ (3 working days), ZC = ZX-ZC (answered).
-Wait = start − arrival, service = end − start, in minutes. A question answered without a 开始
-mark starts at the arrival (wait 0), as VisitService.answer stamps it.
+Wait = start − arrival, service = end − start, in minutes. Every wait below was stamped with
+开始 (F6), except V10 and V12: questions answered by the registering officer without a key,
+whose service starts at the arrival, so their wait is unknown (—), not 0.
 
   visit reg.   first→owner  matter wait svc  how it ends                         on-site rating
   V1    09-29  甲           BG     5    10   completed 09-29 (due 09-29)         5
@@ -18,7 +19,7 @@ mark starts at the arrival (wait 0), as VisitService.answer stamps it.
   V4    09-29  甲           WFZ    20   8    accepted 09-29 (due 10-10), 结束 marked after 8 min;
                                               completed 10-13: overdue
   V9    09-29  丙→甲        WFZ    30   12   丙 hands over to 甲; 甲 completes 09-30 (on time)
-  V10   09-29  戊           ZC     0    4    answered 09-29
+  V10   09-29  戊           ZC     —    4    answered 09-29
   V5    09-29  乙           WFZ    8    7    notice N1; back 09-30 with all; completed 09-30;
                                               declined to rate
   V6    09-29  乙           WFZ    2    3    notice N2; breach 09-30; back 09-30 (due 10-11);
@@ -26,7 +27,7 @@ mark starts at the arrival (wait 0), as VisitService.answer stamps it.
   V7    09-29  乙           BG     6    4    completed 09-29                     2: 差评 → R2
   V8    09-29  乙           BG     —    —    voided: never counted
   V11   10-13  甲           BG     3    5    completed 10-13                     5
-  V12   10-13  乙           ZC     0    1    answered 10-13                      1: 差评 → R3
+  V12   10-13  乙           ZC     —    1    answered 10-13                      1: 差评 → R3
   V13   10-13  乙           WFZ    12   —    accepted 10-13 (due 10-16), still open on 10-20
 
 Rectifications: R1 (甲, due 10-13) closed 09-30: on time; R2 (乙, due 10-13) closed 10-20: late.
@@ -41,8 +42,8 @@ September by officer (the chief looking):
                      甲            乙            丙      戊      丁/王所长/赵副所长
   visits             4             3             1       1       0
   finished/on time   4/4           2/2           0/0     1/1     0
-  waits              5 15 10 20    8 2 6         30      0       —
-    mean / median    12.5 / 12.5   16/3 / 6      30/30   0/0     None
+  waits              5 15 10 20    8 2 6         30      —       —
+    mean / median    12.5 / 12.5   16/3 / 6      30/30   None    None
   services           10 20 6 8     7 3 4         12      4       —
     mean / median    11 / 9        14/3 / 4      12/12   4/4     None
   notices/one visit  0/0 (None)    2/1 (50 %)    0       0
@@ -53,18 +54,19 @@ September by officer (the chief looking):
   complaints         甲 2: 属实1 不属实1, 改进1 澄清正名1; 乙 1: 部分属实, 未处理;
                      赵副所长 1: 未核实, 未处理
   rect closed/on time 1/1          0             0       0
-September total: visits 9, finished 7 (all on time), waits 0 2 5 6 8 10 15 20 30 → mean 96/9,
-median 8; services 3 4 4 6 7 8 10 12 20 → mean 74/9, median 7; notices 2, one visit 1 (50 %);
+September total: visits 9, finished 7 (all on time), waits 2 5 6 8 10 15 20 30 → mean 96/8,
+median 9 (8 of 9 timed with a key: all but V10); services 3 4 4 6 7 8 10 12 20 → mean 74/9,
+median 7; notices 2, one visit 1 (50 %);
 breaches 1; rated 4, satisfied 3 (75 %), strict 2 (50 %), 差评 2, declined 1; callbacks 5/4/1
 (80 %, 25 %); complaints 5 (属实1 部分属实1 不属实1 未核实2; 改进1 澄清正名1 未处理3);
 rectifications closed 1, on time 1.
 September by matter: BG visits 3, finished 3, waits 5 15 6 (26/3, 6), services 10 20 4 (34/3,
 10), rated 3 satisfied 2 strict 2 bad 2, callbacks 3/3/1, complaints 1 (K1), rect 1/1.
 WFZ visits 4, finished 2, waits 20 30 8 2 (15, 14), services 8 12 7 3 (7.5, 7.5), notices 2/1,
-breaches 1, declined 1. ZC visits 2, finished 2, waits 10 0 (5, 5), services 6 4 (5, 5), rated 1
+breaches 1, declined 1. ZC visits 2, finished 2, waits 10 (10, 10), services 6 4 (5, 5), rated 1
 satisfied 1 strict 0, callbacks 2/1/0.
 October (on 10-20): visits 3 (甲 1, 乙 2); finished 4 (甲: V4 late, V11; 乙: V6 late, V12) → on
-time 2, overdue 2; open overdue 1 (乙, V13); waits 3 0 12 (5, 3); services 5 1 (3, 3); rated 2
+time 2, overdue 2; open overdue 1 (乙, V13); waits 3 12 (7.5, 7.5); services 5 1 (3, 3); rated 2
 (satisfied 1, strict 1, 差评 1); callbacks 4/0/0 (call 0 %, reach None); complaints 1
 (乙 属实/追责); rectifications closed 1, on time 0.
 红黑榜 September (threshold lowered to 3): station rates S 0.75, T 1.0, O 0.5, R 0.25.
@@ -211,6 +213,10 @@ class World:
             ),
         ).row.id
 
+    def start(self, user: SessionUser, vid: int) -> None:
+        """开始 (F6) pressed as the officer takes the citizen up."""
+        self.s.visits.mark_time(user, vid, self.rv(user, vid), "started")
+
     def served(self, user: SessionUser, code: str, waited: int, service: int, how: str) -> int:
         vid = self.register(user, code, waited)
         self.s.visits.mark_time(user, vid, self.rv(user, vid), "started")
@@ -290,11 +296,13 @@ class World:
         v["V3"] = self.served(a, "ZX-ZC", 10, 6, "answer")
         s.ratings.rate_on_site(a, v["V3"], on_site(3))
         v["V4"] = self.register(a, "ZM-WFZ", 20)
+        self.start(a, v["V4"])
         s.visits.accept(a, v["V4"], self.rv(a, v["V4"]))
         self.minutes(8)
         s.visits.mark_time(a, v["V4"], self.rv(a, v["V4"]), "ended")
 
         v["V9"] = self.register(c, "ZM-WFZ", 30)
+        self.start(c, v["V9"])
         s.visits.accept(c, v["V9"], self.rv(c, v["V9"]))
         self.minutes(12)
         s.visits.mark_time(c, v["V9"], self.rv(c, v["V9"]), "ended")
@@ -308,10 +316,12 @@ class World:
         s.officers.set_active(self.chief, self.f.officer_id, False)
 
         v["V5"] = self.register(b, "ZM-WFZ", 8)
+        self.start(b, v["V5"])
         self.notice(b, v["V5"])
         self.minutes(7)
         s.visits.mark_time(b, v["V5"], self.rv(b, v["V5"]), "ended")
         v["V6"] = self.register(b, "ZM-WFZ", 2)
+        self.start(b, v["V6"])
         self.notice(b, v["V6"])
         self.minutes(3)
         s.visits.mark_time(b, v["V6"], self.rv(b, v["V6"]), "ended")
@@ -362,6 +372,7 @@ class World:
         s.visits.answer(b, v["V12"], self.rv(b, v["V12"]), "已答复")
         s.ratings.rate_on_site(b, v["V12"], on_site(1))
         v["V13"] = self.register(b, "ZM-WFZ", 12)
+        self.start(b, v["V13"])
         s.visits.accept(b, v["V13"], self.rv(b, v["V13"]))
         self.verify(self.complaint(b, dt.date(2025, 10, 13)), "属实", "追责")
 
@@ -456,7 +467,8 @@ def test_september_per_officer(world: World) -> None:
     assert (c.service_mean, c.service_median, c.on_time_rate) == (12.0, 12.0, None)
 
     e = by["戊民警"]
-    assert (e.visits, e.finished, e.on_time, e.wait_median, e.service_median) == (1, 1, 1, 0, 4)
+    assert (e.visits, e.finished, e.on_time, e.wait_median, e.service_median) == (1, 1, 1, None, 4)
+    assert (e.waited, e.served, e.timed_by_hand) == (0, 1, 0)
     assert (e.callbacks_sampled, e.callbacks_called, e.callbacks_reached) == (1, 1, 0)
 
     g = by["赵副所长"]  # a complaint about him, not yet verified
@@ -503,15 +515,16 @@ def test_september_per_matter_and_total(world: World) -> None:
 
     zc = m["ZX-ZC"]
     assert (zc.visits, zc.finished, zc.on_time) == (2, 2, 2)
-    assert (zc.wait_mean, zc.wait_median, zc.service_mean, zc.service_median) == (5, 5, 5, 5)
+    assert (zc.wait_mean, zc.wait_median, zc.service_mean, zc.service_median) == (10, 10, 5, 5)
     assert (zc.rated, zc.satisfied, zc.strict, zc.bad) == (1, 1, 0, 0)
     assert (zc.callbacks_sampled, zc.callbacks_called, zc.callbacks_reached) == (2, 1, 0)
 
     t = stats.total
     assert (t.kind, t.label) == ("total", "合计")
     assert (t.visits, t.finished, t.on_time, t.overdue, t.open_overdue) == (9, 7, 7, 0, 0)
-    assert (t.waited, t.wait_mean, t.wait_median) == (9, pytest.approx(96 / 9), 8.0)
+    assert (t.waited, t.wait_mean, t.wait_median) == (8, 12.0, 9.0)
     assert (t.served, t.service_mean, t.service_median) == (9, pytest.approx(74 / 9), 7.0)
+    assert t.timed_by_hand == 8  # every visit but V10 had a time stamped with a key
     assert (t.notices, t.one_visit, t.one_visit_rate, t.breaches) == (2, 1, 0.5, 1)
     assert (t.rated, t.satisfied, t.strict, t.bad, t.declined) == (4, 3, 2, 2, 1)
     assert (t.satisfaction_rate, t.strict_rate) == (0.75, 0.5)
@@ -524,9 +537,10 @@ def test_september_per_matter_and_total(world: World) -> None:
     printed = {c.attr: c.text(t) for c in statistics_service.COLUMNS}
     assert (printed["visits"], printed["wait_mean"], printed["service_median"]) == (
         "9",
-        "10.7",
+        "12.0",
         "7.0",
     )
+    assert printed["timed_by_hand"] == "8"
     assert (printed["satisfaction_rate"], printed["strict_rate"]) == ("75.0%", "50.0%")
 
 
@@ -550,7 +564,7 @@ def test_october_overdue_open_and_late_rectification(world: World) -> None:
     t = stats.total
     assert (t.visits, t.finished, t.on_time, t.overdue, t.open_overdue) == (3, 4, 2, 2, 1)
     assert t.on_time_rate == 0.5
-    assert (t.wait_mean, t.wait_median, t.service_mean, t.service_median) == (5, 3, 3, 3)
+    assert (t.wait_mean, t.wait_median, t.service_mean, t.service_median) == (7.5, 7.5, 3, 3)
     assert (t.notices, t.one_visit_rate, t.breaches) == (0, None, 0)
     assert (t.rated, t.satisfied, t.strict, t.bad) == (2, 1, 1, 1)
     assert (t.callbacks_sampled, t.callbacks_called, t.call_rate, t.reach_rate) == (4, 0, 0.0, None)
@@ -562,7 +576,7 @@ def test_october_overdue_open_and_late_rectification(world: World) -> None:
     a, b = by["甲民警"], by["乙民警"]
     assert (a.visits, a.finished, a.on_time, a.overdue, a.open_overdue) == (1, 2, 1, 1, 0)
     assert (b.visits, b.finished, b.on_time, b.overdue, b.open_overdue) == (2, 2, 1, 1, 1)
-    assert (b.wait_mean, b.wait_median, b.service_mean, b.service_median) == (6, 6, 1, 1)
+    assert (b.wait_mean, b.wait_median, b.service_mean, b.service_median) == (12, 12, 1, 1)
     assert (b.rectifications_closed, b.rect_on_time_rate) == (1, 0.0)
     assert "戊民警" not in by  # inactive and idle in October
 

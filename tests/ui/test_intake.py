@@ -85,7 +85,45 @@ def test_invalid_id_number_is_marked_at_the_field_and_nothing_saved(
     assert visit_count(db) == 0
 
 
-def test_returning_citizen_fills_the_form(qtbot, services: Services, make_officer) -> None:  # type: ignore[no-untyped-def]
+def test_returning_citizen_is_recognised_masked_and_reused_unseen(
+    qtbot, services: Services, make_officer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.id_edit.setText(VALID_ID.upper())
+    dialog.id_edit.editingFinished.emit()
+
+    # Nothing on the form shows more than the masks allow.
+    shown = " ".join(
+        (
+            dialog.citizen_hint.text(),
+            dialog.name_edit.text(),
+            dialog.name_edit.placeholderText(),
+            dialog.phone_edit.text(),
+            dialog.phone_edit.placeholderText(),
+        )
+    )
+    assert "老群众" in shown and "李*光" in shown and "138****0011" in shown
+    assert "李四光" not in shown and "13805710011" not in shown
+    assert dialog.name_edit.text() == "" and dialog.phone_edit.text() == ""
+
+    # Saving with both left blank reuses the earlier name and phone.
+    dialog.matter.edit.textEdited.emit("SFZ-SL")
+    dialog.matter._choose(dialog.matter.list.item(0))
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
+    assert dialog.saved is not None and dialog.saved.row.citizen_name == "李四光"
+    assert dialog.saved.row.phone_masked == "138****0011"
+
+
+def test_the_full_phone_is_shown_only_for_a_stated_purpose(
+    qtbot, services: Services, make_officer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW)
     item = services.catalogue.list_items("SFZ-SL")[0]
     services.visits.register(
@@ -93,11 +131,16 @@ def test_returning_citizen_fills_the_form(qtbot, services: Services, make_office
     )
     dialog = RegistrationDialog(services.visits, services.catalogue, officer)
     qtbot.addWidget(dialog)
-    dialog.id_edit.setText(VALID_ID.upper())
+    dialog.id_edit.setText(VALID_ID)
     dialog.id_edit.editingFinished.emit()
-    assert dialog.name_edit.text() == "李四"
-    assert dialog.phone_edit.text() == "13805710011"
-    assert "老群众" in dialog.citizen_hint.text()
+    monkeypatch.setattr(
+        "ui.dialogs.registration_dialog.QInputDialog.getText",
+        lambda *a, **k: ("与群众核对联系电话", True),
+    )
+
+    dialog.reveal_phone()
+
+    assert "13805710011" in dialog.citizen_hint.text()
 
 
 def test_handover_is_accepted_from_the_receiving_officers_session(

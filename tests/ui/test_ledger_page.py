@@ -12,6 +12,7 @@ from app.identity import IdType
 from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
+from tests.app.test_ledger import SIGN
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.review_dialog import ReviewDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
@@ -108,3 +109,38 @@ def test_a_window_officer_cannot_open_the_ledger(qtbot, services: Services, make
     assert page.ledger is None
     assert "所长、副所长" in page.summary.toPlainText()
     assert not page.buttons["review"].isEnabled()
+
+
+def test_today_before_closing_says_when_it_can_be_reviewed_and_later_records_show_after(
+    qtbot, services: Services, chief, make_officer, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW, "张伟")
+    item = services.catalogue.list_items("ZM-BGGZ")[0]
+
+    def walk_in(name: str) -> None:
+        services.visits.register(
+            officer,
+            NewVisit(name, IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+        )
+
+    walk_in("王小名")  # 10:00
+    page = LedgerPage(services.ledger, chief, DAY, "Asia/Shanghai")
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    assert not page.buttons["review"].isEnabled()
+    assert page.lock_note.isVisible() and "17:30" in page.lock_note.text()
+    assert "17:30" in page.buttons["review"].toolTip()
+
+    clock.advance(dt.timedelta(hours=8))  # 18:00
+    page.reload()
+    assert page.buttons["review"].isEnabled() and not page.lock_note.isVisible()
+    sha = services.ledger.ledger(chief, DAY).content_sha256
+    services.ledger.review(chief, DAY, sha, "", SIGN)
+    clock.advance(dt.timedelta(minutes=30))
+    walk_in("李晓")  # 18:30, after the review: registered as usual
+    page.reload()
+
+    tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert "审核后记录（未签字，列入次日台账）（1）" in tabs
+    assert "审核后又有 1 条记录" in page.lock_note.text()

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QWizard
 from app.dto import SessionUser
 from app.roles import Role
 from app.services import Services
+from app.workdays import LIBRARY_LAST_YEAR
 from tests.conftest import TEST_PASSWORD
 from ui.first_run_wizard import FirstRunWizard
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.holidays_page import HolidaysPage
 
 
 @pytest.fixture
@@ -117,3 +119,39 @@ def test_first_run_wizard_creates_station_and_account(qtbot, services: Services)
     assert wizard.result() == QWizard.DialogCode.Accepted
     assert services.station.settings().code == "JFL"
     assert services.auth.login("120001", "Chief2026").role is Role.CHIEF
+
+
+def test_the_chief_is_warned_of_next_years_missing_holidays_until_it_is_confirmed(
+    qtbot, services: Services, chief: SessionUser, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    december = dt.date(LIBRARY_LAST_YEAR, 12, 2)
+    next_year = LIBRARY_LAST_YEAR + 1
+    window = MainWindow(services, chief, "db", qsettings, today=december)
+    qtbot.addWidget(window)
+    assert window.calendar_warning.isVisibleTo(window)
+    assert window.calendar_warning.text().startswith(f"{next_year}年节假日安排尚未录入并确认")
+    assert "粘贴国务院办公厅通知" in window.calendar_warning.toolTip()
+    window.locked = True  # as lock() leaves it while the login dialog is open
+    window.stack.setCurrentWidget(window.lock_page)
+    window.calendar_warning.click()
+    assert window.stack.currentWidget() is window.lock_page
+    window.locked = False
+    window.calendar_warning.click()
+    assert window.stack.currentWidget() is window.pages["holidays"]
+
+    officer = make_officer(Role.WINDOW, "张伟")
+    counter = MainWindow(services, officer, "db", qsettings, today=december)
+    qtbot.addWidget(counter)
+    assert not counter.calendar_warning.isVisibleTo(counter)
+    october = MainWindow(services, chief, "db", qsettings, today=dt.date(LIBRARY_LAST_YEAR, 10, 31))
+    qtbot.addWidget(october)
+    assert not october.calendar_warning.isVisibleTo(october)
+
+    services.holidays.set_days(
+        chief, dt.date(next_year, 1, 1), dt.date(next_year, 1, 1), False, "元旦"
+    )
+    services.holidays.set_year_confirmed(chief, next_year, True)
+    page = window.pages["holidays"]
+    assert isinstance(page, HolidaysPage)
+    page.calendar_changed.emit()
+    assert not window.calendar_warning.isVisibleTo(window)

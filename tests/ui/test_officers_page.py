@@ -1,13 +1,17 @@
-"""Officer management wiring: add through the dialog, deactivate, reset a password."""
+"""Officer management wiring: add, deactivate (handing open matters over), reset a password."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.dto import SessionUser
+from app.identity import IdType
 from app.roles import Role
 from app.services import Services
+from app.visit_dto import NewVisit
+from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog
 from ui.pages.officers_page import OfficersPage
 
@@ -77,3 +81,106 @@ def test_deactivate_button_deactivates_the_selected_officer(
     row = page.selected_row()
     assert row is not None and row.badge_no == window_officer.badge_no and not row.active
     assert page.toggle_button.text() == "启用"
+
+
+# ---- an officer who leaves with open matters -----------------------------------------------
+
+VALID_ID = "11010519491231002X"
+
+
+def _open_matters(services: Services, officer: SessionUser, count: int) -> list[int]:
+    item = services.catalogue.list_items("ZM-WFZ")[0].item_id
+    form = NewVisit("陈静", IdType.RESIDENT, VALID_ID, "13800138000", item)
+    return [services.visits.register(officer, form).row.id for _ in range(count)]
+
+
+def _pending(services: Services, chief: SessionUser, visit_id: int) -> str:
+    handover = services.visits.get(chief, visit_id).pending_handover
+    return handover.to_name if handover is not None else ""
+
+
+def test_departure_dialog_hands_each_matter_to_the_picked_colleague(
+    qtbot, services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    leaving = make_officer(Role.WINDOW, "张三")
+    zhao, qian = make_officer(Role.WINDOW, "赵刚"), make_officer(Role.AUXILIARY, "钱亮")
+    first, second = _open_matters(services, leaving, 2)
+    detail = services.officers.departure(chief, leaving.officer_id)
+    dialog = DepartureDialog(services.officers, chief, detail)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.table.rowCount() == 2 and dialog.table.item(0, 2).text() == "陈*"
+
+    # 全部交给 sets every row; then the second row alone goes to someone else.
+    dialog.all_combo.setCurrentIndex(dialog.all_combo.findData(zhao.officer_id))
+    dialog.all_combo.activated.emit(dialog.all_combo.currentIndex())
+    assert [p.currentData() for p in dialog.pickers] == [zhao.officer_id] * 2
+    focus = dialog.focusWidget
+    assert focus() is dialog.pickers[0]
+    qtbot.keyClick(focus(), Qt.Key.Key_Tab)  # from picker to picker, not cell to cell
+    assert focus() is dialog.pickers[1]
+    dialog.pickers[1].setCurrentIndex(dialog.pickers[1].findData(qian.officer_id))
+    qtbot.keyClick(focus(), Qt.Key.Key_Return)  # the default button confirms
+
+    assert dialog.result() == DepartureDialog.DialogCode.Accepted
+    assert dialog.summary == "已停用张三；2 件在办事项已移交，待接收人确认。"
+    rows = {r.id: r for r in services.officers.list_officers(chief)}
+    assert not rows[leaving.officer_id].active
+    assert (_pending(services, chief, first), _pending(services, chief, second)) == (
+        "赵刚",
+        "钱亮",
+    )
+
+
+def test_departure_dialog_refuses_an_unpicked_row_and_escape_cancels(
+    qtbot, services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    leaving = make_officer(Role.WINDOW, "张三")
+    zhao = make_officer(Role.WINDOW, "赵刚")
+    first, _second = _open_matters(services, leaving, 2)
+    dialog = DepartureDialog(
+        services.officers, chief, services.officers.departure(chief, leaving.officer_id)
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.pickers[0].setCurrentIndex(dialog.pickers[0].findData(zhao.officer_id))
+
+    dialog.ok_button.click()
+
+    assert dialog.isVisible() and "1 件在办事项未选择接手人" in dialog.errors._general.text()
+    assert dialog.pickers[1].property("invalid") and not dialog.pickers[0].property("invalid")
+    assert _pending(services, chief, first) == ""
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    assert dialog.result() == DepartureDialog.DialogCode.Rejected
+    assert all(r.active for r in services.officers.list_officers(chief))
+
+
+def test_deactivating_an_officer_with_open_matters_opens_the_dialog_and_sums_up(
+    qtbot, monkeypatch, services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    leaving = make_officer(Role.WINDOW, "张三")
+    zhao = make_officer(Role.WINDOW, "赵刚")
+    visits = _open_matters(services, leaving, 3)
+    shown: list[str] = []
+
+    def run(dialog: DepartureDialog) -> int:
+        dialog.all_combo.setCurrentIndex(dialog.all_combo.findData(zhao.officer_id))
+        dialog.all_combo.activated.emit(dialog.all_combo.currentIndex())
+        dialog.submit()
+        return int(dialog.result())
+
+    monkeypatch.setattr(DepartureDialog, "exec", run)
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda box: shown.append(box.text()) or QMessageBox.StandardButton.Ok
+    )
+    page = OfficersPage(services.officers, chief)
+    qtbot.addWidget(page)
+    page.select_badge(leaving.badge_no)
+
+    page.toggle_button.click()
+
+    assert shown == ["已停用张三；3 件在办事项已移交，待接收人确认。"]
+    row = page.selected_row()
+    assert row is not None and not row.active
+    assert {_pending(services, chief, v) for v in visits} == {"赵刚"}

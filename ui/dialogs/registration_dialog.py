@@ -12,8 +12,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +25,7 @@ from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.identity import ID_TYPE_LABELS, IdType
-from app.visit_dto import NewVisit, VisitDetail
+from app.visit_dto import CitizenHint, NewVisit, VisitDetail
 from app.visit_rules import CHANNEL_LABELS, Channel
 from app.visit_service import VisitService
 from ui.localtime import fmt
@@ -51,6 +54,11 @@ class RegistrationDialog(QDialog):
         self._saving = False
         self.saved: VisitDetail | None = None
         self.arrived_at = self._visits.now()
+        self.arrived_by_hand = False
+        # A returning citizen: blank name/phone are taken from this earlier visit by the
+        # service; the form only ever shows them masked.
+        self.hint: CitizenHint | None = None
+        self._looked_up = ("", "")
         self.setWindowTitle("新登记")
         self.setMinimumWidth(620)
 
@@ -77,6 +85,11 @@ class RegistrationDialog(QDialog):
         self.citizen_hint = QLabel()
         self.citizen_hint.setObjectName("hint")
         self.citizen_hint.setWordWrap(True)
+        self.reveal_phone_button = QPushButton("查看完整电话…")
+        self.reveal_phone_button.setAutoDefault(False)
+        self.reveal_phone_button.setToolTip("需写明用途，查看记入审计日志")
+        self.reveal_phone_button.clicked.connect(self.reveal_phone)
+        self.reveal_phone_button.hide()
         self.arrival_label = QLabel()
         self.arrival_label.setObjectName("hint")
 
@@ -105,7 +118,10 @@ class RegistrationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.arrival_label)
         layout.addLayout(form)
-        layout.addWidget(self.citizen_hint)
+        hint_row = QHBoxLayout()
+        hint_row.addWidget(self.citizen_hint, 1)
+        hint_row.addWidget(self.reveal_phone_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(hint_row)
         layout.addWidget(general)
         layout.addWidget(buttons)
         self.setTabOrder(self.id_type_combo, self.id_edit)
@@ -125,33 +141,64 @@ class RegistrationDialog(QDialog):
     def mark_arrival(self) -> None:
         """F5: the citizen arrived now (the dialog's opening time is the default)."""
         self.arrived_at = self._visits.now()
+        self.arrived_by_hand = True
         self._show_arrival()
 
     def _show_arrival(self) -> None:
         local = fmt(self.arrived_at, "%H:%M:%S")
-        self.arrival_label.setText(f"到达时间 {local}（按 F5 重新记录）")
+        how = "按 F5 记录" if self.arrived_by_hand else "打开登记表时自动记录，按 F5 重新记录"
+        self.arrival_label.setText(f"到达时间 {local}（{how}）")
 
     def _on_identity_entered(self) -> None:
-        if self.id_edit.text().strip() == "" and self.phone_edit.text().strip() == "":
+        key = (self.id_edit.text().strip(), self.phone_edit.text().strip())
+        if key == self._looked_up:
             return
-        try:
-            hint = self._visits.find_citizen(
-                self._user, id_number=self.id_edit.text(), phone=self.phone_edit.text()
-            )
-        except StationDeskError:
-            return
+        self._looked_up = key
+        hint: CitizenHint | None = None
+        if key != ("", ""):
+            try:
+                hint = self._visits.find_citizen(
+                    self._user, id_number=self.id_edit.text(), phone=self.phone_edit.text()
+                )
+            except StationDeskError:
+                hint = None
+        self._show_hint(hint)
+
+    def _show_hint(self, hint: CitizenHint | None) -> None:
+        """Recognise a returning citizen by masked data only; blank fields reuse the old ones."""
+        self.hint = hint
+        self.reveal_phone_button.setVisible(hint is not None and bool(hint.phone_masked))
         if hint is None:
             self.citizen_hint.clear()
+            self.name_edit.setPlaceholderText("")
+            self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
             return
-        if not self.name_edit.text().strip():
-            self.name_edit.setText(hint.citizen_name)
-        if not self.phone_edit.text().strip():
-            self.phone_edit.setText(hint.phone)
+        self.name_edit.setPlaceholderText(f"留空沿用上次登记：{hint.citizen_name_masked}")
+        if hint.phone_masked:
+            self.phone_edit.setPlaceholderText(f"留空沿用上次登记：{hint.phone_masked}")
+        by = "证件号码" if hint.matched_by == "id" else "电话"
         self.citizen_hint.setText(
-            f"老群众：{hint.citizen_name}，上次 {hint.last_date.isoformat()} "
+            f"老群众（按{by}识别）：{hint.citizen_name_masked}，上次 {hint.last_date.isoformat()} "
             f"办理“{hint.last_service}”，共来过 {hint.visits} 次。"
-            "已按上次登记补全姓名和电话，请核对。"
+            "姓名、电话留空即沿用上次登记，请向群众当面核对；有变化直接输入新的。"
         )
+
+    def reveal_phone(self) -> None:
+        """The full phone of the earlier visit, for a stated purpose (audited)."""
+        if self.hint is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, "查看完整电话", "请写明用途（记入审计日志），如：与群众核对联系电话"
+        )
+        if not ok:
+            return
+        try:
+            phone = self._visits.reveal_citizen_phone(self._user, self.hint.visit_id, reason)
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.citizen_hint.setText(f"{self.citizen_hint.text()}\n上次登记电话：{phone}")
+        self.reveal_phone_button.hide()
 
     def new_visit(self) -> NewVisit:
         """The form as a registration request."""
@@ -166,6 +213,8 @@ class RegistrationDialog(QDialog):
             summary=self.summary_edit.text(),
             in_scope=self.in_scope_check.isChecked(),
             arrived_at=self.arrived_at,
+            arrived_by_hand=self.arrived_by_hand,
+            reuse_from=self.hint.visit_id if self.hint is not None else None,
         )
 
     def save(self) -> None:

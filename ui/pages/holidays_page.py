@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -20,6 +21,7 @@ from app.errors import StationDeskError
 from app.holiday_service import HolidayService
 from app.roles import Permission, allows
 from ui.dialogs.holiday_dialog import HolidayDialog, date_edit, to_date
+from ui.dialogs.holiday_year_dialog import HolidayYearDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.widgets.messages import confirm, show_error
@@ -39,6 +41,8 @@ COLUMNS: list[Column[HolidayRow]] = [
 class HolidaysPage(QWidget):
     """Everyone may look and calculate; the administrator enters the year's schedule."""
 
+    calendar_changed = Signal()  # a year was entered, confirmed or changed
+
     def __init__(
         self,
         holidays: HolidayService,
@@ -52,6 +56,9 @@ class HolidaysPage(QWidget):
         self._today = today
         can_edit = allows(user.role, Permission.EDIT_HOLIDAYS)
 
+        self.warning_label = QLabel()
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setObjectName("warningBanner")
         self.coverage_label = QLabel()
         self.coverage_label.setWordWrap(True)
         self.coverage_label.setObjectName("banner")
@@ -64,6 +71,12 @@ class HolidaysPage(QWidget):
         self.empty_label = QLabel("该年度尚无节假日安排：期限按周一至周五计算。")
         self.empty_label.setObjectName("hint")
 
+        self.paste_button = QPushButton("粘贴国务院通知(&P)…")
+        self.paste_button.setToolTip("粘贴国务院办公厅节假日安排通知全文，自动识别后一次保存并确认")
+        self.paste_button.clicked.connect(self.open_notice_dialog)
+        self.pick_button = QPushButton("在日历上选择(&C)…")
+        self.pick_button.setToolTip("在日历上逐日标记放假和调休上班，保存并确认该年")
+        self.pick_button.clicked.connect(self.open_calendar_dialog)
         self.add_button = QPushButton("录入放假/调休")
         self.remove_button = QPushButton("删除所选")
         self.confirm_button = QPushButton("确认本年度已录入完整")
@@ -72,8 +85,8 @@ class HolidaysPage(QWidget):
         self._coverage = holidays.coverage()
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.add_button.setVisible(can_edit)
-        self.remove_button.setVisible(can_edit)
+        for button in (self.paste_button, self.add_button, self.remove_button):
+            button.setVisible(can_edit)
 
         calc = QGroupBox("办理期限试算")
         self.calc_start = date_edit(today)
@@ -97,9 +110,12 @@ class HolidaysPage(QWidget):
         top.addWidget(self.year_combo)
         top.addStretch(1)
         top.addWidget(self.confirm_button)
+        top.addWidget(self.paste_button)
+        top.addWidget(self.pick_button)
         top.addWidget(self.add_button)
         top.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.warning_label)
         layout.addWidget(self.coverage_label)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -112,16 +128,19 @@ class HolidaysPage(QWidget):
         cov = self._holidays.coverage()
         this_year = self._today.year
         missing = [y for y in (this_year, this_year + 1) if not cov.knows(y)]
+        warning = self._holidays.calendar_warning(self._user, self._today)
+        self.warning_label.setText(warning)
+        self.warning_label.setVisible(bool(warning))
         text = (
-            f"内置日历已收录 {cov.library_first_year}–{cov.library_last_year} 年"
+            f"内置日历已收录 {cov.library_first_year}–{cov.builtin_last_year} 年"
             "的法定节假日和调休安排。"
         )
         if cov.confirmed_years:
             text += "本所已补录并确认：" + "、".join(f"{y}年" for y in cov.confirmed_years) + "。"
-        if missing:
+        if missing and not warning:  # the warning above already says it
             text += (
                 "尚缺 " + "、".join(f"{y}年" for y in missing) + " 的完整安排：期限暂按周一至周五"
-                "计算。国务院办公厅发布通知后，请逐段录入，再点“确认本年度已录入完整”。"
+                "计算。国务院办公厅发布通知后，可点“粘贴国务院通知…”一次录入并确认。"
             )
         self._coverage = cov
         self.coverage_label.setText(text)
@@ -143,8 +162,9 @@ class HolidaysPage(QWidget):
         rows = self._holidays.list_year(int(year)) if year else []
         self.model.set_rows(rows)
         cov = self._coverage
-        in_library = bool(year) and cov.library_first_year <= int(year) <= cov.library_last_year
+        in_library = bool(year) and cov.builtin(int(year))
         self.confirm_button.setVisible(self._can_edit and bool(year) and not in_library)
+        self.pick_button.setVisible(self._can_edit and bool(year) and not in_library)
         confirmed = bool(year) and int(year) in cov.confirmed_years
         self.confirm_button.setText("撤销确认" if confirmed else "确认本年度已录入完整")
         self.empty_label.setVisible(not rows)
@@ -172,13 +192,32 @@ class HolidaysPage(QWidget):
             self._holidays.set_year_confirmed(self._user, year, not confirmed)
         except StationDeskError as exc:
             show_error(self, exc.message)
+        self._changed()
+
+    def open_notice_dialog(self) -> None:
+        """粘贴国务院通知…: read the pasted notice, then save and confirm its year."""
+        dialog = HolidayYearDialog(self._holidays, self._user, "notice", self._today.year, self)
+        if dialog.exec():
+            self._changed(select_year=dialog.year)
+
+    def open_calendar_dialog(self) -> None:
+        """在日历上选择…: mark the selected year's days by hand, then save and confirm it."""
+        year = int(self.year_combo.currentData() or self._today.year)
+        dialog = HolidayYearDialog(self._holidays, self._user, "calendar", year, self)
+        if dialog.exec():
+            self._changed(select_year=year)
+
+    def _changed(self, select_year: int | None = None) -> None:
         self.reload()
+        if select_year is not None and self.year_combo.findData(select_year) >= 0:
+            self.year_combo.setCurrentIndex(self.year_combo.findData(select_year))
+        self.calendar_changed.emit()
 
     def _on_add_clicked(self) -> None:
         year = int(self.year_combo.currentData() or self._today.year)
         start = self._today if year == self._today.year else dt.date(year, 1, 1)
         if HolidayDialog(self._holidays, self._user, start, self).exec():
-            self.reload()
+            self._changed()
 
     def _on_remove_clicked(self) -> None:
         indexes = self.table.selectionModel().selectedRows()
@@ -194,4 +233,4 @@ class HolidaysPage(QWidget):
             self._holidays.remove_days(self._user, [r.day for r in rows])
         except StationDeskError as exc:
             show_error(self, exc.message)
-        self.reload()
+        self._changed()

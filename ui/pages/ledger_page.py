@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser
 from app.errors import StationDeskError
-from app.ledger_service import CORRECTABLE, Ledger, LedgerRow, LedgerSection, LedgerService
+from app.ledger_service import (
+    AFTER_REVIEW_COLUMNS,
+    CORRECTABLE,
+    Ledger,
+    LedgerRow,
+    LedgerSection,
+    LedgerService,
+)
 from app.printing.fonts import glyph_warning
 from app.printing.ledger_pdf import CORRECTION_COLUMNS, ledger_document
 from app.printing.register_pdf import render_register
@@ -91,6 +98,10 @@ class LedgerPage(QWidget):
         self.pending_combo.activated.connect(self._jump_to_pending)
         self.state_label = QLabel()
         self.state_label.setObjectName("ledgerState")
+        # What the lock means for the day shown, in words (today before closing, later records).
+        self.lock_note = QLabel()
+        self.lock_note.setObjectName("hint")
+        self.lock_note.setWordWrap(True)
         self.summary = QTextBrowser()
         self.summary.setMaximumHeight(150)
         self.tabs = QTabWidget()
@@ -123,6 +134,7 @@ class LedgerPage(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.lock_note)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
@@ -171,9 +183,18 @@ class LedgerPage(QWidget):
                 f"已审核锁定：{review.reviewer}（{review.reviewer_role}） {fmt(review.reviewed_at)}"
             )
             self.state_label.setStyleSheet("color: #1a7f37; font-weight: bold;")
+            self.lock_note.setText(
+                f"审核锁定 {fmt(review.reviewed_at, '%H:%M')} 以前的记录。审核后又有 "
+                f"{len(ledger.after_review)} 条记录（见“审核后记录”），照常有效，"
+                "列入次日台账由次日审核签字。"
+                if ledger.after_review
+                else ""
+            )
         else:
             self.state_label.setText("未审核")
             self.state_label.setStyleSheet("color: #9a6700; font-weight: bold;")
+            self.lock_note.setText(ledger.review_blocked)
+        self.lock_note.setVisible(bool(self.lock_note.text()))
         lines = "".join(
             f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in ledger.summary
         )
@@ -190,6 +211,15 @@ class LedgerPage(QWidget):
             sections.append(
                 LedgerSection("corrections", "审核后更正", CORRECTION_COLUMNS, ledger.corrections)
             )
+            if ledger.after_review:
+                sections.append(
+                    LedgerSection(
+                        "after_review",
+                        "审核后记录（未签字，列入次日台账）",
+                        AFTER_REVIEW_COLUMNS,
+                        ledger.after_review,
+                    )
+                )
         for section in sections:
             model: RowTableModel[LedgerRow] = RowTableModel(
                 _columns(section.columns),
@@ -213,8 +243,12 @@ class LedgerPage(QWidget):
         ledger = self.ledger
         row = self.selected_row()
         self.buttons["review"].setEnabled(
-            ledger is not None and not ledger.locked and not ledger.officer_filter
+            ledger is not None
+            and not ledger.locked
+            and not ledger.officer_filter
+            and not ledger.review_blocked
         )
+        self.buttons["review"].setToolTip(ledger.review_blocked if ledger is not None else "")
         self.buttons["print"].setEnabled(ledger is not None)
         self.buttons["export"].setEnabled(ledger is not None and self._export is not None)
         self.buttons["correct"].setEnabled(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from app.dto import OfficerRow, SessionUser
 from app.errors import StationDeskError
 from app.officer_service import OfficerService
+from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
@@ -141,6 +142,8 @@ class OfficersPage(QWidget):
         row = self.selected_row()
         if row is None:
             return
+        if row.active and self._depart_with_handovers(row):
+            return
         verb = "启用" if not row.active else "停用"
         if not confirm(self, f"确定{verb}{row.name}（警号 {row.badge_no}）的账号吗？", yes=verb):
             return
@@ -150,6 +153,26 @@ class OfficersPage(QWidget):
             show_error(self, exc.message)
         self.reload()
         self.select_badge(row.badge_no)
+
+    def _depart_with_handovers(self, row: OfficerRow) -> bool:
+        """An officer with open matters leaves through the hand-over dialog; True if it ran.
+
+        Without open matters (or for a caller who may not decide who takes them: the
+        service then says so) the plain confirmation follows.
+        """
+        try:
+            detail = self._officers.departure(self._user, row.id)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return True
+        if not detail.matters or not detail.may_reassign:
+            return False
+        dialog = DepartureDialog(self._officers, self._user, detail, self)
+        if dialog.exec() and dialog.saved is not None:
+            show_info(self, dialog.summary)
+        self.reload()
+        self.select_badge(row.badge_no)
+        return True
 
     def _on_reset_clicked(self) -> None:
         row = self.selected_row()

@@ -50,14 +50,6 @@ def _py(edit: QDateEdit) -> dt.date:
     return dt.date(d.year(), d.month(), d.day())
 
 
-def serial_from_scan(text: str) -> str:
-    """A scanned receipt QR code (SD|QNL-2026-000123|checksum) gives its number."""
-    parts = text.strip().split("|")
-    if len(parts) == 3 and parts[0] == "SD":
-        return parts[1]
-    return text
-
-
 class SearchPage(QWidget):
     """Filters on top, one page of results, the selected visit on the right."""
 
@@ -77,7 +69,7 @@ class SearchPage(QWidget):
         self._offset = 0
         self._total = 0
         self.serial_edit = QLineEdit()
-        self.serial_edit.setPlaceholderText("如 QNL-2026-000123，或扫描回执二维码")
+        self.serial_edit.setPlaceholderText("如 QNL-2026-000123，或扫描回执、告知单二维码")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("姓名开头即可")
         self.id_edit = QLineEdit()
@@ -181,7 +173,8 @@ class SearchPage(QWidget):
     def query(self, offset: int = 0) -> VisitQuery:
         """The filters as a service query."""
         status = self.status_combo.currentData()
-        serial = serial_from_scan(self.serial_edit.text())
+        # A scanned receipt or notice code goes to the service whole: it checks the checksum.
+        serial = self.serial_edit.text()
         # A number, an ID or a phone names one citizen: look through every year for it.
         exact = any(t.strip() for t in (serial, self.id_edit.text(), self.phone_edit.text()))
         use_dates = self.dates_check.isChecked() and not exact

@@ -56,6 +56,13 @@ class SettingsPage(QWidget):
         self.minutes_spin = QSpinBox()
         self.minutes_spin.setRange(1, 1440)
         self.minutes_spin.setSuffix(" 分钟")
+        self.review_after_edit = QLineEdit()
+        self.review_after_edit.setPlaceholderText("如 17:30")
+        self.review_after_edit.setMaxLength(5)
+        self.review_after_edit.setToolTip(
+            "所长当天审核台账不得早于此时间（一般为窗口下班时间）；审核只锁定审核时刻以前的记录，"
+            "之后登记的列入次日台账的“上一日审核后记录”。"
+        )
 
         self.dimensions_edit = QLineEdit()
         self.dimensions_edit.setPlaceholderText(
@@ -99,6 +106,9 @@ class SettingsPage(QWidget):
         add_field(other_form, "回执纸张", self.paper_combo, self.errors, "paper_size")
         add_field(other_form, "锁定前允许输错", self.attempts_spin, self.errors, "lockout_attempts")
         add_field(other_form, "锁定时长", self.minutes_spin, self.errors, "lockout_minutes")
+        add_field(
+            other_form, "当日台账最早审核", self.review_after_edit, self.errors, "review_after"
+        )
 
         rating = QGroupBox("好差评、回访与投诉")
         rating_form = QFormLayout(rating)
@@ -175,6 +185,7 @@ class SettingsPage(QWidget):
         self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(s.paper_size)))
         self.attempts_spin.setValue(s.lockout_attempts)
         self.minutes_spin.setValue(s.lockout_minutes)
+        self.review_after_edit.setText(s.review_after)
         self.dimensions_edit.setText(s.rating_dimensions.replace(",", "，"))
         for key, spin in self.spins.items():
             spin.setValue(int(getattr(s, key)))
@@ -198,6 +209,7 @@ class SettingsPage(QWidget):
             paper_size=str(self.paper_combo.currentData()),
             lockout_attempts=self.attempts_spin.value(),
             lockout_minutes=self.minutes_spin.value(),
+            review_after=self.review_after_edit.text(),
             rating_dimensions=self.dimensions_edit.text(),
             callback_period=str(self.period_combo.currentData()),
             verify_days=self.spins["verify_days"].value(),

@@ -1,4 +1,8 @@
-"""今日接待: today's register, my open matters, pending handovers (the chief: everyone's)."""
+"""今日接待: today's register, my open matters, pending handovers (the chief: everyone's).
+
+The chief and deputy also see the matters nobody is responsible for (their owner's account
+was deactivated), with an action to assign or offer each to a colleague.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,12 +31,26 @@ from app.rating_service import RatingService
 from app.roles import Permission, allows
 from app.visit_dto import HandoverRow, VisitRow
 from app.visit_service import VisitService
+from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
-from ui.models.row_table_model import RowTableModel
+from ui.models.row_table_model import Column, RowTableModel
 from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colour
 from ui.widgets.messages import show_error
 from ui.widgets.tables import fit_columns, make_table
 from ui.widgets.visit_panel import VisitPanel
+
+ORPHAN_COLUMNS: list[Column[VisitRow]] = [
+    Column("编号", lambda r: r.serial),
+    Column("群众", lambda r: r.citizen_name),
+    Column("事项", lambda r: r.service_name),
+    Column("状态", lambda r: r.status.label, align_center=True),
+    Column("期限", lambda r: r.due_text, lambda r: (r.due_date is None, r.due_date)),
+    Column("原负责人", lambda r: f"{r.owner_name}（已停用）"),
+    Column(
+        "接手",
+        lambda r: f"待{r.pending_handover_to}接收" if r.pending_handover_to else "无人接手",
+    ),
+]
 
 
 class _Tab:
@@ -121,6 +140,9 @@ class TodayPage(QWidget):
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(self._on_visit_changed)
+        self.orphans: _Tab | None = None
+        self.orphan_box = self._orphan_box() if chief else QFrame()
+        self.orphan_box.hide()
 
         top = QHBoxLayout()
         top.addWidget(self.register_button)
@@ -130,6 +152,7 @@ class TodayPage(QWidget):
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(top)
+        left_box.addWidget(self.orphan_box)
         left_box.addWidget(self.tabs, 1)
         left_box.addWidget(self.summary_label)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -157,6 +180,7 @@ class TodayPage(QWidget):
             for tab in self.lists.values():
                 tab.model.set_rows(tab.loader())
                 fit_columns(tab.view)
+            self._load_orphans()
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
@@ -218,6 +242,101 @@ class TodayPage(QWidget):
 
     def _on_visit_changed(self, visit_id: int) -> None:
         self.reload(select_visit=visit_id)
+
+    # ---- matters nobody is responsible for ----------------------------------------------
+
+    def _orphan_box(self) -> QFrame:
+        """The banner listing open matters whose owner left, with 指派 and 移交 actions."""
+        self.orphans = _Tab(RowTableModel(ORPHAN_COLUMNS, colour=visit_colour), list, 2)
+        view = self.orphans.view
+        view.setMaximumHeight(150)
+        view.selectionModel().selectionChanged.connect(self._on_orphan_selected)
+        self.orphan_title = QLabel()
+        self.orphan_title.setObjectName("banner")
+        self.orphan_title.setWordWrap(True)
+        self.assign_button = QPushButton("指派…")
+        self.assign_button.setToolTip("立即改由所选民警负责")
+        self.assign_button.clicked.connect(self._on_assign_orphan)
+        self.offer_button = QPushButton("请同事接收…")
+        self.offer_button.setToolTip("以原负责人名义移交，对方在自己的账号中接收后负责")
+        self.offer_button.clicked.connect(self._on_offer_orphan)
+        head = QHBoxLayout()
+        head.addWidget(self.orphan_title, 1)
+        head.addWidget(self.assign_button)
+        head.addWidget(self.offer_button)
+        box = QFrame()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 4)
+        box_layout.addLayout(head)
+        box_layout.addWidget(view)
+        return box
+
+    def _load_orphans(self) -> None:
+        if self.orphans is None:
+            return
+        rows = self._visits.orphaned_matters(self._user)
+        self.orphans.model.set_rows(rows)
+        fit_columns(self.orphans.view)
+        self.orphan_title.setText(
+            f"无人负责的在办事项（{len(rows)} 件）：原负责人账号已停用。请选中一件，"
+            "“指派…”立即改由同事负责；“请同事接收…”待其接收后负责。"
+        )
+        self.orphan_box.setVisible(bool(rows))
+
+    def selected_orphan_id(self) -> int | None:
+        """The orphaned matter selected in the banner (the first one if none is)."""
+        if self.orphans is None or self.orphans.model.rowCount() == 0:
+            return None
+        indexes = self.orphans.view.selectionModel().selectedRows()
+        row = self.orphans.proxy.mapToSource(indexes[0]).row() if indexes else 0
+        return self.orphans.model.row_at(row).id
+
+    def _on_orphan_selected(self, _a: QItemSelection, _b: QItemSelection) -> None:
+        visit_id = self.selected_orphan_id()
+        if visit_id is not None:
+            self.panel.show_visit(visit_id)
+
+    def _on_assign_orphan(self) -> None:
+        """指派 through the detail panel's own form (it reloads the page when saved)."""
+        visit_id = self.selected_orphan_id()
+        if visit_id is None:
+            return
+        self.panel.show_visit(visit_id)
+        button = self.panel.buttons["reassign"]
+        if button.isEnabled():
+            button.click()
+
+    def _on_offer_orphan(self) -> TextFormDialog | None:
+        """Offer the matter to a colleague, who accepts it in their own session."""
+        visit_id = self.selected_orphan_id()
+        if visit_id is None or self.orphans is None:
+            return None
+        row = self.orphans.model.row_at(self.orphans.model.find(lambda r: r.id == visit_id))
+        try:
+            colleagues = self._visits.colleagues(self._user, include_self=True)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return None
+        dialog = TextFormDialog(
+            "请同事接收",
+            f"{row.serial}（{row.service_name}）原由{row.owner_name}负责，其账号已停用。"
+            "以原负责人名义移交给所选同事，对方在自己的账号中接收后成为负责人；"
+            "如有待接收的移交，将改交所选同事。",
+            [
+                Field("to_officer", "接手人", choices=tuple(colleagues)),
+                Field("reason", "说明", placeholder="可不填，如：熟悉该事项"),
+            ],
+            lambda v: self._visits.hand_over_orphan(
+                self._user, row.id, row.row_version, int(v["to_officer"]), v["reason"]
+            ),
+            "发起移交",
+            self,
+        )
+        if self.panel.form_only:
+            return dialog
+        dialog.exec()
+        self.reload(select_visit=visit_id)
+        return None
 
 
 def _visit_id(row: VisitRow | HandoverRow) -> int:

@@ -58,12 +58,23 @@ def visit_html(d: VisitDetail) -> str:
         ("当前负责人", f"{esc(r.owner_name)}（{esc(d.owner_badge)}）"),
         (
             "到达 / 开始 / 结束",
-            f"{_time(r.arrived_at)} / {_time(d.started_at)} / {_time(d.ended_at)}",
+            " / ".join(
+                _time(at) + ("（手动）" if which in d.times_by_hand and at else "")
+                for which, at in (
+                    ("arrived", r.arrived_at),
+                    ("started", d.started_at),
+                    ("ended", d.ended_at),
+                )
+            ),
         ),
     ]
+    spent = []
     if r.waiting_minutes is not None:
-        service = f"，办理 {r.service_minutes} 分钟" if r.service_minutes is not None else ""
-        lines.append(("用时", f"等候 {r.waiting_minutes} 分钟{service}"))
+        spent.append(f"等候 {r.waiting_minutes} 分钟")
+    if r.service_minutes is not None:
+        spent.append(f"办理 {r.service_minutes} 分钟")
+    if spent:
+        lines.append(("用时", "，".join(spent)))
     if r.due_date:
         lines.append(
             ("期限", f"<span style='color:{colour}'>{r.due_date.isoformat()}{state}</span>")

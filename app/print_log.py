@@ -1,0 +1,31 @@
+"""Logging a print that came out: its copy number and what the audit event says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ValidationError
+
+VIA = ("gui", "cli")
+
+
+def logged_copy(printed: int, expected: int, via: str) -> tuple[int, dict[str, Any]]:
+    """The copy number to log and the audit event's ``after`` data.
+
+    A print is logged once the printer took the job or the file was written, so the paper
+    exists. If another counter logged a print of the same document in between, the copy on
+    paper carries a number (or no 补打 mark) that is already taken: it is logged as the next
+    copy anyway, with the number printed on the paper noted, rather than lost.
+    """
+    if printed < 1:
+        raise ValidationError("打印份次不正确，请重新预览后再打印。", "copy_no")
+    if via not in VIA:
+        raise ValueError(f"unknown print channel {via!r}")
+    after: dict[str, Any] = {"copy_no": expected, "via": via}
+    if printed != expected:
+        after["printed_copy_no"] = printed
+        after["note"] = (
+            f"纸面按第 {printed} 次打印标注；打印期间其他窗口已登记同一单据的打印，"
+            f"按登记顺序记为第 {expected} 次。"
+        )
+    return expected, after

@@ -1,0 +1,100 @@
+"""The QR codes on slips (SD|number|checksum): what they cover, and checking a scanned one.
+
+A receipt, guidance slip or refusal notice covers fields fixed when the matter was registered
+(its number, the registration time to the second, the matter's catalogue version and the first
+officer), so an old receipt stays valid while the matter moves on (status, owner, due date). The
+citizen's ID number is left out on purpose: the checksum is printed in the clear and must not
+help anyone guess the masked digits. A notice covers its frozen content's SHA-256.
+
+The checksum is no signature (anyone who knows the rule can compute it); it catches a misread
+or mistyped code and a number altered by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, ValidationError
+from app.printing.slip_data import qr_payload
+from db.models import Notice, Visit
+
+_CHECKSUM = re.compile(r"^[0-9A-F]{8}$")
+
+RECEIPT_MISMATCH = "二维码校验失败：该回执可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+NOTICE_MISMATCH = "二维码校验失败：该告知单可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+UNREADABLE = "二维码内容不完整或无法识别，请重新扫描，或核对纸面编号后手工输入。"
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedCode:
+    """What a scanner typed: the printed number and the checksum beside it."""
+
+    number: str
+    checksum: str
+
+
+def parse_scan(text: str, field: str) -> ScannedCode | None:
+    """The code in ``text`` if it is a scanned QR code (starts ``SD|``), else None.
+
+    A code that starts like ours but is cut off or garbled is refused rather than searched for
+    as plain text, so that a bad scan never quietly finds nothing or the wrong record.
+    """
+    cleaned = text.strip().upper()
+    if not cleaned.startswith("SD|"):
+        return None
+    parts = [p.strip() for p in cleaned.split("|")]
+    if len(parts) != 3 or not parts[1] or not _CHECKSUM.match(parts[2]):
+        raise ValidationError(UNREADABLE, field)
+    return ScannedCode(parts[1], parts[2])
+
+
+def visit_qr_payload(visit: Visit) -> str:
+    """The QR code printed on a visit's receipt, guidance slip or refusal notice."""
+    return qr_payload(visit.serial, *_visit_content(visit))
+
+
+def visit_checksum(visit: Visit) -> str:
+    """The checksum part of :func:`visit_qr_payload`."""
+    return visit_qr_payload(visit).rsplit("|", 1)[1]
+
+
+def notice_qr_payload(notice: Notice) -> str:
+    """The QR code printed on a notice (both parts) or a pledge."""
+    return qr_payload(notice.number, notice.content_sha256)
+
+
+def notice_checksum(notice: Notice) -> str:
+    """The checksum part of :func:`notice_qr_payload`."""
+    return notice_qr_payload(notice).rsplit("|", 1)[1]
+
+
+def check_notice_scan(notice: Notice, code: ScannedCode, field: str) -> None:
+    """Refuse a scanned notice code whose checksum does not match the stored notice."""
+    if code.checksum != notice_checksum(notice):
+        raise ValidationError(NOTICE_MISMATCH, field)
+
+
+def visit_id_of_scan(session: Session, code: ScannedCode, field: str) -> int:
+    """The visit a scanned receipt (or notice) code belongs to, once its checksum matches."""
+    visit = session.scalars(select(Visit).where(Visit.serial == code.number)).first()
+    if visit is not None:
+        if code.checksum != visit_checksum(visit):
+            raise ValidationError(RECEIPT_MISMATCH, field)
+        return visit.id
+    notice = session.scalars(select(Notice).where(Notice.number == code.number)).first()
+    if notice is not None:
+        check_notice_scan(notice, code, field)
+        return notice.visit_id
+    raise NotFound(
+        f"没有编号为 {code.number} 的登记记录或告知单，请核对纸面编号后手工输入。", field
+    )
+
+
+def _visit_content(visit: Visit) -> tuple[str, ...]:
+    registered = visit.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (registered, str(visit.service_version_id), str(visit.first_officer_id))

@@ -1,0 +1,129 @@
+"""Scanned QR codes: a receipt's and a notice's checksum is checked wherever a code is typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.clock import FixedClock
+from app.dto import SessionUser
+from app.errors import NotFound, ValidationError
+from app.roles import Role
+from app.services import Services
+from app.visit_dto import VisitQuery
+from tests.app.test_notices import Counter
+
+RECEIPT_REFUSED = "二维码校验失败：该回执可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+NOTICE_REFUSED = "二维码校验失败：该告知单可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+
+
+@pytest.fixture
+def desk(services: Services, chief: SessionUser, make_officer, clock: FixedClock) -> Counter:  # type: ignore[no-untyped-def]
+    return Counter(services, chief, make_officer(Role.WINDOW, "张伟"), clock)
+
+
+def accepted(desk: Counter, name: str = "王小明") -> tuple[int, str, str]:
+    """A matter accepted at the counter: its id, number and the receipt's QR code."""
+    visit_id = desk.visit(name=name)
+    row = desk.s.visits.get(desk.officer, visit_id).row
+    desk.s.visits.accept(desk.officer, visit_id, row.row_version)
+    return visit_id, row.serial, desk.s.visits.slip(desk.officer, visit_id, "receipt").qr_payload
+
+
+def found(desk: Counter, typed: str) -> list[str]:
+    """The numbers the search finds for what the scanner typed into the number field."""
+    page = desk.s.visits.search(desk.officer, VisitQuery(serial=typed))
+    return [r.serial for r in page.rows]
+
+
+def other_checksum(code: str) -> str:
+    prefix, number, checksum = code.split("|")
+    return f"{prefix}|{number}|{'0' * 8 if checksum != '0' * 8 else '1' * 8}"
+
+
+# ---- receipts -------------------------------------------------------------------------------
+
+
+def test_a_scanned_receipt_finds_its_matter(desk: Counter) -> None:
+    _id, serial, code = accepted(desk)
+
+    assert code.startswith(f"SD|{serial}|")
+    assert found(desk, code) == [serial]
+    assert found(desk, f"  {code.lower()} ") == [serial]  # a scanner in lower case
+
+
+def test_a_forged_receipt_code_is_refused(desk: Counter) -> None:
+    _id, _serial, code = accepted(desk)
+
+    with pytest.raises(ValidationError) as refused:
+        found(desk, other_checksum(code))
+
+    assert refused.value.message == RECEIPT_REFUSED and refused.value.field == "serial"
+
+
+def test_a_mistyped_receipt_code_is_refused(desk: Counter) -> None:
+    _id, first, code = accepted(desk)
+    _id, second, _ = accepted(desk, "李四")
+    checksum = code.rsplit("|", 1)[1]
+    typo = checksum[:-1] + ("0" if checksum[-1] != "0" else "1")
+
+    with pytest.raises(ValidationError, match="该回执可能被篡改或扫描有误"):
+        found(desk, f"SD|{first}|{typo}")
+    # A misread digit of the number lands on another matter: its checksum does not fit.
+    with pytest.raises(ValidationError, match="该回执可能被篡改或扫描有误"):
+        found(desk, f"SD|{second}|{checksum}")
+    with pytest.raises(ValidationError, match="二维码内容不完整"):
+        found(desk, f"SD|{first}")  # cut off
+    with pytest.raises(NotFound, match="没有编号为 HPL-1999-000001"):
+        found(desk, f"SD|HPL-1999-000001|{checksum}")
+    assert found(desk, first) == [first]  # typed by hand, the number still finds it
+
+
+def test_an_old_receipt_stays_valid_after_the_matter_moved_on(desk: Counter) -> None:
+    visit_id, serial, code = accepted(desk)
+    due_before = desk.s.visits.get(desk.officer, visit_id).row.due_date
+
+    # Missing materials: the clock pauses, the citizen returns, the due date moves.
+    notice = desk.issue(visit_id)
+    owed = [i.id for i in notice.items if i.owed]
+    desk.clock.advance(dt.timedelta(days=2))
+    desk.s.notices.record_return(desk.officer, notice.id, notice.row_version, owed)
+    now = desk.s.visits.get(desk.officer, visit_id).row
+
+    assert now.due_date != due_before
+    assert desk.s.visits.slip(desk.officer, visit_id, "receipt").qr_payload == code
+    assert found(desk, code) == [serial]
+
+
+# ---- notices --------------------------------------------------------------------------------
+
+
+def test_a_scanned_notice_is_found_and_a_forged_or_mistyped_one_refused(desk: Counter) -> None:
+    first = desk.issue(desk.visit())
+    second = desk.issue(desk.visit(name="李四"))
+    code = desk.s.notices.slip(desk.officer, first.id).qr_payload
+
+    assert desk.s.notices.find(desk.officer, code).id == first.id
+    assert desk.s.notices.find(desk.officer, code.lower()).id == first.id
+    with pytest.raises(ValidationError) as refused:
+        desk.s.notices.find(desk.officer, other_checksum(code))
+    assert refused.value.message == NOTICE_REFUSED and refused.value.field == "number"
+    checksum = code.rsplit("|", 1)[1]
+    with pytest.raises(ValidationError, match="该告知单可能被篡改或扫描有误"):
+        desk.s.notices.find(desk.officer, f"SD|{second.number}|{checksum}")
+    with pytest.raises(ValidationError, match="二维码内容不完整"):
+        desk.s.notices.find(desk.officer, f"SD|{first.number}|{checksum[:5]}")
+    assert desk.s.notices.find(desk.officer, first.number).id == first.id  # by hand
+
+
+def test_a_notice_code_typed_into_the_visit_search_is_checked_too(desk: Counter) -> None:
+    visit_id = desk.visit()
+    notice = desk.issue(visit_id)
+    serial = desk.s.visits.get(desk.officer, visit_id).row.serial
+    code = desk.s.notices.slip(desk.officer, notice.id).qr_payload
+
+    assert found(desk, code) == [serial]
+    with pytest.raises(ValidationError) as refused:
+        found(desk, other_checksum(code))
+    assert refused.value.message == NOTICE_REFUSED
