@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,9 @@ class _NoTracebackFormatter(logging.Formatter):
 
 
 def _configure_logging() -> None:
+    # Only the GUI logs to a file: the commands (app.cli) do not import the handlers.
+    import logging.handlers
+
     from platformdirs import user_log_dir
 
     log_dir = Path(user_log_dir("StationDesk", appauthor=False))

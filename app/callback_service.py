@@ -11,16 +11,19 @@ the five levels. A phone rating two or more levels below the on-site one flags t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
 
 from app import audit
 from app.dto import SessionUser
@@ -84,6 +87,11 @@ CALLER_ROLES = (Role.WINDOW, Role.AUXILIARY, Role.DEPUTY, Role.CHIEF)
 PHONE_DUE_DAYS = 2  # working days to make a sampled call
 MAX_UNANSWERED = 3  # after three unanswered calls the citizen counts as unreachable
 PRESSURE_GAP = 2  # phone level this far below the on-site one flags the matter
+DONE_STATES = ("reached", "refused", "unreachable")
+# With finished callbacks shown, those of this many days back (pending ones always).
+DONE_SHOWN_DAYS = 30
+OnSiteRating = aliased(Rating, name="on_site_rating")
+GivenRating = aliased(Rating, name="given_rating")
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,22 +381,39 @@ class CallbackService(ServiceBase):
     # ---- the worklist ---------------------------------------------------------------
 
     def worklist(
-        self, user: SessionUser, *, everyone: bool = False, include_done: bool = False
+        self,
+        user: SessionUser,
+        *,
+        everyone: bool = False,
+        include_done: bool = False,
+        done_days: int | None = DONE_SHOWN_DAYS,
     ) -> list[CallbackRow]:
-        """My callbacks (the chief and deputies may ask for everyone's), due first."""
+        """My callbacks (the chief and deputies may ask for everyone's), due first.
+
+        With ``include_done`` also those finished in the last ``done_days`` days (None: all
+        of history): a worklist, bounded by what is pending, not by the years behind it.
+        """
         with self._sessions.begin() as session:
             actor = self._officer(session, user)
-            query = select(Callback)
+            conditions: list[ColumnElement[bool]] = []
             if everyone:
                 self._supervisor(session, user)
             else:
-                query = query.where(Callback.assigned_to_id == actor.id)
+                conditions.append(Callback.assigned_to_id == actor.id)
+            pending = Callback.state == "pending"
             if not include_done:
-                query = query.where(Callback.state == "pending")
-            query = query.order_by(
-                (Callback.state == "pending").desc(), Callback.due_date, Callback.id
+                conditions.append(pending)
+            elif done_days is not None:
+                tz = ZoneInfo(_station(session).timezone)
+                since = self._clock.now().astimezone(tz).date() - dt.timedelta(days=done_days)
+                done = and_(
+                    Callback.state.in_(DONE_STATES),
+                    Callback.closed_at >= dt.datetime.combine(since, dt.time(), tz),
+                )
+                conditions.append(or_(pending, done))
+            return self._rows(
+                session, *conditions, order_by=(pending.desc(), Callback.due_date, Callback.id)
             )
-            return self._rows(session, list(session.scalars(query)))
 
     def get(self, user: SessionUser, callback_id: int) -> CallbackRow:
         """One callback, for its assignee or a supervisor."""
@@ -397,7 +422,7 @@ class CallbackService(ServiceBase):
             callback = _get(session, callback_id)
             if callback.assigned_to_id != actor.id:
                 self._supervisor(session, user)
-            return self._rows(session, [callback])[0]
+            return self._rows(session, Callback.id == callback.id)[0]
 
     def reveal_phone(self, user: SessionUser, callback_id: int) -> str:
         """The full number, to dial it: only for the assignee, and audited."""
@@ -510,7 +535,7 @@ class CallbackService(ServiceBase):
                 entity_id=visit.serial,
                 after={**after, "kind": callback.kind, "state": callback.state},
             )
-            return self._rows(session, [callback])[0]
+            return self._rows(session, Callback.id == callback.id)[0]
 
     def reassign(
         self, user: SessionUser, callback_id: int, row_version: int, officer_id: int
@@ -543,7 +568,7 @@ class CallbackService(ServiceBase):
                 before={"assigned_to": before},
                 after={"assigned_to": officer_id},
             )
-            return self._rows(session, [callback])[0]
+            return self._rows(session, Callback.id == callback.id)[0]
 
     def schedule_home_visit(
         self, user: SessionUser, visit_id: int, officer_id: int | None = None
@@ -561,7 +586,7 @@ class CallbackService(ServiceBase):
             callback = session.scalars(
                 select(Callback).where(Callback.visit_id == visit.id, Callback.kind == "home")
             ).one()
-            return self._rows(session, [callback])[0]
+            return self._rows(session, Callback.id == callback.id)[0]
 
     def callers(self, user: SessionUser, callback_id: int) -> list[tuple[int, str]]:
         """Officers who may take this callback: active, and never one who handled it."""
@@ -592,18 +617,14 @@ class CallbackService(ServiceBase):
                     .order_by(CallbackBatch.period_start)
                 )
             )
+            counts = _coverage_counts(session, [b.id for b in batches], start, end)
+            empty = (0, 0, 0, 0, 0)
             rows = [
-                _coverage(
-                    session,
-                    _period_text(b.period_start, b.period_end),
-                    select(Callback).where(Callback.batch_id == b.id),
-                )
+                Coverage(_period_text(b.period_start, b.period_end), *counts.get(b.id, empty))
                 for b in batches
             ]
-            ids = [b.id for b in batches]
-            rows.append(
-                _coverage(session, "合计", select(Callback).where(Callback.batch_id.in_(ids)))
-            )
+            totals = [sum(c[i] for c in counts.values()) for i in range(len(empty))]
+            rows.append(Coverage("合计", *totals))
             return rows
 
     # ---- internals ------------------------------------------------------------------
@@ -674,72 +695,104 @@ class CallbackService(ServiceBase):
         )
         return callback.id
 
-    def _rows(self, session: Session, callbacks: list[Callback]) -> list[CallbackRow]:
-        if not callbacks:
-            return []
+    def _rows(
+        self,
+        session: Session,
+        *conditions: ColumnElement[bool],
+        order_by: Sequence[Any] = (Callback.id,),
+    ) -> list[CallbackRow]:
+        """The callbacks matching ``conditions`` as rows, in a fixed few queries."""
         station = _station(session)
         today = self._today(station)
-        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
-        visit_ids = [c.visit_id for c in callbacks]
-        visits = {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(visit_ids)))}
-        matters = {
-            i: n
-            for i, n in session.execute(
-                select(Visit.id, ServiceItemVersion.name)
-                .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-                .where(Visit.id.in_(visit_ids))
-            )
-        }
-        finished = _finished_at(session, visit_ids)
         tz = ZoneInfo(station.timezone)
-        on_site = {
-            r.visit_id: r
-            for r in session.scalars(
-                select(Rating).where(Rating.visit_id.in_(visit_ids), Rating.kind == "on_site")
+        finished = (
+            select(func.max(VisitTransition.at))
+            .where(
+                VisitTransition.visit_id == Visit.id,
+                VisitTransition.to_status.in_([s.value for s in RATABLE]),
             )
-        }
-        rating_ids = [c.rating_id for c in callbacks if c.rating_id]
-        given = {r.id: r for r in session.scalars(select(Rating).where(Rating.id.in_(rating_ids)))}
+            .scalar_subquery()
+        )
+        found = session.execute(
+            select(
+                Callback.id,
+                Callback.kind,
+                Callback.reason,
+                Callback.visit_id,
+                Callback.assigned_to_id,
+                Callback.due_date,
+                Callback.state,
+                Callback.pressure,
+                Callback.row_version,
+                Visit.serial,
+                Visit.citizen_name,
+                Visit.phone,
+                Visit.owner_id,
+                ServiceItemVersion.name.label("matter"),
+                finished.label("finished_at"),
+                OnSiteRating.declined.label("on_site_declined"),
+                OnSiteRating.overall.label("on_site_overall"),
+                GivenRating.declined.label("given_declined"),
+                GivenRating.overall.label("given_overall"),
+                GivenRating.dimensions_json.label("given_dimensions"),
+            )
+            .join(Visit, Visit.id == Callback.visit_id)
+            .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+            .outerjoin(
+                OnSiteRating,
+                and_(OnSiteRating.visit_id == Visit.id, OnSiteRating.kind == "on_site"),
+            )
+            .outerjoin(GivenRating, GivenRating.id == Callback.rating_id)
+            .where(*conditions)
+            .order_by(*order_by)
+        ).all()
+        if not found:
+            return []
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
         attempts: dict[int, list[AttemptRow]] = defaultdict(list)
-        for a in session.scalars(
-            select(CallbackAttempt)
-            .where(CallbackAttempt.callback_id.in_([c.id for c in callbacks]))
+        for a in session.execute(
+            select(
+                CallbackAttempt.callback_id,
+                CallbackAttempt.at,
+                CallbackAttempt.officer_id,
+                CallbackAttempt.outcome,
+                CallbackAttempt.note,
+                Callback.kind,
+            )
+            .join(Callback, Callback.id == CallbackAttempt.callback_id)
+            .where(*conditions)
             .order_by(CallbackAttempt.at, CallbackAttempt.id)
         ):
-            labels = HOME_OUTCOMES if _kind_of(callbacks, a.callback_id) == "home" else OUTCOMES
+            labels = HOME_OUTCOMES if a.kind == "home" else OUTCOMES
             attempts[a.callback_id].append(
                 AttemptRow(a.at, names.get(a.officer_id, ""), a.outcome, labels[a.outcome], a.note)
             )
-        rows = []
-        for c in callbacks:
-            v = visits[c.visit_id]
-            done_at = finished.get(v.id)
-            rows.append(
-                CallbackRow(
-                    id=c.id,
-                    kind=c.kind,
-                    reason=c.reason,
-                    visit_id=v.id,
-                    visit_serial=v.serial,
-                    matter=matters.get(v.id, ""),
-                    finished_on=done_at.astimezone(tz).date() if done_at else None,
-                    citizen_name=v.citizen_name,
-                    phone_masked=mask_phone(v.phone) if v.phone else "（未留电话）",
-                    handled_by=names.get(v.owner_id, ""),
-                    assigned_to_id=c.assigned_to_id,
-                    assigned_to=names.get(c.assigned_to_id, ""),
-                    due_date=c.due_date,
-                    state=c.state,
-                    overdue=c.state == "pending" and today > c.due_date,
-                    on_site_level=_level_text(on_site.get(v.id)),
-                    callback_level=_level_text(given.get(c.rating_id or 0)),
-                    pressure=c.pressure,
-                    attempts=tuple(attempts[c.id]),
-                    row_version=c.row_version,
-                    dissatisfied=_bad(given.get(c.rating_id or 0)),
-                )
+        return [
+            CallbackRow(
+                id=r.id,
+                kind=r.kind,
+                reason=r.reason,
+                visit_id=r.visit_id,
+                visit_serial=r.serial,
+                matter=r.matter,
+                finished_on=r.finished_at.astimezone(tz).date() if r.finished_at else None,
+                citizen_name=r.citizen_name,
+                phone_masked=mask_phone(r.phone) if r.phone else "（未留电话）",
+                handled_by=names.get(r.owner_id, ""),
+                assigned_to_id=r.assigned_to_id,
+                assigned_to=names.get(r.assigned_to_id, ""),
+                due_date=r.due_date,
+                state=r.state,
+                overdue=r.state == "pending" and today > r.due_date,
+                on_site_level=_level(r.on_site_declined, r.on_site_overall),
+                callback_level=_level(r.given_declined, r.given_overall),
+                pressure=r.pressure,
+                attempts=tuple(attempts[r.id]),
+                row_version=r.row_version,
+                dissatisfied=_bad_levels(r.given_declined, r.given_overall, r.given_dimensions),
             )
-        return rows
+            for r in found
+        ]
 
 
 # ---- module helpers -----------------------------------------------------------------
@@ -759,10 +812,6 @@ def _get(session: Session, callback_id: int) -> Callback:
     return callback
 
 
-def _kind_of(callbacks: list[Callback], callback_id: int) -> str:
-    return next(c.kind for c in callbacks if c.id == callback_id)
-
-
 def _is_month(start: dt.date, end: dt.date) -> bool:
     nxt = (start + dt.timedelta(days=32)).replace(day=1)
     return start.day == 1 and end == nxt - dt.timedelta(days=1)
@@ -774,22 +823,6 @@ def _period_text(start: dt.date, end: dt.date) -> str:
     if _is_month(start, end):
         return f"{start.year}年{start.month}月"
     return f"{start.isoformat()} 至 {end.isoformat()}"
-
-
-def _finished_at(session: Session, visit_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """When each visit reached its final status (办结, 答复, 引导 or 不予受理)."""
-    ids = list(visit_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(VisitTransition.visit_id, func.max(VisitTransition.at))
-        .where(
-            VisitTransition.visit_id.in_(ids),
-            VisitTransition.to_status.in_([s.value for s in RATABLE]),
-        )
-        .group_by(VisitTransition.visit_id)
-    )
-    return {visit_id: at for visit_id, at in rows}
 
 
 def _finished_visits(
@@ -907,38 +940,55 @@ def _pressure(session: Session, visit_id: int, overall: int | None) -> bool:
     return on_site.overall - overall >= PRESSURE_GAP
 
 
-def _bad(rating: Rating | None) -> bool:
-    return rating is not None and rating_is_bad(rating)
+def _bad_levels(declined: bool | None, overall: int | None, dimensions: str | None) -> bool:
+    """Whether a rating, given by its columns (declined None: no rating), is a 差评."""
+    if declined is None or declined:
+        return False
+    dims = {k: int(v) for k, v in json.loads(dimensions or "{}").items()}
+    return is_bad(overall, dims)
 
 
-def _level_text(rating: Rating | None) -> str:
-    if rating is None:
+def _level(declined: bool | None, overall: int | None) -> str:
+    """A rating's overall level in words, from its columns (declined None: no rating)."""
+    if declined is None:
         return ""
-    if rating.declined:
+    if declined:
         return "不愿评价"
-    return LEVELS[rating.overall] if rating.overall else ""
+    return LEVELS[overall] if overall else ""
 
 
-def _coverage(session: Session, label: str, query: Select[Callback]) -> Coverage:
-    callbacks = list(session.scalars(query))
-    ids = [c.id for c in callbacks]
-    attempted = set(
-        session.scalars(
-            select(CallbackAttempt.callback_id).where(CallbackAttempt.callback_id.in_(ids))
+def _coverage_counts(
+    session: Session, batch_ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, tuple[int, int, int, int, int]]:
+    """Per batch: sampled, called (at least one attempt), reached, pressure, dissatisfied.
+
+    One query over the callbacks of the period's batches, counted here, whatever their number.
+    """
+    if not batch_ids:
+        return {}
+    attempted = exists().where(CallbackAttempt.callback_id == Callback.id)
+    found = session.execute(
+        select(
+            Callback.batch_id,
+            Callback.state,
+            Callback.pressure,
+            attempted,
+            GivenRating.declined,
+            GivenRating.overall,
+            GivenRating.dimensions_json,
         )
+        .join(CallbackBatch, CallbackBatch.id == Callback.batch_id)
+        .outerjoin(GivenRating, GivenRating.id == Callback.rating_id)
+        .where(CallbackBatch.period_start >= start, CallbackBatch.period_end <= end)
     )
-    ratings = {
-        r.id: r
-        for r in session.scalars(
-            select(Rating).where(Rating.id.in_([c.rating_id for c in callbacks if c.rating_id]))
-        )
-    }
-    dissatisfied = sum(1 for c in callbacks if _bad(ratings.get(c.rating_id or 0)))
-    return Coverage(
-        label=label,
-        sampled=len(callbacks),
-        called=len(attempted),
-        reached=sum(1 for c in callbacks if c.state == "reached"),
-        pressure=sum(1 for c in callbacks if c.pressure),
-        dissatisfied=dissatisfied,
-    )
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for batch_id, state, pressure, called, declined, overall, dimensions in found:
+        if batch_id is None:  # joined to its batch: never
+            continue
+        c = counts[batch_id]
+        c[0] += 1
+        c[1] += bool(called)
+        c[2] += state == "reached"
+        c[3] += bool(pressure)
+        c[4] += _bad_levels(declined, overall, dimensions)
+    return {k: (v[0], v[1], v[2], v[3], v[4]) for k, v in counts.items()}

@@ -10,32 +10,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from app.database import Database, open_database
-from app.demo import build_demo
-from app.dto import NewOfficer, SessionUser, StationSettings
 from app.errors import AuthenticationError, StationDeskError
-from app.exports import files
-from app.integrity import check_database
-from app.officer_service import clean_badge, clean_officer_name
-from app.passwords import check_password_rules
-from app.printing.fonts import glyph_warning
-from app.printing.ledger_pdf import ledger_document
-from app.printing.register_pdf import render_register
-from app.printing.slip_data import SlipData
-from app.printing.slip_pdf import render_slip
-from app.roles import Role
-from app.services import Services, build_services
-from app.station_service import validate_settings
-from app.statistics_service import check_period
+
+if TYPE_CHECKING:
+    from app.database import Database
+    from app.dto import SessionUser
+    from app.printing.slip_data import SlipData
+    from app.services import Services
+
+# Each command imports what it needs when it runs: ``--help`` and a bad argument cost no
+# database, ReportLab or Excel import, and ``print`` loads neither Excel nor the demo.
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +247,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
+    from app.dto import NewOfficer, StationSettings
+    from app.officer_service import clean_badge, clean_officer_name
+    from app.passwords import check_password_rules
+    from app.roles import Role
+    from app.services import build_services
+    from app.station_service import validate_settings
+
     settings = StationSettings(name=args.station, code=args.code)
     # Check every argument before a database file is created.
     validate_settings(settings)
@@ -264,6 +263,8 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     if not password:
         if not sys.stdin or not sys.stdin.isatty():
             raise StationDeskError(f"请在终端中输入密码，或通过环境变量 {PASSWORD_ENV} 提供。")
+        import getpass
+
         password = getpass.getpass("首个管理员的密码：")
         if getpass.getpass("再输入一次：") != password:
             raise StationDeskError("两次输入的密码不一致，未作任何改动。")
@@ -286,6 +287,8 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     if args.days < 1 or args.days > 3650:
         raise StationDeskError("--days 应在 1 到 3650 之间。")
+    from app.demo import build_demo
+
     db = _open_new(args.db)
     try:
         logins = build_demo(db.sessions, days=args.days, seed=args.seed)
@@ -302,6 +305,9 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from app.database import open_database
+    from app.integrity import check_database
+
     db = open_database(args.db, create=False, migrate=False)
     try:
         report = check_database(db)
@@ -335,6 +341,8 @@ def _login(services: Services, badge: str) -> SessionUser:
             raise AuthenticationError(
                 f"请在终端中输入密码，或通过环境变量 {LOGIN_PASSWORD_ENV} 提供。", "password"
             )
+        import getpass
+
         try:
             password = getpass.getpass(f"警号 {badge} 的密码：")
         except EOFError:
@@ -351,6 +359,9 @@ def _login(services: Services, badge: str) -> SessionUser:
 @contextmanager
 def _logged_in(args: argparse.Namespace, badge: str) -> Iterator[tuple[Services, SessionUser]]:
     """The services of the database named by --db and the officer logged in there."""
+    from app.database import open_database
+    from app.services import build_services
+
     db = open_database(args.db, create=False)
     try:
         services = build_services(db.sessions)
@@ -376,6 +387,9 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
     if not args.number:
         raise StationDeskError(f"请给出要打印的{PRINT_KINDS[args.kind]}的编号。")
+    from app.printing.fonts import glyph_warning
+    from app.printing.slip_pdf import render_slip
+
     with _logged_in(args, badge) as (services, user):
         record: Callable[[], None]
         data: SlipData
@@ -412,6 +426,9 @@ def _print_register(args: argparse.Namespace, badge: str, target: Path, out: Tex
         raise StationDeskError("请用 --from 给出登记簿的开始日期（YYYY-MM-DD）。")
     start: dt.date = args.start
     end: dt.date = args.end or start
+    from app.printing.fonts import glyph_warning
+    from app.printing.register_pdf import render_register
+
     with _logged_in(args, badge) as (services, user):
         doc = services.ratings.on_site_register(user, start, end)
 
@@ -433,6 +450,10 @@ def _print_ledger(args: argparse.Namespace, badge: str, target: Path, out: TextI
         day = dt.date.fromisoformat((args.number or "").strip())
     except ValueError:
         raise StationDeskError("请给出台账日期，格式 YYYY-MM-DD，如 2026-11-20。") from None
+    from app.printing.fonts import glyph_warning
+    from app.printing.ledger_pdf import ledger_document
+    from app.printing.register_pdf import render_register
+
     with _logged_in(args, badge) as (services, user):
         # As on the ledger page: only the chief and deputies, and never a complaint about
         # the officer printing it.
@@ -479,6 +500,9 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError("请用 --from 给出统计的开始日期（YYYY-MM-DD）。")
     start: dt.date = args.start
     end: dt.date = args.end or start
+    from app.exports import files
+    from app.statistics_service import check_period
+
     # Arguments first, so that a typo is known before the password is asked for.
     check_period(start, end)
     target = files.check_target(Path(args.out), ".xlsx", "统计表")
@@ -495,6 +519,7 @@ def write_atomically(
     target: Path, content: bytes, before_rename: Callable[[], None] | None = None
 ) -> None:
     """The shared atomic writer; ``before_rename`` logs the print and, if it fails, no file."""
+    from app.exports import files
 
     @contextmanager
     def logged() -> Iterator[None]:
@@ -507,6 +532,16 @@ def write_atomically(
 
 def _open_new(target: str) -> Database:
     """Open (creating) a database that must not have been initialised yet."""
+    from app.database import open_database
+    from app.services import build_services
+    from app.station_preview import preview_station
+
+    # Refuse an initialised file before opening it: opening refreshes planner statistics
+    # (a write), and a refused command must leave the file byte for byte as it was.
+    if preview_station(target) is not None:
+        raise StationDeskError(
+            f"该数据库已经初始化过：{Path(target).expanduser().resolve()}。请换一个新文件。"
+        )
     db = open_database(target, create=True)
     services = build_services(db.sessions)
     if services.station.is_initialized():

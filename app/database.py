@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseProblem
 from db.engine import make_engine, make_session_factory
-from db.maintenance import NotADatabase, inspect_sqlite_file
+from db.maintenance import (
+    NotADatabase,
+    inspect_sqlite_file,
+    optimize_before_close,
+    refresh_planner_statistics,
+)
 from db.migrate import (
     backup_sqlite_file,
     copy_sqlite_file,
@@ -40,9 +45,12 @@ class Database:
     location: str
     file: Path | None
     backup: Path | None = None
+    read_only: bool = False
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, leaving SQLite's planner statistics current."""
+        if not self.read_only:
+            optimize_before_close(self.engine)
         self.engine.dispose()
 
 
@@ -114,14 +122,20 @@ def open_database(
         raise DatabaseProblem(f"不支持的数据库地址：{_safe(url)}") from None
     location = str(path) if path is not None else _safe(url)
     try:
-        backup = _migrate(engine, path) if migrate else None
+        backup = None
+        if migrate:
+            backup = _migrate(engine, path)
+            # After years of growth (or a migration's new indexes) the planner needs fresh
+            # statistics, or it walks whole indexes of history to answer a lookup.
+            refresh_planner_statistics(engine)
     except DatabaseProblem:
         engine.dispose()
         raise
     except DBAPIError as exc:
         engine.dispose()
         raise _explain(exc, location) from None
-    return Database(engine, make_session_factory(engine), url, location, path, backup)
+    sessions = make_session_factory(engine)
+    return Database(engine, sessions, url, location, path, backup, read_only=not migrate)
 
 
 def _check_sqlite_file(path: Path, *, create: bool, writable: bool = True) -> None:

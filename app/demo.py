@@ -527,6 +527,12 @@ class _DemoHistory:
             comment,
             ReviewSignature(strokes, _signature_png(strokes)),
         )
+        if day == self.last_day - dt.timedelta(days=4):
+            # Two citizens come in after the chief signed: registered as usual, they are
+            # listed as 审核后记录 and signed with the next day's ledger.
+            for minute in (25, 48):
+                self.at(day, 18, minute)
+                self.walk_in(day)
         # Now and then a registration error turns up after the review: a correction.
         if self.rng.random() < 0.15:
             rows = ledger.section("visits").rows

@@ -53,4 +53,17 @@ def ledger_sheets(ledger: Ledger, timezone: str) -> list[Sheet]:
                 heading=(f"{title}　审核后登记的更正记录（{len(ledger.corrections)}）",),
             )
         )
+        for section in ledger.after_review:
+            sheets.append(
+                Sheet(
+                    section.title[:31],
+                    tuple(SheetColumn(c) for c in section.columns),
+                    tuple(tuple(r.cells) for r in section.rows),
+                    heading=(
+                        f"{title}　{section.title}（{len(section.rows)}，未经本次审核，"
+                        "列入次日台账）",
+                    ),
+                    frozen_columns=1,
+                )
+            )
     return sheets

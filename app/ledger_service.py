@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from app import audit, day_lock
@@ -58,6 +58,7 @@ from db.models import (
     Visit,
     VisitTransition,
 )
+from db.queries import finished_between, open_at
 
 HANDOVER_STATES = {
     "pending": "待接收",
@@ -87,7 +88,6 @@ CORRECTABLE = {
     "void": "作废登记",
 }
 MAX_REMINDER_DAYS = 60
-FINAL = ("completed", "answered", "guided", "refused")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class Ledger:
     officer_filter: str = ""
     generated_at: dt.datetime | None = None
     # Records of a locked day made after its review: shown, not signed (next day's ledger).
-    after_review: tuple[LedgerRow, ...] = ()
+    after_review: tuple[LedgerSection, ...] = ()
     # Why the day cannot be reviewed now (today before the closing hour), else "".
     review_blocked: str = ""
 
@@ -162,6 +162,7 @@ class PendingDay:
 
     day: dt.date
     visits: int
+    note: str = ""  # e.g. records after the previous review to sign, or when today opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +216,6 @@ class LedgerService(ServiceBase):
             actor = self._supervisor(session, user)
             return self._ledger(session, actor, day, officer_id)
 
-    def ledger_for_print(self, day: dt.date) -> Ledger:
-        """For ``stationdesk print ledger`` (no one is logged in there): the whole station."""
-        with self._sessions.begin() as session:
-            return self._ledger(session, None, day, None)
-
     def pending_days(self, user: SessionUser) -> list[PendingDay]:
         """Days up to today with visits but no review: the chief's reminder."""
         with self._sessions.begin() as session:
@@ -237,7 +233,29 @@ class LedgerService(ServiceBase):
                 .group_by(Visit.local_date)
                 .order_by(Visit.local_date)
             )
-            return [PendingDay(day, n) for day, n in rows]
+            days = {day: PendingDay(day, n) for day, n in rows}
+            # Records after the latest review are signed with the next day's ledger: that
+            # day needs a review even when nobody came (a Sunday, a holiday).
+            latest = session.scalars(
+                select(DayReview).order_by(DayReview.day.desc()).limit(1)
+            ).first()
+            if latest is not None and latest.day < today:
+                station = _station(session)
+                later = after_review_sections(session, station, None, latest)
+                count = sum(len(x.rows) for x in later)
+                if count:
+                    nxt = latest.day + dt.timedelta(days=1)
+                    found = days.get(nxt, PendingDay(nxt, 0))
+                    days[nxt] = PendingDay(
+                        nxt, found.visits, f"含{latest.day.isoformat()}审核后记录 {count} 条"
+                    )
+            blocked = self._review_blocked(session, today)
+            if today in days and blocked:
+                station = _station(session)
+                days[today] = PendingDay(
+                    today, days[today].visits, f"{station.review_after} 后可审核"
+                )
+            return [days[d] for d in sorted(days)]
 
     def officers(self, user: SessionUser) -> list[tuple[int, str]]:
         """Officers for the filter."""
@@ -404,7 +422,7 @@ class LedgerService(ServiceBase):
             if not supervisor and actor.id not in (visit.first_officer_id, visit.owner_id):
                 raise PermissionDenied("只有首接民警、当前负责民警或所领导可以登记更正。")
             locked = session.scalars(
-                select(DayReview.id).where(DayReview.day == visit.local_date)
+                select(DayReview).where(DayReview.day == visit.local_date)
             ).first()
             if locked is None:
                 raise ConflictError(
@@ -498,7 +516,10 @@ class LedgerService(ServiceBase):
                 content_sha256=review.content_sha256,
             )
             sha = review.content_sha256
-            after = _after_review_rows(session, station, day, review.reviewed_at, names)
+            after = tuple(
+                LedgerSection(x.key, f"审核后·{x.title}", x.columns, x.rows, x.widths)
+                for x in after_review_sections(session, station, actor, review)
+            )
         else:
             sections, summary = _build(session, station, actor, day)
             sha = hashlib.sha256(_canonical(sections, summary).encode("utf-8")).hexdigest()
@@ -525,7 +546,16 @@ class LedgerService(ServiceBase):
         label = ""
         if officer_id is not None:
             label = names.get(officer_id, "")
-            after = tuple(r for r in after if officer_id in r.officer_ids)
+            after = tuple(
+                LedgerSection(
+                    x.key,
+                    x.title,
+                    x.columns,
+                    tuple(r for r in x.rows if officer_id in r.officer_ids),
+                    x.widths,
+                )
+                for x in after
+            )
             sections = tuple(
                 LedgerSection(
                     s.key,
@@ -561,69 +591,8 @@ def _station(session: Session) -> Station:
     return station
 
 
-AFTER_REVIEW_COLUMNS = ("时间", "事项编号", "记录", "民警", "说明")
-AFTER_REVIEW_WIDTHS = (1.2, 2.4, 2.6, 1.2, 4)
-
-
-def _after_review_rows(
-    session: Session, station: Station, day: dt.date, reviewed_at: dt.datetime, names: dict
-) -> tuple[LedgerRow, ...]:
-    """What the counter recorded on ``day`` after its review: registrations and steps."""
-    tz = ZoneInfo(station.timezone)
-    _lo, hi = _bounds(day, tz)
-    rows: list[tuple[tuple[dt.datetime, int, int], LedgerRow]] = []
-    fresh = session.execute(
-        select(Visit, ServiceItemVersion.name)
-        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-        .where(Visit.local_date == day, Visit.created_at > reviewed_at)
-    ).all()
-    for v, matter in fresh:
-        rows.append(
-            (
-                (v.created_at, v.id, 0),
-                LedgerRow(
-                    (
-                        _end_text(v.created_at, day, tz),
-                        v.serial,
-                        f"登记：{matter}",
-                        names.get(v.first_officer_id, ""),
-                        f"{v.citizen_name} {mask_id(v.id_number) if v.id_number else ''}".strip(),
-                    ),
-                    True,
-                    (v.first_officer_id,),
-                    v.id,
-                ),
-            )
-        )
-    steps = session.execute(
-        select(VisitTransition, Visit.serial)
-        .join(Visit, Visit.id == VisitTransition.visit_id)
-        .where(
-            VisitTransition.at > reviewed_at,
-            VisitTransition.at < hi,
-            VisitTransition.from_status != "",
-        )
-    ).all()
-    for t, serial in steps:
-        target = STATUS_LABELS[VisitStatus(t.to_status)]
-        rows.append(
-            (
-                (t.at, t.visit_id, t.id),
-                LedgerRow(
-                    (
-                        _end_text(t.at, day, tz),
-                        serial,
-                        f"{STATUS_LABELS[VisitStatus(t.from_status)]} → {target}",
-                        names.get(t.officer_id, ""),
-                        t.reason,
-                    ),
-                    True,
-                    (t.officer_id,),
-                    t.visit_id,
-                ),
-            )
-        )
-    return tuple(row for _key, row in sorted(rows, key=lambda pair: pair[0]))
+STEP_COLUMNS = ("时间", "事项编号", "状态变更", "民警", "说明")
+STEP_WIDTHS = (1.2, 2.4, 2.6, 1.2, 4)
 
 
 def _bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -631,20 +600,94 @@ def _bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return lo, lo + dt.timedelta(days=1)
 
 
-def _build(
+def _steps(
+    session: Session, lo: dt.datetime, hi: dt.datetime, tz: ZoneInfo, day: dt.date, names: dict
+) -> LedgerSection:
+    """Status changes recorded in [lo, hi), on matters of any day (registrations excluded)."""
+    rows = [
+        LedgerRow(
+            (
+                _end_text(t.at, day, tz),
+                serial,
+                f"{STATUS_LABELS[VisitStatus(t.from_status)]} → "
+                f"{STATUS_LABELS[VisitStatus(t.to_status)]}",
+                names.get(t.officer_id, ""),
+                t.reason,
+            ),
+            False,
+            (t.officer_id,),
+            t.visit_id,
+        )
+        for t, serial in session.execute(
+            select(VisitTransition, Visit.serial)
+            .join(Visit, Visit.id == VisitTransition.visit_id)
+            .where(
+                VisitTransition.at >= lo,
+                VisitTransition.at < hi,
+                VisitTransition.from_status != "",
+            )
+            .order_by(VisitTransition.at, VisitTransition.id)
+        )
+    ]
+    return LedgerSection("steps", "办理进展", STEP_COLUMNS, tuple(rows), STEP_WIDTHS)
+
+
+def after_review_sections(
+    session: Session, station: Station, actor: Officer | None, review: DayReview
+) -> tuple[LedgerSection, ...]:
+    """What was recorded on a reviewed day after its review, section by section."""
+    sections, _summary = _build(session, station, actor, review.day, since=review.reviewed_at)
+    return sections
+
+
+def _carried_after_review(
     session: Session, station: Station, actor: Officer | None, day: dt.date
+) -> tuple[LedgerSection, ...]:
+    """The latest reviewed day before ``day``: what came after its review, to sign now."""
+    review = session.scalars(
+        select(DayReview).where(DayReview.day < day).order_by(DayReview.day.desc()).limit(1)
+    ).first()
+    if review is None:
+        return ()
+    return tuple(
+        LedgerSection(
+            f"prior_{x.key}",
+            f"{review.day.isoformat()} 审核后·{x.title}",
+            x.columns,
+            x.rows,
+            x.widths,
+        )
+        for x in after_review_sections(session, station, actor, review)
+    )
+
+
+def _build(
+    session: Session,
+    station: Station,
+    actor: Officer | None,
+    day: dt.date,
+    since: dt.datetime | None = None,
 ) -> tuple[tuple[LedgerSection, ...], tuple[tuple[str, str], ...]]:
+    """The day's sections and summary; with ``since``, only what was recorded after it.
+
+    ``since`` is the time of the day's review: the records made later that day, section by
+    section (plus the status changes), with no summary — what the review did not sign.
+    """
     tz = ZoneInfo(station.timezone)
     lo, hi = _bounds(day, tz)
+    if since is not None:
+        lo = max(lo, since + dt.timedelta(microseconds=1))
+    after_review = since is not None
     names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
     matter = {
         i: n for i, n in session.execute(select(ServiceItemVersion.id, ServiceItemVersion.name))
     }
 
     # Visits registered that day.
-    visits = list(
-        session.scalars(select(Visit).where(Visit.local_date == day).order_by(Visit.arrived_at))
-    )
+    visit_query = select(Visit).where(Visit.local_date == day).order_by(Visit.arrived_at, Visit.id)
+    if after_review:
+        visit_query = visit_query.where(Visit.created_at >= lo)
+    visits = list(session.scalars(visit_query))
     end_of_day = day
     visit_rows = []
     overdue_today = 0
@@ -675,13 +718,101 @@ def _build(
                 v.id,
             )
         )
-    serial_of = {v.id: v.serial for v in visits}
+    # Every other section's records first, then the serial numbers they name in one query.
+    handover_list = list(
+        session.scalars(
+            select(Handover)
+            .where(Handover.created_at >= lo, Handover.created_at < hi)
+            .order_by(Handover.created_at)
+        )
+    )
+    notice_query = select(Notice).where(Notice.local_date == day).order_by(Notice.id)
+    if after_review:
+        notice_query = notice_query.where(Notice.issued_at >= lo)
+    notices = list(session.scalars(notice_query))
+    owed = _owed(session, [n.id for n in notices])
+    breaches = session.execute(
+        select(NoticeBreach, Notice.number, Notice.visit_id)
+        .join(Notice, Notice.id == NoticeBreach.notice_id)
+        .where(NoticeBreach.local_date == day, NoticeBreach.at >= lo)
+        .order_by(NoticeBreach.at)
+    ).all()
+    # Pledges whose supplement deadline is that day (a deadline is not something recorded
+    # after the review).
+    pledge_list = (
+        []
+        if after_review
+        else list(
+            session.scalars(
+                select(Notice)
+                .where(
+                    # Every state (the check constraint's): the (state, deadline) index.
+                    Notice.state.in_(("open", "fulfilled", "voided")),
+                    Notice.kind == "pledge",
+                    Notice.supplement_deadline == day,
+                )
+                .order_by(Notice.id)
+            )
+        )
+    )
+    ratings = list(
+        session.scalars(
+            select(Rating)
+            .where(Rating.local_date == day, Rating.kind == "on_site", Rating.rated_at >= lo)
+            .order_by(Rating.rated_at)
+        )
+    )
+    attempts = session.execute(
+        select(CallbackAttempt, Callback)
+        .join(Callback, Callback.id == CallbackAttempt.callback_id)
+        .where(CallbackAttempt.local_date == day, CallbackAttempt.at >= lo)
+        .order_by(CallbackAttempt.at)
+    ).all()
+    rated_ids = [c.rating_id for _, c in attempts if c.rating_id]
+    callback_ratings = (
+        {r.id: r for r in session.scalars(select(Rating).where(Rating.id.in_(rated_ids)))}
+        if rated_ids
+        else {}
+    )
+    # Rectifications opened that day, or overdue on it: each by its own index, united (an OR
+    # of the three lets SQLite read every rectification ever instead).
+    rect_ids = [
+        select(Rectification.id).where(Rectification.opened_at >= lo, Rectification.opened_at < hi)
+    ]
+    if not after_review:
+        rect_ids += [
+            # Not closed, spelled as the other states: the (state, due) index.
+            select(Rectification.id).where(
+                Rectification.state.in_(("open", "verified", "rectified")),
+                Rectification.rectify_due < day,
+            ),
+            select(Rectification.id).where(
+                Rectification.state == "open", Rectification.verify_due < day
+            ),
+        ]
+    rects = list(
+        session.scalars(
+            select(Rectification)
+            .where(Rectification.id.in_(union(*rect_ids)))
+            .order_by(Rectification.opened_at, Rectification.id)
+        )
+    )
+    serial_of = _serials(
+        session,
+        {v.id: v.serial for v in visits},
+        (
+            *(h.visit_id for h in handover_list),
+            *(n.visit_id for n in notices),
+            *(visit_id for _b, _number, visit_id in breaches),
+            *(n.visit_id for n in pledge_list),
+            *(r.visit_id for r in ratings),
+            *(c.visit_id for _a, c in attempts),
+            *(rc.visit_id for rc in rects),
+        ),
+    )
 
     def serial(visit_id: int) -> str:
-        if visit_id not in serial_of:
-            found = session.get(Visit, visit_id)
-            serial_of[visit_id] = found.serial if found is not None else ""
-        return serial_of[visit_id]
+        return serial_of.get(visit_id, "")
 
     # Handovers offered that day.
     handovers = [
@@ -698,19 +829,11 @@ def _build(
             (h.from_officer_id, h.to_officer_id),
             h.visit_id,
         )
-        for h in session.scalars(
-            select(Handover)
-            .where(Handover.created_at >= lo, Handover.created_at < hi)
-            .order_by(Handover.created_at)
-        )
+        for h in handover_list
     ]
 
     # Notices issued and breaches recorded that day.
     notice_rows = []
-    notices = list(
-        session.scalars(select(Notice).where(Notice.local_date == day).order_by(Notice.id))
-    )
-    owed = _owed(session, [n.id for n in notices])
     for n in notices:
         notice_rows.append(
             LedgerRow(
@@ -728,20 +851,13 @@ def _build(
                 n.visit_id,
             )
         )
-    breaches = list(
-        session.scalars(
-            select(NoticeBreach).where(NoticeBreach.local_date == day).order_by(NoticeBreach.at)
-        )
-    )
-    for b in breaches:
-        notice = session.get(Notice, b.notice_id)
-        assert notice is not None
+    for b, notice_number, notice_visit_id in breaches:
         notice_rows.append(
             LedgerRow(
                 (
-                    notice.number,
+                    notice_number,
                     f"超出告知范围：{b.item_name}",
-                    serial(notice.visit_id),
+                    serial(notice_visit_id),
                     names.get(b.issuer_id, ""),
                     "",
                     "",
@@ -749,11 +865,10 @@ def _build(
                 ),
                 True,
                 (b.issuer_id, b.officer_id),
-                notice.visit_id,
+                notice_visit_id,
             )
         )
 
-    # Pledges whose supplement deadline is that day.
     pledges = [
         LedgerRow(
             (
@@ -767,21 +882,10 @@ def _build(
             (n.officer_id,),
             n.visit_id,
         )
-        for n in session.scalars(
-            select(Notice)
-            .where(Notice.kind == "pledge", Notice.supplement_deadline == day)
-            .order_by(Notice.id)
-        )
+        for n in pledge_list
     ]
 
     # On-site ratings that day.
-    ratings = list(
-        session.scalars(
-            select(Rating)
-            .where(Rating.local_date == day, Rating.kind == "on_site")
-            .order_by(Rating.rated_at)
-        )
-    )
     rating_rows = []
     rated = satisfied = strict = bad_count = 0
     for r in ratings:
@@ -809,18 +913,6 @@ def _build(
         )
 
     # Callback attempts made that day.
-    attempts = session.execute(
-        select(CallbackAttempt, Callback)
-        .join(Callback, Callback.id == CallbackAttempt.callback_id)
-        .where(CallbackAttempt.local_date == day)
-        .order_by(CallbackAttempt.at)
-    ).all()
-    callback_ratings = {
-        r.id: r
-        for r in session.scalars(
-            select(Rating).where(Rating.id.in_([c.rating_id for _, c in attempts if c.rating_id]))
-        )
-    }
     callback_rows = []
     reached = 0
     for a, c in attempts:
@@ -846,20 +938,6 @@ def _build(
             )
         )
 
-    # Rectifications opened that day, or overdue on it.
-    rects = list(
-        session.scalars(
-            select(Rectification)
-            .where(
-                or_(
-                    (Rectification.opened_at >= lo) & (Rectification.opened_at < hi),
-                    (Rectification.state != "closed") & (Rectification.rectify_due < day),
-                    (Rectification.state == "open") & (Rectification.verify_due < day),
-                )
-            )
-            .order_by(Rectification.opened_at)
-        )
-    )
     rect_rows = []
     rect_overdue = 0
     for rc in rects:
@@ -890,7 +968,8 @@ def _build(
         .where(
             or_(
                 Complaint.received_on == day,
-                (Complaint.state != "closed")
+                # The states still running a deadline (the index on state, not every complaint).
+                Complaint.state.in_(("received", "verified", "handled"))
                 & (
                     ((Complaint.state == "received") & (Complaint.verify_due < day))
                     | (Complaint.state.in_(("received", "verified")) & (Complaint.handle_due < day))
@@ -903,6 +982,8 @@ def _build(
         )
         .order_by(Complaint.received_on, Complaint.id)
     )
+    if after_review:
+        query = select(Complaint).where(Complaint.recorded_at >= lo, Complaint.recorded_at < hi)
     if actor is not None:
         query = query.where(Complaint.officer_id.is_distinct_from(actor.id))
     complaint_rows = []
@@ -949,62 +1030,71 @@ def _build(
             a.entity_id,
         )
         for a in session.scalars(
-            select(Addendum).where(Addendum.made_on == day).order_by(Addendum.at)
+            select(Addendum).where(Addendum.made_on == day, Addendum.at >= lo).order_by(Addendum.at)
         )
     ]
 
-    # Matters finished that day (for the on-time rate), and carried-over open matters.
-    finished = _finished_on(session, lo, hi)
-    on_time = sum(1 for v, done in finished if v.due_date is None or _local(done, tz) <= v.due_date)
-    # Open when the day began: registered before it, not finished or voided before it.
-    closed_at = (
-        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
-        .where(VisitTransition.to_status.in_((*FINAL, "voided")))
-        .group_by(VisitTransition.visit_id)
-        .subquery()
-    )
-    carried_query = (
-        select(Visit.id, Visit.due_date)
-        .outerjoin(closed_at, closed_at.c.visit_id == Visit.id)
-        .where(Visit.local_date < day, or_(closed_at.c.at.is_(None), closed_at.c.at >= lo))
-    )
-    carried_rows = session.execute(carried_query).all()
-    carried = len(carried_rows)
-    carried_overdue = sum(1 for _id, due in carried_rows if due is not None and due < day)
-    summary: tuple[tuple[str, str], ...] = (
-        ("登记", f"{len(visits)} 件（其中作废 {sum(v.status == 'voided' for v in visits)} 件）"),
-        (
-            "当日办结",
-            f"{len(finished)} 件，按期 {on_time} 件，按期率 {_pct(on_time, len(finished))}",
-        ),
-        ("上日结转在办", f"{carried} 件（其中已过办结期限 {carried_overdue} 件）"),
-        ("当日登记逾期", f"{overdue_today} 件"),
-        (
-            "现场评价",
-            f"{len(ratings)} 次，满意率 {_pct(satisfied, rated)}（非常满意+满意+基本满意），"
-            f"严格满意率 {_pct(strict, rated)}（非常满意+满意），差评 {bad_count} 件",
-        ),
-        ("一次性告知", f"出具 {len(notices)} 份，超出告知范围 {len(breaches)} 次"),
-        ("回访", f"{len(attempts)} 次，接通 {reached} 次"),
-        ("整改督办", f"新开及逾期 {len(rects)} 件（逾期 {rect_overdue} 件）"),
-        (
-            "投诉表扬",
-            f"新收投诉 {complaints_new} 件、表扬 {praise_new} 件；"
-            f"逾期未结投诉 {complaints_overdue} 件",
-        ),
-        ("更正记录", f"{len(addenda)} 条"),
-    )
-    previous = day - dt.timedelta(days=1)
-    prior_review = session.scalars(select(DayReview).where(DayReview.day == previous)).first()
-    carried_after: tuple[LedgerRow, ...] = ()
-    if prior_review is not None:
-        carried_after = _after_review_rows(
-            session, station, previous, prior_review.reviewed_at, names
+    summary: tuple[tuple[str, str], ...] = ()
+    if not after_review:
+        # Matters finished that day (for the on-time rate), and carried-over open matters.
+        finished = _finished_on(session, lo, hi)
+        on_time = sum(1 for due, done in finished if due is None or _local(done, tz) <= due)
+        # Open when the day began: registered before it, not finished or voided before it.
+        carried_at = open_at(day, lo)
+        carried, carried_overdue = session.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (
+                                carried_at.c.due_date.is_not(None) & (carried_at.c.due_date < day),
+                                1,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).select_from(carried_at)
+        ).one()
+        summary = (
+            (
+                "登记",
+                f"{len(visits)} 件（其中作废 {sum(v.status == 'voided' for v in visits)} 件）",
+            ),
+            (
+                "当日办结",
+                f"{len(finished)} 件，按期 {on_time} 件，按期率 {_pct(on_time, len(finished))}",
+            ),
+            ("上日结转在办", f"{carried} 件（其中已过办结期限 {carried_overdue} 件）"),
+            ("当日登记逾期", f"{overdue_today} 件"),
+            (
+                "现场评价",
+                f"{len(ratings)} 次，满意率 {_pct(satisfied, rated)}（非常满意+满意+基本满意），"
+                f"严格满意率 {_pct(strict, rated)}（非常满意+满意），差评 {bad_count} 件",
+            ),
+            ("一次性告知", f"出具 {len(notices)} 份，超出告知范围 {len(breaches)} 次"),
+            ("回访", f"{len(attempts)} 次，接通 {reached} 次"),
+            ("整改督办", f"新开及逾期 {len(rects)} 件（逾期 {rect_overdue} 件）"),
+            (
+                "投诉表扬",
+                f"新收投诉 {complaints_new} 件、表扬 {praise_new} 件；"
+                f"逾期未结投诉 {complaints_overdue} 件",
+            ),
+            ("更正记录", f"{len(addenda)} 条"),
         )
+    carried_after: tuple[LedgerSection, ...] = ()
+    if not after_review:
+        carried_after = _carried_after_review(session, station, actor, day)
     if carried_after:
         summary = (
             *summary,
-            ("上一日审核后记录", f"{len(carried_after)} 条（{previous.isoformat()} 审核以后）"),
+            (
+                "上日审核后记录",
+                f"{sum(len(c.rows) for c in carried_after)} 条（前一审核日审核以后登记，"
+                "本次审核一并签字）",
+            ),
         )
     sections: tuple[LedgerSection, ...] = (
         LedgerSection(
@@ -1051,18 +1141,25 @@ def _build(
             tuple(addenda), (2.4, 1.5, 2.4, 1.2, 2, 2, 3, 1.2),
         ),
     )  # fmt: skip
-    if carried_after:
-        sections = (
-            *sections,
-            LedgerSection(
-                "prior_after_review",
-                f"上一日审核后记录（{previous.isoformat()}）",
-                AFTER_REVIEW_COLUMNS,
-                carried_after,
-                AFTER_REVIEW_WIDTHS,
-            ),
-        )
+    if after_review:
+        steps = _steps(session, lo, hi, tz, day, names)
+        shown = tuple(x for x in sections if x.rows and x.key != "addenda")
+        return (*shown, steps) if steps.rows else shown, ()
+    sections = (*sections, *carried_after)
     return sections, summary
+
+
+def _serials(session: Session, known: dict[int, str], visit_ids: Iterable[int]) -> dict[int, str]:
+    """``known`` plus the serial numbers of the other ``visit_ids``, in one query."""
+    missing = {i for i in visit_ids if i not in known}
+    if missing:
+        known.update(
+            (i, serial)
+            for i, serial in session.execute(
+                select(Visit.id, Visit.serial).where(Visit.id.in_(missing))
+            )
+        )
+    return known
 
 
 def _owed(session: Session, notice_ids: list[int]) -> dict[int, int]:
@@ -1093,20 +1190,12 @@ def _complaint_late(c: Complaint, day: dt.date) -> bool:
 
 def _finished_on(
     session: Session, lo: dt.datetime, hi: dt.datetime
-) -> list[tuple[Visit, dt.datetime]]:
-    """Visits finished now whose final transition fell in [lo, hi), with its time: one query."""
-    done = (
-        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
-        .where(VisitTransition.to_status.in_(FINAL))
-        .group_by(VisitTransition.visit_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Visit, done.c.at)
-        .join(done, done.c.visit_id == Visit.id)
-        .where(Visit.status.in_(FINAL), done.c.at >= lo, done.c.at < hi)
-    )
-    return [(visit, at) for visit, at in rows]
+) -> list[tuple[dt.date | None, dt.datetime]]:
+    """Due date and time of the visits finished in [lo, hi) (``db.queries.finished_between``)."""
+    return [
+        (due, at)
+        for _visit_id, at, due in session.execute(finished_between(lo, hi, Visit.due_date))
+    ]
 
 
 def _local(at: dt.datetime | None, tz: ZoneInfo) -> dt.date:

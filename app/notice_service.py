@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, defer
 
 from app import audit
 from app.catalogue_service import time_limit_text
@@ -421,12 +421,14 @@ class NoticeService(ServiceBase):
                 .join(Officer, Officer.id == Notice.officer_id)
                 .where(Notice.local_date >= date_from, Notice.local_date <= date_to)
                 .order_by(Notice.issued_at.desc())
+                .options(defer(Notice.snapshot_json, raiseload=True))
             )
             if officer_id:
                 query = query.where(Notice.officer_id == officer_id)
             rows = []
-            owed = _owed_counts(session)
-            breaches = _breach_counts(session)
+            period = _in_period(date_from, date_to)
+            owed = _owed_counts(session, period)
+            breaches = _breach_counts(session, period)
             for notice, citizen, service, officer in session.execute(query):
                 shown = _shown_state(notice, today)
                 if state and shown != state:
@@ -472,8 +474,9 @@ class NoticeService(ServiceBase):
                     Notice.local_date <= date_to,
                     Notice.state != "voided",
                 )
+                .options(defer(Notice.snapshot_json, raiseload=True))
             )
-            breaches = _breach_counts(session)
+            breaches = _breach_counts(session, _in_period(date_from, date_to))
             tally: dict[int, list[int]] = {}
             names: dict[int, str] = {}
             for group, name, notice in session.execute(query):
@@ -900,21 +903,34 @@ def _open_notice(session: Session, notice_id: int, row_version: int) -> Notice:
     return notice
 
 
-def _owed_counts(session: Session) -> dict[int, int]:
+def _in_period(date_from: dt.date, date_to: dt.date) -> Select[Any]:
+    """The ids of the notices issued between the dates (index ``ix_notices_local_date``)."""
+    return select(Notice.id).where(Notice.local_date >= date_from, Notice.local_date <= date_to)
+
+
+def _owed_counts(session: Session, notice_ids: Select[Any]) -> dict[int, int]:
+    """Items still owed per notice, for the notices ``notice_ids`` selects only."""
     return {
         nid: n
         for nid, n in session.execute(
             select(NoticeItem.notice_id, func.count())
-            .where(NoticeItem.state != "provided", NoticeItem.arrived_at.is_(None))
+            .where(
+                NoticeItem.notice_id.in_(notice_ids.scalar_subquery()),
+                NoticeItem.state != "provided",
+                NoticeItem.arrived_at.is_(None),
+            )
             .group_by(NoticeItem.notice_id)
         )
     }
 
 
-def _breach_counts(session: Session) -> dict[int, int]:
+def _breach_counts(session: Session, notice_ids: Select[Any]) -> dict[int, int]:
+    """Breaches per notice, for the notices ``notice_ids`` selects only."""
     return {
         nid: n
         for nid, n in session.execute(
-            select(NoticeBreach.notice_id, func.count()).group_by(NoticeBreach.notice_id)
+            select(NoticeBreach.notice_id, func.count())
+            .where(NoticeBreach.notice_id.in_(notice_ids.scalar_subquery()))
+            .group_by(NoticeBreach.notice_id)
         )
     }

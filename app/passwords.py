@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from app.errors import ValidationError
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 MAX_LENGTH = 64
@@ -17,7 +19,15 @@ class PasswordHashing:
     """Argon2id (memory-hard); the parameters are injectable so tests can run cheaply."""
 
     def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 2):
-        self._hasher = PasswordHasher(
+        self._parameters = (time_cost, memory_cost_kib, parallelism)
+
+    @cached_property
+    def _hasher(self) -> PasswordHasher:
+        # argon2 (cffi) is imported with the first password checked, not at start-up.
+        from argon2 import PasswordHasher
+
+        time_cost, memory_cost_kib, parallelism = self._parameters
+        return PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism
         )
 
@@ -27,6 +37,8 @@ class PasswordHashing:
 
     def verify(self, stored_hash: str, password: str) -> bool:
         """Whether ``password`` matches ``stored_hash``."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self._hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
-
 
 def search_key(*texts: str) -> str:
     """Lower-case initials and full pinyin of each text, separated by spaces."""
+    # pypinyin's phrase dictionary costs about 0.5 s and 60 MB: loaded only once a key is
+    # needed (a catalogue item saved or searched), never at start-up.
+    from pypinyin import Style, lazy_pinyin
+
     parts: list[str] = []
     for text in texts:
         if not text:

@@ -6,6 +6,15 @@ officer), so an old receipt stays valid while the matter moves on (status, owner
 citizen's ID number is left out on purpose: the checksum is printed in the clear and must not
 help anyone guess the masked digits. A notice covers its frozen content's SHA-256.
 
+Slips printed before this rule (before Issue 10, "rules that hold on a real day") covered other
+fields: a receipt its number, acceptance date, due date, first officer's badge and matter name; a
+guidance slip the unit and its phone with the first officer's badge; a refusal notice the reason,
+the redress and the owner's badge. Citizens keep receipts for weeks, so a code that fails the
+current rule is also checked against that old one, computed from the matter as it is now: it
+still fits unless one of those fields changed since (e.g. the due date moved while materials
+were missing). Then the code is refused with a message that names an old receipt as a possible
+cause, and the number on the paper is typed by hand.
+
 The checksum is no signature (anyone who knows the rule can compute it); it catches a misread
 or mistyped code and a number altered by hand.
 """
@@ -15,17 +24,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
 from app.printing.slip_data import qr_payload
-from db.models import Notice, Visit
+from db.models import Notice, Officer, ServiceItemVersion, Station, Visit
 
 _CHECKSUM = re.compile(r"^[0-9A-F]{8}$")
 
-RECEIPT_MISMATCH = "二维码校验失败：该回执可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+RECEIPT_MISMATCH = (
+    "二维码校验未通过：可能是扫描有误、旧版回执或回执被改动，请核对纸面编号后手工输入。"
+)
 NOTICE_MISMATCH = "二维码校验失败：该告知单可能被篡改或扫描有误，请核对纸面编号后手工输入。"
 UNREADABLE = "二维码内容不完整或无法识别，请重新扫描，或核对纸面编号后手工输入。"
 
@@ -83,7 +95,9 @@ def visit_id_of_scan(session: Session, code: ScannedCode, field: str) -> int:
     """The visit a scanned receipt (or notice) code belongs to, once its checksum matches."""
     visit = session.scalars(select(Visit).where(Visit.serial == code.number)).first()
     if visit is not None:
-        if code.checksum != visit_checksum(visit):
+        # The current rule first; a receipt printed before it carries the old one.
+        fits = code.checksum == visit_checksum(visit)
+        if not fits and code.checksum not in legacy_visit_checksums(session, visit):
             raise ValidationError(RECEIPT_MISMATCH, field)
         return visit.id
     notice = session.scalars(select(Notice).where(Notice.number == code.number)).first()
@@ -98,3 +112,27 @@ def visit_id_of_scan(session: Session, code: ScannedCode, field: str) -> int:
 def _visit_content(visit: Visit) -> tuple[str, ...]:
     registered = visit.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (registered, str(visit.service_version_id), str(visit.first_officer_id))
+
+
+def legacy_visit_checksums(session: Session, visit: Visit) -> set[str]:
+    """The checksums slips printed before the current rule carry, from the matter as it is now.
+
+    One per kind of slip the matter's data allows: a receipt once accepted, a guidance slip once
+    a unit is named, a refusal notice once a reason is given.
+    """
+    station = session.get(Station, 1)
+    version = session.get(ServiceItemVersion, visit.service_version_id)
+    first = session.get(Officer, visit.first_officer_id)
+    owner = session.get(Officer, visit.owner_id)
+    if station is None or version is None or first is None or owner is None:
+        return set()
+    contents: list[tuple[str, ...]] = []
+    if visit.accepted_at is not None:
+        accepted = visit.accepted_at.astimezone(ZoneInfo(station.timezone)).date().isoformat()
+        due = visit.due_date.isoformat() if visit.due_date else "当场办结"
+        contents.append((accepted, due, first.badge_no, version.name))
+    if visit.guided_unit:
+        contents.append((visit.guided_unit, visit.guided_phone, first.badge_no))
+    if visit.refusal_reason:
+        contents.append((visit.refusal_reason, visit.refusal_redress, owner.badge_no))
+    return {qr_payload(visit.serial, *content).rsplit("|", 1)[1] for content in contents}

@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from app import audit
 from app.dto import SessionUser
@@ -52,6 +53,11 @@ KIND_LABELS = {
     "follow_up": "整改回访",
 }
 REGISTER_MAX_DAYS = 31
+LIVE_STATES = ("open", "verified", "rectified")
+# The list shows closed rectifications this many days back (open ones always): a worklist,
+# not ten years of history.
+CLOSED_SHOWN_DAYS = 90
+FollowUp = aliased(Rating, name="follow_up")
 # Room to write by hand on the 督办单: a section not yet filled in prints as empty lines.
 _BLANK = "\n".join(["\u3000"] * 6)
 _BLANK_LINE = "\u3000\n\u3000"
@@ -187,14 +193,36 @@ class RatingService(ServiceBase):
 
     # ---- rectification --------------------------------------------------------------
 
-    def rectifications(self, user: SessionUser) -> list[RectificationRow]:
-        """The chief and deputies see all; a rated officer sees those about them (to appeal)."""
+    def rectifications(
+        self, user: SessionUser, closed_days: int | None = CLOSED_SHOWN_DAYS
+    ) -> list[RectificationRow]:
+        """Every rectification still open, however old, and those closed lately, newest first.
+
+        Closed ones go back ``closed_days`` days (None: all of history): the page is a
+        worklist, not ten years of records. The chief and deputies see all; a rated officer
+        sees those about them (to appeal).
+        """
         with self._sessions.begin() as session:
             actor = self._officer(session, user)
-            query = select(Rectification).order_by(Rectification.opened_at.desc())
+            station = _station(session)
+            tz = ZoneInfo(station.timezone)
+            query = select(Rectification.id)
+            if closed_days is not None:
+                local_today = self._clock.now().astimezone(tz).date()
+                since = local_today - dt.timedelta(days=closed_days)
+                # Two ranges of ix_rectifications_state_closed, not ten years of rows.
+                query = query.where(
+                    or_(
+                        Rectification.state.in_(LIVE_STATES),
+                        and_(
+                            Rectification.state == "closed",
+                            Rectification.closed_at >= dt.datetime.combine(since, dt.time(), tz),
+                        ),
+                    )
+                )
             if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
                 query = query.where(Rectification.rated_officer_id == actor.id)
-            return [self._row(session, r) for r in session.scalars(query)]
+            return self._rows(session, station, query)
 
     def verify(
         self, user: SessionUser, rect_id: int, row_version: int, cause: str
@@ -663,42 +691,88 @@ class RatingService(ServiceBase):
         return actor, rect
 
     def _row(self, session: Session, rect: Rectification) -> RectificationRow:
-        visit = session.get(Visit, rect.visit_id)
-        rating = session.get(Rating, rect.rating_id)
-        assert visit is not None and rating is not None
-        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
-        follow = session.get(Rating, rect.follow_up_rating_id) if rect.follow_up_rating_id else None
-        station = _station(session)
-        today = self._clock.now().astimezone(ZoneInfo(station.timezone)).date()
-        dims = json.loads(rating.dimensions_json)
-        return RectificationRow(
-            id=rect.id,
-            number=rect.number,
-            state=rect.state,
-            visit_serial=visit.serial,
-            citizen_name=visit.citizen_name,
-            rated_officer=names.get(rect.rated_officer_id, ""),
-            owner=names.get(rect.owner_id, ""),
-            rating_text=LEVELS.get(rating.overall or 0, "—"),
-            comment=rating.comment,
-            verify_due=rect.verify_due,
-            rectify_due=rect.rectify_due,
-            overdue=rect.state != "closed"
-            and ((rect.state == "open" and today > rect.verify_due) or today > rect.rectify_due),
-            cause=rect.cause,
-            action=rect.action,
-            result=rect.result,
-            follow_up=(
-                ("拒绝评价" if follow.declined else LEVELS.get(follow.overall or 0, ""))
-                if follow
-                else ""
-            ),
-            appeal_text=rect.appeal_text,
-            appeal_decision=rect.appeal_decision,
-            appeal_reason=rect.appeal_reason,
-            row_version=rect.row_version,
-            dimensions=tuple((k, LEVELS[v]) for k, v in dims.items()),
+        rows = self._rows(
+            session, _station(session), select(Rectification.id).where(Rectification.id == rect.id)
         )
+        return rows[0]
+
+    def _rows(self, session: Session, station: Station, ids: Select[Any]) -> list[RectificationRow]:
+        """The rows of the rectifications ``ids`` selects: one query, whatever their number.
+
+        The columns come in the order ``_rect_row`` unpacks them.
+        """
+        today = self._clock.now().astimezone(ZoneInfo(station.timezone)).date()
+        found = session.execute(
+            select(
+                Rectification.id,
+                Rectification.number,
+                Rectification.state,
+                Rectification.rated_officer_id,
+                Rectification.owner_id,
+                Rectification.verify_due,
+                Rectification.rectify_due,
+                Rectification.cause,
+                Rectification.action,
+                Rectification.result,
+                Rectification.appeal_text,
+                Rectification.appeal_decision,
+                Rectification.appeal_reason,
+                Rectification.row_version,
+                Visit.serial,
+                Visit.citizen_name,
+                Rating.overall,
+                Rating.comment,
+                Rating.dimensions_json,
+                FollowUp.declined.label("follow_declined"),
+                FollowUp.overall.label("follow_overall"),
+            )
+            .join(Visit, Visit.id == Rectification.visit_id)
+            .join(Rating, Rating.id == Rectification.rating_id)
+            .outerjoin(FollowUp, FollowUp.id == Rectification.follow_up_rating_id)
+            .where(Rectification.id.in_(ids.scalar_subquery()))
+            .order_by(Rectification.opened_at.desc(), Rectification.id.desc())
+        ).all()
+        if not found:
+            return []
+        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
+        return [_rect_row(r, names, today) for r in found]
+
+
+def _rect_row(r: Any, names: dict[int, str], today: dt.date) -> RectificationRow:
+    """A list row from one row of ``RatingService._rows``' query (unpacked once: lists are long)."""
+    (
+        rect_id, number, state, rated_officer_id, owner_id, verify_due, rectify_due, cause,
+        action, result, appeal_text, appeal_decision, appeal_reason, row_version,
+        serial, citizen_name, overall, comment, dimensions_json, follow_declined, follow_overall,
+    ) = r  # fmt: skip
+    follow_up = ""
+    if follow_declined is not None:
+        follow_up = "拒绝评价" if follow_declined else LEVELS.get(follow_overall or 0, "")
+    late_verify = state == "open" and today > verify_due
+    dims = json.loads(dimensions_json)
+    return RectificationRow(
+        id=rect_id,
+        number=number,
+        state=state,
+        visit_serial=serial,
+        citizen_name=citizen_name,
+        rated_officer=names.get(rated_officer_id, ""),
+        owner=names.get(owner_id, ""),
+        rating_text=LEVELS.get(overall or 0, "—"),
+        comment=comment,
+        verify_due=verify_due,
+        rectify_due=rectify_due,
+        overdue=state != "closed" and (late_verify or today > rectify_due),
+        cause=cause,
+        action=action,
+        result=result,
+        follow_up=follow_up,
+        appeal_text=appeal_text,
+        appeal_decision=appeal_decision,
+        appeal_reason=appeal_reason,
+        row_version=row_version,
+        dimensions=tuple([(k, LEVELS[v]) for k, v in dims.items()]),
+    )
 
 
 def clean_rating(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, int], str]:

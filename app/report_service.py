@@ -25,15 +25,7 @@ from app.printing.fonts import glyph_warning
 from app.printing.monthly_report_pdf import monthly_report_document
 from app.printing.register_pdf import render_register
 from app.report_dto import ExportResult, MonthlyReport, Overview
-from app.statistics_service import (
-    Progress,
-    Statistics,
-    StatisticsService,
-    TrendPoint,
-    check_period,
-    month_text,
-    rank_officers,
-)
+from app.statistics_service import Progress, StatisticsService, check_period, month_text
 from db.models import Station
 
 TREND_MONTHS = 12  # months of trend in the workbook and the monthly report
@@ -195,65 +187,18 @@ class ReportService(StatisticsService):
         if station is None:
             raise NotFound("本数据库尚未初始化。")
         tz = ZoneInfo(station.timezone)
-        last_month = end.replace(day=1)
-        firsts = [_add_months(last_month, i - months + 1) for i in range(months)]
-        whole_month = start == last_month and end == _add_months(last_month, 1) - dt.timedelta(
-            days=1
+        stats, trend, ranking = self._overview_figures(
+            session, viewer_id, start, end, months, progress
         )
-        parts = months + (0 if whole_month else 1)
-        stats: Statistics | None = None
-        if not whole_month:
-            stats = self._compute(session, viewer_id, start, end, _part(progress, 0, parts))
-        trend: list[TrendPoint] = []
-        month_stats: Statistics | None = None
-        for index, first in enumerate(firsts):
-            month_stats = self._compute(
-                session,
-                viewer_id,
-                first,
-                _add_months(first, 1) - dt.timedelta(days=1),
-                _part(progress, index + parts - months, parts),
-            )
-            trend.append(trend_point(month_stats))
-        assert month_stats is not None  # months >= 1
         now = self._clock.now().astimezone(tz)
         return Overview(
             station_name=station.name,
-            stats=stats or month_stats,
+            stats=stats,
             trend=tuple(trend),
-            ranking=tuple(rank_officers(month_stats.by_officer, month_stats.total)),
-            ranking_month=last_month,
+            ranking=tuple(ranking),
+            ranking_month=end.replace(day=1),
             generated_at=now,
         )
-
-
-def trend_point(stats: Statistics) -> TrendPoint:
-    """One month's station figures as StatisticsService.monthly_trend reports them."""
-    t = stats.total
-    return TrendPoint(
-        month=stats.start,
-        label=month_text(stats.start),
-        visits=t.visits,
-        finished=t.finished,
-        on_time_rate=t.on_time_rate,
-        satisfaction_rate=t.satisfaction_rate,
-        strict_rate=t.strict_rate,
-        one_visit_rate=t.one_visit_rate,
-        call_rate=t.call_rate,
-        reach_rate=t.reach_rate,
-        bad=t.bad,
-        complaints=t.complaints,
-    )
-
-
-def _part(progress: Progress | None, index: int, parts: int) -> Progress:
-    """Report one computation's steps as part ``index`` of ``parts`` of the whole job."""
-
-    def report(step: int, total: int) -> None:
-        if progress is not None:
-            progress(index * total + step, parts * total)
-
-    return report
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

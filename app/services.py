@@ -1,45 +1,136 @@
-"""The services of one open database, built once by the composition root."""
+"""The services of one open database, built once by the composition root.
+
+Each service is built, and its module imported, when it is first asked for: the login window
+needs only ``auth`` and ``station``, so start-up does not import the statistics, the reports
+(ReportLab, matplotlib, openpyxl) or the pinyin tables. Every service is still built once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.auth_service import AuthService
-from app.callback_service import CallbackService
-from app.catalogue_service import CatalogueService
 from app.clock import Clock, SystemClock
-from app.complaint_service import ComplaintService
-from app.holiday_service import HolidayService
-from app.ledger_service import LedgerService
-from app.notice_service import NoticeService
-from app.officer_service import OfficerService
 from app.passwords import PasswordHashing
-from app.rating_service import RatingService
-from app.report_service import ReportService
-from app.station_service import StationService
-from app.statistics_service import StatisticsService
-from app.visit_service import VisitService
+
+if TYPE_CHECKING:
+    from app.auth_service import AuthService
+    from app.callback_service import CallbackService
+    from app.catalogue_service import CatalogueService
+    from app.complaint_service import ComplaintService
+    from app.holiday_service import HolidayService
+    from app.ledger_service import LedgerService
+    from app.notice_service import NoticeService
+    from app.officer_service import OfficerService
+    from app.rating_service import RatingService
+    from app.report_service import ReportService
+    from app.station_service import StationService
+    from app.statistics_service import StatisticsService
+    from app.visit_service import VisitService
 
 
-@dataclass(frozen=True)
 class Services:
     """Every use-case service; the UI hands each widget only the ones it needs."""
 
-    auth: AuthService
-    officers: OfficerService
-    station: StationService
-    catalogue: CatalogueService
-    holidays: HolidayService
-    visits: VisitService
-    notices: NoticeService
-    ratings: RatingService
-    callbacks: CallbackService
-    complaints: ComplaintService
-    statistics: StatisticsService
-    ledger: LedgerService
-    reports: ReportService
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, hashing: PasswordHashing
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._hashing = hashing
+
+    @cached_property
+    def auth(self) -> AuthService:
+        """Login with lock-out, and changing one's own password."""
+        from app.auth_service import AuthService
+
+        return AuthService(self._sessions, self._clock, self._hashing)
+
+    @cached_property
+    def officers(self) -> OfficerService:
+        """Officer accounts."""
+        from app.officer_service import OfficerService
+
+        return OfficerService(self._sessions, self._clock, self._hashing)
+
+    @cached_property
+    def station(self) -> StationService:
+        """First-run set-up and the station's settings."""
+        from app.station_service import StationService
+
+        return StationService(self._sessions, self._clock, self._hashing)
+
+    @cached_property
+    def catalogue(self) -> CatalogueService:
+        """The service catalogue (服务事项目录)."""
+        from app.catalogue_service import CatalogueService
+
+        return CatalogueService(self._sessions, self._clock)
+
+    @cached_property
+    def holidays(self) -> HolidayService:
+        """Holiday overrides and the working-day calendar."""
+        from app.holiday_service import HolidayService
+
+        return HolidayService(self._sessions, self._clock)
+
+    @cached_property
+    def visits(self) -> VisitService:
+        """Walk-in intake, ownership and handovers."""
+        from app.visit_service import VisitService
+
+        return VisitService(self._sessions, self._clock)
+
+    @cached_property
+    def notices(self) -> NoticeService:
+        """One-time notices (一次性告知单) and pledges."""
+        from app.notice_service import NoticeService
+
+        return NoticeService(self._sessions, self._clock)
+
+    @cached_property
+    def ratings(self) -> RatingService:
+        """好差评 at the counter and the rectifications 差评 open."""
+        from app.rating_service import RatingService
+
+        return RatingService(self._sessions, self._clock)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        """回访: sampled phone callbacks and home visits."""
+        from app.callback_service import CallbackService
+
+        return CallbackService(self._sessions, self._clock)
+
+    @cached_property
+    def complaints(self) -> ComplaintService:
+        """投诉 and 表扬."""
+        from app.complaint_service import ComplaintService
+
+        return ComplaintService(self._sessions, self._clock)
+
+    @cached_property
+    def statistics(self) -> StatisticsService:
+        """统计: figures per officer and per matter, trends, 红黑榜."""
+        from app.statistics_service import StatisticsService
+
+        return StatisticsService(self._sessions, self._clock)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        """每日台账: read, review and sign, corrections."""
+        from app.ledger_service import LedgerService
+
+        return LedgerService(self._sessions, self._clock)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """Statistics to Excel and the monthly report (月度通报)."""
+        from app.report_service import ReportService
+
+        return ReportService(self._sessions, self._clock)
 
 
 def build_services(
@@ -48,20 +139,4 @@ def build_services(
     hashing: PasswordHashing | None = None,
 ) -> Services:
     """Wire the services over one session factory."""
-    clock = clock or SystemClock()
-    hashing = hashing or PasswordHashing()
-    return Services(
-        auth=AuthService(sessions, clock, hashing),
-        officers=OfficerService(sessions, clock, hashing),
-        station=StationService(sessions, clock, hashing),
-        catalogue=CatalogueService(sessions, clock),
-        holidays=HolidayService(sessions, clock),
-        visits=VisitService(sessions, clock),
-        notices=NoticeService(sessions, clock),
-        ratings=RatingService(sessions, clock),
-        callbacks=CallbackService(sessions, clock),
-        complaints=ComplaintService(sessions, clock),
-        statistics=StatisticsService(sessions, clock),
-        ledger=LedgerService(sessions, clock),
-        reports=ReportService(sessions, clock),
-    )
+    return Services(sessions, clock or SystemClock(), hashing or PasswordHashing())

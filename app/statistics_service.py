@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pypinyin import lazy_pinyin
-from sqlalchemy import exists, func, select
+from sqlalchemy import Engine, Integer, Select, case, exists, func, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
+from sqlalchemy.sql import ColumnElement
 
 from app.dto import SessionUser
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.rating_service import BAD as BAD_LEVEL
 from app.rating_service import RATABLE, is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.visit_rules import VisitStatus
 from db.models import (
+    AuditEvent,
     Callback,
     CallbackAttempt,
     CallbackBatch,
@@ -34,7 +41,14 @@ from db.models import (
     ServiceItemVersion,
     Station,
     Visit,
-    VisitTransition,
+)
+from db.queries import (
+    bucket,
+    finished_between,
+    int_list,
+    local_date,
+    micros_between,
+    split_ints,
 )
 
 Progress = Callable[[int, int], None]
@@ -431,6 +445,24 @@ def _month_end(day: dt.date) -> dt.date:
     return _add_months(day, 1) - dt.timedelta(days=1)
 
 
+def trend_point(month: dt.date, t: StatRow) -> TrendPoint:
+    """One month's point of the trend from the station's total row of that month."""
+    return TrendPoint(
+        month=month,
+        label=month_text(month),
+        visits=t.visits,
+        finished=t.finished,
+        on_time_rate=t.on_time_rate,
+        satisfaction_rate=t.satisfaction_rate,
+        strict_rate=t.strict_rate,
+        one_visit_rate=t.one_visit_rate,
+        call_rate=t.call_rate,
+        reach_rate=t.reach_rate,
+        bad=t.bad,
+        complaints=t.complaints,
+    )
+
+
 # ---- the 红黑榜 -----------------------------------------------------------------------------
 
 
@@ -531,33 +563,12 @@ class StatisticsService(ServiceBase):
             raise ValidationError("请选择趋势的截止月份。", "period")
         if not 1 <= months <= MAX_TREND_MONTHS:
             raise ValidationError(f"趋势可查看 1 至 {MAX_TREND_MONTHS} 个月。", "months")
-        last = _month_start(end_month)
-        firsts = [_add_months(last, i - months + 1) for i in range(months)]
         with self._sessions.begin() as session:
             viewer = self._viewer(session, user)
-            points = []
-            for index, first in enumerate(firsts):
-                stats = self._compute(
-                    session, viewer.id, first, _month_end(first), _steps(progress, index, months)
-                )
-                t = stats.total
-                points.append(
-                    TrendPoint(
-                        month=first,
-                        label=month_text(first),
-                        visits=t.visits,
-                        finished=t.finished,
-                        on_time_rate=t.on_time_rate,
-                        satisfaction_rate=t.satisfaction_rate,
-                        strict_rate=t.strict_rate,
-                        one_visit_rate=t.one_visit_rate,
-                        call_rate=t.call_rate,
-                        reach_rate=t.reach_rate,
-                        bad=t.bad,
-                        complaints=t.complaints,
-                    )
-                )
-            return points
+            monthly = self._months(
+                session, viewer.id, _month_start(end_month), months, _steps(progress, 0, 1)
+            )
+            return [trend_point(first, book.total.row("total", "合计")) for first, book in monthly]
 
     def ranking(
         self, user: SessionUser, month_start: dt.date | None, progress: Progress | None = None
@@ -569,7 +580,7 @@ class StatisticsService(ServiceBase):
         with self._sessions.begin() as session:
             viewer = self._viewer(session, user)
             stats = self._compute(
-                session, viewer.id, first, _month_end(first), _steps(progress, 0, 1)
+                session, viewer.id, first, _month_end(first), _steps(progress, 0, 1), timed=False
             )
             return rank_officers(stats.by_officer, stats.total)
 
@@ -582,6 +593,61 @@ class StatisticsService(ServiceBase):
             raise PermissionDenied(f"{role.label}无权查看统计，统计由所长、副所长查看。")
         return officer
 
+    def _count(
+        self,
+        session: Session,
+        viewer_id: int,
+        ranges: Sequence[tuple[dt.date, dt.date]],
+        timed: bool,
+        progress: Progress,
+    ) -> _Scope:
+        """Every counter once over consecutive ``ranges``, each range into its own book.
+
+        The counters run in two lanes at once where the store allows it (a database file or
+        server, not one shared in-memory connection): the other lane on a second connection,
+        whose snapshot must be this session's (the same last audit event: every change is
+        audited in its own transaction); otherwise, or if a change came in between, here.
+        """
+        tz = ZoneInfo(_station(session).timezone)
+        today = self._clock.now().astimezone(tz).date()
+        progress(1, STEPS)
+        scope = _scope(session, ranges, tz, today, viewer_id, timed)
+        step = iter(range(2, STEPS))
+        here, there = _LANES[timed]
+        if not _may_share_work(session):
+            here, there = _COUNTERS, ()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            helper = (
+                pool.submit(self._count_apart, scope, _last_change(session), there)
+                if there
+                else None
+            )
+            for count in here:
+                count(scope)
+                progress(next(step), STEPS)
+            books = helper.result() if helper is not None else None
+        for count in there:
+            if books is None:
+                count(scope)
+            progress(next(step), STEPS)
+        if books is not None:
+            for mine, theirs in zip(scope.books, books, strict=True):
+                mine.merge(theirs)
+        return scope
+
+    def _count_apart(
+        self, scope: _Scope, last_change: int | None, counters: Sequence[_Counter]
+    ) -> tuple[_Book, ...] | None:
+        """``counters`` on a connection of their own, into books of their own; None when
+        that connection sees another state of the station."""
+        with self._sessions.begin() as session:
+            if _last_change(session) != last_change:
+                return None
+            apart = replace(scope, session=session, books=tuple(_Book() for _ in scope.books))
+            for count in counters:
+                count(apart)
+            return apart.books
+
     def _compute(
         self,
         session: Session,
@@ -589,26 +655,53 @@ class StatisticsService(ServiceBase):
         start: dt.date,
         end: dt.date,
         progress: Progress,
+        timed: bool = True,
     ) -> Statistics:
-        tz = ZoneInfo(_station(session).timezone)
-        scope = _Scope(
-            session=session,
-            start=start,
-            end=end,
-            lo=dt.datetime.combine(start, dt.time(), tz).astimezone(dt.UTC),
-            hi=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC),
-            tz=tz,
-            today=self._clock.now().astimezone(tz).date(),
-            viewer_id=viewer_id,
-        )
-        book = _Book()
-        progress(1, STEPS)
-        for number, count in enumerate(_COUNTERS, start=2):
-            count(scope, book)
-            progress(number, STEPS)
-        stats = self._assemble(session, book, start, end)
+        scope = self._count(session, viewer_id, [(start, end)], timed, progress)
+        stats = self._assemble(session, scope.books[0], start, end)
         progress(STEPS, STEPS)
         return stats
+
+    def _months(
+        self,
+        session: Session,
+        viewer_id: int,
+        last_month: dt.date,
+        months: int,
+        progress: Progress,
+    ) -> list[tuple[dt.date, _Book]]:
+        """The ``months`` months up to ``last_month`` counted in one pass (no times)."""
+        firsts = [_add_months(last_month, i - months + 1) for i in range(months)]
+        ranges = [(first, _month_end(first)) for first in firsts]
+
+        def scaled(step: int, total: int) -> None:
+            # Reported as ``months`` periods of STEPS steps, as when each month was apart.
+            progress(step * months, total * months)
+
+        scope = self._count(session, viewer_id, ranges, False, scaled)
+        scaled(STEPS, STEPS)
+        return list(zip(firsts, scope.books, strict=True))
+
+    def _overview_figures(
+        self,
+        session: Session,
+        viewer_id: int,
+        start: dt.date,
+        end: dt.date,
+        months: int,
+        progress: Progress | None,
+    ) -> tuple[Statistics, list[TrendPoint], list[RankRow]]:
+        """The period, the ``months`` months' trend up to the month it ends in, and that
+        month's 红黑榜: the period counted once, the months once (the board from the last)."""
+        stats = self._compute(session, viewer_id, start, end, _steps(progress, 0, 2))
+        last_month = _month_start(end)
+        monthly = self._months(session, viewer_id, last_month, months, _steps(progress, 1, 2))
+        trend = [trend_point(first, book.total.row("total", "合计")) for first, book in monthly]
+        if start == last_month and end == _month_end(last_month):
+            board = stats
+        else:
+            board = self._assemble(session, monthly[-1][1], last_month, _month_end(last_month))
+        return stats, trend, rank_officers(board.by_officer, board.total)
 
     def _assemble(self, session: Session, book: _Book, start: dt.date, end: dt.date) -> Statistics:
         officers = list(session.scalars(select(Officer).order_by(Officer.badge_no, Officer.id)))
@@ -685,6 +778,16 @@ class _Tally:
     rect_closed: int = 0
     rect_on_time: int = 0
 
+    def merge(self, other: _Tally) -> None:
+        """Add another tally's counts (the lanes count different figures)."""
+        for name in _SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.waits.extend(other.waits)
+        self.services.extend(other.services)
+        for mine, theirs in ((self.findings, other.findings), (self.outcomes, other.outcomes)):
+            for key, n in theirs.items():
+                mine[key] += n
+
     def row(
         self,
         kind: str,
@@ -733,6 +836,10 @@ class _Tally:
         )
 
 
+_LISTED = ("waits", "services", "findings", "outcomes")
+_SUMMED = tuple(f.name for f in dataclasses.fields(_Tally) if f.name not in _LISTED)
+
+
 class _Book:
     """The tallies of every officer, every matter and the total."""
 
@@ -741,240 +848,398 @@ class _Book:
         self.matters: dict[int, _Tally] = {}
         self.total = _Tally()
 
+    def merge(self, other: _Book) -> None:
+        """Add what another lane counted into another book."""
+        self.total.merge(other.total)
+        for mine, theirs in ((self.officers, other.officers), (self.matters, other.matters)):
+            for key, tally in theirs.items():
+                mine.setdefault(key, _Tally()).merge(tally)
+
     def of(self, officer_id: int | None, item_id: int | None) -> Iterable[_Tally]:
         """The tallies a record counts in: its officer's and matter's (when known), the total."""
         out = [self.total]
         if officer_id is not None:
-            out.append(self.officers.setdefault(officer_id, _Tally()))
+            tally = self.officers.get(officer_id)
+            if tally is None:
+                tally = self.officers[officer_id] = _Tally()
+            out.append(tally)
         if item_id is not None:
-            out.append(self.matters.setdefault(item_id, _Tally()))
+            tally = self.matters.get(item_id)
+            if tally is None:
+                tally = self.matters[item_id] = _Tally()
+            out.append(tally)
         return out
 
 
 @dataclass(frozen=True, slots=True)
 class _Scope:
-    """What every counting query needs: the period as dates and as UTC instants."""
+    """What every counting query needs: the periods counted (one, or the months of a trend),
+    as dates and as UTC instants, and a book for each."""
 
     session: Session
-    start: dt.date
-    end: dt.date
-    lo: dt.datetime  # the first instant of ``start``, station-local, in UTC
-    hi: dt.datetime  # the first instant after ``end``
+    ranges: tuple[tuple[dt.date, dt.date], ...]  # consecutive (first, last) local dates
+    starts: tuple[dt.datetime, ...]  # the first instant of each range, station-local, in UTC
+    hi: dt.datetime  # the first instant after the last range
     tz: ZoneInfo
     today: dt.date
     viewer_id: int
+    timed: bool  # per-visit times for the medians (the trend and the 红黑榜 need counts only)
+    items: dict[int, int]  # service item version → service item
+    books: tuple[_Book, ...]  # one per range
+
+    @property
+    def start(self) -> dt.date:
+        return self.ranges[0][0]
+
+    @property
+    def end(self) -> dt.date:
+        return self.ranges[-1][1]
+
+    @property
+    def lo(self) -> dt.datetime:
+        return self.starts[0]
+
+    def by_day(self, column: Any) -> ColumnElement[int]:
+        """The range a local date falls in."""
+        return bucket(column, [first for first, _last in self.ranges])
+
+    def by_time(self, column: Any) -> ColumnElement[int]:
+        """The range a stored instant falls in."""
+        return bucket(column, self.starts)
+
+    def local_date(self, column: Any) -> ColumnElement[dt.date]:
+        """The station-local date of an instant of the whole span."""
+        return local_date(column, self.tz, self.lo, self.hi)
+
+    def tallies(
+        self, index: int, officer_id: int | None, version_id: int | None
+    ) -> Iterable[_Tally]:
+        """The tallies of range ``index`` a record counts in."""
+        item = self.items.get(version_id) if version_id is not None else None
+        return self.books[index].of(officer_id, item)
 
 
-_ITEM = ServiceItemVersion.item_id
-_BY_VERSION = ServiceItemVersion.id == Visit.service_version_id
+def _scope(
+    session: Session,
+    ranges: Sequence[tuple[dt.date, dt.date]],
+    tz: ZoneInfo,
+    today: dt.date,
+    viewer_id: int,
+    timed: bool,
+) -> _Scope:
+    def first_instant(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tz).astimezone(dt.UTC)
 
-
-def _count_visits(q: _Scope, book: _Book) -> None:
-    """Registered in the period (not voided), to the first-contact officer; their stamps."""
-    for officer_id, item_id, arrived, started, ended, *hand in q.session.execute(
-        select(
-            Visit.first_officer_id,
-            _ITEM,
-            Visit.arrived_at,
-            Visit.started_at,
-            Visit.ended_at,
-            Visit.arrived_by_hand,
-            Visit.started_by_hand,
-            Visit.ended_by_hand,
-        )
-        .join(ServiceItemVersion, _BY_VERSION)
-        .where(
-            Visit.local_date >= q.start,
-            Visit.local_date <= q.end,
-            Visit.status != VisitStatus.VOIDED.value,
-        )
-    ):
-        arrived_by_hand, started_by_hand, ended_by_hand = hand
-        # A start stamped at the arrival itself measured no wait (see VisitService).
-        wait = None if started == arrived and not started_by_hand else _minutes(arrived, started)
-        spent = _minutes(started, ended)
-        by_hand = (wait is not None and (arrived_by_hand or started_by_hand)) or (
-            spent is not None and (started_by_hand or ended_by_hand)
-        )
-        for t in book.of(officer_id, item_id):
-            t.visits += 1
-            if wait is not None:
-                t.waits.append(wait)
-            if spent is not None:
-                t.services.append(spent)
-            t.by_hand += bool(by_hand)
-
-
-def _count_finished(q: _Scope, book: _Book) -> None:
-    """Finished in the period (as the callback sampler defines it), to the current owner."""
-    done = (
-        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
-        .where(VisitTransition.to_status.in_([s.value for s in RATABLE]))
-        .group_by(VisitTransition.visit_id)
-        .subquery()
+    return _Scope(
+        session=session,
+        ranges=tuple(ranges),
+        starts=tuple(first_instant(first) for first, _last in ranges),
+        hi=first_instant(ranges[-1][1] + dt.timedelta(days=1)),
+        tz=tz,
+        today=today,
+        viewer_id=viewer_id,
+        timed=timed,
+        items={
+            version: item
+            for version, item in session.execute(
+                select(ServiceItemVersion.id, ServiceItemVersion.item_id)
+            )
+        },
+        books=tuple(_Book() for _range in ranges),
     )
-    for officer_id, item_id, due, at in q.session.execute(
-        select(Visit.owner_id, _ITEM, Visit.due_date, done.c.at)
-        .join(done, done.c.visit_id == Visit.id)
-        .join(ServiceItemVersion, _BY_VERSION)
-        .where(
-            Visit.status.in_([s.value for s in RATABLE]),
-            done.c.at >= q.lo,
-            done.c.at < q.hi,
-        )
+
+
+def _rows(q: _Scope, statement: Select[*tuple[Any, ...]]) -> Sequence[Any]:
+    """Every row at once, as plain tuples: no ORM, and one fetch for the whole result."""
+    return q.session.connection().execute(statement).all()
+
+
+def _grouped(q: _Scope, records: Select[*tuple[Any, ...]], keys: int) -> Sequence[Any]:
+    """``records`` grouped by their first ``keys`` columns: the keys, the count, then the sum of
+    each further column. Grouped outside, so every database groups by plain columns."""
+    inner = records.subquery("records")
+    columns = list(inner.c)
+    return _rows(
+        q,
+        select(
+            *columns[:keys],
+            func.count(),
+            *(func.coalesce(func.sum(c), 0) for c in columns[keys:]),
+        ).group_by(*columns[:keys]),
+    )
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _count_visits(q: _Scope) -> None:
+    """Registered in the period (not voided), to the first-contact officer; their stamps."""
+    bounded = (
+        Visit.local_date >= q.start,
+        Visit.local_date <= q.end,
+        Visit.status != VisitStatus.VOIDED.value,
+    )
+    index = q.by_day(Visit.local_date)
+    if not q.timed:
+        records = select(index, Visit.first_officer_id, Visit.service_version_id).where(*bounded)
+        for at, officer_id, version_id, n in _grouped(q, records, 3):
+            for t in q.tallies(at, officer_id, version_id):
+                t.visits += n
+        return
+    # A start stamped at the arrival itself measured no wait (see VisitService).
+    untimed = (Visit.started_at == Visit.arrived_at) & Visit.started_by_hand.is_(False)
+    wait = case((untimed, None), else_=micros_between(Visit.arrived_at, Visit.started_at))
+    spent = micros_between(Visit.started_at, Visit.ended_at)
+    waited = Visit.started_at.is_not(None) & ~untimed
+    served = Visit.started_at.is_not(None) & Visit.ended_at.is_not(None)
+    by_hand = (waited & (Visit.arrived_by_hand | Visit.started_by_hand)) | (
+        served & (Visit.started_by_hand | Visit.ended_by_hand)
+    )
+    # Every visit's two times in microseconds (the medians need each of them), gathered by
+    # the database into one text per (range, officer, matter version): a few hundred rows to
+    # read, not a row per visit.
+    records = select(
+        index,
+        Visit.first_officer_id,
+        Visit.service_version_id,
+        _flag(by_hand),
+        wait.label("wait"),
+        spent.label("spent"),
+    ).where(*bounded)
+    inner = records.subquery("records")
+    keys = list(inner.c)[:3]
+    for at, officer_id, version_id, n, hands, waits, services in _rows(
+        q,
+        select(
+            *keys,
+            func.count(),
+            func.sum(inner.c[3]),
+            int_list(inner.c.wait),
+            int_list(inner.c.spent),
+        ).group_by(*keys),
     ):
-        late = due is not None and _aware(at).astimezone(q.tz).date() > due
-        for t in book.of(officer_id, item_id):
-            t.finished += 1
-            t.overdue += int(late)
-            t.on_time += int(not late)
+        wait_minutes = _minutes_of(split_ints(waits))
+        service_minutes = _minutes_of(split_ints(services))
+        for t in q.tallies(at, officer_id, version_id):
+            t.visits += n
+            t.by_hand += hands
+            t.waits.extend(wait_minutes)
+            t.services.extend(service_minutes)
 
 
-def _count_open_overdue(q: _Scope, book: _Book) -> None:
+def _count_finished(q: _Scope) -> None:
+    """Finished in the period (as the callback sampler defines it), to the current owner."""
+    done = finished_between(
+        q.lo,
+        q.hi,
+        Visit.owner_id,
+        Visit.service_version_id,
+        Visit.due_date,
+        statuses=[s.value for s in RATABLE],
+    ).subquery("finished")
+    late = done.c.due_date.is_not(None) & (q.local_date(done.c.at) > done.c.due_date)
+    records = select(q.by_time(done.c.at), done.c.owner_id, done.c.service_version_id, _flag(late))
+    for at, officer_id, version_id, n, overdue in _grouped(q, records, 3):
+        for t in q.tallies(at, officer_id, version_id):
+            t.finished += n
+            t.overdue += overdue
+            t.on_time += n - overdue
+
+
+def _count_open_overdue(q: _Scope) -> None:
     """In progress now and past due at the period's end (or today, if that comes first)."""
-    cutoff = min(q.end, q.today)
-    for officer_id, item_id, n in q.session.execute(
-        select(Visit.owner_id, _ITEM, func.count())
-        .join(ServiceItemVersion, _BY_VERSION)
+    cutoffs = [min(last, q.today) for _first, last in q.ranges]
+    for officer_id, version_id, due, n in q.session.execute(
+        select(Visit.owner_id, Visit.service_version_id, Visit.due_date, func.count())
         .where(
             Visit.status == VisitStatus.IN_PROGRESS.value,
             Visit.due_date.is_not(None),
-            Visit.due_date < cutoff,
+            Visit.due_date < max(cutoffs),
         )
-        .group_by(Visit.owner_id, _ITEM)
+        .group_by(Visit.owner_id, Visit.service_version_id, Visit.due_date)
     ):
-        for t in book.of(officer_id, item_id):
-            t.open_overdue += n
+        for index, cutoff in enumerate(cutoffs):
+            if due is not None and due < cutoff:
+                for t in q.tallies(index, officer_id, version_id):
+                    t.open_overdue += n
 
 
-def _count_notices(q: _Scope, book: _Book) -> None:
+def _count_notices(q: _Scope) -> None:
     """Notices issued in the period, to the issuer, exactly as NoticeService.completion."""
     breached = exists().where(NoticeBreach.notice_id == Notice.id)
-    for officer_id, item_id, state, returns, has_breach in q.session.execute(
-        select(Notice.officer_id, _ITEM, Notice.state, Notice.return_visits, breached)
+    one = (Notice.state == "fulfilled") & (Notice.return_visits == 1) & ~breached
+    records = (
+        select(q.by_day(Notice.local_date), Notice.officer_id, Visit.service_version_id, _flag(one))
         .join(Visit, Visit.id == Notice.visit_id)
-        .join(ServiceItemVersion, _BY_VERSION)
         .where(
             Notice.local_date >= q.start,
             Notice.local_date <= q.end,
             Notice.state != "voided",
         )
-    ):
-        one = state == "fulfilled" and returns == 1 and not has_breach
-        for t in book.of(officer_id, item_id):
-            t.notices += 1
-            t.one_visit += int(one)
+    )
+    for at, officer_id, version_id, n, ones in _grouped(q, records, 3):
+        for t in q.tallies(at, officer_id, version_id):
+            t.notices += n
+            t.one_visit += ones
 
 
-def _count_breaches(q: _Scope, book: _Book) -> None:
+def _count_breaches(q: _Scope) -> None:
     """Breaches recorded in the period, to the notice's issuer."""
-    for officer_id, item_id, n in q.session.execute(
-        select(NoticeBreach.issuer_id, _ITEM, func.count())
+    records = (
+        select(q.by_day(NoticeBreach.local_date), NoticeBreach.issuer_id, Visit.service_version_id)
         .join(Notice, Notice.id == NoticeBreach.notice_id)
         .join(Visit, Visit.id == Notice.visit_id)
-        .join(ServiceItemVersion, _BY_VERSION)
         .where(NoticeBreach.local_date >= q.start, NoticeBreach.local_date <= q.end)
-        .group_by(NoticeBreach.issuer_id, _ITEM)
-    ):
-        for t in book.of(officer_id, item_id):
+    )
+    for at, officer_id, version_id, n in _grouped(q, records, 3):
+        for t in q.tallies(at, officer_id, version_id):
             t.breaches += n
 
 
-def _count_ratings(q: _Scope, book: _Book) -> None:
+def _count_ratings(q: _Scope) -> None:
     """On-site ratings of the period, to the rated officer; a refusal counts apart."""
-    for officer_id, item_id, declined, overall, dims_json in q.session.execute(
+    bounded = (
+        Rating.kind == "on_site",
+        Rating.local_date >= q.start,
+        Rating.local_date <= q.end,
+    )
+    # A 差评 is one by its overall level or by any dimension's; the dimensions are JSON, so
+    # the few distinct sets of them are judged here and the database counts by the verdict.
+    bad_sets = [
+        dims_json
+        for (dims_json,) in _rows(
+            q, select(Rating.dimensions_json).where(*bounded, Rating.declined.is_(False)).distinct()
+        )
+        if is_bad(None, {k: int(v) for k, v in json.loads(dims_json or "{}").items()})
+    ]
+    rated = Rating.declined.is_(False)
+    level = func.coalesce(Rating.overall, 0)
+    bad = rated & (
+        (Rating.overall.is_not(None) & (Rating.overall <= BAD_LEVEL))
+        | Rating.dimensions_json.in_(bad_sets)
+    )
+    records = (
         select(
+            q.by_day(Rating.local_date),
             Rating.rated_officer_id,
-            _ITEM,
-            Rating.declined,
-            Rating.overall,
-            Rating.dimensions_json,
+            Visit.service_version_id,
+            _flag(~rated),
+            _flag(bad),
+            _flag(rated & (level >= SATISFIED_MIN)),
+            _flag(rated & (level >= STRICT_MIN)),
         )
         .join(Visit, Visit.id == Rating.visit_id)
-        .join(ServiceItemVersion, _BY_VERSION)
-        .where(
-            Rating.kind == "on_site",
-            Rating.local_date >= q.start,
-            Rating.local_date <= q.end,
-        )
-    ):
-        if declined:
-            for t in book.of(officer_id, item_id):
-                t.declined += 1
-            continue
-        dims = {k: int(v) for k, v in json.loads(dims_json or "{}").items()}
-        bad = is_bad(overall, dims)
-        level = overall or 0
-        for t in book.of(officer_id, item_id):
-            t.rated += 1
-            t.bad += int(bad)
-            t.satisfied += int(level >= SATISFIED_MIN)
-            t.strict += int(level >= STRICT_MIN)
-
-
-def _count_callbacks(q: _Scope, book: _Book) -> None:
-    """Callbacks of the samplings inside the period (as CallbackService.coverage), to the owner."""
-    batches = select(CallbackBatch.id).where(
-        CallbackBatch.period_start >= q.start, CallbackBatch.period_end <= q.end
+        .where(*bounded)
     )
+    for at, officer_id, version_id, n, declined, bads, satisfied, strict in _grouped(q, records, 3):
+        for t in q.tallies(at, officer_id, version_id):
+            t.declined += declined
+            t.rated += n - declined
+            t.bad += bads
+            t.satisfied += satisfied
+            t.strict += strict
+
+
+def _count_callbacks(q: _Scope) -> None:
+    """Callbacks of the samplings inside the period (as CallbackService.coverage), to the owner."""
     attempted = exists().where(CallbackAttempt.callback_id == Callback.id)
-    for officer_id, item_id, state, called in q.session.execute(
-        select(Visit.owner_id, _ITEM, Callback.state, attempted)
+    # From the period's samplings (their (start, end) index) to their callbacks.
+    batches = select(CallbackBatch.id).where(
+        CallbackBatch.period_start >= q.start,
+        CallbackBatch.period_start <= q.end,  # bounds the index range: a start is before its end
+        CallbackBatch.period_end <= q.end,
+    )
+    if len(q.ranges) == 1:
+        inside: Any = literal(0, Integer)
+    else:  # the month a sampling lies entirely in (none: it spans two)
+        inside = (
+            select(
+                case(
+                    *(
+                        (
+                            (CallbackBatch.period_start >= first)
+                            & (CallbackBatch.period_end <= last),
+                            index,
+                        )
+                        for index, (first, last) in enumerate(q.ranges)
+                    ),
+                    else_=None,
+                )
+            )
+            .where(CallbackBatch.id == Callback.batch_id)
+            .scalar_subquery()
+        )
+    records = (
+        select(
+            inside,
+            Visit.owner_id,
+            Visit.service_version_id,
+            _flag(attempted),
+            _flag(Callback.state == "reached"),
+        )
         .join(Visit, Visit.id == Callback.visit_id)
-        .join(ServiceItemVersion, _BY_VERSION)
         .where(Callback.batch_id.in_(batches))
-    ):
-        for t in book.of(officer_id, item_id):
-            t.cb_sampled += 1
-            t.cb_called += int(bool(called))
-            t.cb_reached += int(state == "reached")
+    )
+    for at, officer_id, version_id, n, called, reached in _grouped(q, records, 3):
+        if at is None:
+            continue
+        for t in q.tallies(at, officer_id, version_id):
+            t.cb_sampled += n
+            t.cb_called += called
+            t.cb_reached += reached
 
 
-def _count_complaints(q: _Scope, book: _Book) -> None:
+def _count_complaints(q: _Scope) -> None:
     """Complaints received in the period, to the officer concerned; never those about the viewer."""
-    for concerned, matter, finding, outcome in q.session.execute(
-        select(Complaint.officer_id, _ITEM, Complaint.finding, Complaint.outcome)
+    records = (
+        select(
+            q.by_day(Complaint.received_on),
+            Complaint.officer_id,
+            Visit.service_version_id,
+            Complaint.finding,
+            Complaint.outcome,
+        )
         .outerjoin(Visit, Visit.id == Complaint.visit_id)
-        .outerjoin(ServiceItemVersion, _BY_VERSION)
         .where(
             Complaint.kind == "complaint",
             Complaint.received_on >= q.start,
             Complaint.received_on <= q.end,
             Complaint.officer_id.is_distinct_from(q.viewer_id),
         )
-    ):
-        for t in book.of(concerned, matter):
-            t.complaints += 1
-            t.findings[finding or "未核实"] += 1
-            t.outcomes[outcome or "未处理"] += 1
+    )
+    for at, concerned, version_id, finding, outcome, n in _grouped(q, records, 5):
+        for t in q.tallies(at, concerned, version_id):
+            t.complaints += n
+            t.findings[finding or "未核实"] += n
+            t.outcomes[outcome or "未处理"] += n
 
 
-def _count_rectifications(q: _Scope, book: _Book) -> None:
+def _count_rectifications(q: _Scope) -> None:
     """Rectifications closed in the period, to the rated officer; on time by their due date."""
-    for officer_id, item_id, closed_at, due in q.session.execute(
+    on_time = q.local_date(Rectification.closed_at) <= Rectification.rectify_due
+    records = (
         select(
+            q.by_time(Rectification.closed_at),
             Rectification.rated_officer_id,
-            _ITEM,
-            Rectification.closed_at,
-            Rectification.rectify_due,
+            Visit.service_version_id,
+            _flag(on_time),
         )
         .join(Visit, Visit.id == Rectification.visit_id)
-        .join(ServiceItemVersion, _BY_VERSION)
         .where(
             Rectification.state == "closed",
             Rectification.closed_at >= q.lo,
             Rectification.closed_at < q.hi,
         )
-    ):
-        if closed_at is None:
-            continue
-        on_time = _aware(closed_at).astimezone(q.tz).date() <= due
-        for t in book.of(officer_id, item_id):
-            t.rect_closed += 1
-            t.rect_on_time += int(on_time)
+    )
+    for at, officer_id, version_id, n, in_time in _grouped(q, records, 3):
+        for t in q.tallies(at, officer_id, version_id):
+            t.rect_closed += n
+            t.rect_on_time += in_time
 
 
-_COUNTERS: tuple[Callable[[_Scope, _Book], None], ...] = (
+_Counter = Callable[[_Scope], None]
+_COUNTERS: tuple[_Counter, ...] = (
     _count_visits,
     _count_finished,
     _count_open_overdue,
@@ -986,6 +1251,31 @@ _COUNTERS: tuple[Callable[[_Scope, _Book], None], ...] = (
     _count_rectifications,
 )
 STEPS = len(_COUNTERS) + 2  # progress steps of one period: start, each count, assembly
+# The counters in two lanes of about the same work (with and without each visit's times).
+_LANES: dict[bool, tuple[tuple[_Counter, ...], tuple[_Counter, ...]]] = {
+    True: (
+        (_count_visits, _count_open_overdue, _count_notices, _count_breaches, _count_callbacks),
+        (_count_finished, _count_ratings, _count_complaints, _count_rectifications),
+    ),
+    False: (
+        (_count_visits, _count_ratings, _count_open_overdue, _count_breaches, _count_complaints),
+        (_count_finished, _count_notices, _count_callbacks, _count_rectifications),
+    ),
+}
+assert all(sorted(map(id, a + b)) == sorted(map(id, _COUNTERS)) for a, b in _LANES.values())
+
+
+def _may_share_work(session: Session) -> bool:
+    """Whether a second connection sees the same store (not a private in-memory database)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    memory = engine.url.database in (None, "", ":memory:")
+    return not memory and not isinstance(engine.pool, (StaticPool, SingletonThreadPool))
+
+
+def _last_change(session: Session) -> int | None:
+    """The last audit event this session sees: which state of the station it reads."""
+    return session.scalar(select(func.max(AuditEvent.id)))
 
 
 def _steps(progress: Progress | None, index: int, parts: int) -> Progress:
@@ -998,15 +1288,10 @@ def _steps(progress: Progress | None, index: int, parts: int) -> Progress:
     return report
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    """Stamps come back aware from the ORM; treat a naive one as UTC, as the store does."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-
-
-def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max(0.0, (end - start).total_seconds() / 60)
+def _minutes_of(micros: list[int]) -> list[float]:
+    # As ``max(0, timedelta.total_seconds() / 60)``: the same floats for the same microseconds
+    # (an int below 2**53 is exact as a float, so ``/ 1e6`` rounds as ``/ 10**6`` does).
+    return [max(0.0, us / 1e6 / 60) for us in micros]
 
 
 def _station(session: Session) -> Station:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from app import audit
 from app.catalogue_service import time_limit_text
+from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
@@ -47,8 +50,10 @@ from app.visit_dto import (
 from app.visit_rules import DUE_SOON_WORKING_DAYS, Channel, VisitStatus, can_move
 from app.workdays import WorkingDayCalendar
 from db.models import (
+    CalendarYear,
     Counter,
     Handover,
+    HolidayOverride,
     Notice,
     Officer,
     PrintRecord,
@@ -87,6 +92,11 @@ def next_number(session: Session, kind: str, year: int) -> int:
 class VisitService(ServiceBase):
     """Every use case of a walk-in matter; each is one transaction with its audit event."""
 
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        super().__init__(sessions, clock)
+        # ((local date, holiday edits seen), when computed, due-soon limit): see _due_soon.
+        self._soon_cache: tuple[tuple[dt.date, int], float, dt.date] | None = None
+
     def now(self) -> dt.datetime:
         """The service's clock (the registration form stamps arrival with it)."""
         return self._clock.now()
@@ -116,7 +126,7 @@ class VisitService(ServiceBase):
             if new.id_number.strip() or channel is not Channel.PHONE:
                 number = check_id(id_type, new.id_number, today).number
             typed_name, typed_phone = new.citizen_name, new.phone
-            if new.reuse_from is not None:
+            if new.reuse_from is not None and not (typed_name.strip() and typed_phone.strip()):
                 typed_name, typed_phone = _reuse_citizen(
                     session, new.reuse_from, number, typed_name, typed_phone
                 )
@@ -233,26 +243,34 @@ class VisitService(ServiceBase):
 
     @staticmethod
     def _last_visit(session: Session, cond: Any, matched_by: str) -> CitizenHint | None:
-        real = and_(cond, Visit.status != VisitStatus.VOIDED.value)
+        # The last visit and how many there were, in one statement (the window counts them all).
         last = session.execute(
-            select(Visit, ServiceItemVersion.name)
+            select(
+                Visit.id,
+                Visit.citizen_name,
+                Visit.id_type,
+                Visit.id_number,
+                Visit.phone,
+                Visit.local_date,
+                ServiceItemVersion.name,
+                func.count().over(),
+            )
             .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-            .where(real)
+            .where(cond, Visit.status != VisitStatus.VOIDED.value)
             .order_by(Visit.arrived_at.desc())
             .limit(1)
         ).first()
         if last is None:
             return None
-        visit, service_name = last
-        count = session.scalar(select(func.count()).select_from(Visit).where(real)) or 0
+        visit_id, name, id_type, id_number, phone, local_date, service_name, count = last
         return CitizenHint(
-            visit_id=visit.id,
+            visit_id=visit_id,
             matched_by=matched_by,
-            citizen_name_masked=mask_name(visit.citizen_name),
-            id_type=IdType(visit.id_type),
-            id_number_masked=mask_id(visit.id_number) if visit.id_number else "",
-            phone_masked=mask_phone(visit.phone) if visit.phone else "",
-            last_date=visit.local_date,
+            citizen_name_masked=mask_name(name),
+            id_type=IdType(id_type),
+            id_number_masked=mask_id(id_number) if id_number else "",
+            phone_masked=mask_phone(phone) if phone else "",
+            last_date=local_date,
             last_service=service_name,
             visits=count,
         )
@@ -364,8 +382,7 @@ class VisitService(ServiceBase):
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
-            visit.void_reason = text
-            self._close(actor, visit, now)
+            visit.void_reason = text  # no desk times: a voided registration was no service
             self._move(session, actor, visit, VisitStatus.VOIDED, text, now)
             return self._detail(session, visit)
 
@@ -699,10 +716,11 @@ class VisitService(ServiceBase):
                 conds.append(Visit.serial.contains(serial, autoescape=True))
             if q.name.strip():
                 name = q.name.strip()
-                # The range lets the name index answer; LIKE keeps the result exact everywhere.
-                conds.append(Visit.citizen_name >= name)
-                conds.append(Visit.citizen_name < name + "\U0010ffff")
                 conds.append(Visit.citizen_name.startswith(name, autoescape=True))
+                if not _date_range_first(name, q.date_from, q.date_to):
+                    # The range lets the name index answer; LIKE keeps the result exact.
+                    conds.append(Visit.citizen_name >= name)
+                    conds.append(Visit.citizen_name < name + "\U0010ffff")
             if q.id_number.strip():
                 conds.append(Visit.id_number == canonical_id(q.id_number))
             if q.phone.strip():
@@ -719,24 +737,42 @@ class VisitService(ServiceBase):
                 conds.append(ServiceItemVersion.item_id == q.service_item_id)
             if q.status:
                 conds.append(Visit.status == VisitStatus(q.status).value)
-            where = and_(*conds) if conds else None
-            count_query = select(func.count()).select_from(Visit)
+            # The page's ids first, from the visits alone (an index walk for most filters),
+            # then the joins for those rows only: skipped rows of a deep page cost no joins.
+            ids = select(Visit.id)
             if q.service_item_id:
-                count_query = count_query.join(
+                ids = ids.join(
                     ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id
                 )
-            rows_query = _row_query()
-            if where is not None:
-                count_query = count_query.where(where)
-                rows_query = rows_query.where(where)
-            total = session.scalar(count_query) or 0
-            rows = self._rows(
-                session,
-                rows_query.order_by(Visit.arrived_at.desc(), Visit.id.desc())
-                .offset(q.offset)
-                .limit(q.limit),
-                local_today,
-            )
+            ids = ids.where(*conds)
+            newest_first = (Visit.arrived_at.desc(), Visit.id.desc())
+            if not conds or (len(conds) == 1 and q.status):
+                # The newest page comes straight off an index in arrival order (a few hundred
+                # entries); the total is counted apart, on a narrow index.
+                total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+                page = ids.order_by(*newest_first).offset(q.offset).limit(q.limit)
+                query = _row_query().where(Visit.id.in_(page.scalar_subquery()))
+                found = session.execute(query.order_by(*newest_first)).all() if total else []
+            else:
+                # Every match is read (and sorted) for the page anyway: count them in the same
+                # pass, a window over the matches, instead of reading them twice.
+                counted = (
+                    ids.add_columns(func.count().over().label("total"))
+                    .order_by(*newest_first)
+                    .offset(q.offset)
+                    .limit(q.limit)
+                    .subquery()
+                )
+                query = _row_query().add_columns(counted.c.total)
+                query = query.join(counted, counted.c.id == Visit.id)
+                found = session.execute(query.order_by(*newest_first)).all()
+                if found:
+                    total = found[0].total
+                elif q.offset:  # a page past the end: how many there are, then
+                    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+                else:
+                    total = 0
+            rows = self._build_rows(session, found, local_today)
             del actor
             return VisitPage(tuple(rows), total, q.offset)
 
@@ -1032,21 +1068,37 @@ class VisitService(ServiceBase):
         return _handover_row(row)
 
     def _rows(self, session: Session, query: Any, today: dt.date) -> list[VisitRow]:
+        return self._build_rows(session, session.execute(query).all(), today)
+
+    def _build_rows(self, session: Session, found: Sequence[Any], today: dt.date) -> list[VisitRow]:
+        """List rows from ``_row_query`` result rows (extra columns after its own are ignored)."""
+        if not found:
+            return []
+        soon = self._due_soon(session, today)
+        open_ids = [r.id for r in found if VisitStatus(r.status).is_open]
+        late = late_supplements(session, open_ids, today)
+        return [_visit_row(r, soon, today, late) for r in found]
+
+    def _due_soon(self, session: Session, today: dt.date) -> dt.date:
+        """The due-soon limit of ``today``, computed once until the holiday table changes.
+
+        Every list needs it; loading the calendar costs two statements. An edit through any
+        session of this process invalidates it at once, another counter's within minutes.
+        """
+        key = (today, _calendar_edits)
+        cached = self._soon_cache
+        now = time.monotonic()
+        if cached is not None and cached[0] == key and now - cached[1] < CALENDAR_REUSE_SECONDS:
+            return cached[2]
         soon = due_soon_limit(load_calendar(session), today)
-        late = set(
-            session.scalars(
-                select(Notice.visit_id).where(
-                    Notice.state == "open", Notice.supplement_deadline < today
-                )
-            )
-        )
-        return [_visit_row(r, soon, today, late) for r in session.execute(query)]
+        self._soon_cache = (key, now, soon)
+        return soon
 
     def _detail(self, session: Session, visit: Visit) -> VisitDetail:
         session.flush()
         tz = ZoneInfo(_station(session).timezone)
         today = self._clock.now().astimezone(tz).date()
-        soon = due_soon_limit(load_calendar(session), today)
+        soon = self._due_soon(session, today)
         row = _visit_row(
             session.execute(_row_query().where(Visit.id == visit.id)).one(), soon, today
         )
@@ -1405,14 +1457,59 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Another counter's holiday edits reach this process's due-soon colouring within this time.
+CALENDAR_REUSE_SECONDS = 300.0
+_calendar_edits = 0
+
+
+@event.listens_for(Session, "after_flush")
+def _watch_calendar_edits(session: Session, _context: Any) -> None:
+    """Count flushes that change the holiday table, so cached due-soon limits are renewed."""
+    global _calendar_edits
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(o, (HolidayOverride, CalendarYear)) for o in changed):
+        _calendar_edits += 1
+
+
+# A surname alone matches up to a tenth of all visits of all years: for a range of about a month
+# (the search page's default) the date range is the narrower way in, for longer ones the name.
+SURNAME_BY_DATE_SPAN = dt.timedelta(days=31)
+
+
+def _date_range_first(name: str, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    """Whether a name search reads its date range first (``ix_visits_date_name``).
+
+    The name is then checked in that index, instead of reading every visit of that name
+    prefix in all of history (``ix_visits_name_date``).
+    """
+    if len(name) > 1 or date_from is None or date_to is None:
+        return False
+    return date_to - date_from <= SURNAME_BY_DATE_SPAN
+
+
+@functools.cache  # statements are immutable: build the joins once, not on every call
 def _row_query() -> Any:
+    """The columns a list row needs, in the order ``_visit_row`` unpacks them (not entities)."""
     return (
         select(
-            Visit,
-            ServiceItemVersion.name,
-            Owner.name,
-            First.name,
-            Receiver.name,
+            Visit.id,
+            Visit.serial,
+            Visit.local_date,
+            Visit.arrived_at,
+            Visit.started_at,
+            Visit.ended_at,
+            Visit.started_by_hand,
+            Visit.citizen_name,
+            Visit.id_number,
+            Visit.phone,
+            Visit.status,
+            Visit.owner_id,
+            Visit.due_date,
+            Visit.row_version,
+            ServiceItemVersion.name.label("service_name"),
+            Owner.name.label("owner_name"),
+            First.name.label("first_name"),
+            Receiver.name.label("receiver_name"),
         )
         .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
         .join(Owner, Owner.id == Visit.owner_id)
@@ -1423,6 +1520,27 @@ def _row_query() -> Any:
         )
         .outerjoin(Receiver, Receiver.id == PendingHandover.to_officer_id)
     )
+
+
+# More ids than this are cheaper to match in Python against the few open notices past their
+# deadline than to bind one by one (and stay far below SQLite's cap on bound variables).
+_LATE_BY_ID = 50
+
+
+def late_supplements(session: Session, visit_ids: Sequence[int], today: dt.date) -> set[int]:
+    """Which of these (open) visits have an open notice or pledge past its supplement deadline.
+
+    Bounded by the visits asked about: a few dozen by their ids, else the open notices past
+    their deadline (``ix_notices_state_deadline``: the backlog), never every notice ever.
+    """
+    if not visit_ids:
+        return set()
+    query = select(Notice.visit_id).where(
+        Notice.state == "open", Notice.supplement_deadline < today
+    )
+    if len(visit_ids) <= _LATE_BY_ID:
+        return set(session.scalars(query.where(Notice.visit_id.in_(visit_ids))))
+    return set(session.scalars(query)) & set(visit_ids)
 
 
 SAME_SITTING = dt.timedelta(hours=12)
@@ -1441,44 +1559,47 @@ def due_soon_limit(calendar: WorkingDayCalendar, today: dt.date) -> dt.date:
     return calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).due
 
 
-def _visit_row(
-    r: Any, soon: dt.date, today: dt.date, late_supplements: set[int] | None = None
-) -> VisitRow:
-    visit, service_name, owner_name, first_name, receiver_name = r
-    status = VisitStatus(visit.status)
+def _visit_row(r: Any, soon: dt.date, today: dt.date, late: set[int] | None = None) -> VisitRow:
+    """A list row from a ``_row_query`` result row (unpacked once: lists are long)."""
+    (
+        visit_id, serial, local_date, arrived_at, started_at, ended_at, started_by_hand,
+        citizen_name, id_number, phone, status_value, owner_id, due_date, row_version,
+        service_name, owner_name, first_name, receiver_name, *_extra,
+    ) = r  # fmt: skip
+    status = VisitStatus(status_value)
     state = ""
-    past_due = status is VisitStatus.IN_PROGRESS and visit.due_date and visit.due_date < today
-    if late_supplements and visit.id in late_supplements and status.is_open and not past_due:
+    past_due = status is VisitStatus.IN_PROGRESS and due_date and due_date < today
+    if late and visit_id in late and status.is_open and not past_due:
         # A notice's or pledge's supplement deadline has passed: the owner must follow up.
         state = "supplement_overdue"
     elif status is VisitStatus.WAITING_MATERIALS:
         state = "paused"
-    elif status is VisitStatus.REGISTERED and visit.local_date < today:
+    elif status is VisitStatus.REGISTERED and local_date < today:
         state = "unaccepted"
-    elif status is VisitStatus.IN_PROGRESS and visit.due_date:
-        if visit.due_date < today:
+    elif status is VisitStatus.IN_PROGRESS and due_date:
+        if due_date < today:
             state = "overdue"
-        elif visit.due_date <= soon:
+        elif due_date <= soon:
             state = "due_soon"
     return VisitRow(
-        id=visit.id,
-        serial=visit.serial,
-        local_date=visit.local_date,
-        arrived_at=visit.arrived_at,
-        citizen_name=visit.citizen_name,
-        id_masked=mask_id(visit.id_number) if visit.id_number else "",
-        phone_masked=mask_phone(visit.phone) if visit.phone else "",
+        id=visit_id,
+        serial=serial,
+        local_date=local_date,
+        arrived_at=arrived_at,
+        citizen_name=citizen_name,
+        id_masked=mask_id(id_number) if id_number else "",
+        phone_masked=mask_phone(phone) if phone else "",
         service_name=service_name,
         status=status,
-        owner_id=visit.owner_id,
+        owner_id=owner_id,
         owner_name=owner_name,
         first_officer_name=first_name,
-        due_date=visit.due_date,
+        due_date=due_date,
         due_state=state,
         pending_handover_to=receiver_name or "",
-        waiting_minutes=waiting_minutes(visit),
-        service_minutes=_minutes(visit.started_at, visit.ended_at),
-        row_version=visit.row_version,
+        waiting_minutes=_waiting(arrived_at, started_at, started_by_hand),
+        service_minutes=_minutes(started_at, ended_at),
+        row_version=row_version,
     )
 
 
@@ -1489,9 +1610,13 @@ def waiting_minutes(visit: Visit) -> int | None:
     the citizen from the moment the form opened) measures no wait at all: it is unknown,
     not zero, unless the officer stamped the start by hand (F6).
     """
-    if visit.started_at == visit.arrived_at and not visit.started_by_hand:
+    return _waiting(visit.arrived_at, visit.started_at, visit.started_by_hand)
+
+
+def _waiting(arrived: dt.datetime, started: dt.datetime | None, by_hand: bool) -> int | None:
+    if started == arrived and not by_hand:
         return None
-    return _minutes(visit.arrived_at, visit.started_at)
+    return _minutes(arrived, started)
 
 
 FromOfficer = aliased(Officer, name="from_officer")

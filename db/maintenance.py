@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import statistics
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+logger = logging.getLogger(__name__)
+
+# ANALYZE reads about this many entries of each index: approximate statistics in milliseconds,
+# whatever the size of the file (SQLite's own advice for PRAGMA optimize is 100-1000).
+ANALYSIS_LIMIT = 1000
+# Tables smaller than this need no statistics: any plan is fast.
+MIN_ANALYSED_ROWS = 100
+# Re-analyse a table once it holds this many times the rows its statistics describe.
+GROWTH = 2
 
 
 class NotADatabase(Exception):
@@ -40,3 +53,70 @@ def inspect_sqlite_file(path: Path) -> tuple[str | None, set[str]]:
     finally:
         con.close()
     return revision, tables - {"alembic_version", "sqlite_sequence"}
+
+
+def refresh_planner_statistics(engine: Engine) -> list[str]:
+    """Keep SQLite's planner statistics (``sqlite_stat1``) in step with the data.
+
+    Without them the planner guesses, and on years of history it guesses wrong (walking a
+    whole index to read a few rows). A table is analysed when it has rows but no statistics,
+    when one of its indexes has none (a migration just added it), or when it grew to
+    ``GROWTH`` times the rows its statistics describe; approximately (``ANALYSIS_LIMIT``), so
+    it takes milliseconds even on a million visits. When nothing is due this costs one index
+    lookup per table. Returns the tables analysed; does nothing on other databases.
+    """
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.begin() as conn:
+        due = tables_needing_statistics(conn)
+        if due:
+            conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
+            for table in due:
+                conn.execute(text(f'ANALYZE "{table}"'))
+            logger.info("planner statistics refreshed for %s", ", ".join(due))
+    return due
+
+
+def tables_needing_statistics(conn: Connection) -> list[str]:
+    """The tables ``refresh_planner_statistics`` would analyse now."""
+    schema = conn.execute(
+        text("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index')")
+    ).all()
+    tables = sorted(
+        r.name for r in schema if r.type == "table" and not r.name.startswith("sqlite_")
+    )
+    indexes: dict[str, set[str]] = {t: set() for t in tables}
+    for r in schema:
+        # A partial index may be empty, and then has no statistics even when analysed.
+        partial = " WHERE " in str(r.sql or "").upper()
+        if r.type == "index" and r.tbl_name in indexes and not partial:
+            indexes[r.tbl_name].add(r.name)
+    described: dict[str, dict[str | None, int]] = {}
+    if any(r.name == "sqlite_stat1" for r in schema):
+        for table, index, stat in conn.execute(text("SELECT tbl, idx, stat FROM sqlite_stat1")):
+            first = str(stat or "").split(" ", 1)[0]
+            if first.isdigit():
+                described.setdefault(table, {})[index] = int(first)
+    due = []
+    for table in tables:
+        # The largest rowid: an index lookup, not a count (rows are only rarely deleted).
+        rows = conn.execute(text(f'SELECT max(rowid) FROM "{table}"')).scalar() or 0
+        if rows < MIN_ANALYSED_ROWS:
+            continue
+        known = described.get(table, {})
+        unanalysed = not known or bool(indexes[table] - set(known))
+        if unanalysed or rows >= GROWTH * statistics.median(known.values()):
+            due.append(table)
+    return due
+
+
+def optimize_before_close(engine: Engine) -> None:
+    """SQLite's advice for closing a connection: ``PRAGMA optimize``, bounded; best effort."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
+            conn.execute(text("PRAGMA optimize"))
+    except DBAPIError as exc:  # read-only or busy: the next start refreshes the statistics
+        logger.info("PRAGMA optimize skipped: %s", exc.orig)

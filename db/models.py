@@ -292,7 +292,8 @@ class Visit(Base):
             name="status",
         ),
         CheckConstraint("channel IN ('window', 'phone', 'appointment', 'home')", name="channel"),
-        Index("ix_visits_local_date", "local_date"),
+        # A date range with a name (or none) from one index; also "the visits of a day".
+        Index("ix_visits_date_name", "local_date", "citizen_name"),
         Index("ix_visits_arrived", "arrived_at", "id"),
         Index("ix_visits_status_arrived", "status", "arrived_at"),
         Index("ix_visits_first_officer", "first_officer_id"),
@@ -300,7 +301,8 @@ class Visit(Base):
         Index("ix_visits_status_due", "status", "due_date"),
         Index("ix_visits_id_number", "id_number"),
         Index("ix_visits_phone", "phone"),
-        Index("ix_visits_citizen_name", "citizen_name"),
+        # A name (prefix), within a date range or not, from one index.
+        Index("ix_visits_name_date", "citizen_name", "local_date"),
         Index("ix_visits_service_version", "service_version_id"),
     )
 
@@ -317,6 +319,12 @@ class VisitTransition(Base):
     from_status: Mapped[str] = mapped_column(String(20), default="")
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(500), default="")
+
+    __table_args__ = (
+        # "Finished (or closed) in a period", bounded by the period, not all of history.
+        Index("ix_visit_transitions_to_status_at", "to_status", "at"),
+        Index("ix_visit_transitions_at", "at"),
+    )
 
 
 class PrintRecord(Base):
@@ -353,7 +361,9 @@ class Handover(Base):
 
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'accepted', 'declined', 'cancelled')", name="state"),
-        Index("ix_handovers_state", "state"),
+        # The pending ones, oldest first, from one index (however many were decided before).
+        Index("ix_handovers_state_created", "state", "created_at"),
+        Index("ix_handovers_created_at", "created_at"),
     )
 
 
@@ -391,6 +401,8 @@ class Notice(Base):
         UniqueConstraint("year", "seq", name="uq_notices_year_seq"),
         CheckConstraint("state IN ('open', 'fulfilled', 'voided')", name="state"),
         CheckConstraint("kind IN ('notice', 'pledge')", name="kind"),
+        # Open notices past their supplement deadline, without reading every notice ever.
+        Index("ix_notices_state_deadline", "state", "supplement_deadline"),
     )
 
 
@@ -522,6 +534,10 @@ class Rectification(Base):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_rectifications_year_seq"),
         CheckConstraint("state IN ('open', 'verified', 'rectified', 'closed')", name="state"),
+        Index("ix_rectifications_opened_at", "opened_at"),
+        Index("ix_rectifications_state_due", "state", "rectify_due"),
+        # Closed (销号) in a period: the statistics.
+        Index("ix_rectifications_state_closed", "state", "closed_at"),
     )
 
 
@@ -582,6 +598,10 @@ class Callback(Base):
             "reason IN ('sample', 'bad', 'requested', 'dissatisfied', 'manual')", name="reason"
         ),
         CheckConstraint("state IN ('pending', 'reached', 'refused', 'unreachable')", name="state"),
+        # The worklist: what is pending (and what closed lately), mine or everyone's, without
+        # reading every callback of ten years.
+        Index("ix_callbacks_state_closed", "state", "closed_at"),
+        Index("ix_callbacks_assignee_state", "assigned_to_id", "state", "closed_at"),
     )
 
 
@@ -653,6 +673,8 @@ class Complaint(Base):
         CheckConstraint(
             "state IN ('received', 'verified', 'handled', 'replied', 'closed')", name="state"
         ),
+        Index("ix_complaints_recorded_at", "recorded_at"),
+        Index("ix_complaints_state", "state"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # Before pytest-qt creates the QApplication; without a display Qt would abort the process.
     if not config.getoption("--onscreen"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # As in the application (ui.garbage): never let the cyclic collector run on a worker
+    # thread, where it could destroy widgets of earlier tests and abort the process.
+    gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -86,3 +96,39 @@ def make_officer(services: Services, chief: SessionUser):  # type: ignore[no-unt
         return services.auth.login(badge, TEST_PASSWORD)
 
     return make
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs inside ``with counter:`` blocks."""
+
+    def __init__(self, engine: object) -> None:
+        self._engine = engine
+        self.statements: list[str] = []
+        self._on = False
+
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if self._on:
+            self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        self.statements = []
+        self._on = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._on = False
+
+    @property
+    def count(self) -> int:
+        """Statements seen in the last block."""
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql(db: Database) -> StatementCounter:
+    """``with sql: call()`` then ``sql.count``: how many statements a use case runs."""
+    return StatementCounter(db.engine)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,19 +17,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.auth_service import AuthService
-from app.dto import SessionUser
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 
+if TYPE_CHECKING:
+    from app.auth_service import AuthService
+    from app.dto import SessionUser
+
 
 class LoginDialog(QDialog):
-    """Asks for badge number and password; ``user`` holds the officer after acceptance."""
+    """Asks for badge number and password; ``user`` holds the officer after acceptance.
+
+    ``auth`` may also be a function that opens the database and returns its login service:
+    it is called at the first attempt, so the window can show before the database is opened
+    (ui.application). A problem opening it is shown like a wrong password, and can be retried.
+    """
 
     def __init__(
         self,
-        auth: AuthService,
+        auth: AuthService | Callable[[], AuthService],
         station_name: str,
         locked_user: SessionUser | None = None,
         hint: str = "",
@@ -91,12 +102,21 @@ class LoginDialog(QDialog):
 
     def _on_login_clicked(self) -> None:
         try:
-            if self._locked_user is not None:
-                self.user = self._auth.verify_password(self._locked_user, self.password_edit.text())
-            else:
-                self.user = self._auth.login(self.badge_edit.text(), self.password_edit.text())
+            self.user = self._attempt()
         except StationDeskError as exc:
             self.errors.show(exc)
             self.password_edit.clear()
             return
         self.accept()
+
+    def _attempt(self) -> SessionUser:
+        # Argon2 takes a moment, and the first attempt may open the database as well.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if callable(self._auth):
+                self._auth = self._auth()
+            if self._locked_user is not None:
+                return self._auth.verify_password(self._locked_user, self.password_edit.text())
+            return self._auth.login(self.badge_edit.text(), self.password_edit.text())
+        finally:
+            QGuiApplication.restoreOverrideCursor()

@@ -1,9 +1,14 @@
-"""The main window: navigation between pages, status bar, menus, lock and geometry."""
+"""The main window: navigation between pages, status bar, menus, lock and geometry.
+
+Each page is built, and its module imported, the first time it is shown (or asked for through
+``pages``): the window opens at the cost of its first page, and a page's lists are loaded only
+by the officer who opens it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -24,22 +29,42 @@ from app.roles import Permission, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
-from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
-from ui.pages.callbacks_page import CallbacksPage
-from ui.pages.catalogue_page import CataloguePage
-from ui.pages.complaints_page import ComplaintsPage
-from ui.pages.holidays_page import HolidaysPage
-from ui.pages.ledger_page import LedgerPage, VisitDialog
-from ui.pages.notices_page import NoticesPage
-from ui.pages.officers_page import OfficersPage
-from ui.pages.rectifications_page import RectificationsPage
-from ui.pages.search_page import SearchPage
-from ui.pages.settings_page import SettingsPage
-from ui.pages.statistics_page import StatisticsPage
-from ui.pages.today_page import TodayPage
-from ui.widgets.visit_panel import VisitPanel
+
+
+class LazyPages(Mapping[str, QWidget]):
+    """The pages the officer may open, by key; each is built the first time it is looked up.
+
+    ``key in pages`` and iteration never build anything; ``pages[key]`` and ``pages.get(key)``
+    build the page if it was not yet.
+    """
+
+    def __init__(self, keys: list[str], build: Callable[[str], QWidget]) -> None:
+        self._keys = keys
+        self._build = build
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        page = self._built.get(key)
+        if page is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            page = self._built[key] = self._build(key)
+        return page
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self, key: str) -> QWidget | None:
+        """The page if it has been built, without building it."""
+        return self._built.get(key)
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +85,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self.logout_requested = False
         self.locked = False
-        station = services.station.settings()
+        station = self._station = services.station.settings()
         set_station_timezone(station.timezone)
         self._station_name = station.name
         self.setWindowTitle(f"派出所窗口服务台账 — {station.name}")
@@ -70,112 +95,37 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(168)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
-        today = today or services.station.today()
+        self._today = today or services.station.today()
         handles = allows(user.role, Permission.HANDLE_VISITS) or allows(
             user.role, Permission.VIEW_ALL_VISITS
         )
-        page_factories: list[tuple[str, str, Callable[[], QWidget], bool]] = [
-            (
-                "today",
-                "今日接待",
-                lambda: TodayPage(
-                    services.visits, user, notices=services.notices, ratings=services.ratings
-                ),
-                handles,
-            ),
-            (
-                "search",
-                "查询",
-                lambda: SearchPage(
-                    services.visits,
-                    services.catalogue,
-                    user,
-                    today,
-                    notices=services.notices,
-                    ratings=services.ratings,
-                ),
-                handles,
-            ),
-            (
-                "notices",
-                "告知单",
-                lambda: NoticesPage(
-                    services.notices,
-                    user,
-                    today,
-                    officers=services.visits.colleagues(user, include_self=True),
-                ),
-                allows(user.role, Permission.HANDLE_VISITS),
-            ),
-            (
-                "ledger",
-                "每日台账",
-                lambda: LedgerPage(
-                    services.ledger,
-                    user,
-                    today,
-                    station.timezone,
-                    open_visit=self.open_visit,
-                    export=lambda day, officer, path: services.ledger.export_xlsx(
-                        user, day, Path(path), officer
-                    ),
-                ),
-                allows(user.role, Permission.VIEW_ALL_VISITS),
-            ),
-            (
-                "statistics",
-                "统计",
-                lambda: StatisticsPage(services.statistics, services.reports, user, today),
-                allows(user.role, Permission.VIEW_ALL_VISITS),
-            ),
-            (
-                "callbacks",
-                "回访",
-                lambda: CallbacksPage(
-                    services.callbacks,
-                    user,
-                    today,
-                    services.ratings.dimensions(),
-                    station.callback_share,
-                    ratings=services.ratings,
-                ),
-                handles,
-            ),
-            (
-                "rectifications",
-                "整改督办",
-                lambda: RectificationsPage(services.ratings, user),
-                handles,
-            ),
-            (
-                "complaints",
-                "投诉表扬",
-                lambda: ComplaintsPage(services.complaints, user, today),
-                allows(user.role, Permission.HANDLE_VISITS),
-            ),
-            ("catalogue", "服务事项目录", lambda: CataloguePage(services.catalogue, user), True),
-            (
-                "officers",
-                "人员管理",
-                lambda: OfficersPage(services.officers, user),
-                allows(user.role, Permission.MANAGE_OFFICERS),
-            ),
-            ("holidays", "节假日设置", lambda: HolidaysPage(services.holidays, user, today), True),
-            ("settings", "本所设置", lambda: SettingsPage(services.station, user), True),
+        views_all = allows(user.role, Permission.VIEW_ALL_VISITS)
+        pages = [
+            ("today", "今日接待", handles),
+            ("search", "查询", handles),
+            ("notices", "告知单", allows(user.role, Permission.HANDLE_VISITS)),
+            ("ledger", "每日台账", views_all),
+            ("statistics", "统计", views_all),
+            ("callbacks", "回访", handles),
+            ("rectifications", "整改督办", handles),
+            ("complaints", "投诉表扬", allows(user.role, Permission.HANDLE_VISITS)),
+            ("catalogue", "服务事项目录", True),
+            ("officers", "人员管理", allows(user.role, Permission.MANAGE_OFFICERS)),
+            ("holidays", "节假日设置", True),
+            ("settings", "本所设置", True),
         ]
-        for key, title, factory, visible in page_factories:
-            if visible:
-                self._add_page(key, title, factory())
+        self._keys = [key for key, _title, visible in pages if visible]
+        for title in (title for _key, title, visible in pages if visible):
+            # A stand-in until the page is first shown (see _build_page).
+            self.stack.addWidget(QWidget())
+            QListWidgetItem(title, self.nav)
+        self.pages = LazyPages(self._keys, self._build_page)
         self.lock_page = QLabel("本机已锁定")
         self.lock_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.lock_page.setObjectName("lockPage")
         self.stack.addWidget(self.lock_page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._on_nav_row_changed)
         self.nav.setCurrentRow(0)
-        today_page = self.pages.get("today")
-        if isinstance(today_page, TodayPage):
-            today_page.register_requested.connect(self.open_registration)
 
         central = QWidget()
         box = QHBoxLayout(central)
@@ -199,18 +149,115 @@ class MainWindow(QMainWindow):
         self.calendar_warning.clicked.connect(self._on_calendar_warning_clicked)
         bar.addPermanentWidget(self.calendar_warning)
         bar.addPermanentWidget(self.db_label)
-        self._today = today
         self.refresh_calendar_warning()
-        holidays_page = self.pages.get("holidays")
-        if isinstance(holidays_page, HolidaysPage):
-            holidays_page.calendar_changed.connect(self.refresh_calendar_warning)
         self._build_menus()
         self._restore_geometry()
 
-    def _add_page(self, key: str, title: str, page: QWidget) -> None:
-        self.pages[key] = page
-        self.stack.addWidget(page)
-        QListWidgetItem(title, self.nav)
+    def _make_page(self, key: str) -> QWidget:
+        """A new page ``key`` (its module imported now), wired to the window."""
+        services, user, today = self._services, self._user, self._today
+        if key == "today":
+            from ui.pages.today_page import TodayPage
+
+            today_page = TodayPage(
+                services.visits, user, notices=services.notices, ratings=services.ratings
+            )
+            today_page.register_requested.connect(self.open_registration)
+            return today_page
+        if key == "search":
+            from ui.pages.search_page import SearchPage
+
+            return SearchPage(
+                services.visits,
+                services.catalogue,
+                user,
+                today,
+                notices=services.notices,
+                ratings=services.ratings,
+            )
+        if key == "notices":
+            from ui.pages.notices_page import NoticesPage
+
+            return NoticesPage(
+                services.notices,
+                user,
+                today,
+                officers=services.visits.colleagues(user, include_self=True),
+            )
+        if key == "ledger":
+            from ui.pages.ledger_page import LedgerPage
+
+            return LedgerPage(
+                services.ledger,
+                user,
+                today,
+                self._station.timezone,
+                open_visit=self.open_visit,
+                export=lambda day, officer, path: services.ledger.export_xlsx(
+                    user, day, Path(path), officer
+                ),
+            )
+        if key == "statistics":
+            from ui.pages.statistics_page import StatisticsPage
+
+            return StatisticsPage(services.statistics, services.reports, user, today)
+        if key == "callbacks":
+            from ui.pages.callbacks_page import CallbacksPage
+
+            return CallbacksPage(
+                services.callbacks,
+                user,
+                today,
+                services.ratings.dimensions(),
+                self._station.callback_share,
+                ratings=services.ratings,
+            )
+        if key == "rectifications":
+            from ui.pages.rectifications_page import RectificationsPage
+
+            return RectificationsPage(services.ratings, user)
+        if key == "complaints":
+            from ui.pages.complaints_page import ComplaintsPage
+
+            return ComplaintsPage(services.complaints, user, today)
+        if key == "catalogue":
+            from ui.pages.catalogue_page import CataloguePage
+
+            return CataloguePage(services.catalogue, user)
+        if key == "officers":
+            from ui.pages.officers_page import OfficersPage
+
+            return OfficersPage(services.officers, user)
+        if key == "holidays":
+            from ui.pages.holidays_page import HolidaysPage
+
+            holidays_page = HolidaysPage(services.holidays, user, today)
+            holidays_page.calendar_changed.connect(self.refresh_calendar_warning)
+            return holidays_page
+        if key == "settings":
+            from ui.pages.settings_page import SettingsPage
+
+            return SettingsPage(services.station, user)
+        raise KeyError(key)
+
+    def _build_page(self, key: str) -> QWidget:
+        """Build the page ``key`` and put it in its stand-in's place in the stack."""
+        index = self._keys.index(key)
+        page = self._make_page(key)
+        stand_in = self.stack.widget(index)
+        assert stand_in is not None
+        showing = self.stack.currentIndex() == index
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(stand_in)
+        stand_in.deleteLater()
+        if showing:
+            self.stack.setCurrentIndex(index)
+        return page
+
+    def _on_nav_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._keys):
+            # The page is built the first time it is shown.
+            self.stack.setCurrentWidget(self.pages[self._keys[row]])
 
     def _build_menus(self) -> None:
         if "today" in self.pages:
@@ -244,10 +291,14 @@ class MainWindow(QMainWindow):
         """新登记 from anywhere (F2 / Ctrl+N); the new visit is then selected on 今日接待."""
         if self.locked or "today" not in self.pages:
             return
+        from ui.dialogs.registration_dialog import RegistrationDialog
+
         dialog = RegistrationDialog(
             self._services.visits, self._services.catalogue, self._user, self
         )
         if dialog.exec() and dialog.saved is not None:
+            from ui.pages.today_page import TodayPage
+
             page = self.pages["today"]
             assert isinstance(page, TodayPage)
             self.show_page("today")
@@ -258,6 +309,9 @@ class MainWindow(QMainWindow):
 
     def open_visit(self, visit_id: int) -> None:
         """A visit's panel in a dialog (from the ledger): read it and act on it."""
+        from ui.pages.ledger_page import VisitDialog
+        from ui.widgets.visit_panel import VisitPanel
+
         panel = VisitPanel(
             self._services.visits,
             self._user,
@@ -282,9 +336,10 @@ class MainWindow(QMainWindow):
             self.show_page("holidays")
 
     def show_page(self, key: str) -> None:
-        """Switch to the page named ``key`` (catalogue, officers, holidays, settings)."""
-        page = self.pages[key]
-        self.nav.setCurrentRow(self.stack.indexOf(page))
+        """Switch to the page named ``key`` (built now if it was not yet)."""
+        row = self._keys.index(key)
+        self.nav.setCurrentRow(row)
+        self._on_nav_row_changed(row)  # also when that row was already current
 
     def page_titles(self) -> list[str]:
         """The navigation entries as shown."""

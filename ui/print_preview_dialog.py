@@ -1,17 +1,21 @@
 """Preview a PDF made by app.printing, then print it at 300 dpi or save it.
 
 A print is recorded (``on_output``) only once it came out: the printer accepted every page
-(QPainter.begin and end both succeeded), or the file was written. A failed print records
-nothing. The paper chosen in the print dialog is honoured: the slip's own paper is preselected,
-and on any other paper the page is scaled to fit, keeping its proportions, centred.
+(QPainter.begin and end both succeeded), or the saved file is written and about to take its
+name. A failed print records nothing; a save whose record is refused writes nothing (a file it
+would have replaced stays as it was). The paper chosen in the print dialog is honoured: the
+slip's own paper is preselected, and on any other paper the page is scaled to fit, keeping its
+proportions, centred.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdfium2
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -30,9 +34,28 @@ from app.errors import StationDeskError
 from app.exports.files import write_atomically
 from ui.widgets.messages import show_error
 
+if TYPE_CHECKING:
+    import pypdfium2
+
+logger = logging.getLogger(__name__)
+
 PRINT_DPI = 300
 PREVIEW_DPI = 110
+PRINT_FAILED = (
+    "打印失败，本次打印未登记。请重试；如仍失败，请联系系统管理员（详细信息已写入日志）。"
+)
+SAVE_FAILED = (
+    "另存失败，文件未保存，本次另存未登记。"
+    "请重试；如仍失败，请联系系统管理员（详细信息已写入日志）。"
+)
 MM = 72 / 25.4  # points per millimetre
+
+
+def _document(pdf: bytes) -> pypdfium2.PdfDocument:
+    """``pdf`` opened with pdfium, imported with the first preview rather than at start-up."""
+    import pypdfium2
+
+    return pypdfium2.PdfDocument(pdf)
 
 
 def _image(page: pypdfium2.PdfPage, scale: float) -> QImage:
@@ -43,7 +66,7 @@ def _image(page: pypdfium2.PdfPage, scale: float) -> QImage:
 
 def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
     """Each page of ``pdf`` as an RGB image at ``dpi``."""
-    doc = pypdfium2.PdfDocument(pdf)
+    doc = _document(pdf)
     try:
         return [_image(doc[index], dpi / 72) for index in range(len(doc))]
     finally:
@@ -52,7 +75,7 @@ def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
 
 def page_size_points(pdf: bytes) -> tuple[float, float]:
     """The first page's size in points (A5, A4 or the 80 mm roll's length)."""
-    doc = pypdfium2.PdfDocument(pdf)
+    doc = _document(pdf)
     try:
         width, height = doc[0].get_size()
         return float(width), float(height)
@@ -73,18 +96,23 @@ def _page_layout(width: float, height: float) -> QPageLayout:
     return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0))
 
 
+# Paper known by its ISO name at a Chinese counter (A4, A5, B5 …). Qt's own keys are English
+# (Letter, Legal, EnvDL) or ambiguous (its "B5" is JIS B5), so any other paper is given in
+# millimetres.
+_ISO_NAMES = {
+    getattr(QPageSize.PageSizeId, f"{series}{n}"): f"{series}{n}"
+    for series in "AB"
+    for n in range(11)
+}
+
+
 def paper_label(width: float, height: float) -> str:
-    """The paper of a page in words: A5, A4 横向, 80 毫米卷纸 …"""
+    """The paper of a page in words: A5, A4 横向, 80 毫米卷纸, 216×279 毫米纸 …"""
     layout = _page_layout(width, height)
-    size = layout.pageSize()
-    if size.id() == QPageSize.PageSizeId.Custom:
-        short = min(width, height) / MM
-        if abs(short - 80) < 1:
-            name = "80 毫米卷纸"
-        else:
-            name = f"{width / MM:.0f}×{height / MM:.0f} 毫米纸"
-    else:
-        name = size.key()
+    short, long = sorted((width / MM, height / MM))
+    name = _ISO_NAMES.get(layout.pageSize().id())
+    if name is None:
+        name = "80 毫米卷纸" if abs(short - 80) < 1 else f"{short:.0f}×{long:.0f} 毫米纸"
     if layout.orientation() is QPageLayout.Orientation.Landscape:
         name += " 横向"
     return name
@@ -119,7 +147,7 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> None:
             "打印机无法开始打印，请检查打印机是否连接、是否缺纸后重试。本次打印未登记。"
         )
     try:
-        doc = pypdfium2.PdfDocument(pdf)
+        doc = _document(pdf)
         try:
             for index in range(len(doc)):
                 if index and not printer.newPage():
@@ -230,6 +258,11 @@ class PrintPreviewDialog(QDialog):
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
+        except Exception:
+            # E.g. the PDF renderer failing on a page: logged in full, one sentence shown.
+            logger.exception("printing the preview failed")
+            show_error(self, PRINT_FAILED)
+            return
         if self._record_output("单据已送打印机，但打印记录未能登记，请报告所长：\n"):
             self.accept()
 
@@ -241,15 +274,39 @@ class PrintPreviewDialog(QDialog):
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> None:
-        """Write the PDF atomically, then record the output (no record, no file)."""
+        """Write the PDF atomically, recording the output just before the file takes its place.
+
+        If the record is refused, nothing is written: a file of that name stays untouched and
+        no partial file is left behind.
+        """
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
+        recorded_before = self.output_done
+
+        @contextmanager
+        def recorded() -> Iterator[None]:
+            if not self._record_output("未能登记本次另存，文件未保存：\n"):
+                raise _NotRecorded
+            yield
+
         try:
-            write_atomically(path, self._pdf)
+            write_atomically(path, self._pdf, recorded)
+        except _NotRecorded:
+            return  # the refusal was shown; nothing was written
         except StationDeskError as exc:
-            show_error(self, f"{exc.message}本次另存未登记。")
+            if recorded_before:
+                show_error(self, exc.message)
+            elif self.output_done:  # recorded, then the rename failed
+                show_error(self, f"{exc.message}本次另存已登记，重试不会重复登记。")
+            else:
+                show_error(self, f"{exc.message}本次另存未登记。")
             return
-        if not self._record_output("未能登记本次另存，已删除刚保存的文件：\n"):
-            path.unlink(missing_ok=True)
+        except Exception:
+            logger.exception("saving the preview failed")
+            show_error(self, SAVE_FAILED)
             return
         self.accept()
+
+
+class _NotRecorded(Exception):
+    """The output's record was refused (and said so): the file must not be written."""

@@ -41,6 +41,7 @@ from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
 from ui.first_run_wizard import FirstRunWizard
 from ui.fonts import install_fonts_and_style
+from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.callbacks_page import CallbacksPage
@@ -328,6 +329,9 @@ def _ledger_shots(
         shot("37-ledger-print.png", preview)
     page.show_day(reviewed[-1].day if reviewed else dt.date.today())
     shot("38-ledger-today.png", window)
+    # The review is signed for a past day (today's opens only at the closing hour).
+    past = [p.day for p in reviewed if p.day < dt.date.today()]
+    page.show_day(past[0] if past else dt.date.today())
     dialog = page.review()
     if dialog is not None:
         dialog.comment.setPlainText("已逐条核对，逾期事项已督促。")
@@ -379,6 +383,7 @@ def take_screenshots(target: str, out: Path) -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts_and_style(app)
+    GarbageCollector(app)
     try:
         written = _take(app, target, out)
     except StationDeskError as exc:

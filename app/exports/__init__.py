@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from app.exports.files import check_target, write_atomically
-from app.exports.xlsx import Sheet, SheetColumn, text_columns, workbook_bytes, write_workbook
+
+if TYPE_CHECKING:
+    from app.exports.xlsx import Sheet, SheetColumn, text_columns, workbook_bytes, write_workbook
 
 __all__ = [
     "Sheet",
@@ -14,3 +18,15 @@ __all__ = [
     "write_atomically",
     "write_workbook",
 ]
+
+_XLSX = {"Sheet", "SheetColumn", "text_columns", "workbook_bytes", "write_workbook"}
+
+
+def __getattr__(name: str) -> Any:
+    # The workbook writer is fetched on first use: importing ``app.exports.files`` (the atomic
+    # writer every print and save uses) must not import it (and openpyxl) as well.
+    if name in _XLSX:
+        from app.exports import xlsx
+
+        return getattr(xlsx, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

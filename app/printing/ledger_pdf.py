@@ -62,6 +62,22 @@ def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> R
                 empty_text="（审核后没有更正）",
             )
         )
+        # Recorded after the review: listed, not signed; the next day's review signs them.
+        tables.extend(
+            RegisterTable(
+                tuple(
+                    RegisterColumn(title, width)
+                    for title, width in zip(
+                        section.columns,
+                        section.widths or (1.0,) * len(section.columns),
+                        strict=True,
+                    )
+                ),
+                tuple(RegisterRow(row.cells, row.marked) for row in section.rows),
+                heading=f"{section.title}（{len(section.rows)}，未经本次审核，列入次日台账）",
+            )
+            for section in ledger.after_review
+        )
     review = ledger.review
     if review is not None:
         block = ReviewBlock(

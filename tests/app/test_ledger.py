@@ -183,11 +183,15 @@ def test_after_todays_review_the_counter_goes_on_and_later_records_reach_the_nex
     clock.advance(dt.timedelta(minutes=20))
     late = desk.visit(desk.a, desk.spot, "周九")
     late = services.visits.complete_on_the_spot(desk.a, late.row.id, late.row.row_version, "办结")
-    services.ratings.rate_on_site(desk.a, late.row.id, rating(5))
+    services.ratings.rate_on_site(desk.a, late.row.id, rating(1))  # 差评: a rectification
     clock.advance(dt.timedelta(minutes=5))
     services.visits.complete(desk.b, slow.row.id, slow.row.row_version, "办结")
     complaints.record(
         desk.a, NewComplaint("complaint", "电话", DAY, "等太久", "吴十", "", desk.b.officer_id)
+    )
+    handed = desk.visit(desk.a, desk.slow, "冯十二")
+    services.visits.request_handover(
+        desk.a, handed.row.id, handed.row.row_version, desk.b.officer_id, "换班"
     )
     # A registration made after the review was never signed: it can still be voided.
     clock.advance(dt.timedelta(minutes=5))
@@ -201,29 +205,44 @@ def test_after_todays_review_the_counter_goes_on_and_later_records_reach_the_nex
     locked = services.ledger.ledger(desk.chief, DAY)
     assert locked.content_sha256 == signed.content_sha256
     assert locked.sections == signed.sections and locked.summary == signed.summary
-    after = [r.cells for r in locked.after_review]
-    assert [c[1] for c in after] == [
-        late.row.serial,  # registered
-        late.row.serial,  # accepted
-        late.row.serial,  # completed
-        slow.row.serial,  # completed
-        extra.row.serial,  # registered
-        extra.row.serial,  # voided
+    after = {x.key: x for x in locked.after_review}
+    assert list(after) == [
+        "visits",
+        "handovers",
+        "ratings",
+        "rectifications",
+        "complaints",
+        "steps",
     ]
-    assert after[0][0] == "18:20" and after[0][2].startswith("登记：")
-    assert after[3][2] == "办理中 → 已办结" and after[3][3] == "刘洋"
-    assert "周九" in after[0][4] and "11010519491231002X" not in after[0][4]
+    assert all(x.title.startswith("审核后·") for x in after.values())
+    serials = [r.cells[0] for r in after["visits"].rows]
+    assert serials == [late.row.serial, handed.row.serial, extra.row.serial]
+    assert "11010519491231002X" not in str(after["visits"].rows)
+    assert [r.cells[3] for r in after["ratings"].rows] == ["非常不满意"]
+    assert [(r.cells[1], r.cells[2]) for r in after["steps"].rows] == [
+        (late.row.serial, "已登记 → 办理中"),
+        (late.row.serial, "办理中 → 已办结"),
+        (slow.row.serial, "办理中 → 已办结"),
+        (extra.row.serial, "已登记 → 已作废"),
+    ]
+    assert after["steps"].rows[2].cells[0] == "18:25"
 
-    # The next day's ledger carries them, and its review signs them.
+    # The next day needs a review even though nobody came; its ledger carries them all.
     clock.advance(dt.timedelta(hours=24))
-    nxt = services.ledger.ledger(desk.chief, DAY + dt.timedelta(days=1))
-    carried = nxt.section("prior_after_review")
-    assert [r.cells for r in carried.rows] == after
-    assert ("上一日审核后记录", "6 条（2025-09-29 审核以后）") in nxt.summary
-    reviewed = services.ledger.review(
-        desk.chief, DAY + dt.timedelta(days=1), nxt.content_sha256, "", SIGN
-    )
-    assert reviewed.section("prior_after_review").rows == carried.rows
+    nxt_day = DAY + dt.timedelta(days=1)
+    pending = services.ledger.pending_days(desk.chief)
+    assert [(p.day, p.visits) for p in pending] == [(nxt_day, 0)]
+    assert pending[0].note == "含2025-09-29审核后记录 11 条"
+    nxt = services.ledger.ledger(desk.chief, nxt_day)
+    carried = {x.key: x for x in nxt.sections if x.key.startswith("prior_")}
+    assert {k: v.rows for k, v in carried.items()} == {
+        f"prior_{k}": v.rows for k, v in after.items()
+    }
+    assert carried["prior_visits"].title == "2025-09-29 审核后·接待登记"
+    assert ("上日审核后记录", "11 条（前一审核日审核以后登记，本次审核一并签字）") in nxt.summary
+    reviewed = services.ledger.review(desk.chief, nxt_day, nxt.content_sha256, "", SIGN)
+    assert reviewed.section("prior_steps").rows == carried["prior_steps"].rows
+    assert services.ledger.pending_days(desk.chief) == []
 
 
 def test_a_locked_days_registration_stays_as_reviewed_but_the_matter_goes_on(
@@ -338,3 +357,19 @@ def test_the_review_is_frozen_in_the_database(
         session.execute(text("DELETE FROM day_reviews"))
     with db.sessions() as session:
         assert session.scalars(select(DayReview.comment)).one() == "已审核"
+
+
+def test_every_way_into_the_ledger_needs_a_logged_in_officer() -> None:
+    import inspect
+
+    from app.ledger_service import LedgerService
+
+    # The station's time zone is the only thing read without an officer: it names no one.
+    no_login = {"settings_timezone"}
+    public = inspect.getmembers(LedgerService, inspect.isfunction)
+    without_user = {
+        name
+        for name, method in public
+        if not name.startswith("_") and "user" not in inspect.signature(method).parameters
+    }
+    assert without_user == no_login

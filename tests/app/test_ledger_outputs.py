@@ -140,3 +140,30 @@ def test_stationdesk_print_ledger(  # type: ignore[no-untyped-def]
     args[2] = "2025-13-01"
     assert cli.main(args) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_records_after_the_review_print_and_export_apart_from_the_signed_copy(
+    services: Services, chief, busy_day, make_officer, clock: FixedClock, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(dt.timedelta(minutes=30))  # 18:30, after the review
+    late = services.visits.register(
+        make_officer(Role.WINDOW, "赵刚"),
+        NewVisit(
+            "李晓",
+            IdType.RESIDENT,
+            busy_day[0],
+            "13800138000",
+            services.catalogue.list_items("ZM-BGGZ")[0].item_id,
+        ),
+    )
+    ledger = services.ledger.ledger(chief, DAY)
+
+    doc = ledger_document(ledger, "Asia/Shanghai", clock.now())
+    text = "\n".join(pages_text(render_register(doc)))
+    assert "审核后·接待登记（1，未经本次审核，列入次日台账）" in text
+    assert late.row.serial in text
+
+    target = tmp_path / "台账.xlsx"
+    services.ledger.export_xlsx(chief, DAY, target)
+    sheet = openpyxl.load_workbook(target)["审核后·接待登记"]
+    assert [r[0] for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]] == [late.row.serial]

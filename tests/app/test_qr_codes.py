@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +16,9 @@ from app.services import Services
 from app.visit_dto import VisitQuery
 from tests.app.test_notices import Counter
 
-RECEIPT_REFUSED = "二维码校验失败：该回执可能被篡改或扫描有误，请核对纸面编号后手工输入。"
+RECEIPT_REFUSED = (
+    "二维码校验未通过：可能是扫描有误、旧版回执或回执被改动，请核对纸面编号后手工输入。"
+)
 NOTICE_REFUSED = "二维码校验失败：该告知单可能被篡改或扫描有误，请核对纸面编号后手工输入。"
 
 
@@ -68,10 +72,10 @@ def test_a_mistyped_receipt_code_is_refused(desk: Counter) -> None:
     checksum = code.rsplit("|", 1)[1]
     typo = checksum[:-1] + ("0" if checksum[-1] != "0" else "1")
 
-    with pytest.raises(ValidationError, match="该回执可能被篡改或扫描有误"):
+    with pytest.raises(ValidationError, match="可能是扫描有误、旧版回执或回执被改动"):
         found(desk, f"SD|{first}|{typo}")
     # A misread digit of the number lands on another matter: its checksum does not fit.
-    with pytest.raises(ValidationError, match="该回执可能被篡改或扫描有误"):
+    with pytest.raises(ValidationError, match="可能是扫描有误、旧版回执或回执被改动"):
         found(desk, f"SD|{second}|{checksum}")
     with pytest.raises(ValidationError, match="二维码内容不完整"):
         found(desk, f"SD|{first}")  # cut off
@@ -94,6 +98,77 @@ def test_an_old_receipt_stays_valid_after_the_matter_moved_on(desk: Counter) -> 
     assert now.due_date != due_before
     assert desk.s.visits.slip(desk.officer, visit_id, "receipt").qr_payload == code
     assert found(desk, code) == [serial]
+
+
+def old_code(number: str, *content: str) -> str:
+    """A QR code as slips were printed before the current rule (written out here on purpose)."""
+    digest = hashlib.sha256("|".join((number, *content)).encode("utf-8")).hexdigest()
+    return f"SD|{number}|{digest[:8].upper()}"
+
+
+def old_receipt(desk: Counter, visit_id: int) -> str:
+    """The old receipt: number, acceptance date, due date, first officer's badge, matter name."""
+    detail = desk.s.visits.get(desk.officer, visit_id)
+    assert detail.accepted_at is not None and detail.row.due_date is not None
+    accepted = detail.accepted_at.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return old_code(
+        detail.row.serial,
+        accepted,
+        detail.row.due_date.isoformat(),
+        detail.first_officer_badge,
+        detail.row.service_name,
+    )
+
+
+def test_a_receipt_printed_before_the_upgrade_still_finds_its_matter(desk: Counter) -> None:
+    visit_id, serial, code = accepted(desk)
+    old = old_receipt(desk, visit_id)
+    assert old != code
+
+    assert found(desk, old) == [serial]
+    assert found(desk, old.lower()) == [serial]
+
+
+def test_old_guidance_and_refusal_slips_still_find_their_matters(desk: Counter) -> None:
+    guided_id = desk.visit()
+    row = desk.s.visits.get(desk.officer, guided_id).row
+    guided = desk.s.visits.guide(
+        desk.officer, guided_id, row.row_version, "城南区社保中心", "解放路 12 号", "0571-12333"
+    )
+    refused_id = desk.visit(name="李四")
+    row = desk.s.visits.get(desk.officer, refused_id).row
+    refused = desk.s.visits.refuse(
+        desk.officer, refused_id, row.row_version, "不属于本事项的办理条件。", "可申请行政复议。"
+    )
+
+    guidance = old_code(
+        guided.row.serial, guided.guided_unit, guided.guided_phone, guided.first_officer_badge
+    )
+    refusal = old_code(
+        refused.row.serial, refused.refusal_reason, refused.refusal_redress, refused.owner_badge
+    )
+    assert found(desk, guidance) == [guided.row.serial]
+    assert found(desk, refusal) == [refused.row.serial]
+    # Each old code fits only its own matter.
+    with pytest.raises(ValidationError, match="旧版回执"):
+        found(desk, f"SD|{refused.row.serial}|{guidance.rsplit('|', 1)[1]}")
+
+
+def test_an_old_receipt_whose_fields_changed_is_refused_naming_the_old_receipt(
+    desk: Counter,
+) -> None:
+    visit_id, _serial, _code = accepted(desk)
+    old = old_receipt(desk, visit_id)
+
+    # The due date moves while materials are missing: the old checksum no longer fits.
+    notice = desk.issue(visit_id)
+    owed = [i.id for i in notice.items if i.owed]
+    desk.clock.advance(dt.timedelta(days=2))
+    desk.s.notices.record_return(desk.officer, notice.id, notice.row_version, owed)
+
+    with pytest.raises(ValidationError) as refused:
+        found(desk, old)
+    assert refused.value.message == RECEIPT_REFUSED and refused.value.field == "serial"
 
 
 # ---- notices --------------------------------------------------------------------------------

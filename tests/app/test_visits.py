@@ -918,3 +918,27 @@ def test_keys_correct_the_stamps_and_are_marked_as_by_hand(desk: Desk) -> None:
     assert d.times_by_hand == ("started",)
     pressed = desk.register(arrived_at=desk.clock.now(), arrived_by_hand=True)
     assert v.get(officer, pressed.row.id).times_by_hand == ("arrived",)
+
+
+def test_a_relative_sharing_the_phone_registers_under_their_own_id(desk: Desk) -> None:
+    mother = desk.register(citizen_name="陈静", phone="13900139000")
+    hint = desk.v.find_citizen(desk.officer, id_number=OTHER_ID, phone="13900139000")
+    assert hint is not None and hint.matched_by == "phone" and hint.visit_id == mother.row.id
+
+    son = desk.register(
+        id_number=OTHER_ID, citizen_name="李明轩", phone="13900139000", reuse_from=hint.visit_id
+    )
+
+    assert (son.row.citizen_name, son.row.id_masked) == (
+        "李明轩",
+        OTHER_ID[:6] + "********" + OTHER_ID[-4:],
+    )
+
+
+def test_a_voided_registration_gets_no_desk_times(desk: Desk) -> None:
+    d = desk.register(arrived_at=desk.clock.now())
+    desk.clock.advance(dt.timedelta(minutes=4))
+
+    d = desk.act("void", d)
+
+    assert (d.started_at, d.ended_at) == (None, None)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.clock import FixedClock
 from app.database import Database
 from app.dto import SessionUser
-from app.identity import IdType
+from app.identity import IdType, check_digit
 from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
@@ -253,3 +253,24 @@ def test_a_form_refused_for_a_stale_record_reloads_so_the_retry_works(
     assert services.visits.get(officer, visit.row.id).row.status.label == "办理中"
     panel.buttons["complete"].click()  # the retry uses the reloaded record
     assert services.visits.get(officer, visit.row.id).row.status.label == "已办结"
+
+
+def test_a_phone_match_under_another_id_carries_nothing_over(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    son = "44030819900101123" + check_digit("44030819900101123")
+    dialog.id_edit.setText(son)
+    dialog.id_edit.editingFinished.emit()
+    dialog.phone_edit.setText("13805710011")
+    dialog.phone_edit.editingFinished.emit()
+
+    assert "证件号码与本次不同" in dialog.citizen_hint.text()
+    assert dialog.name_edit.placeholderText() == ""
+    assert dialog.new_visit().reuse_from is None

@@ -142,5 +142,5 @@ def test_today_before_closing_says_when_it_can_be_reviewed_and_later_records_sho
     page.reload()
 
     tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    assert "审核后记录（未签字，列入次日台账）（1）" in tabs
+    assert "审核后·接待登记（1）" in tabs
     assert "审核后又有 1 条记录" in page.lock_note.text()

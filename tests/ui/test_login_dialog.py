@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.dto import SessionUser
+from app.errors import DatabaseProblem
 from app.services import Services
 from tests.conftest import TEST_PASSWORD
 from ui.login_dialog import LoginDialog
@@ -54,3 +55,30 @@ def test_locked_dialog_unlocks_only_with_the_same_officers_password(
     dialog.password_edit.setText(TEST_PASSWORD)
     dialog.ok_button.click()
     assert dialog.user == chief
+
+
+def test_the_database_is_opened_at_the_first_attempt_and_a_problem_can_be_retried(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    # As ui.application does when the station's name was read before opening the database.
+    attempts: list[int] = []
+
+    def open_auth():  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise DatabaseProblem("数据库正被其他程序占用：station.sqlite3。请稍后再试。")
+        return services.auth
+
+    dialog = LoginDialog(open_auth, "和平路派出所")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert attempts == []
+    dialog.badge_edit.setText(chief.badge_no)
+    dialog.password_edit.setText(TEST_PASSWORD)
+    dialog.ok_button.click()
+    assert dialog.user is None and dialog.isVisible()
+    assert "正被其他程序占用" in dialog.errors.general_message
+    dialog.password_edit.setText(TEST_PASSWORD)
+    dialog.ok_button.click()
+    assert dialog.user is not None and dialog.user.officer_id == chief.officer_id
+    assert len(attempts) == 2

@@ -155,3 +155,23 @@ def test_the_chief_is_warned_of_next_years_missing_holidays_until_it_is_confirme
     assert isinstance(page, HolidaysPage)
     page.calendar_changed.emit()
     assert not window.calendar_warning.isVisibleTo(window)
+
+
+def test_pages_are_built_when_first_shown(
+    qtbot, services: Services, chief: SessionUser, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(window)
+    assert window.pages.built("today") is window.stack.currentWidget()
+    assert [key for key in window.pages if window.pages.built(key)] == ["today"]
+    assert "holidays" in window.pages and window.pages.built("holidays") is None
+
+    window.show_page("holidays")
+    page = window.pages.built("holidays")
+    assert isinstance(page, HolidaysPage)
+    assert window.stack.currentWidget() is page
+    assert window.stack.indexOf(page) == window.nav.currentRow()
+    assert window.page_titles()[window.nav.currentRow()] == "节假日设置"
+    window.nav.setCurrentRow(0)
+    assert window.stack.currentWidget() is window.pages["today"]
+    assert window.pages.get("no-such-page") is None

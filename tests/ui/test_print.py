@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import re
 from pathlib import Path
 
 import pypdfium2
@@ -11,10 +13,12 @@ import pytest
 from PIL import ImageOps
 from PySide6.QtGui import QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.database import Database
 from app.dto import SessionUser
+from app.errors import PermissionDenied
 from app.identity import IdType
 from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
@@ -263,6 +267,77 @@ def test_saving_is_recorded_after_the_file_is_written(
     assert len(slip.printed()) == 1 and dialog.result() == 1
 
 
+def refused_dialog(qtbot: QtBot, slip: Slip) -> PrintPreviewDialog:
+    """A preview whose record is refused (e.g. the account was deactivated meanwhile)."""
+
+    def refuse() -> None:
+        raise PermissionDenied("您的账号已被停用，请联系管理员。")
+
+    dialog = PrintPreviewDialog(slip.pdf, "受理回执", "r.pdf", refuse)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_a_refused_record_leaves_an_overwritten_file_as_it_was(
+    qtbot: QtBot, tmp_path: Path, slip: Slip, errors: list[str]
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    existing = folder / "回执.pdf"
+    existing.write_bytes(b"%PDF-1.4 the citizen's earlier copy")
+
+    dialog = refused_dialog(qtbot, slip)
+    dialog.save_to(existing)  # the user chose to overwrite it
+
+    assert existing.read_bytes() == b"%PDF-1.4 the citizen's earlier copy"
+    assert [p.name for p in folder.iterdir()] == ["回执.pdf"]  # no partial file
+    assert len(errors) == 1 and "文件未保存" in errors[0] and "账号已被停用" in errors[0]
+    assert not dialog.output_done and dialog.result() == 0
+
+
+def test_a_refused_record_writes_no_new_file(
+    qtbot: QtBot, tmp_path: Path, slip: Slip, errors: list[str]
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    refused_dialog(qtbot, slip).save_to(folder / "新回执.pdf")
+
+    assert list(folder.iterdir()) == []
+    assert len(errors) == 1 and slip.printed() == []
+
+    # Recorded, the same save overwrites a file of that name whole.
+    (folder / "新回执.pdf").write_bytes(b"old")
+    dialog = slip.dialog(qtbot)
+    dialog.save_to(folder / "新回执.pdf")
+    assert (folder / "新回执.pdf").read_bytes() == slip.pdf
+    assert [p.name for p in folder.iterdir()] == ["新回执.pdf"]
+    assert len(slip.printed()) == 1 and dialog.result() == 1
+
+
+def test_a_rendering_failure_while_printing_is_one_chinese_line_and_no_record(
+    qtbot: QtBot,
+    tmp_path: Path,
+    slip: Slip,
+    errors: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dialog = slip.dialog(qtbot)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("pdfium: failed to render page")
+
+    monkeypatch.setattr(print_preview_dialog, "_image", broken)
+    with caplog.at_level(logging.ERROR, logger="ui.print_preview_dialog"):
+        dialog.print_to(pdf_printer(tmp_path / "p.pdf"))
+
+    assert len(errors) == 1 and errors[0].startswith("打印失败，本次打印未登记。")
+    assert "pdfium" not in errors[0] and "Error" not in errors[0]
+    assert "failed to render page" in caplog.text  # the details go to the log
+    assert slip.printed() == [] and slip.next_copy() == 1
+    assert not dialog.output_done and dialog.result() == 0
+
+
 def test_a_print_logged_elsewhere_meanwhile_is_still_recorded(
     qtbot, tmp_path: Path, slip: Slip, errors: list[str]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -290,6 +365,25 @@ def test_the_preview_says_which_paper_the_slip_is_laid_out_on(qtbot, slip: Slip)
     assert print_preview_dialog.paper_label(226.8, 600) == "80 毫米卷纸"
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "label"),
+    [
+        (612, 792, "216×279 毫米纸"),  # US Letter: Qt calls it "Letter"
+        (792, 612, "216×279 毫米纸 横向"),
+        (612, 1008, "216×356 毫米纸"),  # "Legal"
+        (498.9, 708.7, "B5"),  # ISO B5, which Qt calls "ISOB5"
+        (515.9, 728.5, "182×257 毫米纸"),  # JIS B5, which Qt calls "B5"
+        (311.8, 623.6, "110×220 毫米纸"),  # an envelope, "EnvDL"
+        (841.9, 1190.6, "A3"),
+    ],
+)
+def test_a_paper_without_a_chinese_name_is_given_in_millimetres(
+    width: float, height: float, label: str
+) -> None:
+    assert print_preview_dialog.paper_label(width, height) == label
+    assert not re.search(r"[A-Za-z]{2,}", label)  # no English word reaches the user
+
+
 def test_the_search_refuses_a_forged_receipt_code_at_the_number_field(
     qtbot, services: Services, slip: Slip
 ) -> None:  # type: ignore[no-untyped-def]
@@ -300,7 +394,7 @@ def test_the_search_refuses_a_forged_receipt_code_at_the_number_field(
 
     page.serial_edit.setText(f"SD|{number}|{forged}")
     page.search()
-    assert "二维码校验失败" in page.errors.message_of("serial")
+    assert "二维码校验未通过" in page.errors.message_of("serial")
     assert page.model.rowCount() == 0
 
     page.serial_edit.setText(slip.data.qr_payload)

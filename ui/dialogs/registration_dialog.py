@@ -173,6 +173,17 @@ class RegistrationDialog(QDialog):
             self.name_edit.setPlaceholderText("")
             self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
             return
+        if not self._reusable(hint):
+            # Found by phone while another document number was typed: maybe a relative
+            # sharing the phone. Nothing is carried over; the officer asks.
+            self.name_edit.setPlaceholderText("")
+            self.reveal_phone_button.hide()
+            self.citizen_hint.setText(
+                f"此电话上次登记人为 {hint.citizen_name_masked}（{hint.last_date.isoformat()} "
+                f"办理“{hint.last_service}”），证件号码与本次不同，请核对是否本人，"
+                "并直接填写姓名。"
+            )
+            return
         self.name_edit.setPlaceholderText(f"留空沿用上次登记：{hint.citizen_name_masked}")
         if hint.phone_masked:
             self.phone_edit.setPlaceholderText(f"留空沿用上次登记：{hint.phone_masked}")
@@ -182,6 +193,10 @@ class RegistrationDialog(QDialog):
             f"办理“{hint.last_service}”，共来过 {hint.visits} 次。"
             "姓名、电话留空即沿用上次登记，请向群众当面核对；有变化直接输入新的。"
         )
+
+    def _reusable(self, hint: CitizenHint) -> bool:
+        """An ID match, or a phone match with no document number typed."""
+        return hint.matched_by == "id" or not self.id_edit.text().strip()
 
     def reveal_phone(self) -> None:
         """The full phone of the earlier visit, for a stated purpose (audited)."""
@@ -214,7 +229,9 @@ class RegistrationDialog(QDialog):
             in_scope=self.in_scope_check.isChecked(),
             arrived_at=self.arrived_at,
             arrived_by_hand=self.arrived_by_hand,
-            reuse_from=self.hint.visit_id if self.hint is not None else None,
+            reuse_from=(
+                self.hint.visit_id if self.hint is not None and self._reusable(self.hint) else None
+            ),
         )
 
     def save(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.ledger_service import (
-    AFTER_REVIEW_COLUMNS,
     CORRECTABLE,
     Ledger,
     LedgerRow,
@@ -138,7 +137,16 @@ class LedgerPage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
+        # Today's review opens at the closing hour: look again each minute while it waits.
+        self._wake = QTimer(self)
+        self._wake.setInterval(60_000)
+        self._wake.timeout.connect(self._recheck_review_hour)
+        self._wake.start()
         self.reload()
+
+    def _recheck_review_hour(self) -> None:
+        if self.isVisible() and self.ledger is not None and self.ledger.review_blocked:
+            self.reload()
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -171,7 +179,8 @@ class LedgerPage(QWidget):
         self.pending_combo.clear()
         if pending:
             for p in pending:
-                self.pending_combo.addItem(f"{p.day.isoformat()}（{p.visits} 件）", p.day)
+                note = f"，{p.note}" if p.note else ""
+                self.pending_combo.addItem(f"{p.day.isoformat()}（{p.visits} 件{note}）", p.day)
         else:
             self.pending_combo.addItem("（无）", None)
         self._show(self.ledger)
@@ -185,8 +194,8 @@ class LedgerPage(QWidget):
             self.state_label.setStyleSheet("color: #1a7f37; font-weight: bold;")
             self.lock_note.setText(
                 f"审核锁定 {fmt(review.reviewed_at, '%H:%M')} 以前的记录。审核后又有 "
-                f"{len(ledger.after_review)} 条记录（见“审核后记录”），照常有效，"
-                "列入次日台账由次日审核签字。"
+                f"{sum(len(x.rows) for x in ledger.after_review)} 条记录（见“审核后·”各页），"
+                "照常有效，列入次日台账由次日审核签字。"
                 if ledger.after_review
                 else ""
             )
@@ -211,15 +220,7 @@ class LedgerPage(QWidget):
             sections.append(
                 LedgerSection("corrections", "审核后更正", CORRECTION_COLUMNS, ledger.corrections)
             )
-            if ledger.after_review:
-                sections.append(
-                    LedgerSection(
-                        "after_review",
-                        "审核后记录（未签字，列入次日台账）",
-                        AFTER_REVIEW_COLUMNS,
-                        ledger.after_review,
-                    )
-                )
+            sections.extend(ledger.after_review)
         for section in sections:
             model: RowTableModel[LedgerRow] = RowTableModel(
                 _columns(section.columns),

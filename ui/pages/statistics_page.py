@@ -39,7 +39,6 @@ from app.statistics_service import (
     DEFINITIONS,
     PERIOD_KINDS,
     RANKING_FORMULA,
-    STEPS,
     Progress,
     RankRow,
     Statistics,
@@ -444,32 +443,25 @@ class StatisticsPage(QWidget):
     # ---- actions ------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Compute the period, the trend and the month's 红黑榜 on a worker thread."""
+        """Compute the period, the trend and the month's 红黑榜 on a worker thread: the
+        period counted once, the trend's months once (the board comes from them)."""
         if self.busy:
             return
         chosen = self._checked_period()
         if chosen is None:
             return
         start, end = chosen
-        statistics, user = self._statistics, self._user
-        month = end.replace(day=1)
+        reports, user = self._reports, self._user
 
         def work(progress: Progress) -> Figures:
-            parts = 2 + TREND_MONTHS  # the period, each trend month, the ranked month
-
-            def part(offset: int) -> Progress:
-                return lambda step, total: progress(offset * total + step, parts * total)
-
-            stats = statistics.compute(user, start, end, part(0))
-            trend = statistics.monthly_trend(
-                user, TREND_MONTHS, month, lambda s, n: progress(STEPS + s, parts * STEPS)
-            )
-            ranking = statistics.ranking(user, month, part(parts - 1))
-            shown = recorded(trend)
+            overview = reports.overview(user, start, end, progress, TREND_MONTHS)
+            shown = recorded(overview.trend)
             charts = tuple(
                 trend_chart_png(shown, chart, *CHART_PX, dpi=CHART_DPI) for chart in CHARTS
             )
-            return Figures(stats, tuple(trend), tuple(ranking), month, charts)
+            return Figures(
+                overview.stats, overview.trend, overview.ranking, overview.ranking_month, charts
+            )
 
         self._start("正在统计…", work, self._show)
 

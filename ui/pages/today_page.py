@@ -36,7 +36,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colour
 from ui.widgets.messages import show_error
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table
 from ui.widgets.visit_panel import VisitPanel
 
 ORPHAN_COLUMNS: list[Column[VisitRow]] = [
@@ -64,6 +64,18 @@ class _Tab:
         self.proxy = FilterProxyModel()
         self.proxy.setSourceModel(model)
         self.view: QTableView = make_table(self.proxy, stretch_column=stretch)
+        self.fitted_rows = -1  # how many rows the columns were fitted to (-1: not yet)
+
+    def fit(self) -> None:
+        """Fit the columns when the list shows more rows than when they were last fitted.
+
+        Fitting measures text (about 0.1 ms a cell), so the quiet refresh every minute does not
+        re-measure a list that has not grown, and columns do not jump under the officer's eyes.
+        """
+        rows = min(self.model.rowCount(), SAMPLE_ROWS)
+        if rows > self.fitted_rows:
+            fit_columns(self.view)
+            self.fitted_rows = rows
 
 
 class TodayPage(QWidget):
@@ -179,11 +191,12 @@ class TodayPage(QWidget):
         try:
             for tab in self.lists.values():
                 tab.model.set_rows(tab.loader())
-                fit_columns(tab.view)
             self._load_orphans()
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
+        # Only the list in view is fitted now; the others when their tab is shown.
+        self._current_tab().fit()
         for key, tab in self.lists.items():
             self.tabs.setTabText(
                 list(self.lists).index(key), f"{self._titles[key]}（{tab.model.rowCount()}）"
@@ -221,9 +234,12 @@ class TodayPage(QWidget):
         self.panel.show_visit(visit_id)
         return False
 
+    def _current_tab(self) -> _Tab:
+        return self.lists[list(self.lists)[self.tabs.currentIndex()]]
+
     def selected_visit_id(self) -> int | None:
         """The visit selected in the current list."""
-        tab = self.lists[list(self.lists)[self.tabs.currentIndex()]]
+        tab = self._current_tab()
         indexes = tab.view.selectionModel().selectedRows()
         if not indexes:
             return None
@@ -234,6 +250,7 @@ class TodayPage(QWidget):
             tab.proxy.setFilterFixedString(text)
 
     def _on_tab_changed(self, _index: int) -> None:
+        self._current_tab().fit()
         visit_id = self.selected_visit_id()
         self.panel.show_visit(visit_id)
 
@@ -276,7 +293,7 @@ class TodayPage(QWidget):
             return
         rows = self._visits.orphaned_matters(self._user)
         self.orphans.model.set_rows(rows)
-        fit_columns(self.orphans.view)
+        self.orphans.fit()
         self.orphan_title.setText(
             f"无人负责的在办事项（{len(rows)} 件）：原负责人账号已停用。请选中一件，"
             "“指派…”立即改由同事负责；“请同事接收…”待其接收后负责。"

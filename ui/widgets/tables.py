@@ -32,10 +32,17 @@ def make_table(
     return table
 
 
+# Rows measured when fitting columns: the header and the first rows shown say how wide a
+# column's values are. Measuring every row of a list of thousands (all open matters of a big
+# station) cost more than loading it; a longer value further down is elided ("…").
+SAMPLE_ROWS = 50
+
+
 def fit_columns(table: QTableView, widest: int = 240) -> None:
-    """Size columns to their contents, but no column wider than ``widest`` pixels."""
-    table.resizeColumnsToContents()
+    """Size columns to their header and first rows, but no column wider than ``widest`` pixels."""
     header = table.horizontalHeader()
+    header.setResizeContentsPrecision(SAMPLE_ROWS)
+    table.resizeColumnsToContents()
     for column in range(header.count()):
         if header.sectionSize(column) > widest:
             header.resizeSection(column, widest)
