@@ -222,24 +222,7 @@ class VisitService(ServiceBase):
 
     def reveal_citizen_phone(self, user: SessionUser, visit_id: int, reason: str) -> str:
         """The full phone of an earlier visit, for a stated purpose; every reveal is audited."""
-        text = clean_text(reason, field="reason", label="查看完整电话的用途", max_len=200)
-        if len(text) < 2:
-            raise ValidationError("请写明查看完整电话的具体用途。", "reason")
-        with self._writing() as session:
-            actor = self._require_case_work(session, user, reading=True)
-            visit = session.get(Visit, visit_id)
-            if visit is None:
-                raise NotFound("找不到该登记记录。")
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                action="phone_revealed",
-                entity_type="visit",
-                entity_id=visit.serial,
-                after={"reason": text},
-            )
-            return visit.phone
+        return self._reveal(user, visit_id, reason, "phone", "电话", "phone_revealed")
 
     @staticmethod
     def _last_visit(session: Session, cond: Any, matched_by: str) -> CitizenHint | None:
@@ -778,9 +761,15 @@ class VisitService(ServiceBase):
 
     def reveal_id_number(self, user: SessionUser, visit_id: int, reason: str) -> str:
         """The full ID number, for a stated purpose; every reveal is audited."""
-        text = clean_text(reason, field="reason", label="查看完整号码的用途", max_len=200)
+        return self._reveal(user, visit_id, reason, "id_number", "号码", "id_number_revealed")
+
+    def _reveal(
+        self, user: SessionUser, visit_id: int, reason: str, field: str, what: str, action: str
+    ) -> str:
+        """A field of a visit unmasked, with the stated purpose on the audit record."""
+        text = clean_text(reason, field="reason", label=f"查看完整{what}的用途", max_len=200)
         if len(text) < 2:
-            raise ValidationError("请写明查看完整号码的具体用途。", "reason")
+            raise ValidationError(f"请写明查看完整{what}的具体用途。", "reason")
         with self._writing() as session:
             actor = self._require_case_work(session, user, reading=True)
             visit = session.get(Visit, visit_id)
@@ -790,12 +779,12 @@ class VisitService(ServiceBase):
                 session,
                 at=self._clock.now(),
                 officer_id=actor.id,
-                action="id_number_revealed",
+                action=action,
                 entity_type="visit",
                 entity_id=visit.serial,
                 after={"reason": text},
             )
-            return visit.id_number
+            return str(getattr(visit, field))
 
     def colleagues(self, user: SessionUser, include_self: bool = False) -> list[tuple[int, str]]:
         """Active officers who handle matters (not the caller unless asked): (id, label)."""
