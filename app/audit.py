@@ -126,37 +126,60 @@ def verify_chain(session: Session, batch: int = 2000) -> ChainVerdict:
     expected_id = 1
     count = 0
     last_id = 0
+    columns = (
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.officer_id,
+        AuditEvent.action,
+        AuditEvent.entity_type,
+        AuditEvent.entity_id,
+        AuditEvent.before_json,
+        AuditEvent.after_json,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
     while True:
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        # Plain rows, not ORM objects: a million events are read in seconds, not minutes.
+        events = session.execute(
+            select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
         ).all()
         if not events:
             break
-        for ev in events:
+        for (
+            ev_id,
+            at,
+            officer_id,
+            action,
+            entity_type,
+            entity_id,
+            before,
+            after,
+            prev,
+            stored,
+        ) in events:
             count += 1
-            if ev.id != expected_id:
+            if ev_id != expected_id:
                 return ChainVerdict(
                     count, expected_id, f"缺少第 {expected_id} 号审计事件（可能被删除）"
                 )
-            if ev.prev_hash != prev_hash:
-                return ChainVerdict(count, ev.id, "与前一事件的哈希链接不符")
+            if prev != prev_hash:
+                return ChainVerdict(count, ev_id, "与前一事件的哈希链接不符")
             digest = event_hash(
-                event_id=ev.id,
-                at=ev.at,
-                officer_id=ev.officer_id,
-                action=ev.action,
-                entity_type=ev.entity_type,
-                entity_id=ev.entity_id,
-                before_json=ev.before_json,
-                after_json=ev.after_json,
-                prev_hash=ev.prev_hash,
+                event_id=ev_id,
+                at=at,
+                officer_id=officer_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                before_json=before,
+                after_json=after,
+                prev_hash=prev,
             )
-            if digest != ev.hash:
-                return ChainVerdict(count, ev.id, "内容与哈希不符（记录被改动）")
-            prev_hash = ev.hash
+            if digest != stored:
+                return ChainVerdict(count, ev_id, "内容与哈希不符（记录被改动）")
+            prev_hash = stored
             expected_id += 1
-            last_id = ev.id
-        session.expunge_all()
+            last_id = ev_id
     head = session.get(AuditHead, 1)
     if head is None:
         return ChainVerdict(count, None, "缺少审计链头记录")

@@ -56,6 +56,7 @@ from db.models import (
     Visit,
     VisitTransition,
 )
+from db.queries import finished_between
 
 OUTCOMES: dict[str, str] = {
     "reached": "接通",
@@ -832,23 +833,10 @@ def _finished_visits(
     tz = ZoneInfo(station.timezone)
     lo = dt.datetime.combine(start, dt.time(), tz).astimezone(dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
-    done = (
-        select(VisitTransition.visit_id, func.max(VisitTransition.at).label("at"))
-        .where(VisitTransition.to_status.in_([s.value for s in RATABLE]))
-        .group_by(VisitTransition.visit_id)
-        .subquery()
-    )
+    statuses = [s.value for s in RATABLE]
+    done = finished_between(lo, hi, statuses=statuses).subquery("finished")
     return list(
-        session.scalars(
-            select(Visit)
-            .join(done, done.c.visit_id == Visit.id)
-            .where(
-                Visit.status.in_([s.value for s in RATABLE]),
-                done.c.at >= lo,
-                done.c.at < hi,
-            )
-            .order_by(Visit.id)
-        )
+        session.scalars(select(Visit).join(done, done.c.visit_id == Visit.id).order_by(Visit.id))
     )
 
 
