@@ -266,7 +266,9 @@ class MainWindow(QMainWindow):
             self.register_action.setShortcuts([QKeySequence("F2"), QKeySequence("Ctrl+N")])
             self.register_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             self.register_action.triggered.connect(self.open_registration)
-            work.addAction(self.register_action)
+            self.work_menu = work
+            self._fill_work_menu()
+            self.stack.currentChanged.connect(lambda _i: self._fill_work_menu())
         system = self.menuBar().addMenu("系统(&S)")
         self.lock_action = QAction("锁定屏幕", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -287,6 +289,24 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
 
+    def _fill_work_menu(self) -> None:
+        """业务: 新登记, then the actions on the matter of the page in view, shortcuts shown.
+
+        Only the page in view lends its actions, so one shortcut never means two things.
+        """
+        menu = getattr(self, "work_menu", None)
+        if menu is None:
+            return
+        menu.clear()
+        menu.addAction(self.register_action)
+        panel = getattr(self.stack.currentWidget(), "panel", None)
+        counter_actions = getattr(panel, "counter_actions", None)
+        actions: list[QAction] = counter_actions() if counter_actions is not None else []
+        if actions:
+            menu.addSeparator()
+            for action in actions:
+                menu.addAction(action)
+
     def open_registration(self) -> None:
         """新登记 from anywhere (F2 / Ctrl+N); the new visit is then selected on 今日接待."""
         if self.locked or "today" not in self.pages:
@@ -305,7 +325,11 @@ class MainWindow(QMainWindow):
             page.reload(select_visit=dialog.saved.row.id)
             if not dialog.saved.in_scope:
                 # As the form promised: not this station's matter, guide the citizen now.
-                page.panel._on_guide()
+                page.panel.trigger("guide")
+            elif dialog.accept_after:
+                # 登记并受理: accepted at once, the receipt printing next.
+                page.panel.trigger("accept")
+                page.panel.trigger("receipt")
 
     def open_visit(self, visit_id: int) -> None:
         """A visit's panel in a dialog (from the ledger): read it and act on it."""

@@ -942,3 +942,32 @@ def test_a_voided_registration_gets_no_desk_times(desk: Desk) -> None:
     d = desk.act("void", d)
 
     assert (d.started_at, d.ended_at) == (None, None)
+
+
+def test_a_list_filter_matches_full_numbers_and_a_phones_last_digits_within_the_list(
+    services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    a = services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    b = services.visits.register(
+        officer, NewVisit("王五", IdType.RESIDENT, OTHER_ID, "0571-86005678", item.item_id)
+    )
+    c = services.visits.register(
+        officer, NewVisit("赵六", IdType.RESIDENT, OTHER_ID, "13905710011", item.item_id)
+    )
+    listed = [a.row.id, b.row.id]  # c is not on the officer's list
+    match = services.visits.match_numbers
+
+    assert match(officer, listed, VALID_ID.lower()) == {a.row.id}
+    assert match(officer, listed, "138 0571 0011") == {a.row.id}
+    assert match(officer, listed, "0011") == {a.row.id}  # c also ends so, but is not listed
+    assert match(officer, listed, "5678") == {b.row.id}
+    assert match(officer, listed, "0571-86005678") == {b.row.id}
+    assert match(officer, listed, "4242") == set()
+    assert match(officer, listed, "001") == set()  # fewer than four digits: the text filter
+    assert match(officer, listed, "李四") == set()
+    assert match(officer, [], "0011") == set()
+    assert match(officer, [*listed, c.row.id], "0011") == {a.row.id, c.row.id}

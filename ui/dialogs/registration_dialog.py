@@ -33,6 +33,7 @@ from ui.tasks import TaskRunner
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
+from ui.widgets.messages import confirm
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class RegistrationDialog(QDialog):
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("18 位身份证号，末位 x 可小写")
         self.id_edit.setMaxLength(40)
+        self.id_edit.setMinimumWidth(self.id_edit.fontMetrics().horizontalAdvance("8" * 20) + 16)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(30)
         self.phone_edit = QLineEdit()
@@ -110,6 +112,15 @@ class RegistrationDialog(QDialog):
             "保存登记（Enter）", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setDefault(True)
+        # 登记并受理: one step from the form to an accepted matter with its receipt printing.
+        self.accept_after = False
+        self._asks_before_discarding = True
+        self.save_accept_button = buttons.addButton(
+            "登记并受理（Ctrl+Enter）", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_accept_button.setAutoDefault(False)
+        self.save_accept_button.setToolTip("保存登记、受理，并打印受理回执")
+        self.save_accept_button.clicked.connect(self.save_and_accept)
         cancel = buttons.addButton("取消（Esc）", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAutoDefault(False)
         buttons.accepted.connect(self.save)
@@ -135,6 +146,8 @@ class RegistrationDialog(QDialog):
         self.id_edit.editingFinished.connect(self._on_identity_entered)
         self.phone_edit.editingFinished.connect(self._on_identity_entered)
         QShortcut(QKeySequence("F5"), self).activated.connect(self.mark_arrival)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save_and_accept)
         self._show_arrival()
         self.id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -234,6 +247,21 @@ class RegistrationDialog(QDialog):
             ),
         )
 
+    def save_and_accept(self) -> None:
+        """Ctrl+Enter: save, then (once saved) accept the matter and print its receipt."""
+        if self._saving:
+            return
+        self.matter.choose_current()
+        self.accept_after = self.in_scope_check.isChecked()
+        self.save()
+
+    def filled(self) -> bool:
+        """Whether the officer typed anything that Esc would throw away."""
+        return any(
+            edit.text().strip()
+            for edit in (self.id_edit, self.name_edit, self.phone_edit, self.summary_edit)
+        ) or bool(self.matter.edit.text().strip())
+
     def save(self) -> None:
         """Save in the background; a second Enter while saving does nothing."""
         if self._saving:
@@ -251,6 +279,12 @@ class RegistrationDialog(QDialog):
         """Esc or the close button: ignored while a save is under way (it may already be done)."""
         if self._saving:
             return
+        if (
+            self._asks_before_discarding
+            and self.filled()
+            and not confirm(self, "放弃本次登记？已填写的内容不会保存。", "放弃登记", "放弃")
+        ):
+            return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -258,7 +292,12 @@ class RegistrationDialog(QDialog):
         if self._saving:
             event.ignore()
             return
-        super().closeEvent(event)
+        # The close box asks like Esc; closing from code (the program, tests) does not.
+        self._asks_before_discarding = event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._asks_before_discarding = True
 
     def _on_saved(self, detail: VisitDetail) -> None:
         self.saved = detail
@@ -267,6 +306,7 @@ class RegistrationDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._saving = False
+        self.accept_after = False
         self.save_button.setEnabled(True)
         self.save_button.setText("保存登记（Enter）")
         if isinstance(exc, StationDeskError):

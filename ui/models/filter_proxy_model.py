@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -17,6 +18,20 @@ class FilterProxyModel(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
+        self._also: Callable[[int], bool] | None = None
+
+    def set_also(self, accepts: Callable[[int], bool] | None) -> None:
+        """Rows (by source row) shown besides those whose text matches the filter."""
+        self.beginFilterChange()
+        self._also = accepts
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        if super().filterAcceptsRow(source_row, source_parent):
+            return True
+        return self._also is not None and self._also(source_row)
 
     def lessThan(
         self,

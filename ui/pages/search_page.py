@@ -31,7 +31,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import VISIT_COLUMNS, visit_colour
 from ui.widgets.field_errors import FieldErrors
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
 PAGE_SIZE = 100
@@ -74,6 +74,8 @@ class SearchPage(QWidget):
         self.name_edit.setPlaceholderText("姓名开头即可")
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("完整证件号码")
+        # All 18 characters of an ID number stay in view while typing.
+        self.id_edit.setMinimumWidth(self.id_edit.fontMetrics().horizontalAdvance("8" * 20) + 16)
         self.phone_edit = QLineEdit()
         self.from_edit = _date_edit(today - dt.timedelta(days=30))
         self.to_edit = _date_edit(today)
@@ -153,6 +155,8 @@ class SearchPage(QWidget):
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(lambda _id: self._run(self._offset))
+        self.panel.attach_shortcuts(self)
+        on_enter(self.table, self.panel.trigger_primary)
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)

@@ -36,7 +36,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colour
 from ui.widgets.messages import show_error
-from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table
+from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
 ORPHAN_COLUMNS: list[Column[VisitRow]] = [
@@ -152,6 +152,9 @@ class TodayPage(QWidget):
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(self._on_visit_changed)
+        self.panel.attach_shortcuts(self)
+        for tab in self.lists.values():
+            on_enter(tab.view, self.panel.trigger_primary)
         self.orphans: _Tab | None = None
         self.orphan_box = self._orphan_box() if chief else QFrame()
         self.orphan_box.hide()
@@ -246,7 +249,16 @@ class TodayPage(QWidget):
         return _visit_id(tab.model.row_at(tab.proxy.mapToSource(indexes[0]).row()))
 
     def _apply_filter(self, text: str) -> None:
+        """The typed text as shown (masked numbers included); a full ID number or phone, or
+        a phone's last four digits, are matched by the service without unmasking them."""
         for tab in self.lists.values():
+            rows = tab.model.rows()
+            ids = [i for i in (_visit_id(r) for r in rows) if i is not None]
+            try:
+                matched = self._visits.match_numbers(self._user, ids, text) if ids else set()
+            except StationDeskError:
+                matched = set()
+            tab.proxy.set_also(_among(rows, matched) if matched else None)
             tab.proxy.setFilterFixedString(text)
 
     def _on_tab_changed(self, _index: int) -> None:
@@ -354,6 +366,11 @@ class TodayPage(QWidget):
         dialog.exec()
         self.reload(select_visit=visit_id)
         return None
+
+
+def _among(rows: list[Any], matched: set[int]) -> Callable[[int], bool]:
+    """Whether a row (by its place in ``rows``) is one of the ``matched`` visits."""
+    return lambda row: _visit_id(rows[row]) in matched
 
 
 def _visit_id(row: VisitRow | HandoverRow) -> int:

@@ -73,6 +73,12 @@ class MatterPicker(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
+    def choose_current(self) -> None:
+        """Take the highlighted result if nothing is chosen yet (Ctrl+Enter saves at once)."""
+        current = self.list.currentItem() if self.list.isVisible() else None
+        if self.selected is None and current is not None:
+            self._choose(current)
+
     def _choose(self, item: QListWidgetItem) -> None:
         row = item.data(Qt.ItemDataRole.UserRole)
         if not isinstance(row, ServiceItemRow):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models.filter_proxy_model import FilterProxyModel
 
@@ -29,7 +32,38 @@ def make_table(
     table.verticalHeader().hide()
     table.horizontalHeader().setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     table.horizontalHeader().setHighlightSections(False)
+    keyboard_friendly(table)
     return table
+
+
+def keyboard_friendly(table: QAbstractItemView) -> None:
+    """Tab and Shift+Tab leave the table (the arrows move between rows), as in every form."""
+    table.setTabKeyNavigation(False)
+
+
+class _EnterFilter(QObject):
+    def __init__(self, table: QAbstractItemView, action: Callable[[], object]) -> None:
+        super().__init__(table)
+        self._table = table
+        self._action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+            and self._table.currentIndex().isValid()
+        ):
+            self._action()
+            return True
+        return False
+
+
+def on_enter(table: QAbstractItemView, action: Callable[[], object]) -> None:
+    """Enter on a row starts ``action`` (the row's primary action); a double-click does not."""
+    table.installEventFilter(_EnterFilter(table, action))
 
 
 # Rows measured when fitting columns: the header and the first rows shown say how wide a

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
     QInputDialog,
@@ -38,6 +38,53 @@ from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 
 SLIP_NAMES = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
+
+# Every action on a matter: its key, button text and shortcut, in the order the buttons are laid
+# out (after the primary action of the matter's state, which always comes first). The three
+# slips share Ctrl+P: a matter's state allows only one of them.
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("take", "接收移交", "Ctrl+Shift+T"),
+    ("accept", "受理", "F8"),
+    ("spot", "当场办结", "F9"),
+    ("complete", "办结", "F12"),
+    ("receipt", "打印回执", "Ctrl+P"),
+    ("guidance", "打印引导单", "Ctrl+P"),
+    ("refusal", "打印告知书", "Ctrl+P"),
+    ("notice", "一次性告知…", "Ctrl+G"),
+    ("print_notice", "打印告知单", "Ctrl+Shift+P"),
+    ("return", "补交材料…", "Ctrl+M"),
+    ("pause", "待补材料…", "Ctrl+B"),
+    ("resume", "恢复办理", "Ctrl+Shift+B"),
+    ("rate", "请群众评价", "Ctrl+E"),
+    ("answer", "当场答复…", "Ctrl+D"),
+    ("guide", "引导至他处…", "Ctrl+Shift+G"),
+    ("refuse", "不予受理…", "Ctrl+Shift+R"),
+    ("handover", "移交…", "Ctrl+T"),
+    ("decline", "拒收移交…", "Ctrl+Shift+J"),
+    ("cancel", "撤回移交", "Ctrl+Shift+C"),
+    ("reassign", "指派…", "Ctrl+Shift+A"),
+    ("void", "作废…", "Ctrl+Shift+V"),
+    ("arrived", "到达", "F5"),
+    ("started", "开始", "F6"),
+    ("ended", "结束", "F7"),
+    ("reveal", "查看完整证件号…", "Ctrl+I"),
+)
+# After an action, the next likely one gets the focus (if the new state allows it).
+NEXT_ACTION = {
+    "accept": "receipt",
+    "take": "complete",
+    "resume": "complete",
+    "receipt": "complete",
+    "guide": "guidance",
+    "refuse": "refusal",
+    "started": "ended",
+}
+COLUMNS = 3  # buttons per row of the action grid
+
+
+def shortcut_text(sequence: str) -> str:
+    """A shortcut as the officer reads it on a button (F8, Ctrl+Shift+P)."""
+    return QKeySequence(sequence).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def _time(value: Any) -> str:
@@ -169,43 +216,52 @@ class VisitPanel(QWidget):
         self.view = QTextBrowser()
         self.view.setObjectName("detail")
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
-        actions: list[tuple[str, str, Callable[[], object]]] = [
-            ("accept", "受理", self._on_accept),
-            ("spot", "当场办结", self._on_spot),
-            ("complete", "办结", self._on_complete),
-            ("answer", "当场答复", self._on_answer),
-            ("guide", "引导至他处", self._on_guide),
-            ("refuse", "不予受理", self._on_refuse),
-            ("handover", "移交…", self._on_handover),
-            ("void", "作废", self._on_void),
-            ("take", "接收移交", self._on_take),
-            ("decline", "拒收移交", self._on_decline),
-            ("cancel", "撤回移交", self._on_cancel),
-            ("arrived", "到达 F5", lambda: self._mark("arrived")),
-            ("started", "开始 F6", lambda: self._mark("started")),
-            ("ended", "结束 F7", lambda: self._mark("ended")),
-            ("receipt", "打印回执", lambda: self._print("receipt")),
-            ("guidance", "打印引导单", lambda: self._print("guidance")),
-            ("refusal", "打印告知书", lambda: self._print("refusal")),
-            ("reveal", "查看完整证件号", self._on_reveal),
-            ("reassign", "指派…", self._on_reassign),
-            ("pause", "待补材料…", self._on_pause),
-            ("resume", "恢复办理", self._on_resume),
-            ("notice", "一次性告知…", self._on_notice),
-            ("return", "补交材料…", self._on_return),
-            ("print_notice", "打印告知单", self._on_print_notice),
-            ("rate", "请群众评价", self._on_rate),
-        ]
-        for index, (key, text, slot) in enumerate(actions):
-            button = QPushButton(text)
+        # The actions (with their shortcuts) of this panel; the main window lists those of the
+        # page in view in its 业务 menu. Shortcuts work wherever the focus is on the page.
+        self.actions_by_key: dict[str, QAction] = {}
+        self.grid = QGridLayout()
+        slots: dict[str, Callable[[], object]] = {
+            "accept": self._on_accept,
+            "spot": self._on_spot,
+            "complete": self._on_complete,
+            "answer": self._on_answer,
+            "guide": self._on_guide,
+            "refuse": self._on_refuse,
+            "handover": self._on_handover,
+            "void": self._on_void,
+            "take": self._on_take,
+            "decline": self._on_decline,
+            "cancel": self._on_cancel,
+            "arrived": lambda: self._mark("arrived"),
+            "started": lambda: self._mark("started"),
+            "ended": lambda: self._mark("ended"),
+            "receipt": lambda: self._print("receipt"),
+            "guidance": lambda: self._print("guidance"),
+            "refusal": lambda: self._print("refusal"),
+            "reveal": self._on_reveal,
+            "reassign": self._on_reassign,
+            "pause": self._on_pause,
+            "resume": self._on_resume,
+            "notice": self._on_notice,
+            "return": self._on_return,
+            "print_notice": self._on_print_notice,
+            "rate": self._on_rate,
+        }
+        for key, text, sequence in ACTIONS:
+            keys = shortcut_text(sequence)
+            button = QPushButton(f"{text.rstrip('…')}（{keys}）")
             button.setAutoDefault(False)
-            button.clicked.connect(slot)
+            button.setToolTip(f"{text.rstrip('…')}　快捷键 {keys}")
+            button.clicked.connect(lambda _=False, key=key: self.trigger(key))
             self.buttons[key] = button
-            grid.addWidget(button, index // 4, index % 4)
-        for key, sequence in (("arrived", "F5"), ("started", "F6"), ("ended", "F7")):
-            shortcut = QShortcut(QKeySequence(sequence), self)
-            shortcut.activated.connect(self.buttons[key].click)
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(sequence))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, key=key: self.trigger(key))
+            self.actions_by_key[key] = action
+        self._slots = slots
+        self._next: str | None = None
+        self.primary_key: str | None = None
         self.hint = QLabel()
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
@@ -213,8 +269,43 @@ class VisitPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hint)
-        layout.addLayout(grid)
+        layout.addLayout(self.grid)
+        self.attach_shortcuts(self)
         self.show_visit(None)
+
+    def attach_shortcuts(self, scope: QWidget) -> None:
+        """Make the shortcuts work wherever the focus is inside ``scope`` (the page, or the
+        dialog the panel is shown in): the list beside the panel included."""
+        for action in self.actions_by_key.values():
+            scope.addAction(action)
+
+    def counter_actions(self) -> list[QAction]:
+        """The actions for the 业务 menu, in button order."""
+        return list(self.actions_by_key.values())
+
+    def trigger(self, key: str) -> None:
+        """Run action ``key`` if the matter's state allows it now (buttons, menu, shortcuts)."""
+        if self.detail is None or not self.buttons[key].isEnabled():
+            return
+        self._next = NEXT_ACTION.get(key)
+        try:
+            self._slots[key]()
+        finally:
+            self._focus_next()
+
+    def trigger_primary(self) -> bool:
+        """The primary action of the matter's state (Enter on its row); False if none."""
+        if self.primary_key is None:
+            return False
+        self.trigger(self.primary_key)
+        return True
+
+    def _focus_next(self) -> None:
+        """After an action, the next likely one (or the primary one) has the focus, visibly."""
+        key, self._next = self._next, None
+        target = key if key is not None and self.buttons[key].isEnabled() else self.primary_key
+        if target is not None and self.buttons[target].isVisible():
+            self.buttons[target].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_visit(self, visit_id: int | None) -> None:
         """Load and show a visit (None clears the panel)."""
@@ -242,6 +333,7 @@ class VisitPanel(QWidget):
         if d is None:
             for b in self.buttons.values():
                 b.setEnabled(False)
+            self._lay_out({}, None)
             self.hint.clear()
             return
         status = d.row.status
@@ -286,12 +378,49 @@ class VisitPanel(QWidget):
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
+        self._lay_out(enabled, self._primary(enabled))
         if not mine and status.is_open:
             self.hint.setText(f"该事项由{d.row.owner_name}负责，您只能查看。")
         elif pending is not None and pending.to_officer_id == self._user.officer_id:
             self.hint.setText(f"{pending.from_name}请您接手此事项：{pending.reason}")
         else:
             self.hint.clear()
+
+    def _primary(self, enabled: dict[str, bool]) -> str | None:
+        """The action the matter's state calls for first (Enter on its row starts it)."""
+        d = self.detail
+        assert d is not None
+        order = ["take"]
+        if d.time_limit_unit == "on_the_spot":
+            order += ["spot", "accept"]
+        else:
+            order += ["accept", "spot"]
+        order += ["return", "resume", "complete", "rate", "receipt", "guidance", "refusal"]
+        if not (d.row.owner_id == self._user.officer_id or "take" in enabled):
+            return None
+        return next((k for k in order if enabled.get(k)), None)
+
+    def _lay_out(self, enabled: dict[str, bool], primary: str | None) -> None:
+        """Only the actions the state allows, the primary one first and marked as such."""
+        self.primary_key = primary
+        for button in self.buttons.values():
+            self.grid.removeWidget(button)
+            button.hide()
+            button.setDefault(False)
+            button.setObjectName("")
+        shown = [k for k, _t, _s in ACTIONS if enabled.get(k)]
+        if primary is not None:
+            shown.remove(primary)
+            shown.insert(0, primary)
+            self.buttons[primary].setObjectName("primary")
+        for index, key in enumerate(shown):
+            button = self.buttons[key]
+            button.style().unpolish(button)
+            button.style().polish(button)
+            self.grid.addWidget(button, index // COLUMNS, index % COLUMNS)
+            button.show()
+        for action_key, action in self.actions_by_key.items():
+            action.setEnabled(bool(enabled.get(action_key)))
 
     # ---- actions ------------------------------------------------------------------------
 
