@@ -19,10 +19,12 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.errors import StationDeskError
 from app.station_preview import preview_station
+from ui.files import install_qt_chinese, prefer_chinese_system_locale
 from ui.fonts import install_fonts_and_style
 from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
 from ui.widgets.messages import show_error
+from ui.widgets.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
@@ -109,11 +111,14 @@ def _open(target: str | None, demo: bool) -> tuple[Database, Services, str] | No
 
 def run_gui(target: str | None, demo: bool = False) -> int:
     """Run the application until the officer quits."""
+    prefer_chinese_system_locale()
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
     app.setOrganizationName("StationDesk")
     install_fonts_and_style(app)
+    install_qt_chinese(app)  # file, print and message dialogs without an English label
+    install_wheel_guard(app)  # the wheel scrolls pages, not the values it passes over
     _install_excepthook()
     GarbageCollector(app)
     preview = None if demo else preview_station(target)

@@ -6,6 +6,10 @@ name. A failed print records nothing; a save whose record is refused writes noth
 would have replaced stays as it was). The paper chosen in the print dialog is honoured: the
 slip's own paper is preselected, and on any other paper the page is scaled to fit, keeping its
 proportions, centred.
+
+The preview fits the screen's free area (1366×768 at most counters) and zooms; with no printer
+installed it says so instead of letting Qt write the pages into a file. Saves open in the
+StationDesk documents folder and the main window's status bar says where a file went (ui.files).
 """
 
 from __future__ import annotations
@@ -16,23 +20,35 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtCore import QMarginsF, QRect, QRectF, QSize, QSizeF, Qt, QTimer
+from PySide6.QtGui import (
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import StationDeskError
 from app.exports.files import write_atomically
-from ui.widgets.messages import show_error
+from ui.files import NO_PRINTER, announce_printed, announce_saved, ask_save_path, printer_installed
+from ui.widgets.messages import confirm, show_error
 
 if TYPE_CHECKING:
     import pypdfium2
@@ -64,7 +80,7 @@ def _image(page: pypdfium2.PdfPage, scale: float) -> QImage:
     return QImage(pil.tobytes(), w, h, w * 3, QImage.Format.Format_RGB888).copy()
 
 
-def render_pages(pdf: bytes, dpi: int) -> list[QImage]:
+def render_pages(pdf: bytes, dpi: float) -> list[QImage]:
     """Each page of ``pdf`` as an RGB image at ``dpi``."""
     doc = _document(pdf)
     try:
@@ -79,6 +95,19 @@ def page_size_points(pdf: bytes) -> tuple[float, float]:
     try:
         width, height = doc[0].get_size()
         return float(width), float(height)
+    finally:
+        doc.close()
+
+
+def page_sizes_points(pdf: bytes) -> list[tuple[float, float]]:
+    """Every page's size in points."""
+    doc = _document(pdf)
+    try:
+        sizes: list[tuple[float, float]] = []
+        for index in range(len(doc)):
+            width, height = doc[index].get_size()
+            sizes.append((float(width), float(height)))
+        return sizes
     finally:
         doc.close()
 
@@ -169,8 +198,28 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> None:
         raise StationDeskError("打印机没有接收这份打印任务，请检查打印机后重试。本次打印未登记。")
 
 
+def available_area(widget: QWidget) -> QRect:
+    """The part of ``widget``'s screen not taken by task bars (about 1366×728 at the counter)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+# Room for the window's title bar and frame, which the window manager adds outside the dialog.
+FRAME = QSize(16, 40)
+ZOOM_STEP = 1.25
+MIN_SCALE, MAX_SCALE = 0.25, 3.0  # pixels per point: about 18 to 216 dpi
+PREVIEW_SCALE = PREVIEW_DPI / 72
+PAGE_MARGIN = 12
+
+
 class PrintPreviewDialog(QDialog):
-    """Shows the pages; ``on_output`` records the print once it has come out (or was saved)."""
+    """Shows the pages; ``on_output`` records the print once it has come out (or was saved).
+
+    The dialog sizes itself to the screen's free area and zooms: 适合宽度 (Ctrl+2), 适合整页
+    (Ctrl+0), 放大 (Ctrl+=), 缩小 (Ctrl+-). A landscape page (the ledger) opens whole, a
+    portrait slip at reading size. Enter prints, Ctrl+S saves a PDF, Esc closes. ``kind`` names
+    the folder a save remembers (by default the document's name before its number).
+    """
 
     def __init__(
         self,
@@ -180,38 +229,92 @@ class PrintPreviewDialog(QDialog):
         on_output: Callable[[], None],
         warning: str = "",
         parent: QWidget | None = None,
+        kind: str = "",
     ) -> None:
         super().__init__(parent)
         self._pdf = pdf
         self._on_output = on_output
         self._suggested = suggested_name
+        self._kind = kind or "pdf-" + Path(suggested_name).stem.split("-")[0]
         self.output_done = False
         self.setWindowTitle(f"打印预览 — {title}")
-        self.resize(760, 860)
+        self._sizes = page_sizes_points(pdf)
+        self.mode = "custom"  # "width" / "page" keep fitting as the dialog is resized
+        self.scale = PREVIEW_SCALE
+        self._fitted = False
         pages = QWidget()
+        pages.setObjectName("previewPages")
         pages_box = QVBoxLayout(pages)
+        pages_box.setContentsMargins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
+        pages_box.setSpacing(PAGE_MARGIN)
         pages_box.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.page_labels: list[QLabel] = []
-        for image in render_pages(pdf, PREVIEW_DPI):
+        for _size in self._sizes:
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(image))
             label.setObjectName("page")
             pages_box.addWidget(label)
             self.page_labels.append(label)
-        scroll = QScrollArea()
-        scroll.setWidget(pages)
-        scroll.setWidgetResizable(True)
-        scroll.setObjectName("previewArea")
+        self.pages_area = QScrollArea()
+        self.pages_area.setWidget(pages)
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setObjectName("previewArea")
+        self.pages_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._render()
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(60)
+        self._refit.timeout.connect(self._apply_fit)
+
+        self.fit_width_button = self._zoom_button("适合宽度", "Ctrl+2", self.fit_width)
+        self.fit_page_button = self._zoom_button("适合整页", "Ctrl+0", self.fit_page)
+        self.zoom_in_button = self._zoom_button("放大", "Ctrl+=", self.zoom_in)
+        self.zoom_out_button = self._zoom_button("缩小", "Ctrl+-", self.zoom_out)
+        # Ctrl++ (Shift and = on most keyboards) and the system's zoom keys do the same; each
+        # sequence once, or Qt finds it ambiguous and runs neither.
+        taken = {"Ctrl+=", "Ctrl+-"}
+        for standard, slot in (
+            (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+            (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+        ):
+            extra = QKeySequence.keyBindings(standard)
+            if standard is QKeySequence.StandardKey.ZoomIn:
+                extra.append(QKeySequence("Ctrl++"))
+            for keys in extra:
+                if keys.toString() not in taken:
+                    taken.add(keys.toString())
+                    QShortcut(keys, self).activated.connect(slot)
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("zoomLabel")
+        count = len(self._sizes)
+        zoom_row = QHBoxLayout()
+        for button in (
+            self.fit_width_button,
+            self.fit_page_button,
+            self.zoom_in_button,
+            self.zoom_out_button,
+        ):
+            zoom_row.addWidget(button)
+        zoom_row.addWidget(self.zoom_label)
+        zoom_row.addStretch(1)
+        zoom_row.addWidget(QLabel(f"共 {count} 页"))
+
         self.paper_hint = QLabel(
-            f"本单按 {paper_label(*page_size_points(pdf))} 排版；"
+            f"本单按 {paper_label(*self._sizes[0])} 排版；"
             "如在打印对话框选择其他纸张，将按比例缩放打印。"
         )
         self.paper_hint.setObjectName("hint")
         self.paper_hint.setWordWrap(True)
-        self.print_button = QPushButton("打印…")
-        self.save_button = QPushButton("另存为 PDF…")
-        close = QPushButton("关闭")
+        self.print_button = QPushButton("打印…（Ctrl+P）")
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.setToolTip("打印（回车或 Ctrl+P）")
+        self.save_button = QPushButton("另存为 PDF…（Ctrl+S）")
+        self.save_button.setShortcut(QKeySequence("Ctrl+S"))
+        self.save_button.setToolTip("另存为 PDF 文件（Ctrl+S）")
+        close = QPushButton("关闭（Esc）")
+        # Enter prints wherever the focus is (no other button becomes the default).
         self.print_button.setDefault(True)
+        for button in (self.save_button, close):
+            button.setAutoDefault(False)
         self.print_button.clicked.connect(self._on_print_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         close.clicked.connect(self.reject)
@@ -226,9 +329,146 @@ class PrintPreviewDialog(QDialog):
             warn.setObjectName("banner")
             warn.setWordWrap(True)
             layout.addWidget(warn)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(zoom_row)
+        layout.addWidget(self.pages_area, 1)
         layout.addWidget(self.paper_hint)
         layout.addLayout(buttons)
+        self._show_zoom()
+        self._size_to_screen(parent)
+        self.print_button.setFocus()
+
+    # ---- size and zoom ----------------------------------------------------------------------
+
+    def _zoom_button(self, text: str, keys: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(f"{text}（{keys}）")
+        # A QShortcut acts at once (a button's own shortcut clicks it after an animation).
+        QShortcut(QKeySequence(keys), self).activated.connect(slot)
+        button.setToolTip(f"{text}（{keys}）")
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    def _landscape(self) -> bool:
+        width, height = self._sizes[0]
+        return width > height
+
+    def _size_to_screen(self, parent: QWidget | None) -> None:
+        """As large as a page needs, never beyond the screen's free area (frame included)."""
+        area = available_area(parent if parent is not None else self)
+        room = QSize(area.width() - FRAME.width(), area.height() - FRAME.height())
+        widest = max(width for width, _ in self._sizes)
+        chrome = self.sizeHint().height() - self.pages_area.sizeHint().height()
+        extra = 2 * PAGE_MARGIN + 40  # the page's margins, the scroll bar and the frame
+        if self._landscape():
+            wanted = QSize(room.width(), room.height())
+        else:
+            page_w, page_h = widest * PREVIEW_SCALE, self._sizes[0][1] * PREVIEW_SCALE
+            wanted = QSize(max(int(page_w) + extra, 640), int(page_h) + extra + chrome)
+        self.setMaximumSize(room)
+        self.resize(wanted.boundedTo(room))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_on_screen()
+        if not self._fitted:
+            self._fitted = True
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()  # the scroll area's real size, before fitting to it
+            if self._landscape():
+                self.fit_page()
+            else:
+                # A slip at reading size, smaller only if the dialog is narrower than that.
+                self.fit_width()
+                if self.scale > PREVIEW_SCALE:
+                    self.set_scale(PREVIEW_SCALE)
+
+    def _keep_on_screen(self) -> None:
+        area = available_area(self)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.x()), max(area.x(), area.right() - frame.width() + 1))
+        y = min(max(frame.y(), area.y()), max(area.y(), area.bottom() - frame.height() + 1))
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.mode != "custom":
+            self._refit.start()
+
+    def _room(self) -> tuple[float, float, float]:
+        """Viewport width and height for pages, and the vertical scroll bar's width."""
+        size = self.pages_area.maximumViewportSize()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return size.width() - 2 * PAGE_MARGIN, size.height() - 2 * PAGE_MARGIN, float(bar)
+
+    def _width_scale(self) -> float:
+        width, height, bar = self._room()
+        widest = max(w for w, _ in self._sizes)
+        scale = width / widest
+        if sum(h for _, h in self._sizes) * scale > height:
+            scale = (width - bar) / widest  # the pages will scroll: leave the bar its room
+        return scale
+
+    def _page_scale(self) -> float:
+        width, height, bar = self._room()
+        if len(self._sizes) > 1:
+            width -= bar
+        return min(min(width / w, height / h) for w, h in self._sizes)
+
+    def _apply_fit(self) -> None:
+        if self.mode == "width":
+            self._set(self._width_scale())
+        elif self.mode == "page":
+            self._set(self._page_scale())
+
+    def fit_width(self) -> None:
+        """适合宽度: the widest page fills the width; keeps doing so when resized."""
+        self.mode = "width"
+        self._apply_fit()
+
+    def fit_page(self) -> None:
+        """适合整页: a whole page in view, landscape or portrait; keeps doing so when resized."""
+        self.mode = "page"
+        self._apply_fit()
+
+    def zoom_in(self) -> None:
+        """放大 by a quarter."""
+        self.set_scale(self.scale * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        """缩小 by a fifth."""
+        self.set_scale(self.scale / ZOOM_STEP)
+
+    def set_scale(self, scale: float) -> None:
+        """Show the pages at ``scale`` screen pixels per point (a fixed zoom)."""
+        self.mode = "custom"
+        self._set(scale)
+
+    def _set(self, scale: float) -> None:
+        scale = min(max(scale, MIN_SCALE), MAX_SCALE)
+        if abs(scale - self.scale) > 0.002:
+            self.scale = scale
+            self._render()
+        self._show_zoom()
+
+    def _render(self) -> None:
+        ratio = self.devicePixelRatioF()
+        for label, image in zip(
+            self.page_labels, render_pages(self._pdf, 72 * self.scale * ratio), strict=True
+        ):
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(ratio)
+            label.setPixmap(pixmap)
+
+    def _show_zoom(self) -> None:
+        # 100 % is the paper's real size on a screen of the system's logical dpi.
+        actual = self.logicalDpiX() / 72
+        self.zoom_label.setText(f"缩放 {round(100 * self.scale / actual)}%")
+        self.zoom_in_button.setEnabled(self.scale < MAX_SCALE - 0.001)
+        self.zoom_out_button.setEnabled(self.scale > MIN_SCALE + 0.001)
+
+    # ---- output -----------------------------------------------------------------------------
 
     def _record_output(self, failure: str) -> bool:
         """Record the output once per preview (one paper copy number); False if refused."""
@@ -243,6 +483,11 @@ class PrintPreviewDialog(QDialog):
         return True
 
     def _on_print_clicked(self) -> None:
+        if not printer_installed():
+            # Qt would offer only "print to file" and write an image PDF into the home folder.
+            if confirm(self, NO_PRINTER, "本机没有打印机", yes="另存为 PDF…"):
+                self._on_save_clicked()
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         prepare_printer(printer, self._pdf)
         dialog = QPrintDialog(printer, self)
@@ -264,14 +509,17 @@ class PrintPreviewDialog(QDialog):
             show_error(self, PRINT_FAILED)
             return
         if self._record_output("单据已送打印机，但打印记录未能登记，请报告所长：\n"):
+            to_file = printer.outputFormat() is QPrinter.OutputFormat.PdfFormat
+            if to_file and printer.outputFileName():
+                announce_saved(self, Path(printer.outputFileName()))
+            else:
+                announce_printed(self, printer.printerName())
             self.accept()
 
     def _on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "另存为 PDF", str(Path.home() / self._suggested), "PDF 文件 (*.pdf)"
-        )
-        if path:
-            self.save_to(Path(path))
+        path = ask_save_path(self, self._kind, "另存为 PDF", self._suggested, "PDF 文件 (*.pdf)")
+        if path is not None:
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
         """Write the PDF atomically, recording the output just before the file takes its place.
@@ -305,6 +553,7 @@ class PrintPreviewDialog(QDialog):
             logger.exception("saving the preview failed")
             show_error(self, SAVE_FAILED)
             return
+        announce_saved(self, path)
         self.accept()
 
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,6 +35,7 @@ from app.printing.ledger_pdf import CORRECTION_COLUMNS, ledger_document
 from app.printing.register_pdf import render_register
 from ui.dialogs.review_dialog import ReviewDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
+from ui.files import announce_saved, ask_save_path
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -328,17 +328,22 @@ class LedgerPage(QWidget):
         ledger = self.ledger
         if ledger is None or self._export is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "导出台账", f"每日台账-{ledger.day.isoformat()}.xlsx", "Excel 工作簿 (*.xlsx)"
+        path = ask_save_path(
+            self,
+            "ledger-xlsx",
+            "导出台账",
+            f"每日台账-{ledger.day.isoformat()}.xlsx",
+            "Excel 工作簿 (*.xlsx)",
         )
-        if not path:
+        if path is None:
             return
         try:
-            self._export(ledger.day, self.officer_combo.currentData(), path)
+            self._export(ledger.day, self.officer_combo.currentData(), str(path))
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
-        show_info(self, f"已导出：{path}")
+        if not announce_saved(self, path):
+            show_info(self, f"已导出：{path}")
 
     def correct(self) -> TextFormDialog | None:
         """更正记录 for the selected visit of a locked day."""
@@ -383,3 +388,6 @@ class VisitDialog(QDialog):
         self.resize(760, 640)
         layout = QVBoxLayout(self)
         layout.addWidget(panel)
+        attach = getattr(panel, "attach_shortcuts", None)
+        if attach is not None:  # the visit's shortcuts work anywhere in this dialog
+            attach(self)

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, Qt, Signal
@@ -14,7 +13,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -50,6 +48,7 @@ from app.statistics_service import (
     period,
     period_text,
 )
+from ui.files import announce_saved, ask_save_path
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import AnyIndex, Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -473,13 +472,15 @@ class StatisticsPage(QWidget):
         if chosen is None:
             return
         start, end = chosen
-        suggested = Path.home() / f"窗口服务统计-{period_text(start, end)}.xlsx"
-        name, _ = QFileDialog.getSaveFileName(
-            self, "导出统计表", str(suggested), "Excel 工作簿 (*.xlsx)"
+        target = ask_save_path(
+            self,
+            "statistics-xlsx",
+            "导出统计表",
+            f"窗口服务统计-{period_text(start, end)}.xlsx",
+            "Excel 工作簿 (*.xlsx)",
         )
-        if not name:
+        if target is None:
             return
-        target = Path(name)
         if target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
         reports, user = self._reports, self._user
@@ -581,7 +582,8 @@ class StatisticsPage(QWidget):
     def _exported(self, result: ExportResult) -> None:
         text = f"已导出{result.label}的统计表：{result.path}"
         self.status.setText(text)
-        show_info(self, text, "导出完成")
+        if not announce_saved(self, result.path):
+            show_info(self, text, "导出完成")
 
     def _preview(self, report: MonthlyReport) -> None:
         self.status.setText(f"已生成{report.title}。")
