@@ -52,6 +52,7 @@ from app.workdays import WorkingDayCalendar
 from db.models import (
     CalendarYear,
     Counter,
+    DayReview,
     Handover,
     HolidayOverride,
     Notice,
@@ -648,6 +649,29 @@ class VisitService(ServiceBase):
             del actor  # the day's register is shared by the station's counters
             query = _row_query().where(Visit.local_date == (day or local_today))
             return self._rows(session, query.order_by(Visit.arrived_at.desc()), local_today)
+
+    def day_lock_notice(self, user: SessionUser) -> str:
+        """What the counter should know once today's ledger is reviewed ("" while it is not):
+        who locked it, what can no longer change, and that the counter's work goes on."""
+        with self._sessions.begin() as session:
+            self._require_case_work(session, user, reading=True)
+            tz = ZoneInfo(_station(session).timezone)
+            today = self._clock.now().astimezone(tz).date()
+            row = session.execute(
+                select(Officer.name, DayReview.reviewed_at)
+                .join(Officer, Officer.id == DayReview.reviewed_by_id)
+                .where(DayReview.day == today)
+            ).first()
+        if row is None:
+            return ""
+        name, at = row
+        if at.tzinfo is None:  # stored in UTC
+            at = at.replace(tzinfo=dt.UTC)
+        return (
+            f"今日（{today.isoformat()}）台账已由{name}于 {at.astimezone(tz):%H:%M} 审核锁定："
+            "审核前的登记内容不能再修改或作废（确需更正的，请所长登记更正记录）。"
+            "接待、受理、办结、告知、评价等照常办理，记入“审核后记录”，随次日台账审核。"
+        )
 
     def open_matters(self, user: SessionUser, everyone: bool = False) -> list[VisitRow]:
         """Open matters the officer owns (the chief: everyone's with ``everyone``), due first."""

@@ -8,7 +8,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from resources import FONT_BOLD, FONT_REGULAR, STYLE_SHEET
+from resources import FONT_BOLD, FONT_REGULAR, RESOURCES_DIR, STYLE_SHEET
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,14 @@ def install_fonts_and_style(app: QApplication, point_size: int = 10) -> str:
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
     app.setFont(font)
     if STYLE_SHEET.exists():
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+        app.setStyleSheet(style_sheet())
     _install_chinese(app)
     return family
+
+
+def style_sheet() -> str:
+    """The station's style sheet, its images (the spin boxes' arrows) found where installed."""
+    return STYLE_SHEET.read_text(encoding="utf-8").replace("@RESOURCES@", RESOURCES_DIR.as_posix())
 
 
 def _install_chinese(app: QApplication) -> None:

@@ -84,7 +84,9 @@ class LoginDialog(QDialog):
         )
         self.ok_button.setDefault(True)
         buttons.accepted.connect(self._on_login_clicked)
-        buttons.rejected.connect(self.reject)
+        # Locked, only 退出程序 itself quits: Esc or the close box leave the screen locked.
+        self.quit_chosen = False
+        cancel.clicked.connect(self._on_cancel_clicked)
         cancel.setAutoDefault(False)
 
         layout = QVBoxLayout(self)
@@ -99,6 +101,16 @@ class LoginDialog(QDialog):
         layout.addWidget(general)
         layout.addWidget(buttons)
         (self.password_edit if locked_user else self.badge_edit).setFocus()
+
+    def _on_cancel_clicked(self) -> None:
+        self.quit_chosen = True
+        super().reject()
+
+    def reject(self) -> None:
+        """Esc / the close box: cancel a login, but never quit from the lock screen."""
+        if self._locked_user is not None and not self.quit_chosen:
+            return
+        super().reject()
 
     def _on_login_clicked(self) -> None:
         try:

@@ -373,3 +373,22 @@ def test_every_way_into_the_ledger_needs_a_logged_in_officer() -> None:
         if not name.startswith("_") and "user" not in inspect.signature(method).parameters
     }
     assert without_user == no_login
+
+
+def test_administration_that_records_no_days_business_is_never_blocked_by_a_lock(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    open_one = desk.visit(desk.a, desk.spot)
+    desk.visit(desk.b, desk.slow)
+    clock.advance(dt.timedelta(hours=8))
+    _review(services, desk.chief, DAY)
+
+    # Officers whose registrations the chief signed are still administered as usual, and
+    # an open matter of the locked day is handed on by the deactivation.
+    services.officers.reset_password(desk.chief, desk.b.officer_id, "Reset2026x")
+    plan = {open_one.row.id: desk.b.officer_id}
+    row = services.officers.set_active(desk.chief, desk.a.officer_id, False, plan)
+    assert not row.active
+    again = services.officers.set_active(desk.chief, desk.a.officer_id, True)
+    assert again.active
+    assert services.ledger.ledger(desk.chief, DAY).locked

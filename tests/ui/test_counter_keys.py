@@ -222,3 +222,67 @@ def test_the_quick_filter_finds_a_full_number_or_a_phones_last_four_kept_masked(
         for c in range(tab.proxy.columnCount())
     }
     assert not any("13805710011" in t or ID_A in t for t in texts)
+
+
+def test_the_today_page_says_the_day_is_locked_before_anyone_types(
+    qtbot, services: Services, make_officer, chief: SessionUser, clock, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.test_ledger import SIGN
+
+    officer = make_officer(Role.WINDOW)
+    _register(services, officer, "13805710011", "李四光")
+    window = _window(qtbot, services, officer, qsettings)
+    page = _today(window)
+    assert not page.lock_banner.isVisible()
+
+    clock.advance(dt.timedelta(hours=8))  # after the counter's closing hour
+    day = services.station.today()
+    sha = services.ledger.ledger(chief, day).content_sha256
+    services.ledger.review(chief, day, sha, "", SIGN)
+    page.reload()
+
+    assert page.lock_banner.isVisible()
+    text = page.lock_banner.text()
+    assert "审核锁定" in text and "王所长" in text and "照常办理" in text
+
+
+def test_esc_never_quits_from_the_lock_screen(qtbot, services: Services, make_officer) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.login_dialog import LoginDialog
+
+    officer = make_officer(Role.WINDOW)
+    dialog = LoginDialog(services.auth, "测试派出所", locked_user=officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Escape)
+    dialog.close()  # the close box as well
+    assert dialog.isVisible() and not dialog.quit_chosen
+
+    quit_button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "退出程序")
+    quit_button.click()  # only the button that says so quits
+    assert not dialog.isVisible() and dialog.quit_chosen
+
+
+def test_a_multi_line_form_confirms_with_ctrl_enter_typing_after_the_prefilled_text(
+    qtbot, services: Services, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    from ui.dialogs.text_form_dialog import Field, TextFormDialog
+
+    got: list[dict[str, object]] = []
+    dialog = TextFormDialog(
+        "办结", "", [Field("result", "办理结果", multiline=True, text="已办结")], got.append
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    editor = dialog.editors["result"]
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # Enter: a new line, not the end of the form
+    assert dialog.isVisible() and not got
+    qtbot.keyClicks(editor, "ok")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert got == [{"result": "已办结\nok"}]
+    assert "Ctrl+Enter" in dialog.ok_button.text()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -57,6 +58,7 @@ class TextFormDialog(QDialog):
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()
+        multiline = False
         for f in fields:
             editor: QLineEdit | QPlainTextEdit | QComboBox
             if f.choices:
@@ -68,6 +70,9 @@ class TextFormDialog(QDialog):
                 editor.setTabChangesFocus(True)
                 editor.setFixedHeight(90)
                 editor.setPlaceholderText(f.placeholder)
+                # Typing goes on after the prefilled text (e.g. 已办结), not before it.
+                editor.moveCursor(QTextCursor.MoveOperation.End)
+                multiline = True
             else:
                 editor = QLineEdit(f.text)
                 editor.setPlaceholderText(f.placeholder)
@@ -82,7 +87,14 @@ class TextFormDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(general)
         buttons = QDialogButtonBox()
-        buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        # Enter in a multi-line box starts a new line; Ctrl+Enter confirms from anywhere.
+        self.ok_button = buttons.addButton(
+            f"{ok_text}（Ctrl+Enter）" if multiline else ok_text,
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
+        self.ok_button.setDefault(True)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

@@ -149,6 +149,11 @@ class TodayPage(QWidget):
         refresh.clicked.connect(self.reload)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("hint")
+        # Today's ledger reviewed: said before anyone types, not when a save is refused.
+        self.lock_banner = QLabel()
+        self.lock_banner.setObjectName("banner")
+        self.lock_banner.setWordWrap(True)
+        self.lock_banner.hide()
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(self._on_visit_changed)
@@ -167,6 +172,7 @@ class TodayPage(QWidget):
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(top)
+        left_box.addWidget(self.lock_banner)
         left_box.addWidget(self.orphan_box)
         left_box.addWidget(self.tabs, 1)
         left_box.addWidget(self.summary_label)
@@ -195,9 +201,12 @@ class TodayPage(QWidget):
             for tab in self.lists.values():
                 tab.model.set_rows(tab.loader())
             self._load_orphans()
+            lock = self._visits.day_lock_notice(self._user)
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
+        self.lock_banner.setText(lock)
+        self.lock_banner.setVisible(bool(lock))
         # Only the list in view is fitted now; the others when their tab is shown.
         self._current_tab().fit()
         for key, tab in self.lists.items():
