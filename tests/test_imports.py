@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from app.dto import SessionUser
+from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 # Loaded when first used (a print, a chart, an export, a catalogue edit, a migration).
@@ -84,3 +85,20 @@ def test_the_login_window_comes_up_without_heavy_modules(
     assert "ui.login_dialog" in modules
     assert heavy_in(modules, ("sqlalchemy", "argon2")) == []
     assert not any(m.startswith("ui.pages.") for m in modules)
+
+
+def test_a_print_from_a_database_at_head_does_not_import_alembic(
+    tmp_path: Path, db_path: Path, chief: SessionUser
+) -> None:
+    # The revisions are read from the migration files; Alembic only comes to migrate. The
+    # parsed font is cached under XDG_CACHE_HOME (the test's folder): parsed, then reused.
+    out = tmp_path / "ledger.pdf"
+    argv = ["print", "ledger", "2025-09-29", "--db", str(db_path), "--out", str(out)]
+    login = {"STATIONDESK_PASSWORD": TEST_PASSWORD}
+    for _ in range(2):
+        modules = imported_modules([*argv, "--badge", chief.badge_no], tmp_path, **login)
+
+        assert "app.printing.register_layout" in modules
+        assert out.read_bytes().startswith(b"%PDF")
+        assert heavy_in(modules, ("mako",)) == ["PIL", "reportlab"]  # no alembic, no mako
+    assert list((tmp_path / "cache" / "StationDesk" / "fonts").glob("NotoSansSC_*.bin"))

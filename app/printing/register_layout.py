@@ -17,7 +17,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -25,6 +24,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
+from app.printing.cjk_paragraph import CJKParagraph
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
 from app.printing.register_pdf import (
@@ -109,7 +109,7 @@ def _cell(value: Cell, width: float, style: ParagraphStyle, st: _Styles) -> Flow
     if isinstance(value, bytes):
         image = _image(value, width - 2 * CELL_PAD, IMAGE_MAX_HEIGHT)
         # A damaged image must not stop the print; the paper says so instead.
-        return image or Paragraph("（签名图像无法显示）", st.cell_center)
+        return image or CJKParagraph("（签名图像无法显示）", st.cell_center)
     if "\n" not in value and stringWidth(value, style.fontName, style.fontSize) <= (
         width - 2 * CELL_PAD
     ):
@@ -117,7 +117,7 @@ def _cell(value: Cell, width: float, style: ParagraphStyle, st: _Styles) -> Flow
         # sets it): the same line as a Paragraph, without parsing and wrapping every cell
         # of a ledger of hundreds of rows.
         return value
-    return Paragraph(_esc(value), style)
+    return CJKParagraph(_esc(value), style)
 
 
 def _cell_style(st: _Styles, center: bool, bold: bool) -> ParagraphStyle:
@@ -129,7 +129,7 @@ def _cell_style(st: _Styles, center: bool, bold: bool) -> ParagraphStyle:
 def _table(table: RegisterTable, width: float, st: _Styles, split_in_row: bool) -> Table:
     total = sum(c.width for c in table.columns) or 1.0
     widths = [width * c.width / total for c in table.columns]
-    cells: list[list[Any]] = [[Paragraph(_esc(c.title), st.head) for c in table.columns]]
+    cells: list[list[Any]] = [[CJKParagraph(_esc(c.title), st.head) for c in table.columns]]
     style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, 0), REGULAR),
         # Cells that fit on one line are drawn as plain text (``_cell``): in the cell style's
@@ -169,7 +169,9 @@ def _table(table: RegisterTable, width: float, st: _Styles, split_in_row: bool) 
         elif row.marked:
             style.append(("BACKGROUND", (0, r), (-1, r), MARK_FILL))
     if not table.rows:
-        cells.append([Paragraph(_esc(table.empty_text), st.cell_center)] + [""] * (len(widths) - 1))
+        cells.append(
+            [CJKParagraph(_esc(table.empty_text), st.cell_center)] + [""] * (len(widths) - 1)
+        )
         style.append(("SPAN", (0, 1), (-1, 1)))
     out = Table(cells, colWidths=widths, repeatRows=1, splitInRow=1 if split_in_row else 0)
     out.setStyle(TableStyle(style))
@@ -178,12 +180,12 @@ def _table(table: RegisterTable, width: float, st: _Styles, split_in_row: bool) 
 
 def _header(doc: RegisterDocument, width: float, st: _Styles) -> Flowable:
     head: list[Flowable] = [
-        Paragraph(_esc(doc.station_name), st.station),
-        Paragraph(_esc(doc.title), st.title),
+        CJKParagraph(_esc(doc.station_name), st.station),
+        CJKParagraph(_esc(doc.title), st.title),
     ]
     printed = f"打印时间：{doc.printed_at.strftime('%Y-%m-%d %H:%M')}"
     head.append(
-        Paragraph(_esc(f"{doc.subtitle}　　{printed}" if doc.subtitle else printed), st.subtitle)
+        CJKParagraph(_esc(f"{doc.subtitle}　　{printed}" if doc.subtitle else printed), st.subtitle)
     )
     if not doc.qr_payload:
         return KeepTogether(head)
@@ -221,11 +223,13 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     if review.heading:
-        rows.append([Paragraph(_esc(review.heading), st.heading), ""])
+        rows.append([CJKParagraph(_esc(review.heading), st.heading), ""])
         style.append(("SPAN", (0, 0), (1, 0)))
     for label, value in review.fields:
         r = len(rows)
-        rows.append([Paragraph(_esc(f"{label}："), st.label), Paragraph(_esc(value), st.value)])
+        rows.append(
+            [CJKParagraph(_esc(f"{label}："), st.label), CJKParagraph(_esc(value), st.value)]
+        )
         if not value:
             # An empty field is a line to write on by hand.
             style.append(("LINEBELOW", (1, r), (1, r), 0.5, INK))
@@ -233,7 +237,7 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
     if review.signature_label:
         r = len(rows)
         image = _image(review.signature_png, value_w, 18 * mm) if review.signature_png else None
-        rows.append([Paragraph(_esc(f"{review.signature_label}："), st.label), image or ""])
+        rows.append([CJKParagraph(_esc(f"{review.signature_label}："), st.label), image or ""])
         if image is None:
             style.append(("LINEBELOW", (1, r), (1, r), 0.5, INK))
             style.append(("TOPPADDING", (0, r), (-1, r), 12))
@@ -251,9 +255,9 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
 def _text(block: RegisterText, st: _Styles) -> list[Flowable]:
     out: list[Flowable] = []
     if block.heading:
-        out.append(Paragraph(_esc(block.heading), st.heading))
+        out.append(CJKParagraph(_esc(block.heading), st.heading))
     out.extend(
-        Paragraph(_esc(line), st.small if block.small else st.summary) for line in block.lines
+        CJKParagraph(_esc(line), st.small if block.small else st.summary) for line in block.lines
     )
     out.append(Spacer(1, 2 * mm))
     return out
@@ -264,7 +268,7 @@ def _figures(block: RegisterFigures, width: float, st: _Styles) -> list[Flowable
     cell_w = width / per_row
     images: list[Any] = [
         _image(png, cell_w - 2 * CELL_PAD, block.max_height_mm * mm)
-        or Paragraph("（图表无法显示）", st.cell_center)
+        or CJKParagraph("（图表无法显示）", st.cell_center)
         for png in block.images
     ]
     if not images:
@@ -285,7 +289,7 @@ def _figures(block: RegisterFigures, width: float, st: _Styles) -> list[Flowable
             ]
         )
     )
-    head: list[Flowable] = [Paragraph(_esc(block.heading), st.heading)] if block.heading else []
+    head: list[Flowable] = [CJKParagraph(_esc(block.heading), st.heading)] if block.heading else []
     # The heading never stays behind at the foot of a page without its charts.
     return [KeepTogether([*head, table]), Spacer(1, 2 * mm)]
 
@@ -302,7 +306,7 @@ def _story(doc: RegisterDocument, width: float, split_in_row: bool) -> list[Flow
             story.extend(_table_with_heading(block, width, st, split_in_row))
     for table in doc.tables:
         story.extend(_table_with_heading(table, width, st, split_in_row))
-    story.extend(Paragraph(_esc(line), st.summary) for line in doc.summary)
+    story.extend(CJKParagraph(_esc(line), st.summary) for line in doc.summary)
     if doc.review is not None:
         story.append(Spacer(1, 3 * mm))
         story.append(_review(doc.review, width, st))
@@ -314,7 +318,7 @@ def _table_with_heading(
 ) -> list[Flowable]:
     out: list[Flowable] = []
     if table.heading:
-        out.append(Paragraph(_esc(table.heading), st.heading))
+        out.append(CJKParagraph(_esc(table.heading), st.heading))
     out.append(_table(table, width, st, split_in_row))
     out.append(Spacer(1, 2 * mm))
     return out

@@ -16,13 +16,13 @@ from reportlab.platypus import (
     Flowable,
     Image,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from app.printing.cjk_paragraph import CJKParagraph
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
 from app.printing.slip_data import SlipData
@@ -85,21 +85,47 @@ class _Styles:
         )
 
 
-def _flowables(data: SlipData, width: float, roll: bool, part: str = "") -> list[Flowable]:
-    st = _Styles(roll)
+class _Paragraphs:
+    """The table cells of one print: one paragraph per distinct text and style.
+
+    The citizen's copy and the station's copy say the same thing; each cell is parsed and
+    broken into lines once and drawn in both (as ReportLab itself shares the cells of a table
+    split across pages). Paragraphs of the story itself are never shared: the layout marks
+    those it moves to the next page.
+    """
+
+    def __init__(self, roll: bool) -> None:
+        self.styles = _Styles(roll)
+        self._made: dict[tuple[str, str], CJKParagraph] = {}
+
+    def __call__(self, markup: str, style: ParagraphStyle) -> CJKParagraph:
+        """The cell paragraph of this markup in this style."""
+        key = (markup, style.name)
+        paragraph = self._made.get(key)
+        if paragraph is None:
+            paragraph = self._made[key] = CJKParagraph(markup, style)
+        return paragraph
+
+
+def _flowables(
+    data: SlipData, width: float, roll: bool, part: str, para: _Paragraphs
+) -> list[Flowable]:
+    st = para.styles
+    # On the roll the heading is part of the story, elsewhere it is a cell beside the QR code.
+    cell = CJKParagraph if roll else para
     head: list[Flowable] = [
-        Paragraph(_esc(data.station_name), st.station),
-        Paragraph(_esc(data.title), st.title),
+        cell(_esc(data.station_name), st.station),
+        cell(_esc(data.title), st.title),
     ]
     copy_label = part or data.copy_label
     if copy_label:
-        head.append(Paragraph(_esc(copy_label), st.copy))
+        head.append(cell(_esc(copy_label), st.copy))
     reprint = (
         f"　<font color='#b3261e'><b>补打</b>（第 {data.copy_no} 次打印）</font>"
         if data.is_reprint
         else ""
     )
-    head.append(Paragraph(f"编号：{_esc(data.number)}{reprint}", st.number))
+    head.append(cell(f"编号：{_esc(data.number)}{reprint}", st.number))
     story: list[Flowable]
     if roll:
         story = head
@@ -125,7 +151,7 @@ def _flowables(data: SlipData, width: float, roll: bool, part: str = "") -> list
     story.append(Spacer(1, 2 * mm))
     label_width = 23 * mm if roll else 30 * mm
     table = Table(
-        [[Paragraph(_esc(k), st.label), Paragraph(_esc(v), st.value)] for k, v in data.rows],
+        [[para(_esc(k), st.label), para(_esc(v), st.value)] for k, v in data.rows],
         colWidths=[label_width, width - label_width],
     )
     table.setStyle(
@@ -143,19 +169,19 @@ def _flowables(data: SlipData, width: float, roll: bool, part: str = "") -> list
     story.append(table)
     if data.table:
         story.append(Spacer(1, 2 * mm))
-        story.append(_items_table(_narrow(data.table) if roll else data.table, width, st))
+        story.append(_items_table(_narrow(data.table) if roll else data.table, width, para))
     if data.notes:
         # The slip's promise (e.g. nothing beyond this list will be asked) stands out.
         story.append(Spacer(1, 2 * mm))
-        story.extend(Paragraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
+        story.extend(CJKParagraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
     for heading, text in data.paragraphs:
         # Heading and text in one paragraph: it splits across pages without leaving gaps.
-        story.append(Paragraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body))
+        story.append(CJKParagraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body))
     if data.signatures:
         story.append(Spacer(1, 5 * mm))
         if data.image_png:
             story.append(_signature_image(data.image_png, width))
-        story.extend(Paragraph(_esc(s), st.body) for s in data.signatures)
+        story.extend(CJKParagraph(_esc(s), st.body) for s in data.signatures)
     if roll:
         story.append(Spacer(1, 3 * mm))
         qr = Table([[QrFlowable(data.qr_payload, 26 * mm)]], colWidths=[width])
@@ -176,7 +202,7 @@ def _narrow(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def _items_table(rows: tuple[tuple[str, ...], ...], width: float, st: _Styles) -> Table:
+def _items_table(rows: tuple[tuple[str, ...], ...], width: float, para: _Paragraphs) -> Table:
     """The materials the citizen still owes, one row each."""
     if len(rows[0]) == 3:
         fixed = [7 * mm, 0.0, 0.0]
@@ -186,7 +212,7 @@ def _items_table(rows: tuple[tuple[str, ...], ...], width: float, st: _Styles) -
         flexible = (width - sum(fixed)) / 2
     widths = [w or flexible for w in fixed]
     cells = [
-        [Paragraph(_esc(c), st.label if r == 0 else st.value) for c in row]
+        [para(_esc(c), para.styles.label if r == 0 else para.styles.value) for c in row]
         for r, row in enumerate(rows)
     ]
     table = Table(cells, colWidths=widths, repeatRows=1)
@@ -279,19 +305,20 @@ def render(data: SlipData) -> bytes:
     register_fonts()
     roll = data.paper_size == "80mm"
     parts = data.parts or ("",)
+    para = _Paragraphs(roll)
     if not roll:
         pagesize = A4 if data.paper_size == "A4" else A5
-        return _build(data, pagesize, 12 * mm, parts)
+        return _build(data, pagesize, 12 * mm, parts, para)
     # A roll has no fixed length: each part must fit one "page" cut from the roll. Estimate
     # the length, then lengthen until every part fits on a single page.
     margin = 4 * mm
     width = ROLL_WIDTH - 2 * margin
     probe = Canvas(io.BytesIO(), initialFontName=REGULAR)
-    measured = _flowables(data, width, roll, parts[0])
+    measured = _flowables(data, width, roll, parts[0], para)
     height = sum(f.wrapOn(probe, width, 10_000)[1] for f in measured) + 2 * margin + 20 * mm
     height = max(height, 100 * mm)
     for _ in range(8):
-        pdf = _build(data, (ROLL_WIDTH, height), margin, parts)
+        pdf = _build(data, (ROLL_WIDTH, height), margin, parts, para)
         if _page_count(pdf) <= len(parts):
             return pdf
         height *= 1.15
@@ -309,7 +336,11 @@ def _page_count(pdf: bytes) -> int:
 
 
 def _build(
-    data: SlipData, pagesize: tuple[float, float], margin: float, parts: tuple[str, ...]
+    data: SlipData,
+    pagesize: tuple[float, float],
+    margin: float,
+    parts: tuple[str, ...],
+    para: _Paragraphs,
 ) -> bytes:
     roll = data.paper_size == "80mm"
     width = pagesize[0] - 2 * margin
@@ -318,7 +349,7 @@ def _build(
         if index:
             story.append(PageBreak())
         story.append(_PartMark(index))
-        story.extend(_flowables(data, width, roll, part))
+        story.extend(_flowables(data, width, roll, part, para))
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,

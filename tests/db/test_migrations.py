@@ -19,10 +19,13 @@ from db import models  # noqa: F401  (registers every table on Base.metadata)
 from db.base import Base
 from db.engine import make_engine
 from db.migrate import (
+    _constants,
     alembic_config,
     backup_sqlite_file,
     current_revision,
     head_revision,
+    known_revisions,
+    revision_graph,
     upgrade_to_head,
 )
 
@@ -251,3 +254,42 @@ def test_backup_keeps_only_the_newest_copies(db: Database, db_path: Path) -> Non
     assert newest.exists()
     assert unrelated.exists()
     assert db_path.exists()
+
+
+def test_the_revisions_read_from_the_files_are_alembic_s() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    alembic_graph: dict[str, tuple[str, ...]] = {}
+    for rev in script.walk_revisions():
+        down = rev.down_revision
+        alembic_graph[rev.revision] = (
+            () if down is None else (down,) if isinstance(down, str) else tuple(down)
+        )
+
+    assert revision_graph() == alembic_graph
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == set(alembic_graph)
+
+
+def test_revision_constants_are_read_in_every_form() -> None:
+    source = (
+        '"""A migration."""\n'
+        "from alembic import op\n"
+        "revision: str = '0042'\n"
+        "down_revision = (\n    '0040',\n    '0041',\n)\n"
+        "def upgrade() -> None:\n    revision = 'not this one'\n"
+    )
+
+    assert _constants(source, "m.py") == {"revision": "0042", "down_revision": ("0040", "0041")}
+    assert _constants("revision = '0001'\ndown_revision = None\n", "m.py") == {
+        "revision": "0001",
+        "down_revision": None,
+    }
+
+
+def test_an_empty_version_table_is_no_revision(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+
+    assert current_revision(engine) is None
