@@ -40,7 +40,7 @@ def finished_between(
     period ("以转为该状态的时间为准"). Those statuses are final (``app.visit_rules``), and an
     owner change (a transition from a status to itself) happens only to an open matter: the
     one transition into a finished status per visit is the row. Read from the period's range
-    of ``ix_visit_transitions_to_status_at``, never by grouping every visit's history. The
+    of ``ix_visit_transitions_status_at_visit``, never by grouping every visit's history. The
     ledger, the statistics and the callback sampler all count "finished" with this one
     definition.
     """
