@@ -1,15 +1,40 @@
-"""现场评价: the screen the officer turns to the citizen (or shows on a second monitor).
+"""现场评价: the citizen's rating screen, full screen on the citizen's own monitor if there is one.
 
-Nothing is preselected, the officer's screen shows no choice, and after saving the screen
-only thanks the citizen: the officer never sees the levels here, before or after.
+Made for the citizen's eyes and finger, at 1366×768 too: text at least 24 px, titles 36 px,
+every button at least 60 px tall; the rating rows and the signature sit side by side so
+nothing scrolls on a 1366×728 counter screen (on a smaller one the middle scrolls while
+不评价 and 提交评价 stay in view). Nothing is preselected, every word speaks to the citizen
+(请您…), and a message under a row goes away as soon as that row is filled. After saving the
+screen only thanks the citizen: the officer never sees the levels, before or after.
+
+The header names the officer serving the citizen and the badge number, as 好差评 rating pads
+do; the window (窗口) number is shown when the caller passes ``counter_window`` (StationDesk
+has no such setting yet).
+
+Staff only: the officer closes the screen for now with **Ctrl+Shift+Q** (or Esc), which asks
+the officer to confirm; there is no such button in front of the citizen. A small grey footer
+line names the shortcut for staff. 不评价 is the citizen's own choice, bottom left and far from
+提交评价, and it asks the citizen to confirm on this screen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QBoxLayout,
     QDialog,
     QFrame,
     QGridLayout,
@@ -18,13 +43,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.errors import StationDeskError, ValidationError
 from app.rating_service import RatingInput, RatingResult, RatingService
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.level_chooser import LevelChooser
@@ -32,6 +59,89 @@ from ui.widgets.messages import confirm
 from ui.widgets.signature_pad import SignaturePad
 
 THANKS_MS = 4000
+TEXT_PX = 24
+TITLE_PX = 36
+TOUCH_PX = 60  # the content box; with the 2 px border a button is 64 px tall
+STAFF_PX = 14
+COMMENT_MAX = 500
+OFFICER_SHORTCUT = "Ctrl+Shift+Q"
+STAFF_HINT = f"工作人员：按 {OFFICER_SHORTCUT} 或 Esc 暂不评价并关闭"
+
+# Scoped to the citizen's pages: the shared style sheet stays as it is for every other screen,
+# and the officer's confirmation box (a child of the dialog, not of the pages) keeps it too.
+_STYLE = f"""
+QDialog#ratingDialog {{ background: #f5f7fa; }}
+#ratingPages QLabel, #ratingPages QPushButton, #ratingPages QLineEdit,
+#ratingPages QPlainTextEdit {{ font-size: {TEXT_PX}px; }}
+#ratingPages QPushButton {{
+    min-height: {TOUCH_PX}px; padding: 0px 16px; border: 2px solid #9aa5b4; border-radius: 6px;
+    background: #ffffff;
+}}
+#ratingPages QPushButton:hover {{ background: #e9eef7; }}
+#ratingPages QPushButton:focus {{ border: 3px solid #2f5aa8; }}
+#ratingPages QPushButton#submitRating, #ratingPages QPushButton#confirmDecline {{
+    background: #2f5aa8; color: #ffffff; border: 2px solid #1d3a6e; font-weight: bold;
+}}
+#ratingPages QPushButton#submitRating:hover {{ background: #27508f; }}
+#ratingPages QPushButton#callbackToggle {{ text-align: left; padding-left: 16px; }}
+#ratingPages QPushButton#callbackToggle:checked {{
+    background: #e8f0fe; border: 2px solid #0b57d0; color: #0b3c91; font-weight: bold;
+}}
+#ratingPages QLineEdit {{ min-height: {TOUCH_PX - 8}px; padding: 0px 8px; }}
+#ratingPages QLabel#ratingTitle {{
+    font-size: {TITLE_PX}px; font-weight: bold; color: #1d3a6e;
+}}
+#ratingPages QLabel#ratingOfficer {{ color: #1d3a6e; font-weight: bold; }}
+#ratingPages QLabel#ratingRow {{ font-weight: bold; }}
+#ratingPages QLabel#ratingNote {{ color: #3d4650; }}
+#ratingPages QLabel#fieldError {{ color: #b3261e; font-weight: bold; }}
+#ratingPages QLabel#ratingThanks {{
+    font-size: {TITLE_PX + 8}px; font-weight: bold; color: #1d3a6e;
+}}
+#ratingPages QLabel#staffHint {{ font-size: {STAFF_PX}px; color: #8a94a3; }}
+#ratingPages QScrollArea {{ background: transparent; border: none; }}
+#ratingPages QScrollBar:vertical {{ width: 28px; }}
+"""
+
+
+def officer_line(user: SessionUser, counter_window: str = "") -> str:
+    """为您服务的民警：张伟　警号 031011　第 1 窗口 (the window only when known)."""
+    parts = [f"为您服务的民警：{user.name}", f"警号 {user.badge_no}"]
+    window = counter_window.strip()
+    if window:
+        parts.append(window if "窗口" in window else f"第 {window} 窗口")
+    return "　".join(parts)
+
+
+def _tick_icon(size: int = 36) -> QIcon:
+    """A large box that shows a tick when the toggle is on (drawn: no font needed)."""
+    icon = QIcon()
+    for state in (QIcon.State.Off, QIcon.State.On):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        box = QRectF(2, 2, size - 4, size - 4)
+        if state == QIcon.State.On:
+            painter.setPen(QPen(QColor("#0b57d0"), 2))
+            painter.setBrush(QColor("#0b57d0"))
+            painter.drawRoundedRect(box, 5, 5)
+            tick = QPen(QColor("#ffffff"), size / 9)
+            tick.setCapStyle(Qt.PenCapStyle.RoundCap)
+            tick.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(tick)
+            s = size / 36
+            painter.drawPolyline(
+                [QPointF(9 * s, 18 * s), QPointF(15 * s, 25 * s), QPointF(27 * s, 11 * s)]
+            )
+        else:
+            painter.setPen(QPen(QColor("#57606a"), 2.5))
+            painter.setBrush(QColor("#ffffff"))
+            painter.drawRoundedRect(box, 5, 5)
+        painter.end()
+        icon.addPixmap(pixmap, QIcon.Mode.Normal, state)
+        icon.addPixmap(pixmap, QIcon.Mode.Active, state)
+    return icon
 
 
 class RatingDialog(QDialog):
@@ -45,134 +155,300 @@ class RatingDialog(QDialog):
         heading: str,
         citizen_name: str,
         parent: QWidget | None = None,
+        *,
+        counter_window: str = "",
     ) -> None:
         super().__init__(parent)
         self._ratings = ratings
         self._user = user
         self._visit_id = visit_id
+        self._elsewhere = False  # full screen on the citizen's own monitor
         self.result_saved: RatingResult | None = None
         self.ask_before_closing = True  # off only for offscreen screenshots
         self.setWindowTitle("请您评价本次服务")
         self.setObjectName("ratingDialog")
-        self.setMinimumSize(760, 640)
+        self.setStyleSheet(_STYLE)
 
+        # ---- header: what this is and who served the citizen -------------------------
         title = QLabel("请您对本次服务作出评价")
         title.setObjectName("ratingTitle")
-        title.setStyleSheet("font-size: 22px; font-weight: bold;")
-        intro = QLabel(
-            f"{heading}\n评价完全自愿，民警不会看到您的选择。"
-            "“不满意”和“非常不满意”将由所领导督办整改并回访您。"
-        )
-        intro.setWordWrap(True)
+        self.officer_label = QLabel(officer_line(user, counter_window))
+        self.officer_label.setObjectName("ratingOfficer")
+        self.officer_label.setWordWrap(True)
+        self.officer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(24)
+        top.addWidget(self.officer_label, 1)
+        self.heading_label = QLabel(f"您办理的事项：{heading}")
+        self.heading_label.setObjectName("ratingHeading")
+        self.heading_label.setWordWrap(True)
 
+        # ---- left: the levels ---------------------------------------------------------
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        note = QLabel("评价完全自愿，民警看不到您的选择；如不满意，所领导会督办整改并回访您。")
+        note.setObjectName("ratingNote")
+        note.setWordWrap(True)
         self.overall = LevelChooser(large=True)
         self.dimensions: dict[str, LevelChooser] = {}
-        general = QLabel()
-        general.setObjectName("error")
-        self.errors = FieldErrors(general)
         grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(8)
         grid.setColumnStretch(1, 1)
-        grid.addWidget(QLabel("总体评价"), 0, 0)
-        grid.addWidget(self.overall, 0, 1)
-        grid.addWidget(self.errors.add("overall", self.overall), 1, 1)
+        self._add_row(grid, 0, "总体评价", "overall", self.overall)
         row = 2
         for name in ratings.dimensions():
-            chooser = LevelChooser()
+            chooser = LevelChooser(large=True)
             self.dimensions[name] = chooser
-            grid.addWidget(QLabel(name), row, 0)
-            grid.addWidget(chooser, row, 1)
-            grid.addWidget(self.errors.add(f"dimension.{name}", chooser), row + 1, 1)
+            self._add_row(grid, row, name, f"dimension.{name}", chooser)
             row += 2
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        left.addWidget(note)
+        left.addLayout(grid)
+        left.addStretch(1)
 
+        # ---- right: comment, callback, signature --------------------------------------
         self.comment = QPlainTextEdit()
-        self.comment.setPlaceholderText("意见或建议（可不填）")
-        self.comment.setFixedHeight(64)
-        comment_error = self.errors.add("comment", self.comment)
-        self.callback = QCheckBox("我希望接到回访电话")
+        self.comment.setPlaceholderText("您的意见或建议（可不填）")
+        self.comment.setFixedHeight(80)
+        comment_error = self._field("comment", self.comment)
+        self.comment.textChanged.connect(lambda: self._clear_field("comment"))
+        self.callback = QPushButton("我希望接到回访电话")
+        self.callback.setObjectName("callbackToggle")
+        self.callback.setCheckable(True)
+        self.callback.setAutoDefault(False)
+        self.callback.setIcon(_tick_icon())
+        self.callback.setIconSize(QSize(36, 36))
+        self.callback.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        sign_label = QLabel("请您在下面的框内签名：")
         self.pad = SignaturePad()
-        self.pad.setMinimumHeight(150)
-        signature_error = self.errors.add("signature", self.pad)
+        self.pad.setToolTip("请您在框内签名")
+        pad_font = self.pad.font()
+        pad_font.setPixelSize(TEXT_PX)
+        self.pad.setFont(pad_font)  # its "请在此处签名" placeholder, citizen-sized
+        self.pad.setMinimumSize(QSize(400, 170))
+        self.pad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        signature_error = self._field("signature", self.pad)
+        self.pad.changed.connect(self._pad_changed)
         self.signer = QLineEdit(citizen_name)
-        self.signer.setMaximumWidth(200)
-        signer_error = self.errors.add("signer", self.signer)
-        clear = QPushButton("重签")
-        clear.setAutoDefault(False)
-        clear.clicked.connect(self.pad.clear)
-        undo = QPushButton("撤销一笔")
-        undo.setAutoDefault(False)
-        undo.clicked.connect(self.pad.undo)
+        self.signer.setMinimumWidth(120)
+        self.signer.setMaximumWidth(220)
+        signer_error = self._field("signer", self.signer)
+        self.signer.textChanged.connect(lambda: self._clear_field("signer"))
+        self.undo_button = QPushButton("撤销一笔")
+        self.undo_button.setAutoDefault(False)
+        self.undo_button.clicked.connect(self.pad.undo)
+        self.clear_button = QPushButton("重签")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(self.pad.clear)
         sign_row = QHBoxLayout()
+        sign_row.setSpacing(8)
         sign_row.addWidget(QLabel("签名人"))
-        sign_row.addWidget(self.signer)
-        sign_row.addStretch(1)
-        sign_row.addWidget(undo)
-        sign_row.addWidget(clear)
+        sign_row.addWidget(self.signer, 1)
+        sign_row.addStretch(0)
+        sign_row.addWidget(self.undo_button)
+        sign_row.addWidget(self.clear_button)
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        right.addWidget(self.comment)
+        right.addWidget(comment_error)
+        right.addWidget(self.callback)
+        right.addWidget(sign_label)
+        right.addWidget(self.pad, 1)
+        right.addWidget(signature_error)
+        right.addLayout(sign_row)
+        right.addWidget(signer_error)
 
-        self.submit_button = QPushButton("提交评价")
-        self.submit_button.setMinimumHeight(44)
-        self.submit_button.setAutoDefault(False)
-        self.submit_button.clicked.connect(self.submit)
+        self._body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._body.setContentsMargins(0, 0, 0, 0)
+        self._body.setSpacing(28)
+        self._body.addLayout(left, 13)
+        self._body.addLayout(right, 7)
+        self._left, self._right = left, right
+        body = QWidget()
+        body.setObjectName("ratingBody")
+        body.setLayout(self._body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+
+        # ---- bottom: the citizen's two choices, far apart; a line for staff -----------
         self.decline_button = QPushButton("不评价")
         self.decline_button.setAutoDefault(False)
+        self.decline_button.setMinimumWidth(160)
         self.decline_button.clicked.connect(self.decline)
-        self.later_button = QPushButton("暂不评价，关闭")
-        self.later_button.setAutoDefault(False)
-        self.later_button.clicked.connect(self.close)
+        self.submit_button = QPushButton("提交评价")
+        self.submit_button.setObjectName("submitRating")
+        self.submit_button.setAutoDefault(False)
+        self.submit_button.setMinimumWidth(280)
+        self.submit_button.clicked.connect(self.submit)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.later_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.decline_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.submit_button)
+        self.staff_hint = QLabel(STAFF_HINT)
+        self.staff_hint.setObjectName("staffHint")
 
         form = QWidget()
         box = QVBoxLayout(form)
-        box.addWidget(title)
-        box.addWidget(intro)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        box.addLayout(top)
+        box.addWidget(self.heading_label)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         box.addWidget(line)
-        box.addLayout(grid)
-        box.addWidget(self.comment)
-        box.addWidget(comment_error)
-        box.addWidget(self.callback)
-        box.addWidget(QLabel("请在下面签名确认："))
-        box.addWidget(self.pad, 1)
-        box.addWidget(signature_error)
-        box.addLayout(sign_row)
-        box.addWidget(signer_error)
+        box.addWidget(self.scroll_area, 1)
         box.addWidget(general)
         box.addLayout(buttons)
+        box.addWidget(self.staff_hint)
 
-        self.thanks = QLabel("评价已提交，感谢您的支持！")
+        # ---- the citizen confirms 不评价 on the same screen ------------------------------
+        self.decline_page = QWidget()
+        ask = QLabel("您确定不对本次服务作出评价吗？")
+        ask.setObjectName("ratingTitle")
+        ask.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        ask.setWordWrap(True)
+        ask_note = QLabel("不评价也会如实记录，不影响您办理的事项。")
+        ask_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        ask_note.setWordWrap(True)
+        self.back_button = QPushButton("返回评价")
+        self.back_button.setAutoDefault(False)
+        self.back_button.setMinimumWidth(260)
+        self.back_button.clicked.connect(self._back_to_form)
+        self.confirm_decline_button = QPushButton("确定不评价")
+        self.confirm_decline_button.setObjectName("confirmDecline")
+        self.confirm_decline_button.setAutoDefault(False)
+        self.confirm_decline_button.setMinimumWidth(260)
+        self.confirm_decline_button.clicked.connect(self._decline_confirmed)
+        choice = QHBoxLayout()
+        choice.addStretch(1)
+        choice.addWidget(self.back_button)
+        choice.addSpacing(64)
+        choice.addWidget(self.confirm_decline_button)
+        choice.addStretch(1)
+        asking = QVBoxLayout(self.decline_page)
+        asking.setContentsMargins(0, 0, 0, 0)
+        asking.addStretch(2)
+        asking.addWidget(ask)
+        asking.addSpacing(16)
+        asking.addWidget(ask_note)
+        asking.addSpacing(48)
+        asking.addLayout(choice)
+        asking.addStretch(3)
+        staff_hint = QLabel(STAFF_HINT)
+        staff_hint.setObjectName("staffHint")
+        asking.addWidget(staff_hint)
+
+        self.thanks = QLabel("已为您记录，感谢您的支持！")
+        self.thanks.setObjectName("ratingThanks")
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thanks.setStyleSheet("font-size: 26px;")
+        self.thanks.setWordWrap(True)
         self.pages = QStackedWidget()
+        self.pages.setObjectName("ratingPages")
         self.pages.addWidget(form)
+        self.pages.addWidget(self.decline_page)
         self.pages.addWidget(self.thanks)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 12, 20, 10)
         outer.addWidget(self.pages)
+
+        # The officer's "close for now": a shortcut, never a button in front of the citizen.
+        self.later_shortcut = QShortcut(QKeySequence(OFFICER_SHORTCUT), self)
+        self.later_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.later_shortcut.activated.connect(self.close)
+
+    # ---- rows and their messages --------------------------------------------------------
+
+    def _add_row(
+        self, grid: QGridLayout, row: int, label: str, field: str, chooser: LevelChooser
+    ) -> None:
+        name = QLabel(label)
+        name.setObjectName("ratingRow")
+        grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(chooser, row, 1)
+        grid.addWidget(self._field(field, chooser), row + 1, 1)
+        chooser.changed.connect(lambda: self._clear_field(field))
+
+    def _field(self, field: str, widget: QWidget) -> QLabel:
+        label = self.errors.add(field, widget)
+        self._fields[field] = (widget, label)
+        return label
+
+    def _clear_field(self, field: str) -> None:
+        """The citizen fixed this row: its message goes at once."""
+        widget, label = self._fields[field]
+        if not label.isHidden():
+            label.hide()
+            label.clear()
+            widget.setProperty("invalid", False)
+            widget.style().polish(widget)
+
+    def _show(self, error: StationDeskError) -> None:
+        """The message under its row, scrolled into view if the screen is short."""
+        self.errors.show(error)
+        target = self._fields.get(error.field or "")
+        if target is not None:
+            self._body.activate()
+            self.scroll_area.ensureWidgetVisible(target[1], 0, 8)
+
+    def _pad_changed(self) -> None:
+        if not self.pad.is_empty:
+            self._clear_field("signature")
 
     # ---- placement ----------------------------------------------------------------------
 
     def place(self) -> None:
-        """Full screen on a second monitor if there is one, else large on this one."""
-        screens = QGuiApplication.screens()
+        """Full screen on the citizen's monitor if there is one, else fill this screen."""
         parent = self.parentWidget()
         here = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
-        others = [s for s in screens if s is not here]
+        others = [s for s in QGuiApplication.screens() if s is not here]
         if others:
+            self._elsewhere = True
             self.setScreen(others[0])
             self.setGeometry(others[0].geometry())
             self.showFullScreen()
         elif here is not None:
-            area = here.availableGeometry()
-            self.resize(min(area.width(), 960), min(area.height(), 800))
+            self.fit(here.availableGeometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def fit(self, area: QRect) -> None:
+        """Fill ``area`` (the counter screen without its taskbar, e.g. 1366×728)."""
+        self.setGeometry(area)
+        self._arrange(area.width())
 
     def exec(self) -> int:
         """Place the screen for the citizen, then run modally."""
         self.place()
         return super().exec()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side when there is room, one column (scrolling) on a narrow screen."""
+        self._arrange(event.size().width())
+        super().resizeEvent(event)
+
+    def _arrange(self, width: int) -> None:
+        outer = self.layout()
+        assert outer is not None
+        margins = outer.contentsMargins()
+        room = width - margins.left() - margins.right()
+        needed = (
+            self._left.minimumSize().width()
+            + self._body.spacing()
+            + self._right.minimumSize().width()
+        )
+        direction = (
+            QBoxLayout.Direction.LeftToRight if room >= needed else QBoxLayout.Direction.TopToBottom
+        )
+        if self._body.direction() != direction:
+            self._body.setDirection(direction)
 
     # ---- saving -------------------------------------------------------------------------
 
@@ -189,44 +465,99 @@ class RatingDialog(QDialog):
             callback_requested=self.callback.isChecked(),
         )
 
+    def missing(self) -> ValidationError | None:
+        """The first thing the citizen still has to do, in the citizen's words."""
+        if self.overall.level() is None:
+            return ValidationError(
+                "请您选择总体评价；如不想评价，请点左下角的“不评价”。", "overall"
+            )
+        for name, chooser in self.dimensions.items():
+            if chooser.level() is None:
+                return ValidationError(f"请您对“{name}”作出评价。", f"dimension.{name}")
+        length = len(self.comment.toPlainText().strip())
+        if length > COMMENT_MAX:
+            return ValidationError(
+                f"您的意见或建议最多 {COMMENT_MAX} 个字（现在 {length} 个），请您删减。", "comment"
+            )
+        if self.pad.is_empty:
+            return ValidationError("请您在上面的框内签名确认。", "signature")
+        if not self.signer.text().strip():
+            return ValidationError("请您填写签名人姓名。", "signer")
+        return None
+
     def submit(self) -> None:
         """Save the rating with the signature."""
+        problem = self.missing()
+        if problem is not None:
+            self._show(problem)
+            return
         self._save(self.current())
 
     def decline(self) -> None:
-        """The citizen declines to rate: its own outcome, recorded without levels."""
-        if confirm(self, "确认群众不作评价？", yes="不评价"):
-            self._save(self.current(declined=True))
+        """The citizen chose 不评价: ask the citizen to confirm, on this screen."""
+        self.errors.clear()
+        self.pages.setCurrentWidget(self.decline_page)
+        self.back_button.setFocus()
+
+    def _back_to_form(self) -> None:
+        self.pages.setCurrentIndex(0)
+
+    def _decline_confirmed(self) -> None:
+        """Declining is its own outcome, recorded without levels."""
+        self._save(self.current(declined=True))
 
     def _save(self, given: RatingInput) -> None:
         try:
             self.result_saved = self._ratings.rate_on_site(self._user, self._visit_id, given)
         except StationDeskError as exc:
-            self.errors.show(exc)
+            self.pages.setCurrentIndex(0)
+            self._show(StationDeskError(citizen_wording(exc), exc.field))
             return
         self.errors.clear()
         self.pages.setCurrentWidget(self.thanks)
         QTimer.singleShot(THANKS_MS, self.accept)
 
-    # ---- closing ------------------------------------------------------------------------
+    # ---- closing (the officer's) ----------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Esc asks first, so a stray key cannot throw the citizen's choices away."""
+        """Esc, like Ctrl+Shift+Q, asks the officer first: a stray key loses nothing."""
         if event.key() == Qt.Key.Key_Escape:
             self.close()
             return
         super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing before saving asks; after saving it simply closes."""
+        """Closing before saving asks the officer; after saving it simply closes."""
         if (
             self.result_saved is None
             and self.ask_before_closing
             and not confirm(
-                self, "群众尚未完成评价，确定关闭？稍后可在事项详情中再请群众评价。", yes="关闭"
+                self._officer_side(),
+                "群众尚未完成评价，确定关闭？稍后可在事项详情中再请群众评价。",
+                title="工作人员确认",
+                yes="关闭",
             )
         ):
             event.ignore()
             return
         event.accept()
         self.done(QDialog.DialogCode.Accepted if self.result_saved else QDialog.DialogCode.Rejected)
+
+    def _officer_side(self) -> QWidget:
+        """The officer's question goes to the officer's screen when the citizen has another."""
+        parent = self.parentWidget()
+        return parent if self._elsewhere and parent is not None else self
+
+
+def citizen_wording(error: StationDeskError) -> str:
+    """The service's message, addressed to the citizen (请群众… → 请您…)."""
+    field = error.field or ""
+    if field == "overall":
+        return "请您选择总体评价；如不想评价，请点左下角的“不评价”。"
+    if field.startswith("dimension."):
+        return f"请您对“{field.removeprefix('dimension.')}”作出评价。"
+    if field == "signature":
+        return "请您在上面的框内签名确认。"
+    if field == "signer":
+        return "请您填写签名人姓名。"
+    return error.message.replace("请群众", "请您").replace("群众", "您")

@@ -479,7 +479,7 @@ class VisitPanel(QWidget):
             self._ratings,
             self._user,
             d.row.id,
-            f"{d.row.serial}　{d.row.service_name}　办理民警：{d.row.owner_name}",
+            f"{d.row.serial}　{d.row.service_name}",  # the officer is in the header
             d.row.citizen_name,
             self,
         )
