@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -76,11 +77,14 @@ def build_demo(
     seed: int = 7,
     now: dt.datetime | None = None,
     hashing: PasswordHashing | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[DemoLogin]:
     """Fill an empty database with the demo station and ``days`` days of counter history.
 
     Everything goes through the services with a clock that walks through the past days, so
     the history, the audit chain and the numbering are exactly what real use would leave.
+    ``progress(done, total)`` is called after each day built (today included: ``total`` is
+    ``days + 1``), on the caller's thread.
     """
     rng = random.Random(seed)
     end = (now or dt.datetime.now(dt.UTC)).astimezone(TZ)
@@ -99,7 +103,7 @@ def build_demo(
         )
     _demo_catalogue_history(services, chief, rng)
     users = {b: services.auth.login(b, DEMO_PASSWORD) for b, *_ in DEMO_OFFICERS}
-    _DemoHistory(services, clock, users, rng).run(start_day, end)
+    _DemoHistory(services, clock, users, rng).run(start_day, end, progress)
     return demo_logins()
 
 
@@ -182,9 +186,12 @@ class _DemoHistory:
     def later(self, day: dt.date, action: str, visit_id: int, user: SessionUser) -> None:
         self.agenda.setdefault(day, []).append((action, visit_id, user))
 
-    def run(self, first: dt.date, end: dt.datetime) -> None:
+    def run(
+        self, first: dt.date, end: dt.datetime, progress: Callable[[int, int], None] | None = None
+    ) -> None:
         self.last_day = end.date()
         self.first_day = first
+        total = (end.date() - first).days + 1
         day = first
         while day < end.date():
             weekend = day.weekday() >= 5
@@ -193,11 +200,15 @@ class _DemoHistory:
             self.day_of_visits(day, opening, 8 * 60, count)
             self.evening(day)
             day += dt.timedelta(days=1)
+            if progress is not None:
+                progress((day - first).days, total)
         # Today, whatever the hour the demo is made: a morning's worth of walk-ins up to now,
         # some still waiting at the counter, so 今日接待 is never empty.
         start = max(end - dt.timedelta(hours=3), dt.datetime.combine(end.date(), dt.time(0, 5), TZ))
         span = max(1, int((end - start).total_seconds() // 60) - 15)
         self.day_of_visits(end.date(), start, span, self.rng.randint(8, 12))
+        if progress is not None:
+            progress(total, total)
 
     def day_of_visits(self, day: dt.date, start: dt.datetime, span: int, count: int) -> None:
         self.at(day, start.hour, start.minute)

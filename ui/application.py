@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 import traceback
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -18,17 +20,19 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.errors import StationDeskError
-from app.station_preview import preview_station
+from app.station_preview import StationPreview, preview_station
 from ui.files import install_qt_chinese, prefer_chinese_system_locale
-from ui.fonts import install_fonts_and_style
+from ui.fonts import STANDARD_POINTS, apply_font_size, install_fonts_and_style, saved_font_size
 from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
+from ui.tasks import run_with_progress
 from ui.widgets.messages import show_error
 from ui.widgets.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
     from app.database import Database
+    from app.dto import SessionUser
     from app.services import Services
 
 # The database layer (SQLAlchemy), the demo builder and the main window (its pages, printing)
@@ -83,30 +87,79 @@ class _Station:
             self.db.dispose()
 
 
+@dataclass
+class _Opened:
+    """The database a start opened, the login hint, and the officer the wizard signed in."""
+
+    db: Database
+    services: Services
+    hint: str = ""
+    user: SessionUser | None = None
+
+
 def _open(target: str | None, demo: bool) -> tuple[Database, Services, str] | None:
-    from app.database import demo_database_path, open_database
+    """The database, services and login hint, after the wizard or the demo build if needed."""
+    opened = _open_station(target, demo)
+    return None if opened is None else (opened.db, opened.services, opened.hint)
+
+
+def _open_station(target: str | None, demo: bool) -> _Opened | None:
+    """Open (first start: set up, or build the demo); None when the officer gave up."""
+    from app.database import demo_database_path, open_database, resolve
     from app.services import build_services
     from ui.first_run_wizard import DEMO_REQUESTED, FirstRunWizard
 
-    db = open_database(demo_database_path() if demo else target)
+    where = demo_database_path() if demo else target
+    # A file this start creates is removed again if the station is never set up in it.
+    _url, file = resolve(where)
+    created = file is not None and not file.exists()
+    db = open_database(where)
     services = build_services(db.sessions)
-    hint = ""
     if demo:
-        from app.demo import build_demo, demo_logins, login_hint
+        from app.demo import demo_logins, login_hint
 
         if not services.station.is_initialized():
-            build_demo(db.sessions)
-        hint = login_hint(demo_logins())
-    elif not services.station.is_initialized():
-        wizard = FirstRunWizard(services.station)
-        result = wizard.exec()
-        if result == DEMO_REQUESTED:
-            db.dispose()
-            return _open(None, demo=True)
-        if result != QDialog.DialogCode.Accepted:
-            db.dispose()
-            return None
-    return db, services, hint
+            try:
+                _build_demo(db)
+            except BaseException:
+                _discard(db, file if created else None)
+                raise
+        return _Opened(db, services, login_hint(demo_logins()))
+    if services.station.is_initialized():
+        return _Opened(db, services)
+    wizard = FirstRunWizard(services.station, services.auth)
+    result = wizard.exec()
+    if result == DEMO_REQUESTED:
+        _discard(db, file if created else None)
+        return _open_station(None, demo=True)
+    if result != QDialog.DialogCode.Accepted:
+        _discard(db, file if created else None)
+        return None
+    return _Opened(db, services, user=wizard.user)
+
+
+def _build_demo(db: Database) -> None:
+    """Build the demo station on a worker thread, its progress shown day by day."""
+    from app.demo import build_demo
+
+    run_with_progress(
+        None,
+        "正在生成演示数据…\n演示所的人员、服务事项和近期的接待记录，只在第一次进入时生成。",
+        lambda progress: build_demo(db.sessions, progress=progress),
+        "进入演示所",
+    )
+
+
+def _discard(db: Database, file: Path | None) -> None:
+    """Close the database; delete ``file`` (and SQLite's side files) when it is given."""
+    db.dispose()
+    if file is None:
+        return
+    for path in (file, *(file.with_name(file.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:  # the next start sets up the same file again: no harm done
+            logger.warning("could not remove %s: %s", path, exc)
 
 
 def run_gui(target: str | None, demo: bool = False) -> int:
@@ -124,38 +177,36 @@ def run_gui(target: str | None, demo: bool = False) -> int:
     preview = None if demo else preview_station(target)
     station = _Station(str(preview.path) if preview is not None else target)
     hint = ""
+    # The officer who just set up the station is signed in by the wizard: no second login.
+    signed_in: SessionUser | None = None
     if preview is None:
         try:
-            opened = _open(target, demo)
+            opened = _open_station(target, demo)
         except StationDeskError as exc:
             show_error(None, exc.message, "无法打开数据库")
             return 1
         if opened is None:
             return 0
-        station.db, station.services, hint = opened
+        station.db, station.services, hint = opened.db, opened.services, opened.hint
+        signed_in = opened.user
     settings = QSettings()
     try:
         while True:
-            if station.services is None:
-                assert preview is not None
-                # Shown at once; the database is opened when the officer logs in.
-                login = LoginDialog(station.auth, preview.name)
-            else:
-                station_name = station.services.station.settings().name
-                login = LoginDialog(station.services.auth, station_name, hint=hint)
-            if os.environ.get(EXIT_AT_LOGIN_ENV):
-                QTimer.singleShot(0, login.reject)
-            if not login.exec() or login.user is None:
-                return 0
-            user = login.user
+            user, signed_in = signed_in, None
+            if user is None:
+                user = _log_in(station, preview, hint)
+                if user is None:
+                    return 0
             services, db = station.services, station.db
             assert services is not None and db is not None
+            apply_font_size(app, saved_font_size(settings, user.badge_no))  # 字号, per officer
             from ui.change_password_dialog import ChangePasswordDialog
 
             if (
                 user.must_change_password
                 and not ChangePasswordDialog(services.auth, user, forced=True).exec()
             ):
+                apply_font_size(app, STANDARD_POINTS)
                 continue
             from ui.main_window import MainWindow
 
@@ -164,5 +215,22 @@ def run_gui(target: str | None, demo: bool = False) -> int:
             app.exec()
             if not window.logout_requested:
                 return 0
+            apply_font_size(app, STANDARD_POINTS)  # the login screen is nobody's
     finally:
         station.dispose()
+
+
+def _log_in(station: _Station, preview: StationPreview | None, hint: str) -> SessionUser | None:
+    """The officer who logs in, or None when the login window is closed."""
+    if station.services is None:
+        assert preview is not None
+        # Shown at once; the database is opened when the officer logs in.
+        login = LoginDialog(station.auth, preview.name)
+    else:
+        station_name = station.services.station.settings().name
+        login = LoginDialog(station.services.auth, station_name, hint=hint)
+    if os.environ.get(EXIT_AT_LOGIN_ENV):
+        QTimer.singleShot(0, login.reject)
+    if not login.exec():
+        return None
+    return login.user

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,11 +22,16 @@ from app.errors import StationDeskError, ValidationError
 from app.roles import Role
 from app.station_service import StationService, validate_settings
 from ui.change_password_dialog import password_edit
+from ui.tasks import run_with_progress
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 
+if TYPE_CHECKING:
+    from app.auth_service import AuthService
+
 PAPER_CHOICES = (("A5", "A5（半张 A4）"), ("A4", "A4"), ("80mm", "80mm 热敏卷纸"))
 DEMO_REQUESTED = 2
+CANCEL_QUESTION = "放弃初始化？本所数据库尚未建立，下次启动时将重新开始。"
 
 
 class _WelcomePage(QWizardPage):
@@ -139,11 +147,21 @@ class _AccountPage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    """Ends with an initialised station (Accepted) or a wish to open the demo (DEMO_REQUESTED)."""
+    """Ends with an initialised station (Accepted) or a wish to open the demo (DEMO_REQUESTED).
 
-    def __init__(self, station: StationService, parent: QWidget | None = None) -> None:
+    Accepted, ``user`` is the new account, logged in through ``auth`` when it is given (the
+    officer who just chose the password need not type it again).
+    """
+
+    def __init__(
+        self,
+        station: StationService,
+        auth: AuthService | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._station = station
+        self._auth = auth
         self.user: SessionUser | None = None
         self.setWindowTitle("首次设置 — 派出所窗口服务台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -164,5 +182,36 @@ class FirstRunWizard(QWizard):
         self.done(DEMO_REQUESTED)
 
     def finish_setup(self, first: NewOfficer) -> None:
-        """Create the station and account; raises StationDeskError for the page to show."""
-        self.user = self._station.initialize(self.station_page.settings(), first)
+        """Create the station and account, then log in; StationDeskError for the page to show."""
+        station, auth, settings = self._station, self._auth, self.station_page.settings()
+
+        def work(_progress: object) -> SessionUser | None:
+            created = station.initialize(settings, first)
+            if auth is None:
+                return created
+            # A real login (audited like any other), with the password just chosen. Should it
+            # fail, the station stands and the login window comes next.
+            try:
+                return auth.login(first.badge_no, first.password)
+            except StationDeskError:
+                return None
+
+        self.user = run_with_progress(self, "正在建立本所数据库…", work)
+
+    def cancel_question(self) -> QMessageBox:
+        """The question 取消 asks before the wizard gives up (shown by ``reject``)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "放弃初始化", CANCEL_QUESTION, parent=self)
+        box.addButton("放弃初始化", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("继续设置", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        return box
+
+    def reject(self) -> None:
+        """取消, Esc or the window's close button: only once the officer confirms."""
+        box = self.cancel_question()
+        box.exec()
+        give_up = box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.DestructiveRole
+        box.deleteLater()
+        if give_up:
+            super().reject()

@@ -12,13 +12,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QWidget,
@@ -29,6 +31,7 @@ from app.roles import Permission, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
+from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
 from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
 
@@ -283,11 +286,35 @@ class MainWindow(QMainWindow):
         for action in (self.lock_action, password, logout):
             system.addAction(action)
         system.addSeparator()
+        self._build_font_size_menu(system.addMenu("字号(&Z)"))
+        system.addSeparator()
         system.addAction(quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
+
+    def _build_font_size_menu(self, menu: QMenu) -> None:
+        """系统 → 字号: 标准 / 大 / 特大, this officer's choice on this PC checked."""
+        group = QActionGroup(self)
+        current = saved_font_size(self._settings, self._user.badge_no)
+        self.font_size_actions: dict[int, QAction] = {}
+        for label, points in FONT_SIZES:
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.setChecked(points == current)
+            action.triggered.connect(lambda _checked=False, p=points: self.set_font_size(p))
+            group.addAction(action)
+            menu.addAction(action)
+            self.font_size_actions[points] = action
+
+    def set_font_size(self, points: int) -> None:
+        """字号: every page and dialog in ``points`` now, and at this officer's next login."""
+        save_font_size(self._settings, self._user.badge_no, points)
+        self.font_size_actions[points].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_font_size(app, points)
 
     def _fill_work_menu(self) -> None:
         """业务: 新登记, then the actions on the matter of the page in view, shortcuts shown.

@@ -1,0 +1,118 @@
+"""字号 (标准 / 大 / 特大) from the 系统 menu: every window, remembered per officer on this PC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu
+
+from app.dto import SessionUser
+from app.roles import Role
+from app.services import Services
+from ui.fonts import STANDARD_POINTS, apply_font_size, saved_font_size, style_sheet
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def standard_afterwards(qapp: QApplication) -> Iterator[None]:
+    yield
+    apply_font_size(qapp, STANDARD_POINTS)
+
+
+def _font_menu(window: MainWindow) -> QMenu:
+    system = next(a.menu() for a in window.menuBar().actions() if a.text() == "系统(&S)")
+    assert isinstance(system, QMenu)
+    sizes = next(a.menu() for a in system.actions() if a.text() == "字号(&Z)")
+    assert isinstance(sizes, QMenu)
+    return sizes
+
+
+def test_the_system_menu_offers_three_sizes_with_the_officer_s_checked(
+    qtbot, services: Services, chief: SessionUser, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(window)
+    actions = _font_menu(window).actions()
+    assert [a.text() for a in actions] == ["标准", "大", "特大"]
+    assert all(a.isCheckable() for a in actions)
+    assert [a.isChecked() for a in actions] == [True, False, False]
+    assert actions[0].actionGroup() is not None and actions[0].actionGroup().isExclusive()
+
+
+def test_extra_large_applies_to_open_and_new_windows_and_is_remembered_per_badge(
+    qtbot,
+    services: Services,
+    chief: SessionUser,
+    make_officer,
+    qsettings: QSettings,
+    standard_afterwards: None,
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    label = QLabel("今日接待")
+    qtbot.addWidget(label)
+
+    _font_menu(window).actions()[2].trigger()  # 特大
+    QApplication.processEvents()  # Qt posts the font change to the widgets
+
+    assert QApplication.font().pointSize() == 14
+    assert label.font().pointSize() == 14  # a widget already open follows
+    assert window.nav.font().pointSize() >= 14  # 15 with the station style sheet (11pt there)
+    dialog = QDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.font().pointSize() == 14  # and a dialog opened afterwards
+    assert [a.isChecked() for a in _font_menu(window).actions()] == [False, False, True]
+    assert qsettings.value(f"display/font_size/{chief.badge_no}") in (14, "14")
+    assert saved_font_size(qsettings, chief.badge_no) == 14
+
+    # Another officer on this PC keeps 标准; the chief finds 特大 again at the next login.
+    officer = make_officer(Role.WINDOW, "张伟")
+    assert saved_font_size(qsettings, officer.badge_no) == STANDARD_POINTS
+    other = MainWindow(services, officer, "db", qsettings)
+    qtbot.addWidget(other)
+    assert [a.isChecked() for a in _font_menu(other).actions()] == [True, False, False]
+    again = MainWindow(services, chief, "db", qsettings)
+    qtbot.addWidget(again)
+    assert [a.isChecked() for a in _font_menu(again).actions()] == [False, False, True]
+
+    _font_menu(window).actions()[0].trigger()  # back to 标准
+    assert QApplication.font().pointSize() == STANDARD_POINTS
+    assert saved_font_size(qsettings, chief.badge_no) == STANDARD_POINTS
+
+
+def test_a_strange_saved_value_means_standard(qsettings: QSettings) -> None:
+    qsettings.setValue("display/font_size/100001", "huge")
+    assert saved_font_size(qsettings, "100001") == STANDARD_POINTS
+    qsettings.setValue("display/font_size/100001", 40)
+    assert saved_font_size(qsettings, "100001") == STANDARD_POINTS
+
+
+def test_the_style_sheet_s_titles_grow_with_the_base_size() -> None:
+    assert "font-size: 11pt" in style_sheet(10) and "font-size: 15pt" in style_sheet(10)
+    large = style_sheet(14)
+    assert "font-size: 15pt" in large  # navigation, 11 × 1.4
+    assert "font-size: 21pt" in large  # dialog titles, 15 × 1.4
+    assert "font-size: 11pt" not in large
+
+
+def test_the_station_s_style_sheet_is_applied_again_at_the_new_size(
+    qapp: QApplication, standard_afterwards: None
+) -> None:
+    before = qapp.styleSheet()
+    qapp.setStyleSheet(style_sheet(STANDARD_POINTS))
+    try:
+        apply_font_size(qapp, 12)
+        assert qapp.styleSheet() == style_sheet(12)
+        assert qapp.font().pointSize() == 12
+    finally:
+        apply_font_size(qapp, STANDARD_POINTS)
+        qapp.setStyleSheet(before)
