@@ -434,6 +434,13 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("main_window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            return
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is not None and (area.width() < 1440 or area.height() < 900):
+            # The usual counter PC (1366×768): the whole screen, status bar above the taskbar.
+            self.resize(area.width(), area.height())
+            self.setWindowState(Qt.WindowState.WindowMaximized)
         else:
             self.resize(1280, 800)
 

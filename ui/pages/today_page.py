@@ -181,6 +181,7 @@ class TodayPage(QWidget):
         splitter.addWidget(self.panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3000, 2000])  # the detail pane keeps two fifths, not what is left
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         # Handovers and colleagues' registrations arrive from other counters: refresh quietly.
