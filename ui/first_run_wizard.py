@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -207,8 +208,19 @@ class FirstRunWizard(QWizard):
         box.setEscapeButton(stay)
         return box
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The close box asks like 取消; closing from code (the program, screenshots) does not."""
+        self._asks_before_closing = event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._asks_before_closing = True
+
     def reject(self) -> None:
         """取消, Esc or the window's close button: only once the officer confirms."""
+        if not getattr(self, "_asks_before_closing", True):
+            super().reject()
+            return
         box = self.cancel_question()
         box.exec()
         give_up = box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.DestructiveRole

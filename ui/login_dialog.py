@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.screen_fit import fit_to_content, grow_to_content
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
@@ -101,6 +102,7 @@ class LoginDialog(QDialog):
         layout.addWidget(general)
         layout.addWidget(buttons)
         (self.password_edit if locked_user else self.badge_edit).setFocus()
+        fit_to_content(self)
 
     def _on_cancel_clicked(self) -> None:
         self.quit_chosen = True
@@ -118,6 +120,7 @@ class LoginDialog(QDialog):
         except StationDeskError as exc:
             self.errors.show(exc)
             self.password_edit.clear()
+            grow_to_content(self)  # a two-line message makes room instead of squashing
             return
         self.accept()
 

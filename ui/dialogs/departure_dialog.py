@@ -25,6 +25,7 @@ from app.errors import ConflictError, StationDeskError
 from app.officer_service import OfficerService
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error
+from ui.widgets.screen_fit import fit_to_screen
 
 HEADERS = ("编号", "事项", "群众", "状态", "期限", "接手人")
 PICKER_COLUMN = len(HEADERS) - 1
@@ -69,7 +70,7 @@ class DepartureDialog(QDialog):
         self.pickers: list[_Picker] = []
         o = detail.officer
         self.setWindowTitle(f"停用{o.name}的账号")
-        self.resize(1120, 600)
+        fit_to_screen(self, 1120, 600)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.all_combo = QComboBox()

@@ -27,6 +27,7 @@ from app.holiday_notice import ParsedNotice, parse_notice
 from app.holiday_service import HolidayService
 from app.workdays import ScheduleDay
 from ui.widgets.messages import confirm
+from ui.widgets.screen_fit import fit_to_screen
 
 WEEKDAYS = "一二三四五六日"
 HOLIDAY_NAMES = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
@@ -248,7 +249,7 @@ class HolidayYearDialog(QDialog):
         if mode == "calendar":
             for button in (self.save_button, self.cancel_button):
                 button.setAutoDefault(False)
-        self.resize(1040 if mode == "notice" else 860, 660)
+        fit_to_screen(self, 1040 if mode == "notice" else 860, 660)
         self._refresh()
 
     # --- paste the notice ---------------------------------------------------------------

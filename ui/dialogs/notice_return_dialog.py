@@ -21,6 +21,7 @@ from app.notice_service import NoticeService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error
+from ui.widgets.screen_fit import fit_to_screen
 
 
 class NoticeReturnDialog(QDialog):
@@ -39,7 +40,7 @@ class NoticeReturnDialog(QDialog):
         self.notice = notice
         self.changed = False
         self.setWindowTitle(f"补交材料 — {notice.title} {notice.number}")
-        self.resize(640, 560)
+        fit_to_screen(self, 640, 560)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.items = QListWidget()

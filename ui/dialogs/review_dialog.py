@@ -18,6 +18,7 @@ from app.errors import ConflictError, StationDeskError
 from app.ledger_service import Ledger, LedgerService, ReviewSignature
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.html import esc
+from ui.widgets.screen_fit import fit_to_content, grow_to_content, scrolling
 from ui.widgets.signature_pad import SignaturePad
 
 
@@ -38,9 +39,9 @@ class ReviewDialog(QDialog):
         self.saved: Ledger | None = None
         day = ledger.day
         self.setWindowTitle(f"审核 {day.isoformat()} 台账")
-        self.setMinimumWidth(620)
         summary = QLabel("<br>".join(f"<b>{esc(k)}</b>：{esc(v)}" for k, v in ledger.summary))
         summary.setWordWrap(True)
+        self.summary = summary
         warning = QLabel(
             f"确认后 {day.year}年{day.month}月{day.day}日 的台账即锁定：当日记录不能再修改，"
             "如需更正须登记更正记录（写明原因），并列入次日台账。"
@@ -71,17 +72,25 @@ class ReviewDialog(QDialog):
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.confirm_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
+        # The summary is as long as the day was: it scrolls when the screen is short, while
+        # the comment, the signature and the buttons stay in view.
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(summary)
+        body.addWidget(warning)
+        body.addStretch(1)
+        self.body = scrolling(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(warning)
+        layout.addWidget(self.body, 1)
         layout.addWidget(QLabel("审核意见"))
         layout.addWidget(self.comment)
         layout.addWidget(comment_error)
         layout.addLayout(pad_row)
-        layout.addWidget(self.pad, 1)
+        layout.addWidget(self.pad)
         layout.addWidget(signature_error)
         layout.addWidget(general)
         layout.addWidget(buttons)
+        fit_to_content(self, 680)
 
     def submit(self) -> None:
         """Review and lock through the service."""
@@ -99,8 +108,10 @@ class ReviewDialog(QDialog):
         except ConflictError as exc:
             self.errors.show(exc)
             self.confirm_button.setEnabled(False)  # stale or reviewed meanwhile: reload first
+            grow_to_content(self)
             return
         except StationDeskError as exc:
             self.errors.show(exc)
+            grow_to_content(self)
             return
         self.accept()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -29,6 +28,7 @@ from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUs
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
 
 UNITS = (
     ("working_days", "个工作日"),
@@ -135,7 +135,6 @@ class ServiceItemDialog(QDialog):
         self.setWindowTitle(
             f"修改服务事项（将保存为第 {detail.version_no + 1} 版）" if detail else "新增服务事项"
         )
-        self.resize(860, 760)
 
         self.code_edit = QLineEdit(detail.code if detail else "")
         self.code_edit.setReadOnly(detail is not None)
@@ -212,9 +211,7 @@ class ServiceItemDialog(QDialog):
             note_form = QFormLayout()
             add_field(note_form, "修改说明", self.note_edit, self.errors, "change_note")
             body_box.addLayout(note_form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        self.body_scroll = scroll = scrolling(body)  # the form scrolls, the buttons stay on screen
 
         buttons = QDialogButtonBox()
         buttons.addButton(
@@ -232,9 +229,10 @@ class ServiceItemDialog(QDialog):
             info.setWordWrap(True)
             info.setObjectName("hint")
             layout.addWidget(info)
-        layout.addWidget(scroll)
+        layout.addWidget(scroll, 1)
         layout.addWidget(general)
         layout.addWidget(buttons)
+        fit_to_screen(self, 860, 760)
         if detail is not None:
             self._fill(detail.draft)
         else:
@@ -303,6 +301,7 @@ class ServiceItemDialog(QDialog):
                 )
         except StationDeskError as exc:
             self.errors.show(exc)
+            show_focus(self.body_scroll)  # the field with the message, scrolled into view
             if exc.field and exc.field.startswith("materials."):
                 row = int(exc.field.split(".")[1])
                 self.materials.selectRow(row)

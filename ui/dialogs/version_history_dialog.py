@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.catalogue_service import CatalogueService
 from ui.localtime import fmt
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.service_item_html import detail_html
 
 
@@ -28,7 +29,7 @@ class VersionHistoryDialog(QDialog):
         super().__init__(parent)
         self._catalogue = catalogue
         self.setWindowTitle(f"版本历史 — {name}")
-        self.resize(860, 600)
+        fit_to_screen(self, 860, 600)
         self.list = QListWidget()
         self.list.setMaximumWidth(280)
         self.view = QTextBrowser()

@@ -42,6 +42,7 @@ from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.tables import fit_columns, make_table
 
 # Opens a visit (its detail panel and actions) from any row of the ledger.
@@ -385,7 +386,7 @@ class VisitDialog(QDialog):
     def __init__(self, panel: QWidget, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)
         layout = QVBoxLayout(self)
         layout.addWidget(panel)
         attach = getattr(panel, "attach_shortcuts", None)

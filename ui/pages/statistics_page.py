@@ -53,6 +53,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import AnyIndex, Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.tasks import TaskRunner
+from ui.widgets.frozen_columns import FrozenColumns
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 from ui.widgets.tables import fit_columns, make_table
@@ -331,6 +332,8 @@ class StatisticsPage(QWidget):
         self.matter_table = self._table(self.matter_model, len(MATTER_COLUMNS) - 1)
         self.board_model = BoardTableModel(self)
         self.board_table = self._table(self.board_model, len(RANK_COLUMNS) - 1)
+        # 名次 and 姓名 stay in view while the figures scroll sideways.
+        self.board_frozen = FrozenColumns(self.board_table, 2)
         self.trend_model: RowTableModel[TrendPoint] = RowTableModel(TREND_COLUMNS, parent=self)
         self.trend_table = self._table(self.trend_model, len(TREND_COLUMNS) - 1)
 
