@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -11,12 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QMessageLogContext,
+    QRect,
     QSettings,
     QThreadPool,
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
@@ -39,6 +41,7 @@ from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
+from ui.files import FOLDER_NAME, install_qt_chinese, prefer_chinese_system_locale
 from ui.first_run_wizard import FirstRunWizard
 from ui.fonts import install_fonts_and_style
 from ui.garbage import GarbageCollector
@@ -167,7 +170,6 @@ def _notice_shots(
             draft = None
         if draft is not None:
             dialog = NoticeDialog(services.notices, officer, draft)
-            dialog.resize(900, 860)
             dialog.set_state(0, "missing")
             if len(draft.items) > 1:
                 dialog.set_state(1, "correction", "户主页需加盖户籍专用章")
@@ -229,7 +231,8 @@ def _rating_shots(
         f"{done.row.serial}　{done.row.service_name}　办理民警：{done.row.owner_name}",
         done.row.citizen_name,
     )
-    rating.resize(960, 800)
+    # As on a 1366×768 counter screen without a second monitor: 1366×728 above the taskbar.
+    rating.fit(QRect(0, 0, 1366, 728))
     rating.ask_before_closing = False
     rating.overall.choose(5)
     first = next(iter(rating.dimensions.values()), None)
@@ -325,8 +328,8 @@ def _ledger_shots(
     if ledger is not None:
         doc = ledger_document(ledger, services.station.settings().timezone, dt.datetime.now(dt.UTC))
         preview = PrintPreviewDialog(render_register(doc), "每日台账", "t.pdf", lambda: None)
-        preview.resize(1240, 860)
         shot("37-ledger-print.png", preview)
+        shot("37b-export-file-dialog.png", _export_dialog(ledger.day))
     page.show_day(reviewed[-1].day if reviewed else dt.date.today())
     shot("38-ledger-today.png", window)
     # The review is signed for a past day (today's opens only at the closing hour).
@@ -356,6 +359,21 @@ def _ledger_shots(
     return names
 
 
+def _export_dialog(day: dt.date) -> QFileDialog:
+    """The save dialog of an export (ui.files.ask_save_path) over a sample StationDesk folder."""
+    folder = Path(tempfile.mkdtemp()) / FOLDER_NAME
+    (folder / "月度通报").mkdir(parents=True)
+    for name in (f"每日台账-{day - dt.timedelta(days=1)}.xlsx", f"每日台账-{day}.pdf"):
+        (folder / name).write_bytes(b"")
+    dialog = QFileDialog(
+        None, "导出台账", str(folder / f"每日台账-{day}.xlsx"), "Excel 工作簿 (*.xlsx)"
+    )
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setViewMode(QFileDialog.ViewMode.Detail)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    return dialog
+
+
 def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
     # The offscreen platform warns about size hints on every show(); it means nothing here.
     if "propagateSizeHints" not in message:
@@ -371,18 +389,27 @@ def _grab(app: QApplication, widget: QWidget, path: Path) -> None:
     widget.close()
 
 
+# 1366×768 less a 40-pixel taskbar: the free area dialogs size themselves from.
+SCREEN = {"name": "COUNTER", "x": 0, "y": 0, "width": 1366, "height": 728, "logicalDpi": 96}
+
+
 def take_screenshots(target: str, out: Path) -> int:
     """Write the PNGs; returns the exit code (1 with one Chinese line on a problem)."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # The counter PC's screen less its taskbar: every window is seen as it fits there.
+    screens = Path(tempfile.mkdtemp(prefix="stationdesk-screens-")) / "screens.json"
+    screens.write_text(json.dumps({"screens": [SCREEN]}), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screens}"
     qInstallMessageHandler(_quiet_offscreen)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError:
         sys.stderr.write(f"stationdesk：无法创建截图文件夹 {out}，请检查路径和权限。\n")
         return 1
+    prefer_chinese_system_locale()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts_and_style(app)
+    install_qt_chinese(app)
     GarbageCollector(app)
     try:
         written = _take(app, target, out)

@@ -200,3 +200,33 @@ def test_frozen_columns_follow_the_table_and_stay_in_view(qtbot) -> None:  # typ
     table.verticalScrollBar().setValue(10)
     assert view.verticalScrollBar().value() == 10  # scrolls down with the table
     assert view.isVisible() and view.geometry().left() <= 1  # and never sideways
+
+
+def test_frozen_columns_keep_the_services_order_of_a_sortable_table(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    from ui.models.row_table_model import SORT_ROLE
+    from ui.widgets.frozen_columns import FrozenColumns
+    from ui.widgets.tables import make_table
+
+    model = QStandardItemModel(3, 4)
+    for row, rank in enumerate(("1", "2", "3")):  # as the 红黑榜 comes: best first
+        item = QStandardItem(rank)
+        item.setData(int(rank), SORT_ROLE)
+        model.setItem(row, 0, item)
+        for column in range(1, 4):
+            model.setItem(row, column, QStandardItem(f"{rank}-{column}"))
+    from ui.models.filter_proxy_model import FilterProxyModel
+
+    proxy = FilterProxyModel()
+    proxy.setSourceModel(model)
+    table = make_table(proxy, stretch_column=3)
+    qtbot.addWidget(table)
+    FrozenColumns(table, 2)
+
+    assert isinstance(table.model(), QSortFilterProxyModel)
+    assert [table.model().index(r, 0).data() for r in range(3)] == ["1", "2", "3"]
+    assert table.horizontalHeader().sortIndicatorSection() == -1 or (
+        table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    )

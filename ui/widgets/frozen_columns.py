@@ -27,6 +27,11 @@ class FrozenColumns(QObject):
         view.setSelectionMode(table.selectionMode())
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setAlternatingRowColors(table.alternatingRowColors())
+        # Enabling sorting sorts at once by the header's indicator: give it the table's first
+        # (the service's order, no column), or the shared model would be re-sorted by rank
+        # descending (a fresh header's default).
+        ours, theirs = view.horizontalHeader(), table.horizontalHeader()
+        ours.setSortIndicator(theirs.sortIndicatorSection(), theirs.sortIndicatorOrder())
         view.setSortingEnabled(table.isSortingEnabled())
         view.horizontalHeader().setHighlightSections(False)
         view.verticalHeader().setHidden(table.verticalHeader().isHidden())
