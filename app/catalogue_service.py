@@ -245,7 +245,9 @@ class CatalogueService(ServiceBase):
                     )
                 )
             rows = []
+            fit: dict[int, int] = {}
             for item, version, count in session.execute(query):
+                fit[item.id] = _fit(needle, item.code, version.name, version.search_key)
                 rows.append(
                     ServiceItemRow(
                         item_id=item.id,
@@ -263,8 +265,16 @@ class CatalogueService(ServiceBase):
                     )
                 )
             # The station's usual order: ID cards first, then household matters, and so on.
+            # What was typed decides first: the code itself, then a code or name it begins.
             rank = {name: i for i, name in enumerate(CATEGORIES)}
-            rows.sort(key=lambda r: (rank.get(r.category, len(rank)), r.category, r.code))
+            rows.sort(
+                key=lambda r: (
+                    fit[r.item_id],
+                    rank.get(r.category, len(rank)),
+                    r.category,
+                    r.code,
+                )
+            )
             return rows
 
     def get_item(self, item_id: int, version_no: int | None = None) -> ServiceItemDetail:
@@ -442,3 +452,20 @@ def _detail(session: Session, item: ServiceItem, version: ServiceItemVersion) ->
         created_at=version.created_at,
         created_by=who.name if who else "系统",
     )
+
+
+def _fit(needle: str, code: str, name: str, key: str) -> int:
+    """How closely a matter answers what was typed: 0 its code (``sfzsl`` is SFZ-SL), 1 the
+    start of its code, 2 the start of its name or of the name's pinyin initials, 3 anywhere."""
+    if not needle:
+        return 0
+    typed = needle.replace("-", "")
+    plain = code.lower().replace("-", "")
+    if typed == plain:
+        return 0
+    if plain.startswith(typed):
+        return 1
+    initials = key.split(" ", 1)[0] if key else ""
+    if name.lower().startswith(needle) or initials.startswith(typed):
+        return 2
+    return 3

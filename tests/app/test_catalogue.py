@@ -341,3 +341,15 @@ def test_unknown_matters_and_versions_are_not_found(services: Services, chief: S
         services.catalogue.get_item(item.item_id, 5)
     with pytest.raises(NotFound):
         services.catalogue.get_version(99999)
+
+
+def test_what_was_typed_decides_the_order_code_first(
+    services: Services, chief: SessionUser
+) -> None:
+    # "sfzsl" is SFZ-SL's code without its dash: that matter first, not 临时身份证 (SFZ-LS),
+    # whose pinyin also contains the letters.
+    assert [r.code for r in services.catalogue.list_items("sfzsl")][0] == "SFZ-SL"
+    assert [r.code for r in services.catalogue.list_items("SFZ-LS")][0] == "SFZ-LS"
+    # A code's beginning comes before a match inside a name's pinyin.
+    codes = [r.code for r in services.catalogue.list_items("sfz")]
+    assert codes.index("ZM-LSSF") > max(codes.index(c) for c in codes if c.startswith("SFZ-"))

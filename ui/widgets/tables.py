@@ -37,8 +37,27 @@ def make_table(
 
 
 def keyboard_friendly(table: QAbstractItemView) -> None:
-    """Tab and Shift+Tab leave the table (the arrows move between rows), as in every form."""
+    """Tab and Shift+Tab leave the table (the arrows move between rows), as in every form;
+    a list reached by Tab shows its current row selected, ready for Enter or a shortcut."""
     table.setTabKeyNavigation(False)
+    table.installEventFilter(_SelectOnFocus(table))
+
+
+class _SelectOnFocus(QObject):
+    def __init__(self, table: QAbstractItemView) -> None:
+        super().__init__(table)
+        self._table = table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            table, model = self._table, self._table.model()
+            selection = table.selectionModel()
+            empty = model is None or model.rowCount() == 0
+            if not empty and selection is not None and not selection.hasSelection():
+                current = table.currentIndex()
+                row = current.row() if current.isValid() else 0
+                table.setCurrentIndex(model.index(row, 0))  # rows are selected whole
+        return False
 
 
 class _EnterFilter(QObject):
