@@ -307,10 +307,20 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     from app.demo import build_demo
 
     db = _open_new(args.db)
+    shown = sys.stderr.isatty()
+
+    def progress(day: int, days: int) -> None:
+        # One line rewritten in place on a terminal; nothing in a log or a pipe.
+        if shown:
+            sys.stderr.write(f"\r正在生成演示数据：第 {day}/{days} 天…")
+            sys.stderr.flush()
+
     try:
-        logins = build_demo(db.sessions, days=args.days, seed=args.seed)
+        logins = build_demo(db.sessions, days=args.days, seed=args.seed, progress=progress)
     finally:
         db.dispose()
+        if shown:
+            sys.stderr.write("\n")
     out.write(f"演示所已生成：{db.location}\n")
     out.write("演示账号（密码相同）：\n")
     for login in logins:
