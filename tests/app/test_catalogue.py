@@ -348,8 +348,8 @@ def test_what_was_typed_decides_the_order_code_first(
 ) -> None:
     # "sfzsl" is SFZ-SL's code without its dash: that matter first, not 临时身份证 (SFZ-LS),
     # whose pinyin also contains the letters.
-    assert [r.code for r in services.catalogue.list_items("sfzsl")][0] == "SFZ-SL"
-    assert [r.code for r in services.catalogue.list_items("SFZ-LS")][0] == "SFZ-LS"
+    assert next(r.code for r in services.catalogue.list_items("sfzsl")) == "SFZ-SL"
+    assert next(r.code for r in services.catalogue.list_items("SFZ-LS")) == "SFZ-LS"
     # A code's beginning comes before a match inside a name's pinyin.
     codes = [r.code for r in services.catalogue.list_items("sfz")]
     assert codes.index("ZM-LSSF") > max(codes.index(c) for c in codes if c.startswith("SFZ-"))
