@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +38,9 @@ DEMO_STATION = StationSettings(
     phone_12389="12389",
     phone_12345="12345",
     paper_size="A5",
+    # Sampled once a month: a day's few finished matters cannot be sampled at 10 % once every
+    # officer and every matter type must be represented (see ``choose_sample``).
+    callback_period="month",
 )
 
 # (badge, name, role, phone)
@@ -133,6 +139,33 @@ GUIDE_TO = (
 )
 
 
+# Minutes at the counter per matter (low, usual, high): a consultation is quick, a household
+# registration with its forms and checks takes a quarter of an hour.
+SERVICE_MINUTES: dict[str, tuple[float, float, float]] = {
+    "SFZ-SL": (6, 10, 18), "SFZ-HL": (4, 7, 12), "SFZ-BL": (5, 8, 14), "SFZ-LS": (3, 5, 8),
+    "HJ-CS": (10, 14, 20), "HJ-SW": (8, 12, 18), "HJ-QR-TK": (10, 15, 20),
+    "HJ-QR-GF": (10, 15, 20), "HJ-QR-RC": (10, 15, 20), "HJ-QC": (8, 12, 18),
+    "HJ-BG": (8, 12, 18), "JZZ-SL": (5, 8, 14), "JZZ-QZ": (3, 5, 9), "JZ-DJ": (4, 7, 12),
+    "ZM-WFZ": (3, 6, 10), "ZM-QSGX": (5, 9, 15), "ZM-ZXHK": (5, 8, 14), "ZX-ZC": (2, 3, 6),
+    "ZH-SWJC": (5, 10, 18), "ZH-SWRL": (5, 10, 18), "BA-SL": (8, 14, 20),
+}  # fmt: skip
+# Opening hours (DEMO_STATION.hours): working days two sessions, Saturday morning ID cards only.
+WEEKDAY_SESSIONS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 0), dt.time(17, 30)))
+SATURDAY_SESSIONS = ((dt.time(9, 0), dt.time(12, 0)),)
+SATURDAY_MATTERS = ("SFZ-SL", "SFZ-HL", "SFZ-BL", "SFZ-LS")
+LAST_ARRIVAL = dt.timedelta(minutes=25)  # the last tickets before a session closes
+SERVED_BY = dt.timedelta(minutes=3)  # the last citizen is served by this before closing
+
+
+def opening_sessions(day: dt.date, workday: bool) -> tuple[tuple[dt.time, dt.time], ...]:
+    """The counter's open sessions of a day: none on Sundays and holidays."""
+    if workday:
+        return WEEKDAY_SESSIONS
+    if day.weekday() == 5:
+        return SATURDAY_SESSIONS
+    return ()
+
+
 def _signature_png(strokes: tuple[tuple[tuple[float, float, float], ...], ...]) -> bytes:
     """A scribble standing in for a citizen's signature in the demo."""
     import io
@@ -177,6 +210,10 @@ class _DemoHistory:
         self.pending_corrections: list[tuple[dt.date, int]] = []
         # day → list of (action, visit id, user)
         self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
+        self.end = dt.datetime.max.replace(tzinfo=TZ)
+        self.busy: dict[int, dt.datetime] = {}
+        self.sampled: set[dt.date] = set()
+        self.sequence = itertools.count()
 
     def at(self, day: dt.date, hour: int, minute: int) -> None:
         moment = dt.datetime.combine(day, dt.time(hour, minute), TZ)
@@ -189,36 +226,119 @@ class _DemoHistory:
     def run(
         self, first: dt.date, end: dt.datetime, progress: Callable[[int, int], None] | None = None
     ) -> None:
+        """Each day as the counter lives it; today up to ``end`` only.
+
+        Today is built up to the moment the demo is made: before opening it has no visits
+        yet, during the day the citizens who came so far (some still waiting, some at the
+        window), after closing the whole day. Nothing is stamped after ``end``.
+        """
         self.last_day = end.date()
         self.first_day = first
+        self.end = end
+        calendar = self.s.holidays.calendar()
         total = (end.date() - first).days + 1
         day = first
-        while day < end.date():
-            weekend = day.weekday() >= 5
-            count = self.rng.randint(2, 5) if weekend else self.rng.randint(9, 18)
-            opening = dt.datetime.combine(day, dt.time(8, 30), TZ)
-            self.day_of_visits(day, opening, 8 * 60, count)
-            self.evening(day)
+        while day <= end.date():
+            sessions = [
+                (dt.datetime.combine(day, a, TZ), dt.datetime.combine(day, b, TZ))
+                for a, b in opening_sessions(day, calendar.is_workday(day))
+            ]
+            workday = len(sessions) > 1
+            # Before opening, today has no visits yet and its follow-ups wait.
+            self.day_of_visits(day, sessions, workday)
+            if not workday:
+                self.move_agenda(day)
+            if day < end.date():
+                self.evening(day)
             day += dt.timedelta(days=1)
             if progress is not None:
                 progress((day - first).days, total)
-        # Today, whatever the hour the demo is made: a morning's worth of walk-ins up to now,
-        # some still waiting at the counter, so 今日接待 is never empty.
-        start = max(end - dt.timedelta(hours=3), dt.datetime.combine(end.date(), dt.time(0, 5), TZ))
-        span = max(1, int((end - start).total_seconds() // 60) - 15)
-        self.day_of_visits(end.date(), start, span, self.rng.randint(8, 12))
-        if progress is not None:
-            progress(total, total)
+        if not self.sampled and first < end.date():
+            # A history too short to hold a whole month: the chief draws its days at once.
+            self.s.callbacks.sample(
+                self.chief, first, end.date() - dt.timedelta(days=1), seed=first.toordinal()
+            )
 
-    def day_of_visits(self, day: dt.date, start: dt.datetime, span: int, count: int) -> None:
-        self.at(day, start.hour, start.minute)
-        for action, visit_id, user in self.agenda.pop(day, []):
-            self.follow_up(action, visit_id, user, day)
+    def move_agenda(self, day: dt.date) -> None:
+        """A closed day's follow-ups happen on the next working day."""
+        waiting = self.agenda.pop(day, [])
+        if waiting and day < self.last_day:
+            nxt = day + dt.timedelta(days=1)
+            self.agenda.setdefault(nxt, [])[:0] = waiting
+
+    def day_of_visits(
+        self, day: dt.date, sessions: list[tuple[dt.datetime, dt.datetime]], workday: bool
+    ) -> None:
+        """The day's walk-ins and follow-ups, as events in time order, none after ``end``."""
+        if not sessions:
+            return
+        opening = sessions[0][0]
+        events: list[tuple[dt.datetime, int, Callable[[], None]]] = []
+
+        def add(moment: dt.datetime, action: Callable[[], None]) -> None:
+            if moment <= self.end:
+                heapq.heappush(events, (moment, next(self.sequence), action))
+
+        morning = opening + dt.timedelta(minutes=5)
+        add(morning, lambda: self.morning(day))
+        if workday:
+            for what, visit_id, user in self.agenda.pop(day, []):
+                add(self.moment_in(sessions), partial(self.follow_up, what, visit_id, user, day))
+            count = self.rng.randint(9, 18)
+        else:
+            count = self.rng.randint(3, 6)
+        self.busy = {u.officer_id: opening for u in self.counter_staff}
+        for arrival in sorted(self.arrival(sessions) for _ in range(count)):
+            self.plan_walk_in(day, arrival, sessions, workday, add)
+        while events:
+            moment, _n, event = heapq.heappop(events)
+            self.clock_to(moment)
+            event()
+
+    def clock_to(self, moment: dt.datetime) -> None:
+        if moment > self.clock.now():
+            self.clock.advance(moment - self.clock.now())
+
+    def tick(self, delta: dt.timedelta) -> None:
+        """A moment passes, but never beyond the time the demo is made."""
+        self.clock_to(min(self.clock.now() + delta, self.end))
+
+    def moment_in(self, sessions: list[tuple[dt.datetime, dt.datetime]]) -> dt.datetime:
+        """A random moment while the counter is open."""
+        start, close = self.rng.choice(sessions)
+        span = (close - start - LAST_ARRIVAL).total_seconds()
+        return start + dt.timedelta(seconds=self.rng.uniform(0, span))
+
+    def arrival(self, sessions: list[tuple[dt.datetime, dt.datetime]]) -> dt.datetime:
+        """Busier mornings: most citizens come between nine and half past ten."""
+        start, close = (
+            sessions[0] if self.rng.random() < 0.62 or len(sessions) == 1 else sessions[1]
+        )
+        span = (close - start - LAST_ARRIVAL).total_seconds() / 60
+        peak = 50.0 if start.hour < 12 else 40.0
+        minutes = self.rng.triangular(0, span, min(peak, span))
+        return start + dt.timedelta(minutes=minutes, seconds=self.rng.randrange(60))
+
+    def waiting_minutes(self, arrival: dt.datetime, workday: bool) -> float:
+        """The queue: longest in the morning rush and on Saturdays."""
+        if not workday:
+            return self.rng.triangular(3, 25, 10)
+        if arrival.hour < 10 or (arrival.hour == 10 and arrival.minute < 30):
+            return self.rng.triangular(3, 25, 12)
+        if arrival.hour < 12:
+            return self.rng.triangular(2, 20, 7)
+        return self.rng.triangular(1, 15, 4)
+
+    def morning(self, day: dt.date) -> None:
+        """Before the first citizen: the monthly callback sample, yesterday's corrections."""
+        first = day.replace(day=1)
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        if previous not in self.sampled and first - dt.timedelta(days=1) >= self.first_day:
+            self.sampled.add(previous)
+            self.s.callbacks.sample(
+                self.chief, previous, first - dt.timedelta(days=1), seed=previous.toordinal()
+            )
         self.corrections(day)
-        for m in sorted(self.rng.randrange(0, span) for _ in range(count)):
-            moment = start + dt.timedelta(minutes=m)
-            self.at(day, moment.hour, moment.minute)
-            self.walk_in(day)
 
     def person(self) -> tuple[str, str, str]:
         name = self.rng.choice(SURNAMES) + "".join(
@@ -232,20 +352,60 @@ class _DemoHistory:
         )
         return name, number, phone
 
-    def walk_in(self, day: dt.date) -> None:
-        code = self.rng.choices([c for c, _ in MATTER_WEIGHTS], [w for _, w in MATTER_WEIGHTS])[0]
+    def plan_walk_in(
+        self,
+        day: dt.date,
+        arrival: dt.datetime,
+        sessions: list[tuple[dt.datetime, dt.datetime]],
+        workday: bool,
+        add: Callable[[dt.datetime, Callable[[], None]], None],
+    ) -> None:
+        """A citizen's arrival, wait and time at a window, planned as the day's events."""
+        if workday:
+            code = self.rng.choices([c for c, _ in MATTER_WEIGHTS], [w for _, w in MATTER_WEIGHTS])[
+                0
+            ]
+        else:
+            code = self.rng.choice(SATURDAY_MATTERS)
+        close = next(c for s, c in sessions if s <= arrival < c)
+        low, usual, high = SERVICE_MINUTES.get(code, (3, 8, 15))
+        served = dt.timedelta(minutes=self.rng.triangular(low, high, usual))
+        ready = arrival + dt.timedelta(minutes=self.waiting_minutes(arrival, workday))
+        # The officer free soonest among those free by then: nobody serves two at once.
+        free = [u for u in self.counter_staff if self.busy[u.officer_id] <= ready]
+        if free:
+            user = self.rng.choice(free)
+        else:
+            user = min(self.counter_staff, key=lambda u: self.busy[u.officer_id])
+        start = max(ready, self.busy[user.officer_id] + dt.timedelta(minutes=1))
+        start = max(arrival, min(start, close - SERVED_BY - served))
+        finish = start + served
+        self.busy[user.officer_id] = finish
+        # Most officers stamp the arrival (F5, from the queue ticket) and the start (F6);
+        # the others rely on the stamps the actions make (no measured wait then).
+        by_hand = self.rng.random() < 0.65
+        plan: dict[str, object] = {}
+        if start > self.end:
+            add(arrival, lambda: self.register(day, code, user, None, False, plan))
+            return  # still waiting at the counter
+        add(start, lambda: self.register(day, code, user, arrival, by_hand, plan))
+        add(finish, lambda: self.walk_in(day, code, user, by_hand, plan))
+
+    def register(
+        self,
+        day: dt.date,
+        code: str,
+        user: SessionUser,
+        arrival: dt.datetime | None,
+        by_hand: bool,
+        plan: dict[str, object],
+    ) -> None:
         item = self.items[code]
-        user = self.rng.choice(self.counter_staff)
         name, number, phone = self.person()
         channel = self.rng.choices(
             [c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS]
         )[0]
         out_of_scope = code == "ZX-ZC" and self.rng.random() < 0.25
-        # Some officers stamp the arrival (F5) and the start (F6) by hand, so the statistics
-        # have measured waits; the others rely on the stamps the actions make.
-        by_hand = self.rng.random() < 0.4
-        waited = self.rng.randint(5, 25) if by_hand else self.rng.randint(1, 3)
-        arrived = self.clock.now() - dt.timedelta(minutes=waited)
         visit = self.s.visits.register(
             user,
             NewVisit(
@@ -257,18 +417,23 @@ class _DemoHistory:
                 channel=channel,
                 summary="" if not out_of_scope else "咨询社保卡补办",
                 in_scope=not out_of_scope,
-                arrived_at=arrived,
+                arrived_at=arrival if by_hand else None,
                 arrived_by_hand=by_hand,
             ),
         )
         if by_hand:
             visit = self.s.visits.mark_time(user, visit.row.id, visit.row.row_version, "started")
-        vid, ver = visit.row.id, visit.row.row_version
-        self.clock.advance(dt.timedelta(minutes=self.rng.randint(2, 9)))
+        plan.update(vid=visit.row.id, ver=visit.row.row_version, name=name, out=out_of_scope)
+
+    def walk_in(
+        self, day: dt.date, code: str, user: SessionUser, by_hand: bool, plan: dict[str, object]
+    ) -> None:
+        """The end of the citizen's time at the window: what the officer did."""
+        vid, ver, name = int(str(plan["vid"])), int(str(plan["ver"])), str(plan["name"])
+        out_of_scope = bool(plan["out"])
+        item = self.items[code]
         roll = self.rng.random()
         visits = self.s.visits
-        if day == self.last_day and roll < 0.3:
-            return  # just arrived: still waiting at the counter
         if out_of_scope:
             unit, address, tel = self.rng.choice(GUIDE_TO)
             visits.guide(user, vid, ver, unit, address, tel, "已告知承办单位地址、电话及所需材料")
@@ -293,6 +458,8 @@ class _DemoHistory:
             self.rate(vid, user, name)
         else:
             detail = visits.accept(user, vid, ver)
+            if by_hand:  # F7: the counter session ends with the acceptance
+                detail = visits.mark_time(user, vid, detail.row.row_version, "ended")
             ver = detail.row.row_version
             if code in ("HJ-QR-GF", "HJ-QR-RC") and roll < 0.5:
                 self.one_time_notice(vid, user, name, pledge=True)
@@ -361,7 +528,7 @@ class _DemoHistory:
         visits = self.s.visits
         detail = visits.get(user, vid)
         ver = detail.row.row_version
-        self.clock.advance(dt.timedelta(minutes=self.rng.randint(1, 4)))
+        self.tick(dt.timedelta(minutes=self.rng.randint(1, 4)))
         if action == "resume" and detail.row.status is VisitStatus.WAITING_MATERIALS:
             notices = self.s.notices.for_visit(user, vid)
             # The citizen often comes back to whoever is free at the counter.
@@ -414,21 +581,21 @@ class _DemoHistory:
 
     def level(self, base: int) -> int:
         """A level near ``base``: citizens mostly agree with themselves across dimensions."""
-        return max(1, min(5, base - (1 if self.rng.random() < 0.15 else 0)))
+        return max(min(base, 3), min(5, base - (1 if self.rng.random() < 0.15 else 0)))
 
     def rate(self, vid: int, user: SessionUser, citizen: str) -> None:
         """Most citizens rate at the counter; a few decline, a few are unhappy."""
         roll = self.rng.random()
         if roll < 0.12:
             return  # left before the rating screen
-        self.clock.advance(dt.timedelta(minutes=1))
+        self.tick(dt.timedelta(minutes=1))
         if roll < 0.17:
             self.s.ratings.rate_on_site(user, vid, RatingInput(None, declined=True))
             return
         base = 5 if roll < 0.75 else 4 if roll < 0.92 else 3
         overall = base
         dims = {d: self.level(base) for d in self.dimensions}
-        if self.rng.random() < 0.035:  # a 差评: one dimension or overall
+        if self.rng.random() < 0.025:  # a 差评: one dimension or overall
             dims[self.rng.choice(self.dimensions)] = self.rng.choice((1, 2))
             overall = self.rng.choice((2, 3))
         comment = ""
@@ -459,30 +626,18 @@ class _DemoHistory:
                 signer_name=citizen,
                 strokes=strokes,
                 png=_signature_png(strokes),
-                callback_requested=self.rng.random() < 0.05,
+                callback_requested=self.rng.random() < 0.03,
             ),
         )
 
     def evening(self, day: dt.date) -> None:
-        """After hours: yesterday's matters are sampled and called, rectifications move on."""
+        """Late afternoon and after hours: callbacks, rectifications, complaints, the review."""
         if day.weekday() >= 5:
             self.at(day, 18, 5)
             self.review(day)  # the duty chief signs weekends too
             return
         self.at(day, 16, 30)
         self.call_back(day)
-        self.at(day, 17, 10)
-        previous = day - dt.timedelta(days=1)
-        while previous.weekday() >= 5:
-            previous -= dt.timedelta(days=1)
-        if previous >= self.first_day:
-            self.s.callbacks.sample(
-                self.chief,
-                previous,
-                day - dt.timedelta(days=1),
-                share=15,
-                seed=previous.toordinal(),
-            )
         self.at(day, 17, 40)
         self.supervise(day)
         self.at(day, 17, 50)
@@ -491,11 +646,13 @@ class _DemoHistory:
         self.review(day)
 
     def call_back(self, day: dt.date) -> None:
-        """Each officer works through the callbacks assigned to them (today's not all)."""
+        """The callers work through the month's sample within days (the last days' not all)."""
         pending = self.s.callbacks.worklist(self.chief, everyone=True)
-        for row in pending:
-            if day >= self.last_day - dt.timedelta(days=2) and self.rng.random() < 0.6:
-                continue  # the last days' callbacks are still on the lists
+        # A month's sample is called within its two working days, or a little later.
+        quota = self.rng.randint(8, 14)
+        if day >= self.last_day - dt.timedelta(days=2):
+            quota //= 2  # the last days' callbacks are still on the lists
+        for row in sorted(pending, key=lambda r: r.id)[:quota]:
             caller = next(u for u in self.users.values() if u.officer_id == row.assigned_to_id)
             self.clock.advance(dt.timedelta(minutes=2))
             roll = self.rng.random()
@@ -538,12 +695,6 @@ class _DemoHistory:
             comment,
             ReviewSignature(strokes, _signature_png(strokes)),
         )
-        if day == self.last_day - dt.timedelta(days=4):
-            # Two citizens come in after the chief signed: registered as usual, they are
-            # listed as 审核后记录 and signed with the next day's ledger.
-            for minute in (25, 48):
-                self.at(day, 18, minute)
-                self.walk_in(day)
         # Now and then a registration error turns up after the review: a correction.
         if self.rng.random() < 0.15:
             rows = ledger.section("visits").rows

@@ -119,12 +119,13 @@ def _copy(table: Any, row: dict[str, Any], k: int, cloned: set[str]) -> dict[str
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Eight days of the demo station, built through the services, with a pending handover."""
+    """Ten days of the demo station (over 100 visits), built through the services, with a pending
+    handover."""
     path = tmp_path_factory.mktemp("counts") / "small.sqlite3"
     hashing = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
     db = open_database(path)
     try:
-        build_demo(db.sessions, days=8, seed=3, now=NOW, hashing=hashing)
+        build_demo(db.sessions, days=10, seed=3, now=NOW, hashing=hashing)
         s = build_services(db.sessions, FixedClock(NOW), hashing)
         giver = s.auth.login(DEMO_OFFICERS[2][0], DEMO_PASSWORD)
         taker = s.auth.login(DEMO_OFFICERS[3][0], DEMO_PASSWORD)

@@ -48,8 +48,16 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     return shown
 
 
-def page_for(qtbot, services: Services, db: Database, clock: FixedClock, user) -> StatisticsPage:  # type: ignore[no-untyped-def]
-    page = StatisticsPage(services.statistics, ReportService(db.sessions, clock), user, TODAY)
+def page_for(
+    qtbot, services: Services, db: Database, clock: FixedClock, user, compute_on_show: bool = False
+) -> StatisticsPage:  # type: ignore[no-untyped-def]
+    page = StatisticsPage(
+        services.statistics,
+        ReportService(db.sessions, clock),
+        user,
+        TODAY,
+        compute_on_show=compute_on_show,
+    )
     qtbot.addWidget(page)
     page.resize(1200, 760)
     page.show()
@@ -77,7 +85,9 @@ def test_the_chief_counts_a_month_on_a_worker_and_the_tables_fill(
     qtbot, world: World, services: Services, db: Database, clock: FixedClock, messages
 ) -> None:  # type: ignore[no-untyped-def]
     page = page_for(qtbot, services, db, clock, world.chief)
-    assert page.period_label.text() == "统计期间：2025年10月（2025-10-01 至 2025-10-31）"
+    assert page.period_label.text() == "统计期间：2025年9月（2025-09-01 至 2025-09-30）"
+    page.set_period("month", dt.date(2025, 10, 17))
+    assert "2025年10月（2025-10-01 至 2025-10-31）" in page.period_label.text()
     page.set_period("month", dt.date(2025, 9, 17))
     assert "2025年9月（2025-09-01 至 2025-09-30）" in page.period_label.text()
     steps: list[int] = []
@@ -110,6 +120,31 @@ def test_the_chief_counts_a_month_on_a_worker_and_the_tables_fill(
     assert model.data(cell) == "100.0%"
     page.tabs.setCurrentIndex(2)
     page.grab()
+
+
+def test_the_page_opens_on_the_last_complete_month_with_its_figures(
+    qtbot, world: World, services: Services, db: Database, clock: FixedClock, messages
+) -> None:  # type: ignore[no-untyped-def]
+    page = page_for(qtbot, services, db, clock, world.chief, compute_on_show=True)
+
+    qtbot.waitUntil(lambda: page.figures is not None and not page.busy, timeout=30_000)
+
+    expected = world.stats.compute(world.chief, dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+    assert page.period_label.text() == "统计期间：2025年9月（2025-09-01 至 2025-09-30）"
+    assert messages["error"] == []
+    assert page.officer_model.rows()[-1] == expected.total
+    assert "2025年9月：登记 9 件，办结 7 件" in page.summary.text()
+    # Shown again (another page and back): no second computation; 统计 still counts.
+    first = page.figures
+    page.hide()
+    page.show()
+    qtbot.wait(50)
+    assert page.figures is first and not page.busy
+    page.set_period("month", TODAY)
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    wait(qtbot, page)
+    assert page.figures is not first
+    assert page.board_title.text().startswith("2025年10月红黑榜")
 
 
 def test_a_reversed_range_is_refused_in_chinese(

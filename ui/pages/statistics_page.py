@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPixmap
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -266,8 +266,12 @@ class StatisticsPage(QWidget):
         user: SessionUser,
         today: dt.date,
         parent: QWidget | None = None,
+        compute_on_show: bool = True,
     ) -> None:
         super().__init__(parent)
+        # Opened on the last complete month, computed as soon as the page is first shown.
+        self._compute_on_show = compute_on_show
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
         self._statistics = statistics
         self._reports = reports
         self._user = user
@@ -281,8 +285,8 @@ class StatisticsPage(QWidget):
         for key, name in PERIOD_KINDS.items():
             self.kind.addItem(name, key)
         self.kind.setCurrentIndex(list(PERIOD_KINDS).index("month"))
-        self.day_edit = _date_edit(today)
-        first, last = period("month", today)
+        self.day_edit = _date_edit(last_month)
+        first, last = period("month", last_month)
         self.from_edit = _date_edit(first)
         self.to_edit = _date_edit(last)
         self.day_label = QLabel("日期")
@@ -396,6 +400,17 @@ class StatisticsPage(QWidget):
         proxy = FilterProxyModel(self)
         proxy.setSourceModel(model)
         return make_table(proxy, stretch_column=stretch)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time: the last complete month's figures, without a click on 统计."""
+        super().showEvent(event)
+        if self._compute_on_show:
+            self._compute_on_show = False
+            QTimer.singleShot(0, self._first_run)
+
+    def _first_run(self) -> None:
+        if self.figures is None and not self.busy:
+            self.run()
 
     # ---- the period ---------------------------------------------------------------------
 
