@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableView
 
 from app.dto import SessionUser
 from app.roles import Role
@@ -52,6 +52,19 @@ def _today(window: MainWindow) -> TodayPage:
     page = window.pages["today"]
     assert isinstance(page, TodayPage)
     return page
+
+
+def _list_in_focus(  # type: ignore[no-untyped-def]
+    qtbot, services: Services, officer: SessionUser, qsettings: QSettings
+) -> tuple[TodayPage, QTableView, VisitDetail]:
+    """A walk-in registered, the main window shown, its row selected and the list in focus."""
+    visit = _register(services, officer, "13805710011", "李四光")
+    page = _today(_window(qtbot, services, officer, qsettings))
+    page.select_visit(visit.row.id)
+    table = page.lists["today"].view
+    table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is table)
+    return page, table, visit
 
 
 def test_the_work_menu_lists_every_counter_action_with_its_shortcut(
@@ -103,13 +116,7 @@ def test_tab_leaves_the_list_and_enter_starts_the_primary_action(
     qtbot, services: Services, make_officer, qsettings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW)
-    visit = _register(services, officer, "13805710011", "李四光")
-    window = _window(qtbot, services, officer, qsettings)
-    page = _today(window)
-    page.select_visit(visit.row.id)
-    table = page.lists["today"].view
-    table.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is table)
+    page, table, visit = _list_in_focus(qtbot, services, officer, qsettings)
 
     qtbot.keyClick(table, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not table  # the Tab key is not kept
@@ -129,13 +136,7 @@ def test_a_shortcut_acts_on_the_selected_matter_from_the_list(
     qtbot, services: Services, make_officer, qsettings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW)
-    visit = _register(services, officer, "13805710011", "李四光")
-    window = _window(qtbot, services, officer, qsettings)
-    page = _today(window)
-    page.select_visit(visit.row.id)
-    table = page.lists["today"].view
-    table.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is table)
+    _page, table, visit = _list_in_focus(qtbot, services, officer, qsettings)
 
     qtbot.keyClick(table, Qt.Key.Key_F8)
 

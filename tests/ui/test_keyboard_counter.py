@@ -157,25 +157,32 @@ def qsettings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
 
 
-def test_a_walk_in_to_a_printed_receipt_takes_at_most_ten_keys_beyond_the_data(
-    qtbot, services: Services, make_officer, qsettings: QSettings, monkeypatch, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
-    printed: list[bytes] = []
-    # The station's printer: installed, and its driver receives the pages.
+@pytest.fixture
+def printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[bytes]:
+    """The station's printer: installed, chosen in Qt's own print dialog, and its driver
+    receives the pages (the PDFs sent to it, in order)."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    pages: list[bytes] = []
     monkeypatch.setattr("ui.print_preview_dialog.printer_installed", lambda: True)
     monkeypatch.setattr(
-        "ui.print_preview_dialog.print_pdf", lambda pdf, _printer: printed.append(pdf)
+        "ui.print_preview_dialog.print_pdf", lambda pdf, _printer: pages.append(pdf)
     )
-    from PySide6.QtPrintSupport import QPrintDialog
 
     class StationPrintDialog(QPrintDialog):
         """Qt's print dialog as at the counter, its printer chosen (here: a file)."""
 
-        def __init__(self, printer, parent):  # type: ignore[no-untyped-def]
+        def __init__(self, printer: QPrinter, parent: QWidget) -> None:
             printer.setOutputFileName(str(tmp_path / "printer.pdf"))
             super().__init__(printer, parent)
 
     monkeypatch.setattr("ui.print_preview_dialog.QPrintDialog", StationPrintDialog)
+    return pages
+
+
+def test_a_walk_in_to_a_printed_receipt_takes_at_most_ten_keys_beyond_the_data(
+    qtbot, services: Services, make_officer, qsettings: QSettings, printed: list[bytes]
+) -> None:  # type: ignore[no-untyped-def]
     officer: SessionUser = make_officer(Role.WINDOW, "张伟")
     window = MainWindow(services, officer, "db", qsettings, today=dt.date(2026, 11, 20))
     qtbot.addWidget(window)
@@ -242,26 +249,11 @@ def sign_on_the_pad() -> Step:
 
 
 def test_a_one_time_notice_takes_at_most_fifteen_keys_beyond_the_data_and_the_signature(
-    qtbot, services: Services, make_officer, qsettings: QSettings, monkeypatch, tmp_path
+    qtbot, services: Services, make_officer, qsettings: QSettings, printed: list[bytes]
 ) -> None:  # type: ignore[no-untyped-def]
     from app.identity import IdType
     from app.visit_dto import NewVisit
 
-    printed: list[bytes] = []
-    monkeypatch.setattr("ui.print_preview_dialog.printer_installed", lambda: True)
-    monkeypatch.setattr(
-        "ui.print_preview_dialog.print_pdf", lambda pdf, _printer: printed.append(pdf)
-    )
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    class StationPrintDialog(QPrintDialog):
-        """Qt's print dialog as at the counter, its printer chosen (here: a file)."""
-
-        def __init__(self, printer, parent):  # type: ignore[no-untyped-def]
-            printer.setOutputFileName(str(tmp_path / "printer.pdf"))
-            super().__init__(printer, parent)
-
-    monkeypatch.setattr("ui.print_preview_dialog.QPrintDialog", StationPrintDialog)
     officer: SessionUser = make_officer(Role.WINDOW, "张伟")
     # Set up: a walk-in registered and accepted; 无犯罪记录证明 asks for five materials.
     item = services.catalogue.list_items("ZM-WFZ")[0]
