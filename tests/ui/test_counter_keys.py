@@ -287,3 +287,17 @@ def test_a_multi_line_form_confirms_with_ctrl_enter_typing_after_the_prefilled_t
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert got == [{"result": "已办结\nok"}]
     assert "Ctrl+Enter" in dialog.ok_button.text()
+
+
+def test_a_slip_closed_unprinted_keeps_the_focus_on_its_button(
+    qtbot, services: Services, make_officer, qsettings: QSettings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    page, table, visit = _list_in_focus(qtbot, services, officer, qsettings)
+    qtbot.keyClick(table, Qt.Key.Key_F8)  # 受理: the focus goes to 打印回执
+    assert QApplication.focusWidget() is page.panel.buttons["receipt"]
+    # The preview is closed (Esc) without printing: 打印回执 keeps the focus, not 办结.
+    monkeypatch.setattr("ui.widgets.visit_panel.PrintPreviewDialog.exec", lambda _self: 0)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is page.panel.buttons["receipt"]
+    assert not services.visits.slip(officer, visit.row.id, "receipt").is_reprint

@@ -756,3 +756,7 @@ class VisitPanel(QWidget):
             self,
         )
         dialog.exec()
+        if not dialog.output_done:
+            # Closed without printing or saving: the slip is still to be given, so its button
+            # keeps the focus (not the next step).
+            self._next = kind
