@@ -27,7 +27,6 @@ from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
 from ui.tasks import run_with_progress
 from ui.widgets.messages import show_error
-from ui.widgets.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
@@ -171,7 +170,6 @@ def run_gui(target: str | None, demo: bool = False) -> int:
     app.setOrganizationName("StationDesk")
     install_fonts_and_style(app)
     install_qt_chinese(app)  # file, print and message dialogs without an English label
-    install_wheel_guard(app)  # the wheel scrolls pages, not the values it passes over
     _install_excepthook()
     GarbageCollector(app)
     preview = None if demo else preview_station(target)

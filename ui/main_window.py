@@ -34,6 +34,7 @@ from ui.change_password_dialog import ChangePasswordDialog
 from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
 from ui.localtime import set_station_timezone
 from ui.login_dialog import LoginDialog
+from ui.widgets.wheel_guard import guard_wheel
 
 
 class LazyPages(Mapping[str, QWidget]):
@@ -247,6 +248,7 @@ class MainWindow(QMainWindow):
         """Build the page ``key`` and put it in its stand-in's place in the stack."""
         index = self._keys.index(key)
         page = self._make_page(key)
+        guard_wheel(page)  # the wheel scrolls the page, not the values it passes over
         stand_in = self.stack.widget(index)
         assert stand_in is not None
         showing = self.stack.currentIndex() == index
