@@ -223,10 +223,11 @@ def test_frozen_columns_keep_the_services_order_of_a_sortable_table(qtbot) -> No
     proxy.setSourceModel(model)
     table = make_table(proxy, stretch_column=3)
     qtbot.addWidget(table)
-    FrozenColumns(table, 2)
+    frozen = FrozenColumns(table, 2)  # kept: its filter lives as long as this test
 
     assert isinstance(table.model(), QSortFilterProxyModel)
     assert [table.model().index(r, 0).data() for r in range(3)] == ["1", "2", "3"]
     assert table.horizontalHeader().sortIndicatorSection() == -1 or (
         table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
     )
+    assert frozen.view.model() is table.model()
