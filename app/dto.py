@@ -80,6 +80,9 @@ class StationSettings:
     complaint_handle_days: int = 10
     complaint_reply_days: int = 15
     review_after: str = "17:30"  # today's ledger can be reviewed from this local time
+    idle_lock_minutes: int = 5  # the window locks after this long without input
+    backup_folder: str = ""  # automatic backups go here; empty: beside the database
+    backup_keep: int = 30  # automatic backups kept in that folder
 
     @property
     def dimensions(self) -> tuple[str, ...]:

@@ -141,7 +141,37 @@ def validate_settings(s: StationSettings) -> StationSettings:
             maximum=1440,
         ),
         review_after=clean_review_after(s.review_after),
+        idle_lock_minutes=clean_int(
+            s.idle_lock_minutes,
+            field="idle_lock_minutes",
+            label="无操作自动锁屏（分钟）",
+            minimum=1,
+            maximum=60,
+        ),
+        backup_folder=_clean_backup_folder(s.backup_folder),
+        backup_keep=clean_int(
+            s.backup_keep,
+            field="backup_keep",
+            label="自动备份保留份数",
+            minimum=3,
+            maximum=400,
+        ),
     )
+
+
+def _clean_backup_folder(text: str) -> str:
+    folder = (text or "").strip()
+    if len(folder) > 400:
+        raise ValidationError("备份文件夹路径过长（最多 400 个字符）。", "backup_folder")
+    if folder and not (
+        folder.startswith(("/", "\\\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", folder)
+    ):
+        raise ValidationError(
+            "备份文件夹请填写完整路径，如 E:\\台账备份 或 /media/usb/台账备份；"
+            "留空则备份到数据库旁边。",
+            "backup_folder",
+        )
+    return folder
 
 
 class StationService(ServiceBase):
@@ -265,4 +295,7 @@ def _settings(station: Station) -> StationSettings:
         complaint_handle_days=station.complaint_handle_days,
         complaint_reply_days=station.complaint_reply_days,
         review_after=station.review_after,
+        idle_lock_minutes=station.idle_lock_minutes,
+        backup_folder=station.backup_folder,
+        backup_keep=station.backup_keep,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -57,6 +58,12 @@ class Station(Base):
     complaint_reply_days: Mapped[int] = mapped_column(Integer, default=15)
     # Today's ledger may be reviewed (and so locked) only from this local time, HH:MM.
     review_after: Mapped[str] = mapped_column(String(5), default="17:30")
+    # The window locks after this many minutes without input (0 never: not offered).
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    # Where automatic backups go (a USB drive or a share); empty: beside the database.
+    backup_folder: Mapped[str] = mapped_column(String(400), default="")
+    # How many automatic backups the folder keeps (the oldest are removed).
+    backup_keep: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -704,6 +711,32 @@ class Complaint(Base):
         ),
         Index("ix_complaints_recorded_at", "recorded_at"),
         Index("ix_complaints_state", "state"),
+    )
+
+
+BACKUP_REASONS = ("manual", "after_review", "daily", "before_restore")
+
+
+class BackupRecord(Base):
+    """One backup written (or tried): where, how big, its SHA-256 and whether it checked out."""
+
+    __tablename__ = "backup_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    reason: Mapped[str] = mapped_column(String(20))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    path: Mapped[str] = mapped_column(String(600))
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(400), default="")
+
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('manual', 'after_review', 'daily', 'before_restore')", name="reason"
+        ),
+        Index("ix_backup_records_ok_at", "ok", "at"),
     )
 
 

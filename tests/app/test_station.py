@@ -94,6 +94,11 @@ BAD_SETTINGS = {
     "name_too_long": ({"name": "派" * 61}, "name"),
     "lockout_attempts_low": ({"lockout_attempts": 2}, "lockout_attempts"),
     "lockout_minutes_zero": ({"lockout_minutes": 0}, "lockout_minutes"),
+    "idle_lock_zero": ({"idle_lock_minutes": 0}, "idle_lock_minutes"),
+    "idle_lock_two_hours": ({"idle_lock_minutes": 120}, "idle_lock_minutes"),
+    "backup_folder_relative": ({"backup_folder": "备份"}, "backup_folder"),
+    "backup_folder_too_long": ({"backup_folder": "/" + "a" * 400}, "backup_folder"),
+    "backup_keep_one": ({"backup_keep": 1}, "backup_keep"),
 }
 
 
@@ -125,6 +130,23 @@ def test_good_settings_are_cleaned() -> None:
         "0571-86001110 转 8001",
     )
     assert (clean.paper_size, clean.timezone) == ("80mm", "Asia/Urumqi")
+
+
+@pytest.mark.parametrize("folder", ["E:\\台账备份", "/media/usb/台账备份", "\\\\server\\share", ""])
+def test_a_backup_folder_is_a_whole_path_or_empty(folder: str) -> None:
+    clean = validate_settings(replace(GOOD, backup_folder=f" {folder} ", idle_lock_minutes=10))
+
+    assert (clean.backup_folder, clean.idle_lock_minutes) == (folder, 10)
+
+
+def test_the_data_protection_settings_are_stored(services: Services, chief: SessionUser) -> None:
+    old = services.station.settings()
+    assert (old.idle_lock_minutes, old.backup_folder, old.backup_keep) == (5, "", 30)
+    new = replace(old, idle_lock_minutes=3, backup_folder="/media/usb/备份", backup_keep=60)
+
+    services.station.update_settings(chief, new)
+
+    assert services.station.settings() == new
 
 
 def test_updating_settings_audits_only_the_changed_fields(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -64,6 +66,23 @@ class SettingsPage(QWidget):
             "之后登记的列入次日台账的“上一日审核后记录”。"
         )
 
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(1, 60)
+        self.idle_spin.setSuffix(" 分钟")
+        self.idle_spin.setToolTip(
+            "窗口在这段时间内无人操作即锁屏，隐藏群众信息，须本人密码或其他民警登录才能继续。"
+        )
+        self.backup_folder_edit = QLineEdit()
+        self.backup_folder_edit.setPlaceholderText(
+            "留空则备份到数据库所在文件夹；建议填 U 盘或共享文件夹"
+        )
+        self.backup_browse = QPushButton("选择文件夹…")
+        self.backup_browse.clicked.connect(self._choose_backup_folder)
+        self.backup_keep_spin = QSpinBox()
+        self.backup_keep_spin.setRange(3, 400)
+        self.backup_keep_spin.setSuffix(" 份")
+        self.backup_keep_spin.setToolTip("自动备份超过此份数时删除最旧的一份。")
+
         self.dimensions_edit = QLineEdit()
         self.dimensions_edit.setPlaceholderText(
             "用逗号分隔，如：办事效率,服务态度,办理结果,规范廉洁"
@@ -109,6 +128,16 @@ class SettingsPage(QWidget):
         add_field(
             other_form, "当日台账最早审核", self.review_after_edit, self.errors, "review_after"
         )
+        add_field(other_form, "无操作自动锁屏", self.idle_spin, self.errors, "idle_lock_minutes")
+        backup = QGroupBox("备份（所长审核台账后和每天首次启动时自动备份）")
+        backup_form = QFormLayout(backup)
+        folder_row = QWidget()
+        folder_box = QHBoxLayout(folder_row)
+        folder_box.setContentsMargins(0, 0, 0, 0)
+        folder_box.addWidget(self.backup_folder_edit, 1)
+        folder_box.addWidget(self.backup_browse)
+        add_field(backup_form, "备份文件夹", folder_row, self.errors, "backup_folder")
+        add_field(backup_form, "保留份数", self.backup_keep_spin, self.errors, "backup_keep")
 
         rating = QGroupBox("好差评、回访与投诉")
         rating_form = QFormLayout(rating)
@@ -143,6 +172,7 @@ class SettingsPage(QWidget):
         box.addWidget(unit)
         box.addWidget(phones)
         box.addWidget(other)
+        box.addWidget(backup)
         box.addWidget(rating)
         box.addWidget(general)
         box.addStretch(1)
@@ -164,6 +194,9 @@ class SettingsPage(QWidget):
             self.paper_combo,
             self.attempts_spin,
             self.minutes_spin,
+            self.idle_spin,
+            self.backup_keep_spin,
+            self.backup_browse,
             self.period_combo,
             *self.spins.values(),
         ):
@@ -186,6 +219,9 @@ class SettingsPage(QWidget):
         self.attempts_spin.setValue(s.lockout_attempts)
         self.minutes_spin.setValue(s.lockout_minutes)
         self.review_after_edit.setText(s.review_after)
+        self.idle_spin.setValue(s.idle_lock_minutes)
+        self.backup_folder_edit.setText(s.backup_folder)
+        self.backup_keep_spin.setValue(s.backup_keep)
         self.dimensions_edit.setText(s.rating_dimensions.replace(",", "，"))
         for key, spin in self.spins.items():
             spin.setValue(int(getattr(s, key)))
@@ -210,6 +246,9 @@ class SettingsPage(QWidget):
             lockout_attempts=self.attempts_spin.value(),
             lockout_minutes=self.minutes_spin.value(),
             review_after=self.review_after_edit.text(),
+            idle_lock_minutes=self.idle_spin.value(),
+            backup_folder=self.backup_folder_edit.text(),
+            backup_keep=self.backup_keep_spin.value(),
             rating_dimensions=self.dimensions_edit.text(),
             callback_period=str(self.period_combo.currentData()),
             verify_days=self.spins["verify_days"].value(),
@@ -219,6 +258,12 @@ class SettingsPage(QWidget):
             complaint_handle_days=self.spins["complaint_handle_days"].value(),
             complaint_reply_days=self.spins["complaint_reply_days"].value(),
         )
+
+    def _choose_backup_folder(self) -> None:
+        start = self.backup_folder_edit.text().strip() or str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "选择备份文件夹", start)
+        if chosen:
+            self.backup_folder_edit.setText(str(Path(chosen)))
 
     def _on_save_clicked(self) -> None:
         try:
