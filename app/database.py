@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseProblem
+from app.station_key import key_record, new_station_cipher, unlock
 from db.engine import make_engine, make_session_factory
 from db.maintenance import (
     NotADatabase,
@@ -128,6 +129,7 @@ def open_database(
             # After years of growth (or a migration's new indexes) the planner needs fresh
             # statistics, or it walks whole indexes of history to answer a lookup.
             refresh_planner_statistics(engine)
+        unlock(engine, location, writable=migrate)
     except DatabaseProblem:
         engine.dispose()
         raise
@@ -198,7 +200,10 @@ def _migrate(engine: Engine, path: Path | None) -> Path | None:
     if current is not None and path is not None:
         backup = backup_sqlite_file(path, f"before-{head}")
         logger.info("backed up %s to %s before migrating", path, backup)
-    upgrade_to_head(engine)
+    # The migration that seals personal data needs the key: a database from before it gets
+    # its station key now (kept on this computer before a row is sealed with it).
+    cipher = new_station_cipher() if key_record(engine) is None else None
+    upgrade_to_head(engine, cipher)
     return backup
 
 

@@ -65,6 +65,7 @@ from db.models import (
     VisitTransition,
 )
 from db.queries import unindexed
+from db.sealed import cipher_of
 
 Owner = aliased(Officer, name="owner")
 First = aliased(Officer, name="first_officer")
@@ -211,9 +212,13 @@ class VisitService(ServiceBase):
         with self._sessions.begin() as session:
             self._require_case_work(session, user)
             # By ID number first; a phone only when the number finds nobody.
+            cipher = cipher_of(session.get_bind().dialect)
             for matched_by, cond in (
-                ("id", Visit.id_number == number if number else None),
-                ("phone", Visit.phone == digits if len(digits) >= 7 else None),
+                ("id", Visit.id_number_hash == cipher.blind("id", number) if number else None),
+                (
+                    "phone",
+                    Visit.phone_hash == cipher.blind("phone", digits) if len(digits) >= 7 else None,
+                ),
             ):
                 if cond is None:
                     continue
@@ -734,10 +739,11 @@ class VisitService(ServiceBase):
                     # Without per-value statistics both ranges look alike to SQLite, which
                     # may then read a year of dates (~70k entries) for a handful of names.
                     local_date = unindexed(Visit.local_date)
+            cipher = cipher_of(session.get_bind().dialect)
             if q.id_number.strip():
-                conds.append(Visit.id_number == canonical_id(q.id_number))
+                conds.append(Visit.id_number_hash == cipher.blind("id", canonical_id(q.id_number)))
             if q.phone.strip():
-                conds.append(Visit.phone == normalise_phone(q.phone))
+                conds.append(Visit.phone_hash == cipher.blind("phone", normalise_phone(q.phone)))
             if q.date_from:
                 conds.append(local_date >= q.date_from)
             if q.date_to:
@@ -795,25 +801,39 @@ class VisitService(ServiceBase):
         typed in full or the phone's last four, while the numbers stay masked on screen."""
         typed = text.strip()
         digits = normalise_phone(typed)
-        conds: list[Any] = []
-        if len(typed) >= 15:
-            conds.append(Visit.id_number == canonical_id(typed))
-        if len(digits) >= 4 and digits.isdigit() and _PHONE_TYPED.fullmatch(typed):
-            conds.append(Visit.phone == digits)
-            if len(digits) <= 8:  # the last digits of a phone (not of an ID number)
-                conds.append(Visit.phone.endswith(digits, autoescape=True))
-        if not conds or not visit_ids:
+        full_id = len(typed) >= 15
+        phone_typed = len(digits) >= 4 and digits.isdigit() and bool(_PHONE_TYPED.fullmatch(typed))
+        tail = digits if phone_typed and len(digits) <= 8 else ""  # a phone's last digits
+        if not (full_id or phone_typed) or not visit_ids:
             return set()
         found: set[int] = set()
         with self._sessions.begin() as session:
             self._require_case_work(session, user, reading=True)
+            cipher = cipher_of(session.get_bind().dialect)
+            id_hash = cipher.blind("id", canonical_id(typed)) if full_id else None
+            phone_hash = cipher.blind("phone", digits) if phone_typed else None
+            conds: list[Any] = []
+            if id_hash:
+                conds.append(Visit.id_number_hash == id_hash)
+            if phone_hash:
+                conds.append(Visit.phone_hash == phone_hash)
+            if tail:
+                # The stored last four narrow it down; a longer ending is checked in clear.
+                conds.append(Visit.phone_tail == tail[-4:])
             ids = list(visit_ids)
             for start in range(0, len(ids), 500):  # bounded by the list, never all history
-                found.update(
-                    session.scalars(
-                        select(Visit.id).where(Visit.id.in_(ids[start : start + 500]), or_(*conds))
+                rows = session.execute(
+                    select(Visit.id, Visit.id_number_hash, Visit.phone_hash, Visit.phone).where(
+                        Visit.id.in_(ids[start : start + 500]), or_(*conds)
                     )
                 )
+                for visit_id, number_hash, stored_hash, phone in rows:
+                    if (
+                        number_hash == id_hash
+                        or stored_hash == phone_hash
+                        or (tail and phone.endswith(tail))
+                    ):
+                        found.add(visit_id)
         return found
 
     def reveal_id_number(self, user: SessionUser, visit_id: int, reason: str) -> str:

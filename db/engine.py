@@ -60,6 +60,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a signed ledger must survive a power cut at the counter.
         cursor.execute("PRAGMA synchronous=FULL")
+        # Deleted or overwritten content is zeroed, so no clear value lingers in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 

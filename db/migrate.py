@@ -11,14 +11,18 @@ import ast
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from db.sealed import FieldCipher
 
 MIGRATIONS_LOCATION = str(Path(__file__).resolve().parent / "migrations")
 VERSIONS_DIR = Path(MIGRATIONS_LOCATION) / "versions"
@@ -114,14 +118,44 @@ def current_revision(engine: Engine) -> str | None:
     return str(rows[0]) if rows else None
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Apply every pending migration in one transaction."""
+def upgrade_to_head(engine: Engine, cipher: FieldCipher | None = None) -> None:
+    """Apply every pending migration in one transaction.
+
+    ``cipher`` (the station key) lets the migration that seals personal data seal the rows
+    already there; a database holding such rows is refused without it.
+    """
     from alembic import command
 
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with migrating(engine) as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["cipher"] = cipher
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for schema changes.
+
+    On SQLite a table rebuilt by a batch migration is dropped and re-created, which foreign
+    keys pointing at it forbid: they are switched off for the transaction (as SQLite's own
+    procedure for schema changes says), checked before commit, and switched on again.
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def backup_sqlite_file(db_file: Path, label: str, keep: int = 5) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -12,15 +13,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base
+from db.sealed import SealedBytes, SealedText, cipher_of
 
 ROLES = ("window", "auxiliary", "deputy", "chief", "admin")
 TIME_LIMIT_UNITS = ("working_days", "calendar_days", "on_the_spot")
@@ -213,6 +215,21 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
 
 
+class StationKey(Base):
+    """Which station key seals this database: its fingerprint and a value sealed with it.
+
+    The key itself is never here (it is in the credential store or key file of each counter
+    and on the chief's recovery sheet); ``check_value`` tells the right key from a wrong one.
+    """
+
+    __tablename__ = "station_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    check_value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
 class AuditHead(Base):
     """The chain's tip: one row, locked by every writer so events get gap-free ids in order."""
 
@@ -267,8 +284,13 @@ class Visit(Base):
     local_date: Mapped[dt.date] = mapped_column(Date)
     citizen_name: Mapped[str] = mapped_column(String(40))
     id_type: Mapped[str] = mapped_column(String(16))
-    id_number: Mapped[str] = mapped_column(String(30), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    # Sealed with the station key; looked up by the keyed hashes below (db/sealed.py).
+    id_number: Mapped[str] = mapped_column(SealedText, default="")
+    phone: Mapped[str] = mapped_column(SealedText, default="")
+    id_number_hash: Mapped[str] = mapped_column(String(32), default="")
+    phone_hash: Mapped[str] = mapped_column(String(32), default="")
+    # The phone's last four digits, as every masked phone shows them: the list's quick filter.
+    phone_tail: Mapped[str] = mapped_column(String(4), default="")
     service_version_id: Mapped[int] = mapped_column(ForeignKey("service_item_versions.id"))
     channel: Mapped[str] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(String(200), default="")
@@ -306,8 +328,8 @@ class Visit(Base):
         Index("ix_visits_first_officer", "first_officer_id"),
         Index("ix_visits_owner_status", "owner_id", "status"),
         Index("ix_visits_status_due", "status", "due_date"),
-        Index("ix_visits_id_number", "id_number"),
-        Index("ix_visits_phone", "phone"),
+        Index("ix_visits_id_number_hash", "id_number_hash"),
+        Index("ix_visits_phone_hash", "phone_hash"),
         # A name (prefix), within a date range or not, from one index.
         Index("ix_visits_name_date", "citizen_name", "local_date"),
         Index("ix_visits_service_version", "service_version_id"),
@@ -466,8 +488,9 @@ class Signature(Base):
     signer_name: Mapped[str] = mapped_column(String(40))
     signed_at: Mapped[dt.datetime]
     content_sha256: Mapped[str] = mapped_column(String(64))
-    strokes_json: Mapped[str] = mapped_column(Text)
-    png: Mapped[bytes] = mapped_column(LargeBinary)
+    # Sealed with the station key; ``image_sha256`` is of the clear strokes and image.
+    strokes_json: Mapped[str] = mapped_column(SealedText)
+    png: Mapped[bytes] = mapped_column(SealedBytes)
     image_sha256: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
@@ -682,7 +705,7 @@ class Complaint(Base):
     recorded_at: Mapped[dt.datetime]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     complainant_name: Mapped[str] = mapped_column(String(40), default="")
-    complainant_phone: Mapped[str] = mapped_column(String(40), default="")
+    complainant_phone: Mapped[str] = mapped_column(SealedText, default="")
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
@@ -780,3 +803,14 @@ class Addendum(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("year", "seq", name="uq_addenda_year_seq"),)
+
+
+@event.listens_for(Visit, "before_insert")
+@event.listens_for(Visit, "before_update")
+def _visit_lookup_hashes(_mapper: Any, connection: Any, visit: Visit) -> None:
+    """Keep the keyed lookup hashes in step with the sealed ID number and phone."""
+    cipher = cipher_of(connection.dialect)
+    number, phone = visit.id_number or "", visit.phone or ""
+    visit.id_number_hash = cipher.blind("id", number) if number else ""
+    visit.phone_hash = cipher.blind("phone", phone) if phone else ""
+    visit.phone_tail = phone[-4:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # As in the application (ui.garbage): never let the cyclic collector run on a worker
     # thread, where it could destroy widgets of earlier tests and abort the process.
     gc.disable()
+    # Station keys of the tests' databases go to a folder of their own, never the credential
+    # store or the user's key folder (the environment carries over to the CLI subprocesses).
+    os.environ["STATIONDESK_KEY_DIR"] = tempfile.mkdtemp(prefix="stationdesk-test-keys-")
+    os.environ["STATIONDESK_KEYRING"] = "0"
 
 
 @pytest.fixture(autouse=True)
