@@ -57,6 +57,15 @@ class StationCipher:
         self._seal_key = hmac.new(key, b"StationDesk field sealing v1", hashlib.sha256).digest()
         self._hash_key = hmac.new(key, b"StationDesk lookup hash v1", hashlib.sha256).digest()
         self.key_id = key_fingerprint(key)
+        self._key = key  # for the recovery sheet only
+
+    def recovery_groups(self) -> tuple[str, ...]:
+        """The key as the recovery sheet prints it."""
+        return tuple(recovery_groups(self._key))
+
+    def recovery_qr_text(self) -> str:
+        """The recovery sheet's QR code text."""
+        return recovery_qr_text(self._key)
 
     @cached_property
     def _aead(self) -> AESGCM:

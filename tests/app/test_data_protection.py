@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import stat
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +25,12 @@ from app.crypto import (
     recovery_groups,
     recovery_qr_text,
 )
-from app.database import open_database
+from app.database import Database, open_database
 from app.demo import build_demo
 from app.dto import SessionUser
-from app.errors import ValidationError
+from app.errors import PermissionDenied, ValidationError
 from app.identity import IdType
+from app.key_service import KeyService
 from app.passwords import PasswordHashing
 from app.roles import Role
 from app.services import Services, build_services
@@ -289,3 +292,39 @@ def test_an_old_database_is_sealed_on_upgrade_after_a_backup(tmp_path: Path, key
     assert some.encode() not in file_bytes(path)
     assert len(list(key_dir.glob("*.key"))) == 1
     assert os.path.exists(path)
+
+
+# ---- the recovery sheet ----------------------------------------------------------------------
+
+
+def test_only_the_chief_prints_the_recovery_sheet_and_each_print_is_counted(
+    db: Database,
+    clock: FixedClock,
+    chief: SessionUser,
+    make_officer: Callable[[Role], SessionUser],
+    audit_log: Callable[[], list[dict[str, object]]],
+    tmp_path: Path,
+) -> None:
+    keys = KeyService(db.sessions, clock)
+    with pytest.raises(PermissionDenied, match="所长"):
+        keys.recovery_sheet(make_officer(Role.ADMIN))
+
+    first = keys.recovery_sheet(chief)
+    keys.recovery_sheet(chief)
+
+    assert first.startswith(b"%PDF")
+    status = keys.status(chief)
+    assert status.sheets_printed == 2
+    printed = [e for e in audit_log() if e["action"] == "key_sheet_printed"]
+    assert [e["after"] for e in printed] == [{"copy": 1}, {"copy": 2}]
+    # What the sheet prints is the key: typed back, it unlocks the database.
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(first)
+    words = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    key_part = words.split("恢复密钥（16 组", 1)[1].split("使用与保管说明", 1)[0]
+    groups = re.findall(r"\b\d{6}\b", key_part)
+    assert len(groups) == 16
+    assert StationCipher(parse_recovery_code(" ".join(groups))).key_id == status.key_id
+    assert status.key_id in words and "第 1 次打印" in words
