@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,8 +51,12 @@ def _configure_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command, or the GUI when none is given."""
+    # Everything this process creates (database, backups, logs, exports, key files) is the
+    # officer's alone: citizens' data is not for other accounts of the computer. (Windows:
+    # the user's profile folders are private already.)
+    os.umask(0o077)
     args = cli.build_parser().parse_args(argv)
-    if args.command in ("init", "demo", "check", "print", "export"):
+    if args.command in ("init", "demo", "check", "print", "export", "backup", "restore", "key"):
         return cli.run(args)
     _configure_logging()
     if args.command == "screenshots":

@@ -1,9 +1,11 @@
-"""The command line: init, demo, check, print, export (screenshots and the GUI: main.py).
+"""The command line: init, demo, check, print, export, backup, restore (and main.py: the GUI).
 
-``print`` and ``export`` write whole documents with personal data, so they log in like the
-GUI: ``--badge`` plus the password from STATIONDESK_PASSWORD or a prompt (never an argument,
-which would show in the process list). The officer's permissions are checked by the services
-and every output is audited under that officer with ``"via": "cli"``.
+``print``, ``export`` and ``backup`` write whole documents with personal data, so they log in
+like the GUI: ``--badge`` plus the password from STATIONDESK_PASSWORD or a prompt (never an
+argument, which would show in the process list). The officer's permissions are checked by the
+services and every output is audited under that officer. ``restore`` cannot ask the database it
+replaces (it may be missing or broken): the badge and password are checked against the chief's
+or administrator's account stored in the backup (app/restore.py).
 """
 
 from __future__ import annotations
@@ -205,6 +207,43 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--out", required=True, metavar="文件", help="输出的 .xlsx 文件")
     _add_login(p)
 
+    p = sub.add_parser(
+        "backup", help="把数据库备份到文件夹：写入后核对无误才算完成，文件名含单位简码和时间"
+    )
+    p.add_argument("--to", required=True, metavar="文件夹", help="备份文件夹（须已存在）")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    _add_login(p)
+
+    p = sub.add_parser(
+        "restore",
+        help="用备份恢复数据库：先核对备份，原数据库留存为 <文件名>.replaced-<时间>；"
+        "须使用备份中所长或系统管理员的警号和密码",
+    )
+    p.add_argument("file", metavar="备份文件", help="stationdesk backup 写出的 .sqlite3 或 .dump")
+    p.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="数据库",
+        help="要恢复到的数据库文件或地址（默认：用户数据目录中的数据库文件）",
+    )
+    p.add_argument(
+        "--recovery-code",
+        metavar="恢复密钥",
+        help="本机没有该备份的本所密钥时（新电脑），输入密钥恢复单上的 16 组数字",
+    )
+    _add_login(p)
+
+    p = sub.add_parser("key", help="本所密钥：打印密钥恢复单（所长），或在本机录入恢复密钥")
+    p.add_argument("action", choices=("sheet", "enter"), metavar="操作", help="sheet 或 enter")
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    p.add_argument("--out", metavar="文件", help="sheet：恢复单 PDF 的保存位置")
+    p.add_argument(
+        "--recovery-code",
+        metavar="恢复密钥",
+        help="enter：密钥恢复单上的 16 组数字（或二维码内容）",
+    )
+    _add_login(p)
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -223,11 +262,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "check": _check,
         "print": _print,
         "export": _export,
+        "backup": _backup,
+        "restore": _restore,
+        "key": _key,
     }
     command = commands.get(args.command)
     if command is None:
         err.write(
-            "stationdesk：请给出命令（init、demo、check、print、export），或不带命令启动图形界面。\n"
+            "stationdesk：请给出命令（init、demo、check、print、export、backup、restore），"
+            "或不带命令启动图形界面。\n"
         )
         return 2
     _quick_exit_once()
@@ -360,8 +403,8 @@ def _badge(args: argparse.Namespace) -> str:
     return badge
 
 
-def _login(services: Services, badge: str) -> SessionUser:
-    """The officer behind --badge and the password, through the same lock-out as the GUI."""
+def _password(badge: str) -> str:
+    """The password of --badge: STATIONDESK_PASSWORD, else typed at the terminal."""
     password = os.environ.get(LOGIN_PASSWORD_ENV)
     if not password:
         if not sys.stdin or not sys.stdin.isatty():
@@ -374,10 +417,15 @@ def _login(services: Services, badge: str) -> SessionUser:
             password = getpass.getpass(f"警号 {badge} 的密码：")
         except EOFError:
             raise AuthenticationError("没有输入密码，未作任何操作。", "password") from None
-    user = services.auth.login(badge, password)
+    return password
+
+
+def _login(services: Services, badge: str) -> SessionUser:
+    """The officer behind --badge and the password, through the same lock-out as the GUI."""
+    user = services.auth.login(badge, _password(badge))
     if user.must_change_password:
         raise AuthenticationError(
-            "该账号须先修改初始密码：请先在图形界面登录并修改密码，再使用命令行打印或导出。",
+            "该账号须先修改初始密码：请先在图形界面登录并修改密码，再使用命令行打印、导出或备份。",
             "password",
         )
     return user
@@ -586,6 +634,78 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         f"已导出{EXPORT_KINDS[args.kind]}（{result.label}，民警 {result.officers} 人、"
         f"事项 {result.matters} 项）：{result.path}\n"
     )
+    return 0
+
+
+def _backup(args: argparse.Namespace, out: TextIO) -> int:
+    badge = _badge(args)
+    from app.backup_service import size_text
+
+    with _logged_in(args, badge) as (services, user):
+        result = services.backup.backup(user, Path(args.to), "manual")
+    out.write(
+        f"已备份并核对：{result.path}（{size_text(result.size_bytes)}，"
+        f"SHA-256 {result.sha256[:16]}…）\n"
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace, out: TextIO) -> int:
+    """Restore a backup; the badge and password are checked against the backup's accounts
+    (the database being replaced may be missing or broken, so it cannot be asked)."""
+    badge = _badge(args)
+    from app.restore import restore
+    from app.station_key import StationKeyNeeded
+
+    password = _password(badge)
+    code = args.recovery_code
+    try:
+        result = restore(
+            Path(args.file), getattr(args, "db", None), badge, password, recovery_code=code
+        )
+    except StationKeyNeeded:
+        if code or not sys.stdin.isatty():
+            raise
+        code = input("本机没有该备份的本所密钥，请输入密钥恢复单上的 16 组数字：")
+        result = restore(
+            Path(args.file), getattr(args, "db", None), badge, password, recovery_code=code
+        )
+    kept = f"原数据库已留存为 {result.replaced}" if result.replaced else "原处没有数据库"
+    out.write(
+        f"已恢复：{result.location}（{result.station_name}，来自 {result.source}，"
+        f"由{result.officer_name}恢复）；{kept}。\n"
+    )
+    return 0
+
+
+def _key(args: argparse.Namespace, out: TextIO) -> int:
+    """``key sheet``: the chief prints the recovery sheet; ``key enter``: keep the key here."""
+    if args.action == "enter":
+        return _key_enter(args, out)
+    if not args.out:
+        raise UsageError("打印密钥恢复单须用 --out 给出 PDF 文件的保存位置。")
+    badge = _badge(args)
+    target = Path(args.out).expanduser()
+    with _logged_in(args, badge) as (services, user):
+        pdf = services.keys.recovery_sheet(user)
+        write_atomically(target, pdf)
+    out.write(f"已生成密钥恢复单：{target}。请打印后由所长封存，并删除该 PDF 文件。\n")
+    return 0
+
+
+def _key_enter(args: argparse.Namespace, out: TextIO) -> int:
+    from app.database import open_database
+    from app.station_key import import_recovery_code
+
+    code = args.recovery_code
+    if not code and sys.stdin.isatty():
+        code = input("请输入密钥恢复单上的 16 组数字（或扫描二维码）：")
+    db = open_database(args.db, create=False, migrate=False)
+    try:
+        cipher = import_recovery_code(db.engine, code or "")
+    finally:
+        db.dispose()
+    out.write(f"本机已保存该数据库的本所密钥（密钥编号 {cipher.key_id[:8]}）。\n")
     return 0
 
 

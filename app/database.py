@@ -112,6 +112,8 @@ def open_database(
     url, path = resolve(target)
     if path is not None:
         _check_sqlite_file(path, create=create, writable=migrate)
+        if migrate:
+            owner_only(path)
     try:
         engine = make_engine(url, read_only=not migrate)
     except ImportError:
@@ -138,6 +140,21 @@ def open_database(
         raise _explain(exc, location) from None
     sessions = make_session_factory(engine)
     return Database(engine, sessions, url, location, path, backup, read_only=not migrate)
+
+
+def owner_only(path: Path) -> None:
+    """Take read and write on a database file (and its WAL) away from other accounts.
+
+    A file made before this release (or copied in) may be readable by every account of the
+    computer. Best effort: a file system without permissions (a USB stick) is left as it is.
+    """
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = file.stat().st_mode
+            if mode & 0o077:
+                os.chmod(file, mode & 0o700)
+        except OSError:
+            continue
 
 
 def _check_sqlite_file(path: Path, *, create: bool, writable: bool = True) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.roles import Role
 from app.visit_rules import VisitStatus
@@ -263,3 +264,41 @@ class DepartureDetail:
     matters: tuple[OpenMatterRow, ...]
     colleagues: tuple[tuple[int, str], ...]  # (officer id, label), active case handlers
     may_reassign: bool  # whether the caller may decide who takes the matters over
+
+
+@dataclass(frozen=True, slots=True)
+class BackupResult:
+    """A backup written and checked: where, how big, its SHA-256, and the old ones rotated away."""
+
+    path: Path
+    size_bytes: int
+    sha256: str
+    reason: str
+    at: dt.datetime
+    removed: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRow:
+    """One backup on record (written or tried)."""
+
+    at: dt.datetime
+    reason: str
+    path: str
+    size_bytes: int
+    sha256: str
+    ok: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    """A database replaced by a backup: which, from what, and where the replaced one was kept."""
+
+    location: str
+    source: Path
+    station_name: str
+    station_code: str
+    revision: str
+    officer_name: str
+    replaced: str | None  # the replaced database kept aside; None when there was none

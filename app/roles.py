@@ -40,6 +40,7 @@ class Permission(enum.Enum):
     HANDLE_VISITS = "handle_visits"
     REFUSE_VISITS = "refuse_visits"
     VIEW_ALL_VISITS = "view_all_visits"
+    BACKUP = "backup"
 
 
 # The chief runs the station and may administer it; the administrator (often the 内勤) keeps
@@ -52,6 +53,7 @@ _ADMINISTRATION = frozenset(
         Permission.EDIT_SETTINGS,
         Permission.EDIT_HOLIDAYS,
         Permission.VIEW_AUDIT,
+        Permission.BACKUP,
     }
 )
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -73,6 +75,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.HANDLE_VISITS: "办理窗口事项",
     Permission.REFUSE_VISITS: "作出不予受理决定",
     Permission.VIEW_ALL_VISITS: "查看全所事项",
+    Permission.BACKUP: "备份或恢复数据库",
 }
 
 

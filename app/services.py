@@ -17,10 +17,12 @@ from app.passwords import PasswordHashing
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
+    from app.backup_service import BackupService
     from app.callback_service import CallbackService
     from app.catalogue_service import CatalogueService
     from app.complaint_service import ComplaintService
     from app.holiday_service import HolidayService
+    from app.key_service import KeyService
     from app.ledger_service import LedgerService
     from app.notice_service import NoticeService
     from app.officer_service import OfficerService
@@ -124,6 +126,20 @@ class Services:
         from app.ledger_service import LedgerService
 
         return LedgerService(self._sessions, self._clock)
+
+    @cached_property
+    def backup(self) -> BackupService:
+        """Backups of this database: written, checked, recorded, rotated; when one is due."""
+        from app.backup_service import BackupService
+
+        return BackupService(self._sessions, self._clock)
+
+    @cached_property
+    def keys(self) -> KeyService:
+        """The station key's recovery sheet (密钥恢复单)."""
+        from app.key_service import KeyService
+
+        return KeyService(self._sessions, self._clock)
 
     @cached_property
     def reports(self) -> ReportService:

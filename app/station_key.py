@@ -159,6 +159,47 @@ def key_record(engine: Engine) -> tuple[str, bytes] | None:
     return str(row[0]), base64.b64decode(str(row[1]))
 
 
+def key_record_of_file(path: Path) -> tuple[str, bytes] | None:
+    """The key fingerprint and check value of a SQLite file (a backup), read without a change."""
+    import sqlite3
+
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        has = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (KEY_TABLE,)
+        ).fetchone()
+        row = con.execute(f"SELECT key_id, check_value FROM {KEY_TABLE} WHERE id = 1").fetchone()
+        if has is None or row is None:
+            return None
+    finally:
+        con.close()
+    return str(row[0]), base64.b64decode(str(row[1]))
+
+
+def keep_key_for(record: tuple[str, bytes], code: str | None, what: str) -> None:
+    """Make sure this computer holds the key of ``record`` (a backup's), from ``code`` if not.
+
+    Nothing is kept unless the code is that key. ``what`` names the data in the messages.
+    """
+    key_id, check = record
+    key = load_key(key_id)
+    if key is not None and StationCipher(key).recognises(check):
+        return
+    if not (code or "").strip():
+        raise StationKeyNeeded(
+            f"{what}中的个人信息以本所密钥加密，本机没有该密钥（密钥编号 {key_id[:8]}）。"
+            "请输入所长保管的“密钥恢复单”上的 16 组数字，或扫描其上的二维码。",
+            key_id,
+        )
+    cipher = StationCipher(parse_recovery_code(str(code)))
+    if cipher.key_id != key_id or not cipher.recognises(check):
+        raise ValidationError(
+            f"该恢复密钥与{what}不符（可能是其他派出所或其他数据库的恢复单），请核对后重试。",
+            "key",
+        )
+    store_key(parse_recovery_code(str(code)))
+
+
 def new_station_cipher() -> StationCipher:
     """A new station key, already kept on this computer."""
     key = new_key()

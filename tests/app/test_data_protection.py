@@ -9,6 +9,7 @@ import re
 import sqlite3
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from app import station_key
+from app import cli, station_key
 from app.clock import FixedClock
 from app.crypto import (
     StationCipher,
@@ -328,3 +329,109 @@ def test_only_the_chief_prints_the_recovery_sheet_and_each_print_is_counted(
     assert len(groups) == 16
     assert StationCipher(parse_recovery_code(" ".join(groups))).key_id == status.key_id
     assert status.key_id in words and "第 1 次打印" in words
+
+
+# ---- a backup restored on a new computer; the key entered at a counter ----------------------
+
+
+def backed_up_demo(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A demo database, its backup, and the key (then taken off this computer)."""
+    path = tmp_path / "station.sqlite3"
+    demo_file(path)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    assert cli.main(["backup", "--to", str(folder), "--db", str(path), "--badge", "031001"]) == 0
+    [backup] = list(folder.iterdir())
+    key_dir = Path(os.environ[station_key.KEY_DIR_ENV])
+    [key_file] = list(key_dir.glob("*.key"))
+    key = station_key._decode(key_file.read_text())
+    assert key is not None
+    return path, backup, key
+
+
+def test_a_backup_restored_on_a_new_computer_needs_the_recovery_code(
+    tmp_path: Path,
+    key_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("STATIONDESK_PASSWORD", "Demo2026")
+    _path, backup, key = backed_up_demo(tmp_path)
+    capsys.readouterr()
+    monkeypatch.setenv(station_key.KEY_DIR_ENV, str(tmp_path / "new-pc"))
+    target = tmp_path / "new-pc.sqlite3"
+    restore = ["restore", str(backup), "--db", str(target), "--badge", "031001"]
+
+    assert cli.main(restore) == 1
+    assert "密钥恢复单" in capsys.readouterr().err
+    assert cli.main([*restore, "--recovery-code", " ".join(recovery_groups(new_key()))]) == 1
+    assert "不符" in capsys.readouterr().err
+    assert not target.exists() and not (tmp_path / "new-pc").exists()
+
+    assert cli.main([*restore, "--recovery-code", recovery_qr_text(key)]) == 0
+    db = open_database(target)  # opens on this computer from now on
+    db.dispose()
+
+
+def test_a_second_counter_enters_the_key_once_by_the_command_line(
+    tmp_path: Path,
+    key_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("STATIONDESK_PASSWORD", "Demo2026")
+    path = tmp_path / "station.sqlite3"
+    demo_file(path)
+    sheet = tmp_path / "恢复单.pdf"
+    assert (
+        cli.main(["key", "sheet", "--db", str(path), "--out", str(sheet), "--badge", "031011"]) == 1
+    )
+    assert "所长" in capsys.readouterr().err
+    assert (
+        cli.main(["key", "sheet", "--db", str(path), "--out", str(sheet), "--badge", "031001"]) == 0
+    )
+    assert sheet.read_bytes().startswith(b"%PDF")
+    [key_file] = list(key_dir.glob("*.key"))
+    key = station_key._decode(key_file.read_text())
+    assert key is not None
+    monkeypatch.setenv(station_key.KEY_DIR_ENV, str(tmp_path / "counter-2"))
+    capsys.readouterr()
+
+    code = cli.main(["key", "enter", "--db", str(path), "--recovery-code", "123456"])
+    assert (code, capsys.readouterr().err.count("\n")) == (1, 1)
+    code = cli.main(
+        ["key", "enter", "--db", str(path), "--recovery-code", "-".join(recovery_groups(key))]
+    )
+
+    assert code == 0
+    assert "本机已保存" in capsys.readouterr().out
+    open_database(path).dispose()
+
+
+# ---- files for the officer's eyes only -------------------------------------------------------
+
+
+def test_what_the_program_creates_is_owner_only(tmp_path: Path, key_dir: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    script = "import sys, main; sys.exit(main.main(['demo', '--db', sys.argv[1], '--days', '1']))"
+    subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_older_world_readable_database_is_made_owner_only_on_opening(
+    tmp_path: Path, key_dir: Path
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    open_database(path).dispose()
+    os.chmod(path, 0o644)
+
+    open_database(path).dispose()
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

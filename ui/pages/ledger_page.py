@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.backup_service import BackupService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.ledger_service import (
@@ -33,6 +34,7 @@ from app.ledger_service import (
 from app.printing.fonts import glyph_warning
 from app.printing.ledger_pdf import CORRECTION_COLUMNS, ledger_document
 from app.printing.register_pdf import render_register
+from ui.backup_task import back_up_in_background
 from ui.dialogs.review_dialog import ReviewDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.files import announce_saved, ask_save_path
@@ -72,9 +74,11 @@ class LedgerPage(QWidget):
         parent: QWidget | None = None,
         open_visit: OpenVisit | None = None,
         export: Callable[[dt.date, int | None, str], object] | None = None,
+        backups: BackupService | None = None,
     ) -> None:
         super().__init__(parent)
         self._ledgers = ledgers
+        self._backups = backups
         self._user = user
         self._timezone = timezone
         self._open_visit = open_visit
@@ -299,10 +303,19 @@ class LedgerPage(QWidget):
         dialog.exec()
         self.reload()
         if dialog.saved is not None:
+            self.back_up_after_review()
             show_info(
                 self, f"{self.ledger.day.isoformat() if self.ledger else ''} 台账已审核锁定。"
             )
         return None
+
+    def back_up_after_review(self) -> None:
+        """The day just locked: a backup to the station's folder, in the background."""
+        backups = self._backups
+        if backups is not None:
+            back_up_in_background(
+                self, lambda: backups.backup(None, None, "after_review"), "审核后自动备份"
+            )
 
     def print_ledger(self) -> None:
         """Preview and print the ledger (the signed copy once reviewed)."""

@@ -6,6 +6,7 @@ was deactivated), with an action to assign or offer each to a colleague.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.backup_service import BackupService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.notice_service import NoticeService
@@ -38,6 +40,8 @@ from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colou
 from ui.widgets.messages import show_error
 from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
+
+logger = logging.getLogger(__name__)
 
 ORPHAN_COLUMNS: list[Column[VisitRow]] = [
     Column("编号", lambda r: r.serial),
@@ -90,10 +94,12 @@ class TodayPage(QWidget):
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
         ratings: RatingService | None = None,
+        backups: BackupService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
         self._user = user
+        self._backups = backups
         chief = allows(user.role, Permission.VIEW_ALL_VISITS)
         self.tabs = QTabWidget()
         self.lists: dict[str, _Tab] = {}
@@ -154,6 +160,11 @@ class TodayPage(QWidget):
         self.lock_banner.setObjectName("banner")
         self.lock_banner.setWordWrap(True)
         self.lock_banner.hide()
+        # For the chief: the last good backup is over a day old, or the last one failed.
+        self.backup_banner = QLabel()
+        self.backup_banner.setObjectName("warningBanner")
+        self.backup_banner.setWordWrap(True)
+        self.backup_banner.hide()
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(self._on_visit_changed)
@@ -173,6 +184,7 @@ class TodayPage(QWidget):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(top)
         left_box.addWidget(self.lock_banner)
+        left_box.addWidget(self.backup_banner)
         left_box.addWidget(self.orphan_box)
         left_box.addWidget(self.tabs, 1)
         left_box.addWidget(self.summary_label)
@@ -208,6 +220,7 @@ class TodayPage(QWidget):
             return
         self.lock_banner.setText(lock)
         self.lock_banner.setVisible(bool(lock))
+        self.refresh_backup_warning()
         # Only the list in view is fitted now; the others when their tab is shown.
         self._current_tab().fit()
         for key, tab in self.lists.items():
@@ -228,6 +241,17 @@ class TodayPage(QWidget):
             self.select_visit(current)
         else:
             self.panel.show_visit(None)
+
+    def refresh_backup_warning(self) -> None:
+        """Show (or hide) the warning that a backup is due; it never stops the page."""
+        text = ""
+        if self._backups is not None:
+            try:
+                text = self._backups.backup_due_warning(self._user)
+            except StationDeskError as exc:
+                logger.warning("backup warning unavailable: %s", exc.message)
+        self.backup_banner.setText(text)
+        self.backup_banner.setVisible(bool(text))
 
     def select_visit(self, visit_id: int) -> bool:
         """Select ``visit_id`` in the current list (or the first list that has it)."""
