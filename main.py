@@ -56,7 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the user's profile folders are private already.)
     os.umask(0o077)
     args = cli.build_parser().parse_args(argv)
-    if args.command in ("init", "demo", "check", "print", "export", "backup", "restore", "key"):
+    if args.command in (
+        "init",
+        "demo",
+        "check",
+        "print",
+        "export",
+        "backup",
+        "restore",
+        "key",
+        "purge",
+    ):
         return cli.run(args)
     _configure_logging()
     if args.command == "screenshots":

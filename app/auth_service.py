@@ -35,6 +35,20 @@ class AuthService(ServiceBase):
 
         Every refused attempt is audited and committed before the error reaches the user.
         """
+        return self._log_in(badge_no, password)
+
+    def take_over(self, locked: SessionUser, badge_no: str, password: str) -> SessionUser:
+        """A colleague logs in at a counter ``locked`` left locked, which logs ``locked`` out.
+
+        The same checks and audit as ``login``; a successful login also records ``locked``'s
+        logout, naming the colleague, in the same transaction. ``locked``'s own badge is a
+        plain unlock: nobody is logged out.
+        """
+        return self._log_in(badge_no, password, replacing=locked)
+
+    def _log_in(
+        self, badge_no: str, password: str, replacing: SessionUser | None = None
+    ) -> SessionUser:
         badge_no = clean_badge(badge_no)
         if not password:
             raise ValidationError("请输入密码。", "password")
@@ -62,6 +76,16 @@ class AuthService(ServiceBase):
             elif self._hashing.verify(officer.password_hash, password):
                 officer.failed_attempts = 0
                 officer.locked_until = None
+                if replacing is not None and replacing.officer_id != officer.id:
+                    audit.record(
+                        session,
+                        at=now,
+                        officer_id=replacing.officer_id,
+                        action="logout",
+                        entity_type="officer",
+                        entity_id=replacing.officer_id,
+                        after={"reason": "colleague_login", "by_badge_no": officer.badge_no},
+                    )
                 audit.record(
                     session,
                     at=now,

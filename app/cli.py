@@ -244,6 +244,13 @@ def build_parser() -> ChineseArgumentParser:
     )
     _add_login(p)
 
+    p = sub.add_parser(
+        "purge", help="清理超过保存期限的群众身份证号码、电话和签名（登记记录与统计保留）"
+    )
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    p.add_argument("--dry-run", action="store_true", help="只列出将清理的数量，不作改动")
+    _add_login(p)
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -265,6 +272,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "backup": _backup,
         "restore": _restore,
         "key": _key,
+        "purge": _purge,
     }
     command = commands.get(args.command)
     if command is None:
@@ -678,6 +686,16 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace, out: TextIO) -> int:
+    badge = _badge(args)
+    with _logged_in(args, badge) as (services, user):
+        if args.dry_run:
+            out.write("将清理：" + services.retention.plan(user).sentence() + "\n")
+        else:
+            out.write("已清理：" + services.retention.purge(user).sentence() + "\n")
+    return 0
+
+
 def _key(args: argparse.Namespace, out: TextIO) -> int:
     """``key sheet``: the chief prints the recovery sheet; ``key enter``: keep the key here."""
     if args.action == "enter":
@@ -694,17 +712,12 @@ def _key(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _key_enter(args: argparse.Namespace, out: TextIO) -> int:
-    from app.database import open_database
-    from app.station_key import import_recovery_code
+    from app.station_key import enter_recovery_code
 
     code = args.recovery_code
     if not code and sys.stdin.isatty():
         code = input("请输入密钥恢复单上的 16 组数字（或扫描二维码）：")
-    db = open_database(args.db, create=False, migrate=False)
-    try:
-        cipher = import_recovery_code(db.engine, code or "")
-    finally:
-        db.dispose()
+    cipher = enter_recovery_code(args.db, code or "")
     out.write(f"本机已保存该数据库的本所密钥（密钥编号 {cipher.key_id[:8]}）。\n")
     return 0
 

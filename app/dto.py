@@ -84,6 +84,7 @@ class StationSettings:
     idle_lock_minutes: int = 5  # the window locks after this long without input
     backup_folder: str = ""  # automatic backups go here; empty: beside the database
     backup_keep: int = 30  # automatic backups kept in that folder
+    retain_contact_years: int = 3  # a finished matter's ID number, phone, signatures kept
 
     @property
     def dimensions(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""``stationdesk check``: storage integrity, schema version and the audit chain."""
+"""``stationdesk check``: storage integrity, schema version, the audit chain, business records."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import logging
 
 from sqlalchemy.exc import DBAPIError
 
+from app import business_check, record_check
 from app.audit import verify_chain
 from app.database import Database
 from app.dto import CheckReport
 from db.maintenance import storage_integrity
 from db.migrate import current_revision, head_revision
+from db.sealed import cipher_of, has_cipher
 
 logger = logging.getLogger(__name__)
 
@@ -55,4 +57,32 @@ def _check(db: Database) -> CheckReport:
         ok = False
         where = f"第 {verdict.first_broken} 号事件" if verdict.first_broken else "链尾"
         lines.append(f"审计链：在{where}处断裂 —— {verdict.reason}")
-    return CheckReport(ok, tuple(lines))
+    if current != head:
+        lines.append("业务记录：数据库结构不是最新版本，未核对（请先用本程序正常打开一次完成升级）")
+        return CheckReport(False, tuple(lines))
+    sound, found = _business(db)
+    return CheckReport(ok and sound, (*lines, *found))
+
+
+def _business(db: Database) -> tuple[bool, list[str]]:
+    """Signed ledgers and what they signed, anchors, notices, signatures, ratings, corrections."""
+    dialect = db.engine.dialect
+    cipher = cipher_of(dialect) if has_cipher(dialect) else None
+    with db.sessions() as session:
+        ctx = business_check.business_context(session, cipher)
+        if ctx is None:
+            return True, ["业务记录：数据库尚未初始化，没有业务记录"]
+        lines = [
+            business_check.check_reviews(ctx),
+            business_check.check_registrations(ctx),
+            record_check.check_corrections(ctx),
+            record_check.check_notices(ctx),
+            record_check.check_signatures(ctx),
+            record_check.check_ratings(ctx),
+        ]
+    found = ctx.findings
+    if found.total:
+        lines.append(f"业务记录：发现 {found.total} 处问题，逐条如下：")
+    else:
+        lines.append("业务记录：未发现问题")
+    return found.total == 0, [*lines, *found.lines()]

@@ -38,6 +38,20 @@ class KeyService(ServiceBase):
             cipher = _cipher(session.get_bind().dialect)
             return KeyStatus(cipher.key_id, _sheets(session, cipher.key_id))
 
+    def sheet_warning(self, user: SessionUser) -> str:
+        """For the chief, while the key's recovery sheet has never been printed."""
+        with self._sessions.begin() as session:
+            officer = self._officer(session, user)
+            if Role(officer.role) is not Role.CHIEF:
+                return ""
+            cipher = _cipher(session.get_bind().dialect)
+            if _sheets(session, cipher.key_id):
+                return ""
+        return (
+            "本所密钥恢复单尚未打印：请在“本所设置”中打印并封存。"
+            "换电脑、恢复备份或增加窗口电脑时要用它，遗失则数据无法读出。"
+        )
+
     def recovery_sheet(self, user: SessionUser) -> bytes:
         """The recovery sheet as a PDF; only the chief prints it, and every print is audited."""
         from app.printing.key_sheet_pdf import KeySheet, render_key_sheet

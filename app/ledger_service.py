@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,7 @@ from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import next_number
 from db.models import (
     Addendum,
+    AuditHead,
     Callback,
     CallbackAttempt,
     Complaint,
@@ -121,6 +122,9 @@ class ReviewInfo:
     comment: str
     signature_png: bytes
     content_sha256: str
+    # The audit chain's head when the day was reviewed (0: reviewed before it was kept).
+    audit_head_id: int = 0
+    audit_head_hash: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +312,10 @@ class LedgerService(ServiceBase):
                 raise ConflictError("台账内容刚有变化（有新的登记或办理），请刷新后重新审核签字。")
             now = self._clock.now()
             content = _content_json(ledger)
+            # The chain as it stands before this review's own event: kept and printed, so
+            # events removed from its end later are missed (``stationdesk check``).
+            head = session.get(AuditHead, 1)
+            assert head is not None
             review = DayReview(
                 day=day,
                 reviewed_by_id=actor.id,
@@ -315,10 +323,15 @@ class LedgerService(ServiceBase):
                 comment=text,
                 content_json=content,
                 content_sha256=ledger.content_sha256,
+                audit_head_id=head.last_id,
+                audit_head_hash=head.last_hash,
             )
             session.add(review)
             session.flush()
             strokes = json.dumps(signature.strokes)
+            image_sha256 = hashlib.sha256(
+                strokes.encode("utf-8") + b"|" + signature.png
+            ).hexdigest()
             session.add(
                 Signature(
                     document_type="ledger",
@@ -328,9 +341,7 @@ class LedgerService(ServiceBase):
                     content_sha256=ledger.content_sha256,
                     strokes_json=strokes,
                     png=signature.png,
-                    image_sha256=hashlib.sha256(
-                        strokes.encode("utf-8") + b"|" + signature.png
-                    ).hexdigest(),
+                    image_sha256=image_sha256,
                 )
             )
             audit.record(
@@ -340,7 +351,14 @@ class LedgerService(ServiceBase):
                 action="day_reviewed",
                 entity_type="ledger",
                 entity_id=day.isoformat(),
-                after={"sha256": ledger.content_sha256, "rows": ledger.row_count},
+                after={
+                    "sha256": ledger.content_sha256,
+                    "rows": ledger.row_count,
+                    "signature": image_sha256,
+                    # The citizens' signatures on the notices this ledger lists: a signature
+                    # image later swapped with another one is told by these.
+                    "notice_signatures": _notice_signatures(session, ledger),
+                },
             )
             session.flush()
             return self._ledger(session, actor, day, None)
@@ -429,9 +447,7 @@ class LedgerService(ServiceBase):
                     f"{visit.local_date.isoformat()} 的台账尚未审核锁定，无需登记更正记录。"
                 )
             station = _station(session)
-            # Only this path may change a locked day's registration; the flag is cleared below.
-            session.info[day_lock.CORRECTION_KEY] = True
-            old, new = _apply_correction(session, visit, field_name, new_value, why)
+            old, new, apply = _plan_correction(session, visit, field_name, new_value, why)
             if old == new:
                 raise ValidationError("更正后的内容与原内容相同。", "new_value")
             now = self._clock.now()
@@ -454,9 +470,17 @@ class LedgerService(ServiceBase):
                 new_value=new,
                 reason=why,
             )
+            # The addendum is written before the visit changes: the database lets a locked
+            # registration change only while the newest addendum is of that visit.
             session.add(addendum)
             session.flush()
-            session.info[day_lock.CORRECTION_KEY] = False
+            # Only this path may change a locked day's registration.
+            session.info[day_lock.CORRECTION_KEY] = True
+            try:
+                apply()
+                session.flush()
+            finally:
+                session.info[day_lock.CORRECTION_KEY] = False
             audit.record(
                 session,
                 at=now,
@@ -514,6 +538,8 @@ class LedgerService(ServiceBase):
                 comment=review.comment,
                 signature_png=sig.png if sig is not None else b"",
                 content_sha256=review.content_sha256,
+                audit_head_id=review.audit_head_id,
+                audit_head_hash=review.audit_head_hash,
             )
             sha = review.content_sha256
             after = tuple(
@@ -1214,44 +1240,78 @@ def _addendum_row(session: Session, a: Addendum) -> AddendumRow:
     )  # fmt: skip
 
 
-def _apply_correction(
+def _plan_correction(
     session: Session, visit: Visit, field_name: str, new_value: str, reason: str
-) -> tuple[str, str]:
-    """Change the visit as corrected; the old and new values as text."""
+) -> tuple[str, str, Callable[[], None]]:
+    """The old and new values as text, and the change of the visit, made when called."""
     if field_name == "citizen_name":
         try:
-            new = clean_officer_name(new_value)
+            name = clean_officer_name(new_value)
         except ValidationError as exc:
             raise ValidationError(exc.message.replace("姓名", "群众姓名"), "new_value") from None
-        old, visit.citizen_name = visit.citizen_name, new
+        old, new = visit.citizen_name, name
+
+        def change() -> None:
+            visit.citizen_name = name
     elif field_name == "phone":
-        new = check_phone(new_value, field="new_value")
-        old, visit.phone = visit.phone, new
-        return _masked_phone(old), _masked_phone(new)
+        phone = check_phone(new_value, field="new_value")
+        old, new = _masked_phone(visit.phone), _masked_phone(phone)
+
+        def change() -> None:
+            visit.phone = phone
     elif field_name == "summary":
-        new = clean_text(
+        summary = clean_text(
             new_value, field="new_value", label="事由摘要", max_len=200, required=False
         )
-        old, visit.summary = visit.summary, new
+        old, new = visit.summary, summary
+
+        def change() -> None:
+            visit.summary = summary
     else:
         if visit.status != "registered":
             raise ConflictError("只有尚未受理的登记可以更正为作废；已受理的事项请按程序办理。")
         old, new = STATUS_LABELS[VisitStatus(visit.status)], "已作废"
-        now = session.info.get(day_lock.NOW_KEY)
-        session.add(
-            VisitTransition(
-                visit_id=visit.id,
-                at=now,
-                officer_id=visit.owner_id,
-                from_status=visit.status,
-                to_status="voided",
-                reason=f"更正记录：{reason}",
+
+        def change() -> None:
+            session.add(
+                VisitTransition(
+                    visit_id=visit.id,
+                    at=session.info.get(day_lock.NOW_KEY),
+                    officer_id=visit.owner_id,
+                    from_status=visit.status,
+                    to_status="voided",
+                    reason=f"更正记录：{reason}",
+                )
             )
+            visit.status = "voided"
+            visit.void_reason = f"更正记录：{reason}"[:200]
+
+    def apply() -> None:
+        change()
+        visit.row_version += 1
+
+    return old, new, apply
+
+
+def _notice_signatures(session: Session, ledger: Ledger) -> dict[str, str]:
+    """Notice number → image hash of its citizen's signature, for the notices ``ledger`` lists."""
+    numbers = {
+        row.cells[0]
+        for section in ledger.sections
+        if section.key in ("notices", "prior_notices")
+        for row in section.rows
+    }
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(Notice.number, Signature.image_sha256)
+        .join(
+            Signature,
+            (Signature.document_type == "notice") & (Signature.document_id == Notice.id),
         )
-        visit.status = "voided"
-        visit.void_reason = f"更正记录：{reason}"[:200]
-    visit.row_version += 1
-    return old, new
+        .where(Notice.number.in_(sorted(numbers)))
+    )
+    return {number: digest for number, digest in rows}
 
 
 def _masked_phone(phone: str) -> str:

@@ -174,8 +174,7 @@ class RatingService(ServiceBase):
                 now, actor.id, visit.owner_id,
             )  # fmt: skip
             rating.callback_requested = given.callback_requested
-            if not given.declined:
-                _sign(session, rating, given, now)
+            image_sha256 = "" if given.declined else _sign(session, rating, given, now)
             number = ""
             bad = not given.declined and is_bad(overall, dims)
             if bad:
@@ -187,7 +186,16 @@ class RatingService(ServiceBase):
                 action="rating_declined" if given.declined else "rating_saved",
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"kind": "on_site", "bad": bad, "rectification": number},
+                # The level and the signature as given: ``stationdesk check`` compares the
+                # stored rating and its signature with them.
+                after={
+                    "kind": "on_site",
+                    "bad": bad,
+                    "rectification": number,
+                    "rating": rating.id,
+                    "overall": None if given.declined else overall,
+                    "signature": image_sha256,
+                },
             )
             return RatingResult(rating.id, bad, given.declined, number)
 
@@ -866,7 +874,8 @@ def add_rating(
     return rating
 
 
-def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime) -> None:
+def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime) -> str:
+    """Store the citizen's signature on the rating; the hash of its strokes and image."""
     if not any(len(s) >= 2 for s in given.strokes) or not given.png.startswith(PNG_MAGIC):
         raise ValidationError("请群众在签字板上签名确认评价。", "signature")
     signer = clean_text(given.signer_name, field="signer", label="签名人", max_len=40)
@@ -875,6 +884,7 @@ def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime
         ensure_ascii=False,
     )
     strokes = json.dumps(given.strokes)
+    image_sha256 = hashlib.sha256(strokes.encode("utf-8") + b"|" + given.png).hexdigest()
     session.add(
         Signature(
             document_type="rating",
@@ -884,9 +894,10 @@ def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime
             content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
             strokes_json=strokes,
             png=given.png,
-            image_sha256=hashlib.sha256(strokes.encode("utf-8") + b"|" + given.png).hexdigest(),
+            image_sha256=image_sha256,
         )
     )
+    return image_sha256
 
 
 def _supervisor(session: Session, exclude: int) -> Officer:

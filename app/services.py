@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.officer_service import OfficerService
     from app.rating_service import RatingService
     from app.report_service import ReportService
+    from app.retention import RetentionService
     from app.station_service import StationService
     from app.statistics_service import StatisticsService
     from app.visit_service import VisitService
@@ -140,6 +141,13 @@ class Services:
         from app.key_service import KeyService
 
         return KeyService(self._sessions, self._clock)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """保存期限: citizens' contact data removed once past retention."""
+        from app.retention import RetentionService
+
+        return RetentionService(self._sessions, self._clock)
 
     @cached_property
     def reports(self) -> ReportService:

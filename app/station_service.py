@@ -156,6 +156,13 @@ def validate_settings(s: StationSettings) -> StationSettings:
             minimum=3,
             maximum=400,
         ),
+        retain_contact_years=clean_int(
+            s.retain_contact_years,
+            field="retain_contact_years",
+            label="群众身份证号码、电话和签名保存年限",
+            minimum=1,
+            maximum=30,
+        ),
     )
 
 
@@ -298,4 +305,5 @@ def _settings(station: Station) -> StationSettings:
         idle_lock_minutes=station.idle_lock_minutes,
         backup_folder=station.backup_folder,
         backup_keep=station.backup_keep,
+        retain_contact_years=station.retain_contact_years,
     )

@@ -127,22 +127,36 @@ class Bench:
     # -- set-up ----------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Bring the schema to head without the app's multi-GB backup copy; open services."""
+        """Bring the schema to head without the app's multi-GB backup copy; open services.
+
+        The database is sealed with its station key: the key must be on this computer (the
+        builder keeps it where ``STATIONDESK_KEY_DIR`` says, else in the user's key folder).
+        """
         from app.database import open_database
         from app.services import build_services
+        from app.station_key import StationKeyNeeded, key_record, new_station_cipher
         from db.engine import make_engine
         from db.migrate import current_revision, head_revision, upgrade_to_head
+        from db.sealed import cipher_of, open_text
 
         engine = make_engine(f"sqlite:///{self.db}")
         try:
             current, head = current_revision(engine), head_revision()
             if current != head:
                 began = time.perf_counter()
-                upgrade_to_head(engine)
+                # As app.database does: a database from before sealing gets its key first.
+                cipher = new_station_cipher() if key_record(engine) is None else None
+                upgrade_to_head(engine, cipher)
                 self.log(f"migrated {current} → {head} in {time.perf_counter() - began:.1f} s")
         finally:
             engine.dispose()
-        self.database = open_database(self.db)
+        try:
+            self.database = open_database(self.db)
+        except StationKeyNeeded as exc:
+            raise SystemExit(
+                f"{exc}\n(run with the STATIONDESK_KEY_DIR the database was built with)"
+            ) from None
+        self.cipher = cipher_of(self.database.engine.dialect)
         self.services = build_services(self.database.sessions)
         self.chief = self.services.auth.login(CHIEF, PASSWORD)
         self.officer = self.services.auth.login(OFFICER, PASSWORD)
@@ -151,13 +165,21 @@ class Bench:
         self.visits = self.raw.execute("SELECT max(id) FROM visits").fetchone()[0] or 0
         rng = random.Random(11)
         ids = [rng.randint(1, self.visits) for _ in range(self.repeat)]
-        self.probes = [
-            self.raw.execute(
-                "SELECT id_number, phone, serial, citizen_name, local_date FROM visits WHERE id = ?",
+        # (ID number, phone, serial, name, date, ID number's hash, phone's hash): the clear
+        # values a user types, opened with the station key, and the keyed hashes they look up.
+        self.probes = []
+        for i in ids:
+            number, phone, serial, name, day, number_hash, phone_hash = self.raw.execute(
+                "SELECT id_number, phone, serial, citizen_name, local_date, id_number_hash,"
+                " phone_hash FROM visits WHERE id = ?",
                 (i,),
             ).fetchone()
-            for i in ids
-        ]
+            number, phone = open_text(self.cipher, number), open_text(self.cipher, phone)
+            if number_hash != (self.cipher.blind("id", number) if number else ""):
+                raise RuntimeError(f"visit {i}: id_number_hash is not the ID number's keyed hash")
+            if phone_hash != (self.cipher.blind("phone", phone) if phone else ""):
+                raise RuntimeError(f"visit {i}: phone_hash is not the phone's keyed hash")
+            self.probes.append((number, phone, serial, name, day, number_hash, phone_hash))
         sidecar = Path(f"{self.db}.build.json")
         if sidecar.exists() and self.build_seconds is None:
             with contextlib.suppress(ValueError, KeyError):
@@ -254,30 +276,32 @@ class Bench:
         from app.visit_dto import VisitQuery
 
         v, user = self.services.visits, self.officer
+        # ID numbers and phones are sealed: a lookup goes by the keyed hash of what was typed
+        # (probe columns 5 and 6), through the hash columns' indexes.
         cases = [
             (
                 "find_citizen by ID number",
-                0,
+                5,
                 lambda p: v.find_citizen(user, id_number=p[0]),
-                "SELECT * FROM visits WHERE id_number = ?",
+                "SELECT * FROM visits WHERE id_number_hash = ?",
             ),
             (
                 "find_citizen by phone",
-                1,
+                6,
                 lambda p: v.find_citizen(user, phone=p[1]),
-                "SELECT * FROM visits WHERE phone = ?",
+                "SELECT * FROM visits WHERE phone_hash = ?",
             ),
             (
                 "search by ID number",
-                0,
+                5,
                 lambda p: v.search(user, VisitQuery(id_number=p[0])),
-                "SELECT * FROM visits WHERE id_number = ?",
+                "SELECT * FROM visits WHERE id_number_hash = ?",
             ),
             (
                 "search by phone",
-                1,
+                6,
                 lambda p: v.search(user, VisitQuery(phone=p[1])),
-                "SELECT * FROM visits WHERE phone = ?",
+                "SELECT * FROM visits WHERE phone_hash = ?",
             ),
             (
                 "search by serial",
@@ -290,9 +314,14 @@ class Bench:
         for label, column, call, sql in cases:
             service = _each(self.probes, call)
             # The anchor: the very statements the service ran for each probe (its permission
-            # check, station settings and lookup), replayed through the raw sqlite3 module.
-            # What the service adds on top of it is the ORM, the session and the row building.
+            # check, station settings and lookup by keyed hash), replayed through the raw
+            # sqlite3 module with the same parameters. What the service adds on top of it is
+            # the ORM, the session, the keyed hash of what was typed, opening the sealed ID
+            # numbers and phones of the rows it found, and building its rows.
             replays = [self._statements_of(lambda p=p, call=call: call(p)) for p in self.probes]
+            looked_up = {5: "id_number_hash = ?", 6: "phone_hash = ?"}.get(column)
+            if looked_up and not any(looked_up in statement for statement, _ in replays[0]):
+                raise RuntimeError(f"{label}: the service did not look up by {looked_up}")
             raw = _each(replays, self._replay)
             single = _each(
                 self.probes,

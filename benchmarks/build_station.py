@@ -30,6 +30,21 @@ How it stays a real StationDesk database
     number given per kind and year, so the app numbers the next visit, notice, rectification,
     complaint or addendum without a gap.
 
+Personal data, sealed as the services seal it
+    ``open_database`` makes the station key when it creates the file and keeps it outside the
+    database (the key file under ``STATIONDESK_KEY_DIR``, else the user's key folder or the
+    credential store); the builder reads it back (``app.station_key.load_key``) and every
+    writing process makes its own ``StationCipher`` from it. ID numbers, phones and
+    complainants' phones are stored as ``db.sealed.seal_text`` makes them, the signatures'
+    strokes and PNG as ``seal_text``/``seal_bytes`` (one call per row: each gets its own nonce,
+    even where the scribble comes from the small pool; ``image_sha256`` stays the hash of the
+    clear strokes and image). ``id_number_hash``, ``phone_hash`` and ``phone_tail`` hold what
+    the Visit mapper's ``_visit_lookup_hashes`` writes (``cipher.blind``, empty for an empty
+    value, the phone's last four); a keyed hash depends on the value only, so it is made once
+    per citizen who came and repeated for their visits. The process that writes the rows
+    seals them (visits and complaints: the tables process; signatures: the audit process, a
+    chunk at a time); the CPU time it took is reported per table.
+
 Why the audit chain stays valid
     Every audited action gets the event the service would write (same action, entity,
     before/after JSON built with the same canonical form: sorted keys, no spaces, UTF-8). All
@@ -86,6 +101,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.audit import event_hash
 from app.clock import FixedClock
+from app.crypto import StationCipher
 from app.database import open_database
 from app.demo import (
     CHANNEL_WEIGHTS,
@@ -101,7 +117,9 @@ from app.notice_service import PLEDGE_TERMS, PROMISE, canonical_json
 from app.passwords import PasswordHashing
 from app.roles import Role
 from app.services import build_services
+from app.station_key import load_key
 from app.workdays import WorkingDayCalendar
+from db.sealed import cipher_of, seal_bytes, seal_text
 
 S = StringDType()
 US = 1_000_000
@@ -535,6 +553,13 @@ class Base:
     summary_labels: list[str]
     shared_hash: str
     init_time: int
+    # The station key open_database made (kept in its key file or the credential store): each
+    # writing process seals the personal data with it, as the services' sealed columns do.
+    station_key: bytes = field(repr=False, default=b"")
+
+    def cipher(self) -> StationCipher:
+        """The station's cipher, made in the process that uses it."""
+        return StationCipher(self.station_key)
 
 
 def _initialise(path: Path, first_day: dt.date, hashing: PasswordHashing) -> Base:
@@ -578,8 +603,13 @@ def _initialise(path: Path, first_day: dt.date, hashing: PasswordHashing) -> Bas
         ]
         labels = [label for label, _value in empty.summary]
         dimensions = list(services.ratings.dimensions())
+        key_id = cipher_of(db.engine.dialect).key_id
     finally:
         db.dispose()
+    # The key itself, not the engine's cipher object (its AES context cannot be pickled).
+    station_key = load_key(key_id)
+    if station_key is None:
+        raise RuntimeError(f"the station key {key_id} open_database made cannot be read back")
     con = sqlite3.connect(path)
     try:
         head_id, head_hash = con.execute(
@@ -670,6 +700,7 @@ def _initialise(path: Path, first_day: dt.date, hashing: PasswordHashing) -> Bas
         summary_labels=labels,
         shared_hash=hashing.hash(DEMO_PASSWORD),
         init_time=int(start.timestamp()) * US,
+        station_key=station_key,
     )
 
 
@@ -923,10 +954,11 @@ class Plan:
         )
         # Returning citizens: a skewed draw makes some come back again and again.
         who = np.minimum((pool * rng.random(self.n) ** 1.6).astype(np.int64), pool - 1)
+        self.v_who = who
         self.v_name = names[who]
         self.v_idn = id_number[who]
         self.v_phone = phone[who]
-        self.pool_names, self.pool_phones = names, phone
+        self.pool_names, self.pool_idn, self.pool_phones = names, id_number, phone
 
     # -- what happens to each walk-in --------------------------------------------------
 
@@ -1664,6 +1696,15 @@ class Writer:
         self.con.execute("PRAGMA ignore_check_constraints=ON")
         self.log = log
         self.rows: dict[str, int] = {}
+        self.sealing: dict[str, float] = {}  # CPU seconds spent sealing, per table
+
+    def sealed(self, table: str, since: float) -> None:
+        """Count the CPU time from ``since`` (``time.process_time``) as sealing ``table``."""
+        self.sealing[table] = self.sealing.get(table, 0.0) + time.process_time() - since
+
+    def counts(self) -> dict[str, Any]:
+        """Rows per table, and the sealing CPU time under ``SEALING + table``."""
+        return self.rows | {SEALING + t: s for t, s in self.sealing.items()}
 
     def insert(
         self,
@@ -1712,6 +1753,38 @@ def _ints(values: np.ndarray) -> list[Any]:
 def _mask_id(numbers: np.ndarray) -> np.ndarray:
     """``app.identity.mask_id`` for 18-character numbers: first 6 + 8 stars + last 4."""
     return cat(np.strings.slice(numbers, 0, 6), "********", np.strings.slice(numbers, 14, 18))
+
+
+# ---- personal data, sealed as the services store it ---------------------------------------
+
+SEALING = "_sealing "  # the key prefix of sealing times in the row counts the processes return
+
+
+def _seal_texts(cipher: StationCipher, values: list[str]) -> list[str]:
+    """``db.sealed.seal_text`` of every value: each row its own nonce, as a service writes it."""
+    seal = seal_text
+    return [seal(cipher, value) for value in values]
+
+
+def _citizen_columns(plan: Plan, cipher: StationCipher) -> dict[str, list[str]]:
+    """The visits' sealed ID numbers and phones with the lookup columns the Visit mapper's
+    ``_visit_lookup_hashes`` fills: ``cipher.blind`` of each (empty stays empty) and the
+    phone's last four. A keyed hash depends on the value alone: it is made once for each
+    citizen who came (about 0.4 per visit) and repeated for their visits."""
+    used, inverse = np.unique(plan.v_who, return_inverse=True)
+    numbers = plan.pool_idn[used].tolist()
+    phones = plan.pool_phones[used].tolist()
+    blind = cipher.blind
+    number_hash = np.asarray([blind("id", x) if x else "" for x in numbers], dtype=object)
+    phone_hash = np.asarray([blind("phone", x) if x else "" for x in phones], dtype=object)
+    tail = np.asarray([x[-4:] for x in phones], dtype=object)
+    return {
+        "id_number": _seal_texts(cipher, plan.v_idn.tolist()),
+        "phone": _seal_texts(cipher, plan.v_phone.tolist()),
+        "id_number_hash": number_hash[inverse].tolist(),
+        "phone_hash": phone_hash[inverse].tolist(),
+        "phone_tail": tail[inverse].tolist(),
+    }
 
 
 class Shared:
@@ -2264,7 +2337,7 @@ def _dims_json(plan: Plan) -> np.ndarray:
 
 def write_tables(
     plan: Plan, path: Path, shared: Shared, log: Callable[[str], None]
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Every table but the audit events and signatures, into ``path`` (merged in later)."""
     times = plan.times
     w = Writer(path, log)
@@ -2307,6 +2380,11 @@ def write_tables(
         + handover_state
         + plan.v_summary_fix
     )
+    cipher = plan.base.cipher()
+    mark = time.process_time()
+    citizen = _citizen_columns(plan, cipher)
+    w.sealed("visits", mark)
+    log(f"tables: ID numbers and phones sealed and hashed in {w.sealing['visits']:.1f} s CPU")
     w.insert(
         "visits",
         {
@@ -2323,8 +2401,7 @@ def write_tables(
             "local_date": times.date(plan.v_day).tolist(),
             "citizen_name": plan.v_name.tolist(),
             "id_type": "resident",
-            "id_number": plan.v_idn.tolist(),
-            "phone": plan.v_phone.tolist(),
+            **citizen,
             "service_version_id": plan.i_version[plan.v_item].tolist(),
             "channel": np.asarray(plan.chan_names, dtype=object)[plan.v_channel].tolist(),
             "summary": summary.tolist(),
@@ -2595,6 +2672,9 @@ def write_tables(
         (PRAISE if p else COMPLAINTS)[int(i)]
         for p, i in zip(praise.tolist(), plan.q_text.tolist(), strict=True)
     ]
+    mark = time.process_time()
+    complainant_phones = _seal_texts(cipher, plan.q_phone.tolist())
+    w.sealed("complaints", mark)
     w.insert(
         "complaints",
         {
@@ -2608,7 +2688,7 @@ def write_tables(
             "recorded_at": _stamps(times, plan.q_t),
             "recorded_by_id": plan.deputy,
             "complainant_name": plan.q_name.tolist(),
-            "complainant_phone": plan.q_phone.tolist(),
+            "complainant_phone": complainant_phones,
             "officer_id": plan.q_officer.tolist(),
             "visit_id": None,
             "content": [t[1] for t in texts],
@@ -2692,7 +2772,7 @@ def write_tables(
     )
     log(f"tables: rows written at {time.perf_counter() - t0:.1f} s")
     w.close()
-    return w.rows
+    return w.counts()
 
 
 def _transitions(plan: Plan, numbers: list[str], owed_names: list[list[str]]) -> dict[str, Any]:
@@ -3594,7 +3674,7 @@ def build_events(plan: Plan, shared: Shared, log: Callable[[str], None]) -> Chai
 
 def write_audit(
     plan: Plan, path: Path, shared: Shared, index_sql: list[str], log: Callable[[str], None]
-) -> tuple[int, str, dict[str, int]]:
+) -> tuple[int, str, dict[str, Any]]:
     """Sort, number, hash (sequentially, from the services' head) and insert every event; then
     the signatures (their hashes come from the other processes) and the audit index."""
     t0 = time.perf_counter()
@@ -3684,14 +3764,17 @@ def write_audit(
     log(f"audit: {t.size:,} events hashed and written at {time.perf_counter() - t0:.1f} s")
     del action, etype, eid, before, after, officers, officer_text
     _signatures(w, plan, shared)
-    log(f"audit: signatures written at {time.perf_counter() - t0:.1f} s")
+    log(
+        f"audit: signatures written at {time.perf_counter() - t0:.1f} s"
+        f" (sealing them {w.sealing.get('signatures', 0.0):.1f} s CPU)"
+    )
     w.con.execute("PRAGMA threads=2")
     for statement in index_sql:
         w.con.execute(statement)
     _analyze(w.con, DIRECT)
     log(f"audit: index built and analysed at {time.perf_counter() - t0:.1f} s")
     w.close()
-    return next_id - 1, prev, w.rows
+    return next_id - 1, prev, w.counts()
 
 
 def _signatures(w: Writer, plan: Plan, shared: Shared) -> None:
@@ -3742,23 +3825,36 @@ def _signatures(w: Writer, plan: Plan, shared: Shared) -> None:
     contents = notice_shas + rating_sha + review_shas
     png = np.r_[plan.n_id % 64, plan.r_png[signed], 64 + plan.d_id % 8][order].tolist()
     scribbles = pool + ledger_pool
-    w.insert(
-        "signatures",
-        {
-            "id": list(range(1, order.size + 1)),
-            "document_type": np.asarray(("notice", "rating", "ledger"), dtype=object)[
-                kind
-            ].tolist(),
-            "document_id": doc.tolist(),
-            "signer_name": names.tolist(),
-            "signed_at": _stamps(times, sig_t[order]),
-            "content_sha256": [contents[i] for i in order.tolist()],
-            "strokes_json": [scribbles[p][0] for p in png],
-            "png": [scribbles[p][1] for p in png],
-            "image_sha256": [scribbles[p][2] for p in png],
-        },
-        batch=100_000,
-    )
+    columns = {
+        "id": list(range(1, order.size + 1)),
+        "document_type": np.asarray(("notice", "rating", "ledger"), dtype=object)[kind].tolist(),
+        "document_id": doc.tolist(),
+        "signer_name": names.tolist(),
+        "signed_at": _stamps(times, sig_t[order]),
+        "content_sha256": [contents[i] for i in order.tolist()],
+        # image_sha256 is of the clear strokes and image (as signature_digest makes it).
+        "image_sha256": [scribbles[p][2] for p in png],
+    }
+    # The scribbles come from a small pool, but each row is sealed on its own (a fresh nonce,
+    # as SealedText/SealedBytes write it); a chunk at a time, so the sealed images of all
+    # ~0.9 M signatures are never in memory at once.
+    cipher = plan.base.cipher()
+    seal_t, seal_b = seal_text, seal_bytes
+    strokes_pool = [s[0] for s in scribbles]
+    image_pool = [s[1] for s in scribbles]
+    chunk = 100_000
+    for start in range(0, len(png), chunk):
+        part = png[start : start + chunk]
+        mark = time.process_time()
+        strokes = [seal_t(cipher, strokes_pool[p]) for p in part]
+        images = [seal_b(cipher, image_pool[p]) for p in part]
+        w.sealed("signatures", mark)
+        w.insert(
+            "signatures",
+            {name: values[start : start + chunk] for name, values in columns.items()}
+            | {"strokes_json": strokes, "png": images},
+            batch=chunk,
+        )
 
 
 def _check_hashes(
@@ -3835,6 +3931,9 @@ class BuildReport:
     seconds: float
     phases: dict[str, float]
     size_bytes: int
+    # CPU seconds spent sealing personal data (and making its lookup hashes), per table, in
+    # the processes that write them (part of "rows and chain").
+    sealing: dict[str, float] = field(default_factory=dict)
 
 
 def _log(text: str) -> None:
@@ -3852,7 +3951,7 @@ def _ledger_job(plan: Plan, shared: Shared, log: Callable[[str], None]) -> None:
 
 def _tables_job(
     plan: Plan, part: Path, shared: Shared, index_sql: list[str], log: Callable[[str], None]
-) -> dict[str, int]:
+) -> dict[str, Any]:
     rows = write_tables(plan, part, shared, log)
     began = time.perf_counter()
     con = sqlite3.connect(part, isolation_level=None)
@@ -3977,7 +4076,7 @@ def build_station(
                 con.execute(f'DROP INDEX "{name}"')
         direct_sql = [sql for table in DIRECT for sql in index_sql[table]]
         table_sql = [sql for table in TABLES for sql in index_sql[table]]
-        rows: dict[str, int] = {}
+        rows: dict[str, Any] = {}
         if jobs <= 1:
             shared = Shared()
             _ledger_job(plan, shared, log)
@@ -3986,8 +4085,9 @@ def build_station(
             rows.update(audit_rows)
         else:
             rows.update(_fork_jobs(plan, path, part, direct_sql, table_sql, log))
-            last_id, last_hash = rows.pop("_head_id"), rows.pop("_head_hash")  # type: ignore[assignment]
+            last_id, last_hash = rows.pop("_head_id"), rows.pop("_head_hash")
         phases["rows and chain"] = time.perf_counter() - mark
+        sealing = {k[len(SEALING) :]: rows.pop(k) for k in list(rows) if k.startswith(SEALING)}
         mark = time.perf_counter()
         con.execute("ATTACH DATABASE ? AS part", (str(part),))
         con.execute("BEGIN")
@@ -4030,6 +4130,7 @@ def build_station(
         seconds,
         phases,
         path.stat().st_size,
+        sealing,
     )
 
 
@@ -4174,6 +4275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "visits": report.visits,
                 "bytes": report.size_bytes,
                 "phases": report.phases,
+                "sealing_cpu": report.sealing,
                 "rows": report.rows,
             }
         )
@@ -4182,6 +4284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"time {report.seconds:.1f} s; file {report.size_bytes / 1e6:,.0f} MB")
     for name, seconds in report.phases.items():
         print(f"  {name:<18} {seconds:6.1f} s")
+    print(f"sealing personal data: {sum(report.sealing.values()):.1f} s CPU in the writers")
+    for table, seconds in report.sealing.items():
+        print(f"  {table:<18} {seconds:6.1f} s CPU")
     for table, count in sorted(report.rows.items()):
         print(f"  {table:<20} {count:>12,}  ({count / report.visits:.3f} per visit)")
     return 0

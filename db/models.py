@@ -66,6 +66,8 @@ class Station(Base):
     backup_folder: Mapped[str] = mapped_column(String(400), default="")
     # How many automatic backups the folder keeps (the oldest are removed).
     backup_keep: Mapped[int] = mapped_column(Integer, default=30)
+    # Years a finished matter's ID number, phone and signature images are kept (app/retention.py).
+    retain_contact_years: Mapped[int] = mapped_column(Integer, default=3)
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -778,6 +780,10 @@ class DayReview(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     content_json: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
+    # The audit chain's head just before the review's own event (0 and "": reviewed before
+    # this was kept): printed on the signed ledger, so removing the newest events shows.
+    audit_head_id: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Addendum(Base):

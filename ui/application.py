@@ -11,28 +11,32 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from app.errors import StationDeskError
+from app.errors import DatabaseProblem, StationDeskError
 from app.station_preview import StationPreview, preview_station
 from ui.files import install_qt_chinese, prefer_chinese_system_locale
 from ui.fonts import STANDARD_POINTS, apply_font_size, install_fonts_and_style, saved_font_size
 from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
-from ui.tasks import run_with_progress
+from ui.tasks import TaskRunner, run_with_progress
 from ui.widgets.messages import show_error
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
+    from app.backup_service import BackupService
     from app.database import Database
     from app.dto import SessionUser
     from app.services import Services
+    from ui.main_window import MainWindow
 
 # The database layer (SQLAlchemy), the demo builder and the main window (its pages, printing)
 # are imported when needed: the login window of an initialised station comes up without them
@@ -42,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # Start-up measurements (tests/test_imports.py, benchmarks): quit as soon as the login shows.
 EXIT_AT_LOGIN_ENV = "STATIONDESK_EXIT_AT_LOGIN"
+# How long quitting waits for a backup still being written (a big file to a slow share).
+BACKUP_WAIT_MS = 10 * 60 * 1000
 
 
 def _install_excepthook() -> None:
@@ -73,10 +79,9 @@ class _Station:
     def auth(self) -> AuthService:
         """The login service, the database opened first if it is not yet."""
         if self.services is None:
-            from app.database import open_database
             from app.services import build_services
 
-            self.db = open_database(self._target)
+            self.db = open_with_key(self._target)
             self.services = build_services(self.db.sessions)
         return self.services.auth
 
@@ -104,7 +109,7 @@ def _open(target: str | None, demo: bool) -> tuple[Database, Services, str] | No
 
 def _open_station(target: str | None, demo: bool) -> _Opened | None:
     """Open (first start: set up, or build the demo); None when the officer gave up."""
-    from app.database import demo_database_path, open_database, resolve
+    from app.database import demo_database_path, resolve
     from app.services import build_services
     from ui.first_run_wizard import DEMO_REQUESTED, FirstRunWizard
 
@@ -112,7 +117,7 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
     # A file this start creates is removed again if the station is never set up in it.
     _url, file = resolve(where)
     created = file is not None and not file.exists()
-    db = open_database(where)
+    db = open_with_key(where)
     services = build_services(db.sessions)
     if demo:
         from app.demo import demo_logins, login_hint
@@ -135,6 +140,23 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
         _discard(db, file if created else None)
         return None
     return _Opened(db, services, user=wizard.user)
+
+
+def open_with_key(where: str | Path | None) -> Database:
+    """Open the database; on a computer without its station key, ask for the recovery code."""
+    from app.database import open_database
+    from app.station_key import StationKeyNeeded, enter_recovery_code
+    from ui.key_dialog import KeyEntryDialog
+
+    while True:
+        try:
+            return open_database(where)
+        except StationKeyNeeded as exc:
+            dialog = KeyEntryDialog(exc.message, partial(enter_recovery_code, where))
+            if not dialog.exec():
+                raise DatabaseProblem(
+                    "未录入本所密钥，无法打开该数据库。请所长取出密钥恢复单后再启动本程序。"
+                ) from None
 
 
 def _build_demo(db: Database) -> None:
@@ -210,12 +232,38 @@ def run_gui(target: str | None, demo: bool = False) -> int:
 
             window = MainWindow(services, user, db.location, settings)
             window.show()
+            start_daily_backup(window, services.backup, partial(_refresh_backup_warning, window))
             app.exec()
             if not window.logout_requested:
                 return 0
+            # A colleague who logged in at the locked window carries on without a second login.
+            signed_in = window.next_user
             apply_font_size(app, STANDARD_POINTS)  # the login screen is nobody's
     finally:
+        # A backup still being written finishes before the database is closed.
+        QThreadPool.globalInstance().waitForDone(BACKUP_WAIT_MS)
         station.dispose()
+
+
+def start_daily_backup(
+    window: QWidget, backups: BackupService, after: Callable[[], None] | None = None
+) -> TaskRunner:
+    """The first start of a local day backs the database up, in the background.
+
+    Whoever logs in first that day starts it; the status bar says how it went, and ``after``
+    (refreshing the chief's warning) runs once it is over. A failure never stops the counter.
+    """
+    from ui.backup_task import back_up_in_background
+
+    return back_up_in_background(window, backups.daily_backup_if_due, "今日自动备份", after)
+
+
+def _refresh_backup_warning(window: MainWindow) -> None:
+    from ui.pages.today_page import TodayPage
+
+    page = window.pages.built("today")
+    if isinstance(page, TodayPage):
+        page.refresh_backup_warning()
 
 
 def _log_in(station: _Station, preview: StationPreview | None, hint: str) -> SessionUser | None:

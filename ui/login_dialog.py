@@ -1,4 +1,8 @@
-"""Login (警号 + 密码), also used to unlock a locked counter for the same officer."""
+"""Login (警号 + 密码), also unlocks a locked counter: for the same officer, or a colleague.
+
+A colleague who logs in at a locked counter (其他民警登录) logs the officer who locked it out;
+``took_over`` then tells the main window to hand the counter over (ui.main_window).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,9 +31,14 @@ if TYPE_CHECKING:
     from app.auth_service import AuthService
     from app.dto import SessionUser
 
+COLLEAGUE_TEXT = "其他民警登录"
+
 
 class LoginDialog(QDialog):
     """Asks for badge number and password; ``user`` holds the officer after acceptance.
+
+    With ``locked_user`` it unlocks: that officer's badge is filled in and only the password is
+    asked, until 其他民警登录 lets a colleague enter a badge of their own instead.
 
     ``auth`` may also be a function that opens the database and returns its login service:
     it is called at the first attempt, so the window can show before the database is opened
@@ -53,12 +63,14 @@ class LoginDialog(QDialog):
         title = QLabel(station_name or "派出所窗口服务台账")
         title.setObjectName("dialogTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel(
+        self.colleague_mode = False
+        self.subtitle = subtitle = QLabel(
             f"本机已由 {locked_user.name} 锁定，请输入密码解锁。"
             if locked_user
             else "窗口服务台账 · 请登录"
         )
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subtitle.setWordWrap(True)
 
         self.badge_edit = QLineEdit()
         self.badge_edit.setPlaceholderText("如 031011")
@@ -84,6 +96,13 @@ class LoginDialog(QDialog):
             "退出程序" if locked_user else "取消", QDialogButtonBox.ButtonRole.RejectRole
         )
         self.ok_button.setDefault(True)
+        self.colleague_button: QPushButton | None = None
+        if locked_user:
+            self.colleague_button = buttons.addButton(
+                COLLEAGUE_TEXT, QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.colleague_button.setAutoDefault(False)
+            self.colleague_button.clicked.connect(self.toggle_colleague)
         buttons.accepted.connect(self._on_login_clicked)
         # Locked, only 退出程序 itself quits: Esc or the close box leave the screen locked.
         self.quit_chosen = False
@@ -103,6 +122,44 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
         (self.password_edit if locked_user else self.badge_edit).setFocus()
         fit_to_content(self)
+
+    @property
+    def took_over(self) -> bool:
+        """A colleague logged in at the locked counter (the locked officer is logged out)."""
+        return (
+            self.user is not None
+            and self._locked_user is not None
+            and self.user.officer_id != self._locked_user.officer_id
+        )
+
+    def toggle_colleague(self) -> None:
+        """Switch between the locked officer's unlock and a colleague's login."""
+        locked = self._locked_user
+        if locked is None or self.colleague_button is None:
+            return
+        self.colleague_mode = not self.colleague_mode
+        self.errors.clear()
+        self.password_edit.clear()
+        if self.colleague_mode:
+            self.subtitle.setText(f"其他民警登录后，{locked.name} 将被注销，未保存的内容不会保留。")
+            self.badge_edit.clear()
+            self.badge_edit.setReadOnly(False)
+            self.ok_button.setText("登录")
+            self.colleague_button.setText(f"由 {locked.name} 解锁")
+            self.badge_edit.setFocus()
+        else:
+            self.subtitle.setText(f"本机已由 {locked.name} 锁定，请输入密码解锁。")
+            self.badge_edit.setText(locked.badge_no)
+            self.badge_edit.setReadOnly(True)
+            self.ok_button.setText("解锁")
+            self.colleague_button.setText(COLLEAGUE_TEXT)
+            self.password_edit.setFocus()
+        # The style sheet greys read-only fields: it must look at the field again.
+        self.badge_edit.style().unpolish(self.badge_edit)
+        self.badge_edit.style().polish(self.badge_edit)
+        # Pressing the switch by keys passed the default through other buttons: Enter logs in.
+        self.ok_button.setDefault(True)
+        grow_to_content(self)
 
     def _on_cancel_clicked(self) -> None:
         self.quit_chosen = True
@@ -130,6 +187,10 @@ class LoginDialog(QDialog):
         try:
             if callable(self._auth):
                 self._auth = self._auth()
+            if self._locked_user is not None and self.colleague_mode:
+                return self._auth.take_over(
+                    self._locked_user, self.badge_edit.text(), self.password_edit.text()
+                )
             if self._locked_user is not None:
                 return self._auth.verify_password(self._locked_user, self.password_edit.text())
             return self._auth.login(self.badge_edit.text(), self.password_edit.text())

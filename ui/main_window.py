@@ -3,16 +3,24 @@
 Each page is built, and its module imported, the first time it is shown (or asked for through
 ``pages``): the window opens at the cost of its first page, and a page's lists are loaded only
 by the officer who opens it.
+
+The window locks (系统 → 锁定屏幕, Ctrl+L) after the station's number of minutes without input
+(ui.idle) and when the system's session locks (ui.session_lock): the lock page shows, every
+open dialog is covered where it is (ui.lock_cover), and the same officer's password gives it
+all back as it was. A colleague may log in instead; the first officer is then logged out, the
+dialogs are closed unsaved, and ``next_user`` tells ui.application whose window comes next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -27,14 +35,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.dto import SessionUser
+from app.errors import StationDeskError
 from app.roles import Permission, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
+from ui.idle import IdleSource, IdleWatcher, default_idle_source
 from ui.localtime import set_station_timezone
+from ui.lock_cover import close_windows, cover_windows
 from ui.login_dialog import LoginDialog
+from ui.session_lock import SessionLockWatcher
+from ui.tasks import BusyDialog
 from ui.widgets.wheel_guard import guard_wheel
+
+logger = logging.getLogger(__name__)
 
 
 class LazyPages(Mapping[str, QWidget]):
@@ -71,6 +86,25 @@ class LazyPages(Mapping[str, QWidget]):
         return self._built.get(key)
 
 
+def idle_minutes_reader(services: Services, first: int) -> Callable[[], int]:
+    """The station's idle-lock minutes, read again at each look (the chief may change them).
+
+    A plain function, not a method: the window's own watcher must hold no reference to the
+    window, whose C++ side is deleted before its children.
+    """
+    last = first
+
+    def read() -> int:
+        nonlocal last
+        try:
+            last = services.station.settings().idle_lock_minutes
+        except StationDeskError as exc:  # the server away for a moment: keep the last value
+            logger.warning("idle lock setting not read: %s", exc)
+        return last
+
+    return read
+
+
 class MainWindow(QMainWindow):
     """One officer's session at the counter."""
 
@@ -81,6 +115,7 @@ class MainWindow(QMainWindow):
         location: str,
         settings: QSettings,
         today: dt.date | None = None,
+        idle_source: IdleSource | None = None,
     ) -> None:
         super().__init__()
         self._services = services
@@ -88,7 +123,11 @@ class MainWindow(QMainWindow):
         self._location = location
         self._settings = settings
         self.logout_requested = False
+        # The colleague who logged in at the locked window: ui.application continues with them.
+        self.next_user: SessionUser | None = None
         self.locked = False
+        self.lock_dialog: LoginDialog | None = None
+        self._uncover: list[Callable[[], None]] = []
         station = self._station = services.station.settings()
         set_station_timezone(station.timezone)
         self._station_name = station.name
@@ -157,6 +196,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_geometry()
 
+        self.idle_watcher = IdleWatcher(
+            idle_source if idle_source is not None else default_idle_source(self),
+            idle_minutes_reader(services, station.idle_lock_minutes),
+            parent=self,
+        )
+        self.idle_watcher.idle.connect(self.lock)
+        self.idle_watcher.start()
+        self.session_lock = SessionLockWatcher(self)
+        self.session_lock.session_locked.connect(self.request_lock)
+        self.session_lock.watch_desktop()
+
     def _make_page(self, key: str) -> QWidget:
         """A new page ``key`` (its module imported now), wired to the window."""
         services, user, today = self._services, self._user, self._today
@@ -164,7 +214,12 @@ class MainWindow(QMainWindow):
             from ui.pages.today_page import TodayPage
 
             today_page = TodayPage(
-                services.visits, user, notices=services.notices, ratings=services.ratings
+                services.visits,
+                user,
+                notices=services.notices,
+                ratings=services.ratings,
+                backups=services.backup,
+                keys=services.keys,
             )
             today_page.register_requested.connect(self.open_registration)
             return today_page
@@ -200,6 +255,7 @@ class MainWindow(QMainWindow):
                 export=lambda day, officer, path: services.ledger.export_xlsx(
                     user, day, Path(path), officer
                 ),
+                backups=services.backup,
             )
         if key == "statistics":
             from ui.pages.statistics_page import StatisticsPage
@@ -241,7 +297,9 @@ class MainWindow(QMainWindow):
         if key == "settings":
             from ui.pages.settings_page import SettingsPage
 
-            return SettingsPage(services.station, user)
+            return SettingsPage(
+                services.station, user, keys=services.keys, retention=services.retention
+            )
         raise KeyError(key)
 
     def _build_page(self, key: str) -> QWidget:
@@ -398,29 +456,73 @@ class MainWindow(QMainWindow):
         """The navigation entries as shown."""
         return [self.nav.item(i).text() for i in range(self.nav.count())]
 
+    def request_lock(self) -> None:
+        """Lock from the event loop's next turn (safe from a native or D-Bus handler)."""
+        QTimer.singleShot(0, self.lock)
+
     def lock(self) -> None:
-        """Hide everything until the same officer enters the password again."""
+        """Hide everything until the same officer enters the password again.
+
+        Open dialogs are covered, not closed (ui.lock_cover). A colleague's login instead
+        hands the window over (``hand_over``); 退出程序 on the lock screen quits.
+        """
         if self.locked:
             return
         self.locked = True
+        self.idle_watcher.pause()
         self._previous_row = self.nav.currentRow()
         self.nav.setEnabled(False)
         self.menuBar().setEnabled(False)
         self.stack.setCurrentWidget(self.lock_page)
-        dialog = LoginDialog(
+        self._uncover = cover_windows(keep=[self])
+        dialog = self.lock_dialog = LoginDialog(
             self._services.auth, self._station_name, locked_user=self._user, parent=self
         )
-        if dialog.exec():
+        try:
+            accepted = dialog.exec()
+        finally:
+            self.lock_dialog = None
+            dialog.deleteLater()
+        if accepted and dialog.took_over and dialog.user is not None:
+            self.hand_over(dialog.user)
+        elif accepted:
             self.unlock()
         else:
+            self._uncover = []
+            close_windows(keep=[self])
             self.close()
 
     def unlock(self) -> None:
-        """Show the pages again."""
+        """Show the pages, and every dialog the lock covered, again."""
         self.locked = False
         self.nav.setEnabled(True)
         self.menuBar().setEnabled(True)
         self.stack.setCurrentIndex(max(0, self._previous_row))
+        uncover, self._uncover = self._uncover, []
+        for give_back in uncover:
+            give_back()
+        self.idle_watcher.resume()
+
+    def hand_over(self, colleague: SessionUser) -> None:
+        """A colleague logged in at the locked window: this officer's session ends here.
+
+        The dialogs close unsaved, the window stays locked until it closes, and
+        ui.application opens the colleague's window (``next_user``) without another login.
+        """
+        self.next_user = colleague
+        self.logout_requested = True
+        self._uncover = []
+        self.idle_watcher.stop()
+        close_windows(keep=[self])
+        QTimer.singleShot(0, self._close_when_settled)
+
+    def _close_when_settled(self) -> None:
+        """Close once no background work waits on a progress dialog (its loop must end first)."""
+        busy = [w for w in QApplication.topLevelWidgets() if isinstance(w, BusyDialog)]
+        if any(w.running for w in busy):
+            QTimer.singleShot(200, self._close_when_settled)
+            return
+        self.close()
 
     def _on_change_password(self) -> None:
         ChangePasswordDialog(self._services.auth, self._user, parent=self).exec()
@@ -446,7 +548,22 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Once the window has its native handle, Windows may tell it of the session's lock."""
+        super().showEvent(event)
+        if sys.platform == "win32":
+            self.session_lock.watch_window(int(self.winId()))
+
+    if sys.platform == "win32":
+
+        def nativeEvent(self, event_type: QByteArray | bytes, message: int) -> object:
+            """WM_WTSSESSION_CHANGE: the session locked (ui.session_lock)."""
+            self.session_lock.handle_native(event_type, message)
+            return super().nativeEvent(event_type, message)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember where the window was."""
         self._settings.setValue("main_window/geometry", self.saveGeometry())
+        self.idle_watcher.stop()
+        self.session_lock.unwatch_window()
         super().closeEvent(event)

@@ -292,3 +292,33 @@ def test_the_audit_trail_never_holds_a_password_or_its_hash(
     text = repr(audit_log())
     for secret in (TEST_PASSWORD, "MyOwn2026", "Temp54321", "Typo98765", "$argon2"):
         assert secret not in text
+
+
+def test_a_colleagues_login_at_a_locked_counter_logs_the_first_officer_out(
+    services: Services, chief: SessionUser, officer: SessionUser, audit_log: AuditLog
+) -> None:
+    start = len(audit_log())
+
+    user = services.auth.take_over(officer, "100001", TEST_PASSWORD)
+
+    assert user.officer_id == chief.officer_id
+    new = audit_log()[start:]
+    assert [(e["action"], e["officer_id"]) for e in new] == [
+        ("logout", officer.officer_id),
+        ("login", chief.officer_id),
+    ]
+    assert new[0]["entity_id"] == str(officer.officer_id)
+    assert new[0]["after"] == {"reason": "colleague_login", "by_badge_no": "100001"}
+
+
+def test_a_refused_colleague_logs_nobody_out_and_the_own_badge_is_a_plain_unlock(
+    services: Services, officer: SessionUser, audit_log: AuditLog
+) -> None:
+    start = len(audit_log())
+
+    with pytest.raises(AuthenticationError):
+        services.auth.take_over(officer, "100001", "Wrong1234")
+    again = services.auth.take_over(officer, "f03121", TEST_PASSWORD)
+
+    assert again == officer
+    assert [e["action"] for e in audit_log()[start:]] == ["login_failed", "login"]

@@ -42,6 +42,14 @@ FROZEN_TRIGGERS = {
     "day_reviews_no_delete",
     "addenda_no_update",
     "addenda_no_delete",
+    # Reviewed days (0012): a locked visit's registration, and the day's records, by hand too.
+    "visits_locked_update",
+    "visits_locked_delete",
+    "ratings_locked_delete",
+    "notices_locked_delete",
+    "complaints_locked_delete",
+    "visit_transitions_locked_delete",
+    "signatures_locked_delete",
 }
 
 

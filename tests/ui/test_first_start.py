@@ -3,6 +3,7 @@ slow work (the demo) shows its progress in a dialog."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -177,6 +178,9 @@ def test_after_the_wizard_the_program_opens_without_a_second_login(
 
     monkeypatch.setattr(ui.main_window, "MainWindow", FakeWindow)
     monkeypatch.setattr(QApplication, "exec", lambda *_a: 0)
+    # No real window to report a daily backup in; and run_gui's error dialog hook is undone.
+    monkeypatch.setattr(application, "start_daily_backup", lambda *_a: None)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     try:
         assert application.run_gui(str(tmp_path / "station.sqlite3")) == 0
     finally:

@@ -116,8 +116,13 @@ def test_returning_citizen_is_recognised_masked_and_reused_unseen(
     dialog.matter.edit.textEdited.emit("SFZ-SL")
     dialog.matter._choose(dialog.matter.list.item(0))
     dialog.save()
-    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
-    assert dialog.saved is not None and dialog.saved.row.citizen_name == "李四光"
+    # Wait for the outcome either way, so a refused save fails with its message.
+    qtbot.waitUntil(lambda: not dialog._saving, timeout=15000)
+    shown_errors = [dialog.errors.general_message] + [
+        dialog.errors.message_of(f) for f in ("citizen_name", "phone", "id_number", "item_id")
+    ]
+    assert dialog.saved is not None, shown_errors
+    assert dialog.saved.row.citizen_name == "李四光"
     assert dialog.saved.row.phone_masked == "138****0011"
 
 

@@ -15,6 +15,9 @@ Staff only: the officer closes the screen for now with **Ctrl+Shift+Q** (or Esc)
 the officer to confirm; there is no such button in front of the citizen. A small grey footer
 line names the shortcut for staff. 不评价 is the citizen's own choice, bottom left and far from
 提交评价, and it asks the citizen to confirm on this screen.
+
+While the counter is locked (idle, or the system's screen lock) the screen shows only 请稍候;
+the choices, comment and signature wait under it for the same officer to unlock.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ STAFF_PX = 14
 COMMENT_MAX = 500
 OFFICER_SHORTCUT = "Ctrl+Shift+Q"
 STAFF_HINT = f"工作人员：按 {OFFICER_SHORTCUT} 或 Esc 暂不评价并关闭"
+WAIT_TEXT = "请稍候"
 
 # Scoped to the citizen's pages: the shared style sheet stays as it is for every other screen,
 # and the officer's confirmation box (a child of the dialog, not of the pages) keeps it too.
@@ -351,11 +355,19 @@ class RatingDialog(QDialog):
         self.thanks.setObjectName("ratingThanks")
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thanks.setWordWrap(True)
+        # While the counter is locked (ui.lock_cover): nothing of the matter, only this.
+        self.wait_page = QLabel(WAIT_TEXT)
+        self.wait_page.setObjectName("ratingThanks")
+        # High up: on a counter with one screen the lock's login dialog takes the middle.
+        self.wait_page.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.wait_page.setContentsMargins(0, 96, 0, 0)
+        self._before_lock: tuple[int, str] | None = None
         self.pages = QStackedWidget()
         self.pages.setObjectName("ratingPages")
         self.pages.addWidget(form)
         self.pages.addWidget(self.decline_page)
         self.pages.addWidget(self.thanks)
+        self.pages.addWidget(self.wait_page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 10)
         outer.addWidget(self.pages)
@@ -516,6 +528,25 @@ class RatingDialog(QDialog):
         self.errors.clear()
         self.pages.setCurrentWidget(self.thanks)
         QTimer.singleShot(THANKS_MS, self.accept)
+
+    # ---- the counter locked (ui.lock_cover) ---------------------------------------------
+
+    def cover_for_lock(self) -> None:
+        """The counter locked: only 请稍候 on the citizen's screen; what was chosen stays."""
+        if self._before_lock is None:
+            self._before_lock = (self.pages.currentIndex(), self.windowTitle())
+        self.pages.setCurrentWidget(self.wait_page)
+        self.setWindowTitle(WAIT_TEXT)
+
+    def uncover_after_lock(self) -> None:
+        """The same officer is back: the screen as the citizen left it."""
+        if self._before_lock is None:
+            return
+        index, title = self._before_lock
+        self._before_lock = None
+        if self.pages.currentWidget() is self.wait_page:
+            self.pages.setCurrentIndex(index)
+        self.setWindowTitle(title)
 
     # ---- closing (the officer's) ----------------------------------------------------------
 

@@ -22,21 +22,32 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser, StationSettings
 from app.errors import StationDeskError
-from app.roles import Permission, allows
+from app.key_service import KeyService
+from app.retention import RetentionService
+from app.roles import Permission, Role, allows
 from app.station_service import CALLBACK_PERIODS, StationService
 from ui.first_run_wizard import PAPER_CHOICES
+from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.messages import confirm, show_error
 
 
 class SettingsPage(QWidget):
     """Read-only for most; the chief and the administrator may save."""
 
     def __init__(
-        self, station: StationService, user: SessionUser, parent: QWidget | None = None
+        self,
+        station: StationService,
+        user: SessionUser,
+        parent: QWidget | None = None,
+        keys: KeyService | None = None,
+        retention: RetentionService | None = None,
     ) -> None:
         super().__init__(parent)
         self._station = station
+        self._keys = keys
+        self._retention = retention
         self._user = user
         self._can_edit = allows(user.role, Permission.EDIT_SETTINGS)
         self._loaded: StationSettings | None = None
@@ -82,6 +93,14 @@ class SettingsPage(QWidget):
         self.backup_keep_spin.setRange(3, 400)
         self.backup_keep_spin.setSuffix(" 份")
         self.backup_keep_spin.setToolTip("自动备份超过此份数时删除最旧的一份。")
+        self.retain_spin = QSpinBox()
+        self.retain_spin.setRange(1, 30)
+        self.retain_spin.setSuffix(" 年")
+        self.retain_spin.setToolTip(
+            "事项办结满此年限后，清理群众的身份证号码、电话和签名图像（登记记录和统计保留）。"
+        )
+        self.purge_button = QPushButton("清理过期个人信息…")
+        self.purge_button.clicked.connect(self._on_purge_clicked)
 
         self.dimensions_edit = QLineEdit()
         self.dimensions_edit.setPlaceholderText(
@@ -138,6 +157,27 @@ class SettingsPage(QWidget):
         folder_box.addWidget(self.backup_browse)
         add_field(backup_form, "备份文件夹", folder_row, self.errors, "backup_folder")
         add_field(backup_form, "保留份数", self.backup_keep_spin, self.errors, "backup_keep")
+        retain_row = QWidget()
+        retain_box = QHBoxLayout(retain_row)
+        retain_box.setContentsMargins(0, 0, 0, 0)
+        retain_box.addWidget(self.retain_spin)
+        retain_box.addWidget(self.purge_button)
+        retain_box.addStretch(1)
+        add_field(backup_form, "个人信息保存", retain_row, self.errors, "retain_contact_years")
+
+        self.key_group = QGroupBox("本所密钥（加密群众身份证号码、电话和签名）")
+        key_box = QVBoxLayout(self.key_group)
+        self.key_label = QLabel()
+        self.key_label.setWordWrap(True)
+        self.sheet_button = QPushButton("打印密钥恢复单…")
+        self.sheet_button.clicked.connect(self._on_sheet_clicked)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_label, 1)
+        key_row.addWidget(self.sheet_button)
+        key_box.addLayout(key_row)
+        # Only the chief prints the sheet (the service says so too); others see nothing of it.
+        self._key_shown = keys is not None and user.role is Role.CHIEF
+        self.key_group.setVisible(self._key_shown)
 
         rating = QGroupBox("好差评、回访与投诉")
         rating_form = QFormLayout(rating)
@@ -173,6 +213,7 @@ class SettingsPage(QWidget):
         box.addWidget(phones)
         box.addWidget(other)
         box.addWidget(backup)
+        box.addWidget(self.key_group)
         box.addWidget(rating)
         box.addWidget(general)
         box.addStretch(1)
@@ -197,6 +238,8 @@ class SettingsPage(QWidget):
             self.idle_spin,
             self.backup_keep_spin,
             self.backup_browse,
+            self.retain_spin,
+            self.purge_button,
             self.period_combo,
             *self.spins.values(),
         ):
@@ -222,12 +265,72 @@ class SettingsPage(QWidget):
         self.idle_spin.setValue(s.idle_lock_minutes)
         self.backup_folder_edit.setText(s.backup_folder)
         self.backup_keep_spin.setValue(s.backup_keep)
+        self.retain_spin.setValue(s.retain_contact_years)
         self.dimensions_edit.setText(s.rating_dimensions.replace(",", "，"))
         for key, spin in self.spins.items():
             spin.setValue(int(getattr(s, key)))
         self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(s.callback_period)))
         self.errors.clear()
         self.status_label.clear()
+        self._show_key_status()
+
+    def _show_key_status(self) -> None:
+        if self._keys is None or not self._key_shown:
+            return
+        try:
+            status = self._keys.status(self._user)
+        except StationDeskError as exc:
+            self.key_label.setText(exc.message)
+            return
+        printed = (
+            f"恢复单已打印 {status.sheets_printed} 次。"
+            if status.sheets_printed
+            else "恢复单尚未打印：请立即打印，由所长封存于保密柜。"
+        )
+        self.key_label.setText(f"密钥编号 {status.key_id[:8]}…　{printed}")
+
+    def _on_purge_clicked(self) -> None:
+        if self._retention is None:
+            return
+        try:
+            plan = self._retention.plan(self._user)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        if not plan.total:
+            self.status_label.setText(plan.sentence())
+            return
+        if not confirm(
+            self,
+            f"将清理 {plan.sentence()}\n登记记录、评价等级和统计数字保留；清理后无法恢复"
+            "（备份中仍有，按备份保留份数逐步轮换删除）。确定清理吗？",
+            "清理过期个人信息",
+            "清理",
+        ):
+            return
+        try:
+            done = self._retention.purge(self._user)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        self.status_label.setText("已清理：" + done.sentence())
+
+    def _on_sheet_clicked(self) -> None:
+        assert self._keys is not None
+        try:
+            pdf = self._keys.recovery_sheet(self._user)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        self._show_key_status()
+        PrintPreviewDialog(
+            pdf,
+            "本所密钥恢复单",
+            "密钥恢复单.pdf",
+            lambda: None,
+            warning="打印后请由所长签名封存，不要保存 PDF 文件，也不要拍照。",
+            parent=self,
+        ).exec()
 
     def current(self) -> StationSettings:
         """The form's content."""
@@ -249,6 +352,7 @@ class SettingsPage(QWidget):
             idle_lock_minutes=self.idle_spin.value(),
             backup_folder=self.backup_folder_edit.text(),
             backup_keep=self.backup_keep_spin.value(),
+            retain_contact_years=self.retain_spin.value(),
             rating_dimensions=self.dimensions_edit.text(),
             callback_period=str(self.period_combo.currentData()),
             verify_days=self.spins["verify_days"].value(),

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.backup_service import BackupService
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.key_service import KeyService
 from app.notice_service import NoticeService
 from app.rating_service import RatingService
 from app.roles import Permission, allows
@@ -95,11 +96,13 @@ class TodayPage(QWidget):
         notices: NoticeService | None = None,
         ratings: RatingService | None = None,
         backups: BackupService | None = None,
+        keys: KeyService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
         self._user = user
         self._backups = backups
+        self._keys = keys
         chief = allows(user.role, Permission.VIEW_ALL_VISITS)
         self.tabs = QTabWidget()
         self.lists: dict[str, _Tab] = {}
@@ -244,12 +247,18 @@ class TodayPage(QWidget):
 
     def refresh_backup_warning(self) -> None:
         """Show (or hide) the warning that a backup is due; it never stops the page."""
-        text = ""
-        if self._backups is not None:
+        texts = []
+        for warning in (
+            self._backups.backup_due_warning if self._backups is not None else None,
+            self._keys.sheet_warning if self._keys is not None else None,
+        ):
+            if warning is None:
+                continue
             try:
-                text = self._backups.backup_due_warning(self._user)
+                texts.append(warning(self._user))
             except StationDeskError as exc:
-                logger.warning("backup warning unavailable: %s", exc.message)
+                logger.warning("data-safety warning unavailable: %s", exc.message)
+        text = "\n".join(t for t in texts if t)
         self.backup_banner.setText(text)
         self.backup_banner.setVisible(bool(text))
 
