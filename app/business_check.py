@@ -42,7 +42,10 @@ DAYS_PER_BATCH = 16
 ROWS_PER_BATCH = 2000
 VOIDED = STATUS_LABELS[VisitStatus.VOIDED]
 VISIT_COLUMNS = 12
-EVENT_ACTIONS = ("rating_saved", "rating_declined", "correction_recorded")
+EVENT_ACTIONS = (
+    "rating_saved", "rating_declined", "correction_recorded", "notice_issued", "pledge_issued"
+)  # fmt: skip
+NOTICE_ACTIONS = ("notice_issued", "pledge_issued")
 
 
 class Findings:
@@ -99,6 +102,8 @@ class Context:
     old_rating_events: int
     # addendum number → (before, after) of its correction_recorded event
     correction_events: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+    # notice number → the signature image hash its notice_issued event recorded (since 12/2026)
+    notice_signatures: dict[str, str] = field(default_factory=dict)
     # notice id → (number, content hash), filled by the notice check for the signature check
     notices: dict[int, tuple[str, str]] = field(default_factory=dict)
     # Personal data cleared after its retention period (ID numbers, signature images): not a
@@ -140,7 +145,10 @@ def business_context(session: Session, cipher: FieldCipher | None) -> Context | 
         ctx.review_events[day] = _json(after)
     for action, serial, before, after in _events(session):
         data = _json(after)
-        if action == "correction_recorded":
+        if action in NOTICE_ACTIONS:
+            if data.get("signature"):
+                ctx.notice_signatures[serial] = str(data["signature"])
+        elif action == "correction_recorded":
             if "addendum" in data:
                 ctx.correction_events[str(data["addendum"])] = (_json(before), data)
         elif not isinstance(data.get("rating"), int):

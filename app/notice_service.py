@@ -204,8 +204,10 @@ class NoticeService(ServiceBase):
                         extra=item.extra,
                     )
                 )
+            image_sha = ""
             if new.signature is not None:
                 strokes_json = json.dumps(new.signature.strokes)
+                image_sha = signature_digest(strokes_json, new.signature.png)
                 session.add(
                     Signature(
                         document_type="notice",
@@ -217,7 +219,7 @@ class NoticeService(ServiceBase):
                         content_sha256=digest,
                         strokes_json=strokes_json,
                         png=new.signature.png,
-                        image_sha256=signature_digest(strokes_json, new.signature.png),
+                        image_sha256=image_sha,
                     )
                 )
             if visit.status == VisitStatus.REGISTERED.value:
@@ -246,6 +248,8 @@ class NoticeService(ServiceBase):
                     else None,
                     "sha256": digest,
                     "signed": new.signature is not None,
+                    # The image as signed: `stationdesk check` tells a swapped signature by it.
+                    "signature": image_sha or None,
                 },
             )
             return self._detail(session, notice)

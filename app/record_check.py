@@ -90,7 +90,8 @@ def check_signatures(ctx: Context) -> str:
             if kind == "ledger":
                 recorded = ledger_images.get(doc_id, "")
             elif kind == "notice":
-                recorded = manifest.get(ctx.notices[doc_id][0], "")
+                number = ctx.notices[doc_id][0]
+                recorded = manifest.get(number) or ctx.notice_signatures.get(number, "")
             elif kind == "rating":
                 recorded = (ctx.rating_events.get(doc_id) or (False, None, "", ""))[2]
             if recorded and recorded != image_sha:
@@ -100,6 +101,11 @@ def check_signatures(ctx: Context) -> str:
         last = rows[-1][0]
     for number in sorted(set(manifest) - signed_notices):
         ctx.findings.add(f"告知单 {number}：审核时有群众签字，现已不存在（被删除）")
+    # A notice issued with a signature and still here (a deleted notice is its own finding).
+    notices_here = {number for number, _ in ctx.notices.values()}
+    for number in sorted(set(ctx.notice_signatures) - set(manifest) - signed_notices):
+        if number in notices_here:
+            ctx.findings.add(f"告知单 {number}：出具时有群众签字，现已不存在（被删除）")
     images = (
         "已重算签字图像校验值" if ctx.cipher is not None else "签字图像未核对（本机没有站点密钥）"
     )

@@ -456,3 +456,47 @@ def test_a_review_keeps_and_prints_the_audit_chains_head_before_its_own_event(
     text = "\n".join(pages_text(render_register(doc)))
     anchor = f"第 {event.id - 1} 号事件 {event.prev_hash[:16].upper()}"
     assert re.search(rf"审计链锚点：\s*{anchor}", text), text
+
+
+# Notices signed on a day not yet reviewed: only their notice_issued event knows the image.
+UNREVIEWED_NOTICES = (
+    "SELECT n.id, n.number, s.id FROM notices n"
+    " JOIN signatures s ON s.document_type = 'notice' AND s.document_id = n.id"
+    " WHERE NOT EXISTS (SELECT 1 FROM day_reviews r WHERE r.day = n.local_date"
+    " AND n.issued_at <= r.reviewed_at) ORDER BY n.id"
+)
+
+
+def test_two_signatures_swapped_on_notices_of_a_day_not_yet_reviewed(demo: Path) -> None:
+    def attack(con: sqlite3.Connection) -> list[str]:
+        notices = con.execute(UNREVIEWED_NOTICES).fetchall()
+        assert len(notices) >= 2, "the demo signs notices on its unreviewed day"
+        columns = "strokes_json, png, image_sha256"
+        first, second = notices[0], notices[1]
+        con.execute("DROP TRIGGER signatures_frozen")
+        a = con.execute(f"SELECT {columns} FROM signatures WHERE id = ?", (first[2],)).fetchone()
+        b = con.execute(f"SELECT {columns} FROM signatures WHERE id = ?", (second[2],)).fetchone()
+        swap = "UPDATE signatures SET strokes_json = ?, png = ?, image_sha256 = ? WHERE id = ?"
+        con.execute(swap, (*b, first[2]))
+        con.execute(swap, (*a, second[2]))
+        return [first[1], second[1]]
+
+    numbers = tamper(demo, attack)
+    report = check(demo)
+
+    assert not report.ok
+    for number in numbers:
+        finding(report, f"告知单 {number} 的群众签字：签字图像与签字时记录的不同（签字被调换）")
+
+
+def test_a_signature_deleted_from_a_notice_of_a_day_not_yet_reviewed(demo: Path) -> None:
+    def attack(con: sqlite3.Connection) -> str:
+        notice = con.execute(UNREVIEWED_NOTICES).fetchone()
+        con.execute("DELETE FROM signatures WHERE id = ?", (notice[2],))
+        return str(notice[1])
+
+    number = tamper(demo, attack)
+    report = check(demo)
+
+    assert not report.ok
+    finding(report, f"告知单 {number}：出具时有群众签字，现已不存在（被删除）")
