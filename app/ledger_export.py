@@ -24,6 +24,7 @@ def ledger_sheets(ledger: Ledger, timezone: str) -> list[Sheet]:
     if review is not None:
         rows.append(("审核意见", review.comment or "（无）"))
         rows.append(("内容校验", review.content_sha256[:16].upper()))
+        rows.append(("审计链锚点", review.anchor))
     if ledger.officer_filter:
         rows.append(("范围", f"仅列 {ledger.officer_filter} 相关记录"))
     sheets = [

@@ -126,6 +126,13 @@ class ReviewInfo:
     audit_head_id: int = 0
     audit_head_hash: str = ""
 
+    @property
+    def anchor(self) -> str:
+        """The audit chain's head at the review, as the signed ledger shows it everywhere."""
+        if not self.audit_head_id:
+            return "未记录（审核早于该项记录）"
+        return f"第 {self.audit_head_id} 号事件 {self.audit_head_hash[:16].upper()}"
+
 
 @dataclass(frozen=True, slots=True)
 class Ledger:

@@ -25,13 +25,6 @@ def ledger_number(day: dt.date) -> str:
     return f"TZ-{day:%Y%m%d}"
 
 
-def audit_anchor(head_id: int, head_hash: str) -> str:
-    """The audit chain's head at the review, as the signed ledger prints it."""
-    if not head_id:
-        return "未记录（审核早于该项记录）"
-    return f"第 {head_id} 号事件 {head_hash[:16].upper()}"
-
-
 def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> RegisterDocument:
     """The ledger as a printable document; a reviewed day prints the signed copy."""
     tz = ZoneInfo(timezone)
@@ -94,7 +87,7 @@ def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> R
                 ("审核时间", review.reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
                 ("审核意见", review.comment or "（无）"),
                 ("内容校验", review.content_sha256[:16].upper()),
-                ("审计链锚点", audit_anchor(review.audit_head_id, review.audit_head_hash)),
+                ("审计链锚点", review.anchor),
             ),
             "签名",
             review.signature_png or None,

@@ -26,6 +26,7 @@ from app.demo import DEMO_PASSWORD, build_demo
 from app.dto import CheckReport, OfficerChanges, SessionUser
 from app.identity import IdType
 from app.integrity import check_database
+from app.ledger_export import ledger_sheets
 from app.ledger_service import ReviewSignature
 from app.passwords import PasswordHashing
 from app.printing.ledger_pdf import ledger_document
@@ -456,6 +457,9 @@ def test_a_review_keeps_and_prints_the_audit_chains_head_before_its_own_event(
     text = "\n".join(pages_text(render_register(doc)))
     anchor = f"第 {event.id - 1} 号事件 {event.prev_hash[:16].upper()}"
     assert re.search(rf"审计链锚点：\s*{anchor}", text), text
+    # The Excel copy carries it as well.
+    summary = ledger_sheets(ledger, "Asia/Shanghai")[0].rows
+    assert ("审计链锚点", anchor) in summary
 
 
 # Notices signed on a day not yet reviewed: only their notice_issued event knows the image.

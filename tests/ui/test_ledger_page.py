@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -69,6 +70,8 @@ def test_the_chief_reviews_and_signs_the_day_and_the_locked_day_refuses_an_edit(
     assert page.state_label.text().startswith("已审核锁定：王所长（所长）")
     assert not page.buttons["review"].isEnabled()
     assert messages[-1] == "2025-09-29 台账已审核锁定。"
+    # The page shows what the signed paper carries, to compare one with the other.
+    assert re.search(r"审计链锚点：第 \d+ 号事件 [0-9A-F]{16}", page.summary.toPlainText())
     assert page.pending_combo.itemData(0) is None
     assert "审核后更正（0）" in [page.tabs.tabText(i) for i in range(page.tabs.count())]
 

@@ -215,6 +215,12 @@ class LedgerPage(QWidget):
         comment = (
             f"<p><b>审核意见</b>：{esc(review.comment)}</p>" if review and review.comment else ""
         )
+        if review is not None:
+            # What the signed copy carries: a chief can compare the screen with the paper.
+            comment += (
+                f"<p><b>内容校验</b>：{esc(review.content_sha256[:16].upper())}　"
+                f"<b>审计链锚点</b>：{esc(review.anchor)}</p>"
+            )
         self.summary.setHtml(f"<table cellpadding='1'>{lines}</table>{comment}")
         current = self.tabs.currentIndex()
         self.tabs.clear()
