@@ -277,7 +277,7 @@ class BackupService(ServiceBase):
                 f"最近一次成功的备份在 {good.at.astimezone(zone):%Y-%m-%d %H:%M}，已超过一天。"
             )
         if not failed:
-            parts.append("请检查备份文件夹，或在命令行运行 stationdesk backup --to 文件夹。")
+            parts.append("请检查备份文件夹，或在“本所设置 → 备份”中点“立即备份”。")
         return "".join(parts)
 
     def daily_backup_if_due(self) -> BackupResult | None:

@@ -298,7 +298,11 @@ class MainWindow(QMainWindow):
             from ui.pages.settings_page import SettingsPage
 
             return SettingsPage(
-                services.station, user, keys=services.keys, retention=services.retention
+                services.station,
+                user,
+                keys=services.keys,
+                retention=services.retention,
+                backups=services.backup,
             )
         raise KeyError(key)
 

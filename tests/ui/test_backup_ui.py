@@ -21,6 +21,7 @@ from ui.application import start_daily_backup
 from ui.dialogs.review_dialog import ReviewDialog
 from ui.files import FileNotice
 from ui.pages.ledger_page import LedgerPage
+from ui.pages.settings_page import SettingsPage
 from ui.pages.today_page import TodayPage
 
 DAY = dt.date(2025, 9, 29)
@@ -146,3 +147,47 @@ def test_the_first_start_of_the_day_backs_up_once_in_the_background(
     [written] = list(folder.iterdir())
     assert written.name.endswith("-daily.sqlite3")
     assert status_text(window).startswith(f"今日自动备份已完成：{written}")
+
+
+def test_the_chief_backs_up_now_from_the_settings_page_without_a_command_line(
+    qtbot, monkeypatch, services: Services, chief, make_officer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    use_folder(services, chief, folder)
+    errors: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: errors.append(box.text()) or 0)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    page = SettingsPage(services.station, chief, backups=services.backup)
+    window.setCentralWidget(page)
+    window.show()
+    assert "立即备份" in services.backup.backup_due_warning(chief)  # the warning points here
+
+    # A folder typed but not saved is not used behind the chief's back.
+    page.backup_folder_edit.setText(str(tmp_path / "elsewhere"))
+    page.backup_now_button.click()
+    assert "尚未保存" in page.status_label.text()
+    assert list(folder.iterdir()) == []
+
+    page.backup_folder_edit.setText(str(folder))
+    page.backup_now_button.click()
+    [written] = list(folder.iterdir())
+    assert written.name.endswith("-manual.sqlite3")
+    assert page.status_label.text().startswith(f"已备份：{written}")
+    assert status_text(window).startswith(f"已备份：{written}")
+    assert services.backup.backup_due_warning(chief) == ""
+    assert errors == []
+
+    # An unplugged drive: one Chinese message, nothing written.
+    use_folder(services, chief, tmp_path / "unplugged")
+    page.reload()
+    page.backup_now_button.click()
+    assert len(errors) == 1 and "备份文件夹不存在" in errors[0]
+
+    # A window officer sees no such button.
+    officer = make_officer(Role.WINDOW, "张伟")
+    counter = SettingsPage(services.station, officer, backups=services.backup)
+    qtbot.addWidget(counter)
+    counter.show()
+    assert not counter.backup_now_button.isVisible()

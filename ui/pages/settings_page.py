@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.backup_service import BackupService, size_text
 from app.dto import SessionUser, StationSettings
 from app.errors import StationDeskError
 from app.key_service import KeyService
 from app.retention import RetentionService
 from app.roles import Permission, Role, allows
 from app.station_service import CALLBACK_PERIODS, StationService
+from ui.files import announce
 from ui.first_run_wizard import PAPER_CHOICES
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.tasks import run_with_progress
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.messages import confirm, show_error
@@ -43,10 +46,12 @@ class SettingsPage(QWidget):
         parent: QWidget | None = None,
         keys: KeyService | None = None,
         retention: RetentionService | None = None,
+        backups: BackupService | None = None,
     ) -> None:
         super().__init__(parent)
         self._station = station
         self._keys = keys
+        self._backups = backups
         self._retention = retention
         self._user = user
         self._can_edit = allows(user.role, Permission.EDIT_SETTINGS)
@@ -89,6 +94,9 @@ class SettingsPage(QWidget):
         )
         self.backup_browse = QPushButton("选择文件夹…")
         self.backup_browse.clicked.connect(self._choose_backup_folder)
+        self.backup_now_button = QPushButton("立即备份")
+        self.backup_now_button.setToolTip("现在备份到上面已保存的备份文件夹，写完后打开核对。")
+        self.backup_now_button.clicked.connect(self._on_backup_now_clicked)
         self.backup_keep_spin = QSpinBox()
         self.backup_keep_spin.setRange(3, 400)
         self.backup_keep_spin.setSuffix(" 份")
@@ -155,6 +163,7 @@ class SettingsPage(QWidget):
         folder_box.setContentsMargins(0, 0, 0, 0)
         folder_box.addWidget(self.backup_folder_edit, 1)
         folder_box.addWidget(self.backup_browse)
+        folder_box.addWidget(self.backup_now_button)
         add_field(backup_form, "备份文件夹", folder_row, self.errors, "backup_folder")
         add_field(backup_form, "保留份数", self.backup_keep_spin, self.errors, "backup_keep")
         retain_row = QWidget()
@@ -229,6 +238,10 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
         for button in (self.save_button, self.revert_button):
             button.setVisible(self._can_edit)
+        # The chief and the administrator may back up (the service checks it as well).
+        self.backup_now_button.setVisible(
+            backups is not None and allows(user.role, Permission.BACKUP)
+        )
         for edit in body.findChildren(QLineEdit):
             edit.setReadOnly(not self._can_edit)
         for widget in (
@@ -314,6 +327,29 @@ class SettingsPage(QWidget):
             show_error(self, exc.message)
             return
         self.status_label.setText("已清理：" + done.sentence())
+
+    def _on_backup_now_clicked(self) -> None:
+        if self._backups is None:
+            return
+        saved = self._loaded.backup_folder if self._loaded is not None else ""
+        if self.backup_folder_edit.text().strip() != saved.strip():
+            self.status_label.setText("备份文件夹已改动但尚未保存：请先点“保存设置”，再立即备份。")
+            self.backup_folder_edit.setFocus()
+            return
+        backups, user = self._backups, self._user
+        try:
+            result = run_with_progress(
+                self,
+                "正在备份本所数据库，并打开备份核对……",
+                lambda _progress: backups.backup(user, None, "manual"),
+                "立即备份",
+            )
+        except StationDeskError as exc:
+            show_error(self, exc.message, "备份失败")
+            return
+        text = f"已备份：{result.path}（{size_text(result.size_bytes)}），已核对无误。"
+        self.status_label.setText(text)
+        announce(self, text, result.path.parent)
 
     def _on_sheet_clicked(self) -> None:
         assert self._keys is not None
