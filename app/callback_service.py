@@ -108,10 +108,15 @@ class Candidate:
 def choose_sample(candidates: Sequence[Candidate], share: int, seed: int) -> dict[int, str]:
     """The visits to call and why: reproducible for the same candidates, share and seed.
 
-    Every mandatory candidate; then one for each officer and each matter type not yet
-    represented (preferring one that also covers a new matter type); then, up to
-    ``ceil(share% of all)``, the rest allocated to officer × matter strata in proportion
-    to their size (largest remainder), drawn at random within each stratum.
+    Every mandatory candidate, whatever the share. Then, up to ``ceil(share% of all)``:
+    one for each officer not yet represented (preferring one that also covers a new matter
+    type), then one for each matter type not yet represented, the officers and types taken
+    in random order while the share lasts; then the rest allocated to officer × matter
+    strata in proportion to their size (largest remainder), drawn at random within each.
+
+    Coverage counts within the share: a small day with many matter types must not call
+    three in four citizens against a 10 % setting. Officers come first because a callback
+    is about the officer's conduct at the counter.
     """
     rng = random.Random(seed)
     pool = sorted(candidates, key=lambda c: c.visit_id)
@@ -125,7 +130,11 @@ def choose_sample(candidates: Sequence[Candidate], share: int, seed: int) -> dic
         groups: dict[object, list[Candidate]] = defaultdict(list)
         for c in pool:
             groups[getattr(c, key)].append(c)
-        for value in sorted(groups, key=str):
+        order = sorted(groups, key=str)
+        rng.shuffle(order)
+        for value in order:
+            if len(chosen) >= target:
+                break
             if value in covered(key):
                 continue
             seen = covered(other)

@@ -140,6 +140,23 @@ def test_the_share_is_allocated_in_proportion_to_the_strata() -> None:
     assert per_stratum[(3, "C")] == 1
 
 
+def test_a_small_day_with_many_matter_types_is_sampled_at_the_setting_not_covered_whole() -> None:
+    # 20 finished matters of 10 types by 4 officers: covering every type would call half.
+    pool = [Candidate(i, 1 + i % 4, f"T{i % 10}") for i in range(1, 21)]
+    for seed in range(20):
+        chosen = choose_sample(pool, share=10, seed=seed)
+        assert len(chosen) == 2  # ceil(10% of 20)
+        by_id = {c.visit_id: c for c in pool}
+        assert len({by_id[i].officer_id for i in chosen}) == 2  # two officers, not one twice
+    # Over many draws every officer is called, not always the first two in badge order.
+    drawn = {
+        next(c.officer_id for c in pool if c.visit_id == i)
+        for seed in range(20)
+        for i in choose_sample(pool, share=10, seed=seed)
+    }
+    assert drawn == {1, 2, 3, 4}
+
+
 def test_the_same_seed_draws_the_same_sample_and_another_seed_another() -> None:
     pool = _pool()
     assert choose_sample(pool, 10, 123) == choose_sample(list(reversed(pool)), 10, 123)
