@@ -147,9 +147,9 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument(
         "--days",
         type=_whole_number,
-        default=30,
+        default=None,
         metavar="天数",
-        help="生成多少天的历史记录，默认 30",
+        help="生成多少天的历史记录，默认从六个月前的月初起（约 180 天，需一两分钟）",
     )
     p.add_argument("--seed", type=_whole_number, default=7, metavar="种子", help="随机种子，默认 7")
 
@@ -353,7 +353,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
-    if args.days < 1 or args.days > 3650:
+    if args.days is not None and not 1 <= args.days <= 3650:
         raise StationDeskError("--days 应在 1 到 3650 之间。")
     from app.demo import build_demo
 

@@ -77,15 +77,28 @@ def demo_logins() -> list[DemoLogin]:
     return [DemoLogin(b, n, r, DEMO_PASSWORD) for b, n, r, _ in DEMO_OFFICERS]
 
 
+# The history starts this many whole months before the current one: the chief's trends show
+# half a year, and the month just ended is complete.
+HISTORY_MONTHS = 6
+
+
+def history_days(today: dt.date, months: int = HISTORY_MONTHS) -> int:
+    """Days from the first of the month ``months`` before ``today``'s month up to ``today``."""
+    month = today.year * 12 + today.month - 1 - months
+    first = dt.date(month // 12, month % 12 + 1, 1)
+    return (today - first).days
+
+
 def build_demo(
     sessions: sessionmaker[Session],
-    days: int = 30,
+    days: int | None = None,
     seed: int = 7,
     now: dt.datetime | None = None,
     hashing: PasswordHashing | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[DemoLogin]:
-    """Fill an empty database with the demo station and ``days`` days of counter history.
+    """Fill an empty database with the demo station and ``days`` days of counter history
+    (by default from the first of the month six months ago: ``history_days``).
 
     Everything goes through the services with a clock that walks through the past days, so
     the history, the audit chain and the numbering are exactly what real use would leave.
@@ -94,6 +107,8 @@ def build_demo(
     """
     rng = random.Random(seed)
     end = (now or dt.datetime.now(dt.UTC)).astimezone(TZ)
+    if days is None:
+        days = history_days(end.date())
     start_day = end.date() - dt.timedelta(days=days)
     clock = FixedClock(dt.datetime.combine(start_day, dt.time(8, 0), TZ))
     services = build_services(sessions, clock, hashing)

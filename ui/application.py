@@ -165,7 +165,8 @@ def _build_demo(db: Database) -> None:
 
     run_with_progress(
         None,
-        "正在生成演示数据…\n演示所的人员、服务事项和近期的接待记录，只在第一次进入时生成。",
+        "正在生成演示数据…\n演示所的人员、服务事项和近半年的接待记录，只在第一次进入时生成，"
+        "约需一两分钟。",
         lambda progress: build_demo(db.sessions, progress=progress),
         "进入演示所",
     )

@@ -35,7 +35,8 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One demo database per module (real Argon2 parameters make it take a moment)."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["demo", "--db", str(path)]) == 0
+        # A month is enough here (the default half year takes a minute or two).
+        assert main(["demo", "--db", str(path), "--days", "30"]) == 0
     return path
 
 

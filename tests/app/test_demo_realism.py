@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 
 from app.clock import FixedClock
 from app.database import Database, open_database
-from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, DEMO_STATION, build_demo, opening_sessions
+from app.demo import (
+    DEMO_OFFICERS,
+    DEMO_PASSWORD,
+    DEMO_STATION,
+    build_demo,
+    history_days,
+    opening_sessions,
+)
 from app.passwords import PasswordHashing
 from app.services import build_services
 from db.models import Callback, CallbackBatch, Visit
@@ -126,3 +133,17 @@ def test_today_is_built_within_the_hours_so_far(
         assert any(a.date() == now.date() for a in arrivals) is visits_today
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        (dt.date(2026, 12, 3), dt.date(2026, 6, 1)),
+        (dt.date(2027, 1, 31), dt.date(2026, 7, 1)),
+        (dt.date(2026, 6, 1), dt.date(2025, 12, 1)),
+    ],
+)
+def test_the_default_history_holds_six_whole_months_before_this_one(
+    today: dt.date, first: dt.date
+) -> None:
+    assert today - dt.timedelta(days=history_days(today)) == first
