@@ -6,14 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QRect, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu
 
 from app.dto import SessionUser
+from app.identity import IdType
 from app.roles import Role
 from app.services import Services
+from app.visit_dto import NewVisit
 from ui.fonts import STANDARD_POINTS, apply_font_size, saved_font_size, style_sheet
 from ui.main_window import MainWindow
+from ui.widgets import screen_fit
 
 
 @pytest.fixture
@@ -116,3 +119,41 @@ def test_the_station_s_style_sheet_is_applied_again_at_the_new_size(
     finally:
         apply_font_size(qapp, STANDARD_POINTS)
         qapp.setStyleSheet(before)
+
+
+@pytest.mark.parametrize(("points", "columns"), [(STANDARD_POINTS, 3), (14, 2)])
+def test_the_action_buttons_show_their_whole_names_on_a_1366_screen_at_any_size(
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
+    services: Services,
+    make_officer,
+    qsettings: QSettings,
+    standard_afterwards: None,
+    points: int,
+    columns: int,
+) -> None:  # type: ignore[no-untyped-def]
+    # A 1366×768 counter screen less its taskbar.
+    monkeypatch.setattr(screen_fit, "available_area", lambda _widget: QRect(0, 0, 1366, 728))
+    officer = make_officer(Role.WINDOW, "张伟")
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    visit = services.visits.register(
+        officer,
+        NewVisit("王小明", IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+    )
+    services.visits.accept(officer, visit.row.id, visit.row.row_version)
+    window = MainWindow(services, officer, "db", qsettings)
+    qtbot.addWidget(window)
+    apply_font_size(QApplication.instance(), points)  # as 系统 → 字号 does, window open
+    QApplication.processEvents()
+    window.setGeometry(0, 0, 1366, 728)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.pages.built("today")
+    page.tabs.setCurrentIndex(1)  # 我的在办
+    page.lists["mine"].view.selectRow(0)
+    panel = page.panel
+    shown = [b for b in panel.buttons.values() if b.isVisible()]
+    assert len(shown) >= 6
+    qtbot.waitUntil(lambda: all(b.width() >= b.sizeHint().width() for b in shown))
+    rows = {b.y() for b in shown}
+    assert len(shown) <= columns * len(rows) and len({b.x() for b in shown}) == columns

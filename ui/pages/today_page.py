@@ -158,6 +158,7 @@ class TodayPage(QWidget):
         refresh.clicked.connect(self.reload)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("hint")
+        self.summary_label.setWordWrap(True)  # 特大 text on a 1366 screen must not widen the list
         # Today's ledger reviewed: said before anyone types, not when a save is refused.
         self.lock_banner = QLabel()
         self.lock_banner.setObjectName("banner")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QInputDialog,
@@ -34,6 +34,7 @@ from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets import screen_fit
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 
@@ -79,7 +80,7 @@ NEXT_ACTION = {
     "refuse": "refusal",
     "started": "ended",
 }
-COLUMNS = 3  # buttons per row of the action grid
+COLUMNS = 3  # buttons per row of the action grid, fewer when their text would not fit
 
 
 def shortcut_text(sequence: str) -> str:
@@ -220,6 +221,8 @@ class VisitPanel(QWidget):
         # page in view in its 业务 menu. Shortcuts work wherever the focus is on the page.
         self.actions_by_key: dict[str, QAction] = {}
         self.grid = QGridLayout()
+        self._shown: list[str] = []  # the action keys on show, in grid order
+        self._placed_columns = COLUMNS
         slots: dict[str, Callable[[], object]] = {
             "accept": self._on_accept,
             "spot": self._on_spot,
@@ -413,14 +416,75 @@ class VisitPanel(QWidget):
             shown.remove(primary)
             shown.insert(0, primary)
             self.buttons[primary].setObjectName("primary")
-        for index, key in enumerate(shown):
+        for key in shown:
             button = self.buttons[key]
             button.style().unpolish(button)
             button.style().polish(button)
-            self.grid.addWidget(button, index // COLUMNS, index % COLUMNS)
-            button.show()
+        self._shown = shown
+        self.updateGeometry()  # the minimum width follows the buttons on show
+        self._place(self._columns())
+        for key in shown:
+            self.buttons[key].show()
         for action_key, action in self.actions_by_key.items():
             action.setEnabled(bool(enabled.get(action_key)))
+
+    def _columns(self) -> int:
+        """As many buttons per row as fit whole (3, 2 or 1): with 特大 text on a 1366 screen
+        three buttons a row would cut their names and shortcuts off."""
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        room = self.width() - (margins.left() + margins.right() if margins is not None else 0)
+        if room <= 0:
+            return COLUMNS  # not laid out yet
+        for columns in range(COLUMNS, 1, -1):
+            if self._grid_width(columns) <= room:
+                return columns
+        return 1
+
+    def minimumSizeHint(self) -> QSize:
+        """Wide enough for three buttons a row (two with bigger text), within two fifths of
+        the screen: the list beside it keeps the rest."""
+        hint = super().minimumSizeHint()
+        if not self._shown:
+            return hint
+        cap = screen_fit.available_area(self).width() * 2 // 5
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        edge = margins.left() + margins.right() if margins is not None else 0
+        for columns in range(COLUMNS, 1, -1):
+            need = self._grid_width(columns) + edge
+            if need <= cap:
+                return QSize(max(hint.width(), need), hint.height())
+        return hint
+
+    def _grid_width(self, columns: int) -> int:
+        """The width the shown buttons need in ``columns`` columns (each column as its widest)."""
+        widths = [b.sizeHint().width() for b in (self.buttons[k] for k in self._shown)]
+        need = [max(widths[c::columns], default=0) for c in range(columns)]
+        return sum(need) + max(self.grid.horizontalSpacing(), 0) * (columns - 1)
+
+    def _place(self, columns: int) -> None:
+        for key in self._shown:
+            self.grid.removeWidget(self.buttons[key])
+        for index, key in enumerate(self._shown):
+            self.grid.addWidget(self.buttons[key], index // columns, index % columns)
+        self._placed_columns = columns
+
+    def changeEvent(self, event: QEvent) -> None:
+        """字号 changed: the buttons' names take another width; re-flow once they have it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._shown:
+            QTimer.singleShot(0, self._reflow)
+
+    def _reflow(self) -> None:
+        self.updateGeometry()
+        self._place(self._columns())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Re-flow the action buttons when the panel's width changes how many fit a row."""
+        super().resizeEvent(event)
+        if self._shown and self._columns() != self._placed_columns:
+            self._place(self._columns())
 
     # ---- actions ------------------------------------------------------------------------
 
