@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "screenshots":
         from ui.screenshots import take_screenshots
 
-        return take_screenshots(args.db, Path(args.out))
+        return take_screenshots(args.db, Path(args.out), args.font_size)
     from ui.application import run_gui
 
     return run_gui(args.db, demo=args.demo)

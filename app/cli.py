@@ -256,6 +256,13 @@ def build_parser() -> ChineseArgumentParser:
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
     )
     p.add_argument("--out", required=True, metavar="文件夹", help="截图输出文件夹")
+    p.add_argument(
+        "--font-size",
+        choices=["标准", "大", "特大"],
+        default="标准",
+        metavar="字号",
+        help="以哪种字号截图（标准、大、特大），默认标准",
+    )
     return parser
 
 

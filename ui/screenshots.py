@@ -43,7 +43,7 @@ from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
 from ui.files import FOLDER_NAME, install_qt_chinese, prefer_chinese_system_locale
 from ui.first_run_wizard import FirstRunWizard
-from ui.fonts import install_fonts_and_style
+from ui.fonts import FONT_SIZES, apply_font_size, install_fonts_and_style
 from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -393,8 +393,9 @@ def _grab(app: QApplication, widget: QWidget, path: Path) -> None:
 SCREEN = {"name": "COUNTER", "x": 0, "y": 0, "width": 1366, "height": 728, "logicalDpi": 96}
 
 
-def take_screenshots(target: str, out: Path) -> int:
-    """Write the PNGs; returns the exit code (1 with one Chinese line on a problem)."""
+def take_screenshots(target: str, out: Path, font_size: str = "标准") -> int:
+    """Write the PNGs at the 字号 ``font_size`` (标准, 大, 特大); returns the exit code
+    (1 with one Chinese line on a problem)."""
     # The counter PC's screen less its taskbar: every window is seen as it fits there.
     screens = Path(tempfile.mkdtemp(prefix="stationdesk-screens-")) / "screens.json"
     screens.write_text(json.dumps({"screens": [SCREEN]}), encoding="utf-8")
@@ -409,6 +410,7 @@ def take_screenshots(target: str, out: Path) -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     install_fonts_and_style(app)
+    apply_font_size(app, dict(FONT_SIZES)[font_size])
     install_qt_chinese(app)
     GarbageCollector(app)
     try:
