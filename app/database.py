@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, inspect
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import DatabaseProblem
+from app.errors import DatabaseBusy, DatabaseProblem, ValidationError
 from app.station_key import key_record, new_station_cipher, unlock
 from db.engine import make_engine, make_session_factory
 from db.maintenance import (
@@ -138,8 +138,38 @@ def open_database(
     except DBAPIError as exc:
         engine.dispose()
         raise _explain(exc, location) from None
+    translate_errors(engine)
     sessions = make_session_factory(engine)
     return Database(engine, sessions, url, location, path, backup, read_only=not migrate)
+
+
+BUSY_MESSAGE = (
+    "另一个窗口正在保存，本次操作没有完成，也没有保存任何内容；已填写的内容仍在。请稍候几秒再试。"
+)
+UNSTORABLE_MESSAGE = (
+    "输入中含有无法保存的字符（控制符或残缺的字，多为复制粘贴带入），"
+    "本次没有保存任何内容。请删除这些字符后重试。"
+)
+
+
+def translate_errors(engine: Engine) -> None:
+    """Driver errors a user can act on become Chinese messages, whatever service met them.
+
+    Another counter holding SQLite's write lock past the busy timeout (``database is
+    locked``) and text the driver cannot send (a lone surrogate; NUL for PostgreSQL) were
+    raw tracebacks. The transaction is rolled back as for any error: nothing half-written.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _translate(context: ExceptionContext) -> None:
+        original = context.original_exception
+        if isinstance(original, UnicodeError):
+            raise ValidationError(UNSTORABLE_MESSAGE) from None
+        text = str(original)
+        if "database is locked" in text or "database table is locked" in text:
+            raise DatabaseBusy(BUSY_MESSAGE) from None
+        if "NUL (0x00)" in text:
+            raise ValidationError(UNSTORABLE_MESSAGE) from None
 
 
 def owner_only(path: Path) -> None:

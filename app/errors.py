@@ -34,3 +34,7 @@ class ConflictError(StationDeskError):
 
 class DatabaseProblem(StationDeskError):
     """The database cannot be opened, is not ours, or was written by a newer version."""
+
+
+class DatabaseBusy(StationDeskError):
+    """Another counter held the write lock past the wait: nothing was saved, try again."""

@@ -7,11 +7,28 @@ import re
 from app.errors import ValidationError
 
 _PHONE = re.compile(r"^[0-9\-－ ()（）转]{3,40}$")
+# What no field may hold: NUL and the other control characters (tabs and line breaks aside),
+# and lone surrogates (half of a character, from a broken paste): SQLite cannot encode them,
+# PostgreSQL refuses NUL, and none of them prints.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def refuse_unstorable(text: str, *, field: str, label: str) -> None:
+    """Refuse text with a character that cannot be stored or printed, naming where it is."""
+    found = _UNSTORABLE.search(text)
+    if found is not None:
+        raise ValidationError(
+            f"{label}第 {found.start() + 1} 个字符无法保存（控制符或残缺的字，"
+            "多为复制粘贴带入），请删除后重新输入。",
+            field,
+        )
 
 
 def clean_text(value: str, *, field: str, label: str, max_len: int, required: bool = True) -> str:
-    """Trimmed text, refused when empty (if required) or longer than ``max_len`` characters."""
+    """Trimmed text, refused when empty (if required), longer than ``max_len`` characters or
+    holding a character that cannot be stored (``refuse_unstorable``)."""
     text = (value or "").strip()
+    refuse_unstorable(text, field=field, label=label)
     if required and not text:
         raise ValidationError(f"请填写{label}。", field)
     if len(text) > max_len:
