@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QStackedWidget,
+    QTableView,
     QWidget,
 )
 
@@ -47,6 +49,7 @@ from ui.lock_cover import close_windows, cover_windows
 from ui.login_dialog import LoginDialog
 from ui.session_lock import SessionLockWatcher
 from ui.tasks import BusyDialog
+from ui.widgets.enter_clicks import enter_clicks
 from ui.widgets.wheel_guard import guard_wheel
 
 logger = logging.getLogger(__name__)
@@ -311,6 +314,7 @@ class MainWindow(QMainWindow):
         index = self._keys.index(key)
         page = self._make_page(key)
         guard_wheel(page)  # the wheel scrolls the page, not the values it passes over
+        enter_clicks(page)  # Enter presses the focused button, as Space does
         stand_in = self.stack.widget(index)
         assert stand_in is not None
         showing = self.stack.currentIndex() == index
@@ -336,6 +340,7 @@ class MainWindow(QMainWindow):
             self.work_menu = work
             self._fill_work_menu()
             self.stack.currentChanged.connect(lambda _i: self._fill_work_menu())
+        self._build_pages_menu(self.menuBar().addMenu("页面(&P)"))
         system = self.menuBar().addMenu("系统(&S)")
         self.lock_action = QAction("锁定屏幕", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -357,6 +362,37 @@ class MainWindow(QMainWindow):
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
+
+    def _build_pages_menu(self, menu: QMenu) -> None:
+        """页面: every page of the navigation, the first ten on Ctrl+1 … Ctrl+0."""
+        self.page_actions: dict[str, QAction] = {}
+        for number, (key, title) in enumerate(zip(self._keys, self.page_titles(), strict=True), 1):
+            action = QAction(title, self)
+            if number <= 10:
+                action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
+            action.triggered.connect(partial(self.go_to_page, key))
+            menu.addAction(action)
+            self.page_actions[key] = action
+
+    def go_to_page(self, key: str) -> None:
+        """Switch to a page by keyboard and put the focus on its list, where work starts."""
+        if self.locked:
+            return
+        self.show_page(key)
+        page = self.stack.currentWidget()
+        if page is None:
+            return
+        target = next(
+            (
+                table
+                for table in page.findChildren(QTableView)
+                if table.isVisible()
+                and table.isEnabled()
+                and table.focusPolicy() != Qt.FocusPolicy.NoFocus
+            ),
+            None,
+        )
+        (target or page).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _build_font_size_menu(self, menu: QMenu) -> None:
         """系统 → 字号: 标准 / 大 / 特大, this officer's choice on this PC checked."""

@@ -296,7 +296,16 @@ class PrintPreviewDialog(QDialog):
             zoom_row.addWidget(button)
         zoom_row.addWidget(self.zoom_label)
         zoom_row.addStretch(1)
-        zoom_row.addWidget(QLabel(f"共 {count} 页"))
+        zoom_row.addWidget(QLabel(f"共 {count} 页（PgUp / PgDn 翻看）" if count > 1 else "共 1 页"))
+        # The pages scroll by keyboard wherever the focus is (it stays on 打印).
+        bar = self.pages_area.verticalScrollBar()
+        for page_keys, move in (
+            ("PgDown", lambda: bar.setValue(bar.value() + bar.pageStep())),
+            ("PgUp", lambda: bar.setValue(bar.value() - bar.pageStep())),
+            ("Ctrl+End", lambda: bar.setValue(bar.maximum())),
+            ("Ctrl+Home", lambda: bar.setValue(bar.minimum())),
+        ):
+            QShortcut(QKeySequence(page_keys), self).activated.connect(move)
 
         self.paper_hint = QLabel(
             f"本单按 {paper_label(*self._sizes[0])} 排版；"

@@ -22,6 +22,7 @@ from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.rating_service import RatingInput
 from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.level_chooser import LevelChooser
 
 
@@ -102,6 +103,7 @@ class CallbackAttemptDialog(QDialog):
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
+        confirm_with_keys(self, self.submit, self.save_button, self.comment, self.note)
 
         layout = QVBoxLayout(self)
         layout.addWidget(head)

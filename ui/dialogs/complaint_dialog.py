@@ -28,6 +28,7 @@ from app.complaint_service import (
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.form_rows import add_field
 
 
@@ -94,8 +95,10 @@ class ComplaintDialog(QDialog):
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         buttons = QDialogButtonBox()
-        buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        register = buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
+        register.setDefault(True)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        confirm_with_keys(self, self.save, register, self.content_edit)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import ConflictError, StationDeskError
 from app.rating_service import LEVELS, RatingInput
 from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.messages import show_error
 
 OVERALL = "overall"
@@ -94,8 +95,10 @@ class FollowUpDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(general)
         buttons = QDialogButtonBox()
-        buttons.addButton("保存回访", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        save = buttons.addButton("保存回访", QDialogButtonBox.ButtonRole.AcceptRole)
+        save.setDefault(True)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        confirm_with_keys(self, self.submit, save, self.comment_edit)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

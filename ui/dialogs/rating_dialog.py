@@ -218,6 +218,7 @@ class RatingDialog(QDialog):
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("您的意见或建议（可不填）")
         self.comment.setFixedHeight(80)
+        self.comment.setTabChangesFocus(True)
         comment_error = self._field("comment", self.comment)
         self.comment.textChanged.connect(lambda: self._clear_field("comment"))
         self.callback = QPushButton("我希望接到回访电话")

@@ -17,6 +17,7 @@ from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.ledger_service import Ledger, LedgerService, ReviewSignature
 from ui.widgets.field_errors import FieldErrors
+from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.html import esc
 from ui.widgets.screen_fit import fit_to_content, grow_to_content, scrolling
 from ui.widgets.signature_pad import SignaturePad
@@ -72,16 +73,18 @@ class ReviewDialog(QDialog):
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.confirm_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
+        confirm_with_keys(self, self.submit, self.confirm_button, self.comment)
         # The summary is as long as the day was: it scrolls when the screen is short, while
         # the comment, the signature and the buttons stay in view.
         body = QVBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(summary)
-        body.addWidget(warning)
         body.addStretch(1)
         self.body = scrolling(body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body, 1)
+        # What locking means stays in view whatever the summary's length and the 字号.
+        layout.addWidget(warning)
         layout.addWidget(QLabel("审核意见"))
         layout.addWidget(self.comment)
         layout.addWidget(comment_error)
@@ -91,6 +94,7 @@ class ReviewDialog(QDialog):
         layout.addWidget(general)
         layout.addWidget(buttons)
         fit_to_content(self, 680)
+        self.comment.setFocus()  # the chief types the comment first, then signs
 
     def submit(self) -> None:
         """Review and lock through the service."""

@@ -36,7 +36,7 @@ from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import fit_columns, make_table, on_enter
 
 COLUMNS: list[Column[CallbackRow]] = [
     Column("类型", lambda r: r.kind_label),
@@ -123,6 +123,7 @@ class CallbacksPage(QWidget):
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy, stretch_column=5)
+        on_enter(self.table, self.log_attempt)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
         self.table.doubleClicked.connect(self.log_attempt)
         self.everyone = QCheckBox("全所回访")
@@ -228,6 +229,9 @@ class CallbacksPage(QWidget):
     def reload(self) -> None:
         """The worklist (mine, or everyone's for a supervisor)."""
         keep = self.selected()
+        model = self.table.selectionModel()
+        picked = model.selectedRows() if model is not None else []
+        place = picked[0].row() if picked else -1
         try:
             rows = self._callbacks.worklist(
                 self._user,
@@ -248,6 +252,9 @@ class CallbacksPage(QWidget):
             index = self.model.find(lambda r: r.id == keep.id)
             if index >= 0:
                 self.table.selectRow(self.proxy.mapFromSource(self.model.index(index, 0)).row())
+            elif self.proxy.rowCount():
+                # Done and gone from the worklist: the next one in its place, for the keyboard.
+                self.table.selectRow(min(place, self.proxy.rowCount() - 1))
         self._show_selected()
 
     def selected(self) -> CallbackRow | None:
@@ -310,6 +317,7 @@ class CallbacksPage(QWidget):
         dialog = CallbackAttemptDialog(self._callbacks, self._user, row, self._dimensions, self)
         dialog.exec()
         self.reload()
+        self.table.setFocus()  # on the next callback: Enter logs it
         if dialog.saved is not None and dialog.saved.dissatisfied:
             follow = "并安排上门回访" if row.kind == "phone" else ""
             show_info(self, f"群众不满意：已生成整改督办{follow}，由所领导跟进。")

@@ -40,9 +40,10 @@ from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.enter_clicks import focus_next_step, press_first_open
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import fit_columns, make_table, on_enter
 
 RED = "#b3261e"
 
@@ -173,6 +174,7 @@ class ComplaintsPage(QWidget):
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy, stretch_column=len(COMPLAINT_COLUMNS) - 1)
+        on_enter(self.table, self.next_step)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
         self.view = QTextBrowser()
@@ -264,6 +266,16 @@ class ComplaintsPage(QWidget):
         self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
         return True
 
+    def _steps(self) -> list[QPushButton]:
+        return [self.buttons[k] for k in ("verify", "handle", "reply", "close")]
+
+    def _focus_next_step(self) -> None:
+        focus_next_step(self._steps(), self.table)
+
+    def next_step(self) -> None:
+        """Enter on a row: the step the complaint is at (核实, 处理, 答复 or 办结)."""
+        press_first_open(self._steps())
+
     def _on_selection(self) -> None:
         indexes = self.table.selectionModel().selectedRows()
         if not indexes:
@@ -342,6 +354,7 @@ class ComplaintsPage(QWidget):
             return dialog
         dialog.exec()
         self.reload()
+        self._focus_next_step()
         return None
 
     def _on_verify(self) -> TextFormDialog | None:
@@ -408,6 +421,7 @@ class ComplaintsPage(QWidget):
         except StationDeskError as exc:
             show_error(self, exc.message)
         self.reload()
+        self._focus_next_step()
 
     def _on_reassign(self) -> TextFormDialog | None:
         r = self.current

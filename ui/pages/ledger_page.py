@@ -45,7 +45,7 @@ from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 from ui.widgets.screen_fit import fit_to_screen
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import fit_columns, make_table, on_enter
 
 # Opens a visit (its detail panel and actions) from any row of the ledger.
 OpenVisit = Callable[[int], None]
@@ -242,6 +242,7 @@ class LedgerPage(QWidget):
             proxy.setSourceModel(model)
             table = make_table(proxy, stretch_column=len(section.columns) - 1)
             table.doubleClicked.connect(lambda _i: self.open_selected())
+            on_enter(table, self.open_selected)  # as the double-click, by keyboard
             table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
             fit_columns(table, widest=220)
             self.models[section.key] = model

@@ -30,9 +30,10 @@ from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets.enter_clicks import focus_next_step, press_first_open
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.html import esc
-from ui.widgets.tables import fit_columns, make_table
+from ui.widgets.tables import fit_columns, make_table, on_enter
 
 RED = "#b3261e"
 GREY = "#57606a"
@@ -168,6 +169,7 @@ class RectificationsPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = make_table(self.proxy, stretch_column=len(COLUMNS) - 1)
+        on_enter(self.table, self.next_step)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
@@ -290,6 +292,16 @@ class RectificationsPage(QWidget):
         row = self.selected_row()
         return row.id if row is not None else None
 
+    def _steps(self) -> list[QPushButton]:
+        return [self.buttons[k] for k in ("verify", "rectify", "follow_up", "decide", "close")]
+
+    def _focus_next_step(self) -> None:
+        focus_next_step(self._steps(), self.table)
+
+    def next_step(self) -> None:
+        """Enter on a row: the step the rectification is at."""
+        press_first_open(self._steps())
+
     def _on_selection_changed(self) -> None:
         self.errors.clear()
         self._show_selected()
@@ -351,6 +363,7 @@ class RectificationsPage(QWidget):
                 self.hint.setText("记录已刷新，请查看后重试。")
             return
         self.reload(row.id)
+        self._focus_next_step()
 
     def _form(
         self,
@@ -368,6 +381,7 @@ class RectificationsPage(QWidget):
         dialog.exec()
         # Reload either way: after a conflict the retry starts from the fresh record.
         self.reload(row.id)
+        self._focus_next_step()
 
     def verify_selected(self) -> None:
         """核实原因: what caused the 差评, found by the owner."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QGridLayout,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -34,7 +33,7 @@ from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
-from ui.widgets import screen_fit
+from ui.widgets.flow_layout import ButtonGrid
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 
@@ -220,9 +219,7 @@ class VisitPanel(QWidget):
         # The actions (with their shortcuts) of this panel; the main window lists those of the
         # page in view in its 业务 menu. Shortcuts work wherever the focus is on the page.
         self.actions_by_key: dict[str, QAction] = {}
-        self.grid = QGridLayout()
-        self._shown: list[str] = []  # the action keys on show, in grid order
-        self._placed_columns = COLUMNS
+        self.grid = ButtonGrid(COLUMNS)
         slots: dict[str, Callable[[], object]] = {
             "accept": self._on_accept,
             "spot": self._on_spot,
@@ -272,7 +269,7 @@ class VisitPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.hint)
-        layout.addLayout(self.grid)
+        layout.addWidget(self.grid)
         self.attach_shortcuts(self)
         self.show_visit(None)
 
@@ -407,7 +404,6 @@ class VisitPanel(QWidget):
         """Only the actions the state allows, the primary one first and marked as such."""
         self.primary_key = primary
         for button in self.buttons.values():
-            self.grid.removeWidget(button)
             button.hide()
             button.setDefault(False)
             button.setObjectName("")
@@ -420,71 +416,9 @@ class VisitPanel(QWidget):
             button = self.buttons[key]
             button.style().unpolish(button)
             button.style().polish(button)
-        self._shown = shown
-        self.updateGeometry()  # the minimum width follows the buttons on show
-        self._place(self._columns())
-        for key in shown:
-            self.buttons[key].show()
+        self.grid.set_buttons([self.buttons[k] for k in shown])
         for action_key, action in self.actions_by_key.items():
             action.setEnabled(bool(enabled.get(action_key)))
-
-    def _columns(self) -> int:
-        """As many buttons per row as fit whole (3, 2 or 1): with 特大 text on a 1366 screen
-        three buttons a row would cut their names and shortcuts off."""
-        layout = self.layout()
-        margins = layout.contentsMargins() if layout is not None else None
-        room = self.width() - (margins.left() + margins.right() if margins is not None else 0)
-        if room <= 0:
-            return COLUMNS  # not laid out yet
-        for columns in range(COLUMNS, 1, -1):
-            if self._grid_width(columns) <= room:
-                return columns
-        return 1
-
-    def minimumSizeHint(self) -> QSize:
-        """Wide enough for three buttons a row (two with bigger text), within two fifths of
-        the screen: the list beside it keeps the rest."""
-        hint = super().minimumSizeHint()
-        if not self._shown:
-            return hint
-        cap = screen_fit.available_area(self).width() * 2 // 5
-        layout = self.layout()
-        margins = layout.contentsMargins() if layout is not None else None
-        edge = margins.left() + margins.right() if margins is not None else 0
-        for columns in range(COLUMNS, 1, -1):
-            need = self._grid_width(columns) + edge
-            if need <= cap:
-                return QSize(max(hint.width(), need), hint.height())
-        return hint
-
-    def _grid_width(self, columns: int) -> int:
-        """The width the shown buttons need in ``columns`` columns (each column as its widest)."""
-        widths = [b.sizeHint().width() for b in (self.buttons[k] for k in self._shown)]
-        need = [max(widths[c::columns], default=0) for c in range(columns)]
-        return sum(need) + max(self.grid.horizontalSpacing(), 0) * (columns - 1)
-
-    def _place(self, columns: int) -> None:
-        for key in self._shown:
-            self.grid.removeWidget(self.buttons[key])
-        for index, key in enumerate(self._shown):
-            self.grid.addWidget(self.buttons[key], index // columns, index % columns)
-        self._placed_columns = columns
-
-    def changeEvent(self, event: QEvent) -> None:
-        """字号 changed: the buttons' names take another width; re-flow once they have it."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and self._shown:
-            QTimer.singleShot(0, self._reflow)
-
-    def _reflow(self) -> None:
-        self.updateGeometry()
-        self._place(self._columns())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Re-flow the action buttons when the panel's width changes how many fit a row."""
-        super().resizeEvent(event)
-        if self._shown and self._columns() != self._placed_columns:
-            self._place(self._columns())
 
     # ---- actions ------------------------------------------------------------------------
 
