@@ -49,6 +49,7 @@ from ui.lock_cover import close_windows, cover_windows
 from ui.login_dialog import LoginDialog
 from ui.session_lock import SessionLockWatcher
 from ui.tasks import BusyDialog
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.enter_clicks import enter_clicks
 from ui.widgets.wheel_guard import guard_wheel
 
@@ -182,9 +183,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.user_label = QLabel(f"当前：{user.name}（{user.role.label}，警号 {user.badge_no}）")
-        self.station_label = QLabel(station.name)
-        self.db_label = QLabel(f"数据库：{location}")
-        self.db_label.setToolTip(location)
+        # The station and the path give way (elided, whole in the tooltip) when the warning
+        # needs the room, as with 特大 text on a 1366 screen.
+        self.station_label = ElidedLabel(station.name)
+        self.db_label = ElidedLabel(f"数据库：{location}")
         bar = self.statusBar()
         bar.addWidget(self.user_label)
         bar.addWidget(self.station_label)

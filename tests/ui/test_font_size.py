@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,38 @@ def test_the_action_buttons_show_their_whole_names_on_a_1366_screen_at_any_size(
     qtbot.waitUntil(lambda: all(b.width() >= b.sizeHint().width() for b in shown))
     rows = {b.y() for b in shown}
     assert len(shown) <= columns * len(rows) and len({b.x() for b in shown}) == columns
+
+
+def test_at_extra_large_the_status_bar_warning_and_the_complaint_steps_show_whole(
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
+    services: Services,
+    chief: SessionUser,
+    qsettings: QSettings,
+    standard_afterwards: None,
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(screen_fit, "available_area", lambda _widget: QRect(0, 0, 1366, 728))
+    apply_font_size(QApplication.instance(), 14)
+    window = MainWindow(
+        services,
+        chief,
+        "/一个很长的路径/派出所/窗口服务台账/station.sqlite3",
+        qsettings,
+        today=dt.date(2026, 11, 20),
+    )
+    qtbot.addWidget(window)
+    window.setGeometry(0, 0, 1366, 728)
+    window.show()
+    qtbot.waitExposed(window)
+
+    # Next year's holidays are not entered: the warning shows, whole; the path gives way.
+    warning = window.calendar_warning
+    assert warning.isVisible()
+    qtbot.waitUntil(lambda: warning.width() >= warning.sizeHint().width())
+    assert window.db_label.text().endswith("station.sqlite3")  # whole, in the tooltip too
+    assert window.db_label.toolTip() == window.db_label.text()
+
+    window.show_page("complaints")
+    page = window.pages["complaints"]
+    steps = [b for k, b in page.buttons.items() if k != "record"]
+    qtbot.waitUntil(lambda: all(b.width() >= b.sizeHint().width() for b in steps))

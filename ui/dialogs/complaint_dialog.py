@@ -30,6 +30,7 @@ from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.form_rows import add_field
+from ui.widgets.screen_fit import fit_to_content
 
 
 class ComplaintDialog(QDialog):
@@ -106,6 +107,8 @@ class ComplaintDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addWidget(buttons)
+        # Tall enough for the wrapped hint and the content box at any 字号, on the screen.
+        fit_to_content(self, 560)
 
     def given(self) -> NewComplaint:
         """What the form holds now."""

@@ -25,7 +25,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.widgets.messages import confirm, show_error
 from ui.widgets.service_item_html import detail_html
-from ui.widgets.tables import make_table
+from ui.widgets.tables import fit_columns, make_table
 
 COLUMNS: list[Column[ServiceItemRow]] = [
     Column("编码", lambda r: r.code),
@@ -61,7 +61,8 @@ class CataloguePage(QWidget):
         )
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.table = make_table(self.proxy, stretch_column=1)
+        # The names keep the width they need (up to a limit); the last column takes the rest.
+        self.table = make_table(self.proxy, stretch_column=len(COLUMNS) - 1)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(self._on_edit_clicked)
 
@@ -111,6 +112,7 @@ class CataloguePage(QWidget):
             self.search_edit.text(), include_inactive=self.inactive_check.isChecked()
         )
         self.model.set_rows(rows)
+        fit_columns(self.table, widest=280)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         target = 0

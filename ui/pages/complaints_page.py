@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -41,6 +39,7 @@ from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.widgets.enter_clicks import focus_next_step, press_first_open
+from ui.widgets.flow_layout import ButtonGrid, FlowLayout
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
 from ui.widgets.tables import fit_columns, make_table, on_enter
@@ -182,7 +181,7 @@ class ComplaintsPage(QWidget):
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
+        grid = ButtonGrid(3)
         actions: list[tuple[str, str, Callable[[], Any]]] = [
             ("record", "登记投诉/表扬…", self._on_record),
             ("verify", "核实…", self._on_verify),
@@ -198,10 +197,10 @@ class ComplaintsPage(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
         # Registering is the everyday action: above the detail; the steps below it.
-        for index, key in enumerate(k for k, _, _ in actions if k != "record"):
-            grid.addWidget(self.buttons[key], index // 3, index % 3)
+        grid.set_buttons([self.buttons[k] for k, _, _ in actions if k != "record"])
 
-        filters = QHBoxLayout()
+        # Wraps to a second line rather than squeezing the dates (特大 on a 1366 screen).
+        filters = FlowLayout()
         filters.addWidget(QLabel("收到日期"))
         filters.addWidget(self.from_edit)
         filters.addWidget(QLabel("至"))
@@ -211,20 +210,18 @@ class ComplaintsPage(QWidget):
         filters.addWidget(self.channel_combo)
         filters.addWidget(self.overdue_check)
         filters.addWidget(search)
-        filters.addStretch(1)
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addLayout(filters)
         left_box.addWidget(self.table, 1)
         right = QWidget()
-        right.setMinimumWidth(380)
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.buttons["record"])
         right_box.addWidget(self.view, 1)
         right_box.addWidget(self.hint)
-        right_box.addLayout(grid)
+        right_box.addWidget(grid)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)

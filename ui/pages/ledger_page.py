@@ -42,6 +42,7 @@ from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets.flow_layout import FlowLayout
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 from ui.widgets.screen_fit import fit_to_screen
@@ -99,6 +100,7 @@ class LedgerPage(QWidget):
             pass
         self.officer_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.pending_combo = QComboBox()
+        self.pending_combo.setMaxVisibleItems(12)  # the days waiting, not three and a half
         self.pending_combo.activated.connect(self._jump_to_pending)
         self.state_label = QLabel()
         self.state_label.setObjectName("ledgerState")
@@ -119,14 +121,15 @@ class LedgerPage(QWidget):
             ("correct", "登记更正…", self.correct),
             ("open", "打开事项", self.open_selected),
         )
-        bar = QHBoxLayout()
+        # Wraps rather than cutting the lock state off (特大 on a 1366 screen).
+        bar = FlowLayout()
         bar.addWidget(QLabel("日期"))
         bar.addWidget(self.date_edit)
         bar.addWidget(self.officer_combo)
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.reload)
         bar.addWidget(refresh)
-        bar.addWidget(self.state_label, 1)
+        bar.addWidget(self.state_label)
         bar.addWidget(QLabel("待审核"))
         bar.addWidget(self.pending_combo)
         buttons = QHBoxLayout()

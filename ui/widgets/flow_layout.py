@@ -124,8 +124,8 @@ class ButtonGrid(QWidget):
 
     def columns(self) -> int:
         """The most columns (up to the limit) whose buttons fit the width whole."""
-        if self.width() <= 0 or not self.isVisible():
-            return self._most
+        if self.width() <= 0:
+            return self._most  # not laid out yet
         for columns in range(self._most, 1, -1):
             if self.grid_width(columns) <= self.width():
                 return columns
