@@ -39,7 +39,7 @@ from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.widgets.enter_clicks import focus_next_step, press_first_open
-from ui.widgets.flow_layout import ButtonGrid, FlowLayout
+from ui.widgets.flow_layout import ButtonGrid, FlowLayout, together
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
 from ui.widgets.tables import fit_columns, make_table, on_enter
@@ -201,10 +201,7 @@ class ComplaintsPage(QWidget):
 
         # Wraps to a second line rather than squeezing the dates (特大 on a 1366 screen).
         filters = FlowLayout()
-        filters.addWidget(QLabel("收到日期"))
-        filters.addWidget(self.from_edit)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.to_edit)
+        filters.addWidget(together("收到日期", self.from_edit, "至", self.to_edit))
         filters.addWidget(self.kind_combo)
         filters.addWidget(self.state_combo)
         filters.addWidget(self.channel_combo)

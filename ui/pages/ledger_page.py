@@ -42,7 +42,7 @@ from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
-from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.flow_layout import FlowLayout, together
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
 from ui.widgets.screen_fit import fit_to_screen
@@ -123,15 +123,13 @@ class LedgerPage(QWidget):
         )
         # Wraps rather than cutting the lock state off (特大 on a 1366 screen).
         bar = FlowLayout()
-        bar.addWidget(QLabel("日期"))
-        bar.addWidget(self.date_edit)
+        bar.addWidget(together("日期", self.date_edit))
         bar.addWidget(self.officer_combo)
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.reload)
         bar.addWidget(refresh)
         bar.addWidget(self.state_label)
-        bar.addWidget(QLabel("待审核"))
-        bar.addWidget(self.pending_combo)
+        bar.addWidget(together("待审核", self.pending_combo))
         buttons = QHBoxLayout()
         for key, text, slot in actions:
             button = QPushButton(text)

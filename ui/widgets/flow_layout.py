@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QLayout, QLayoutItem, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QWidget,
+)
 
 from ui.widgets import screen_fit
 
@@ -169,3 +177,13 @@ class ButtonGrid(QWidget):
     def _reflow(self) -> None:
         self.updateGeometry()
         self._place(self.columns())
+
+
+def together(*parts: QWidget | str) -> QWidget:
+    """Widgets (and label texts) that wrap as one, e.g. 待审核 and its list."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        row.addWidget(QLabel(part) if isinstance(part, str) else part)
+    return box
