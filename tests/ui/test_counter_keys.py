@@ -106,9 +106,7 @@ def test_a_matter_shows_the_actions_its_state_allows_with_the_primary_one_first(
     # Nothing greyed out in the way: what the state does not allow is not shown.
     assert all(panel.buttons[k].isEnabled() for k in shown)
     assert "complete" not in shown and "receipt" not in shown and "resume" not in shown
-    first = min(
-        shown, key=lambda k: panel.grid.getItemPosition(panel.grid.indexOf(panel.buttons[k]))[:2]
-    )
+    first = min(shown, key=lambda k: panel.grid.position(panel.buttons[k]))
     assert first == "accept"
 
 

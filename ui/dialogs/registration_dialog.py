@@ -61,7 +61,8 @@ class RegistrationDialog(QDialog):
         self.hint: CitizenHint | None = None
         self._looked_up = ("", "")
         self.setWindowTitle("新登记")
-        self.setMinimumWidth(620)
+        # A matter's name and code side by side at any 字号.
+        self.setMinimumWidth(max(620, self.fontMetrics().horizontalAdvance("中") * 44))
 
         self.id_type_combo = QComboBox()
         for id_type, label in ID_TYPE_LABELS.items():

@@ -10,6 +10,7 @@ them in aligned columns: three a row when their names fit, else two, else one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
@@ -129,6 +130,11 @@ class ButtonGrid(QWidget):
     def placed_columns(self) -> int:
         """How many buttons a row are on show."""
         return self._placed
+
+    def position(self, button: QPushButton) -> tuple[int, int]:
+        """(row, column) of ``button`` in the grid (tests, accessibility)."""
+        where: Any = self._grid.getItemPosition(self._grid.indexOf(button))
+        return int(where[0]), int(where[1])
 
     def columns(self) -> int:
         """The most columns (up to the limit) whose buttons fit the width whole."""

@@ -23,7 +23,10 @@ class MatterPicker(QWidget):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("输入事项名称、编码或拼音首字母，如 sfz、jzz")
         self.list = QListWidget()
-        self.list.setMaximumHeight(150)
+        # Three to six matters in view at any 字号 (a fixed 150 px showed one and a half at 特大).
+        row = self.list.fontMetrics().height() + 8
+        self.list.setMinimumHeight(3 * row)
+        self.list.setMaximumHeight(6 * row)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.hide()
         layout = QVBoxLayout(self)
