@@ -152,6 +152,7 @@ class SearchPage(QWidget):
             "证件号码和电话已部分隐藏；确需完整号码时，在右侧“查看完整证件号”并写明用途。"
         )
         note.setObjectName("hint")
+        note.setWordWrap(True)  # whole at any 字号
 
         self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
         self.panel.changed.connect(lambda _id: self._run(self._offset))

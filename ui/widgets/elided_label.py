@@ -44,7 +44,9 @@ class ElidedLabel(QLabel):
         self._elide()
 
     def _elide(self) -> None:
+        # The room inside the label's own padding (the station style pads status labels).
+        room = self.contentsRect().width() - 2
         shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideMiddle, max(self.width() - 8, 0)
+            self._full, Qt.TextElideMode.ElideMiddle, max(room, 0)
         )
         super().setText(shown)
