@@ -164,6 +164,9 @@ class CallbacksPage(QWidget):
         left_box.addWidget(self.table, 1)
         left_box.addLayout(button_row)
         right = QWidget()
+        # Room for the coverage table's eight columns at any 字号 (it wrapped a character a
+        # line at 特大 on a 1366 screen).
+        right.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 26)
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
         self.coverage_view = QTextBrowser()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -111,6 +112,10 @@ class LedgerPage(QWidget):
         self.summary = QTextBrowser()
         self.summary.setMaximumHeight(150)
         self.tabs = QTabWidget()
+        # The tab strip's scroll arrows are for the mouse; Tab goes past them (Ctrl+Tab and
+        # the arrow keys on the strip change the section).
+        for arrow in self.tabs.tabBar().findChildren(QToolButton):
+            arrow.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.models: dict[str, RowTableModel[LedgerRow]] = {}
         self.tables: dict[str, QTableView] = {}
         self.buttons: dict[str, QPushButton] = {}
