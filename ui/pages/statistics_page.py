@@ -347,7 +347,13 @@ class StatisticsPage(QWidget):
 
         self.board_title = QLabel()
         self.board_title.setObjectName("hint")
-        formula = QLabel("排名规则：" + RANKING_FORMULA)
+        # The whole rule is on 指标说明 (and in the tooltip): here it took half the board's
+        # height, and at 特大 left four rows of the ranking in view.
+        formula = QLabel(
+            "排名规则：得分由满意率、按时办结率、一次办结率、回访接通率和差评、超范围告知、投诉扣分"
+            "算出，详见“指标说明”页。"
+        )
+        formula.setToolTip(RANKING_FORMULA)
         formula.setWordWrap(True)
         formula.setObjectName("hint")
         board_page = QWidget()
