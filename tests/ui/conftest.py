@@ -1,13 +1,35 @@
-"""Qt's standard dialogs in Chinese in the widget tests, as in the application."""
+"""Qt's standard dialogs in Chinese in the widget tests, as in the application; and Python's
+garbage collection as the tests expect it, whatever a test of the application left behind."""
 
 from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from ui.files import install_qt_chinese
+from ui.garbage import GarbageCollector
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _qt_in_chinese(qapp: QApplication) -> None:
     install_qt_chinese(qapp)
+
+
+@pytest.fixture(autouse=True)
+def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
+    """After each test: no application collector left on the test QApplication, and
+    automatic collection on again.
+
+    The real start (``run_gui``, tested in test_first_start) and test_garbage install a
+    GarbageCollector, which switches automatic collection off for the process. Left so, every
+    later test ran with cyclic garbage never freed (the suite grew to 700 MB and slowed to
+    seconds a test), or collected at a random moment by a leftover timer.
+    """
+    yield
+    for collector in qapp.findChildren(GarbageCollector):
+        collector.setParent(None)
+        collector.deleteLater()
+    gc.enable()
