@@ -48,15 +48,19 @@ def enter_clicks(root: QWidget) -> None:
         button.setProperty(_WATCHED, True)
 
 
+def first_open(steps: list[QPushButton]) -> QPushButton | None:
+    """The first of ``steps`` on show and enabled (the step a record is at)."""
+    return next((b for b in steps if b.isVisible() and b.isEnabled()), None)
+
+
 def focus_next_step(steps: list[QPushButton], fallback: QWidget) -> None:
     """After an action: the focus on the first step now open (Enter takes it), else on
     ``fallback`` (the list), never left on a button the action just disabled."""
-    target = next((b for b in steps if b.isVisible() and b.isEnabled()), None)
-    (target or fallback).setFocus()
+    (first_open(steps) or fallback).setFocus()
 
 
 def press_first_open(steps: list[QPushButton]) -> None:
     """Enter on a row: press the first step the row allows (nothing when none is open)."""
-    target = next((b for b in steps if b.isVisible() and b.isEnabled()), None)
+    target = first_open(steps)
     if target is not None:
         target.click()
