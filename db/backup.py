@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.migrate import known_revisions
+from db.staging import remove_stale_parts
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
@@ -84,6 +85,9 @@ def stage(folder: Path, name: str) -> Path:
     """A new, empty, owner-only hidden file in ``folder`` for ``name`` to be written to."""
     if not folder.is_dir():
         raise BackupFailure("no_folder", str(folder))
+    # A backup killed halfway left its hidden copy (as big as the database): the station's
+    # next backup into this folder removes it.
+    remove_stale_parts(folder, "." + name.split("-", 1)[0] + "-")
     try:
         fd, staged = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     except OSError as exc:

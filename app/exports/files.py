@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from app.errors import ValidationError
+from db.staging import remove_stale_parts
 
 # Runs around the rename: e.g. an audit transaction that commits only if the rename worked.
 Guard = Callable[[], AbstractContextManager[object]]
@@ -65,7 +66,9 @@ def write_atomically(target: Path, content: bytes, guard: Guard | None = None) -
 
 
 def _stage(target: Path, content: bytes) -> Path:
-    """The content in a hidden temporary file beside ``target``."""
+    """The content in a hidden temporary file beside ``target`` (after removing what a
+    killed export of the same name left there)."""
+    remove_stale_parts(target.parent, f".{target.name}.")
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:

@@ -171,6 +171,24 @@ def test_a_backup_is_a_checked_owner_only_copy_named_by_station_and_time(
     assert station.backups.last_good_backup() is not None
 
 
+def test_a_backup_killed_halfway_leaves_a_hidden_copy_the_next_backup_removes(
+    station: Station, folder: Path
+) -> None:
+    killed = folder / ".QNL-20250925-180000-daily.sqlite3.k2j4.part"
+    killed.write_bytes(b"half a database")
+    os.utime(killed, (1_000_000, 1_000_000))  # long ago
+    running = folder / ".QNL-20250926-175959-manual.sqlite3.x9q1.part"
+    running.write_bytes(b"another counter's backup under way")
+    other = folder / ".notes.txt.part"
+    other.write_bytes(b"not ours")
+    os.utime(other, (1_000_000, 1_000_000))
+
+    station.backups.backup(station.chief, folder)
+
+    assert not killed.exists()
+    assert running.exists() and other.exists()  # too young to be a leftover; not ours
+
+
 def test_two_backups_in_the_same_second_keep_both(station: Station, folder: Path) -> None:
     first = station.backups.backup(station.chief, folder)
     second = station.backups.backup(station.chief, folder)

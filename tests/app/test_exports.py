@@ -182,6 +182,25 @@ def test_a_failed_rename_leaves_neither_the_file_nor_the_temporary(
     assert not target.exists() and leftovers(tmp_path) == []
 
 
+def test_an_export_killed_halfway_leaves_a_hidden_file_the_next_export_removes(
+    tmp_path: Path,
+) -> None:
+    killed = tmp_path / ".统计.xlsx.a1b2c3.part"
+    killed.write_bytes(b"half a workbook")
+    os.utime(killed, (1_000_000, 1_000_000))  # long ago
+    under_way = tmp_path / ".统计.xlsx.d4e5f6.part"  # another counter exporting right now
+    under_way.write_bytes(b"being written")
+    other = tmp_path / ".台账.xlsx.g7h8.part"
+    other.write_bytes(b"another file's")
+    os.utime(other, (1_000_000, 1_000_000))
+
+    write_atomically(tmp_path / "统计.xlsx", b"content")
+
+    assert not killed.exists()
+    assert under_way.exists() and other.exists()  # too young; another name's (its own export)
+    assert (tmp_path / "统计.xlsx").read_bytes() == b"content"
+
+
 def test_a_failed_write_keeps_the_old_file_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
