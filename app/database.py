@@ -207,21 +207,36 @@ def _check_sqlite_file(path: Path, *, create: bool, writable: bool = True) -> No
         raise DatabaseProblem(f"没有权限读取数据库文件：{path}。")
     if writable and (not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)):
         raise DatabaseProblem(f"数据库文件或其所在文件夹不可写：{path}。请检查权限或换一个位置。")
-    if path.stat().st_size > 0:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-        if header != SQLITE_HEADER:
-            raise DatabaseProblem(f"该文件不是 StationDesk 数据库（也不是 SQLite 数据库）：{path}")
-        _inspect_read_only(path)
+    if path.stat().st_size == 0:
+        if not create:
+            raise _empty(path)
+        return
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise DatabaseProblem(f"该文件不是 StationDesk 数据库（也不是 SQLite 数据库）：{path}")
+    if not _inspect_read_only(path) and not create:
+        raise _empty(path)
 
 
-def _inspect_read_only(path: Path) -> None:
-    """Refuse a foreign or newer database before our engine (which sets WAL) touches it."""
+def _empty(path: Path) -> DatabaseProblem:
+    """Only init, demo and the first start create a station: other commands leave an empty
+    file as it is (they used to give it a whole schema before saying it was not set up)."""
+    return DatabaseProblem(
+        f"该文件是空的，还不是 StationDesk 数据库：{path}。"
+        "请先运行 stationdesk init 或 stationdesk demo（文件未作任何改动）。"
+    )
+
+
+def _inspect_read_only(path: Path) -> bool:
+    """Refuse a foreign or newer database before our engine (which sets WAL) touches it;
+    False for a SQLite file with nothing in it yet."""
     try:
         revision, tables = inspect_sqlite_file(path)
     except NotADatabase:
         raise DatabaseProblem(f"该文件不是 StationDesk 数据库或已损坏：{path}") from None
     _refuse_unknown(revision, tables)
+    return revision is not None or bool(tables)
 
 
 def _refuse_unknown(revision: str | None, tables: set[str]) -> None:

@@ -81,6 +81,40 @@ def test_a_missing_file_with_create_false_is_refused_and_not_created(tmp_path: P
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("kind", ["zero bytes", "an empty SQLite file"])
+def test_an_empty_file_is_left_as_it_is_by_every_command_but_init(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app import cli
+
+    path = tmp_path / "station.sqlite3"
+    if kind == "zero bytes":
+        path.write_bytes(b"")
+    else:
+        sqlite3.connect(path).execute("PRAGMA user_version = 0").connection.close()
+    before = path.read_bytes()
+
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database(path, create=False)
+    assert "空的" in caught.value.message and "stationdesk init" in caught.value.message
+
+    code = cli.main(["export", "statistics", "--from", "2026-11-01", "--db", str(path),
+                     "--badge", "031001", "--out", str(tmp_path / "x.xlsx")])  # fmt: skip
+    assert code != 0 and "空的" in capsys.readouterr().err
+    assert path.read_bytes() == before  # not given a schema before the refusal
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["station.sqlite3"]
+
+    # init still makes a station of it.
+    open_database(path).dispose()
+    assert current_revision_of(path) == head_revision()
+
+
+def current_revision_of(path: Path) -> str | None:
+    with sqlite3.connect(path) as con:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
 @pytest.mark.skipif(RUNNING_AS_ROOT, reason="root ignores file permissions")
 def test_a_read_only_file_is_refused_and_left_unchanged(tmp_path: Path) -> None:
     target = tmp_path / "station.sqlite3"
