@@ -82,10 +82,21 @@ NOW_KEY = "stationdesk.now"
 CORRECTION_KEY = "stationdesk.correction"
 
 
+_INSTALLED = "_stationdesk_day_lock"
+
+
 def install(sessions: sessionmaker[Session]) -> None:
-    """Guard every session the factory makes (idempotent)."""
-    if not event.contains(sessions, "before_flush", _before_flush):
-        event.listen(sessions, "before_flush", _before_flush)
+    """Guard every session the factory makes (idempotent).
+
+    The mark is kept on the factory itself. ``event.contains`` was asked before, but
+    SQLAlchemy's event registry is keyed by ``id()``: a new factory at the address of a
+    collected one could be taken as guarded already, and once in a full test run a locked
+    day's visit reached the database trigger instead of this check.
+    """
+    if getattr(sessions, _INSTALLED, False):
+        return
+    event.listen(sessions, "before_flush", _before_flush)
+    setattr(sessions, _INSTALLED, True)
 
 
 def _changed(session: Session, obj: object) -> set[str]:
