@@ -40,6 +40,7 @@ from app.rating_service import (
     open_rectification,
     rating_is_bad,
 )
+from app.reveal_purposes import CALLBACK_PHONE_PURPOSES, audit_after, check_reveal
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
@@ -434,8 +435,10 @@ class CallbackService(ServiceBase):
                 self._supervisor(session, user)
             return self._rows(session, Callback.id == callback.id)[0]
 
-    def reveal_phone(self, user: SessionUser, callback_id: int) -> str:
-        """The full number, to dial it: only for the assignee, and audited."""
+    def reveal_phone(self, user: SessionUser, callback_id: int, purpose: str, detail: str) -> str:
+        """The full number, to dial it: only for the assignee, for 回访联系 and a stated detail;
+        audited with both."""
+        chosen, text = check_reveal(purpose, detail, CALLBACK_PHONE_PURPOSES)
         with self._writing() as session:
             actor = self._officer(session, user)
             callback = _get(session, callback_id)
@@ -450,7 +453,7 @@ class CallbackService(ServiceBase):
                 action="phone_revealed",
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"reason": KINDS[callback.kind], "callback": callback.id},
+                after={**audit_after(chosen, text), "callback": callback.id},
             )
             return visit.phone
 

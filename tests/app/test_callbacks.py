@@ -385,10 +385,22 @@ def test_the_full_phone_number_is_for_the_caller_only_and_audited(
     assert row.phone_masked == "138****0011"
     caller = _login(services, row.assigned_to_id, desk)
     other = desk.a if caller is not desk.a else desk.b
+    detail = "电话回访群众对办证的评价"
     with pytest.raises(PermissionDenied):
-        services.callbacks.reveal_phone(other, row.id)
-    assert services.callbacks.reveal_phone(caller, row.id) == "13805710011"
-    assert audit_log()[-1]["action"] == "phone_revealed"
+        services.callbacks.reveal_phone(other, row.id, "回访联系", detail)
+    events = len(audit_log())
+    with pytest.raises(ValidationError) as caught:
+        services.callbacks.reveal_phone(caller, row.id, "回访联系", "看看")
+    assert caught.value.field == "detail"
+    with pytest.raises(ValidationError) as caught:
+        services.callbacks.reveal_phone(caller, row.id, "核查身份", detail)
+    assert caught.value.field == "purpose" and "回访联系" in caught.value.message
+    assert len(audit_log()) == events
+
+    assert services.callbacks.reveal_phone(caller, row.id, "回访联系", detail) == "13805710011"
+    event = audit_log()[-1]
+    assert event["action"] == "phone_revealed"
+    assert event["after"] == {"purpose": "回访联系", "detail": detail, "callback": row.id}
 
 
 def test_overdue_callbacks_are_marked(desk: Desk, services: Services, clock: FixedClock) -> None:

@@ -311,7 +311,7 @@ def test_the_officer_concerned_can_neither_see_nor_handle_the_complaint(
         lambda: complaints.reply(deputy, row.id, row.row_version, "电话", "答复"),
         lambda: complaints.close(deputy, row.id, row.row_version),
         lambda: complaints.reassign(deputy, row.id, row.row_version, chief.officer_id, "转"),
-        lambda: complaints.reveal_phone(deputy, row.id, "回电"),
+        lambda: complaints.reveal_phone(deputy, row.id, "投诉处理", "电话答复投诉人"),
     ]
     for step in steps:
         with pytest.raises(NotFound, match="找不到该投诉记录"):
@@ -449,15 +449,21 @@ def test_the_full_phone_is_for_the_handler_only_and_every_look_is_audited(
 ) -> None:
     row = complaints.record(liu, complaint(zhang))
     with pytest.raises(PermissionDenied, match="只有承办人"):
-        complaints.reveal_phone(liu, row.id, "回电")
-    with pytest.raises(ValidationError, match="具体用途"):
-        complaints.reveal_phone(chief, row.id, "看")
+        complaints.reveal_phone(liu, row.id, "投诉处理", "电话答复投诉人")
+    events = len(audit_log())
+    with pytest.raises(ValidationError, match="具体事由"):
+        complaints.reveal_phone(chief, row.id, "投诉处理", "看看")
+    with pytest.raises(ValidationError, match="具体事由"):
+        complaints.reveal_phone(chief, row.id, "投诉处理", "。。")
+    with pytest.raises(ValidationError, match="投诉处理"):
+        complaints.reveal_phone(chief, row.id, "办理业务", "电话答复投诉人")
+    assert len(audit_log()) == events
 
-    assert complaints.reveal_phone(chief, row.id, "电话答复投诉人") == PHONE
+    assert complaints.reveal_phone(chief, row.id, "投诉处理", "电话答复投诉人") == PHONE
     event = audit_log()[-1]
     assert (event["action"], event["after"]) == (
         "complaint_phone_revealed",
-        {"reason": "电话答复投诉人"},
+        {"purpose": "投诉处理", "detail": "电话答复投诉人"},
     )
 
 

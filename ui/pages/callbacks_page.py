@@ -28,8 +28,10 @@ from app.errors import StationDeskError
 from app.printing.fonts import glyph_warning
 from app.printing.register_pdf import render_register
 from app.rating_service import RatingService
+from app.reveal_purposes import CALLBACK_PHONE_PURPOSES
 from app.roles import Permission, allows
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
+from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -138,7 +140,7 @@ class CallbacksPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         actions = (
             ("attempt", "登记回访结果…", self.log_attempt),
-            ("dial", "查看完整号码", self.reveal_phone),
+            ("dial", "查看完整号码…", self.reveal_phone),
             ("reassign", "改派…", self.reassign),
             ("home", "安排上门回访", self.schedule_home),
         )
@@ -327,16 +329,26 @@ class CallbacksPage(QWidget):
         return dialog
 
     def reveal_phone(self) -> None:
-        """Show the full number to dial (audited)."""
+        """Show the full number to dial, once the purpose and detail are given (audited)."""
         row = self.selected()
         if row is None:
             return
-        try:
-            number = self._callbacks.reveal_phone(self._user, row.id)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return
-        show_info(self, f"{row.citizen_name}：{number}\n（查看完整号码已记录在审计日志中）")
+        callback_id = row.id
+        dialog = reveal_dialog(
+            "查看完整号码",
+            f"{row.kind_label}　{row.citizen_name}",
+            CALLBACK_PHONE_PURPOSES,
+            lambda purpose, detail: self._callbacks.reveal_phone(
+                self._user, callback_id, purpose, detail
+            ),
+            self,
+            "如：电话回访群众对换领身份证的办理评价",
+        )
+        if dialog.exec() and dialog.result_value is not None:
+            show_info(
+                self,
+                f"{row.citizen_name}：{dialog.result_value}\n（查看完整号码已记录在审计日志中）",
+            )
 
     def reassign(self) -> None:
         """Give the callback to another officer who did not handle the matter."""

@@ -32,8 +32,10 @@ from app.complaint_service import (
 )
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.reveal_purposes import COMPLAINT_PHONE_PURPOSES
 from app.roles import Permission, allows
 from ui.dialogs.complaint_dialog import ComplaintDialog
+from ui.dialogs.reveal_dialog import AUDIT_NOTE, reveal_fields
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
@@ -446,16 +448,18 @@ class ComplaintsPage(QWidget):
         shown: list[str] = []
 
         def reveal(values: dict[str, Any]) -> str:
-            phone = self._complaints.reveal_phone(self._user, r.id, values["reason"])
+            phone = self._complaints.reveal_phone(
+                self._user, r.id, values["purpose"], values["detail"]
+            )
             shown.append(phone)
             return phone
 
         dialog = self._form(
             "查看完整电话",
-            [Field("reason", "查看用途", text="电话答复投诉人")],
+            reveal_fields(COMPLAINT_PHONE_PURPOSES, "如：电话向投诉人答复核实结果"),
             reveal,
             "查看",
-            "每次查看都会记入审计日志。",
+            f"{r.number}　{r.complainant}\n{AUDIT_NOTE}",
         )
         if shown:
             show_info(self, f"投诉人电话：{shown[0]}", "完整电话")
