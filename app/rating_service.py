@@ -153,12 +153,30 @@ class RatingService(ServiceBase):
             return found is not None
 
     def rate_on_site(self, user: SessionUser, visit_id: int, given: RatingInput) -> RatingResult:
-        """Save the citizen's rating once; the officer can neither preset nor change it."""
+        """Save the citizen's rating once; the officer can neither preset nor change it.
+
+        Only at the counter of the officer who finished the matter (its owner): the screen
+        turns to the citizen right after completion, or later from that officer's own panel.
+        Nobody else records it, least of all an administrator, who handles no matters.
+        """
         with self._writing() as session:
             actor = self._officer(session, user)
+            role = Role(actor.role)
+            if not allows(role, Permission.HANDLE_VISITS):
+                raise PermissionDenied(
+                    f"{role.label}不办理窗口事项，不能录入群众评价；"
+                    "现场评价由办结该事项的民警在本窗口请群众当场作出。"
+                )
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
+            if visit.owner_id != actor.id:
+                owner = session.get(Officer, visit.owner_id)
+                name = owner.name if owner is not None else "该事项的负责民警"
+                raise PermissionDenied(
+                    f"该事项由{name}办理，现场评价只能在{name}的窗口由群众当场作出，"
+                    "他人不能代为录入。"
+                )
             if VisitStatus(visit.status) not in RATABLE:
                 raise ConflictError("事项办结（或答复、引导、不予受理）后才能请群众评价。")
             done = session.scalars(

@@ -136,3 +136,75 @@ def test_the_rated_chief_is_not_the_owner_of_his_own_rectification(
     v = services.visits.answer(chief, v.row.id, v.row.row_version, "已答复")
     services.ratings.rate_on_site(chief, v.row.id, rating(2))
     assert services.ratings.rectifications(deputy)[0].owner == "李副所长"
+
+
+# ---- who records the citizen's on-site rating (issue 18, item 5) --------------------------
+
+
+def test_only_the_officer_who_finished_the_matter_records_its_on_site_rating(
+    services: Services,
+    chief: SessionUser,
+    make_officer,  # type: ignore[no-untyped-def]
+    finished,  # type: ignore[no-untyped-def]
+    audit_log,  # type: ignore[no-untyped-def]
+) -> None:
+    officer, make = finished
+    visit_id = make()
+    colleague = make_officer(Role.WINDOW, "刘洋")
+    events = len(audit_log())
+
+    # Neither a colleague nor the chief can take the one rating before the citizen does.
+    for other in (colleague, chief):
+        with pytest.raises(PermissionDenied, match="张伟的窗口"):
+            services.ratings.rate_on_site(other, visit_id, rating(5))
+        with pytest.raises(PermissionDenied, match="他人不能代为录入"):
+            services.ratings.rate_on_site(other, visit_id, RatingInput(None, declined=True))
+    assert len(audit_log()) == events
+    assert not services.ratings.rated_on_site(officer, visit_id)
+
+    # The citizen still rates at the owner's counter, later too (请群众评价 on his panel).
+    result = services.ratings.rate_on_site(officer, visit_id, rating(2))
+    assert result.bad and audit_log()[-1]["officer_id"] == officer.officer_id
+
+
+def test_the_system_administrator_never_records_a_citizens_rating(
+    services: Services,
+    make_officer,  # type: ignore[no-untyped-def]
+    finished,  # type: ignore[no-untyped-def]
+    audit_log,  # type: ignore[no-untyped-def]
+) -> None:
+    officer, make = finished
+    visit_id = make()
+    admin = make_officer(Role.ADMIN, "周管理")
+    events = len(audit_log())
+
+    for given in (rating(1), RatingInput(None, declined=True)):
+        with pytest.raises(PermissionDenied, match="系统管理员不办理窗口事项，不能录入群众评价"):
+            services.ratings.rate_on_site(admin, visit_id, given)
+
+    assert len(audit_log()) == events
+    assert services.ratings.rectifications(officer) == []
+    assert not services.ratings.rated_on_site(officer, visit_id)
+
+
+def test_a_matter_handed_over_is_rated_at_the_counter_of_the_officer_who_finished_it(
+    services: Services,
+    make_officer,  # type: ignore[no-untyped-def]
+) -> None:
+    first = make_officer(Role.WINDOW, "张伟")
+    taker = make_officer(Role.WINDOW, "刘洋")
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+    v = services.visits.register(
+        first,
+        NewVisit("王小明", IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+    )
+    offered = services.visits.request_handover(
+        first, v.row.id, v.row.row_version, taker.officer_id, "换班交接"
+    )
+    assert offered.pending_handover is not None
+    v = services.visits.accept_handover(taker, offered.pending_handover.id)
+    v = services.visits.complete_on_the_spot(taker, v.row.id, v.row.row_version, "已出具")
+
+    with pytest.raises(PermissionDenied, match="刘洋的窗口"):
+        services.ratings.rate_on_site(first, v.row.id, rating(5))
+    assert not services.ratings.rate_on_site(taker, v.row.id, rating(5)).bad
