@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import audit
+from app import audit, chain_anchor
 from app.clock import Clock
 from app.dto import BackupResult, BackupRow, SessionUser
 from app.errors import DatabaseProblem, NotFound, PermissionDenied, ValidationError
@@ -134,8 +134,17 @@ class BackupService(ServiceBase):
             raise DatabaseProblem(message) from None
         removed = self._rotate(folder, code, keep)
         self._record(at, reason, officer_id, path, size, sha256, True, "", removed)
+        self._anchor(f"{at.astimezone(zone):%Y-%m-%d %H:%M}")
         logger.info("backup %s written (%s bytes)", path, size)
         return BackupResult(path, size, sha256, reason, at, removed)
+
+    def _anchor(self, at: str) -> None:
+        """Keep the chain's head beside the station key (``app.chain_anchor``)."""
+        try:
+            with self._sessions() as session:
+                chain_anchor.remember(session, at)
+        except Exception:  # the backup is written: a missing anchor must not hide that
+            logger.exception("could not keep the audit chain's head after the backup")
 
     def folder(self, configured: str, source: Path | None) -> Path:
         """Where automatic backups go: the configured folder, else beside the database file."""

@@ -56,6 +56,8 @@ class StationCipher:
             raise ValueError("a station key has 32 bytes")
         self._seal_key = hmac.new(key, b"StationDesk field sealing v1", hashlib.sha256).digest()
         self._hash_key = hmac.new(key, b"StationDesk lookup hash v1", hashlib.sha256).digest()
+        # Keys the audit chain (app/audit.py): without it nobody re-hashes an edited history.
+        self.audit_key = hmac.new(key, b"StationDesk audit chain v1", hashlib.sha256).digest()
         self.key_id = key_fingerprint(key)
         self._key = key  # for the recovery sheet only
 

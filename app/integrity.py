@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy.exc import DBAPIError
 
-from app import business_check, record_check
-from app.audit import verify_chain
+from app import business_check, chain_anchor, counter_check, record_check, seal_check
+from app.audit import ChainVerdict, verify_chain
 from app.database import Database
 from app.dto import CheckReport
 from db.maintenance import storage_integrity
@@ -51,20 +51,29 @@ def _check(db: Database) -> CheckReport:
         lines.append(f"结构版本：{current}，程序要求 {head}")
     with db.sessions() as session:
         verdict = verify_chain(session)
+        anchored = chain_anchor.check(session)
     if verdict.ok:
-        lines.append(f"审计链：完整，共 {verdict.events} 条事件")
+        unkeyed = (
+            "（本机没有站点密钥：只核对了事件之间的链接，未用密钥核对各事件）"
+            if verdict.keyed_from and not verdict.key_checked
+            else ""
+        )
+        lines.append(f"审计链：完整，共 {verdict.events} 条事件{unkeyed}")
     else:
         ok = False
         where = f"第 {verdict.first_broken} 号事件" if verdict.first_broken else "链尾"
         lines.append(f"审计链：在{where}处断裂 —— {verdict.reason}")
+    if anchored is not None:
+        ok = ok and not any(word in anchored for word in chain_anchor.ANCHOR_BROKEN)
+        lines.append(anchored)
     if current != head:
         lines.append("业务记录：数据库结构不是最新版本，未核对（请先用本程序正常打开一次完成升级）")
         return CheckReport(False, tuple(lines))
-    sound, found = _business(db)
+    sound, found = _business(db, verdict)
     return CheckReport(ok and sound, (*lines, *found))
 
 
-def _business(db: Database) -> tuple[bool, list[str]]:
+def _business(db: Database, verdict: ChainVerdict) -> tuple[bool, list[str]]:
     """Signed ledgers and what they signed, anchors, notices, signatures, ratings, corrections."""
     dialect = db.engine.dialect
     cipher = cipher_of(dialect) if has_cipher(dialect) else None
@@ -79,7 +88,11 @@ def _business(db: Database) -> tuple[bool, list[str]]:
             record_check.check_notices(ctx),
             record_check.check_signatures(ctx),
             record_check.check_ratings(ctx),
+            counter_check.check_counters(ctx),
         ]
+        if verdict.keyed_from:
+            sealed, keyed = verdict.sealed_from, verdict.key_checked
+            lines.append(seal_check.check_rows(session, sealed, ctx.findings, keyed))
     found = ctx.findings
     if found.total:
         lines.append(f"业务记录：发现 {found.total} 处问题，逐条如下：")

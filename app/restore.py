@@ -222,7 +222,15 @@ class _Restore:
     def record(
         self, engine: Engine, officer: StoredOfficer, aside: Path, size: int, sha256: str
     ) -> None:
-        """The restore on record in the restored database: the replaced one and who did it."""
+        """The restore on record in the restored database: the replaced one and who did it.
+
+        Its chain is keyed: the key (here since ``ask_for_station_key``) extends it. The head
+        kept beside the key is moved to the restored chain, which is older on purpose.
+        """
+        from app import chain_anchor
+        from app.station_key import unlock
+
+        unlock(engine, str(aside), writable=False)
         with Session(engine) as session, session.begin():
             row = BackupRecord(
                 at=self.now,
@@ -245,6 +253,8 @@ class _Restore:
                 entity_id=row.id,
                 after={"from": str(self.source), "replaced": str(aside), "sha256": sha256},
             )
+        with Session(engine) as session:
+            chain_anchor.remember(session, self.now.astimezone().strftime("%Y-%m-%d %H:%M"))
 
     def result(
         self, where: str, facts: CopyFacts, officer: StoredOfficer, replaced: Path | None

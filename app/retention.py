@@ -143,6 +143,7 @@ class RetentionService(ServiceBase):
                     .values(id_number="", phone="", id_number_hash="", phone_hash="", phone_tail="")
                     .execution_options(synchronize_session=False)
                 )
+                audit.touch(session, "visits", chunk)
             for start in range(0, len(complaint_ids), CHUNK):
                 session.execute(
                     update(Complaint)
@@ -150,6 +151,7 @@ class RetentionService(ServiceBase):
                     .values(complainant_phone="")
                     .execution_options(synchronize_session=False)
                 )
+                audit.touch(session, "complaints", complaint_ids[start : start + CHUNK])
             for start in range(0, len(signature_ids), CHUNK):
                 session.execute(
                     update(Signature)
@@ -157,6 +159,7 @@ class RetentionService(ServiceBase):
                     .values(strokes_json="", png=b"")
                     .execution_options(synchronize_session=False)
                 )
+                audit.touch(session, "signatures", signature_ids[start : start + CHUNK])
         return PurgeCounts(cutoff_day, len(visit_ids), len(complaint_ids), len(signature_ids))
 
     @staticmethod

@@ -257,7 +257,20 @@ def unlock(engine: Engine, location: str, *, writable: bool) -> StationCipher | 
                 key_id,
             )
     attach_cipher(engine.dialect, cipher)
+    if writable:
+        _key_the_chain(engine, cipher)
     return cipher
+
+
+def _key_the_chain(engine: Engine, cipher: StationCipher) -> None:
+    """A new file's chain, or one from before 12/2026, is keyed from its next event on."""
+    from sqlalchemy.orm import Session
+
+    from app.audit import key_chain
+
+    with Session(engine) as session, session.begin():
+        if key_chain(session, cipher.audit_key):
+            logger.info("audit chain of %s keyed from its next event", engine.url)
 
 
 def import_recovery_code(engine: Engine, code: str) -> StationCipher:

@@ -76,6 +76,7 @@ import argparse
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import io
 import itertools
 import json
@@ -99,7 +100,7 @@ from numpy.dtypes import StringDType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.audit import event_hash
+from app.audit import event_hash, head_mac
 from app.clock import FixedClock
 from app.crypto import StationCipher
 from app.database import open_database
@@ -116,6 +117,7 @@ from app.dto import NewOfficer
 from app.notice_service import PLEDGE_TERMS, PROMISE, canonical_json
 from app.passwords import PasswordHashing
 from app.roles import Role
+from app.row_seals import bound_tables, key_column
 from app.services import build_services
 from app.station_key import load_key
 from app.workdays import WorkingDayCalendar
@@ -3696,6 +3698,8 @@ def write_audit(
     )
     prev = plan.base.head_hash
     next_id = plan.base.head_id + 1
+    # The chain is keyed (app/audit.py): HMAC with the station's audit key, no seals.
+    audit_key = plan.base.cipher().audit_key
     sha = hashlib.sha256
     q = _q
     quoted = {a: q(a) for a in set(action) | set(etype)}
@@ -3723,8 +3727,10 @@ def write_audit(
             strict=True,
         ):
             add_prev(prev)
-            prev = sha(
-                f'[{i},"{ts}",{off},{quoted[a]},{quoted[e]},{q(x)},{q(b)},{q(f)},"{prev}"]'.encode()
+            prev = hmac.new(
+                audit_key,
+                f'[{i},"{ts}",{off},{quoted[a]},{quoted[e]},{q(x)},{q(b)},{q(f)},"{prev}",""]'.encode(),
+                sha,
             ).hexdigest()
             add_hash(prev)
         if start == 0 or end == t.size:
@@ -3883,6 +3889,7 @@ def _check_hashes(
             before_json=before[k],
             after_json=after[k],
             prev_hash=prevs[k],
+            key=plan.base.cipher().audit_key,
         )
         if expected != hashes[k]:
             raise RuntimeError(f"audit event {ids[k]}: hash differs from app.audit.event_hash")
@@ -4098,8 +4105,24 @@ def build_station(
             f"INSERT INTO main.sqlite_stat1 SELECT * FROM part.sqlite_stat1 WHERE tbl IN ({marks})",
             TABLES,
         )
+        # The bulk rows carry no seals: like rows from before the chain was keyed, they are
+        # counted, not judged, by ``stationdesk check`` (the head says up to which id).
+        sealed_from = json.dumps(
+            {
+                t.name: con.execute(
+                    f"SELECT coalesce(max({key_column(t).name}), 0) FROM {t.name}"
+                ).fetchone()[0]
+                for t in bound_tables()
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        keyed_from = con.execute("SELECT keyed_from FROM audit_head WHERE id = 1").fetchone()[0]
+        mac = head_mac(plan.base.cipher().audit_key, last_id, last_hash, keyed_from, sealed_from)
         con.execute(
-            "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", (last_id, last_hash)
+            "UPDATE audit_head SET last_id = ?, last_hash = ?, sealed_from = ?, mac = ?"
+            " WHERE id = 1",
+            (last_id, last_hash, sealed_from, mac),
         )
         con.executemany(
             "INSERT INTO counters (kind, year, last_no) VALUES (?, ?, ?)", plan.counters

@@ -213,8 +213,29 @@ class AuditEvent(Base):
     after_json: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 over the rows this event's transaction left behind (its ``audit_seals``); keyed
+    # events only, empty on events that sealed no rows and on events from before keying.
+    seals: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+
+class AuditSeal(Base):
+    """A business row as a transaction left it: the hash of its stored values (or deleted).
+
+    Written with the transaction's last audit event, whose keyed hash covers them all, so a
+    row changed, inserted or deleted outside the program no longer matches its latest seal.
+    """
+
+    __tablename__ = "audit_seals"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # 32 hex digits of SHA-256 over the row's stored values; empty: the row was deleted.
+    row_hash: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_audit_seals_row", "table_name", "row_id", "event_id"),)
 
 
 class StationKey(Base):
@@ -240,6 +261,12 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # Keyed since this event (0: not yet keyed); the highest id of each business table when
+    # the chain was keyed (rows up to it carry no seal); and HMAC with the station's audit key
+    # over all of it, so none of it can be moved without the key.
+    keyed_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sealed_from: Mapped[str] = mapped_column(Text, default="", server_default="")
+    mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 VISIT_STATUSES = (

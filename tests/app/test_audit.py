@@ -58,6 +58,7 @@ def test_events_are_numbered_without_gaps_and_each_links_to_the_previous(
     with db.sessions() as session:
         events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         head = session.get(AuditHead, 1)
+        key = audit.audit_key_of(session)
 
     # initialised, catalogue seeded, officer added, login, deactivated, two holidays
     assert history == 7
@@ -76,8 +77,11 @@ def test_events_are_numbered_without_gaps_and_each_links_to_the_previous(
             before_json=event.before_json,
             after_json=event.after_json,
             prev_hash=event.prev_hash,
+            seals=event.seals,
+            key=key,
         )
-    assert head is not None
+    assert head is not None and key is not None
+    assert head.keyed_from == 1  # a new file's chain is keyed from its first event
     assert (head.last_id, head.last_hash) == (events[-1].id, events[-1].hash)
     assert all(e.at.tzinfo is not None for e in events)
 
@@ -137,6 +141,8 @@ def test_an_altered_event_with_a_recomputed_hash_breaks_the_next_link(
             before_json=event.before_json,
             after_json=event.after_json,
             prev_hash=event.prev_hash,
+            seals=event.seals,
+            key=audit.audit_key_of(session),
         )
     raw_sql(
         db_path,

@@ -753,7 +753,9 @@ def test_postgres_backup_restores_row_for_row_and_keeps_the_replaced_database(
     assert (record[2], record[4]) == ("before_restore", str(aside))  # reason, path
     assert restored["audit_events"][: len(before["audit_events"])] == before["audit_events"]
     assert len(restored["audit_events"]) == len(before["audit_events"]) + 1  # the restore
-    unchanged = set(before) - {"audit_events", "audit_head", "backup_records"}
+    # The restore's own event seals its backup record.
+    assert restored["audit_seals"][: len(before["audit_seals"])] == before["audit_seals"]
+    unchanged = set(before) - {"audit_events", "audit_seals", "audit_head", "backup_records"}
     assert {t: restored[t] for t in unchanged} == {t: before[t] for t in unchanged}
 
 

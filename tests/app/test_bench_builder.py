@@ -194,3 +194,18 @@ def test_the_app_finds_a_citizen_by_id_number_and_by_phone(station: Path) -> Non
         assert services.visits.find_citizen(officer, id_number=number[:-4] + "0000") is None
     finally:
         db.dispose()
+
+
+def test_the_whole_check_passes_with_the_bulk_rows_counted_as_before_binding(
+    station: Path,
+) -> None:
+    from app.integrity import check_database
+
+    db = open_database(station, create=False, migrate=False)
+    try:
+        report = check_database(db)
+    finally:
+        db.dispose()
+    assert report.ok, "\n".join(report.lines)
+    [line] = [line for line in report.lines if line.startswith("业务记录绑定")]
+    assert "启用审计绑定之前的记录" in line

@@ -163,22 +163,39 @@ def test_without_the_station_key_the_sealed_parts_are_skipped_in_one_line_each(
 def test_personal_data_cleared_after_its_retention_period_is_counted_not_reported(
     demo: Path,
 ) -> None:
-    # What the purge of app/retention.py leaves (how the locks let it through is its own
-    # business): blank ID number and phone, a blank image that keeps its hash.
-    def purge(con: sqlite3.Connection) -> None:
-        visit = second_locked(con)[0]
-        con.execute("DROP TRIGGER visits_locked_update")  # as far as this test is concerned
+    # The purge of app/retention.py, four years on: blank ID numbers and phones, blank images
+    # that keep their hashes; saved through the program, so every row still matches its seal.
+    db = open_database(demo)
+    try:
+        later = build_services(db.sessions, FixedClock(NOW.replace(year=NOW.year + 4)), CHEAP)
+        done = later.retention.purge(later.auth.login(CHIEF, DEMO_PASSWORD))
+    finally:
+        db.dispose()
+    report = check(demo)
+
+    assert done.visits and done.signatures
+    assert report.ok, "\n".join(report.lines)
+    finding(report, "条证件号码已按保存期限清除")
+    finding(report, f"{done.signatures} 个签字图像已按保存期限清除")
+
+
+def test_personal_data_blanked_outside_the_program_is_found(demo: Path) -> None:
+    # The same blanking done with a SQLite shell is not the program's purge.
+    def purge(con: sqlite3.Connection) -> tuple[str, int]:
+        visit, _officer, serial, *_ = second_locked(con)
+        con.execute("DROP TRIGGER visits_locked_update")
         con.execute("UPDATE visits SET id_number = '', phone = '' WHERE id = ?", (visit,))
         signature = con.execute(SIGNED_RATINGS + " LIMIT 1").fetchone()[3]
         con.execute("DROP TRIGGER signatures_frozen")
         con.execute("UPDATE signatures SET strokes_json = '', png = X'' WHERE id = ?", (signature,))
+        return serial, signature
 
-    tamper(demo, purge)
+    serial, _signature = tamper(demo, purge)
     report = check(demo)
 
-    assert report.ok, "\n".join(report.lines)
-    finding(report, "其中 1 条证件号码已按保存期限清除")
-    finding(report, "1 个签字图像已按保存期限清除")
+    assert not report.ok
+    finding(report, f"登记 {serial}：内容与最后一次经本程序保存时不符")
+    finding(report, "签字", "内容与最后一次经本程序保存时不符")
 
 
 # ---- tampering, each named by record -----------------------------------------------------------
@@ -371,7 +388,7 @@ def test_the_newest_audit_events_deleted(demo: Path) -> None:
         ).fetchone()
         con.execute("DROP TRIGGER audit_events_no_delete")
         con.execute("DELETE FROM audit_events WHERE id >= ?", (anchor - 3,))
-        # The head moved back too, so the chain itself looks whole.
+        # The head moved back too: without the station key its HMAC cannot follow.
         last, digest = con.execute(
             "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -382,7 +399,10 @@ def test_the_newest_audit_events_deleted(demo: Path) -> None:
     report = check(demo)
 
     assert not report.ok
-    assert any(line.startswith("审计链：完整") for line in report.lines)
+    assert any(
+        line.startswith("审计链：") and "链头与本所密钥的校验值不符" in line
+        for line in report.lines
+    )
     finding(report, f"{day} 台账：审核时审计链已到第 {anchor} 号事件，现仅到第 {last} 号")
     finding(report, f"{day} 台账：找不到审核时的审计事件")
 
@@ -402,7 +422,7 @@ def test_the_command_exits_non_zero_and_names_the_record(
     out, err = capsys.readouterr()
     assert code == 1 and err == ""
     assert f"登记 {serial} 的现场评价" in out
-    assert "业务记录：发现 2 处问题" in out
+    assert "业务记录：发现 3 处问题" in out
     assert out.rstrip().endswith("结论：发现问题，请联系系统管理员并保留数据库文件。")
 
 
