@@ -36,6 +36,33 @@ class OfficerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleRequestRow:
+    """A change into or out of 所长 or 系统管理员 asked by one administrator, awaiting a second.
+
+    ``id`` is the audit event that recorded the request.
+    """
+
+    id: int
+    officer_id: int
+    officer_name: str
+    badge_no: str
+    from_role: Role
+    to_role: Role
+    requested_by_id: int
+    requested_by: str
+    requested_at: dt.datetime
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """One line for a list: who, from what to what, asked by whom."""
+        return (
+            f"{self.officer_name}（{self.badge_no}）：{self.from_role.label} → "
+            f"{self.to_role.label}，{self.requested_by}申请：{self.reason}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class NewOfficer:
     """Input for a new officer account."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from app.dto import (
     OfficerChanges,
     OfficerRow,
     OpenMatterRow,
+    RoleRequestRow,
     SessionUser,
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -33,11 +35,26 @@ from app.succession import (
 )
 from app.validation import clean_phone, clean_text
 from app.visit_rules import VisitStatus
-from db.models import Handover, Officer, ServiceItemVersion, Visit
+from db.models import AuditEvent, Handover, Officer, ServiceItemVersion, Visit
 
 _BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
 ADMIN_ROLES = (Role.CHIEF.value, Role.ADMIN.value)
+# The roles that run the station's accounts. Giving one, or taking one away, is for the chief
+# (所长); without him, one administrator asks and a different one confirms. Nobody changes
+# their own role. Otherwise one administrator could make himself, or a second account of his,
+# 所长 or 系统管理员 and walk round every rule the roles keep.
+GUARDED_ROLES = (Role.CHIEF, Role.ADMIN)
+REQUEST_DAYS = 7
+ROLE_REQUESTED = "role_change_requested"
+ROLE_CONFIRMED = "role_change_confirmed"
+ROLE_WITHDRAWN = "role_change_withdrawn"
+_ROLE_EVENTS = (ROLE_REQUESTED, ROLE_CONFIRMED, ROLE_WITHDRAWN)
+OWN_ROLE = "不能修改自己的角色，须由所长办理（或由一名系统管理员申请、另一名系统管理员确认）。"
+TWO_ADMINISTRATORS = (
+    "须由所长办理；或由一名系统管理员在“人员管理”中点“申请变更角色”，"
+    f"另一名系统管理员在 {REQUEST_DAYS} 天内确认后生效。"
+)
 
 
 def clean_badge(value: str) -> str:
@@ -98,6 +115,15 @@ class OfficerService(ServiceBase):
         check_password_rules(new.password)
         with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            basis = ""
+            if role in GUARDED_ROLES:
+                basis = _may_grant(session, actor, None, role)
+                if not basis:
+                    raise PermissionDenied(
+                        f"{Role(actor.role).label}不能单独新建{role.label}账号：可先以其他角色"
+                        f"建立账号，再变更角色，{TWO_ADMINISTRATORS}",
+                        "role",
+                    )
             exists = session.scalars(select(Officer.id).where(Officer.badge_no == badge)).first()
             if exists is not None:
                 raise ValidationError(f"警号 {badge} 已存在，请核对。", "badge_no")
@@ -105,6 +131,9 @@ class OfficerService(ServiceBase):
                 session, self._hashing, badge, name, role, new.password, phone, self._clock.now()
             )
             officer.must_change_password = new.must_change_password
+            after = officer_snapshot(officer)
+            if basis:
+                after["basis"] = basis
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -112,14 +141,18 @@ class OfficerService(ServiceBase):
                 action="officer_added",
                 entity_type="officer",
                 entity_id=officer.id,
-                after=officer_snapshot(officer),
+                after=after,
             )
             return _row(officer)
 
     def update_officer(
         self, user: SessionUser, officer_id: int, changes: OfficerChanges
     ) -> OfficerRow:
-        """Change name, role or phone."""
+        """Change name, role or phone.
+
+        Nobody changes their own role; giving or taking away 所长 or 系统管理员 is for the
+        chief (an administrator asks with ``request_role_change`` and a second one confirms).
+        """
         name = clean_officer_name(changes.name)
         phone = clean_phone(changes.phone, field="phone", label="联系电话")
         role = Role(changes.role)
@@ -127,9 +160,25 @@ class OfficerService(ServiceBase):
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
             before = officer_snapshot(officer)
+            old = Role(officer.role)
+            basis = ""
+            if role is not old:
+                if officer.id == actor.id:
+                    raise PermissionDenied(OWN_ROLE, "role")
+                if old in GUARDED_ROLES or role in GUARDED_ROLES:
+                    basis = _may_grant(session, actor, old, role)
+                    if not basis:
+                        raise PermissionDenied(
+                            f"{Role(actor.role).label}不能单独{_change_text(old, role)}，"
+                            f"{TWO_ADMINISTRATORS}",
+                            "role",
+                        )
             if officer.role in ADMIN_ROLES and role.value not in ADMIN_ROLES:
                 _keep_one_administrator(session, officer)
             officer.name, officer.phone, officer.role = name, phone, role.value
+            after = officer_snapshot(officer)
+            if basis:
+                after["basis"] = basis
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -138,9 +187,111 @@ class OfficerService(ServiceBase):
                 entity_type="officer",
                 entity_id=officer.id,
                 before=before,
-                after=officer_snapshot(officer),
+                after=after,
             )
             return _row(officer)
+
+    # ---- a guarded role by two administrators -------------------------------------------
+
+    def request_role_change(
+        self, user: SessionUser, officer_id: int, role: Role, reason: str
+    ) -> RoleRequestRow:
+        """An administrator asks to give or take away 所长 or 系统管理员; a second confirms.
+
+        The request is an audit event; it lapses after ``REQUEST_DAYS`` days, when the officer's
+        role or state changes, or when a newer request for the same officer replaces it.
+        """
+        new = Role(role)
+        why = clean_text(reason, field="reason", label="申请理由", max_len=200)
+        if len(why) < 4:
+            raise ValidationError(
+                "请写明申请理由（至少 4 个字），如：原所长调离，经分局任命。", "reason"
+            )
+        with self._writing() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            officer = _get(session, officer_id)
+            old = Role(officer.role)
+            if officer.id == actor.id:
+                raise PermissionDenied(OWN_ROLE, "role")
+            if not officer.active:
+                raise ConflictError(f"{officer.name}的账号已停用，不能变更角色。")
+            if new is old:
+                raise ValidationError(f"{officer.name}现在就是{old.label}。", "role")
+            if old not in GUARDED_ROLES and new not in GUARDED_ROLES:
+                raise ValidationError(
+                    "只有任免所长、系统管理员需要第二人确认；这一变更请直接点“修改”保存。", "role"
+                )
+            if Role(actor.role) is Role.CHIEF:
+                raise ValidationError("所长可直接点“修改”变更角色，无需申请。", "role")
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action=ROLE_REQUESTED,
+                entity_type="officer",
+                entity_id=officer.id,
+                before={"role": old.value},
+                after={"role": new.value, "reason": why},
+            )
+        # Read back once committed: the request's id is its audit event's.
+        with self._sessions.begin() as session:
+            for row in _pending(session, self._clock.now()):
+                if row.officer_id == officer_id:
+                    return row
+        raise ConflictError("申请刚被另一窗口的操作取代，请刷新后查看。")
+
+    def pending_role_changes(self, user: SessionUser) -> list[RoleRequestRow]:
+        """Requests still waiting for a second administrator, oldest first."""
+        with self._sessions.begin() as session:
+            self._require(session, user, Permission.MANAGE_OFFICERS)
+            return _pending(session, self._clock.now())
+
+    def confirm_role_change(self, user: SessionUser, request_id: int) -> OfficerRow:
+        """A second administrator (or the chief) confirms: the role changes, both are audited."""
+        with self._writing() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            request = _pending_one(session, self._clock.now(), request_id)
+            if request.requested_by_id == actor.id:
+                raise PermissionDenied(
+                    "申请须由另一名系统管理员（或所长）确认，申请人不能自己确认。"
+                )
+            officer = _get(session, request.officer_id)
+            if officer.id == actor.id:
+                raise PermissionDenied(OWN_ROLE, "role")
+            before = officer_snapshot(officer)
+            if officer.role in ADMIN_ROLES and request.to_role.value not in ADMIN_ROLES:
+                _keep_one_administrator(session, officer)
+            officer.role = request.to_role.value
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action=ROLE_CONFIRMED,
+                entity_type="officer",
+                entity_id=officer.id,
+                before=before,
+                after={
+                    **officer_snapshot(officer),
+                    "request": request.id,
+                    "requested_by": request.requested_by_id,
+                },
+            )
+            return _row(officer)
+
+    def withdraw_role_change(self, user: SessionUser, request_id: int) -> None:
+        """The requester withdraws it, or another administrator (or the chief) turns it down."""
+        with self._writing() as session:
+            actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            request = _pending_one(session, self._clock.now(), request_id)
+            audit.record(
+                session,
+                at=self._clock.now(),
+                officer_id=actor.id,
+                action=ROLE_WITHDRAWN,
+                entity_type="officer",
+                entity_id=request.officer_id,
+                after={"request": request.id, "role": request.to_role.value},
+            )
 
     def departure(self, user: SessionUser, officer_id: int) -> DepartureDetail:
         """Before deactivating: the officer's open matters and the colleagues who may take them."""
@@ -367,6 +518,94 @@ def _hand_over_all(
         offer_on_behalf(session, actor, visit, officer, receiver, reason, now)
         offered.append(m.serial)
     return offered
+
+
+def _may_grant(session: Session, actor: Officer, old: Role | None, new: Role) -> str:
+    """On what ground ``actor`` alone may give ``new`` (or take ``old`` away): "chief", or
+    "first_chief" when an administrator appoints the station's first 所长 (the station was set
+    up with an administrator, who could have chosen 所长 there); "" when he may not."""
+    if Role(actor.role) is Role.CHIEF:
+        return "chief"
+    if new is Role.CHIEF:
+        chiefs = session.scalar(
+            select(func.count()).select_from(Officer).where(Officer.role == Role.CHIEF.value)
+        )
+        if not chiefs:
+            return "first_chief"
+    return ""
+
+
+def _change_text(old: Role, new: Role) -> str:
+    """任命所长 / 免去系统管理员: what a guarded role change does, in words."""
+    if new in GUARDED_ROLES:
+        return f"任命{new.label}"
+    return f"免去{old.label}"
+
+
+def _request_row(event: AuditEvent, officer: Officer, requester: Officer) -> RoleRequestRow:
+    before = json.loads(event.before_json or "{}")
+    after = json.loads(event.after_json or "{}")
+    return RoleRequestRow(
+        id=event.id,
+        officer_id=officer.id,
+        officer_name=officer.name,
+        badge_no=officer.badge_no,
+        from_role=Role(before["role"]),
+        to_role=Role(after["role"]),
+        requested_by_id=requester.id,
+        requested_by=requester.name,
+        requested_at=event.at,
+        reason=str(after.get("reason", "")),
+    )
+
+
+def _pending(session: Session, now: dt.datetime) -> list[RoleRequestRow]:
+    """The last role event of each officer in the window, where it is a request still valid.
+
+    Read through the (entity_type, entity_id) index, one range per officer: a station has tens
+    of officers, not the whole audit log.
+    """
+    officers = {o.id: o for o in session.scalars(select(Officer))}
+    since = now - dt.timedelta(days=REQUEST_DAYS)
+    last: dict[str, AuditEvent] = {}
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "officer",
+            AuditEvent.entity_id.in_([str(i) for i in officers]),
+            AuditEvent.action.in_(_ROLE_EVENTS),
+            AuditEvent.at >= since,
+        )
+        .order_by(AuditEvent.id)
+    ):
+        last[event.entity_id] = event
+    rows: list[RoleRequestRow] = []
+    for event in last.values():
+        officer = officers[int(event.entity_id)]
+        requester = officers.get(event.officer_id or 0)
+        if event.action != ROLE_REQUESTED or requester is None:
+            continue
+        row = _request_row(event, officer, requester)
+        # Lapsed when the officer's role changed meanwhile, either account was deactivated or
+        # the requester is no longer an administrator.
+        if (
+            officer.active
+            and requester.active
+            and Role(requester.role) in GUARDED_ROLES
+            and Role(officer.role) is row.from_role
+        ):
+            rows.append(row)
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _pending_one(session: Session, now: dt.datetime, request_id: int) -> RoleRequestRow:
+    for row in _pending(session, now):
+        if row.id == request_id:
+            return row
+    raise ConflictError(
+        f"该角色变更申请已失效（已确认、已撤回、被新的申请取代、人员角色已变或超过 "
+        f"{REQUEST_DAYS} 天），请刷新后查看。"
+    )
 
 
 def _get(session: Session, officer_id: int) -> Officer:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.dto import NewOfficer, OfficerChanges, SessionUser
+from app.dto import NewOfficer, OfficerChanges, SessionUser, StationSettings
 from app.errors import AuthenticationError, ConflictError, PermissionDenied, ValidationError
 from app.officer_service import OfficerService
 from app.roles import Role
@@ -250,17 +250,17 @@ def test_an_officer_cannot_deactivate_their_own_account(
     assert services.auth.login("100001", TEST_PASSWORD).officer_id == chief.officer_id
 
 
-def test_the_last_active_chief_or_administrator_cannot_step_down(
+def test_the_last_active_chief_cannot_step_down_by_changing_his_own_role(
     services: Services, chief: SessionUser, audit_log: AuditLog
 ) -> None:
     events = len(audit_log())
 
-    with pytest.raises(ConflictError) as caught:
+    with pytest.raises(PermissionDenied) as caught:
         services.officers.update_officer(
             chief, chief.officer_id, OfficerChanges("王所长", Role.WINDOW, "")
         )
 
-    assert "至少要保留一名" in caught.value.message
+    assert "不能修改自己的角色" in caught.value.message and caught.value.field == "role"
     assert len(audit_log()) == events
     assert services.auth.login("100001", TEST_PASSWORD).role is Role.CHIEF
 
@@ -269,17 +269,20 @@ def test_a_chief_or_administrator_may_leave_while_another_remains(
     services: Services, chief: SessionUser, make_officer: MakeOfficer
 ) -> None:
     admin = make_officer(Role.ADMIN, "周管理")
+    second = make_officer(Role.ADMIN, "吴管理")
 
     row = services.officers.set_active(chief, admin.officer_id, False)
     assert row.active is False
     services.officers.set_active(chief, admin.officer_id, True)
-    demoted = services.officers.update_officer(
-        admin, chief.officer_id, OfficerChanges("王所长", Role.DEPUTY, "")
+    # Two administrators relieve the chief: one asks, the other confirms.
+    request = services.officers.request_role_change(
+        admin, chief.officer_id, Role.DEPUTY, "所长调任分局，改任副所长"
     )
+    demoted = services.officers.confirm_role_change(second, request.id)
     assert demoted.role is Role.DEPUTY
 
-    # Now the administrator is the last one standing.
-    with pytest.raises(ConflictError):
+    # Nobody steps down by changing their own role.
+    with pytest.raises(PermissionDenied, match="不能修改自己的角色"):
         services.officers.update_officer(
             admin, admin.officer_id, OfficerChanges("周管理", Role.WINDOW, "")
         )
@@ -403,3 +406,261 @@ def test_adding_and_deactivating_are_audited_without_the_password(
     }
     assert deactivated["action"] == "officer_deactivated"
     assert (deactivated["before"]["active"], deactivated["after"]["active"]) == (True, False)
+
+
+# ---- roles that cannot be walked around (issue 18, item 5) --------------------------------
+
+
+def _role_of(services: Services, chief: SessionUser, officer_id: int) -> Role:
+    return next(r.role for r in services.officers.list_officers(chief) if r.id == officer_id)
+
+
+@pytest.mark.parametrize("acting", [Role.CHIEF, Role.ADMIN])
+@pytest.mark.parametrize("new_role", [Role.CHIEF, Role.DEPUTY, Role.WINDOW])
+def test_nobody_changes_their_own_role(
+    services: Services,
+    chief: SessionUser,
+    make_officer: MakeOfficer,
+    audit_log: AuditLog,
+    acting: Role,
+    new_role: Role,
+) -> None:
+    user = chief if acting is Role.CHIEF else make_officer(Role.ADMIN, "周管理")
+    if new_role is acting:
+        new_role = Role.ADMIN
+    events = len(audit_log())
+
+    with pytest.raises(PermissionDenied) as caught:
+        services.officers.update_officer(
+            user, user.officer_id, OfficerChanges(user.name, new_role, "")
+        )
+    with pytest.raises(PermissionDenied):
+        services.officers.request_role_change(user, user.officer_id, new_role, "本人申请调整角色")
+
+    assert caught.value.field == "role" and "不能修改自己的角色" in caught.value.message
+    assert len(audit_log()) == events
+    assert _role_of(services, chief, user.officer_id) is acting
+    # One's own name and phone are still one's own to keep up to date.
+    row = services.officers.update_officer(
+        user, user.officer_id, OfficerChanges(user.name, acting, "13805710001")
+    )
+    assert row.phone == "13805710001"
+
+
+@pytest.mark.parametrize(
+    ("start", "new_role", "words"),
+    [
+        (Role.WINDOW, Role.CHIEF, "任命所长"),
+        (Role.DEPUTY, Role.ADMIN, "任命系统管理员"),
+        (Role.ADMIN, Role.CHIEF, "任命所长"),
+        (Role.CHIEF, Role.DEPUTY, "免去所长"),
+        (Role.ADMIN, Role.WINDOW, "免去系统管理员"),
+    ],
+)
+def test_an_administrator_alone_neither_gives_nor_takes_away_chief_or_administrator(
+    services: Services,
+    chief: SessionUser,
+    make_officer: MakeOfficer,
+    audit_log: AuditLog,
+    start: Role,
+    new_role: Role,
+    words: str,
+) -> None:
+    admin = make_officer(Role.ADMIN, "周管理")
+    target = make_officer(start, "李某某")
+    events = len(audit_log())
+
+    with pytest.raises(PermissionDenied) as caught:
+        services.officers.update_officer(
+            admin, target.officer_id, OfficerChanges("李某某", new_role, "")
+        )
+
+    assert caught.value.field == "role"
+    assert caught.value.message.startswith(f"系统管理员不能单独{words}，须由所长办理")
+    assert "另一名系统管理员" in caught.value.message
+    assert len(audit_log()) == events
+    assert _role_of(services, chief, target.officer_id) is start
+
+
+@pytest.mark.parametrize("new_role", [Role.CHIEF, Role.ADMIN])
+def test_an_administrator_cannot_create_a_chief_or_administrator_account(
+    services: Services,
+    chief: SessionUser,
+    make_officer: MakeOfficer,
+    count: Count,
+    audit_log: AuditLog,
+    new_role: Role,
+) -> None:
+    admin = make_officer(Role.ADMIN, "周管理")
+    officers, events = count(Officer), len(audit_log())
+
+    with pytest.raises(PermissionDenied) as caught:
+        services.officers.add_officer(
+            admin, NewOfficer("300001", "新所长", new_role, TEST_PASSWORD)
+        )
+
+    assert caught.value.field == "role"
+    assert caught.value.message.startswith(f"系统管理员不能单独新建{new_role.label}账号")
+    assert (count(Officer), len(audit_log())) == (officers, events)
+
+
+def test_the_chief_appoints_and_relieves_and_creates_chiefs_and_administrators(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer, audit_log: AuditLog
+) -> None:
+    deputy = make_officer(Role.DEPUTY, "李副所长")
+    admin = make_officer(Role.ADMIN, "周管理")
+
+    row = services.officers.update_officer(
+        chief, deputy.officer_id, OfficerChanges("李副所长", Role.CHIEF, "")
+    )
+    assert row.role is Role.CHIEF
+    assert audit_log()[-1]["after"]["basis"] == "chief"
+    assert (
+        services.officers.update_officer(
+            chief, admin.officer_id, OfficerChanges("周管理", Role.WINDOW, "")
+        ).role
+        is Role.WINDOW
+    )
+    added = services.officers.add_officer(
+        chief, NewOfficer("300001", "吴管理", Role.ADMIN, TEST_PASSWORD)
+    )
+    assert added.role is Role.ADMIN
+    assert (audit_log()[-1]["officer_id"], audit_log()[-1]["after"]["basis"]) == (
+        chief.officer_id,
+        "chief",
+    )
+
+
+def test_two_administrators_appoint_a_chief_one_asks_and_a_different_one_confirms(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer, audit_log: AuditLog
+) -> None:
+    asker = make_officer(Role.ADMIN, "周管理")
+    second = make_officer(Role.ADMIN, "吴管理")
+    deputy = make_officer(Role.DEPUTY, "李副所长")
+
+    request = services.officers.request_role_change(
+        asker, deputy.officer_id, Role.CHIEF, "原所长调离，经分局任命"
+    )
+
+    # Asking changes nothing yet; the asker cannot confirm his own request.
+    assert _role_of(services, chief, deputy.officer_id) is Role.DEPUTY
+    assert (request.from_role, request.to_role, request.requested_by) == (
+        Role.DEPUTY,
+        Role.CHIEF,
+        "周管理",
+    )
+    assert services.officers.pending_role_changes(second) == [request]
+    with pytest.raises(PermissionDenied, match="申请人不能自己确认"):
+        services.officers.confirm_role_change(asker, request.id)
+    assert _role_of(services, chief, deputy.officer_id) is Role.DEPUTY
+
+    row = services.officers.confirm_role_change(second, request.id)
+
+    assert row.role is Role.CHIEF
+    asked, confirmed = audit_log()[-2:]
+    assert (asked["action"], asked["officer_id"], asked["entity_id"]) == (
+        "role_change_requested",
+        asker.officer_id,
+        str(deputy.officer_id),
+    )
+    assert asked["after"] == {"role": "chief", "reason": "原所长调离，经分局任命"}
+    assert (confirmed["action"], confirmed["officer_id"]) == (
+        "role_change_confirmed",
+        second.officer_id,
+    )
+    assert (confirmed["before"]["role"], confirmed["after"]["role"]) == ("deputy", "chief")
+    assert (confirmed["after"]["request"], confirmed["after"]["requested_by"]) == (
+        request.id,
+        asker.officer_id,
+    )
+    # Confirmed once: nothing is pending, a second confirmation is refused.
+    assert services.officers.pending_role_changes(second) == []
+    with pytest.raises(ConflictError, match="已失效"):
+        services.officers.confirm_role_change(chief, request.id)
+
+
+def test_the_administrator_to_be_promoted_cannot_confirm_his_own_promotion(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer
+) -> None:
+    asker = make_officer(Role.ADMIN, "周管理")
+    other = make_officer(Role.ADMIN, "吴管理")
+    request = services.officers.request_role_change(
+        asker, other.officer_id, Role.CHIEF, "原所长调离，经分局任命"
+    )
+
+    with pytest.raises(PermissionDenied, match="不能修改自己的角色"):
+        services.officers.confirm_role_change(other, request.id)
+
+    assert services.officers.confirm_role_change(chief, request.id).role is Role.CHIEF
+
+
+def test_a_role_request_lapses_when_withdrawn_replaced_stale_or_after_seven_days(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer, clock: Any
+) -> None:
+    asker = make_officer(Role.ADMIN, "周管理")
+    second = make_officer(Role.ADMIN, "吴管理")
+    window = make_officer(Role.WINDOW, "张伟")
+    ask = services.officers.request_role_change
+
+    withdrawn = ask(asker, window.officer_id, Role.ADMIN, "接任内勤，负责系统维护")
+    services.officers.withdraw_role_change(asker, withdrawn.id)
+    assert services.officers.pending_role_changes(second) == []
+
+    replaced = ask(asker, window.officer_id, Role.ADMIN, "接任内勤，负责系统维护")
+    newer = ask(asker, window.officer_id, Role.CHIEF, "原所长调离，经分局任命")
+    assert services.officers.pending_role_changes(second) == [newer]
+    with pytest.raises(ConflictError, match="已失效"):
+        services.officers.confirm_role_change(second, replaced.id)
+
+    # The chief changed the role meanwhile: the request no longer fits.
+    services.officers.update_officer(
+        chief, window.officer_id, OfficerChanges("张伟", Role.DEPUTY, "")
+    )
+    with pytest.raises(ConflictError, match="已失效"):
+        services.officers.confirm_role_change(second, newer.id)
+
+    late = ask(asker, window.officer_id, Role.CHIEF, "原所长调离，经分局任命")
+    clock.advance(dt.timedelta(days=7, minutes=1))
+    assert services.officers.pending_role_changes(second) == []
+    with pytest.raises(ConflictError, match="7 天"):
+        services.officers.confirm_role_change(second, late.id)
+    assert _role_of(services, chief, window.officer_id) is Role.DEPUTY
+
+
+def test_a_request_is_only_for_chief_or_administrator_and_needs_a_reason(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer, audit_log: AuditLog
+) -> None:
+    asker = make_officer(Role.ADMIN, "周管理")
+    window = make_officer(Role.WINDOW, "张伟")
+    events = len(audit_log())
+
+    with pytest.raises(ValidationError, match="直接点“修改”") as caught:
+        services.officers.request_role_change(asker, window.officer_id, Role.DEPUTY, "工作调整需要")
+    assert caught.value.field == "role"
+    with pytest.raises(ValidationError) as caught:
+        services.officers.request_role_change(asker, window.officer_id, Role.CHIEF, "看看")
+    assert caught.value.field == "reason"
+    with pytest.raises(ValidationError, match="无需申请"):
+        services.officers.request_role_change(chief, window.officer_id, Role.CHIEF, "经分局任命")
+    assert len(audit_log()) == events
+
+
+def test_an_administrator_may_appoint_the_first_chief_of_a_station_set_up_without_one(
+    services: Services, audit_log: AuditLog
+) -> None:
+    admin = services.station.initialize(
+        StationSettings(name="测试市公安局测试分局和平路派出所", code="HPL"),
+        NewOfficer("100009", "周管理", Role.ADMIN, TEST_PASSWORD),
+    )
+
+    first = services.officers.add_officer(
+        admin, NewOfficer("100001", "王所长", Role.CHIEF, TEST_PASSWORD)
+    )
+
+    assert first.role is Role.CHIEF
+    assert audit_log()[-1]["after"]["basis"] == "first_chief"
+    # One chief is enough to close the door: a second one is the chief's to appoint.
+    with pytest.raises(PermissionDenied, match="不能单独新建所长账号"):
+        services.officers.add_officer(
+            admin, NewOfficer("100002", "李所长", Role.CHIEF, TEST_PASSWORD)
+        )

@@ -13,6 +13,7 @@ from app.services import Services
 from app.visit_dto import NewVisit
 from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog
+from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.officers_page import OfficersPage
 
 
@@ -184,3 +185,73 @@ def test_deactivating_an_officer_with_open_matters_opens_the_dialog_and_sums_up(
     row = page.selected_row()
     assert row is not None and not row.active
     assert {_pending(services, chief, v) for v in visits} == {"赵刚"}
+
+
+def test_an_administrator_making_someone_chief_is_refused_in_chinese_at_the_role(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    admin = make_officer(Role.ADMIN, "周管理")
+    window = make_officer(Role.WINDOW, "张伟")
+    page = OfficersPage(services.officers, admin)
+    qtbot.addWidget(page)
+    page.select_badge(window.badge_no)
+    row = page.selected_row()
+    assert row is not None
+    dialog = OfficerDialog(services.officers, admin, row, page)
+    qtbot.addWidget(dialog)
+    dialog.role_combo.setCurrentIndex(dialog.role_combo.findData(Role.CHIEF.value))
+
+    dialog._on_save_clicked()
+
+    assert dialog.result() != OfficerDialog.DialogCode.Accepted
+    assert dialog.errors.message_of("role").startswith("系统管理员不能单独任命所长")
+    page.reload()
+    page.select_badge(window.badge_no)
+    assert page.selected_row().role is Role.WINDOW  # type: ignore[union-attr]
+    # Adding a 所长 account is refused the same way.
+    new = OfficerDialog(services.officers, admin, None, page)
+    qtbot.addWidget(new)
+    new.badge_edit.setText("031234")
+    new.name_edit.setText("李所长")
+    new.role_combo.setCurrentIndex(new.role_combo.findData(Role.CHIEF.value))
+    new.password_edit.setText("Start2026")
+    new.repeat_edit.setText("Start2026")
+    new._on_save_clicked()
+    assert "不能单独新建所长账号" in new.errors.message_of("role")
+
+
+def test_one_administrator_asks_and_another_confirms_on_the_officers_page(
+    qtbot, services: Services, make_officer, auto_yes
+) -> None:  # type: ignore[no-untyped-def]
+    asker = make_officer(Role.ADMIN, "周管理")
+    second = make_officer(Role.ADMIN, "吴管理")
+    deputy = make_officer(Role.DEPUTY, "李副所长")
+    page = OfficersPage(services.officers, asker)
+    qtbot.addWidget(page)
+    page.form_only = True
+    assert not page.confirm_button.isVisibleTo(page)
+    page.select_badge(deputy.badge_no)
+    form = page._on_request_clicked()
+    assert form is not None
+    qtbot.addWidget(form)
+    role = form.editors["role"]
+    role.setCurrentIndex(role.findData(Role.CHIEF))  # type: ignore[union-attr]
+    form.editors["reason"].setText("原所长调离，经分局任命")  # type: ignore[union-attr]
+    form.submit()
+    assert form.result() == TextFormDialog.DialogCode.Accepted
+
+    other = OfficersPage(services.officers, second)
+    qtbot.addWidget(other)
+    other.form_only = True
+    assert other.confirm_button.isVisibleTo(other)
+    assert "李副所长" in other.pending_label.text() and "所长" in other.pending_label.text()
+    confirm = other._on_confirm_clicked()
+    assert confirm is not None
+    qtbot.addWidget(confirm)
+    confirm.submit()
+
+    assert confirm.result() == TextFormDialog.DialogCode.Accepted
+    other.reload()
+    other.select_badge(deputy.badge_no)
+    assert other.selected_row().role is Role.CHIEF  # type: ignore[union-attr]
+    assert not other.confirm_button.isVisibleTo(other)

@@ -1,8 +1,13 @@
-"""人员管理: the staff list with add, edit, deactivate/reactivate and password reset."""
+"""人员管理: the staff list with add, edit, deactivate/reactivate and password reset.
+
+Giving or taking away 所长 or 系统管理员 is for the chief; an administrator asks for it here
+(申请变更角色) and a different administrator confirms or turns it down (the service decides).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import OfficerRow, SessionUser
+from app.dto import OfficerRow, RoleRequestRow, SessionUser
 from app.errors import StationDeskError
-from app.officer_service import OfficerService
+from app.officer_service import REQUEST_DAYS, OfficerService
+from app.roles import ROLE_LABELS
 from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
+from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -53,6 +60,7 @@ class OfficersPage(QWidget):
         super().__init__(parent)
         self._officers = officers
         self._user = user
+        self.form_only = False  # tests and screenshots: the forms are returned, not run
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("筛选：警号、姓名、角色")
         self.filter_edit.setClearButtonEnabled(True)
@@ -67,23 +75,47 @@ class OfficersPage(QWidget):
         self.edit_button = QPushButton("修改")
         self.toggle_button = QPushButton("停用")
         self.reset_button = QPushButton("重置密码")
+        self.request_button = QPushButton("申请变更角色…")
+        self.request_button.setToolTip(
+            "任免所长、系统管理员：由一名系统管理员申请，另一名系统管理员（或所长）确认后生效"
+        )
+        self.confirm_button = QPushButton("确认角色变更…")
+        self.withdraw_button = QPushButton("撤回或驳回申请…")
         self.add_button.clicked.connect(self._on_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.toggle_button.clicked.connect(self._on_toggle_clicked)
         self.reset_button.clicked.connect(self._on_reset_clicked)
+        self.request_button.clicked.connect(self._on_request_clicked)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        self.withdraw_button.clicked.connect(self._on_withdraw_clicked)
+        self.pending: list[RoleRequestRow] = []
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("hint")
+        self.pending_label.setWordWrap(True)
 
         note = QLabel("人员账号只停用、不删除：已有记录始终保留经办人。")
         note.setObjectName("hint")
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.toggle_button, self.reset_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.toggle_button,
+            self.reset_button,
+            self.request_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(note)
+        requests = QHBoxLayout()
+        requests.addWidget(self.pending_label, 1)
+        requests.addWidget(self.confirm_button)
+        requests.addWidget(self.withdraw_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        layout.addLayout(requests)
         layout.addLayout(buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.reload()
@@ -100,6 +132,17 @@ class OfficersPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
         )
+        try:
+            self.pending = self._officers.pending_role_changes(self._user)
+        except StationDeskError:
+            self.pending = []  # the list above already said what this account may not do
+        self.pending_label.setText(
+            f"待确认的角色变更 {len(self.pending)} 件：" + "；".join(r.label for r in self.pending)
+            if self.pending
+            else ""
+        )
+        for widget in (self.pending_label, self.confirm_button, self.withdraw_button):
+            widget.setVisible(bool(self.pending))
         self._update_buttons()
 
     def selected_row(self) -> OfficerRow | None:
@@ -119,7 +162,7 @@ class OfficersPage(QWidget):
 
     def _update_buttons(self) -> None:
         row = self.selected_row()
-        for b in (self.edit_button, self.toggle_button, self.reset_button):
+        for b in (self.edit_button, self.toggle_button, self.reset_button, self.request_button):
             b.setEnabled(row is not None)
         self.toggle_button.setText("启用" if row is not None and not row.active else "停用")
 
@@ -182,3 +225,73 @@ class OfficersPage(QWidget):
             show_info(self, f"已重置{row.name}的密码，请当面告知临时密码。")
             self.reload()
             self.select_badge(row.badge_no)
+
+    def _on_request_clicked(self) -> TextFormDialog | None:
+        """Ask for a change into or out of 所长 or 系统管理员, for a second administrator."""
+        row = self.selected_row()
+        if row is None:
+            return None
+        officer_id = row.id
+        dialog = TextFormDialog(
+            "申请变更角色",
+            f"{row.name}（警号 {row.badge_no}），现为{row.role.label}。任免所长、系统管理员须由"
+            f"所长办理；由系统管理员申请的，须另一名系统管理员（或所长）在 {REQUEST_DAYS} 天内"
+            "确认后生效。本人的角色不能自己申请。",
+            [
+                Field(
+                    "role",
+                    "变更为",
+                    choices=tuple((r, label) for r, label in ROLE_LABELS.items() if r != row.role),
+                ),
+                Field("reason", "申请理由", placeholder="如：原所长调离，经分局任命"),
+            ],
+            lambda v: self._officers.request_role_change(
+                self._user, officer_id, v["role"], v["reason"]
+            ),
+            "提交申请",
+            self,
+        )
+        if self.form_only:
+            return dialog
+        if dialog.exec():
+            show_info(self, "已提交申请，须另一名系统管理员（或所长）确认后生效。")
+            self.reload()
+            self.select_badge(row.badge_no)
+        return None
+
+    def _on_confirm_clicked(self) -> TextFormDialog | None:
+        """A second administrator (or the chief) confirms a pending request."""
+        return self._decide(
+            "确认角色变更",
+            "确认后角色立即变更，申请和确认都记入审计日志。申请人和被变更的本人不能确认。",
+            self._officers.confirm_role_change,
+            "确认变更",
+        )
+
+    def _on_withdraw_clicked(self) -> TextFormDialog | None:
+        """The requester withdraws a request, or another administrator turns it down."""
+        return self._decide(
+            "撤回或驳回申请",
+            "撤回或驳回后，该申请不再生效（记入审计日志）。",
+            self._officers.withdraw_role_change,
+            "撤回或驳回",
+        )
+
+    def _decide(
+        self, title: str, intro: str, act: Callable[[SessionUser, int], object], ok: str
+    ) -> TextFormDialog | None:
+        if not self.pending:
+            return None
+        dialog = TextFormDialog(
+            title,
+            intro,
+            [Field("request", "申请", choices=tuple((r.id, r.label) for r in self.pending))],
+            lambda v: act(self._user, int(v["request"])),
+            ok,
+            self,
+        )
+        if self.form_only:
+            return dialog
+        dialog.exec()
+        self.reload()
+        return None
