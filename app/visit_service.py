@@ -33,6 +33,12 @@ from app.officer_service import clean_officer_name
 from app.print_log import logged_copy
 from app.printing.slip_data import SlipData
 from app.qr_codes import parse_scan, visit_id_of_scan, visit_qr_payload
+from app.reveal_purposes import (
+    ID_NUMBER_PURPOSES,
+    VISIT_PHONE_PURPOSES,
+    audit_after,
+    check_reveal,
+)
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.succession import check_successor, offer_on_behalf, on_behalf_reason
@@ -82,11 +88,19 @@ def serial_for(code: str, year: int, seq: int) -> str:
 
 
 def next_number(session: Session, kind: str, year: int) -> int:
-    """The next gap-free number of ``kind`` in ``year`` (inside the caller's write lock)."""
-    counter = session.get(Counter, (kind, year))
+    """The next gap-free number of ``kind`` in ``year`` (inside the caller's write lock).
+
+    A counter behind the highest number used (file edited, restore gone wrong) is first moved
+    up to it, never back, with an audit event; read in the one statement that reads the counter.
+    """
+    from app import numbering
+
+    counter, highest = numbering.counter_and_highest(session, kind, year)
     if counter is None:
         counter = Counter(kind=kind, year=year, last_no=0)
         session.add(counter)
+    if counter.last_no < highest:
+        numbering.repair_forward(session, counter, highest)
     counter.last_no += 1
     session.flush()
     return counter.last_no
@@ -227,9 +241,12 @@ class VisitService(ServiceBase):
                     return found
             return None
 
-    def reveal_citizen_phone(self, user: SessionUser, visit_id: int, reason: str) -> str:
-        """The full phone of an earlier visit, for a stated purpose; every reveal is audited."""
-        return self._reveal(user, visit_id, reason, "phone", "电话", "phone_revealed")
+    def reveal_citizen_phone(
+        self, user: SessionUser, visit_id: int, purpose: str, detail: str
+    ) -> str:
+        """The full phone of an earlier visit, for a listed purpose and a stated detail; audited."""
+        chosen, text = check_reveal(purpose, detail, VISIT_PHONE_PURPOSES)
+        return self._reveal(user, visit_id, chosen, text, "phone", "phone_revealed")
 
     @staticmethod
     def _last_visit(session: Session, cond: Any, matched_by: str) -> CitizenHint | None:
@@ -836,17 +853,15 @@ class VisitService(ServiceBase):
                         found.add(visit_id)
         return found
 
-    def reveal_id_number(self, user: SessionUser, visit_id: int, reason: str) -> str:
-        """The full ID number, for a stated purpose; every reveal is audited."""
-        return self._reveal(user, visit_id, reason, "id_number", "号码", "id_number_revealed")
+    def reveal_id_number(self, user: SessionUser, visit_id: int, purpose: str, detail: str) -> str:
+        """The full ID number, for a listed purpose and a stated detail; every reveal is audited."""
+        chosen, text = check_reveal(purpose, detail, ID_NUMBER_PURPOSES)
+        return self._reveal(user, visit_id, chosen, text, "id_number", "id_number_revealed")
 
     def _reveal(
-        self, user: SessionUser, visit_id: int, reason: str, field: str, what: str, action: str
+        self, user: SessionUser, visit_id: int, purpose: str, detail: str, field: str, action: str
     ) -> str:
-        """A field of a visit unmasked, with the stated purpose on the audit record."""
-        text = clean_text(reason, field="reason", label=f"查看完整{what}的用途", max_len=200)
-        if len(text) < 2:
-            raise ValidationError(f"请写明查看完整{what}的具体用途。", "reason")
+        """A field of a visit unmasked, with the checked purpose and detail on the audit record."""
         with self._writing() as session:
             actor = self._require_case_work(session, user, reading=True)
             visit = session.get(Visit, visit_id)
@@ -859,7 +874,7 @@ class VisitService(ServiceBase):
                 action=action,
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"reason": text},
+                after=audit_after(purpose, detail),
             )
             return str(getattr(visit, field))
 

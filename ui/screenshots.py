@@ -104,7 +104,9 @@ def _intake_shots(
     if earlier:
         # A returning citizen: recognised by the ID number, shown masked only (this runs on
         # a copy of the database, so the audited reveal of the number stays there).
-        number = services.visits.reveal_id_number(officer, earlier[-1].id, "界面截图")
+        number = services.visits.reveal_id_number(
+            officer, earlier[-1].id, "办理业务", "制作操作手册界面截图（演示数据副本）"
+        )
         returning = RegistrationDialog(services.visits, services.catalogue, officer)
         returning.id_edit.setText(number)
         returning.id_edit.editingFinished.emit()

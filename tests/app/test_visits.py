@@ -214,7 +214,7 @@ FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "11010519491231002x")
 def test_id_numbers_are_stored_normalised(desk: Desk, raw: str) -> None:
     d = desk.register(id_number=raw)
 
-    assert desk.v.reveal_id_number(desk.officer, d.row.id, "核对户籍信息") == VALID_ID
+    assert desk.v.reveal_id_number(desk.officer, d.row.id, "核查身份", "核对户籍信息") == VALID_ID
     assert d.row.id_masked == MASKED
 
 
@@ -248,17 +248,65 @@ def test_an_unknown_channel_or_id_type_is_a_validation_error(desk: Desk, field: 
     assert field_of(desk.register, **{field: ""}) == field
 
 
-def test_reveal_needs_a_reason_and_is_audited(desk: Desk, audit_log: Any) -> None:
+def test_reveal_needs_a_purpose_and_a_detail_and_is_audited(desk: Desk, audit_log: Any) -> None:
     d = desk.register()
     events = len(audit_log())
 
-    assert field_of(desk.v.reveal_id_number, desk.officer, d.row.id, " ") == "reason"
+    assert (
+        field_of(desk.v.reveal_id_number, desk.officer, d.row.id, "", "出具证明核对") == "purpose"
+    )
+    assert field_of(desk.v.reveal_id_number, desk.officer, d.row.id, "办理业务", " ") == "detail"
     assert len(audit_log()) == events
 
-    assert desk.v.reveal_id_number(desk.officer, d.row.id, "出具证明核对") == VALID_ID
+    assert desk.v.reveal_id_number(desk.officer, d.row.id, "办理业务", "出具证明核对") == VALID_ID
     event = audit_log()[-1]
     assert (event["action"], event["officer_id"]) == ("id_number_revealed", desk.officer.officer_id)
-    assert (event["entity_id"], event["after"]) == (d.row.serial, {"reason": "出具证明核对"})
+    assert (event["entity_id"], event["after"]) == (
+        d.row.serial,
+        {"purpose": "办理业务", "detail": "出具证明核对"},
+    )
+
+
+FILLER_DETAILS = [
+    "看看",
+    "。。",
+    "看看看看",
+    "查看一下。",
+    "工作需要",
+    "测试测试",
+    "查看完整号码",
+    "abcd",
+]
+
+
+@pytest.mark.parametrize("detail", FILLER_DETAILS)
+def test_a_reveal_for_filler_shows_nothing_and_records_nothing(
+    desk: Desk, audit_log: Any, detail: str
+) -> None:
+    d = desk.register()
+    events = len(audit_log())
+
+    error = refused(
+        ValidationError, desk.v.reveal_id_number, desk.officer, d.row.id, "办理业务", detail
+    )
+
+    assert error.field == "detail" and "具体事由" in error.message
+    assert len(audit_log()) == events
+
+
+@pytest.mark.parametrize("purpose", ["看看", "回访联系", "其他"])
+def test_a_reveal_takes_only_a_purpose_from_its_list(
+    desk: Desk, audit_log: Any, purpose: str
+) -> None:
+    d = desk.register()
+    events = len(audit_log())
+
+    error = refused(
+        ValidationError, desk.v.reveal_id_number, desk.officer, d.row.id, purpose, "出具证明核对"
+    )
+
+    assert error.field == "purpose" and "办理业务" in error.message
+    assert len(audit_log()) == events
 
 
 def test_a_returning_citizen_is_recognised_by_id_number_or_phone(desk: Desk) -> None:
@@ -860,13 +908,19 @@ def test_the_full_phone_of_a_returning_citizen_needs_a_purpose_and_is_audited(
 ) -> None:  # type: ignore[no-untyped-def]
     d = desk.register()
     events = len(audit_log())
-    assert field_of(desk.v.reveal_citizen_phone, desk.colleague, d.row.id, " ") == "reason"
+    reveal = desk.v.reveal_citizen_phone
+    assert field_of(reveal, desk.colleague, d.row.id, "核查身份", " ") == "detail"
+    assert field_of(reveal, desk.colleague, d.row.id, "核查身份", "看看") == "detail"
+    assert field_of(reveal, desk.colleague, d.row.id, "依法协助调查", "核对联系电话") == "purpose"
     assert len(audit_log()) == events
 
-    assert desk.v.reveal_citizen_phone(desk.colleague, d.row.id, "核对联系电话") == "13800138000"
+    assert reveal(desk.colleague, d.row.id, "核查身份", "核对联系电话") == "13800138000"
     event = audit_log()[-1]
     assert (event["action"], event["officer_id"]) == ("phone_revealed", desk.colleague.officer_id)
-    assert (event["entity_id"], event["after"]) == (d.row.serial, {"reason": "核对联系电话"})
+    assert (event["entity_id"], event["after"]) == (
+        d.row.serial,
+        {"purpose": "核查身份", "detail": "核对联系电话"},
+    )
 
 
 # ---- desk timing from the officer's own actions (issue 10) ---------------------------------

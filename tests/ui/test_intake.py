@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
@@ -16,8 +17,9 @@ from app.identity import IdType, check_digit
 from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
-from db.models import Visit
+from db.models import AuditEvent, Visit
 from ui.dialogs.registration_dialog import RegistrationDialog
+from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.today_page import TodayPage
 from ui.widgets.visit_panel import VisitPanel
 
@@ -127,7 +129,7 @@ def test_returning_citizen_is_recognised_masked_and_reused_unseen(
 
 
 def test_the_full_phone_is_shown_only_for_a_stated_purpose(
-    qtbot, services: Services, make_officer, monkeypatch
+    qtbot, services: Services, make_officer, monkeypatch, db: Database
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW)
     item = services.catalogue.list_items("SFZ-SL")[0]
@@ -138,14 +140,52 @@ def test_the_full_phone_is_shown_only_for_a_stated_purpose(
     qtbot.addWidget(dialog)
     dialog.id_edit.setText(VALID_ID)
     dialog.id_edit.editingFinished.emit()
+    refusals: list[str] = []
     monkeypatch.setattr(
-        "ui.dialogs.registration_dialog.QInputDialog.getText",
-        lambda *a, **k: ("与群众核对联系电话", True),
+        TextFormDialog, "exec", by_keyboard(qtbot, ["看看", "与群众当面核对联系电话"], refusals)
     )
 
     dialog.reveal_phone()
 
     assert "13805710011" in dialog.citizen_hint.text()
+    assert refusals and "具体事由" in refusals[0]  # the filler was refused in place first
+    with db.sessions() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and last.action == "phone_revealed"
+        assert json.loads(last.after_json) == {
+            "purpose": "核查身份",  # Down from the first purpose in the list
+            "detail": "与群众当面核对联系电话",
+        }
+
+
+def by_keyboard(qtbot, details: list[str], refusals: list[str]):  # type: ignore[no-untyped-def]
+    """A stand-in for ``TextFormDialog.exec`` of a reveal form, run by the keyboard only.
+
+    The purpose list has the focus; Down picks the second purpose, Tab goes to the detail,
+    Enter confirms. Each detail but the last must be refused in place (its error is kept).
+    """
+
+    def run(dialog: TextFormDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        combo, edit = dialog.editors["purpose"], dialog.editors["detail"]
+        assert QApplication.focusWidget() is combo
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        qtbot.keyClick(combo, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is edit
+        for detail in details:
+            edit.clear()  # type: ignore[union-attr]
+            ime_commit(edit, detail)  # as the 拼音输入法 sends it
+            qtbot.keyClick(edit, Qt.Key.Key_Return)
+            if detail != details[-1]:
+                assert dialog.isVisible()
+                refusals.append(dialog.errors.message_of("detail"))
+        assert not dialog.isVisible()
+        return int(dialog.result())
+
+    return run
 
 
 def test_handover_is_accepted_from_the_receiving_officers_session(
@@ -279,3 +319,31 @@ def test_a_phone_match_under_another_id_carries_nothing_over(
     assert "证件号码与本次不同" in dialog.citizen_hint.text()
     assert dialog.name_edit.placeholderText() == ""
     assert dialog.new_visit().reuse_from is None
+
+
+def test_the_full_id_number_needs_a_listed_purpose_and_a_real_sentence(
+    qtbot, monkeypatch, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda box: shown.append(box.text()) or QMessageBox.StandardButton.Ok
+    )
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+    visit = services.visits.register(
+        officer, NewVisit("王五", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    panel = VisitPanel(services.visits, officer)
+    qtbot.addWidget(panel)
+    panel.show_visit(visit.row.id)
+    refusals: list[str] = []
+    monkeypatch.setattr(
+        TextFormDialog, "exec", by_keyboard(qtbot, ["。。", "工作需要", "核对户籍信息"], refusals)
+    )
+
+    panel.trigger("reveal")
+
+    assert len(refusals) == 2 and all("具体事由" in r for r in refusals)
+    assert shown == [f"王五：{VALID_ID.upper()}"]

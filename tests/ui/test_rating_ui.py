@@ -101,6 +101,19 @@ def test_the_rating_screen_opens_when_the_matter_is_finished_and_saves_a_signed_
     assert not panel.buttons["rate"].isEnabled()
 
 
+def test_only_the_finishing_officers_panel_offers_the_rating_screen(
+    qtbot, services: Services, finished, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer, visit = finished
+    services.visits.complete_on_the_spot(officer, visit.row.id, visit.row.row_version, "已出具")
+    colleague = make_officer(Role.WINDOW, "刘洋")
+    for user, offered in ((colleague, False), (officer, True)):
+        panel = VisitPanel(services.visits, user, ratings=services.ratings)
+        qtbot.addWidget(panel)
+        panel.show_visit(visit.row.id)
+        assert panel.buttons["rate"].isEnabled() is offered
+
+
 def test_declining_to_rate_is_its_own_outcome_and_closing_early_asks(
     qtbot, monkeypatch: pytest.MonkeyPatch, services: Services, finished, db
 ) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,9 +24,12 @@ from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.identity import ID_TYPE_LABELS, IdType
+from app.reveal_purposes import VISIT_PHONE_PURPOSES
 from app.visit_dto import CitizenHint, NewVisit, VisitDetail
 from app.visit_rules import CHANNEL_LABELS, Channel
 from app.visit_service import VisitService
+from ui.dialogs.reveal_dialog import reveal_dialog
+from ui.fonts import name_glyph_banner
 from ui.localtime import fmt
 from ui.tasks import TaskRunner
 from ui.widgets.field_errors import FieldErrors
@@ -130,6 +132,7 @@ class RegistrationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.arrival_label)
         layout.addLayout(form)
+        layout.addWidget(name_glyph_banner(self.name_edit, self))  # a character no font shows
         hint_row = QHBoxLayout()
         hint_row.addWidget(self.citizen_hint, 1)
         hint_row.addWidget(self.reveal_phone_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -216,16 +219,20 @@ class RegistrationDialog(QDialog):
         """The full phone of the earlier visit, for a stated purpose (audited)."""
         if self.hint is None:
             return
-        reason, ok = QInputDialog.getText(
-            self, "查看完整电话", "请写明用途（记入审计日志），如：与群众核对联系电话"
+        visit_id = self.hint.visit_id
+        dialog = reveal_dialog(
+            "查看完整电话",
+            "上次登记的完整电话，用于当面向群众核对。",
+            VISIT_PHONE_PURPOSES,
+            lambda purpose, detail: self._visits.reveal_citizen_phone(
+                self._user, visit_id, purpose, detail
+            ),
+            self,
+            "如：群众称电话未变，当面核对上次登记的联系电话",
         )
-        if not ok:
+        if not dialog.exec() or dialog.result_value is None:
             return
-        try:
-            phone = self._visits.reveal_citizen_phone(self._user, self.hint.visit_id, reason)
-        except StationDeskError as exc:
-            self.errors.show(exc)
-            return
+        phone = str(dialog.result_value)
         self.citizen_hint.setText(f"{self.citizen_hint.text()}\n上次登记电话：{phone}")
         self.reveal_phone_button.hide()
 

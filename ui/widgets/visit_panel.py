@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QInputDialog,
     QLabel,
     QPushButton,
     QTextBrowser,
@@ -23,6 +22,7 @@ from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
 from app.rating_service import RATABLE, RatingService
+from app.reveal_purposes import ID_NUMBER_PURPOSES
 from app.roles import Permission, allows
 from app.visit_dto import VisitDetail
 from app.visit_rules import VisitStatus
@@ -30,6 +30,7 @@ from app.visit_service import VisitService
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.rating_dialog import RatingDialog
+from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -374,7 +375,8 @@ class VisitPanel(QWidget):
             "print_notice": bool(self.visit_notices),
             "pause": mine and working,
             "resume": mine and status is VisitStatus.WAITING_MATERIALS,
-            "rate": self._ratings is not None and status in RATABLE and not self.rated,
+            # Only at the counter of the officer who finished it (the service says so too).
+            "rate": self._ratings is not None and mine and status in RATABLE and not self.rated,
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
@@ -719,18 +721,24 @@ class VisitPanel(QWidget):
                 lambda d: self._visits.mark_time(self._user, d.row.id, d.row.row_version, which)
             )
 
-    def _on_reveal(self) -> None:
+    def _on_reveal(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
-        reason, ok = QInputDialog.getText(self, "查看完整证件号码", "查看用途（将记入审计）：")
-        if not ok:
-            return
-        try:
-            number = self._visits.reveal_id_number(self._user, d.row.id, reason)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return
-        show_info(self, f"{d.row.citizen_name}：{number}", "完整证件号码")
+        visit_id = d.row.id
+        dialog = reveal_dialog(
+            "查看完整证件号码",
+            f"{d.row.serial}　{d.row.service_name}　{d.row.citizen_name}",
+            ID_NUMBER_PURPOSES,
+            lambda purpose, detail: self._visits.reveal_id_number(
+                self._user, visit_id, purpose, detail
+            ),
+            self,
+        )
+        if self.form_only:
+            return dialog
+        if dialog.exec() and dialog.result_value is not None:
+            show_info(self, f"{d.row.citizen_name}：{dialog.result_value}", "完整证件号码")
+        return None
 
     def _print(self, kind: str) -> None:
         d = self.detail
