@@ -12,6 +12,10 @@ as they are; splitting does not, so a split paragraph is broken again).
 
 Anything unusual (images or bullets inside the paragraph, automatic leading, end dots, a
 paragraph already split across pages) takes ReportLab's own path.
+
+A character the paragraph's font lacks (a rare name: 𠮷, 𪜊 …) gets a fragment of its own in
+the fallback font that holds it (``split_frags``) as soon as the markup is parsed, so that
+widths, line breaks and drawing all use that font.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from reportlab.lib.textsplit import ALL_CANNOT_START
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
 from reportlab.rl_config import _FUZZ
+
+from app.printing.font_runs import split_frags
 
 # (font name, size) -> character -> width in points, exactly as stringWidth measures it.
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
@@ -43,6 +49,12 @@ class CJKParagraph(Paragraph):
     """``Paragraph`` with ``wordWrap="CJK"``: identical output, cheaper line breaking."""
 
     _wrapped_at: float | None = None
+    frags: list[Any]
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
+        super()._setup(text, style, bulletText, frags, cleaner)
+        if frags is None:  # parsed from markup (a split-off part has its runs already)
+            self.frags = split_frags(self.frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         # The lines depend on the width only; a table wraps each cell twice at the same one.

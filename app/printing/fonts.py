@@ -1,4 +1,10 @@
-"""The bundled Noto Sans SC registered with ReportLab once; coverage checks for rare names.
+"""The bundled fonts registered with ReportLab; text split into runs by the font that draws it.
+
+Noto Sans SC is registered on the first print. The Hanazono fallbacks (HanaMinB for Extensions
+B–F, a compatibility-ideograph cut of HanaMinA; see app.glyph_coverage) are parsed and
+registered only when a text to print holds a character Noto lacks: ``font_runs`` is the one
+place that decides which font draws which characters, for paragraphs (app.printing.font_runs
+splits their fragments) and for strings drawn on the canvas (``FallbackCanvas``).
 
 ReportLab parses the whole TrueType file (tables, the cmap of 30,000 characters, every glyph
 width and position) each time a process registers it: about a tenth of a second per weight,
@@ -20,10 +26,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.glyph_coverage import ShippedFont, codes_sentence, fallback_for, needs_glyph, uncovered
 from resources import FONT_BOLD, FONT_REGULAR
 
 if TYPE_CHECKING:
@@ -72,10 +79,42 @@ def _register_fonts() -> str:
     # Drawings (the QR code) start from this default font; leaving it at Helvetica would put
     # an unembedded font reference into every slip.
     STATE_DEFAULTS["fontName"] = REGULAR
+    _fix_to_unicode_beyond_the_bmp()
     # Compressed streams stay binary: ASCII85 on top makes every PDF bigger and slower to write
     # (it dates from 7-bit mail), and every reader and printer takes binary PDF.
     rl_config.useA85 = 0
     return REGULAR
+
+
+def _fix_to_unicode_beyond_the_bmp() -> None:
+    """Make ReportLab's ToUnicode maps name characters beyond U+FFFF correctly.
+
+    ReportLab writes each subset character's code as ``<%04X>``: 𠮷 (U+20BB7) becomes five
+    hex digits that readers take as U+20BB and a stray digit, so copying or searching the
+    PDF finds "₻". The PDF standard wants the UTF-16 of the character (``<D842DFB7>``). Maps
+    of subsets inside the BMP, the only ones most PDFs have, are left exactly as they were.
+    """
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "stationdesk_fixed", False):
+        return
+
+    @wraps(original)
+    def make_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+        text: str = original(fontname, subset)
+        if all(code <= 0xFFFF for code in subset):
+            return text
+        for index, code in enumerate(subset):
+            if code > 0xFFFF:
+                utf16 = chr(code).encode("utf-16-be").hex().upper()
+                text = text.replace(
+                    f"\n<{index:02X}> <{code:04X}>\n", f"\n<{index:02X}> <{utf16}>\n"
+                )
+        return text
+
+    make_to_unicode_cmap.stationdesk_fixed = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
 
 
 def font_cache_folder() -> Path | None:
@@ -265,18 +304,79 @@ def _store_face(face: TTFontFace, cache_file: Path, key: str) -> None:
         logger.info("font cache not written to %s: %s", cache_file, exc)
 
 
+def font_runs(text: str, font_name: str) -> list[tuple[str, str]]:
+    """``text`` as (run, font name) pieces: each run drawn by the first font that holds it.
+
+    Text in any font but the bundled Noto Sans SC, and text Noto draws whole, comes back as
+    the one run ``[(text, font_name)]``, so such output stays byte for byte what it was. A
+    character Noto lacks goes to the fallback that has it (registered with ReportLab on this
+    first need); one that no bundled font holds stays in ``font_name`` (an empty box, which
+    ``glyph_warning`` announced). Variation selectors and other invisible format characters
+    that the font cannot draw are left out rather than drawn as boxes.
+    """
+    if font_name not in (REGULAR, BOLD) or not text:
+        return [(text, font_name)]
+    register_fonts()
+    covered = _covered_by(font_name)
+    if all(map(covered.__contains__, map(ord, text))):
+        return [(text, font_name)]
+    runs: list[tuple[str, str]] = []
+    chars: list[str] = []
+    current = font_name
+    for ch in text:
+        if ord(ch) in covered:
+            name = font_name
+        elif not needs_glyph(ch) and not ch.isspace():
+            continue  # a variation selector or joiner: nothing to draw
+        else:
+            fallback = fallback_for(ch)
+            name = font_name if fallback is None else register_fallback(fallback)
+        if name != current and chars:
+            runs.append(("".join(chars), current))
+            chars = []
+        current = name
+        chars.append(ch)
+    if chars:
+        runs.append(("".join(chars), current))
+    return runs
+
+
+def _covered_by(font_name: str) -> dict[int, int]:
+    """The characters a registered TrueType font maps (ReportLab's own table)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    covered: dict[int, int] = pdfmetrics.getFont(font_name).face.charToGlyph
+    return covered
+
+
+def register_fallback(font: ShippedFont) -> str:
+    """Parse (or read from the cache) and register one fallback font, once per process."""
+    with _LOCK:
+        return _register_fallback(font)
+
+
+@cache
+def _register_fallback(font: ShippedFont) -> str:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+
+    pdfmetrics.registerFont(load_font(font.name, font.path, font_cache_folder()))
+    # One weight only: a bold run (a heading, a label) draws its rare character regular.
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(font.name, bold, italic, font.name)
+    return font.name
+
+
 def glyph_warning(texts: list[str]) -> str:
-    """A Chinese sentence naming characters the font lacks (they print as empty boxes)."""
+    """A Chinese sentence naming, by code, characters no bundled font holds (they print as
+    empty boxes); empty when everything prints."""
     missing = missing_glyphs("".join(texts))
     if not missing:
         return ""
-    return f"字库中没有“{'、'.join(missing)}”，打印出来会是空框，请在纸面上手写补正。"
+    return f"字库中没有 {codes_sentence(missing)}，打印出来会是空框，请在纸面上手写补正。"
 
 
 def missing_glyphs(text: str) -> list[str]:
-    """Characters of ``text`` the font cannot draw (they would print as empty boxes)."""
-    register_fonts()
-    from reportlab.pdfbase import pdfmetrics
-
-    covered = pdfmetrics.getFont(REGULAR).face.charToGlyph
-    return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+    """Characters of ``text`` that no bundled font draws, sorted (they print as boxes)."""
+    return sorted(uncovered(text))

@@ -38,8 +38,8 @@ def render_key_sheet(sheet: KeySheet) -> bytes:
     """The recovery sheet as PDF bytes (A4, the bundled font embedded)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
 
+    from app.printing.font_runs import FallbackCanvas as Canvas
     from app.printing.qr_flowable import QrFlowable
 
     font = register_fonts()

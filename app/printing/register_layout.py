@@ -25,6 +25,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError
 
 from app.printing.cjk_paragraph import CJKParagraph
+from app.printing.font_runs import FallbackCanvas
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
 from app.printing.register_pdf import (
@@ -327,7 +328,7 @@ def _table_with_heading(
 def _numbered_canvas(doc: RegisterDocument, margin: float) -> type[Canvas]:
     """A canvas that writes the running header and 第 x 页 共 y 页 once the count is known."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(FallbackCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []

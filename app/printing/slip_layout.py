@@ -23,6 +23,7 @@ from reportlab.platypus import (
 )
 
 from app.printing.cjk_paragraph import CJKParagraph
+from app.printing.font_runs import FallbackCanvas
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
 from app.printing.slip_data import SlipData
@@ -260,7 +261,7 @@ class _PartMark(Flowable):
 def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
     """A canvas that writes 第 x 页 共 y 页 and the QR code once the page count is known."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(FallbackCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
