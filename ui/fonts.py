@@ -1,4 +1,15 @@
-"""Prepares Qt for Chinese: bundled Noto Sans SC, zh_CN locale, Qt's own translations, 字号."""
+"""Prepares Qt for Chinese: bundled Noto Sans SC, zh_CN locale, Qt's own translations, 字号.
+
+Behind Noto Sans SC come the bundled Hanazono fallbacks (HanaMinB: Extensions B–F; a cut of
+HanaMinA: the compatibility ideographs), so a name such as 𠮷𪜊𫝊𫠪𬺺 shows without boxes on a
+computer that has no CJK font of its own. They are the application font's next families and
+Noto's substitutes, on every platform (not left to the system's own fallback).
+
+Registering them costs Qt a look at each file's character map (about 6 ms for both here;
+fontconfig and FreeType map the files and read outlines only for characters drawn), so they
+are registered at start, where every later window finds them, rather than at a first need
+that no single place in the user interface can see coming.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +18,9 @@ import re
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
+from app.glyph_coverage import FALLBACKS, name_warning
 from resources import FONT_BOLD, FONT_REGULAR, RESOURCES_DIR, STYLE_SHEET
 
 logger = logging.getLogger(__name__)
@@ -31,13 +43,57 @@ def install_fonts_and_style(app: QApplication, point_size: int = STANDARD_POINTS
         families = QFontDatabase.applicationFontFamilies(font_id)
         if families:
             family = families[0]
+    fallbacks = install_fallback_fonts(app, family)
     font = QFont(family, point_size)
+    # Each character from the first family that has it: Noto, then the rare-character fonts.
+    font.setFamilies([family, *fallbacks])
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
     app.setFont(font)
     if STYLE_SHEET.exists():
         app.setStyleSheet(style_sheet(point_size))
     _install_chinese(app)
     return family
+
+
+def install_fallback_fonts(app: QApplication, family: str = FAMILY) -> list[str]:
+    """Register the rare-character fonts (once per application) as fallbacks of ``family``.
+
+    Returns their Qt families, in the order tried. A QFont naming ``family`` alone (a widget
+    that builds its own font) falls back through them too.
+    """
+    registered = app.property("stationdesk_fallback_families")
+    if isinstance(registered, list):
+        return [str(f) for f in registered]
+    families: list[str] = []
+    for shipped in FALLBACKS:
+        font_id = QFontDatabase.addApplicationFont(str(shipped.path))
+        if font_id < 0:
+            logger.error("could not load font %s", shipped.path)
+            continue
+        names = QFontDatabase.applicationFontFamilies(font_id)
+        families.append(names[0] if names else shipped.family)
+    QFont.insertSubstitutions(family, families)
+    app.setProperty("stationdesk_fallback_families", families)
+    return families
+
+
+def name_glyph_banner(edit: QLineEdit, parent: QWidget | None = None) -> QLabel:
+    """A banner that names, by code (U+XXXXX), any character typed into a name field that no
+    bundled font can show or print (it would be an empty box); hidden otherwise."""
+    banner = QLabel(parent)
+    banner.setObjectName("banner")
+    banner.setProperty("glyphWarning", True)
+    banner.setWordWrap(True)
+    banner.hide()
+
+    def show_warning(text: str) -> None:
+        warning = name_warning(text)
+        banner.setText(warning)
+        banner.setVisible(bool(warning))
+
+    edit.textChanged.connect(show_warning)
+    show_warning(edit.text())
+    return banner
 
 
 def style_sheet(point_size: int = STANDARD_POINTS) -> str:
