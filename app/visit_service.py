@@ -29,7 +29,9 @@ from app.identity import (
     mask_phone,
     normalise_phone,
 )
+from app.name_search import spelled_names
 from app.officer_service import clean_officer_name
+from app.pinyin import is_spelling
 from app.print_log import logged_copy
 from app.printing.slip_data import SlipData
 from app.qr_codes import parse_scan, visit_id_of_scan, visit_qr_payload
@@ -746,7 +748,9 @@ class VisitService(ServiceBase):
                 conds.append(Visit.serial.contains(serial, autoescape=True))
             # The dates as an index bound, unless the name's index answers first.
             local_date: Any = Visit.local_date
-            if q.name.strip():
+            if is_spelling(q.name):  # jx for 𠮷祥, or a name in Latin letters
+                conds.append(spelled_names(session, q.name, q.date_from, q.date_to))
+            elif q.name.strip():
                 name = q.name.strip()
                 conds.append(Visit.citizen_name.startswith(name, autoescape=True))
                 if not _date_range_first(name, q.date_from, q.date_to):

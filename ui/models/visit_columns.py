@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.pinyin import sort_key as name_order
 from app.visit_dto import HandoverRow, VisitRow
 from ui.localtime import fmt
 from ui.models.row_table_model import Column
@@ -16,7 +17,7 @@ def _minutes(value: int | None) -> str:
 
 VISIT_COLUMNS: list[Column[VisitRow]] = [
     Column("编号", lambda r: r.serial),
-    Column("群众", lambda r: r.citizen_name),
+    Column("群众", lambda r: r.citizen_name, lambda r: name_order(r.citizen_name)),
     Column("事项", lambda r: r.service_name),
     Column("状态", lambda r: r.status.label, align_center=True),
     Column("期限", lambda r: r.due_text, lambda r: (r.due_date is None, r.due_date)),
@@ -40,7 +41,7 @@ def visit_colour(row: VisitRow) -> str | None:
 
 HANDOVER_COLUMNS: list[Column[HandoverRow]] = [
     Column("编号", lambda r: r.serial),
-    Column("群众", lambda r: r.citizen_name),
+    Column("群众", lambda r: r.citizen_name, lambda r: name_order(r.citizen_name)),
     Column("事项", lambda r: r.service_name),
     Column("移交人", lambda r: r.from_name),
     Column("接收人", lambda r: r.to_name),
