@@ -20,6 +20,7 @@ import gc
 import hashlib
 import logging
 import marshal
+import mmap
 import os
 import sys
 import tempfile
@@ -147,6 +148,15 @@ def _face_class() -> Any:
     from reportlab.pdfbase.ttfonts import TTFontFace
 
     class StationFace(TTFontFace):
+        def readFile(self, f: Any) -> None:
+            # The file mapped, not read: a subset touches a few pages of it, and the 30 MB of
+            # HanaMinB (21 MB of Noto) need not sit in the memory of every printing process.
+            if not hasattr(self, "_ttf_data") and isinstance(f, str):
+                with open(f, "rb") as fh:
+                    self._ttf_data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                self.filename = f
+            super().readFile(f)
+
         def get_table(self, tag: str) -> Any:
             # makeSubset takes the whole glyf table (nine tenths of a 10 MB CJK font) only to
             # slice single glyphs out of it: hand it a view that slices the file instead.
@@ -239,7 +249,7 @@ def _face_from_state(path: Path, state: dict[str, Any], names: dict[str, bytes])
     face.__dict__.update(state)
     for attribute, raw in names.items():
         setattr(face, attribute, TTFNameBytes(raw))
-    # What TTFontParser.readFile sets: the file's bytes (subsets are cut from them).
+    # What TTFontParser.readFile sets: the file's bytes (subsets are cut from them), mapped.
     face.readFile(str(path))
     units = face.unitsPerEm
     face._pdfScale = _scale(units)
