@@ -30,6 +30,7 @@ from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.form_rows import add_field
+from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.screen_fit import fit_to_content
 
 
@@ -62,6 +63,7 @@ class ComplaintDialog(QDialog):
         self.received_edit.setMaximumDate(QDate(today.year, today.month, today.day))
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("不留姓名的填空，记为匿名")
+        install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText("可不填；列表中只显示部分号码")
         self.officer_combo = QComboBox()

@@ -52,6 +52,7 @@ from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import confirm
+from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
 from ui.widgets.signature_pad import SignaturePad
 
@@ -181,6 +182,7 @@ class NoticeDialog(QDialog):
         self.pledge_check = QCheckBox("容缺受理：只缺非要件材料，群众签署承诺书后先行办理")
 
         self.signer_edit = QLineEdit(draft.citizen_name)
+        install_rare_char_picker(self.signer_edit)  # 生僻字: F4 or the 僻 button
         self.pad = SignaturePad()
         self.pad.started.connect(self._on_signing_started)
         self.pad.changed.connect(self._on_pad_changed)

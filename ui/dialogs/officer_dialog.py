@@ -21,6 +21,7 @@ from app.roles import ROLE_LABELS, Role
 from ui.change_password_dialog import password_edit
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.rare_char_picker import install_rare_char_picker
 
 
 class OfficerDialog(QDialog):
@@ -45,6 +46,7 @@ class OfficerDialog(QDialog):
         self.badge_edit.setReadOnly(officer is not None)
         self.name_edit = QLineEdit(officer.name if officer else "")
         self.name_edit.setMaxLength(30)
+        install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.role_combo = QComboBox()
         for role, label in ROLE_LABELS.items():
             self.role_combo.addItem(label, role.value)

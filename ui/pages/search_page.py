@@ -31,6 +31,7 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import VISIT_COLUMNS, visit_colour
 from ui.widgets.field_errors import FieldErrors
+from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.tables import fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
@@ -72,6 +73,7 @@ class SearchPage(QWidget):
         self.serial_edit.setPlaceholderText("如 QNL-2026-000123，或扫描回执、告知单二维码")
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("姓名开头即可")
+        install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("完整证件号码")
         # All 18 characters of an ID number stay in view while typing.
