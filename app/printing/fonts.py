@@ -173,7 +173,7 @@ class GlyphTable:
 
     __slots__ = ("_data", "_length", "_start")
 
-    def __init__(self, data: bytes, start: int, length: int) -> None:
+    def __init__(self, data: bytes | mmap.mmap, start: int, length: int) -> None:
         self._data = data
         self._start = start
         self._length = length
