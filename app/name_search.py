@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.pinyin import spelled_as
@@ -31,7 +31,10 @@ def spelled_names(
     if date_to is not None:
         names = names.where(Visit.local_date <= date_to)
     spelled = [name for name in session.scalars(names) if spelled_as(name, typed)]
+    # Written into the statement, not bound one by one: a letter searched over all years may
+    # match more names than a statement may have parameters (65,535 on PostgreSQL).
+    listed: Any = bindparam("spelled_names", spelled, expanding=True, literal_execute=True)
     return or_(
         Visit.citizen_name.startswith(typed.strip(), autoescape=True),
-        Visit.citizen_name.in_(spelled),
+        Visit.citizen_name.in_(listed),
     )
