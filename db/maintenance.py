@@ -55,6 +55,36 @@ def inspect_sqlite_file(path: Path) -> tuple[str | None, set[str]]:
     return revision, tables - {"alembic_version", "sqlite_sequence"}
 
 
+# What SQLite calls a damaged file (a page it cannot walk raises instead of being listed).
+DAMAGE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")
+
+
+def quick_check_file(path: Path) -> list[str] | None:
+    """SQLite's ``quick_check`` findings of a file (``[]`` when sound), read-only.
+
+    Reads every page once (no index-against-table comparison, unlike ``integrity_check``).
+    None when the check could not run now (another connection holds a lock past the timeout):
+    that says nothing about the file.
+    """
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    findings: list[str] = []
+    try:
+        for row in con.execute("PRAGMA quick_check"):
+            findings.append(str(row[0]))
+    except sqlite3.Error as exc:
+        name = getattr(exc, "sqlite_errorname", "")
+        if name.startswith(DAMAGE_ERRORS):
+            return [*findings, str(exc)]
+        logger.info("quick_check of %s did not run: %s (%s)", path, exc, name)
+        return None
+    finally:
+        con.close()
+    return [] if findings == ["ok"] else findings
+
+
 def refresh_planner_statistics(engine: Engine) -> list[str]:
     """Keep SQLite's planner statistics (``sqlite_stat1``) in step with the data.
 
