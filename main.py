@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app import cli
-
-
-class _NoTracebackFormatter(logging.Formatter):
-    """The terminal gets one line per problem; the full traceback goes to the log file only."""
-
-    def formatException(self, ei: object) -> str:
-        return ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.exc_text = ""
-        return super().format(record).rstrip()
-
-
-def _configure_logging() -> None:
-    # Only the GUI logs to a file: the commands (app.cli) do not import the handlers.
-    import logging.handlers
-
-    from platformdirs import user_log_dir
-
-    log_dir = Path(user_log_dir("StationDesk", appauthor=False))
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING)
-    console.setFormatter(_NoTracebackFormatter("%(levelname)s %(name)s: %(message)s"))
-    handlers: list[logging.Handler] = [console]
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_dir / "stationdesk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-            )
-        )
-    except OSError:
-        pass
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,26 +17,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the user's profile folders are private already.)
     os.umask(0o077)
     args = cli.build_parser().parse_args(argv)
-    if args.command in (
-        "init",
-        "demo",
-        "check",
-        "print",
-        "export",
-        "backup",
-        "restore",
-        "key",
-        "purge",
-    ):
-        return cli.run(args)
-    _configure_logging()
-    if args.command == "screenshots":
-        from ui.screenshots import take_screenshots
+    from app.logs import configure_logging
 
-        return take_screenshots(args.db, Path(args.out), args.font_size)
+    # Before anything runs: a command's details go to its log file, never the terminal.
+    configure_logging(gui=args.command is None)
+    if args.command == "screenshots":
+        return cli.guarded(args.command, lambda: _screenshots(args.db, args.out, args.font_size))
+    if args.command is not None:
+        return cli.run(args)
     from ui.application import run_gui
 
     return run_gui(args.db, demo=args.demo)
+
+
+def _screenshots(target: str, out: str, font_size: str) -> int:
+    from ui.screenshots import take_screenshots
+
+    return take_screenshots(target, Path(out), font_size)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,18 @@ _ARGPARSE_ZH = {
     ),
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项 %(option)s 有歧义，可能是 %(matches)s"
+    ),
+    "ignored explicit argument %r": "该选项不带值，不能写 %r",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "须给出以下参数之一：%s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "没有命令 %(parser_name)r（可选：%(choices)s）"
+    ),
     "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
     "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
 }
@@ -289,21 +301,37 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         )
         return 2
     _quick_exit_once()
+    return guarded(args.command, lambda: command(args, out), err)
+
+
+def guarded(name: str, call: Callable[[], int], err: TextIO | None = None) -> int:
+    """Run command ``name``; whatever goes wrong is one Chinese line and a non-zero exit code.
+
+    Expected problems say what to do (exit 1, 2 for an argument); anything else says where
+    its details are: the traceback goes to the log file only (``app.logs``).
+    """
+    err = err or sys.stderr
     try:
-        return command(args, out)
+        return call()
     except UsageError as exc:
         err.write(f"stationdesk：参数错误：{exc.message}\n")
         return 2
     except StationDeskError as exc:
+        logger.info("%s refused: %s", name, exc.message)
         err.write(f"stationdesk：{exc.message}\n")
         return 1
     except KeyboardInterrupt:
+        logger.info("%s interrupted", name)
         err.write("stationdesk：已取消。\n")
         return 130
     except Exception:
-        logger.exception("unexpected error in %s", args.command)
+        logger.exception("unexpected error in %s", name)
+        from app.logs import log_file
+
+        where = log_file()
         err.write(
-            "stationdesk：发生意外错误，操作未完成（已保存的数据不受影响），详情已写入日志。\n"
+            "stationdesk：发生意外错误，操作未完成（已保存的数据不受影响），"
+            + (f"详情已写入日志：{where}\n" if where else "详情请查看日志。\n")
         )
         return 1
 
@@ -461,9 +489,18 @@ def _printing_code(*modules: str) -> Callable[[], None]:
 
 @contextmanager
 def _logged_in(
-    args: argparse.Namespace, badge: str, load: Callable[[], object] | None = None
+    args: argparse.Namespace,
+    badge: str,
+    load: Callable[[], object] | None = None,
+    *,
+    check_all: bool = False,
 ) -> Iterator[tuple[Services, SessionUser]]:
     """The services of the database named by --db and the officer logged in there.
+
+    The file is quick-checked before anything is written to it (a login is written): a
+    small one always, a big one only with ``check_all`` (``app.database.QUICK_CHECK_LIMIT``),
+    which ``backup`` (a copy of the whole file) and ``purge`` (many rows changed) give: they
+    are rare and slow anyway, and a print must stay well under a second.
 
     ``load`` (the printing code and font) runs once the officer is logged in. Starting up
     makes about a million objects that live as long as the process (modules, classes, the
@@ -477,7 +514,7 @@ def _logged_in(
         from app.database import open_database
         from app.services import build_services
 
-        db = open_database(args.db, create=False)
+        db = open_database(args.db, create=False, check_all=check_all)
         try:
             services = build_services(db.sessions)
             user = _login(services, badge)
@@ -656,7 +693,7 @@ def _backup(args: argparse.Namespace, out: TextIO) -> int:
     badge = _badge(args)
     from app.backup_service import size_text
 
-    with _logged_in(args, badge) as (services, user):
+    with _logged_in(args, badge, check_all=True) as (services, user):
         result = services.backup.backup(user, Path(args.to), "manual")
     out.write(
         f"已备份并核对：{result.path}（{size_text(result.size_bytes)}，"
@@ -695,7 +732,7 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
 
 def _purge(args: argparse.Namespace, out: TextIO) -> int:
     badge = _badge(args)
-    with _logged_in(args, badge) as (services, user):
+    with _logged_in(args, badge, check_all=True) as (services, user):
         if args.dry_run:
             out.write("将清理：" + services.retention.plan(user).sentence() + "\n")
         else:
