@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Select, Table, select, type_coerce
+from sqlalchemy import Column, Date, Select, Table, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -163,16 +163,34 @@ def highest_ids(session: Session) -> dict[str, int]:
     return found
 
 
+def key_value(table: Table, row_id: int) -> Any:
+    """A table's key as stored, from its integer ``row_id`` (a date from its ordinal)."""
+    if isinstance(key_column(table).type, Date):
+        return dt.date.fromordinal(max(row_id, 1))
+    return row_id
+
+
 def rows_in_order(
-    session: Session, table: Table, batch: int = 2000
+    session: Session,
+    table: Table,
+    batch: int = 2000,
+    after: int | None = None,
+    ids: list[int] | None = None,
 ) -> Iterator[tuple[int, Any, str]]:
-    """(row id, stored row, label) of every row of ``table``, by key, a batch at a time."""
+    """(row id, stored row, label) of the rows of ``table`` by key, a batch at a time: every
+    row, those above ``after``, or those of ``ids``."""
     key = key_column(table)
     names = [c.name for c in table.columns]
     position = names.index(key.name)
     label_column = TABLE_LABELS.get(table.name, ("", None))[1]
     label_at = names.index(label_column) if label_column in names else None
-    last: Any = None
+    if ids is not None:
+        query = row_select(table).where(key.in_([key_value(table, i) for i in ids]))
+        for row in session.execute(query.order_by(key)):
+            label = str(row[label_at]) if label_at is not None else ""
+            yield row_key(row[position]), row, label
+        return
+    last: Any = key_value(table, after) if after else None
     while True:
         query = row_select(table).order_by(key).limit(batch)
         if last is not None:

@@ -12,11 +12,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from app.business_check import Findings
-from app.row_seals import TABLE_LABELS, bound_tables, row_hash, rows_in_order
+from app.row_seals import (
+    TABLE_LABELS,
+    bound_tables,
+    key_column,
+    key_value,
+    row_hash,
+    rows_in_order,
+)
 from db.models import AuditEvent, AuditSeal, Visit
 
 BATCH = 5000
@@ -70,49 +77,87 @@ def _visit_label(session: Session, table: Table, row: Any, names: list[str]) -> 
 
 
 def check_rows(session: Session, sealed_from: str, findings: Findings, keyed: bool) -> str:
-    """Compare every bound row with its latest seal; one summary line, findings added."""
+    """Compare every bound row with its latest seal; one summary line, findings added.
+
+    Rows up to a table's floor (there before the chain was keyed) are only counted, unless
+    the program saved them since; only the rows above it are read whole, in key order.
+    """
     try:
         watermarks = {str(k): int(v) for k, v in json.loads(sealed_from or "{}").items()}
     except (ValueError, TypeError, AttributeError):
         watermarks = {}
-    compared = older = 0
+    tally = [0, 0]  # compared, older
     for table in bound_tables():
-        name, _column = TABLE_LABELS.get(table.name, (table.name, None))
-        names = [c.name for c in table.columns]
-        floor = watermarks.get(table.name, 0)
-        seals = _latest_seals(session, table.name)
-        seal = next(seals, None)
-        for row_id, row, label in rows_in_order(session, table):
-            while seal is not None and seal[0] < row_id:
-                if seal[1]:
-                    findings.add(_gone(session, name, seal))
-                seal = next(seals, None)
-            matched = seal is not None and seal[0] == row_id and bool(seal[1])
-            if matched and seal is not None and row_hash(table.name, names, row) == seal[1]:
-                compared += 1
-                seal = next(seals, None)
-                continue  # the common case: nothing to name
+        _check_table(session, table, watermarks.get(table.name, 0), findings, tally)
+    compared, older = tally
+    note = f"；{older} 条为启用审计绑定之前的记录，未逐条核对" if older else ""
+    how = "" if keyed else "（本机没有站点密钥，绑定记录本身未能用密钥核实）"
+    return f"业务记录绑定：{compared} 条记录已与最后一次经本程序保存时的校验值核对{note}{how}"
+
+
+def _check_table(
+    session: Session, table: Table, floor: int, findings: Findings, tally: list[int]
+) -> None:
+    name = TABLE_LABELS.get(table.name, (table.name, None))[0]
+    names = [c.name for c in table.columns]
+
+    def judge(seal: tuple[int, str, int], row_id: int, row: Any, label: str) -> None:
+        tally[0] += 1
+        if seal[1] and row_hash(table.name, names, row) == seal[1]:
+            return  # the common case: nothing to name
+        what = (
+            f"{name} {label}"
+            if label
+            else f"{name}（内部编号 {row_id}）{_visit_label(session, table, row, names)}"
+        )
+        if not seal[1]:
+            findings.add(f"{what}：本程序记录其已删除，现又出现（疑为直接写入）")
+        else:
+            findings.add(f"{what}：内容与最后一次经本程序保存时不符（被直接改动）")
+
+    seals = _latest_seals(session, table.name)
+    seal = next(seals, None)
+    # Rows from before keying that the program saved since: read by key, a chunk at a time.
+    saved_old = 0
+    while seal is not None and seal[0] <= floor:
+        chunk: list[tuple[int, str, int]] = []
+        while seal is not None and seal[0] <= floor and len(chunk) < 500:
+            chunk.append(seal)
+            seal = next(seals, None)
+        present = {
+            row_id: (row, label)
+            for row_id, row, label in rows_in_order(session, table, ids=[c[0] for c in chunk])
+        }
+        for old in chunk:
+            if old[0] not in present:
+                if old[1]:
+                    findings.add(_gone(session, name, old))
+                continue
+            saved_old += 1
+            judge(old, old[0], *present[old[0]])
+    if floor:
+        key = key_column(table)
+        below = session.scalar(
+            select(func.count()).select_from(table).where(key <= key_value(table, floor))
+        )
+        tally[1] += int(below or 0) - saved_old
+    # Rows written since: every one must match its latest seal.
+    for row_id, row, label in rows_in_order(session, table, after=floor):
+        while seal is not None and seal[0] < row_id:
+            if seal[1]:
+                findings.add(_gone(session, name, seal))
+            seal = next(seals, None)
+        if seal is None or seal[0] != row_id:
             what = (
                 f"{name} {label}"
                 if label
                 else f"{name}（内部编号 {row_id}）{_visit_label(session, table, row, names)}"
             )
-            if seal is None or seal[0] != row_id:
-                if row_id <= floor:
-                    older += 1
-                else:
-                    findings.add(f"{what}：没有经本程序保存的记录（疑为绕过本程序直接写入）")
-                continue
-            compared += 1
-            if not seal[1]:
-                findings.add(f"{what}：本程序记录其已删除，现又出现（疑为直接写入）")
-            elif row_hash(table.name, names, row) != seal[1]:
-                findings.add(f"{what}：内容与最后一次经本程序保存时不符（被直接改动）")
-            seal = next(seals, None)
-        while seal is not None:
-            if seal[1]:
-                findings.add(_gone(session, name, seal))
-            seal = next(seals, None)
-    note = f"；{older} 条为启用审计绑定之前的记录，未逐条核对" if older else ""
-    how = "" if keyed else "（本机没有站点密钥，绑定记录本身未能用密钥核实）"
-    return f"业务记录绑定：{compared} 条记录已与最后一次经本程序保存时的校验值核对{note}{how}"
+            findings.add(f"{what}：没有经本程序保存的记录（疑为绕过本程序直接写入）")
+            continue
+        judge(seal, row_id, row, label)
+        seal = next(seals, None)
+    while seal is not None:
+        if seal[1]:
+            findings.add(_gone(session, name, seal))
+        seal = next(seals, None)
