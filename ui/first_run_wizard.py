@@ -26,6 +26,7 @@ from ui.change_password_dialog import password_edit
 from ui.tasks import run_with_progress
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
+from ui.widgets.rare_char_picker import install_rare_char_picker
 
 if TYPE_CHECKING:
     from app.auth_service import AuthService
@@ -117,6 +118,7 @@ class _AccountPage(QWizardPage):
         self.badge_edit.setMaxLength(20)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(30)
+        install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.password_edit = password_edit()
         self.repeat_edit = password_edit()
         general = QLabel()

@@ -36,6 +36,7 @@ from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
 from ui.widgets.messages import confirm
+from ui.widgets.rare_char_picker import install_rare_char_picker
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class RegistrationDialog(QDialog):
         self.id_edit.setMinimumWidth(self.id_edit.fontMetrics().horizontalAdvance("8" * 20) + 16)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(30)
+        install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
         self.phone_edit.setMaxLength(20)
