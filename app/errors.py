@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class StationDeskError(Exception):
     """Base of every expected error; ``message`` is shown to the user as it is."""
@@ -14,6 +16,42 @@ class StationDeskError(Exception):
 
 class ValidationError(StationDeskError):
     """Input that breaks a rule; ``field`` names the form field to mark."""
+
+
+class ValidationErrors(ValidationError):
+    """Several fields wrong at once, so a form can mark every one of them together.
+
+    ``errors`` holds one ValidationError per field in the form's order; ``field`` is the
+    first one's (where the cursor goes) and ``message`` all messages, one a line, for a
+    place that shows only one text (a message box, the command line).
+    """
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        if not errors:
+            raise ValueError("ValidationErrors needs at least one error")
+        super().__init__("\n".join(e.message for e in errors), errors[0].field)
+        self.errors: tuple[ValidationError, ...] = tuple(errors)
+
+    @property
+    def fields(self) -> tuple[tuple[str | None, str], ...]:
+        """(field, message) of every error, in the form's order."""
+        return tuple((e.field, e.message) for e in self.errors)
+
+
+class NameDiffers(ValidationError):
+    """The same ID number was last registered under another name: the officer must choose.
+
+    Not a mistake in the form but a question; the form asks 以本次为准 or 改回上次的姓名 and
+    saves again with the answer (NewVisit.name_choice). Shown as it is, the message asks too.
+    """
+
+    def __init__(
+        self, message: str, *, typed: str, previous_masked: str, previous_date: str
+    ) -> None:
+        super().__init__(message, "citizen_name")
+        self.typed = typed
+        self.previous_masked = previous_masked
+        self.previous_date = previous_date
 
 
 class PermissionDenied(StationDeskError):

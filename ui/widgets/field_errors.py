@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.errors import StationDeskError
+from app.errors import StationDeskError, ValidationErrors
 
 
 class FieldErrors:
@@ -39,20 +39,48 @@ class FieldErrors:
         self._general.clear()
 
     def show(self, error: StationDeskError) -> None:
-        """Show the message at its field (or in the general label) and focus the field."""
+        """Show the message at its field (or in the general label) and focus the field.
+
+        Several fields wrong at once (ValidationErrors): every message at its field, all at
+        once, and the cursor in the first of them.
+        """
         self.clear()
-        key = error.field or ""
-        target = self._fields.get(key) or self._fields.get(key.split(".")[0])
+        errors = error.errors if isinstance(error, ValidationErrors) else (error,)
+        first: QWidget | None = None
+        for one in errors:
+            widget = self.show_at(one.field or "", one.message)
+            if first is None and widget is not None:
+                first = widget
+        if first is not None:
+            first.setFocus()
+
+    def show_at(self, field: str, message: str) -> QWidget | None:
+        """Add ``message`` at ``field`` (or to the general label), leaving other messages;
+        returns the field's widget, marked invalid (None for the general label)."""
+        target = self._fields.get(field) or self._fields.get(field.split(".")[0])
         if target is None:
-            self._general.setText(error.message)
+            shown = self._general.text()
+            self._general.setText(f"{shown}\n{message}" if shown else message)
             self._general.show()
-            return
+            return None
         widget, label = target
-        label.setText(error.message)
+        shown = "" if label.isHidden() else label.text()
+        label.setText(f"{shown}\n{message}" if shown and message not in shown else message)
         label.show()
         widget.setProperty("invalid", True)
         widget.style().polish(widget)
-        widget.setFocus()
+        return widget
+
+    def clear_at(self, field: str) -> None:
+        """Hide ``field``'s message and unmark it."""
+        target = self._fields.get(field)
+        if target is None:
+            return
+        widget, label = target
+        label.hide()
+        label.clear()
+        widget.setProperty("invalid", False)
+        widget.style().polish(widget)
 
     def message_of(self, field: str) -> str:
         """The message shown at ``field`` (tests and accessibility)."""
