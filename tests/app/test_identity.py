@@ -10,12 +10,14 @@ import pytest
 from app.errors import ValidationError
 from app.identity import (
     IdType,
+    check_citizen_name,
     check_digit,
     check_id,
     check_phone,
     check_resident_id,
     mask_id,
     mask_phone,
+    name_limit,
     normalise,
 )
 
@@ -149,3 +151,114 @@ def test_bad_phones_are_refused_with_a_reason(phone: str, cause: str) -> None:
 def test_masking_keeps_first_six_and_last_four() -> None:
     assert mask_id("11010519491231002X") == "110105********002X"
     assert mask_phone("13805710011") == "138****0011"
+
+
+# ---- issue 21: no phone of letters, names as the document shows them ----------------------
+
+
+@pytest.mark.parametrize(
+    ("phone", "cause"),
+    [
+        ("abcdefghijk", "没有数字"),
+        ("电话号码没有", "没有数字"),
+        ("----", "没有数字"),
+        ("138abc00138", "字母“a”"),
+        ("(0571)86001234", "不必加括号"),
+        ("+85291234567", "+86"),
+        ("13805710011#", "符号“#”"),
+        ("0571-86001234转", "分机号"),
+        ("13805710011转8001", "手机号不带分机号"),
+        ("0571-86001234转1转2", "只能有一个"),
+        ("138\u202e05710011", "U+202E"),
+    ],
+)
+@pytest.mark.parametrize("required", [True, False])
+def test_a_phone_with_anything_but_digits_separators_86_and_extension_is_refused(
+    phone: str, cause: str, required: bool
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_phone(phone, required=required)  # optional or not: never stored as no phone
+
+    assert cause in caught.value.message and caught.value.field == "phone"
+
+
+def test_letters_in_a_mobile_are_named_not_taken_for_a_missing_area_code() -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_phone("138abc00138")
+
+    assert "区号" not in caught.value.message and "字母" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("+86 138-0571-0011", "13805710011"),
+        ("138 0571 0011", "13805710011"),
+        ("0571－86001234", "057186001234"),
+        ("１３８０５７１００１１", "13805710011"),  # full-width digits are digits
+        ("0571-86001234 转 8001", "057186001234转8001"),
+        ("", ""),
+    ],
+)
+def test_digits_spaces_hyphens_86_and_an_extension_are_taken(phone: str, stored: str) -> None:
+    assert check_phone(phone, required=False) == stored
+
+
+def test_an_extension_stays_visible_behind_the_mask() -> None:
+    assert mask_phone("057186001234转8001") == "057*****1234转8001"
+
+
+EXTENSIONS = "㐀𠮷𪜊𫝊𫠪𬺺\U00030000\U00031350\uf900\U0002f800"
+
+
+@pytest.mark.parametrize(
+    ("id_type", "name"),
+    [
+        (IdType.RESIDENT, "张三"),
+        (IdType.RESIDENT, "买买提·艾力"),
+        (IdType.RESIDENT, EXTENSIONS),  # Extensions A–G (and H), both compatibility blocks
+        (IdType.TEMPORARY, "欧阳明月"),
+        (IdType.PASSPORT, "John Smith"),
+        (IdType.PASSPORT, "Anne-Marie O'Neil"),
+        (IdType.PASSPORT, "José Müller"),
+        (IdType.PASSPORT, "张三"),  # a Chinese citizen's passport carries the Chinese name
+        (IdType.HK_MACAO, "陈大文"),
+        (IdType.HK_MACAO, "CHAN Tai Man"),
+        (IdType.FOREIGN_PR, "Maria de los Angeles Garcia Fernandez"),  # 37 letters
+    ],
+)
+def test_names_are_taken_as_the_document_shows_them(id_type: IdType, name: str) -> None:
+    assert check_citizen_name(id_type, f" {name} ") == name
+
+
+@pytest.mark.parametrize(
+    ("id_type", "name", "cause"),
+    [
+        (IdType.RESIDENT, "John Smith", "不能有字母“J”"),
+        (IdType.TEMPORARY, "Zhang San", "不能有字母"),
+        (IdType.RESIDENT, "张 三", "不能有空格"),
+        (IdType.RESIDENT, "陈静2", "数字"),
+        (IdType.RESIDENT, "买买提・艾力", "间隔号请用“·”"),
+        (IdType.RESIDENT, "·艾力", "两部分之间"),
+        (IdType.RESIDENT, "⼈民", "部首"),
+        (IdType.RESIDENT, "张\u202e三", "U+202E"),
+        (IdType.RESIDENT, "ＺＨＡＮＧ", "全角"),
+        (IdType.RESIDENT, "   ", "只有空格"),
+        (IdType.RESIDENT, "张" * 31, "不能超过 30 个字（现有 31 个）"),
+        (IdType.PASSPORT, "A" * 41, "不能超过 40 个字"),
+        (IdType.HK_MACAO, "陈大文 CHAN Tai Man", "不能混写"),
+        (IdType.PASSPORT, "Smith#", "符号"),
+        (IdType.PASSPORT, "-Smith", "字母之间"),
+    ],
+)
+def test_a_name_against_its_document_is_refused_saying_what_is_wrong(
+    id_type: IdType, name: str, cause: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_citizen_name(id_type, name)
+
+    assert cause in caught.value.message and caught.value.field == "citizen_name"
+
+
+def test_a_name_limit_follows_the_document() -> None:
+    assert (name_limit(IdType.RESIDENT), name_limit(IdType.PASSPORT)) == (30, 40)
