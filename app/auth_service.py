@@ -14,9 +14,10 @@ from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import AuthenticationError, ValidationError
 from app.officer_service import clean_badge
-from app.passwords import PasswordHashing, check_password_rules
+from app.passwords import PasswordHashing, check_password_rules, check_repeat
 from app.roles import Role
 from app.service_base import ServiceBase
+from app.validation import Collector
 from db.models import Officer, Station
 
 
@@ -103,16 +104,36 @@ class AuthService(ServiceBase):
         """Unlock a locked counter: the same officer's password, with the same lock-out rules."""
         return self.login(user.badge_no, password)
 
-    def change_password(self, user: SessionUser, old_password: str, new_password: str) -> None:
-        """Change one's own password after proving the old one (wrong guesses count too)."""
-        if not old_password:
-            raise ValidationError("请输入原密码。", "old_password")
-        check_password_rules(new_password, "new_password")
-        if new_password == old_password:
-            raise ValidationError("新密码不能与原密码相同。", "new_password")
+    def change_password(
+        self, user: SessionUser, old_password: str, new_password: str, repeat: str | None = None
+    ) -> None:
+        """Change one's own password after proving the old one (wrong guesses count too).
+
+        Every wrong field is named at once (ValidationErrors): the old password missing, the
+        new one against the rules (with this officer's badge number and name, and the
+        station code), ``repeat`` (the second typing, when the form asks) not the same.
+        """
         failure: AuthenticationError
         with self._writing() as session:
             officer = self._officer(session, user)
+            station = session.get(Station, 1)
+            errors = Collector()
+            if not old_password:
+                errors.add(ValidationError("请输入原密码。", "old_password"))
+            errors.check(
+                lambda: check_password_rules(
+                    new_password,
+                    "new_password",
+                    badge=officer.badge_no,
+                    name=officer.name,
+                    station_code=station.code if station is not None else "",
+                ),
+                None,
+            )
+            if old_password and new_password == old_password and not errors.failed("new_password"):
+                errors.add(ValidationError("新密码不能与原密码相同。", "new_password"))
+            errors.check(lambda: check_repeat(new_password, repeat), None)
+            errors.done()
             now = self._clock.now()
             if officer.locked_until is not None and officer.locked_until > now:
                 until = officer.locked_until.astimezone(_Rules.of(session).tz).strftime("%H:%M")

@@ -24,7 +24,7 @@ from app.dto import (
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.identity import mask_name
-from app.passwords import PasswordHashing, check_password_rules
+from app.passwords import PasswordHashing, check_password_rules, check_repeat
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.succession import (
@@ -33,9 +33,9 @@ from app.succession import (
     offer_on_behalf,
     on_behalf_reason,
 )
-from app.validation import clean_phone, clean_text
+from app.validation import Collector, clean_phone, clean_text
 from app.visit_rules import VisitStatus
-from db.models import AuditEvent, Handover, Officer, ServiceItemVersion, Visit
+from db.models import AuditEvent, Handover, Officer, ServiceItemVersion, Station, Visit
 
 _BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
 _NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
@@ -77,6 +77,12 @@ def clean_officer_name(value: str) -> str:
     return name
 
 
+def _station_code(session: Session) -> str:
+    """The station's code (a password may not hold it); empty before the first set-up."""
+    station = session.get(Station, 1)
+    return station.code if station is not None else ""
+
+
 def officer_snapshot(officer: Officer) -> dict[str, Any]:
     """The audited fields of an officer (never the password hash)."""
     return {
@@ -106,15 +112,36 @@ class OfficerService(ServiceBase):
                 query = query.where(Officer.active.is_(True))
             return [_row(o) for o in session.scalars(query)]
 
-    def add_officer(self, user: SessionUser, new: NewOfficer) -> OfficerRow:
-        """Create an account; the officer must change the initial password at first login."""
-        badge = clean_badge(new.badge_no)
-        name = clean_officer_name(new.name)
-        phone = clean_phone(new.phone, field="phone", label="联系电话")
+    def add_officer(
+        self, user: SessionUser, new: NewOfficer, repeat: str | None = None
+    ) -> OfficerRow:
+        """Create an account; the officer must change the initial password at first login.
+
+        Every wrong field is named at once (ValidationErrors); ``repeat`` is the password
+        typed a second time, when the form asks for it.
+        """
         role = Role(new.role)
-        check_password_rules(new.password)
         with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
+            errors = Collector()
+            badge = errors.check(lambda: clean_badge(new.badge_no), new.badge_no)
+            if (
+                not errors.failed("badge_no")
+                and session.scalars(select(Officer.id).where(Officer.badge_no == badge)).first()
+            ):
+                errors.add(ValidationError(f"警号 {badge} 已存在，请核对。", "badge_no"))
+            name = errors.check(lambda: clean_officer_name(new.name), new.name)
+            phone = errors.check(
+                lambda: clean_phone(new.phone, field="phone", label="联系电话"), ""
+            )
+            errors.check(
+                lambda: check_password_rules(
+                    new.password, badge=badge, name=name, station_code=_station_code(session)
+                ),
+                None,
+            )
+            errors.check(lambda: check_repeat(new.password, repeat), None)
+            errors.done()
             basis = ""
             if role in GUARDED_ROLES:
                 basis = _may_grant(session, actor, None, role)
@@ -124,9 +151,6 @@ class OfficerService(ServiceBase):
                         f"建立账号，再变更角色，{TWO_ADMINISTRATORS}",
                         "role",
                     )
-            exists = session.scalars(select(Officer.id).where(Officer.badge_no == badge)).first()
-            if exists is not None:
-                raise ValidationError(f"警号 {badge} 已存在，请核对。", "badge_no")
             officer = insert_officer(
                 session, self._hashing, badge, name, role, new.password, phone, self._clock.now()
             )
@@ -153,8 +177,12 @@ class OfficerService(ServiceBase):
         Nobody changes their own role; giving or taking away 所长 or 系统管理员 is for the
         chief (an administrator asks with ``request_role_change`` and a second one confirms).
         """
-        name = clean_officer_name(changes.name)
-        phone = clean_phone(changes.phone, field="phone", label="联系电话")
+        errors = Collector()
+        name = errors.check(lambda: clean_officer_name(changes.name), changes.name)
+        phone = errors.check(
+            lambda: clean_phone(changes.phone, field="phone", label="联系电话"), changes.phone
+        )
+        errors.done()
         role = Role(changes.role)
         with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
@@ -364,12 +392,29 @@ class OfficerService(ServiceBase):
             )
             return _row(officer)
 
-    def reset_password(self, user: SessionUser, officer_id: int, new_password: str) -> None:
-        """Set a temporary password, lift any lock; the officer must change it at next login."""
-        check_password_rules(new_password)
+    def reset_password(
+        self, user: SessionUser, officer_id: int, new_password: str, repeat: str | None = None
+    ) -> None:
+        """Set a temporary password, lift any lock; the officer must change it at next login.
+
+        The temporary password follows the same rules (not common, not holding that
+        officer's badge number or name in pinyin, nor the station code).
+        """
         with self._writing() as session:
             actor = self._require(session, user, Permission.MANAGE_OFFICERS)
             officer = _get(session, officer_id)
+            errors = Collector()
+            errors.check(
+                lambda: check_password_rules(
+                    new_password,
+                    badge=officer.badge_no,
+                    name=officer.name,
+                    station_code=_station_code(session),
+                ),
+                None,
+            )
+            errors.check(lambda: check_repeat(new_password, repeat), None)
+            errors.done()
             officer.password_hash = self._hashing.hash(new_password)
             officer.must_change_password = officer.id != actor.id
             officer.failed_attempts = 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -16,10 +17,10 @@ from app.clock import Clock
 from app.dto import NewOfficer, SessionUser, StationSettings
 from app.errors import ConflictError, NotFound, ValidationError
 from app.officer_service import clean_badge, clean_officer_name, insert_officer
-from app.passwords import PasswordHashing, check_password_rules
+from app.passwords import PasswordHashing, check_password_rules, check_repeat
 from app.roles import Permission, Role
 from app.service_base import ServiceBase
-from app.validation import clean_int, clean_phone, clean_text
+from app.validation import Collector, clean_int, clean_phone, clean_text
 from db.models import PAPER_SIZES, Officer, Station
 
 _CODE = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -56,114 +57,94 @@ def _clean_period(period: str) -> str:
     return period
 
 
-def validate_settings(s: StationSettings) -> StationSettings:
-    """A cleaned copy of the settings, or a ValidationError at the first bad field."""
-    code = (s.code or "").strip().upper()
+def _clean_code(text: str) -> str:
+    code = (text or "").strip().upper()
     if not _CODE.match(code):
         raise ValidationError("单位简码由 2–12 位大写字母或数字组成，用于编号，如 QNL。", "code")
-    if s.paper_size not in PAPER_SIZES:
+    return code
+
+
+def _clean_paper(paper_size: str) -> str:
+    if paper_size not in PAPER_SIZES:
         raise ValidationError("请选择回执纸张：A4、A5 或 80mm 热敏卷纸。", "paper_size")
+    return paper_size
+
+
+def _clean_timezone(timezone: str) -> str:
     try:
-        if "/" not in s.timezone and s.timezone != "UTC":
-            raise ValueError(s.timezone)
-        ZoneInfo(s.timezone)
+        if "/" not in timezone and timezone != "UTC":
+            raise ValueError(timezone)
+        ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError("时区无效，请使用如 Asia/Shanghai 的时区名。", "timezone") from None
-    return StationSettings(
-        name=clean_text(s.name, field="name", label="单位名称", max_len=60),
-        code=code,
-        address=clean_text(s.address, field="address", label="地址", max_len=120, required=False),
-        hours=clean_text(s.hours, field="hours", label="办公时间", max_len=120, required=False),
-        phone_consult=clean_phone(s.phone_consult, field="phone_consult", label="咨询电话"),
-        phone_supervision=clean_phone(
-            s.phone_supervision, field="phone_supervision", label="监督电话"
+    return timezone
+
+
+# (field, label, lowest, highest) of the whole-number settings, in the settings page's order.
+_NUMBERS = (
+    ("lockout_attempts", "锁定前允许输错次数", 3, 10),
+    ("verify_days", "差评核实期限（工作日）", 1, 30),
+    ("rectify_days", "差评整改期限（工作日）", 1, 60),
+    ("callback_share", "电话回访抽样比例（%）", 1, 100),
+    ("complaint_verify_days", "投诉核实期限（工作日）", 1, 30),
+    ("complaint_handle_days", "投诉处理期限（工作日）", 1, 60),
+    ("complaint_reply_days", "投诉答复期限（工作日）", 1, 60),
+    ("lockout_minutes", "锁定时长（分钟）", 1, 1440),
+    ("idle_lock_minutes", "无操作自动锁屏（分钟）", 1, 60),
+    ("backup_keep", "自动备份保留份数", 3, 400),
+    ("retain_contact_years", "群众身份证号码、电话和签名保存年限", 1, 30),
+)
+
+
+def validate_settings(s: StationSettings) -> StationSettings:
+    """A cleaned copy of the settings; every bad field named at once (ValidationErrors, in
+    the form's order), a single one as a ValidationError."""
+    errors = Collector()
+
+    def text(field: str, label: str, max_len: int, required: bool = False) -> str:
+        value = getattr(s, field)
+        return errors.check(
+            lambda: clean_text(value, field=field, label=label, max_len=max_len, required=required),
+            value,
+        )
+
+    def phone(field: str, label: str) -> str:
+        value = getattr(s, field)
+        return errors.check(lambda: clean_phone(value, field=field, label=label), value)
+
+    def number(field: str, label: str, minimum: int, maximum: int) -> int:
+        value = getattr(s, field)
+        return errors.check(
+            lambda: clean_int(value, field=field, label=label, minimum=minimum, maximum=maximum),
+            value,
+        )
+
+    cleaned: dict[str, Any] = {
+        "name": text("name", "单位名称", 60, required=True),
+        "code": errors.check(lambda: _clean_code(s.code), s.code),
+        "address": text("address", "地址", 120),
+        "hours": text("hours", "办公时间", 120),
+        "phone_consult": phone("phone_consult", "咨询电话"),
+        "phone_supervision": phone("phone_supervision", "监督电话"),
+        "phone_12389": phone("phone_12389", "12389 举报电话"),
+        "phone_12345": phone("phone_12345", "12345 热线"),
+        "paper_size": errors.check(lambda: _clean_paper(s.paper_size), s.paper_size),
+        "timezone": errors.check(lambda: _clean_timezone(s.timezone), s.timezone),
+        "rating_dimensions": errors.check(
+            lambda: _clean_dimensions(s.rating_dimensions), s.rating_dimensions
         ),
-        phone_12389=clean_phone(s.phone_12389, field="phone_12389", label="12389 举报电话"),
-        phone_12345=clean_phone(s.phone_12345, field="phone_12345", label="12345 热线"),
-        paper_size=s.paper_size,
-        timezone=s.timezone,
-        lockout_attempts=clean_int(
-            s.lockout_attempts,
-            field="lockout_attempts",
-            label="锁定前允许输错次数",
-            minimum=3,
-            maximum=10,
+        "callback_period": errors.check(
+            lambda: _clean_period(s.callback_period), s.callback_period
         ),
-        rating_dimensions=_clean_dimensions(s.rating_dimensions),
-        verify_days=clean_int(
-            s.verify_days,
-            field="verify_days",
-            label="差评核实期限（工作日）",
-            minimum=1,
-            maximum=30,
+        "review_after": errors.check(lambda: clean_review_after(s.review_after), s.review_after),
+        "backup_folder": errors.check(
+            lambda: _clean_backup_folder(s.backup_folder), s.backup_folder
         ),
-        rectify_days=clean_int(
-            s.rectify_days,
-            field="rectify_days",
-            label="差评整改期限（工作日）",
-            minimum=1,
-            maximum=60,
-        ),
-        callback_share=clean_int(
-            s.callback_share,
-            field="callback_share",
-            label="电话回访抽样比例（%）",
-            minimum=1,
-            maximum=100,
-        ),
-        callback_period=_clean_period(s.callback_period),
-        complaint_verify_days=clean_int(
-            s.complaint_verify_days,
-            field="complaint_verify_days",
-            label="投诉核实期限（工作日）",
-            minimum=1,
-            maximum=30,
-        ),
-        complaint_handle_days=clean_int(
-            s.complaint_handle_days,
-            field="complaint_handle_days",
-            label="投诉处理期限（工作日）",
-            minimum=1,
-            maximum=60,
-        ),
-        complaint_reply_days=clean_int(
-            s.complaint_reply_days,
-            field="complaint_reply_days",
-            label="投诉答复期限（工作日）",
-            minimum=1,
-            maximum=60,
-        ),
-        lockout_minutes=clean_int(
-            s.lockout_minutes,
-            field="lockout_minutes",
-            label="锁定时长（分钟）",
-            minimum=1,
-            maximum=1440,
-        ),
-        review_after=clean_review_after(s.review_after),
-        idle_lock_minutes=clean_int(
-            s.idle_lock_minutes,
-            field="idle_lock_minutes",
-            label="无操作自动锁屏（分钟）",
-            minimum=1,
-            maximum=60,
-        ),
-        backup_folder=_clean_backup_folder(s.backup_folder),
-        backup_keep=clean_int(
-            s.backup_keep,
-            field="backup_keep",
-            label="自动备份保留份数",
-            minimum=3,
-            maximum=400,
-        ),
-        retain_contact_years=clean_int(
-            s.retain_contact_years,
-            field="retain_contact_years",
-            label="群众身份证号码、电话和签名保存年限",
-            minimum=1,
-            maximum=30,
-        ),
-    )
+    }
+    for field, label, minimum, maximum in _NUMBERS:
+        cleaned[field] = number(field, label, minimum, maximum)
+    errors.done()
+    return replace(s, **cleaned)
 
 
 def _clean_backup_folder(text: str) -> str:
@@ -181,6 +162,33 @@ def _clean_backup_folder(text: str) -> str:
     return folder
 
 
+def check_first_account(
+    settings: StationSettings, first: NewOfficer, repeat: str | None = None
+) -> tuple[StationSettings, str, str, str, Role]:
+    """The station's settings and its first account, cleaned; every wrong field at once.
+
+    The password may not be a common one, nor hold the badge number, the station code or the
+    name in pinyin (app.passwords); ``repeat``, when given, must be the same password.
+    """
+    errors = Collector()
+    clean = errors.check(lambda: validate_settings(settings), settings)
+    badge = errors.check(lambda: clean_badge(first.badge_no), first.badge_no)
+    name = errors.check(lambda: clean_officer_name(first.name), first.name)
+    phone = errors.check(lambda: clean_phone(first.phone, field="phone", label="联系电话"), "")
+    role = Role(first.role)
+    if role not in (Role.CHIEF, Role.ADMIN):
+        errors.add(ValidationError("首个账号须为所长或系统管理员。", "role"))
+    errors.check(
+        lambda: check_password_rules(
+            first.password, badge=badge, name=name, station_code=clean.code
+        ),
+        None,
+    )
+    errors.check(lambda: check_repeat(first.password, repeat), None)
+    errors.done()
+    return clean, badge, name, phone, role
+
+
 class StationService(ServiceBase):
     """Creates the station once and keeps its settings."""
 
@@ -195,16 +203,15 @@ class StationService(ServiceBase):
         with self._sessions.begin() as session:
             return session.get(Station, 1) is not None
 
-    def initialize(self, settings: StationSettings, first: NewOfficer) -> SessionUser:
-        """Create the station, its first chief or administrator, and seed the catalogue."""
-        clean = validate_settings(settings)
-        badge = clean_badge(first.badge_no)
-        name = clean_officer_name(first.name)
-        phone = clean_phone(first.phone, field="phone", label="联系电话")
-        role = Role(first.role)
-        if role not in (Role.CHIEF, Role.ADMIN):
-            raise ValidationError("首个账号须为所长或系统管理员。", "role")
-        check_password_rules(first.password)
+    def initialize(
+        self, settings: StationSettings, first: NewOfficer, repeat: str | None = None
+    ) -> SessionUser:
+        """Create the station, its first chief or administrator, and seed the catalogue.
+
+        ``repeat`` is the password typed a second time, when the form asks for it. Every
+        wrong field is named at once (ValidationErrors), before anything is written.
+        """
+        clean, badge, name, phone, role = check_first_account(settings, first, repeat)
         shipped = load_shipped_catalogue()
         with self._writing() as session:
             if session.get(Station, 1) is not None:

@@ -90,7 +90,7 @@ def test_a_failed_use_case_leaves_no_hole_in_the_numbering(
     db: Database, services: Services, chief: SessionUser, history: int
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        services.officers.add_officer(chief, NewOfficer("300001", "重复", Role.WINDOW, "Abc12345"))
+        services.officers.add_officer(chief, NewOfficer("300001", "重复", Role.WINDOW, "Start2026"))
     assert refused.value.field == "badge_no"
     services.holidays.remove_day(chief, dt.date(2027, 1, 1))
 
@@ -213,7 +213,7 @@ def test_a_change_whose_audit_event_fails_is_not_saved_either(
 
     monkeypatch.setattr(audit, "record", broken_record)
     with pytest.raises(RuntimeError):
-        services.officers.add_officer(chief, NewOfficer("300999", "刘洋", Role.WINDOW, "Abc12345"))
+        services.officers.add_officer(chief, NewOfficer("300999", "刘洋", Role.WINDOW, "Start2026"))
     with pytest.raises(RuntimeError):
         services.holidays.set_days(chief, dt.date(2027, 1, 1), dt.date(2027, 1, 3), False, "元旦")
 

@@ -11,7 +11,8 @@ import pytest
 
 from app.clock import FixedClock
 from app.dto import NewOfficer, SessionUser
-from app.errors import AuthenticationError, ValidationError
+from app.errors import AuthenticationError, ValidationError, ValidationErrors
+from app.passwords import COMMON_PASSWORDS_FILE, PASSWORD_RULES_TEXT, common_passwords
 from app.roles import Role
 from app.services import Services
 from tests.conftest import TEST_PASSWORD
@@ -322,3 +323,80 @@ def test_a_refused_colleague_logs_nobody_out_and_the_own_badge_is_a_plain_unlock
 
     assert again == officer
     assert [e["action"] for e in audit_log()[start:]] == ["login_failed", "login"]
+
+
+# ---- issue 21: common passwords, the officer's own details, every field at once -------------
+
+
+@pytest.mark.parametrize("new_password", ["password1", "qwerty123", "Passw0rd", "PASSWORD1"])
+def test_the_most_common_passwords_are_refused(
+    services: Services, officer: SessionUser, new_password: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.auth.change_password(officer, TEST_PASSWORD, new_password)
+
+    assert caught.value.field == "new_password" and "最常用的密码" in caught.value.message
+    services.auth.login("F03121", TEST_PASSWORD)  # the old one still works
+
+
+@pytest.mark.parametrize(
+    ("new_password", "common"), [("Qw3rty123", "qwerty123"), ("Dr@g0n12", "dragon12")]
+)
+def test_a_common_password_with_look_alike_swaps_is_still_refused(
+    services: Services, officer: SessionUser, new_password: str, common: str
+) -> None:
+    # Passw0rd is in the list itself; these are caught by reading 3 as e, @ as a, 0 as o.
+    with pytest.raises(ValidationError) as caught:
+        services.auth.change_password(officer, TEST_PASSWORD, new_password)
+
+    assert f"“{common}”" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("new_password", "said"),
+    [
+        ("F03121abc", "警号"),
+        ("Hpl2026ab", "本所简码 HPL"),
+        ("Zhaolei2026", "拼音（zhaolei）"),
+        ("Leizhao2026", "拼音（leizhao）"),
+        ("zl202601", "拼音（zl）"),
+    ],
+)
+def test_a_password_holding_the_badge_station_code_or_name_pinyin_is_refused(
+    services: Services, officer: SessionUser, new_password: str, said: str
+) -> None:
+    # 赵磊, 警号 F03121, at 和平路派出所 (HPL)
+    with pytest.raises(ValidationError) as caught:
+        services.auth.change_password(officer, TEST_PASSWORD, new_password)
+
+    assert said in caught.value.message and caught.value.field == "new_password"
+
+
+def test_changing_a_password_names_every_wrong_field_at_once(
+    services: Services, officer: SessionUser, audit_log: AuditLog
+) -> None:
+    events = len(audit_log())
+
+    with pytest.raises(ValidationErrors) as caught:
+        services.auth.change_password(officer, "", "password1", "password2")
+
+    assert [field for field, _ in caught.value.fields] == [
+        "old_password",
+        "new_password",
+        "repeat",
+    ]
+    assert len(audit_log()) == events
+
+
+def test_the_shipped_list_holds_the_10000_most_common_passwords_with_its_source() -> None:
+    header = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()[:8]
+
+    assert len(common_passwords()) >= 10_000
+    assert {"password1", "qwerty123", "passw0rd", "123456"} <= common_passwords()
+    assert any("zxcvbn" in line for line in header) and any("MIT" in line for line in header)
+    assert (COMMON_PASSWORDS_FILE.parent / "LICENSE-zxcvbn.txt").exists()
+
+
+def test_the_rules_shown_before_typing_are_the_rules_enforced() -> None:
+    for rule in ("8–64 位", "字母和数字", "常用密码", "警号", "本所简码", "姓名拼音"):
+        assert rule in PASSWORD_RULES_TEXT

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from app.dto import NewOfficer, OfficerChanges, SessionUser, StationSettings
-from app.errors import AuthenticationError, ConflictError, PermissionDenied, ValidationError
+from app.errors import (
+    AuthenticationError,
+    ConflictError,
+    PermissionDenied,
+    ValidationError,
+    ValidationErrors,
+)
 from app.officer_service import OfficerService
 from app.roles import Role
 from app.services import Services
@@ -664,3 +670,62 @@ def test_an_administrator_may_appoint_the_first_chief_of_a_station_set_up_withou
         services.officers.add_officer(
             admin, NewOfficer("100002", "李所长", Role.CHIEF, TEST_PASSWORD)
         )
+
+
+# ---- issue 21: the password rules and every field at once ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("password1", "最常用的密码"),
+        ("Passw0rd", "最常用的密码"),
+        ("A300001bc", "警号"),
+        ("Hpl12345x", "简码 HPL"),
+        ("Lixiaohong1", "拼音（lixiaohong）"),
+    ],
+)
+def test_a_new_officers_password_follows_the_rules(
+    services: Services, chief: SessionUser, count: Any, password: str, said: str
+) -> None:
+    before = count(Officer)
+
+    with pytest.raises(ValidationError) as caught:
+        services.officers.add_officer(chief, NewOfficer("300001", "李晓红", Role.WINDOW, password))
+
+    assert caught.value.field == "password" and said in caught.value.message
+    assert count(Officer) == before
+
+
+def test_a_reset_password_may_not_hold_that_officers_name(
+    services: Services, chief: SessionUser, target: Target
+) -> None:
+    officer = services.officers.add_officer(
+        chief, NewOfficer("300002", "王小明", Role.WINDOW, TEST_PASSWORD)
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        services.officers.reset_password(chief, officer.id, "Xiaoming2026")
+
+    assert "拼音（xiaoming" in caught.value.message
+    services.auth.login("300002", TEST_PASSWORD)  # unchanged
+
+
+def test_the_officer_form_hears_of_every_wrong_field_at_once(
+    services: Services, chief: SessionUser, count: Any
+) -> None:
+    before = count(Officer)
+
+    with pytest.raises(ValidationErrors) as caught:
+        services.officers.add_officer(
+            chief, NewOfficer("", "张1", Role.WINDOW, "qwerty123", phone="没有"), "qwerty12"
+        )
+
+    assert [field for field, _ in caught.value.fields] == [
+        "badge_no",
+        "name",
+        "phone",
+        "password",
+        "repeat",
+    ]
+    assert count(Officer) == before

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.dto import NewOfficer, SessionUser, StationSettings
-from app.errors import ConflictError, NotFound, ValidationError
+from app.errors import ConflictError, NotFound, ValidationError, ValidationErrors
 from app.roles import Role
 from app.services import Services
 from app.station_service import validate_settings
@@ -201,3 +201,57 @@ def test_the_first_officers_phone_is_validated_like_any_other(
 
     assert caught.value.field == "phone"
     assert count(Officer) == 0
+
+
+# ---- issue 21: the wizard's fields all at once, and its password rules ----------------------
+
+
+def test_bad_settings_are_named_all_at_once() -> None:
+    with pytest.raises(ValidationErrors) as caught:
+        validate_settings(
+            replace(GOOD, name=" ", code="Q", phone_consult="电话没有", hours="时" * 121)
+        )
+
+    assert [field for field, _ in caught.value.fields] == [
+        "name",
+        "code",
+        "hours",
+        "phone_consult",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("qwerty123", "最常用的密码"),
+        ("031001abc", "警号"),
+        ("Qnl20260x", "简码 QNL"),
+        ("Wangjianguo1", "拼音（wangjianguo）"),
+    ],
+)
+def test_the_first_password_follows_the_rules(
+    services: Services, count: Count, password: str, said: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.station.initialize(GOOD, NewOfficer("031001", "王建国", Role.CHIEF, password))
+
+    assert caught.value.field == "password" and said in caught.value.message
+    assert services.station.is_initialized() is False and count(Officer) == 0
+
+
+def test_the_first_account_names_every_wrong_field_at_once(
+    services: Services, count: Count
+) -> None:
+    with pytest.raises(ValidationErrors) as caught:
+        services.station.initialize(
+            GOOD, NewOfficer("", "John1", Role.WINDOW, "password1"), "password2"
+        )
+
+    assert [field for field, _ in caught.value.fields] == [
+        "badge_no",
+        "name",
+        "role",
+        "password",
+        "repeat",
+    ]
+    assert services.station.is_initialized() is False and count(Officer) == 0
