@@ -176,7 +176,12 @@ def translate_errors(engine: Engine, *, damaged: bool = False) -> None:
     raw tracebacks; with ``damaged``, so was a damaged page of a SQLite file (one too big to
     be checked at every start, ``QUICK_CHECK_LIMIT``). The transaction is rolled back as for
     any error: nothing half-written.
+
+    The listener holds the file's name, never the engine: SQLAlchemy files it under the
+    dialect too, which the mappers' statement caches keep, so a closure over the engine kept
+    every engine ever opened (with its statement cache) alive for the life of the process.
     """
+    file_name = engine.url.database
 
     @event.listens_for(engine, "handle_error")
     def _translate(context: ExceptionContext) -> None:
@@ -189,9 +194,9 @@ def translate_errors(engine: Engine, *, damaged: bool = False) -> None:
         if "NUL (0x00)" in text:
             raise ValidationError(UNSTORABLE_MESSAGE) from None
         if damaged and ("disk image is malformed" in text or "file is not a database" in text):
-            logger.warning("damaged page in %s: %s", engine.url.database, text)
+            logger.warning("damaged page in %s: %s", file_name, text)
             raise DatabaseProblem(
-                f"数据库文件已损坏：{engine.url.database}。本次操作未完成。"
+                f"数据库文件已损坏：{file_name}。本次操作未完成。"
                 "请停止使用该文件，改用最近的备份恢复，并联系系统管理员。"
             ) from None
 

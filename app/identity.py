@@ -184,12 +184,14 @@ _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 # What a citizen's phone may hold: digits, spaces and hyphens (any dash an input method gives),
 # +86 in front and 转 before an extension. Anything else is refused, never dropped.
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―]")
+_BRACKETED_AREA_CODE = re.compile(r"^[(（](0\d{2,3})[)）]")
 
 
 def check_phone(raw: str, field: str = "phone", required: bool = True) -> str:
     """An 11-digit mobile, or a landline with its area code (0571-86001234) and perhaps an
     extension (转 8001); returns the digits (and 转 extension). A phone holding anything but
-    digits, spaces, hyphens, a leading +86 and 转 is refused naming what is wrong."""
+    digits, spaces, hyphens, a leading +86, brackets round the area code and 转 is refused
+    naming what is wrong."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         if required:
@@ -207,12 +209,14 @@ def check_phone(raw: str, field: str = "phone", required: bool = True) -> str:
     body = _PHONE_SEPARATORS.sub("", text)
     if body.startswith("+86"):
         body = body[3:]
+    # An area code in brackets, as many write a landline: (0571)86001234.
+    body = _BRACKETED_AREA_CODE.sub(r"\1", body)
     bad = re.search(r"[^0-9转]", body)
     if bad is not None:
         what = bad.group()
         if what in "()（）":
             raise ValidationError(
-                f"联系电话中有括号“{what}”：区号不必加括号，请写成 0571-86001234。", field
+                f"联系电话中的括号“{what}”只能括住开头的区号，如 (0571)86001234。", field
             )
         if what == "+":
             raise ValidationError(

@@ -9,4 +9,4 @@ $env:QT_QPA_PLATFORM = "offscreen"
 .venv\Scripts\ruff.exe format --check .; if ($LASTEXITCODE) { exit $LASTEXITCODE }
 .venv\Scripts\lint-imports.exe; if ($LASTEXITCODE) { exit $LASTEXITCODE }
 .venv\Scripts\mypy.exe; if ($LASTEXITCODE) { exit $LASTEXITCODE }
-.venv\Scripts\pytest.exe @args; exit $LASTEXITCODE
+.venv\Scripts\pytest.exe -n auto @args; exit $LASTEXITCODE

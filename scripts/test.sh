@@ -16,5 +16,6 @@ echo "== import-linter"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-# pytest exits 5 when it collected no test: that fails this script too.
-.venv/bin/pytest "$@"
+# pytest exits 5 when it collected no test: that fails this script too. One worker process
+# per core (pytest-xdist); STATIONDESK_TEST_WORKERS=0 runs everything in this process.
+.venv/bin/pytest -n "${STATIONDESK_TEST_WORKERS:-auto}" "$@"

@@ -277,7 +277,7 @@ def _log_in(station: _Station, preview: StationPreview | None, hint: str) -> Ses
         station_name = station.services.station.settings().name
         login = LoginDialog(station.services.auth, station_name, hint=hint)
     if os.environ.get(EXIT_AT_LOGIN_ENV):
-        QTimer.singleShot(0, login.reject)
+        QTimer.singleShot(0, login, login.reject)
     if not login.exec():
         return None
     return login.user

@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
 
     def request_lock(self) -> None:
         """Lock from the event loop's next turn (safe from a native or D-Bus handler)."""
-        QTimer.singleShot(0, self.lock)
+        QTimer.singleShot(0, self, self.lock)
 
     def lock(self) -> None:
         """Hide everything until the same officer enters the password again.
@@ -556,13 +556,13 @@ class MainWindow(QMainWindow):
         self._uncover = []
         self.idle_watcher.stop()
         close_windows(keep=[self])
-        QTimer.singleShot(0, self._close_when_settled)
+        QTimer.singleShot(0, self, self._close_when_settled)
 
     def _close_when_settled(self) -> None:
         """Close once no background work waits on a progress dialog (its loop must end first)."""
         busy = [w for w in QApplication.topLevelWidgets() if isinstance(w, BusyDialog)]
         if any(w.running for w in busy):
-            QTimer.singleShot(200, self._close_when_settled)
+            QTimer.singleShot(200, self, self._close_when_settled)
             return
         self.close()
 

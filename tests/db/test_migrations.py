@@ -36,6 +36,8 @@ GENESIS = "0" * 64
 FROZEN_TRIGGERS = {
     "audit_events_no_update",
     "audit_events_no_delete",
+    "audit_seals_no_update",
+    "audit_seals_no_delete",
     "notices_content_frozen",
     "signatures_frozen",
     "day_reviews_no_update",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import ui.application as application
+from app import demo
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD
 
 
@@ -15,6 +16,9 @@ def test_demo_start_builds_the_demo_station_once(
 ) -> None:  # type: ignore[no-untyped-def]
     # A fresh user: the data folder does not exist yet (platformdirs honours XDG_DATA_HOME).
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh-user"))
+    # Two weeks of history instead of half a year: the same path through the GUI's build,
+    # without its minute and a half (the history itself is tested in test_demo_realism).
+    monkeypatch.setattr(demo, "history_days", lambda today, months=6: 14)
 
     opened = application._open(None, demo=True)
     assert opened is not None

@@ -528,7 +528,7 @@ class RatingDialog(QDialog):
             return
         self.errors.clear()
         self.pages.setCurrentWidget(self.thanks)
-        QTimer.singleShot(THANKS_MS, self.accept)
+        QTimer.singleShot(THANKS_MS, self, self.accept)
 
     # ---- the counter locked (ui.lock_cover) ---------------------------------------------
 

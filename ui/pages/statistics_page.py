@@ -412,7 +412,7 @@ class StatisticsPage(QWidget):
         super().showEvent(event)
         if self._compute_on_show:
             self._compute_on_show = False
-            QTimer.singleShot(0, self._first_run)
+            QTimer.singleShot(0, self, self._first_run)
 
     def _first_run(self) -> None:
         if self.figures is None and not self.busy:

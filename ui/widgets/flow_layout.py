@@ -178,7 +178,7 @@ class ButtonGrid(QWidget):
         """字号 changed: the names take another width; re-flow once they have it."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and self._shown:
-            QTimer.singleShot(0, self._reflow)
+            QTimer.singleShot(0, self, self._reflow)
 
     def _reflow(self) -> None:
         self.updateGeometry()

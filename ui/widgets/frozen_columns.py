@@ -87,6 +87,11 @@ class FrozenColumns(QObject):
         self.view.setGeometry(frame, frame, width + 2, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._table and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+        # While the table is being destroyed Qt may still filter its events through a
+        # wrapper whose attributes are already gone.
+        if watched is getattr(self, "_table", None) and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+        ):
             self._place()
         return False
