@@ -227,6 +227,9 @@ class _DemoHistory:
         self.agenda: dict[dt.date, list[tuple[str, int, SessionUser]]] = {}
         self.end = dt.datetime.max.replace(tzinfo=TZ)
         self.busy: dict[int, dt.datetime] = {}
+        # An ID number drawn twice is a citizen coming back: the same name (registering it
+        # under another would stop at the same-ID-other-name question).
+        self.names_by_number: dict[str, str] = {}
         self.sampled: set[dt.date] = set()
         self.sequence = itertools.count()
 
@@ -365,7 +368,7 @@ class _DemoHistory:
         phone = (
             "1" + self.rng.choice("3589") + "".join(self.rng.choice("0123456789") for _ in range(9))
         )
-        return name, number, phone
+        return self.names_by_number.setdefault(number, name), number, phone
 
     def plan_walk_in(
         self,

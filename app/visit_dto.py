@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from app.identity import IdType
 from app.visit_rules import Channel, VisitStatus
+
+
+class NameChoice(enum.StrEnum):
+    """The officer's answer when the ID number was last registered under another name."""
+
+    NONE = ""  # not asked yet: the service asks (NameDiffers) if the names differ
+    CURRENT = "current"  # 以本次为准: the name typed now
+    PREVIOUS = "previous"  # 改回上次的姓名: the name of the last registration
+
+    @property
+    def label(self) -> str:
+        """The answer as the form offers it."""
+        return {"": "", "current": "以本次为准", "previous": "改回上次的姓名"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,8 @@ class NewVisit:
     # A returning citizen: take a name or phone left blank from this earlier visit
     # (CitizenHint.visit_id), which the form never displays in full.
     reuse_from: int | None = None
+    # The same ID number was last registered under another name: which one is right.
+    name_choice: NameChoice = NameChoice.NONE
 
 
 @dataclass(frozen=True, slots=True)

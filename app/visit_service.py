@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,11 +18,12 @@ from app import audit
 from app.catalogue_service import time_limit_text
 from app.clock import Clock
 from app.dto import SessionUser
-from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.errors import ConflictError, NameDiffers, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
 from app.identity import (
     IdType,
     canonical_id,
+    check_citizen_name,
     check_id,
     check_phone,
     mask_id,
@@ -30,7 +32,6 @@ from app.identity import (
     normalise_phone,
 )
 from app.name_search import spelled_names
-from app.officer_service import clean_officer_name
 from app.pinyin import is_spelling
 from app.print_log import logged_copy
 from app.printing.slip_data import SlipData
@@ -44,10 +45,11 @@ from app.reveal_purposes import (
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.succession import check_successor, offer_on_behalf, on_behalf_reason
-from app.validation import clean_phone, clean_text
+from app.validation import Collector, clean_phone, clean_text
 from app.visit_dto import (
     CitizenHint,
     HandoverRow,
+    NameChoice,
     NewVisit,
     TransitionRow,
     VisitDetail,
@@ -132,6 +134,12 @@ class VisitService(ServiceBase):
             id_type = IdType(new.id_type)
         except ValueError:
             raise ValidationError("请选择证件类型。", "id_type") from None
+        try:
+            choice = NameChoice(new.name_choice)
+        except ValueError:
+            raise ValidationError(
+                "请选择以本次填写的姓名为准，还是改回上次登记的姓名。", "citizen_name"
+            ) from None
         if new.arrived_at is not None and new.arrived_at.tzinfo is None:
             raise ValidationError("到达时间缺少时区。", "arrived_at")
         with self._writing() as session:
@@ -140,29 +148,47 @@ class VisitService(ServiceBase):
             tz = ZoneInfo(station.timezone)
             now = self._clock.now()
             today = now.astimezone(tz).date()
-            # Checked in the form's order, so the first message is at the first wrong field.
+            # Every field is checked and every wrong one named at once, in the form's order
+            # (the cursor goes to the first); nothing is written and no number used up.
+            errors = Collector()
             number = ""
             if new.id_number.strip() or channel is not Channel.PHONE:
-                number = check_id(id_type, new.id_number, today).number
-            typed_name, typed_phone = new.citizen_name, new.phone
-            if new.reuse_from is not None and not (typed_name.strip() and typed_phone.strip()):
-                typed_name, typed_phone = _reuse_citizen(
-                    session, new.reuse_from, number, typed_name, typed_phone
+                number = errors.check(lambda: check_id(id_type, new.id_number, today).number, "")
+            # A returning citizen: a name or phone left empty is the earlier visit's.
+            source: Visit | None = None
+            reuse = new.reuse_from
+            if (
+                reuse is not None
+                and not errors.failed("id_number")
+                and not (new.citizen_name.strip() and new.phone.strip())
+            ):
+                source = errors.check(
+                    lambda: _reuse_source(session, reuse, number, new.phone), None
                 )
-            name = _clean_citizen_name(typed_name)
-            phone = check_phone(typed_phone, required=channel is Channel.PHONE)
+            name = errors.check(lambda: _citizen_name(id_type, new.citizen_name, source), "")
+            phone = errors.check(lambda: _citizen_phone(new.phone, source, channel), "")
+            item: ServiceItem | None = None
             if new.service_item_id is None:
-                raise ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
-            summary = clean_text(
-                new.summary, field="summary", label="事由摘要", max_len=200, required=False
+                errors.add(
+                    ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
+                )
+            else:
+                item = session.get(ServiceItem, new.service_item_id)
+                if item is None or not item.active:
+                    errors.add(ValidationError("该事项不存在或已停用，请重新选择。", "service"))
+            summary = errors.check(
+                lambda: clean_text(
+                    new.summary, field="summary", label="事由摘要", max_len=200, required=False
+                ),
+                "",
             )
-            item = session.get(ServiceItem, new.service_item_id)
-            if item is None or not item.active:
-                raise ValidationError("该事项不存在或已停用，请重新选择。", "service")
-            version = _current_version(session, item)
             arrived = new.arrived_at or now
             if arrived > now + dt.timedelta(minutes=1):
-                raise ValidationError("到达时间不能晚于现在。", "arrived_at")
+                errors.add(ValidationError("到达时间不能晚于现在。", "arrived_at"))
+            errors.done()
+            assert item is not None
+            name, name_check = _confirm_name(session, number, name, choice)
+            version = _current_version(session, item)
             year = arrived.astimezone(tz).year
             seq = next_number(session, "visit", year)
             visit = Visit(
@@ -215,7 +241,8 @@ class VisitService(ServiceBase):
                     "service_version": version.id,
                     "channel": channel.value,
                     "in_scope": visit.in_scope,
-                },
+                }
+                | ({"name_check": name_check} if name_check else {}),
             )
             return self._detail(session, visit)
 
@@ -1407,13 +1434,11 @@ def move_visit(
     session.flush()
 
 
-def _reuse_citizen(
-    session: Session, source_id: int, number: str, name: str, phone: str
-) -> tuple[str, str]:
-    """Fill a blank name or phone from the returning citizen's earlier visit.
+def _reuse_source(session: Session, source_id: int, number: str, phone: str) -> Visit:
+    """The earlier visit a blank name or phone is taken from (the returning citizen's).
 
-    Only from a visit of the same document number (or, without one, the same phone), so a
-    visit id cannot be used to fetch someone else's data.
+    Only a visit of the same document number (or, without one, the same phone), so a visit
+    id cannot be used to fetch someone else's data.
     """
     source = session.get(Visit, source_id)
     same = source is not None and (
@@ -1425,10 +1450,87 @@ def _reuse_citizen(
         raise ValidationError(
             "上次登记与本次证件号码（或电话）不一致，请直接填写姓名和电话。", "citizen_name"
         )
-    return (
-        name if name.strip() else source.citizen_name,
-        phone if phone.strip() else source.phone,
-    )
+    return source
+
+
+def _citizen_name(id_type: IdType, typed: str, source: Visit | None) -> str:
+    """The name typed, checked for the document; left empty, the returning citizen's."""
+    if source is not None and typed == "":
+        return source.citizen_name
+    if source is not None and not typed.strip():
+        raise ValidationError(
+            "姓名只有空格。要沿用上次登记的姓名，请把此栏清空；否则请填写群众姓名。",
+            "citizen_name",
+        )
+    return check_citizen_name(id_type, typed)
+
+
+def _citizen_phone(typed: str, source: Visit | None, channel: Channel) -> str:
+    """The phone typed, checked; left empty, the returning citizen's."""
+    if source is not None and typed == "":
+        return source.phone
+    if source is not None and typed and not typed.strip():
+        raise ValidationError(
+            "联系电话只有空格。要沿用上次登记的电话，请把此栏清空；否则请填写电话号码。",
+            "phone",
+        )
+    return check_phone(typed, required=channel is Channel.PHONE)
+
+
+def _same_name(one: str, other: str) -> bool:
+    """The same name but for case, spacing, compatibility forms and variation selectors."""
+
+    def key(name: str) -> str:
+        plain = "".join(c for c in name if not _is_variation_selector(c))
+        return " ".join(unicodedata.normalize("NFC", plain).split()).casefold()
+
+    return key(one) == key(other)
+
+
+def _is_variation_selector(char: str) -> bool:
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
+
+
+def _confirm_name(
+    session: Session, number: str, name: str, choice: NameChoice
+) -> tuple[str, dict[str, str]]:
+    """The name to register and, when the ID number's last registration had another, the
+    officer's answer for the audit event. Without an answer, NameDiffers asks for one.
+
+    The last registration is found through the keyed hash of the number (its index), never
+    by decrypting numbers.
+    """
+    if not number:
+        return name, {}
+    cipher = cipher_of(session.get_bind().dialect)
+    last = session.execute(
+        select(Visit.serial, Visit.citizen_name, Visit.local_date)
+        .where(
+            Visit.id_number_hash == cipher.blind("id", number),
+            Visit.status != VisitStatus.VOIDED.value,
+        )
+        .order_by(Visit.arrived_at.desc(), Visit.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or _same_name(last.citizen_name, name):
+        return name, {}
+    if choice is NameChoice.NONE:
+        masked = mask_name(last.citizen_name)
+        raise NameDiffers(
+            f"此证件号码上次（{last.local_date.isoformat()}）登记的姓名是“{masked}”，"
+            f"与本次填写的“{name}”不同。请向群众核对：以本次为准，还是改回上次的姓名？",
+            typed=name,
+            previous_masked=masked,
+            previous_date=last.local_date.isoformat(),
+        )
+    note = {
+        "last_visit": last.serial,
+        "last_name": mask_name(last.citizen_name),
+        "typed_name": name,
+        "choice": choice.value,
+        "choice_label": choice.label,
+    }
+    return (last.citizen_name if choice is NameChoice.PREVIOUS else name), note
 
 
 def stamp_start(actor: Officer, visit: Visit, now: dt.datetime) -> None:
@@ -1447,13 +1549,6 @@ def stamp_start(actor: Officer, visit: Visit, now: dt.datetime) -> None:
         and now - visit.arrived_at <= SAME_SITTING_START
     )
     visit.started_at = visit.arrived_at if same_sitting else now
-
-
-def _clean_citizen_name(value: str) -> str:
-    try:
-        return clean_officer_name(value)
-    except ValidationError as exc:
-        raise ValidationError(exc.message.replace("姓名", "群众姓名"), "citizen_name") from None
 
 
 def _station(session: Session) -> Station:

@@ -14,17 +14,26 @@ from PySide6.QtWidgets import (
 
 from app.auth_service import AuthService
 from app.dto import SessionUser
-from app.errors import StationDeskError, ValidationError
+from app.errors import StationDeskError
+from app.passwords import PASSWORD_RULES_TEXT
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 
 
 def password_edit() -> QLineEdit:
-    """A masked password field."""
+    """A masked password field. No maxLength: a pasted password longer than the rules allow
+    would be cut without a word; the service refuses it and says how long it is."""
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(64)
     return edit
+
+
+def password_rules_label() -> QLabel:
+    """The password rules, shown under a new password's field before anything is typed."""
+    label = QLabel(PASSWORD_RULES_TEXT)
+    label.setObjectName("hint")
+    label.setWordWrap(True)
+    return label
 
 
 class ChangePasswordDialog(QDialog):
@@ -50,6 +59,8 @@ class ChangePasswordDialog(QDialog):
         form = QFormLayout()
         add_field(form, "原密码", self.old_edit, self.errors, "old_password")
         add_field(form, "新密码", self.new_edit, self.errors, "new_password")
+        self.rules = password_rules_label()
+        form.addRow("", self.rules)
         add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
         buttons = QDialogButtonBox()
         buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
@@ -57,22 +68,19 @@ class ChangePasswordDialog(QDialog):
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            "管理员重置了您的密码，请先设置自己的新密码。"
-            if forced
-            else "新密码至少 8 位，须同时包含字母和数字。"
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        if forced:
+            intro = QLabel("管理员重置了您的密码，请先设置自己的新密码。")
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addWidget(buttons)
 
     def _on_save_clicked(self) -> None:
         try:
-            if self.new_edit.text() != self.repeat_edit.text():
-                raise ValidationError("两次输入的新密码不一致。", "repeat")
-            self._auth.change_password(self._user, self.old_edit.text(), self.new_edit.text())
+            self._auth.change_password(
+                self._user, self.old_edit.text(), self.new_edit.text(), self.repeat_edit.text()
+            )
         except StationDeskError as exc:
             self.errors.show(exc)
             return

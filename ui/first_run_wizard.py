@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.dto import NewOfficer, SessionUser, StationSettings
-from app.errors import StationDeskError, ValidationError
+from app.errors import StationDeskError
 from app.roles import Role
-from app.station_service import StationService, validate_settings
-from ui.change_password_dialog import password_edit
+from app.station_service import StationService, check_first_account, validate_settings
+from ui.change_password_dialog import password_edit, password_rules_label
 from ui.tasks import run_with_progress
+from ui.widgets.char_count import CharCount, with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.rare_char_picker import install_rare_char_picker
@@ -75,10 +76,15 @@ class _StationPage(QWizardPage):
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout(self)
-        add_field(form, "单位名称", self.name_edit, self.errors, "name")
-        add_field(form, "单位简码", self.code_edit, self.errors, "code")
-        add_field(form, "地址", self.address_edit, self.errors, "address")
-        add_field(form, "办公时间", self.hours_edit, self.errors, "hours")
+        self.counts: dict[str, CharCount] = {}
+        for label, edit, field, limit in (
+            ("单位名称", self.name_edit, "name", 60),
+            ("单位简码", self.code_edit, "code", 12),
+            ("地址", self.address_edit, "address", 120),
+            ("办公时间", self.hours_edit, "hours", 120),
+        ):
+            row, self.counts[field] = with_count(edit, limit, label, self.errors, field)
+            add_field(form, label, row, self.errors, field, edit)
         add_field(form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
         add_field(form, "监督电话", self.supervision_edit, self.errors, "phone_supervision")
         add_field(form, "回执纸张", self.paper_combo, self.errors, "paper_size")
@@ -96,6 +102,7 @@ class _StationPage(QWizardPage):
         )
 
     def validatePage(self) -> bool:
+        """Every wrong field named at once (validate_settings collects them all)."""
         try:
             validate_settings(self.settings())
         except StationDeskError as exc:
@@ -115,9 +122,7 @@ class _AccountPage(QWizardPage):
         self.role_combo.addItem(Role.CHIEF.label, Role.CHIEF.value)
         self.role_combo.addItem(Role.ADMIN.label, Role.ADMIN.value)
         self.badge_edit = QLineEdit()
-        self.badge_edit.setMaxLength(20)
         self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(30)
         install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.password_edit = password_edit()
         self.repeat_edit = password_edit()
@@ -125,23 +130,30 @@ class _AccountPage(QWizardPage):
         self.errors = FieldErrors(general)
         form = QFormLayout(self)
         add_field(form, "角色", self.role_combo, self.errors, "role")
-        add_field(form, "警号", self.badge_edit, self.errors, "badge_no")
-        add_field(form, "姓名", self.name_edit, self.errors, "name")
+        badge_row, self.badge_count = with_count(
+            self.badge_edit, 20, "警号", self.errors, "badge_no"
+        )
+        add_field(form, "警号", badge_row, self.errors, "badge_no", self.badge_edit)
+        name_row, self.name_count = with_count(self.name_edit, 30, "姓名", self.errors, "name")
+        add_field(form, "姓名", name_row, self.errors, "name", self.name_edit)
         add_field(form, "密码", self.password_edit, self.errors, "password")
+        # The rules before the first key, not after the first refusal.
+        self.password_rules = password_rules_label()
+        form.addRow("", self.password_rules)
         add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
         form.addRow(general)
 
     def validatePage(self) -> bool:
+        """Every wrong field at once: the service checks them all, the second typing too."""
         try:
-            if self.password_edit.text() != self.repeat_edit.text():
-                raise ValidationError("两次输入的密码不一致。", "repeat")
             self._wizard.finish_setup(
                 NewOfficer(
                     self.badge_edit.text(),
                     self.name_edit.text(),
                     Role(str(self.role_combo.currentData())),
                     self.password_edit.text(),
-                )
+                ),
+                self.repeat_edit.text(),
             )
         except StationDeskError as exc:
             self.errors.show(exc)
@@ -184,12 +196,15 @@ class FirstRunWizard(QWizard):
         """Leave the wizard asking for the demo station instead."""
         self.done(DEMO_REQUESTED)
 
-    def finish_setup(self, first: NewOfficer) -> None:
-        """Create the station and account, then log in; StationDeskError for the page to show."""
+    def finish_setup(self, first: NewOfficer, repeat: str | None = None) -> None:
+        """Create the station and account, then log in; StationDeskError for the page to show
+        (every wrong field at once). ``repeat``: the password typed a second time."""
         station, auth, settings = self._station, self._auth, self.station_page.settings()
+        # The fields first, all of them, before the progress window (quick, nothing written).
+        check_first_account(settings, first, repeat)
 
         def work(_progress: object) -> SessionUser | None:
-            created = station.initialize(settings, first)
+            created = station.initialize(settings, first, repeat)
             if auth is None:
                 return created
             # A real login (audited like any other), with the password just chosen. Should it

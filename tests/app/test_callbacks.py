@@ -20,7 +20,7 @@ from app.identity import IdType
 from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services, build_services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from db.models import Callback, CallbackAttempt, Rating, Rectification
 
 DAY = dt.date(2025, 9, 29)  # the test clock's Monday
@@ -76,6 +76,7 @@ class Desk:
                 IDS[self.n % 3],
                 phone_no,
                 self.items[code],
+                name_choice=NameChoice.CURRENT,  # three test ID numbers under many names
             ),
         )
         v = self.s.visits.complete_on_the_spot(officer, v.row.id, v.row.row_version, "已办结")
@@ -216,7 +217,10 @@ def test_a_matter_handed_over_is_called_by_neither_officer(
 ) -> None:
     item = desk.items["ZM-BGGZ"]
     v = services.visits.register(
-        desk.a, NewVisit("赵某", IdType.RESIDENT, IDS[0], "13805710011", item)
+        desk.a,
+        NewVisit(
+            "赵某", IdType.RESIDENT, IDS[0], "13805710011", item, name_choice=NameChoice.CURRENT
+        ),
     )
     v = services.visits.request_handover(
         desk.a, v.row.id, v.row.row_version, desk.b.officer_id, "午休换班"

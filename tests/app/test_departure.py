@@ -14,7 +14,7 @@ from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.identity import IdType
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit, VisitDetail
+from app.visit_dto import NameChoice, NewVisit, VisitDetail
 from app.visit_rules import VisitStatus
 from db.models import AuditEvent, Handover, Officer, Visit
 
@@ -46,7 +46,14 @@ class Station:
         self.qian = make_officer(Role.AUXILIARY, "钱亮")
 
     def register(self, user: SessionUser | None = None, name: str = "陈静") -> VisitDetail:
-        form = NewVisit(name, IdType.RESIDENT, VALID_ID, "13800138000", self.item)
+        form = NewVisit(
+            name,
+            IdType.RESIDENT,
+            VALID_ID,
+            "13800138000",
+            self.item,
+            name_choice=NameChoice.CURRENT,  # one test ID under several names
+        )
         return self.s.visits.register(user or self.leaving, form)
 
     def accepted(self, user: SessionUser | None = None) -> VisitDetail:

@@ -19,7 +19,7 @@ from app.ledger_service import ReviewSignature
 from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from db.models import DayReview
 
 DAY = dt.date(2025, 9, 29)  # Monday; the test clock starts at 10:00 Beijing
@@ -53,7 +53,15 @@ class Counter:
 
     def visit(self, user: SessionUser, item: int, name: str = "王小明"):  # type: ignore[no-untyped-def]
         return self.s.visits.register(
-            user, NewVisit(name, IdType.RESIDENT, "11010519491231002X", "13805710011", item)
+            user,
+            NewVisit(
+                name,
+                IdType.RESIDENT,
+                "11010519491231002X",
+                "13805710011",
+                item,
+                name_choice=NameChoice.CURRENT,  # one test ID under several names
+            ),
         )
 
 

@@ -20,7 +20,7 @@ from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from tests.app.test_rating_pdfs import assert_fonts_embedded, image_count, pages_text
 from tests.conftest import TEST_PASSWORD
 
@@ -154,6 +154,7 @@ def test_records_after_the_review_print_and_export_apart_from_the_signed_copy(
             busy_day[0],
             "13800138000",
             services.catalogue.list_items("ZM-BGGZ")[0].item_id,
+            name_choice=NameChoice.CURRENT,  # the busy day's first citizen's ID number
         ),
     )
     ledger = services.ledger.ledger(chief, DAY)

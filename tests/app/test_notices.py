@@ -21,7 +21,7 @@ from app.notice_dto import NewNotice, SignatureInput
 from app.printing.slip_pdf import render_slip
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 
 FULL_ID = "11010519491231002X"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -49,7 +49,15 @@ class Counter:
     def visit(self, code: str = "ZM-WFZ", name: str = "王小明") -> int:
         item = self.s.catalogue.list_items(code)[0]
         v = self.s.visits.register(
-            self.officer, NewVisit(name, IdType.RESIDENT, FULL_ID, "13805710011", item.item_id)
+            self.officer,
+            NewVisit(
+                name,
+                IdType.RESIDENT,
+                FULL_ID,
+                "13805710011",
+                item.item_id,
+                name_choice=NameChoice.CURRENT,  # one test ID under several names
+            ),
         )
         return v.row.id
 

@@ -30,7 +30,7 @@ from app.printing.slip_pdf import render_slip
 from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from tests.conftest import TEST_PASSWORD
 
 FULL_ID = "11010519491231002X"
@@ -116,7 +116,15 @@ class Desk:
 
     def finished(self, name: str = "王小明") -> tuple[int, str]:
         v = self.s.visits.register(
-            self.officer, NewVisit(name, IdType.RESIDENT, FULL_ID, PHONE, self.item.item_id)
+            self.officer,
+            NewVisit(
+                name,
+                IdType.RESIDENT,
+                FULL_ID,
+                PHONE,
+                self.item.item_id,
+                name_choice=NameChoice.CURRENT,  # one test ID under several names
+            ),
         )
         v = self.s.visits.complete_on_the_spot(self.officer, v.row.id, v.row.row_version, "已出具")
         return v.row.id, v.row.serial

@@ -113,7 +113,7 @@ from app.statistics_service import (
     period_text,
     rank_officers,
 )
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from tests.app.helpers import has_chinese
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -210,6 +210,7 @@ class World:
                 "13805710011",
                 self.items[code],
                 arrived_at=arrived,
+                name_choice=NameChoice.CURRENT,  # three test ID numbers under many names
             ),
         ).row.id
 

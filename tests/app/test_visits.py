@@ -16,14 +16,21 @@ import pytest
 
 from app.clock import FixedClock
 from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.errors import (
+    ConflictError,
+    NameDiffers,
+    PermissionDenied,
+    ValidationError,
+    ValidationErrors,
+)
 from app.identity import IdType, check_digit
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import HandoverRow, NewVisit, VisitDetail, VisitQuery
+from app.visit_dto import HandoverRow, NameChoice, NewVisit, VisitDetail, VisitQuery
 from app.visit_rules import TRANSITIONS, Channel, VisitStatus, can_move
 from app.visit_service import VisitService
 from db.models import AuditEvent, Counter, Handover, Visit, VisitTransition
+from tests.app.helpers import has_chinese
 
 S = VisitStatus
 E = TypeVar("E", bound=Exception)
@@ -37,6 +44,7 @@ def with_check(first17: str) -> str:
 
 VALID_ID = "11010519491231002X"
 OTHER_ID = with_check("44030819900101123")
+THIRD_ID = with_check("32010619850315456")
 MASKED = "110105********002X"
 REASON, REDRESS = "不符合开具条件（无法律依据）", "可于六十日内申请行政复议或拨打 12389 投诉"
 GUIDE = ("区行政服务中心", "人民路 1 号", "0571-86001234")
@@ -771,7 +779,7 @@ def test_a_legacy_15_digit_number_finds_the_citizen_stored_under_18(desk: Desk) 
 
 
 def test_the_phone_is_tried_when_the_id_number_finds_nobody(desk: Desk) -> None:
-    desk.register(phone="(0571)86001234")
+    desk.register(phone="0571 86001234")
 
     hint = desk.v.find_citizen(desk.officer, id_number=OTHER_ID, phone="0571-8600 1234")
 
@@ -881,8 +889,14 @@ def test_blank_name_and_phone_are_taken_from_the_earlier_visit_unseen(desk: Desk
     hint = desk.v.find_citizen(desk.colleague, id_number=VALID_ID)
     assert hint is not None
 
-    again = desk.register(desk.colleague, citizen_name=" ", phone="", reuse_from=hint.visit_id)
-    typed = desk.register(desk.colleague, citizen_name="陈晶", phone="", reuse_from=hint.visit_id)
+    again = desk.register(desk.colleague, citizen_name="", phone="", reuse_from=hint.visit_id)
+    typed = desk.register(
+        desk.colleague,
+        citizen_name="陈晶",
+        phone="",
+        reuse_from=hint.visit_id,
+        name_choice=NameChoice.CURRENT,
+    )
 
     assert (again.row.citizen_name, again.row.phone_masked) == ("陈静", "139****9000")
     assert (typed.row.citizen_name, typed.row.phone_masked) == ("陈晶", "139****9000")
@@ -1010,7 +1024,7 @@ def test_a_list_filter_matches_full_numbers_and_a_phones_last_digits_within_the_
         officer, NewVisit("王五", IdType.RESIDENT, OTHER_ID, "0571-86005678", item.item_id)
     )
     c = services.visits.register(
-        officer, NewVisit("赵六", IdType.RESIDENT, OTHER_ID, "13905710011", item.item_id)
+        officer, NewVisit("赵六", IdType.RESIDENT, THIRD_ID, "13905710011", item.item_id)
     )
     listed = [a.row.id, b.row.id]  # c is not on the officer's list
     match = services.visits.match_numbers
@@ -1025,3 +1039,135 @@ def test_a_list_filter_matches_full_numbers_and_a_phones_last_digits_within_the_
     assert match(officer, listed, "李四") == set()
     assert match(officer, [], "0011") == set()
     assert match(officer, [*listed, c.row.id], "0011") == {a.row.id, c.row.id}
+
+
+# ---- issue 21: nothing typed is lost or silently changed --------------------------------------
+
+
+@pytest.mark.parametrize("phone", ["abcdefghijk", "电话号码没有", "----", "138abc00138"])
+def test_a_phone_of_letters_or_symbols_is_refused_not_stored_as_no_phone(
+    desk: Desk, phone: str
+) -> None:
+    before = desk.saved()
+
+    error = refused(ValidationError, desk.register, phone=phone)
+
+    assert error.field == "phone" and "区号" not in error.message
+    assert desk.saved() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "said"),
+    [
+        ({"summary": "事" * 2000}, "summary", "不能超过 200 个字（现有 2000 个）"),
+        ({"citizen_name": "张" * 31}, "citizen_name", "不能超过 30 个字（现有 31 个）"),
+    ],
+)
+def test_text_over_its_limit_is_refused_not_cut(
+    desk: Desk, changes: dict[str, Any], field: str, said: str
+) -> None:
+    before = desk.saved()
+
+    error = refused(ValidationError, desk.register, **changes)
+
+    assert (error.field, said in error.message) == (field, True)
+    assert desk.saved() == before
+
+
+def test_the_name_is_checked_against_the_document(desk: Desk) -> None:
+    error = refused(ValidationError, desk.register, citizen_name="John Smith")
+    assert error.field == "citizen_name" and "居民身份证" in error.message
+
+    d = desk.register(citizen_name="John Smith", id_type=IdType.PASSPORT, id_number="E12345678")
+
+    assert d.row.citizen_name == "John Smith"
+
+
+def test_every_wrong_field_is_named_at_once_in_the_forms_order(desk: Desk) -> None:
+    before = desk.saved()
+
+    error = refused(
+        ValidationErrors,
+        desk.register,
+        id_number="11010519491231002",
+        citizen_name="John",
+        phone="138abc00138",
+        service_item_id=None,
+        summary="事" * 201,
+    )
+
+    assert [field for field, _ in error.fields] == [
+        "id_number",
+        "citizen_name",
+        "phone",
+        "service",
+        "summary",
+    ]
+    assert error.field == "id_number"  # the cursor goes to the first
+    assert all(has_chinese(message) for _, message in error.fields)
+    assert desk.saved() == before
+
+
+def test_the_same_id_under_another_name_asks_which_is_right_and_records_the_answer(
+    desk: Desk, audit_log
+) -> None:  # type: ignore[no-untyped-def]
+    first = desk.register(citizen_name="陈静")
+    before = desk.saved()
+
+    question = refused(NameDiffers, desk.register, citizen_name="陈晶")
+    assert question.field == "citizen_name" and "陈*" in question.message
+    assert "陈静" not in question.message  # the earlier name only masked
+    assert desk.saved() == before
+
+    previous = desk.register(citizen_name="陈晶", name_choice=NameChoice.PREVIOUS)
+    current = desk.register(citizen_name="陈晶", name_choice=NameChoice.CURRENT)
+    same = desk.register(citizen_name="陈晶")  # now the last registration's name: no question
+
+    assert [d.row.citizen_name for d in (previous, current, same)] == ["陈静", "陈晶", "陈晶"]
+    checks = {
+        e["entity_id"]: e["after"].get("name_check")
+        for e in audit_log()
+        if e["action"] == "visit_registered"
+    }
+    assert checks[first.row.serial] is None and checks[same.row.serial] is None
+    assert checks[previous.row.serial] == {
+        "last_visit": first.row.serial,
+        "last_name": "陈*",
+        "typed_name": "陈晶",
+        "choice": "previous",
+        "choice_label": "改回上次的姓名",
+    }
+    assert checks[current.row.serial]["choice"] == "current"
+    assert checks[current.row.serial]["last_visit"] == previous.row.serial
+
+
+def test_the_name_question_finds_the_last_registration_by_the_keyed_hash(desk: Desk) -> None:
+    desk.register(citizen_name="陈静", id_number=" 110105 19491231 002x ")  # stored normalised
+    with desk.services.visits._sessions() as session:
+        stored = session.query(Visit).one()
+        assert stored.id_number_hash and VALID_ID not in stored.id_number_hash
+
+    assert refused(NameDiffers, desk.register, citizen_name="李四").field == "citizen_name"
+
+
+def test_a_name_or_phone_of_spaces_for_a_known_id_is_refused_not_replaced(desk: Desk) -> None:
+    desk.register(phone="13900139000")
+    hint = desk.v.find_citizen(desk.colleague, id_number=VALID_ID)
+    assert hint is not None
+    before = desk.saved()
+
+    name = refused(
+        ValidationError,
+        desk.register,
+        desk.colleague,
+        citizen_name="   ",
+        phone="",
+        reuse_from=hint.visit_id,
+    )
+    phone = refused(
+        ValidationError, desk.register, desk.colleague, phone="  ", reuse_from=hint.visit_id
+    )
+
+    assert (name.field, "只有空格" in name.message) == ("citizen_name", True)
+    assert (phone.field, "只有空格" in phone.message) == ("phone", True)
+    assert desk.saved() == before

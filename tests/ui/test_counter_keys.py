@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from app.dto import SessionUser
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit, VisitDetail
+from app.visit_dto import NameChoice, NewVisit, VisitDetail
 from app.visit_rules import VisitStatus
 from tests.ui.test_intake import ime_commit
 from ui.dialogs.registration_dialog import RegistrationDialog
@@ -31,7 +31,15 @@ def qsettings(tmp_path: Path) -> QSettings:
 
 def _register(services: Services, officer: SessionUser, phone: str, name: str) -> VisitDetail:
     item = services.catalogue.list_items("SFZ-SL")[0]
-    return services.visits.register(officer, NewVisit(name, _id_type(), ID_A, phone, item.item_id))
+    form = NewVisit(
+        name,
+        _id_type(),
+        ID_A,
+        phone,
+        item.item_id,
+        name_choice=NameChoice.CURRENT,  # one test ID under several names
+    )
+    return services.visits.register(officer, form)
 
 
 def _id_type():  # type: ignore[no-untyped-def]

@@ -275,3 +275,55 @@ def test_the_demo_is_built_with_its_progress_shown(qapp, monkeypatch: pytest.Mon
 
     assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert titles and titles[0].startswith("正在生成演示数据…")
+
+
+def test_the_wizard_shows_every_wrong_field_at_once_and_the_password_rules_before_typing(
+    qtbot, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    wizard = FirstRunWizard(services.station, services.auth)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    station = wizard.station_page
+    assert station.counts["name"].text == "0/60"
+    station.code_edit.setText("Q")
+    station.consult_edit.setText("电话没有")
+
+    wizard.next()
+
+    assert wizard.currentPage() is station
+    wrong = {f: station.errors.message_of(f) for f in ("name", "code", "phone_consult")}
+    assert all(wrong.values()), wrong
+    assert "没有数字" in wrong["phone_consult"]
+
+    station.name_edit.setText("测试市公安局测试分局解放路派出所")
+    station.code_edit.setText("JFL")
+    station.consult_edit.setText("0571-86001110")
+    wizard.next()
+    account = wizard.account_page
+    assert wizard.currentPage() is account
+    assert account.password_edit.text() == "" and account.password_rules.isVisible()
+    assert "常用密码" in account.password_rules.text()
+    account.name_edit.setText("张伟1")
+    account.password_edit.setText("password1")
+    account.repeat_edit.setText("password2")
+
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+
+    assert wizard.currentPage() is account and not services.station.is_initialized()
+    wrong = {f: account.errors.message_of(f) for f in ("badge_no", "name", "password", "repeat")}
+    assert all(wrong.values()), wrong
+    assert "最常用的密码" in wrong["password"] and "不一致" in wrong["repeat"]
+
+    account.badge_edit.setText("120001")
+    account.name_edit.setText("赵所长")
+    account.password_edit.setText("Jfl12345x")  # holds the station code
+    account.repeat_edit.setText("Jfl12345x")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert "本所简码 JFL" in account.errors.message_of("password")
+    assert account.errors.message_of("name") == ""  # the earlier messages went
+
+    account.password_edit.setText("Chief2026")
+    account.repeat_edit.setText("Chief2026")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted

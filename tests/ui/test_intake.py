@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from sqlalchemy import func, select
 
 from app.clock import FixedClock
@@ -347,3 +347,200 @@ def test_the_full_id_number_needs_a_listed_purpose_and_a_real_sentence(
 
     assert len(refusals) == 2 and all("具体事由" in r for r in refusals)
     assert shown == [f"王五：{VALID_ID.upper()}"]
+
+
+# ---- issue 21: counts, refusals aloud, every error at once, the banner, the name question -----
+
+
+def _dialog(qtbot, services: Services, officer: SessionUser) -> RegistrationDialog:  # type: ignore[no-untyped-def]
+    dialog = RegistrationDialog(services.visits, services.catalogue, officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _pick_matter(dialog: RegistrationDialog, code: str = "SFZ-SL") -> None:
+    dialog.matter.edit.textEdited.emit(code)
+    dialog.matter._choose(dialog.matter.list.item(0))
+
+
+def test_limited_fields_count_while_typing_and_refuse_a_long_paste_aloud(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, services, make_officer(Role.WINDOW))
+    assert (dialog.name_count.text, dialog.summary_count.text) == ("0/30", "0/200")
+
+    ime_commit(dialog.name_edit, "张𠮷")  # 𠮷 counts as one, as the service counts it
+    dialog.summary_edit.setFocus()
+    ime_commit(dialog.summary_edit, "补办身份证")
+    assert (dialog.name_count.text, dialog.summary_count.text) == ("2/30", "5/200")
+
+    QApplication.clipboard().setText("群众反映" * 500)  # 2,000 characters
+    dialog.summary_edit.paste()
+
+    assert dialog.summary_edit.text() == "补办身份证"  # neither cut to 200 nor lost
+    said = dialog.errors.message_of("summary")
+    assert "最多 200 个字" in said and "2005 个字" in said and "未接受" in said
+    assert dialog.summary_count.text == "5/200"
+
+    QApplication.clipboard().setText("王" * 31)
+    dialog.name_edit.selectAll()
+    dialog.name_edit.paste()
+    assert dialog.name_edit.text() == "张𠮷"
+    assert "最多 30 个字" in dialog.errors.message_of("citizen_name")
+
+    ime_commit(dialog.summary_edit, "，原证件遗失")  # the next edit taken clears the refusal
+    assert dialog.errors.message_of("summary") == ""
+    assert dialog.summary_count.text == "11/200"
+
+
+def test_the_name_limit_and_rule_follow_the_document_type(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, services, make_officer(Role.WINDOW))
+    dialog.id_type_combo.setCurrentIndex(dialog.id_type_combo.findData(IdType.PASSPORT.value))
+
+    assert dialog.name_count.text == "0/40"
+    assert "字母" in dialog.name_edit.toolTip()
+
+
+def test_every_wrong_field_is_marked_at_once_and_what_was_typed_stays(
+    qtbot, db: Database, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, services, make_officer(Role.WINDOW))
+    dialog.id_edit.setText("11010519491231002")
+    ime_commit(dialog.name_edit, "John Smith")
+    dialog.phone_edit.setText("abcdefghijk")
+    dialog.summary_edit.setText("事" * 201)  # from code: past the limit, shown red
+
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog._saving, timeout=15000)
+
+    messages = {
+        field: dialog.errors.message_of(field)
+        for field in ("id_number", "citizen_name", "phone", "service", "summary")
+    }
+    assert all(messages.values()), messages
+    assert "18 位" in messages["id_number"] and "字母“J”" in messages["citizen_name"]
+    assert "没有数字" in messages["phone"] and "201" in messages["summary"]
+    assert dialog.focusWidget() is dialog.id_edit  # the first wrong field
+    assert dialog.summary_count.text == "201/200"
+    assert (dialog.name_edit.text(), dialog.phone_edit.text()) == ("John Smith", "abcdefghijk")
+    assert dialog.saved is None and visit_count(db) == 0
+
+
+def test_changing_or_clearing_the_id_takes_the_returning_citizen_banner_away(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    dialog = _dialog(qtbot, services, officer)
+    qtbot.keyClicks(dialog.id_edit, VALID_ID)
+    dialog.id_edit.editingFinished.emit()  # leaving the field looks the citizen up
+    assert "老群众" in dialog.citizen_hint.text()
+    assert "李*光" in dialog.name_edit.placeholderText()
+    assert "138****0011" in dialog.phone_edit.placeholderText()
+    assert dialog.reveal_phone_button.isVisibleTo(dialog)
+    assert dialog.new_visit().reuse_from is not None
+    ime_commit(dialog.summary_edit, "补办")  # typed by the officer: stays
+
+    qtbot.keyClick(dialog.id_edit, Qt.Key.Key_Backspace)  # another number now
+
+    assert dialog.citizen_hint.text() == ""
+    assert dialog.name_edit.placeholderText() == ""
+    assert "留空沿用" not in dialog.phone_edit.placeholderText()
+    assert not dialog.reveal_phone_button.isVisibleTo(dialog)
+    assert dialog.new_visit().reuse_from is None
+    assert dialog.summary_edit.text() == "补办"
+
+    qtbot.keyClick(dialog.id_edit, Qt.Key.Key_X)  # the number back: found again on leaving
+    dialog.id_edit.editingFinished.emit()
+    assert "老群众" in dialog.citizen_hint.text()
+    dialog.id_edit.selectAll()
+    qtbot.keyClick(dialog.id_edit, Qt.Key.Key_Delete)  # cleared
+    assert dialog.citizen_hint.text() == "" and dialog.new_visit().reuse_from is None
+
+
+def _answer_name_question(qtbot, button: str, seen: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Soon: answer the 姓名与上次登记不同 question from the keyboard alone: Esc, or Tab to
+    the ``button`` and Space."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):  # the save is still under way
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        if button == "Esc":
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
+            return
+        for _ in range(6):
+            focused = box.focusWidget()
+            if isinstance(focused, QPushButton) and focused.text() == button:
+                qtbot.keyClick(focused, Qt.Key.Key_Space)
+                return
+            qtbot.keyClick(focused or box, Qt.Key.Key_Tab)
+        raise AssertionError(f"{button} cannot be reached with Tab")
+
+    QTimer.singleShot(0, answer)
+
+
+def test_another_name_for_a_known_id_is_asked_from_the_keyboard_and_the_answer_recorded(
+    qtbot, db: Database, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    officer = make_officer(Role.WINDOW)
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    first = services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, VALID_ID, "13805710011", item.item_id)
+    )
+    dialog = _dialog(qtbot, services, officer)
+    dialog.id_edit.setText(VALID_ID)
+    ime_commit(dialog.name_edit, "李思光")
+    dialog.phone_edit.setText("13805710011")
+    _pick_matter(dialog)
+    seen: list[str] = []
+
+    # Esc goes back to the form: nothing saved, the question shown at the name.
+    _answer_name_question(qtbot, "Esc", seen)
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(seen) and not dialog._saving, timeout=15000)
+    assert "李*光" in seen[0] and "李思光" in seen[0]
+    assert dialog.saved is None and "以本次为准" in dialog.errors.message_of("citizen_name")
+
+    # Tab to 改回上次的姓名, Space presses it: saved under the earlier name, on record.
+    _answer_name_question(qtbot, "改回上次的姓名(&S)", seen)
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=15000)
+
+    assert dialog.saved.row.citizen_name == "李四光"
+    with db.sessions() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "visit_registered")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert event is not None
+        check = json.loads(event.after_json)["name_check"]
+    assert (check["choice"], check["last_visit"]) == ("previous", first.row.serial)
+
+
+def test_the_name_question_answers_with_alt_keys(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from app.errors import NameDiffers
+    from ui.dialogs.registration_dialog import name_choice_box
+
+    question = NameDiffers(
+        "此证件号码上次登记的姓名是“李*光”。", typed="李思光", previous_masked="李*光",
+        previous_date="2025-09-29",
+    )  # fmt: skip
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box = name_choice_box(parent, question)
+    labels = [button.text() for button in box.buttons()]
+
+    assert {"以本次为准(&B)", "改回上次的姓名(&S)", "返回修改"} <= set(labels)
+    assert box.defaultButton().text() == "返回修改"  # Enter alone saves nothing
+    assert box.escapeButton() is box.defaultButton()

@@ -12,7 +12,7 @@ from app.clock import FixedClock
 from app.identity import IdType
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from tests.app.test_ledger import SIGN
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.review_dialog import ReviewDialog
@@ -123,7 +123,14 @@ def test_today_before_closing_says_when_it_can_be_reviewed_and_later_records_sho
     def walk_in(name: str) -> None:
         services.visits.register(
             officer,
-            NewVisit(name, IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+            NewVisit(
+                name,
+                IdType.RESIDENT,
+                "11010519491231002X",
+                "13805710011",
+                item.item_id,
+                name_choice=NameChoice.CURRENT,  # one test ID under several names
+            ),
         )
 
     walk_in("王小名")  # 10:00

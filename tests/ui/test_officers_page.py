@@ -11,8 +11,9 @@ from app.identity import IdType
 from app.roles import Role
 from app.services import Services
 from app.visit_dto import NewVisit
+from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.departure_dialog import DepartureDialog
-from ui.dialogs.officer_dialog import OfficerDialog
+from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.officers_page import OfficersPage
 
@@ -255,3 +256,59 @@ def test_one_administrator_asks_and_another_confirms_on_the_officers_page(
     other.select_badge(deputy.badge_no)
     assert other.selected_row().role is Role.CHIEF  # type: ignore[union-attr]
     assert not other.confirm_button.isVisibleTo(other)
+
+
+def test_password_forms_show_the_rules_first_and_every_wrong_field_at_once(
+    qtbot, services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = OfficerDialog(services.officers, chief)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.rules is not None and "常用密码" in dialog.rules.text()
+    assert dialog.rules.isVisible()
+    dialog.name_edit.setText("张1")
+    dialog.password_edit.setText("qwerty123")
+    dialog.repeat_edit.setText("qwerty12")
+
+    dialog._on_save_clicked()
+
+    wrong = {f: dialog.errors.message_of(f) for f in ("badge_no", "name", "password", "repeat")}
+    assert all(wrong.values()), wrong
+    assert dialog.isVisible() and len(services.officers.list_officers(chief)) == 1
+
+    target = services.officers.list_officers(chief)[0]
+    reset = ResetPasswordDialog(services.officers, chief, target)
+    qtbot.addWidget(reset)
+    reset.show()
+    assert "常用密码" in reset.rules.text() and reset.rules.isVisible()
+    reset.password_edit.setText("Passw0rd")
+    reset.repeat_edit.setText("Passw0rd!")
+    reset._on_reset_clicked()
+    assert reset.errors.message_of("password") and reset.errors.message_of("repeat")
+
+    officer = make_officer(Role.WINDOW, "李明")
+    change = ChangePasswordDialog(services.auth, officer)
+    qtbot.addWidget(change)
+    change.show()
+    assert "常用密码" in change.rules.text() and change.rules.isVisible()
+    change.new_edit.setText("Liming2026")  # the officer's name in pinyin
+    change.repeat_edit.setText("Liming2026")
+    change._on_save_clicked()
+    wrong = {f: change.errors.message_of(f) for f in ("old_password", "new_password")}
+    assert "原密码" in wrong["old_password"] and "拼音（liming）" in wrong["new_password"]
+    assert change.isVisible()
+
+
+def test_a_paste_too_long_for_the_name_is_refused_aloud_not_cut(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    dialog = OfficerDialog(services.officers, chief)
+    qtbot.addWidget(dialog)
+    QApplication.clipboard().setText("刘" * 31)
+
+    dialog.name_edit.paste()
+
+    assert dialog.name_edit.text() == "" and dialog.name_count.text == "0/30"
+    assert "最多 30 个字" in dialog.errors.message_of("name")

@@ -15,7 +15,7 @@ from app.identity import IdType
 from app.rating_service import RatingInput
 from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visit_dto import NameChoice, NewVisit
 from ui.dialogs.follow_up_dialog import FollowUpDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.rectifications_page import RectificationsPage
@@ -42,7 +42,14 @@ def bad_rating(services: Services, officer: SessionUser, citizen: str = "王小�
     item = services.catalogue.list_items("ZM-WFZ")[0]
     visit = services.visits.register(
         officer,
-        NewVisit(citizen, IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+        NewVisit(
+            citizen,
+            IdType.RESIDENT,
+            "11010519491231002X",
+            "13805710011",
+            item.item_id,
+            name_choice=NameChoice.CURRENT,  # one test ID under several names
+        ),
     )
     visit = services.visits.complete_on_the_spot(
         officer, visit.row.id, visit.row.row_version, "已出具"

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.dto import NewOfficer, OfficerChanges, OfficerRow, SessionUser
-from app.errors import StationDeskError, ValidationError
+from app.errors import StationDeskError
 from app.officer_service import OfficerService
 from app.roles import ROLE_LABELS, Role
-from ui.change_password_dialog import password_edit
+from ui.change_password_dialog import password_edit, password_rules_label
+from ui.widgets.char_count import with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.rare_char_picker import install_rare_char_picker
@@ -42,10 +43,8 @@ class OfficerDialog(QDialog):
         self.setWindowTitle("修改人员信息" if officer else "添加人员")
         self.setMinimumWidth(440)
         self.badge_edit = QLineEdit(officer.badge_no if officer else "")
-        self.badge_edit.setMaxLength(20)
         self.badge_edit.setReadOnly(officer is not None)
         self.name_edit = QLineEdit(officer.name if officer else "")
-        self.name_edit.setMaxLength(30)
         install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.role_combo = QComboBox()
         for role, label in ROLE_LABELS.items():
@@ -61,12 +60,20 @@ class OfficerDialog(QDialog):
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()
-        add_field(form, "警号", self.badge_edit, self.errors, "badge_no")
-        add_field(form, "姓名", self.name_edit, self.errors, "name")
+        # Counts instead of a silent maxLength (a paste too long is refused aloud).
+        badge_row, self.badge_count = with_count(
+            self.badge_edit, 20, "警号", self.errors, "badge_no"
+        )
+        add_field(form, "警号", badge_row, self.errors, "badge_no", self.badge_edit)
+        name_row, self.name_count = with_count(self.name_edit, 30, "姓名", self.errors, "name")
+        add_field(form, "姓名", name_row, self.errors, "name", self.name_edit)
         add_field(form, "角色", self.role_combo, self.errors, "role")
         add_field(form, "联系电话", self.phone_edit, self.errors, "phone")
+        self.rules: QLabel | None = None
         if officer is None:
             add_field(form, "初始密码", self.password_edit, self.errors, "password")
+            self.rules = password_rules_label()
+            form.addRow("", self.rules)
             add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
             form.addRow("", self.must_change_check)
         buttons = QDialogButtonBox()
@@ -83,8 +90,7 @@ class OfficerDialog(QDialog):
         role = Role(str(self.role_combo.currentData()))
         try:
             if self._officer is None:
-                if self.password_edit.text() != self.repeat_edit.text():
-                    raise ValidationError("两次输入的密码不一致。", "repeat")
+                # Every wrong field at once, the second typing of the password included.
                 self.saved = self._officers.add_officer(
                     self._user,
                     NewOfficer(
@@ -95,6 +101,7 @@ class OfficerDialog(QDialog):
                         self.phone_edit.text(),
                         must_change_password=self.must_change_check.isChecked(),
                     ),
+                    self.repeat_edit.text(),
                 )
             else:
                 self.saved = self._officers.update_officer(
@@ -130,6 +137,8 @@ class ResetPasswordDialog(QDialog):
         self.errors = FieldErrors(general)
         form = QFormLayout()
         add_field(form, "临时密码", self.password_edit, self.errors, "password")
+        self.rules = password_rules_label()
+        form.addRow("", self.rules)
         add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
         intro = QLabel("重置后账号解除锁定，本人下次登录时须修改密码。")
         intro.setWordWrap(True)
@@ -146,9 +155,12 @@ class ResetPasswordDialog(QDialog):
 
     def _on_reset_clicked(self) -> None:
         try:
-            if self.password_edit.text() != self.repeat_edit.text():
-                raise ValidationError("两次输入的密码不一致。", "repeat")
-            self._officers.reset_password(self._user, self._officer.id, self.password_edit.text())
+            self._officers.reset_password(
+                self._user,
+                self._officer.id,
+                self.password_edit.text(),
+                self.repeat_edit.text(),
+            )
         except StationDeskError as exc:
             self.errors.show(exc)
             return

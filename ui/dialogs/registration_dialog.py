@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -22,16 +23,17 @@ from PySide6.QtWidgets import (
 
 from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.identity import ID_TYPE_LABELS, IdType
+from app.errors import NameDiffers, StationDeskError
+from app.identity import ID_TYPE_LABELS, IdType, name_limit, name_rule
 from app.reveal_purposes import VISIT_PHONE_PURPOSES
-from app.visit_dto import CitizenHint, NewVisit, VisitDetail
+from app.visit_dto import CitizenHint, NameChoice, NewVisit, VisitDetail
 from app.visit_rules import CHANNEL_LABELS, Channel
 from app.visit_service import VisitService
 from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.fonts import name_glyph_banner
 from ui.localtime import fmt
 from ui.tasks import TaskRunner
+from ui.widgets.char_count import with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
@@ -39,6 +41,41 @@ from ui.widgets.messages import confirm
 from ui.widgets.rare_char_picker import install_rare_char_picker
 
 logger = logging.getLogger(__name__)
+
+PHONE_PLACEHOLDER = "11 位手机号或带区号的固定电话"
+SUMMARY_LIMIT = 200  # VisitService.register's limit for 事由摘要
+NAME_QUESTION_TITLE = "姓名与上次登记不同"
+
+
+def name_choice_box(parent: QWidget, question: NameDiffers) -> QMessageBox:
+    """The question 以本次为准 / 改回上次的姓名, answerable from the keyboard: Alt+B, Alt+S,
+    or Tab and Enter; Enter alone or Esc goes back to the form without saving."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, NAME_QUESTION_TITLE, question.message, parent=parent
+    )
+    box.setInformativeText(
+        "以本次为准：按本次填写的姓名登记（如群众已改名、上次登记有误）。\n"
+        "改回上次的姓名：按上次登记的姓名登记（本次输入有误）。\n"
+        "你的选择记入审计日志。"
+    )
+    current = box.addButton("以本次为准(&B)", QMessageBox.ButtonRole.AcceptRole)
+    current.setProperty("choice", NameChoice.CURRENT.value)
+    previous = box.addButton("改回上次的姓名(&S)", QMessageBox.ButtonRole.AcceptRole)
+    previous.setProperty("choice", NameChoice.PREVIOUS.value)
+    back = box.addButton("返回修改", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    return box
+
+
+def ask_name_choice(parent: QWidget, question: NameDiffers) -> NameChoice:
+    """Ask which name is right; NameChoice.NONE when the officer goes back to the form."""
+    box = name_choice_box(parent, question)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    value = clicked.property("choice") if clicked is not None else None
+    return NameChoice(str(value)) if value else NameChoice.NONE
 
 
 class RegistrationDialog(QDialog):
@@ -72,20 +109,16 @@ class RegistrationDialog(QDialog):
             self.id_type_combo.addItem(label, id_type.value)
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("18 位身份证号，末位 x 可小写")
-        self.id_edit.setMaxLength(40)
         self.id_edit.setMinimumWidth(self.id_edit.fontMetrics().horizontalAdvance("8" * 20) + 16)
         self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(30)
         install_rare_char_picker(self.name_edit)  # 生僻字: F4 or the 僻 button
         self.phone_edit = QLineEdit()
-        self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
-        self.phone_edit.setMaxLength(20)
+        self.phone_edit.setPlaceholderText(PHONE_PLACEHOLDER)
         self.matter = MatterPicker(catalogue)
         self.channel_combo = QComboBox()
         for channel, label in CHANNEL_LABELS.items():
             self.channel_combo.addItem(label, channel.value)
         self.summary_edit = QLineEdit()
-        self.summary_edit.setMaxLength(200)
         self.summary_edit.setPlaceholderText("选填：群众的诉求，一句话")
         self.in_scope_check = QCheckBox("属本所职责（不属的，保存后引导至承办单位）")
         self.in_scope_check.setChecked(True)
@@ -102,14 +135,30 @@ class RegistrationDialog(QDialog):
 
         general = QLabel()
         self.errors = FieldErrors(general)
+        # No silent maxLength: each limited field shows its count and refuses, aloud, input
+        # that would take it past the service's limit (which refuses too).
+        name_row, self.name_count = with_count(
+            self.name_edit,
+            name_limit(IdType.RESIDENT),
+            "姓名",
+            self.errors,
+            "citizen_name",
+        )
+        summary_row, self.summary_count = with_count(
+            self.summary_edit,
+            SUMMARY_LIMIT,
+            "事由摘要",
+            self.errors,
+            "summary",
+        )
         form = QFormLayout()
         add_field(form, "证件类型", self.id_type_combo, self.errors, "id_type")
         add_field(form, "证件号码", self.id_edit, self.errors, "id_number")
-        add_field(form, "姓名", self.name_edit, self.errors, "citizen_name")
+        add_field(form, "姓名", name_row, self.errors, "citizen_name", self.name_edit)
         add_field(form, "联系电话", self.phone_edit, self.errors, "phone")
         add_field(form, "办理事项", self.matter, self.errors, "service")
         add_field(form, "渠道", self.channel_combo, self.errors, "channel")
-        add_field(form, "事由摘要", self.summary_edit, self.errors, "summary")
+        add_field(form, "事由摘要", summary_row, self.errors, "summary", self.summary_edit)
         form.addRow("", self.in_scope_check)
 
         buttons = QDialogButtonBox()
@@ -151,6 +200,16 @@ class RegistrationDialog(QDialog):
         self.setTabOrder(self.in_scope_check, self.save_button)
         self.id_edit.editingFinished.connect(self._on_identity_entered)
         self.phone_edit.editingFinished.connect(self._on_identity_entered)
+        # The returning-citizen banner belongs to the number it was found by: editing that
+        # number takes it away, with all it filled in, at once (looked up again on leaving).
+        self.id_edit.textEdited.connect(lambda _text: self._on_identity_edited("id"))
+        self.phone_edit.textEdited.connect(lambda _text: self._on_identity_edited("phone"))
+        # An answer to 姓名与上次不同 holds for the name and number it was given for.
+        self.name_choice = NameChoice.NONE
+        self.name_edit.textEdited.connect(self._forget_name_choice)
+        self.id_edit.textEdited.connect(self._forget_name_choice)
+        self.id_type_combo.currentIndexChanged.connect(self._on_id_type_changed)
+        self._on_id_type_changed()
         QShortcut(QKeySequence("F5"), self).activated.connect(self.mark_arrival)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.save_and_accept)
@@ -167,6 +226,24 @@ class RegistrationDialog(QDialog):
         local = fmt(self.arrived_at, "%H:%M:%S")
         how = "按 F5 记录" if self.arrived_by_hand else "打开登记表时自动记录，按 F5 重新记录"
         self.arrival_label.setText(f"到达时间 {local}（{how}）")
+
+    def _on_id_type_changed(self, _index: int = 0) -> None:
+        """The name's rule and limit follow the document (居民身份证: 汉字; 护照: 汉字或字母)."""
+        id_type = IdType(str(self.id_type_combo.currentData()))
+        self.name_count.set_limit(name_limit(id_type))
+        self.name_edit.setToolTip(name_rule(id_type))
+
+    def _forget_name_choice(self, _text: str = "") -> None:
+        self.name_choice = NameChoice.NONE
+
+    def _on_identity_edited(self, which: str) -> None:
+        """The ID number (or the phone a citizen was found by) changed: the banner goes."""
+        if self.hint is None:
+            self._looked_up = ("", "")
+            return
+        if which == "id" or self.hint.matched_by == "phone":
+            self._show_hint(None)
+            self._looked_up = ("", "")
 
     def _on_identity_entered(self) -> None:
         key = (self.id_edit.text().strip(), self.phone_edit.text().strip())
@@ -190,7 +267,7 @@ class RegistrationDialog(QDialog):
         if hint is None:
             self.citizen_hint.clear()
             self.name_edit.setPlaceholderText("")
-            self.phone_edit.setPlaceholderText("11 位手机号或带区号的固定电话")
+            self.phone_edit.setPlaceholderText(PHONE_PLACEHOLDER)
             return
         if not self._reusable(hint):
             # Found by phone while another document number was typed: maybe a relative
@@ -255,6 +332,7 @@ class RegistrationDialog(QDialog):
             reuse_from=(
                 self.hint.visit_id if self.hint is not None and self._reusable(self.hint) else None
             ),
+            name_choice=self.name_choice,
         )
 
     def save_and_accept(self) -> None:
@@ -316,9 +394,19 @@ class RegistrationDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._saving = False
-        self.accept_after = False
+        accept_after, self.accept_after = self.accept_after, False
         self.save_button.setEnabled(True)
         self.save_button.setText("保存登记（Enter）")
+        if isinstance(exc, NameDiffers):
+            # Not a mistake but a question: which name is right? The answer goes on record.
+            choice = ask_name_choice(self, exc)
+            if choice is not NameChoice.NONE:
+                self.name_choice = choice
+                self.accept_after = accept_after
+                self.save()
+                return
+            self.errors.show(exc)
+            return
         if isinstance(exc, StationDeskError):
             self.errors.show(exc)
         else:

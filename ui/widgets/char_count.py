@@ -1,0 +1,149 @@
+"""A character count beside a limited field (12/200), and input past the limit refused aloud.
+
+QLineEdit.setMaxLength cuts a paste at the limit without a word, so limited fields do not use
+it: ``CharCount`` shows the count while typing and refuses an edit (typing, a paste, an input
+method's commit, a picked character) that would take the text past the limit, keeping what
+was there and saying why under the field. The service refuses too: text set from code or
+longer than a limit lowered later (another document type) shows its count in red and the
+save names it. Characters are counted as the service counts them (code points of the trimmed
+text), so 𠮷 is one, not two.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from ui.widgets.field_errors import FieldErrors
+
+# The line edit's property holding its limit in characters (code points), as maxLength would.
+LIMIT_PROPERTY = "charLimit"
+
+
+def counted(text: str) -> int:
+    """Characters as the services count them: code points of the trimmed text."""
+    return len(text.strip())
+
+
+class _LengthLimit(QValidator):
+    """Invalid for an edit that makes the text longer than the limit; nothing else.
+
+    An edit that shortens the text is always let through (a text over the limit can be cut
+    down), and the text as it stands is always acceptable (QLineEdit would otherwise withhold
+    Enter and editingFinished).
+    """
+
+    refused = Signal(int)  # how many characters the edit would have made
+
+    def __init__(self, edit: QLineEdit, limit: int) -> None:
+        super().__init__(edit)
+        self.limit = limit
+        # The text before the edit being judged (the line edit already holds the new one).
+        self._before = edit.text()
+        edit.textChanged.connect(self._remember)
+
+    def _remember(self, text: str) -> None:
+        self._before = text
+
+    def validate(self, text: str, pos: int) -> QValidator.State:
+        now = counted(self._before)
+        after = counted(text)
+        if after > self.limit and after > now:
+            self.refused.emit(after)
+            return QValidator.State.Invalid
+        return QValidator.State.Acceptable
+
+
+class CharCount(QObject):
+    """The count label of ``edit`` against ``limit``; ``refused`` carries the message to show.
+
+    ``label`` names the field in the message (事由摘要最多 200 个字…).
+    """
+
+    refused = Signal(str)
+
+    def __init__(self, edit: QLineEdit, limit: int, label: str) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._label = label
+        self._limit = limit
+        self.label = QLabel()
+        self.label.setObjectName("hint")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # One width for every count, so the fields of a form end in one line.
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("000/000") + 2)
+        self.label.setToolTip(f"{label}最多 {limit} 个字")
+        # The limit where other helpers can read it (the 生僻字 picker: a full field).
+        edit.setProperty(LIMIT_PROPERTY, limit)
+        self._validator = _LengthLimit(edit, limit)
+        self._validator.refused.connect(self._on_refused)
+        edit.setValidator(self._validator)
+        edit.textChanged.connect(self._update)
+        self._update()
+
+    @property
+    def limit(self) -> int:
+        """The most characters the service takes in this field."""
+        return self._limit
+
+    def set_limit(self, limit: int) -> None:
+        """A new limit (the name field's follows the document type)."""
+        self._limit = limit
+        self._validator.limit = limit
+        self._edit.setProperty(LIMIT_PROPERTY, limit)
+        self.label.setToolTip(f"{self._label}最多 {limit} 个字")
+        self._update()
+
+    @property
+    def text(self) -> str:
+        """The count as shown: 12/200."""
+        return self.label.text()
+
+    def _update(self) -> None:
+        count = counted(self._edit.text())
+        self.label.setText(f"{count}/{self._limit}")
+        over = count > self._limit
+        name = "fieldError" if over else "hint"
+        if self.label.objectName() != name:
+            self.label.setObjectName(name)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
+        self.label.setAccessibleName(
+            f"{self._label}已输入 {count} 个字，最多 {self._limit} 个"
+            + ("，已超出" if over else "")
+        )
+
+    def _on_refused(self, would_be: int) -> None:
+        self.refused.emit(
+            f"{self._label}最多 {self._limit} 个字，这次输入或粘贴后会有 {would_be} 个字，"
+            "未接受（已填的内容没有变）。请删减后再输入。"
+        )
+
+
+def with_count(
+    edit: QLineEdit, limit: int, label: str, errors: FieldErrors, field: str
+) -> tuple[QWidget, CharCount]:
+    """``edit`` and its count side by side, for a form row. A refusal's message shows under
+    the field (``errors``, at ``field``) until the next edit that is taken."""
+    count = CharCount(edit, limit, label)
+    shown: list[str] = []
+
+    def refused(message: str) -> None:
+        errors.show_at(field, message)
+        shown[:] = [message]
+
+    def taken(_text: str) -> None:
+        if shown and errors.message_of(field) == shown[0]:
+            errors.clear_at(field)
+        shown.clear()
+
+    count.refused.connect(refused)
+    edit.textEdited.connect(taken)
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(6)
+    box.addWidget(edit, 1)
+    box.addWidget(count.label, 0)
+    return row, count
