@@ -156,8 +156,10 @@ def test_down_enters_the_grid_typing_there_goes_on_in_the_query_and_esc_inserts_
 
 def test_a_full_field_is_not_cut_in_half_of_ji(qtbot, registration: RegistrationDialog) -> None:  # type: ignore[no-untyped-def]
     edit = registration.name_edit
+    limit = edit.property("charLimit")  # counted in characters, as the service counts
+    assert isinstance(limit, int) and limit > 0
     edit.setFocus()
-    ime_commit(edit, "王" * (edit.maxLength() - 1))  # room for one UTF-16 unit, 𠮷 needs two
+    ime_commit(edit, "王" * limit)
     full = edit.text()
     qtbot.keyClick(edit, Qt.Key.Key_F4)
     picker = picker_of(qtbot, edit)
@@ -166,6 +168,18 @@ def test_a_full_field_is_not_cut_in_half_of_ji(qtbot, registration: Registration
 
     assert edit.text() == full
     assert picker.isVisible() and "已经写满" in picker.status_label.text()
+
+
+def test_the_last_place_of_a_field_takes_ji_whole(qtbot, registration: RegistrationDialog) -> None:  # type: ignore[no-untyped-def]
+    edit = registration.name_edit
+    edit.setFocus()
+    ime_commit(edit, "王" * (edit.property("charLimit") - 1))  # one character, two UTF-16 units
+    qtbot.keyClick(edit, Qt.Key.Key_F4)
+    picker = picker_of(qtbot, edit)
+    qtbot.keyClicks(picker.query_edit, "20BB7")
+    qtbot.keyClick(picker.query_edit, Qt.Key.Key_Return)
+
+    assert edit.text().endswith("王\U00020bb7") and not picker.isVisible()
 
 
 def test_nothing_found_says_why_and_enter_inserts_nothing(

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from app.glyph_coverage import covering_font
 from app.rare_chars import Candidate, lookup
+from ui.widgets.char_count import LIMIT_PROPERTY, counted
 from ui.widgets.screen_fit import fit_to_screen
 
 SHORTCUT = "F4"
@@ -175,8 +176,16 @@ class RareCharPicker(QDialog):
             self.status_label.setText("没有选中的字：请先输入拼音或编码。")
             return
         target = self._target
-        after = _units(target.text()) - _units(target.selectedText()) + _units(chosen.char)
-        if after > target.maxLength():  # Qt would insert half of 𠮷, or nothing, silently
+        limit = target.property(LIMIT_PROPERTY)
+        if isinstance(limit, int) and limit > 0:
+            # A field with a count (CharCount) counts characters as the services do.
+            selected = target.selectedText()
+            after = counted(target.text()) - len(selected) + len(chosen.char)
+            full = after > limit
+        else:  # maxLength counts UTF-16 units: Qt would insert half of 𠮷, or nothing
+            after = _units(target.text()) - _units(target.selectedText()) + _units(chosen.char)
+            full = after > target.maxLength()
+        if full:
             self.status_label.setText(f"{_field_name(target)}已经写满，不能再插入。")
             return
         target.insert(chosen.char)
