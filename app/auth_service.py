@@ -14,7 +14,7 @@ from app.clock import Clock
 from app.dto import SessionUser
 from app.errors import AuthenticationError, ValidationError
 from app.officer_service import clean_badge
-from app.passwords import PasswordHashing, check_password_rules, check_repeat
+from app.passwords import MAX_LENGTH, PasswordHashing, check_password_rules, check_repeat
 from app.roles import Role
 from app.service_base import ServiceBase
 from app.validation import Collector
@@ -53,6 +53,12 @@ class AuthService(ServiceBase):
         badge_no = clean_badge(badge_no)
         if not password:
             raise ValidationError("请输入密码。", "password")
+        if len(password) > MAX_LENGTH:  # no account has one: say so rather than cut it
+            raise ValidationError(
+                f"密码不超过 {MAX_LENGTH} 位，这里有 {len(password)} 位："
+                "请检查是否粘贴了多余的内容。",
+                "password",
+            )
         failure: AuthenticationError
         with self._writing() as session:
             rules = _Rules.of(session)

@@ -41,7 +41,6 @@ class KeyEntryDialog(QDialog):
         how.setObjectName("hint")
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText("如 343168 204438 324498 …（共 16 组）")
-        self.code_edit.setMaxLength(200)
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)

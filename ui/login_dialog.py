@@ -74,10 +74,8 @@ class LoginDialog(QDialog):
 
         self.badge_edit = QLineEdit()
         self.badge_edit.setPlaceholderText("如 031011")
-        self.badge_edit.setMaxLength(20)
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setMaxLength(64)
         if locked_user:
             self.badge_edit.setText(locked_user.badge_no)
             self.badge_edit.setReadOnly(True)

@@ -400,3 +400,15 @@ def test_the_shipped_list_holds_the_10000_most_common_passwords_with_its_source(
 def test_the_rules_shown_before_typing_are_the_rules_enforced() -> None:
     for rule in ("8–64 位", "字母和数字", "常用密码", "警号", "本所简码", "姓名拼音"):
         assert rule in PASSWORD_RULES_TEXT
+
+
+def test_a_password_longer_than_any_account_can_have_is_refused_not_cut(
+    services: Services, chief: SessionUser
+) -> None:
+    # The login field no longer cuts a paste at 64 characters without a word: the service
+    # says what is wrong, and the attempt is not counted against the account.
+    with pytest.raises(ValidationError) as caught:
+        services.auth.login(chief.badge_no, TEST_PASSWORD + "x" * 70)
+    assert "不超过 64 位" in caught.value.message and caught.value.field == "password"
+
+    assert services.auth.login(chief.badge_no, TEST_PASSWORD).name == chief.name

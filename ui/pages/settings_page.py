@@ -76,7 +76,6 @@ class SettingsPage(QWidget):
         self.minutes_spin.setSuffix(" 分钟")
         self.review_after_edit = QLineEdit()
         self.review_after_edit.setPlaceholderText("如 17:30")
-        self.review_after_edit.setMaxLength(5)
         self.review_after_edit.setToolTip(
             "所长当天审核台账不得早于此时间（一般为窗口下班时间）；审核只锁定审核时刻以前的记录，"
             "之后登记的列入次日台账的“上一日审核后记录”。"
