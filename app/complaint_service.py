@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
@@ -278,7 +278,7 @@ class ComplaintService(ServiceBase):
             new.content,
             field="content",
             label="表扬内容" if praise else "投诉内容",
-            max_len=2000,
+            max_len=text_limits.CASE_TEXT,
         )
         serial = new.visit_serial.strip().upper()
         with self._writing() as session:
@@ -373,7 +373,9 @@ class ComplaintService(ServiceBase):
         """核实: 属实, 部分属实 or 不属实, with what the check found."""
         if finding not in FINDINGS:
             raise ValidationError("请选择核实结论（属实、部分属实或不属实）。", "finding")
-        text = clean_text(note, field="verify_note", label="核实情况", max_len=2000)
+        text = clean_text(
+            note, field="verify_note", label="核实情况", max_len=text_limits.CASE_TEXT
+        )
         return self._step(
             user,
             complaint_id,
@@ -388,7 +390,9 @@ class ComplaintService(ServiceBase):
         """处理: 改进 or 追责 for a founded complaint, 澄清正名 for an unfounded one."""
         if outcome not in OUTCOMES:
             raise ValidationError("请选择处理结果（改进、澄清正名或追责）。", "outcome")
-        text = clean_text(note, field="handle_note", label="处理情况", max_len=2000)
+        text = clean_text(
+            note, field="handle_note", label="处理情况", max_len=text_limits.CASE_TEXT
+        )
 
         def consistent(complaint: Complaint) -> None:
             if complaint.finding == "不属实" and outcome != "澄清正名":
@@ -417,7 +421,7 @@ class ComplaintService(ServiceBase):
             text,
             field="reply_text",
             label="无法答复的情况说明" if method == NO_REPLY else "答复内容",
-            max_len=2000,
+            max_len=text_limits.CASE_TEXT,
         )
 
         def reachable(complaint: Complaint) -> None:
@@ -448,7 +452,7 @@ class ComplaintService(ServiceBase):
         reason: str,
     ) -> ComplaintRow:
         """改派: the chief or a deputy hands the complaint to another supervisor not concerned."""
-        why = clean_text(reason, field="reason", label="改派原因", max_len=200)
+        why = clean_text(reason, field="reason", label="改派原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor = self._officer(session, user)
             complaint = _visible(session, actor, complaint_id)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from app import audit, day_lock
+from app import audit, day_lock, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.identity import check_phone, mask_id, mask_phone
@@ -435,7 +435,7 @@ class LedgerService(ServiceBase):
         """更正记录 of a visit registered on a reviewed day: who, when, why, what changed."""
         if field_name not in CORRECTABLE:
             raise ValidationError("只能更正群众姓名、联系电话、事由摘要，或作废登记。", "field")
-        why = clean_text(reason, field="reason", label="更正原因", max_len=500)
+        why = clean_text(reason, field="reason", label="更正原因", max_len=text_limits.NOTE)
         if len(why) < 4:
             raise ValidationError("请写明更正原因（至少 4 个字）。", "reason")
         with self._writing() as session:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, defer
 
-from app import audit
+from app import audit, text_limits
 from app.catalogue_service import time_limit_text
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -336,8 +336,10 @@ class NoticeService(ServiceBase):
         self, user: SessionUser, notice_id: int, item_name: str, reason: str
     ) -> NoticeDetail:
         """A demand beyond the notice (超出告知范围): only on the record, counted to its issuer."""
-        name = clean_text(item_name, field="item_name", label="额外要求的材料", max_len=100)
-        why = clean_text(reason, field="reason", label="额外要求的理由", max_len=500)
+        name = clean_text(
+            item_name, field="item_name", label="额外要求的材料", max_len=text_limits.UNIT
+        )
+        why = clean_text(reason, field="reason", label="额外要求的理由", max_len=text_limits.NOTE)
         with self._writing() as session:
             actor = self._case_worker(session, user)
             notice = session.get(Notice, notice_id)

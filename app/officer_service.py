@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from app import audit
+from app import audit, text_limits
 from app.clock import Clock
 from app.dto import (
     DepartureDetail,
@@ -230,7 +230,7 @@ class OfficerService(ServiceBase):
         role or state changes, or when a newer request for the same officer replaces it.
         """
         new = Role(role)
-        why = clean_text(reason, field="reason", label="申请理由", max_len=200)
+        why = clean_text(reason, field="reason", label="申请理由", max_len=text_limits.REASON)
         if len(why) < 4:
             raise ValidationError(
                 "请写明申请理由（至少 4 个字），如：原所长调离，经分局任命。", "reason"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit
+from app import audit, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
@@ -254,15 +254,15 @@ class RatingService(ServiceBase):
         self, user: SessionUser, rect_id: int, row_version: int, cause: str
     ) -> RectificationRow:
         """核实: the owner records what caused the 差评."""
-        text = clean_text(cause, field="cause", label="原因核实", max_len=2000)
+        text = clean_text(cause, field="cause", label="原因核实", max_len=text_limits.CASE_TEXT)
         return self._step(user, rect_id, row_version, "open", "verified", {"cause": text})
 
     def rectify(
         self, user: SessionUser, rect_id: int, row_version: int, action: str, result: str
     ) -> RectificationRow:
         """整改: what was done and what came of it."""
-        act = clean_text(action, field="action", label="整改措施", max_len=2000)
-        res = clean_text(result, field="result", label="整改结果", max_len=2000)
+        act = clean_text(action, field="action", label="整改措施", max_len=text_limits.CASE_TEXT)
+        res = clean_text(result, field="result", label="整改结果", max_len=text_limits.CASE_TEXT)
         return self._step(
             user, rect_id, row_version, "verified", "rectified", {"action": act, "result": res}
         )
@@ -298,7 +298,9 @@ class RatingService(ServiceBase):
 
     def appeal(self, user: SessionUser, rect_id: int, text: str) -> RectificationRow:
         """申诉: the rated officer says why the rating was unfair, with the evidence."""
-        reason = clean_text(text, field="appeal_text", label="申诉理由和证据", max_len=2000)
+        reason = clean_text(
+            text, field="appeal_text", label="申诉理由和证据", max_len=text_limits.CASE_TEXT
+        )
         with self._writing() as session:
             actor = self._officer(session, user)
             rect = _get(session, rect_id)
@@ -323,7 +325,9 @@ class RatingService(ServiceBase):
         self, user: SessionUser, rect_id: int, upheld: bool, reason: str
     ) -> RectificationRow:
         """The chief (never the appellant) decides; the decision stays on record."""
-        why = clean_text(reason, field="appeal_reason", label="申诉处理意见", max_len=2000)
+        why = clean_text(
+            reason, field="appeal_reason", label="申诉处理意见", max_len=text_limits.CASE_TEXT
+        )
         with self._writing() as session:
             actor = self._officer(session, user)
             rect = _get(session, rect_id)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from app import audit
+from app import audit, text_limits
 from app.catalogue_service import time_limit_text
 from app.clock import Clock
 from app.dto import SessionUser
@@ -327,7 +327,7 @@ class VisitService(ServiceBase):
         self, user: SessionUser, visit_id: int, row_version: int, result: str
     ) -> VisitDetail:
         """办结, with what was done."""
-        text = clean_text(result, field="result", label="办理结果", max_len=500)
+        text = clean_text(result, field="result", label="办理结果", max_len=text_limits.NOTE)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
@@ -340,7 +340,7 @@ class VisitService(ServiceBase):
         self, user: SessionUser, visit_id: int, row_version: int, result: str
     ) -> VisitDetail:
         """Accept and finish at once (当场办结), in one transaction; both steps stay in history."""
-        text = clean_text(result, field="result", label="办理结果", max_len=500)
+        text = clean_text(result, field="result", label="办理结果", max_len=text_limits.NOTE)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
@@ -354,7 +354,7 @@ class VisitService(ServiceBase):
         self, user: SessionUser, visit_id: int, row_version: int, answer: str
     ) -> VisitDetail:
         """A question answered on the spot (咨询答复)."""
-        text = clean_text(answer, field="result", label="答复内容", max_len=500)
+        text = clean_text(answer, field="result", label="答复内容", max_len=text_limits.NOTE)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
@@ -374,10 +374,16 @@ class VisitService(ServiceBase):
         note: str = "",
     ) -> VisitDetail:
         """Not this station's business: close as guided (引导) to the unit that handles it."""
-        unit_text = clean_text(unit, field="guided_unit", label="承办单位", max_len=100)
-        address_text = clean_text(address, field="guided_address", label="单位地址", max_len=200)
+        unit_text = clean_text(
+            unit, field="guided_unit", label="承办单位", max_len=text_limits.UNIT
+        )
+        address_text = clean_text(
+            address, field="guided_address", label="单位地址", max_len=text_limits.ADDRESS
+        )
         phone_text = clean_phone(phone, field="guided_phone", label="单位电话", required=True)
-        note_text = clean_text(note, field="result", label="引导说明", max_len=500, required=False)
+        note_text = clean_text(
+            note, field="result", label="引导说明", max_len=text_limits.NOTE, required=False
+        )
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
@@ -397,10 +403,16 @@ class VisitService(ServiceBase):
     ) -> VisitDetail:
         """不予受理 in writing: the reason and the citizen's redress are both required."""
         reason_text = clean_text(
-            reason, field="refusal_reason", label="不予受理的理由和依据", max_len=1000
+            reason,
+            field="refusal_reason",
+            label="不予受理的理由和依据",
+            max_len=text_limits.GROUNDS,
         )
         redress_text = clean_text(
-            redress, field="refusal_redress", label="救济途径（复议、诉讼或投诉渠道）", max_len=1000
+            redress,
+            field="refusal_redress",
+            label="救济途径（复议、诉讼或投诉渠道）",
+            max_len=text_limits.GROUNDS,
         )
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
@@ -414,7 +426,7 @@ class VisitService(ServiceBase):
 
     def void(self, user: SessionUser, visit_id: int, row_version: int, reason: str) -> VisitDetail:
         """作废 (registered by mistake, citizen left): the number stays used, the reason kept."""
-        text = clean_text(reason, field="void_reason", label="作废原因", max_len=200)
+        text = clean_text(reason, field="void_reason", label="作废原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             now = self._clock.now()
@@ -426,7 +438,7 @@ class VisitService(ServiceBase):
         self, user: SessionUser, visit_id: int, row_version: int, reason: str
     ) -> VisitDetail:
         """待补材料: the clock stops, keeping the working days still left."""
-        text = clean_text(reason, field="reason", label="待补材料说明", max_len=500)
+        text = clean_text(reason, field="reason", label="待补材料说明", max_len=text_limits.NOTE)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             if open_notice(session, visit.id) is not None:
@@ -444,7 +456,9 @@ class VisitService(ServiceBase):
         The due date is pushed back by the working (or calendar) days that passed while the
         clock stood still, so the days left are kept and an overdue matter stays overdue.
         """
-        text = clean_text(note, field="reason", label="说明", max_len=500, required=False)
+        text = clean_text(
+            note, field="reason", label="说明", max_len=text_limits.NOTE, required=False
+        )
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             if visit.status != VisitStatus.WAITING_MATERIALS.value:
@@ -500,7 +514,7 @@ class VisitService(ServiceBase):
         self, user: SessionUser, visit_id: int, row_version: int, to_officer_id: int, reason: str
     ) -> VisitDetail:
         """Offer the matter to a colleague; the current owner stays responsible until accepted."""
-        text = clean_text(reason, field="reason", label="移交原因", max_len=200)
+        text = clean_text(reason, field="reason", label="移交原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             if to_officer_id == actor.id:
@@ -557,7 +571,7 @@ class VisitService(ServiceBase):
 
     def decline_handover(self, user: SessionUser, handover_id: int, reason: str) -> HandoverRow:
         """The receiver declines, saying why; the matter stays with its owner."""
-        text = clean_text(reason, field="reason", label="拒收原因", max_len=200)
+        text = clean_text(reason, field="reason", label="拒收原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor = self._require_case_work(session, user)
             handover = self._pending_for(session, handover_id)
@@ -581,7 +595,7 @@ class VisitService(ServiceBase):
 
         The first-contact officer stays on record; a pending handover is withdrawn.
         """
-        text = clean_text(reason, field="reason", label="指派原因", max_len=200)
+        text = clean_text(reason, field="reason", label="指派原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor = self._officer(session, user)
             if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
@@ -641,7 +655,13 @@ class VisitService(ServiceBase):
         Unlike 指派 the colleague must accept it in their own session (or decline it, and the
         matter stays listed as 无人负责); an offer still waiting for someone else is withdrawn.
         """
-        text = clean_text(note, field="reason", label="移交说明", max_len=100, required=False)
+        text = clean_text(
+            note,
+            field="reason",
+            label="移交说明",
+            max_len=text_limits.HANDOVER_NOTE,
+            required=False,
+        )
         with self._writing() as session:
             actor = self._officer(session, user)
             if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.complaint_service import (
     CHANNELS,
     KIND_LABELS,
@@ -27,6 +28,7 @@ from app.complaint_service import (
 )
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.form_rows import add_field
@@ -88,9 +90,12 @@ class ComplaintDialog(QDialog):
             ("联系电话", self.phone_edit, "complainant_phone"),
             ("涉及民警", self.officer_combo, "officer_id"),
             ("关联事项编号", self.visit_edit, "visit_serial"),
-            ("内容", self.content_edit, "content"),
         ):
             add_field(form, label, widget, self.errors, field)
+        content_row, self.content_count = with_text_count(
+            self.content_edit, text_limits.CASE_TEXT, "内容", self.errors, "content"
+        )
+        add_field(form, "内容", content_row, self.errors, "content", self.content_edit)
         hint = QLabel(
             "投诉登记后由所长（或副所长）承办，涉及的民警本人看不到、也不能办理；"
             "表扬登记后全所可见。"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.notice_dto import ITEM_STATE_LABELS, NoticeDetail
@@ -145,7 +146,10 @@ class NoticeReturnDialog(QDialog):
         dialog = TextFormDialog(
             "超出告知范围的要求",
             "记录后计入出具告知单民警的超范围告知，并在所长台账上显示。",
-            [Field("item_name", "额外要求的材料"), Field("reason", "理由", multiline=True)],
+            [
+                Field("item_name", "额外要求的材料", limit=text_limits.UNIT),
+                Field("reason", "理由", multiline=True, limit=text_limits.NOTE),
+            ],
             lambda v: self._notices.record_breach(
                 self._user, self.notice.id, v["item_name"], v["reason"]
             ),
@@ -160,7 +164,14 @@ class NoticeReturnDialog(QDialog):
         dialog = TextFormDialog(
             "作废告知单",
             "作废后编号保留不再使用；事项如在暂停计时，将恢复计时。",
-            [Field("reason", "作废原因", placeholder="如：开错事项，已重新出具")],
+            [
+                Field(
+                    "reason",
+                    "作废原因",
+                    placeholder="如：开错事项，已重新出具",
+                    limit=text_limits.REASON,
+                )
+            ],
             lambda v: self._notices.void(
                 self._user, self.notice.id, self.notice.row_version, v["reason"]
             ),

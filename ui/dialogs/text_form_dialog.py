@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ConflictError, StationDeskError
+from ui.widgets.char_count import CharCount, PlainTextCount, with_count, with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.messages import show_error
@@ -35,6 +36,9 @@ class Field:
     text: str = ""
     placeholder: str = ""
     choices: tuple[tuple[Any, str], ...] = ()
+    limit: int = 0
+    """The most characters the service takes (app.text_limits): counted while typing (12/200),
+    and an edit or paste past it refused aloud. 0: no count."""
 
 
 class TextFormDialog(QDialog):
@@ -55,6 +59,7 @@ class TextFormDialog(QDialog):
         self._submit = submit
         self.result_value: Any = None
         self.editors: dict[str, QLineEdit | QPlainTextEdit | QComboBox] = {}
+        self.counts: dict[str, CharCount | PlainTextCount] = {}
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()
@@ -77,7 +82,16 @@ class TextFormDialog(QDialog):
                 editor = QLineEdit(f.text)
                 editor.setPlaceholderText(f.placeholder)
             self.editors[f.name] = editor
-            add_field(form, f.label, editor, self.errors, f.name)
+            if f.limit and isinstance(editor, QPlainTextEdit):
+                row, self.counts[f.name] = with_text_count(
+                    editor, f.limit, f.label, self.errors, f.name
+                )
+                add_field(form, f.label, row, self.errors, f.name, editor)
+            elif f.limit and isinstance(editor, QLineEdit):
+                row, self.counts[f.name] = with_count(editor, f.limit, f.label, self.errors, f.name)
+                add_field(form, f.label, row, self.errors, f.name, editor)
+            else:
+                add_field(form, f.label, editor, self.errors, f.name)
         layout = QVBoxLayout(self)
         if intro:
             intro_label = QLabel(intro)

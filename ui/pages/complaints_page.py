@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.complaint_service import (
     CHANNELS,
     FINDINGS,
@@ -360,7 +361,13 @@ class ComplaintsPage(QWidget):
             "核实投诉",
             [
                 Field("finding", "核实结论", choices=tuple((f, f) for f in FINDINGS)),
-                Field("verify_note", "核实情况", multiline=True, placeholder="调查经过、证据"),
+                Field(
+                    "verify_note",
+                    "核实情况",
+                    multiline=True,
+                    placeholder="调查经过、证据",
+                    limit=text_limits.CASE_TEXT,
+                ),
             ],
             lambda v: self._complaints.verify(
                 self._user, r.id, r.row_version, v["finding"], v["verify_note"]
@@ -381,7 +388,13 @@ class ComplaintsPage(QWidget):
             "处理投诉",
             [
                 Field("outcome", "处理结果", choices=tuple((o, o) for o in fitting)),
-                Field("handle_note", "处理情况", multiline=True, placeholder="采取的措施"),
+                Field(
+                    "handle_note",
+                    "处理情况",
+                    multiline=True,
+                    placeholder="采取的措施",
+                    limit=text_limits.CASE_TEXT,
+                ),
             ],
             lambda v: self._complaints.handle(
                 self._user, r.id, r.row_version, v["outcome"], v["handle_note"]
@@ -398,7 +411,7 @@ class ComplaintsPage(QWidget):
             "答复投诉人",
             [
                 Field("reply_method", "答复方式", choices=tuple((m, m) for m in methods)),
-                Field("reply_text", "答复内容", multiline=True),
+                Field("reply_text", "答复内容", multiline=True, limit=text_limits.CASE_TEXT),
             ],
             lambda v: self._complaints.reply(
                 self._user, r.id, r.row_version, v["reply_method"], v["reply_text"]
@@ -434,7 +447,7 @@ class ComplaintsPage(QWidget):
             "改派承办人",
             [
                 Field("handler_id", "新承办人", choices=tuple(choices)),
-                Field("reason", "改派原因"),
+                Field("reason", "改派原因", limit=text_limits.REASON),
             ],
             lambda v: self._complaints.reassign(
                 self._user, r.id, r.row_version, v["handler_id"], v["reason"]

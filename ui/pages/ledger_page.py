@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.backup_service import BackupService
 from app.dto import SessionUser
 from app.errors import StationDeskError
@@ -384,7 +385,7 @@ class LedgerPage(QWidget):
             [
                 Field("field", "更正项", choices=tuple(CORRECTABLE.items())),
                 Field("new_value", "更正为", placeholder="作废登记时可不填"),
-                Field("reason", "更正原因", multiline=True),
+                Field("reason", "更正原因", multiline=True, limit=text_limits.NOTE),
             ],
             lambda v: self._ledgers.correct(
                 self._user, visit_id, v["field"], v["new_value"], v["reason"]

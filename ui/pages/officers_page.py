@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import OfficerRow, RoleRequestRow, SessionUser
 from app.errors import StationDeskError
 from app.officer_service import REQUEST_DAYS, OfficerService
@@ -243,7 +244,12 @@ class OfficersPage(QWidget):
                     "变更为",
                     choices=tuple((r, label) for r, label in ROLE_LABELS.items() if r != row.role),
                 ),
-                Field("reason", "申请理由", placeholder="如：原所长调离，经分局任命"),
+                Field(
+                    "reason",
+                    "申请理由",
+                    placeholder="如：原所长调离，经分局任命",
+                    limit=text_limits.REASON,
+                ),
             ],
             lambda v: self._officers.request_role_change(
                 self._user, officer_id, v["role"], v["reason"]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.printing.fonts import glyph_warning
@@ -413,7 +414,13 @@ class RectificationsPage(QWidget):
             "记录整改",
             f"{r.number}　核实原因：{r.cause}",
             [
-                Field("action", "整改措施", multiline=True, placeholder="如：高峰时段加开窗口"),
+                Field(
+                    "action",
+                    "整改措施",
+                    multiline=True,
+                    placeholder="如：高峰时段加开窗口",
+                    limit=text_limits.CASE_TEXT,
+                ),
                 Field(
                     "result", "整改结果", multiline=True, placeholder="如：等候时间降至 10 分钟内"
                 ),
@@ -460,7 +467,7 @@ class RectificationsPage(QWidget):
             "申诉",
             f"{r.number}　评价：{rating_text(r)}。写明认为评价不实的理由，并注明证据"
             "（如录像时段、证人）；申诉由所长或副所长处理。",
-            [Field("appeal_text", "申诉理由和证据", multiline=True)],
+            [Field("appeal_text", "申诉理由和证据", multiline=True, limit=text_limits.CASE_TEXT)],
             lambda row, v: self._ratings.appeal(self._user, row.id, v["appeal_text"]),
             "提交申诉",
         )
@@ -479,7 +486,7 @@ class RectificationsPage(QWidget):
                     "处理结果",
                     choices=((False, "申诉不成立，维持差评"), (True, "申诉成立")),
                 ),
-                Field("appeal_reason", "处理意见", multiline=True),
+                Field("appeal_reason", "处理意见", multiline=True, limit=text_limits.CASE_TEXT),
             ],
             lambda row, v: self._ratings.decide_appeal(
                 self._user, row.id, bool(v["upheld"]), v["appeal_reason"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.backup_service import BackupService
 from app.dto import SessionUser
 from app.errors import StationDeskError
@@ -397,7 +398,12 @@ class TodayPage(QWidget):
             "如有待接收的移交，将改交所选同事。",
             [
                 Field("to_officer", "接手人", choices=tuple(colleagues)),
-                Field("reason", "说明", placeholder="可不填，如：熟悉该事项"),
+                Field(
+                    "reason",
+                    "说明",
+                    placeholder="可不填，如：熟悉该事项",
+                    limit=text_limits.HANDOVER_NOTE,
+                ),
             ],
             lambda v: self._visits.hand_over_orphan(
                 self._user, row.id, row.row_version, int(v["to_officer"]), v["reason"]

@@ -11,9 +11,11 @@ text), so 𠮷 is one, not two.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal, SignalInstance
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from ui.widgets.field_errors import FieldErrors
 
@@ -121,29 +123,125 @@ class CharCount(QObject):
         )
 
 
+class PlainTextCount(QObject):
+    """The count of a multi-line ``edit`` against ``limit``, as ``CharCount`` for a line.
+
+    QPlainTextEdit has no validator: an edit (typing, a paste, an input method's commit)
+    that would take the text past the limit is undone at once, the text and the cursor as
+    they were, and ``refused`` carries the message. ``taken`` tells an edit that was kept.
+    """
+
+    refused = Signal(str)
+    taken = Signal()
+
+    def __init__(self, edit: QPlainTextEdit, limit: int, label: str) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._label = label
+        self._limit = limit
+        self._before = edit.toPlainText()
+        self._cursor = edit.textCursor().position()
+        self.label = QLabel()
+        self.label.setObjectName("hint")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("0000/0000") + 2)
+        self.label.setToolTip(f"{label}最多 {limit} 个字")
+        edit.setProperty(LIMIT_PROPERTY, limit)
+        edit.textChanged.connect(self._changed)
+        edit.cursorPositionChanged.connect(self._moved)
+        self._update()
+
+    @property
+    def limit(self) -> int:
+        """The most characters the service takes in this field."""
+        return self._limit
+
+    @property
+    def text(self) -> str:
+        """The count as shown: 12/500."""
+        return self.label.text()
+
+    def _moved(self) -> None:
+        if self._edit.toPlainText() == self._before:
+            self._cursor = self._edit.textCursor().position()
+
+    def _changed(self) -> None:
+        text = self._edit.toPlainText()
+        now, before = counted(text), counted(self._before)
+        if now > self._limit and now > before:
+            with QSignalBlocker(self._edit):
+                self._edit.setPlainText(self._before)
+                cursor = self._edit.textCursor()
+                # Qt's positions count UTF-16 units (𠮷 is two).
+                cursor.setPosition(min(self._cursor, len(self._before.encode("utf-16-le")) // 2))
+                self._edit.setTextCursor(cursor)
+            self.refused.emit(
+                f"{self._label}最多 {self._limit} 个字，这次输入或粘贴后会有 {now} 个字，"
+                "未接受（已填的内容没有变）。请删减后再输入。"
+            )
+            return
+        self._before = text
+        self._cursor = self._edit.textCursor().position()
+        self._update()
+        self.taken.emit()
+
+    def _update(self) -> None:
+        count = counted(self._edit.toPlainText())
+        self.label.setText(f"{count}/{self._limit}")
+        over = count > self._limit
+        name = "fieldError" if over else "hint"
+        if self.label.objectName() != name:
+            self.label.setObjectName(name)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
+        self.label.setAccessibleName(
+            f"{self._label}已输入 {count} 个字，最多 {self._limit} 个"
+            + ("，已超出" if over else "")
+        )
+
+
 def with_count(
     edit: QLineEdit, limit: int, label: str, errors: FieldErrors, field: str
 ) -> tuple[QWidget, CharCount]:
     """``edit`` and its count side by side, for a form row. A refusal's message shows under
     the field (``errors``, at ``field``) until the next edit that is taken."""
     count = CharCount(edit, limit, label)
+    taken = _message_under(count.refused, errors, field)
+    edit.textEdited.connect(taken)
+    return _row(edit, count.label), count
+
+
+def with_text_count(
+    edit: QPlainTextEdit, limit: int, label: str, errors: FieldErrors, field: str
+) -> tuple[QWidget, PlainTextCount]:
+    """As ``with_count``, for a multi-line field."""
+    count = PlainTextCount(edit, limit, label)
+    count.taken.connect(_message_under(count.refused, errors, field))
+    return _row(edit, count.label), count
+
+
+def _message_under(refused: SignalInstance, errors: FieldErrors, field: str) -> Callable[..., None]:
+    """Show each refusal at ``field``; the returned slot takes it away at the next kept edit."""
     shown: list[str] = []
 
-    def refused(message: str) -> None:
+    def show(message: str) -> None:
         errors.show_at(field, message)
         shown[:] = [message]
 
-    def taken(_text: str) -> None:
+    def taken(*_args: object) -> None:
         if shown and errors.message_of(field) == shown[0]:
             errors.clear_at(field)
         shown.clear()
 
-    count.refused.connect(refused)
-    edit.textEdited.connect(taken)
+    refused.connect(show)
+    return taken
+
+
+def _row(edit: QWidget, label: QLabel) -> QWidget:
     row = QWidget()
     box = QHBoxLayout(row)
     box.setContentsMargins(0, 0, 0, 0)
     box.setSpacing(6)
     box.addWidget(edit, 1)
-    box.addWidget(count.label, 0)
-    return row, count
+    box.addWidget(label, 0)
+    return row

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from app.errors import StationDeskError, ValidationErrors
+from ui.widgets.screen_fit import grow_to_content
 
 
 class FieldErrors:
@@ -62,6 +63,7 @@ class FieldErrors:
             shown = self._general.text()
             self._general.setText(f"{shown}\n{message}" if shown else message)
             self._general.show()
+            self._make_room(self._general)
             return None
         widget, label = target
         shown = "" if label.isHidden() else label.text()
@@ -69,7 +71,16 @@ class FieldErrors:
         label.show()
         widget.setProperty("invalid", True)
         widget.style().polish(widget)
+        self._make_room(label)
         return widget
+
+    @staticmethod
+    def _make_room(label: QLabel) -> None:
+        """A dialog grows (within the screen) to hold the message: the layout alone left a
+        dialog its height, squeezing a two-line message and pushing the buttons out of it."""
+        window = label.window()
+        if isinstance(window, QDialog) and window.isVisible():
+            grow_to_content(window)
 
     def clear_at(self, field: str) -> None:
         """Hide ``field``'s message and unmark it."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.notice_dto import NoticeDetail
@@ -507,7 +508,7 @@ class VisitPanel(QWidget):
         return self._form(
             "办结",
             f"{d.row.serial}　{d.row.service_name}",
-            [Field("result", "办理结果", multiline=True, text="已办结")],
+            [Field("result", "办理结果", multiline=True, text="已办结", limit=text_limits.NOTE)],
             lambda v: self._visits.complete(self._user, d.row.id, d.row.row_version, v["result"]),
             "办结",
         )
@@ -518,7 +519,7 @@ class VisitPanel(QWidget):
         return self._form(
             "当场答复",
             "记录向群众答复的内容，便于回访和复核。",
-            [Field("result", "答复内容", multiline=True)],
+            [Field("result", "答复内容", multiline=True, limit=text_limits.NOTE)],
             lambda v: self._visits.answer(self._user, d.row.id, d.row.row_version, v["result"]),
             "保存",
         )
@@ -530,10 +531,16 @@ class VisitPanel(QWidget):
             "引导至承办单位",
             "该事项不属本所职责：写明承办单位、地址和电话，保存后打印引导单交给群众。",
             [
-                Field("guided_unit", "承办单位"),
-                Field("guided_address", "单位地址"),
+                Field("guided_unit", "承办单位", limit=text_limits.UNIT),
+                Field("guided_address", "单位地址", limit=text_limits.ADDRESS),
                 Field("guided_phone", "单位电话", placeholder="如 0571-12345678"),
-                Field("result", "引导说明", multiline=True, placeholder="如：已告知需携带的材料"),
+                Field(
+                    "result",
+                    "引导说明",
+                    multiline=True,
+                    placeholder="如：已告知需携带的材料",
+                    limit=text_limits.NOTE,
+                ),
             ],
             lambda v: self._visits.guide(
                 self._user,
@@ -554,7 +561,7 @@ class VisitPanel(QWidget):
             "不予受理",
             "依“五个一律”规定，不予受理须书面告知理由和救济途径，保存后打印告知书，由群众签收。",
             [
-                Field("refusal_reason", "理由和依据", multiline=True),
+                Field("refusal_reason", "理由和依据", multiline=True, limit=text_limits.GROUNDS),
                 Field(
                     "refusal_redress",
                     "救济途径",
@@ -582,7 +589,12 @@ class VisitPanel(QWidget):
             "移交须对方在自己的账号中接收；接收前您仍是负责人。",
             [
                 Field("to_officer", "接收人", choices=tuple(colleagues)),
-                Field("reason", "移交原因", placeholder="如：本人外出培训，请代为跟进"),
+                Field(
+                    "reason",
+                    "移交原因",
+                    placeholder="如：本人外出培训，请代为跟进",
+                    limit=text_limits.REASON,
+                ),
             ],
             lambda v: self._visits.request_handover(
                 self._user, d.row.id, d.row.row_version, int(v["to_officer"]), v["reason"]
@@ -596,7 +608,15 @@ class VisitPanel(QWidget):
         return self._form(
             "待补材料",
             "群众需补交材料时暂停计时，剩余期限保留；群众补齐后点“恢复办理”。",
-            [Field("reason", "缺少的材料", multiline=True, placeholder="如：居民户口簿原件")],
+            [
+                Field(
+                    "reason",
+                    "缺少的材料",
+                    multiline=True,
+                    placeholder="如：居民户口簿原件",
+                    limit=text_limits.NOTE,
+                )
+            ],
             lambda v: self._visits.pause_for_materials(
                 self._user, d.row.id, d.row.row_version, v["reason"]
             ),
@@ -672,7 +692,12 @@ class VisitPanel(QWidget):
             f"把{d.row.serial}指派给另一位民警（如原负责人离岗）。首接责任人记录不变。",
             [
                 Field("to_officer", "接手人", choices=tuple(officers)),
-                Field("reason", "指派原因", placeholder="如：张伟调离，由刘洋接手"),
+                Field(
+                    "reason",
+                    "指派原因",
+                    placeholder="如：张伟调离，由刘洋接手",
+                    limit=text_limits.REASON,
+                ),
             ],
             lambda v: self._visits.reassign(
                 self._user, d.row.id, d.row.row_version, int(v["to_officer"]), v["reason"]
@@ -686,7 +711,14 @@ class VisitPanel(QWidget):
         return self._form(
             "作废",
             "作废后编号保留不再使用，原因记入台账。",
-            [Field("void_reason", "作废原因", placeholder="如：群众临时离开、重复登记")],
+            [
+                Field(
+                    "void_reason",
+                    "作废原因",
+                    placeholder="如：群众临时离开、重复登记",
+                    limit=text_limits.REASON,
+                )
+            ],
             lambda v: self._visits.void(self._user, d.row.id, d.row.row_version, v["void_reason"]),
             "作废",
         )
@@ -704,7 +736,7 @@ class VisitPanel(QWidget):
         return self._form(
             "拒收移交",
             "拒收后事项仍由原负责人办理。",
-            [Field("reason", "拒收原因")],
+            [Field("reason", "拒收原因", limit=text_limits.REASON)],
             lambda v: self._visits.decline_handover(self._user, handover_id, v["reason"]),
             "拒收",
         )

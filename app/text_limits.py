@@ -1,0 +1,28 @@
+"""How many characters the services take in each kind of free text: one place for the
+services that refuse longer text and the forms that show the count while typing (12/200)."""
+
+from __future__ import annotations
+
+REASON = 200
+"""A reason in a sentence: handing over, refusing a handover, assigning, voiding, reassigning,
+asking for a role change."""
+
+NOTE = 500
+"""A short account: the result, an answer, a guidance note, the missing materials, a ledger
+correction's reason, a demand beyond a notice and its reason."""
+
+HANDOVER_NOTE = 100
+"""The note that goes with a matter handed to a colleague from the today page."""
+
+UNIT = 100
+"""The name of a unit or of one material."""
+
+ADDRESS = 200
+"""An address."""
+
+GROUNDS = 1000
+"""The grounds of a refusal and the redress open to the citizen."""
+
+CASE_TEXT = 2000
+"""What a complaint or a rectification records: the content, the finding, what was done, the
+reply, an appeal and its answer."""

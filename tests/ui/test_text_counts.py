@@ -1,0 +1,83 @@
+"""Multi-line and short free-text fields of the small forms: a count while typing (12/500) and
+an edit or paste past the service's limit refused aloud, never cut (issue 21)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+
+from app import text_limits
+from app.errors import ValidationError
+from app.validation import clean_text
+from ui.dialogs.text_form_dialog import Field, TextFormDialog
+
+
+def ime_commit(widget: QWidget, text: str) -> None:
+    """What an input method (拼音输入法) sends when the officer picks the characters."""
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def form(qtbot: Any, submitted: list[dict[str, Any]]) -> TextFormDialog:
+    def submit(values: dict[str, Any]) -> None:
+        clean_text(values["reason"], field="reason", label="理由", max_len=10)
+        submitted.append(values)
+
+    dialog = TextFormDialog(
+        "测试",
+        "",
+        [
+            Field("item", "材料", limit=6),
+            Field("reason", "理由", multiline=True, limit=10),
+        ],
+        submit,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_multi_line_field_counts_and_refuses_a_paste_past_its_limit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = form(qtbot, [])
+    edit = dialog.editors["reason"]
+    assert isinstance(edit, QPlainTextEdit)
+    edit.setFocus()
+    ime_commit(edit, "材料不齐全𠮷")  # 𠮷 counts as one character, as the service counts
+    assert dialog.counts["reason"].text == "6/10"
+
+    QGuiApplication.clipboard().setText("请补交户口簿原件")
+    edit.paste()
+
+    assert edit.toPlainText() == "材料不齐全𠮷"  # nothing cut in, nothing lost
+    assert dialog.counts["reason"].text == "6/10"
+    message = dialog.errors.message_of("reason")
+    assert "最多 10 个字" in message and "14 个字" in message and "没有变" in message
+
+    ime_commit(edit, "请补")  # an edit that fits is taken and the message goes
+    assert edit.toPlainText() == "材料不齐全𠮷请补"
+    assert dialog.counts["reason"].text == "8/10"
+    assert dialog.errors.message_of("reason") == ""
+
+
+def test_a_short_field_of_the_same_form_counts_too(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = form(qtbot, [])
+    edit = dialog.editors["item"]
+    edit.setFocus()
+    ime_commit(edit, "户口簿")
+    assert dialog.counts["item"].text == "3/6"
+    ime_commit(edit, "原件和复印件")
+    assert edit.text() == "户口簿"  # type: ignore[union-attr]
+    assert "最多 6 个字" in dialog.errors.message_of("item")
+
+
+def test_the_forms_limits_are_the_services() -> None:
+    # The counts read the same constants the services refuse by: one more is refused.
+    for limit in (text_limits.REASON, text_limits.NOTE, text_limits.CASE_TEXT):
+        assert clean_text("字" * limit, field="f", label="说明", max_len=limit) == "字" * limit
+        with pytest.raises(ValidationError):
+            clean_text("字" * (limit + 1), field="f", label="说明", max_len=limit)
