@@ -25,7 +25,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
-from app import audit
+from app import audit, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
@@ -469,7 +469,9 @@ class CallbackService(ServiceBase):
         """Log one call or visit; a reached citizen's rating comes with it."""
         if outcome not in OUTCOMES:
             raise ValidationError("请选择回访结果：接通、无人接听、号码错误或拒绝回访。", "outcome")
-        text = clean_text(note, field="note", label="回访记录", max_len=500, required=False)
+        text = clean_text(
+            note, field="note", label="回访记录", max_len=text_limits.NOTE, required=False
+        )
         with self._writing() as session:
             actor = self._officer(session, user)
             callback = _get(session, callback_id)

@@ -295,7 +295,13 @@ class LedgerService(ServiceBase):
         signature: ReviewSignature,
     ) -> Ledger:
         """The chief (or a deputy) signs the day as shown; from then on it is read-only."""
-        text = clean_text(comment, field="comment", label="审核意见", max_len=1000, required=False)
+        text = clean_text(
+            comment,
+            field="comment",
+            label="审核意见",
+            max_len=text_limits.REVIEW_COMMENT,
+            required=False,
+        )
         if not any(len(s) >= 2 for s in signature.strokes) or not signature.png.startswith(
             PNG_MAGIC
         ):

@@ -808,7 +808,7 @@ def _rect_row(r: Any, names: dict[int, str], today: dt.date) -> RectificationRow
 def clean_rating(given: RatingInput, names: list[str]) -> tuple[int | None, dict[str, int], str]:
     """The overall level, one level per dimension and the comment; or a ValidationError."""
     comment = clean_text(
-        given.comment, field="comment", label="意见建议", max_len=500, required=False
+        given.comment, field="comment", label="意见建议", max_len=text_limits.NOTE, required=False
     )
     if given.declined:
         return None, {}, comment

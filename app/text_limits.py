@@ -26,3 +26,6 @@ GROUNDS = 1000
 CASE_TEXT = 2000
 """What a complaint or a rectification records: the content, the finding, what was done, the
 reply, an appeal and its answer."""
+
+REVIEW_COMMENT = 1000
+"""The chief's comment when signing the day's ledger."""

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.callback_service import CallbackRow, CallbackService
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.rating_service import RatingInput
+from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.level_chooser import LevelChooser
@@ -89,13 +91,20 @@ class CallbackAttemptDialog(QDialog):
         self.comment.setPlaceholderText("群众的意见建议（可不填）")
         self.comment.setFixedHeight(56)
         grid.addWidget(QLabel("意见建议"), line + 1, 0)
-        grid.addWidget(self.comment, line + 1, 1)
-        grid.addWidget(self.errors.add("comment", self.comment), line + 2, 1)
+        comment_error = self.errors.add("comment", self.comment)
+        comment_row, self.comment_count = with_text_count(
+            self.comment, text_limits.NOTE, "意见建议", self.errors, "comment"
+        )
+        grid.addWidget(comment_row, line + 1, 1)
+        grid.addWidget(comment_error, line + 2, 1)
 
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("回访记录（如：本人接听，对办理结果满意）")
         self.note.setFixedHeight(56)
         note_error = self.errors.add("note", self.note)
+        note_row, self.note_count = with_text_count(
+            self.note, text_limits.NOTE, "回访记录", self.errors, "note"
+        )
         outcome_error = self.errors.add("outcome", outcome_box)
 
         buttons = QDialogButtonBox()
@@ -112,7 +121,7 @@ class CallbackAttemptDialog(QDialog):
         layout.addWidget(outcome_error)
         layout.addWidget(self.rating_box)
         layout.addWidget(QLabel("回访记录"))
-        layout.addWidget(self.note)
+        layout.addWidget(note_row)
         layout.addWidget(note_error)
         layout.addWidget(general)
         layout.addWidget(buttons)

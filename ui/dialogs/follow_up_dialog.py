@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.errors import ConflictError, StationDeskError
 from app.rating_service import LEVELS, RatingInput
+from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.messages import show_error
@@ -77,8 +79,12 @@ class FollowUpDialog(QDialog):
         self.comment_edit.setFixedHeight(70)
         self.comment_edit.setPlaceholderText("选填：群众对整改的意见和建议")
         grid.addWidget(QLabel("群众意见"), row, 0)
-        grid.addWidget(self.comment_edit, row, 1)
-        grid.addWidget(self.errors.add("comment", self.comment_edit), row + 1, 1)
+        comment_error = self.errors.add("comment", self.comment_edit)
+        comment_row, self.comment_count = with_text_count(
+            self.comment_edit, text_limits.NOTE, "群众意见", self.errors, "comment"
+        )
+        grid.addWidget(comment_row, row, 1)
+        grid.addWidget(comment_error, row + 1, 1)
         self.declined_check = QCheckBox("群众拒绝评价（不选任何等级）")
         self.declined_check.toggled.connect(self._on_declined)
         grid.addWidget(self.declined_check, row + 2, 1)

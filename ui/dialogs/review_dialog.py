@@ -13,9 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.ledger_service import Ledger, LedgerService, ReviewSignature
+from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.html import esc
@@ -58,6 +60,9 @@ class ReviewDialog(QDialog):
         general.setObjectName("error")
         self.errors = FieldErrors(general)
         comment_error = self.errors.add("comment", self.comment)
+        comment_row, self.comment_count = with_text_count(
+            self.comment, text_limits.REVIEW_COMMENT, "审核意见", self.errors, "comment"
+        )
         signature_error = self.errors.add("signature", self.pad)
         clear = QPushButton("重签")
         clear.setAutoDefault(False)
@@ -86,7 +91,7 @@ class ReviewDialog(QDialog):
         # What locking means stays in view whatever the summary's length and the 字号.
         layout.addWidget(warning)
         layout.addWidget(QLabel("审核意见"))
-        layout.addWidget(self.comment)
+        layout.addWidget(comment_row)
         layout.addWidget(comment_error)
         layout.addLayout(pad_row)
         layout.addWidget(self.pad)
