@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -158,6 +158,21 @@ class LoginDialog(QDialog):
         # Pressing the switch by keys passed the default through other buttons: Enter logs in.
         self.ok_button.setDefault(True)
         grow_to_content(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in the badge or password field logs in, wherever the focus went before.
+
+        Tabbing through 其他民警登录 and 退出程序 (buttons that are not defaults) left the
+        dialog with no default button, and Enter in the password field then did nothing:
+        the officer stood at a locked counter that would not open by keys.
+        """
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(
+            self.focusWidget(), QLineEdit
+        ):
+            self.ok_button.setDefault(True)
+            self.ok_button.click()
+            return
+        super().keyPressEvent(event)
 
     def _on_cancel_clicked(self) -> None:
         self.quit_chosen = True

@@ -196,7 +196,7 @@ def test_ctrl_enter_registers_and_asks_for_the_accept(
 
     qtbot.keyClick(dialog.matter.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
-    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=15000)
     assert dialog.accept_after
     assert dialog.saved is not None and dialog.saved.row.status is VisitStatus.REGISTERED
 

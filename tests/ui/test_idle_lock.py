@@ -543,3 +543,25 @@ def test_a_colleague_logs_in_at_the_lock_screen_by_keys_alone(
     with qtbot.waitSignal(dialog.accepted, timeout=3000):
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
     assert dialog.took_over and dialog.user == colleague
+
+
+def test_enter_unlocks_after_the_officer_tabbed_through_every_button(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    # Seen on a real X server: Tab from the password through 解锁, 其他民警登录 and 退出程序
+    # (buttons that are not defaults) and back left no default button, and Enter did nothing.
+    officer = make_officer(Role.WINDOW, "张伟")
+    dialog = LoginDialog(services.auth, "和平路派出所", locked_user=officer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Tab)
+    while QApplication.focusWidget() is not dialog.password_edit:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.password_edit, TEST_PASSWORD)
+
+    with qtbot.waitSignal(dialog.accepted, timeout=3000):
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.user == officer and not dialog.took_over
