@@ -31,8 +31,7 @@ from sqlalchemy.orm import Session
 from app import audit, day_lock, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.identity import check_phone, mask_id, mask_phone
-from app.officer_service import clean_officer_name
+from app.identity import IdType, check_citizen_name, check_phone, mask_id, mask_phone
 from app.rating_service import LEVELS, PNG_MAGIC, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
@@ -1258,10 +1257,9 @@ def _plan_correction(
 ) -> tuple[str, str, Callable[[], None]]:
     """The old and new values as text, and the change of the visit, made when called."""
     if field_name == "citizen_name":
-        try:
-            name = clean_officer_name(new_value)
-        except ValidationError as exc:
-            raise ValidationError(exc.message.replace("姓名", "群众姓名"), "new_value") from None
+        # Checked as at registration, by the visit's document (a passport's holder may have
+        # a name in Latin letters, a 居民身份证 holder's is in Chinese characters).
+        name = check_citizen_name(IdType(visit.id_type), new_value, field="new_value")
         old, new = visit.citizen_name, name
 
         def change() -> None:

@@ -23,7 +23,7 @@ from app.dto import (
     SessionUser,
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.identity import mask_name
+from app.identity import is_ideograph, mask_name
 from app.passwords import PasswordHashing, check_password_rules, check_repeat
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
@@ -38,7 +38,6 @@ from app.visit_rules import VisitStatus
 from db.models import AuditEvent, Handover, Officer, ServiceItemVersion, Station, Visit
 
 _BADGE = re.compile(r"^[A-Z0-9]{2,20}$")
-_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebefA-Za-z·・ ]+$")
 ADMIN_ROLES = (Role.CHIEF.value, Role.ADMIN.value)
 # The roles that run the station's accounts. Giving one, or taking one away, is for the chief
 # (所长); without him, one administrator asks and a different one confirms. Nobody changes
@@ -70,9 +69,10 @@ def clean_badge(value: str) -> str:
 
 
 def clean_officer_name(value: str) -> str:
-    """An officer's name: Chinese characters, letters and the middle dot."""
+    """An officer's name: Chinese characters (every extension and the compatibility
+    ideographs, as a citizen's name), letters and the middle dot."""
     name = clean_text(value, field="name", label="姓名", max_len=30)
-    if not _NAME.match(name):
+    if not all(is_ideograph(c) or (c.isascii() and c.isalpha()) or c in "·・ " for c in name):
         raise ValidationError("姓名只能包含汉字、字母和间隔号“·”。", "name")
     return name
 

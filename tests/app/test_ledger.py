@@ -319,6 +319,26 @@ def test_a_correction_is_a_dated_addendum_on_the_next_ledger_and_on_the_locked_o
     assert audit_log()[-1]["action"] == "correction_recorded"
 
 
+def test_a_corrected_name_is_checked_as_the_document_shows_it(
+    desk: Counter, services: Services, clock: FixedClock
+) -> None:
+    visit = desk.visit(desk.a, desk.spot, "王吉祥")  # a 居民身份证 holder
+    clock.advance(dt.timedelta(hours=8))
+    _review(services, desk.chief, DAY)
+    clock.advance(dt.timedelta(hours=15))
+    with pytest.raises(ValidationError, match="字母") as caught:
+        services.ledger.correct(
+            desk.a, visit.row.id, "citizen_name", "Wang Jixiang", "姓名录入错误"
+        )
+    assert caught.value.field == "new_value"
+
+    # 𠮷 (Extension B) and 﨑 (a compatibility ideograph) are names a citizen carries.
+    row = services.ledger.correct(
+        desk.a, visit.row.id, "citizen_name", "王\U00020bb7祥\ufa11", "姓名录入错误"
+    )
+    assert row.new_value == "王\U00020bb7祥\ufa11"
+
+
 def test_a_registered_visit_of_a_locked_day_is_voided_only_by_a_correction(
     desk: Counter, services: Services, clock: FixedClock
 ) -> None:

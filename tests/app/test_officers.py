@@ -729,3 +729,13 @@ def test_the_officer_form_hears_of_every_wrong_field_at_once(
         "repeat",
     ]
     assert count(Officer) == before
+
+
+def test_an_officers_name_may_hold_any_ideograph_a_citizens_may(
+    services: Services, chief: SessionUser
+) -> None:
+    # 﨑 (U+FA11, a compatibility ideograph) and 𠮷 (Extension B), as in a citizen's name.
+    services.officers.add_officer(
+        chief, NewOfficer("300001", "山\ufa11\U00020bb7", Role.WINDOW, TEST_PASSWORD)
+    )
+    assert "山\ufa11\U00020bb7" in [o.name for o in services.officers.list_officers(chief)]

@@ -312,3 +312,22 @@ def test_a_paste_too_long_for_the_name_is_refused_aloud_not_cut(
 
     assert dialog.name_edit.text() == "" and dialog.name_count.text == "0/30"
     assert "最多 30 个字" in dialog.errors.message_of("name")
+
+
+def test_the_names_sort_by_pinyin_rare_characters_included(
+    qtbot, services: Services, chief: SessionUser, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    for name in ("赵刚", "\U00020bb7祥", "安娜"):  # zhao, ji (𠮷, Extension B), an
+        make_officer(Role.WINDOW, name)
+    page = OfficersPage(services.officers, chief)
+    qtbot.addWidget(page)
+    column = next(
+        i
+        for i in range(page.proxy.columnCount())
+        if page.proxy.headerData(i, Qt.Orientation.Horizontal) == "姓名"
+    )
+
+    page.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+
+    shown = [page.proxy.index(r, column).data() for r in range(page.proxy.rowCount())]
+    assert shown == ["安娜", "\U00020bb7祥", "王所长", "赵刚"]

@@ -33,6 +33,7 @@ from app.complaint_service import (
 )
 from app.dto import SessionUser
 from app.errors import StationDeskError
+from app.pinyin import sort_key as name_order
 from app.reveal_purposes import COMPLAINT_PHONE_PURPOSES
 from app.roles import Permission, allows
 from ui.dialogs.complaint_dialog import ComplaintDialog
@@ -60,8 +61,12 @@ COMPLAINT_COLUMNS: list[Column[ComplaintRow]] = [
     Column("类别", lambda r: r.kind_label, align_center=True),
     Column("渠道", lambda r: r.channel),
     Column("收到日期", lambda r: r.received_on.isoformat(), lambda r: r.received_on),
-    Column("投诉人", lambda r: f"{r.complainant} {r.phone_masked}".strip()),
-    Column("涉及民警", lambda r: r.officer_name),
+    Column(
+        "投诉人",
+        lambda r: f"{r.complainant} {r.phone_masked}".strip(),
+        lambda r: name_order(r.complainant),
+    ),
+    Column("涉及民警", lambda r: r.officer_name, lambda r: name_order(r.officer_name)),
     Column("关联事项", lambda r: r.visit_serial),
     Column("状态", lambda r: r.state_label, align_center=True),
     Column("下一步期限", _due_text, lambda r: r.next_due or dt.date.max),

@@ -23,6 +23,7 @@ from app import text_limits
 from app.dto import OfficerRow, RoleRequestRow, SessionUser
 from app.errors import StationDeskError
 from app.officer_service import REQUEST_DAYS, OfficerService
+from app.pinyin import sort_key as name_order
 from app.roles import ROLE_LABELS
 from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
@@ -44,7 +45,7 @@ def _state(r: OfficerRow) -> str:
 
 COLUMNS: list[Column[OfficerRow]] = [
     Column("警号", lambda r: r.badge_no),
-    Column("姓名", lambda r: r.name),
+    Column("姓名", lambda r: r.name, lambda r: name_order(r.name)),
     Column("角色", lambda r: r.role.label),
     Column("联系电话", lambda r: r.phone),
     Column("状态", _state, align_center=True),

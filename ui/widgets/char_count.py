@@ -28,6 +28,28 @@ def counted(text: str) -> int:
     return len(text.strip())
 
 
+def show_count(label: QLabel, count: int, limit: int, field_label: str) -> None:
+    """12/200 in ``label``, red once over the limit, and said so to a screen reader."""
+    label.setText(f"{count}/{limit}")
+    over = count > limit
+    name = "fieldError" if over else "hint"
+    if label.objectName() != name:
+        label.setObjectName(name)
+        label.style().unpolish(label)
+        label.style().polish(label)
+    label.setAccessibleName(
+        f"{field_label}已输入 {count} 个字，最多 {limit} 个" + ("，已超出" if over else "")
+    )
+
+
+def refusal(field_label: str, limit: int, would_be: int) -> str:
+    """What is said under a field when an edit would have taken it past its limit."""
+    return (
+        f"{field_label}最多 {limit} 个字，这次输入或粘贴后会有 {would_be} 个字，"
+        "未接受（已填的内容没有变）。请删减后再输入。"
+    )
+
+
 class _LengthLimit(QValidator):
     """Invalid for an edit that makes the text longer than the limit; nothing else.
 
@@ -103,24 +125,10 @@ class CharCount(QObject):
         return self.label.text()
 
     def _update(self) -> None:
-        count = counted(self._edit.text())
-        self.label.setText(f"{count}/{self._limit}")
-        over = count > self._limit
-        name = "fieldError" if over else "hint"
-        if self.label.objectName() != name:
-            self.label.setObjectName(name)
-            self.label.style().unpolish(self.label)
-            self.label.style().polish(self.label)
-        self.label.setAccessibleName(
-            f"{self._label}已输入 {count} 个字，最多 {self._limit} 个"
-            + ("，已超出" if over else "")
-        )
+        show_count(self.label, counted(self._edit.text()), self._limit, self._label)
 
     def _on_refused(self, would_be: int) -> None:
-        self.refused.emit(
-            f"{self._label}最多 {self._limit} 个字，这次输入或粘贴后会有 {would_be} 个字，"
-            "未接受（已填的内容没有变）。请删减后再输入。"
-        )
+        self.refused.emit(refusal(self._label, self._limit, would_be))
 
 
 class PlainTextCount(QObject):
@@ -175,10 +183,7 @@ class PlainTextCount(QObject):
                 # Qt's positions count UTF-16 units (𠮷 is two).
                 cursor.setPosition(min(self._cursor, len(self._before.encode("utf-16-le")) // 2))
                 self._edit.setTextCursor(cursor)
-            self.refused.emit(
-                f"{self._label}最多 {self._limit} 个字，这次输入或粘贴后会有 {now} 个字，"
-                "未接受（已填的内容没有变）。请删减后再输入。"
-            )
+            self.refused.emit(refusal(self._label, self._limit, now))
             return
         self._before = text
         self._cursor = self._edit.textCursor().position()
@@ -186,18 +191,7 @@ class PlainTextCount(QObject):
         self.taken.emit()
 
     def _update(self) -> None:
-        count = counted(self._edit.toPlainText())
-        self.label.setText(f"{count}/{self._limit}")
-        over = count > self._limit
-        name = "fieldError" if over else "hint"
-        if self.label.objectName() != name:
-            self.label.setObjectName(name)
-            self.label.style().unpolish(self.label)
-            self.label.style().polish(self.label)
-        self.label.setAccessibleName(
-            f"{self._label}已输入 {count} 个字，最多 {self._limit} 个"
-            + ("，已超出" if over else "")
-        )
+        show_count(self.label, counted(self._edit.toPlainText()), self._limit, self._label)
 
 
 def with_count(
