@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import audit
+from app import audit, text_limits
 from app.dto import (
     MaterialLine,
     ServiceItemDetail,
@@ -48,7 +48,9 @@ def time_limit_text(value: int, unit: str) -> str:
 
 def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
     """A cleaned copy of ``draft``, or a ValidationError naming the first bad field."""
-    name = clean_text(draft.name, field="name", label="事项名称", max_len=60)
+    name = clean_text(
+        draft.name, field="name", label="事项名称", max_len=text_limits.CATALOGUE_NAME
+    )
     category = clean_text(draft.category, field="category", label="类别", max_len=20)
     if draft.time_limit_unit not in TIME_LIMIT_UNITS:
         raise ValidationError("请选择办理时限的单位。", "time_limit_unit")
@@ -85,25 +87,41 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
         name=name,
         category=category,
         legal_basis=clean_text(
-            draft.legal_basis, field="legal_basis", label="设定依据", max_len=2000
+            draft.legal_basis,
+            field="legal_basis",
+            label="设定依据",
+            max_len=text_limits.CATALOGUE_TEXT,
         ),
-        conditions=clean_text(draft.conditions, field="conditions", label="办理条件", max_len=2000),
-        procedure=clean_text(draft.procedure, field="procedure", label="办理流程", max_len=2000),
+        conditions=clean_text(
+            draft.conditions,
+            field="conditions",
+            label="办理条件",
+            max_len=text_limits.CATALOGUE_TEXT,
+        ),
+        procedure=clean_text(
+            draft.procedure, field="procedure", label="办理流程", max_len=text_limits.CATALOGUE_TEXT
+        ),
         time_limit_value=value,
         time_limit_unit=draft.time_limit_unit,
         time_limit_note=clean_text(
             draft.time_limit_note,
             field="time_limit_note",
             label="时限说明",
-            max_len=500,
+            max_len=text_limits.NOTE,
             required=False,
         ),
-        fee=clean_text(draft.fee, field="fee", label="收费标准（免费请填“免费”）", max_len=200),
-        fee_basis=clean_text(
-            draft.fee_basis, field="fee_basis", label="收费依据", max_len=500, required=False
+        fee=clean_text(
+            draft.fee, field="fee", label="收费标准（免费请填“免费”）", max_len=text_limits.FEE
         ),
-        place=clean_text(draft.place, field="place", label="办理地点", max_len=100),
-        hours=clean_text(draft.hours, field="hours", label="办理时间", max_len=100),
+        fee_basis=clean_text(
+            draft.fee_basis,
+            field="fee_basis",
+            label="收费依据",
+            max_len=text_limits.NOTE,
+            required=False,
+        ),
+        place=clean_text(draft.place, field="place", label="办理地点", max_len=text_limits.PLACE),
+        hours=clean_text(draft.hours, field="hours", label="办理时间", max_len=text_limits.PLACE),
         materials=tuple(materials),
     )
 
@@ -357,7 +375,9 @@ class CatalogueService(ServiceBase):
         change_note: str,
     ) -> ServiceItemDetail:
         """Store an edit as a new version; earlier versions and the records using them stay."""
-        note = clean_text(change_note, field="change_note", label="修改说明", max_len=200)
+        note = clean_text(
+            change_note, field="change_note", label="修改说明", max_len=text_limits.REASON
+        )
         clean = validate_draft(draft)
         with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_CATALOGUE)

@@ -29,3 +29,15 @@ reply, an appeal and its answer."""
 
 REVIEW_COMMENT = 1000
 """The chief's comment when signing the day's ledger."""
+
+CATALOGUE_NAME = 60
+"""A matter's name in the catalogue."""
+
+CATALOGUE_TEXT = 2000
+"""A matter's legal basis, conditions and procedure."""
+
+FEE = 200
+"""A matter's fee (免费 when free)."""
+
+PLACE = 100
+"""Where a matter is handled, and when (办理地点, 办理时间)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # store or the user's key folder (the environment carries over to the CLI subprocesses).
     os.environ["STATIONDESK_KEY_DIR"] = tempfile.mkdtemp(prefix="stationdesk-test-keys-")
     os.environ["STATIONDESK_KEYRING"] = "0"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The key folder goes with the run (each process made its own; none was left behind)."""
+    folder = os.environ.get("STATIONDESK_KEY_DIR", "")
+    if Path(folder).name.startswith("stationdesk-test-keys-"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

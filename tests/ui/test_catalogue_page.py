@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app import text_limits
 from app.dto import SessionUser
 from app.roles import Role
 from app.services import Services
@@ -69,3 +70,23 @@ def test_window_officer_sees_no_edit_buttons(qtbot, services: Services, make_off
     assert not page.edit_button.isVisibleTo(page)
     assert not page.add_button.isVisibleTo(page)
     assert page.history_button.isVisibleTo(page)
+
+
+def test_the_editor_counts_every_text_against_the_services_limit(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    row = services.catalogue.list_items()[0]
+    dialog = ServiceItemDialog(services.catalogue, chief, services.catalogue.get_item(row.item_id))
+    qtbot.addWidget(dialog)
+    limits = {
+        dialog.name_edit: text_limits.CATALOGUE_NAME,
+        dialog.fee_edit: text_limits.FEE,
+        dialog.place_edit: text_limits.PLACE,
+        dialog.legal_edit: text_limits.CATALOGUE_TEXT,
+        dialog.procedure_edit: text_limits.CATALOGUE_TEXT,
+        dialog.note_edit: text_limits.REASON,
+    }
+    for edit, limit in limits.items():
+        assert edit.property("charLimit") == limit
+    # A line edit keeps Qt's default maxLength (32767): the count refuses, nothing cuts.
+    assert dialog.name_edit.maxLength() == 32767

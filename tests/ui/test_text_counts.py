@@ -39,6 +39,8 @@ def form(qtbot: Any, submitted: list[dict[str, Any]]) -> TextFormDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    dialog.activateWindow()  # the officer types into the form in front
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     return dialog
 
 
@@ -61,6 +63,20 @@ def test_a_multi_line_field_counts_and_refuses_a_paste_past_its_limit(qtbot) -> 
     ime_commit(edit, "请补")  # an edit that fits is taken and the message goes
     assert edit.toPlainText() == "材料不齐全𠮷请补"
     assert dialog.counts["reason"].text == "8/10"
+    assert dialog.errors.message_of("reason") == ""
+
+
+def test_text_the_program_sets_is_shown_whole_with_its_count_in_red(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # A record saved before a limit was lowered: shown as stored, never emptied or cut.
+    dialog = form(qtbot, [])
+    edit = dialog.editors["reason"]
+    assert isinstance(edit, QPlainTextEdit)
+    dialog.editors["item"].setFocus()
+    edit.setPlainText("一二三四五六七八九十十一")
+
+    assert edit.toPlainText() == "一二三四五六七八九十十一"
+    assert dialog.counts["reason"].text == "12/10"
+    assert dialog.counts["reason"].label.objectName() == "fieldError"
     assert dialog.errors.message_of("reason") == ""
 
 

@@ -53,9 +53,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError, ValidationError
 from app.rating_service import RatingInput, RatingResult, RatingService
+from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.level_chooser import LevelChooser
 from ui.widgets.messages import confirm
@@ -220,6 +222,9 @@ class RatingDialog(QDialog):
         self.comment.setFixedHeight(80)
         self.comment.setTabChangesFocus(True)
         comment_error = self._field("comment", self.comment)
+        comment_row, self.comment_count = with_text_count(
+            self.comment, text_limits.NOTE, "意见建议", self.errors, "comment"
+        )
         self.comment.textChanged.connect(lambda: self._clear_field("comment"))
         self.callback = QPushButton("我希望接到回访电话")
         self.callback.setObjectName("callbackToggle")
@@ -258,7 +263,7 @@ class RatingDialog(QDialog):
         sign_row.addWidget(self.clear_button)
         right = QVBoxLayout()
         right.setSpacing(8)
-        right.addWidget(self.comment)
+        right.addWidget(comment_row)
         right.addWidget(comment_error)
         right.addWidget(self.callback)
         right.addWidget(sign_label)

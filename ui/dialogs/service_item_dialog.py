@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.catalogue_service import CATEGORIES, MATERIAL_FORMS, CatalogueService
 from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUser
 from app.errors import StationDeskError
 from ui.widgets.field_errors import FieldErrors
-from ui.widgets.form_rows import add_field
+from ui.widgets.form_rows import add_counted_field, add_field
 from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
 
 UNITS = (
@@ -166,7 +167,9 @@ class ServiceItemDialog(QDialog):
         self.errors = FieldErrors(general)
         form = QFormLayout()
         add_field(form, "事项编码", self.code_edit, self.errors, "code")
-        add_field(form, "事项名称", self.name_edit, self.errors, "name")
+        add_counted_field(
+            form, "事项名称", self.name_edit, text_limits.CATALOGUE_NAME, self.errors, "name"
+        )
         add_field(form, "类别", self.category_combo, self.errors, "category")
         limit_row = QWidget()
         limit_box = QHBoxLayout(limit_row)
@@ -176,14 +179,43 @@ class ServiceItemDialog(QDialog):
         limit_box.addStretch(1)
         add_field(form, "办理时限", limit_row, self.errors, "time_limit_value")
         self.errors.add("time_limit_unit", self.unit_combo)
-        add_field(form, "时限说明", self.limit_note_edit, self.errors, "time_limit_note")
-        add_field(form, "收费标准", self.fee_edit, self.errors, "fee")
-        add_field(form, "收费依据", self.fee_basis_edit, self.errors, "fee_basis")
-        add_field(form, "办理地点", self.place_edit, self.errors, "place")
-        add_field(form, "办理时间", self.hours_edit, self.errors, "hours")
-        add_field(form, "设定依据", self.legal_edit, self.errors, "legal_basis")
-        add_field(form, "办理条件", self.conditions_edit, self.errors, "conditions")
-        add_field(form, "办理流程", self.procedure_edit, self.errors, "procedure")
+        add_counted_field(
+            form, "时限说明", self.limit_note_edit, text_limits.NOTE, self.errors, "time_limit_note"
+        )
+        add_counted_field(form, "收费标准", self.fee_edit, text_limits.FEE, self.errors, "fee")
+        add_counted_field(
+            form, "收费依据", self.fee_basis_edit, text_limits.NOTE, self.errors, "fee_basis"
+        )
+        add_counted_field(
+            form, "办理地点", self.place_edit, text_limits.PLACE, self.errors, "place"
+        )
+        add_counted_field(
+            form, "办理时间", self.hours_edit, text_limits.PLACE, self.errors, "hours"
+        )
+        add_counted_field(
+            form,
+            "设定依据",
+            self.legal_edit,
+            text_limits.CATALOGUE_TEXT,
+            self.errors,
+            "legal_basis",
+        )
+        add_counted_field(
+            form,
+            "办理条件",
+            self.conditions_edit,
+            text_limits.CATALOGUE_TEXT,
+            self.errors,
+            "conditions",
+        )
+        add_counted_field(
+            form,
+            "办理流程",
+            self.procedure_edit,
+            text_limits.CATALOGUE_TEXT,
+            self.errors,
+            "procedure",
+        )
 
         group = QGroupBox("所需材料（打印在一次性告知单上，告知后不得再增加）")
         group_box = QVBoxLayout(group)
@@ -209,7 +241,14 @@ class ServiceItemDialog(QDialog):
         body_box.addWidget(group)
         if detail is not None:
             note_form = QFormLayout()
-            add_field(note_form, "修改说明", self.note_edit, self.errors, "change_note")
+            add_counted_field(
+                note_form,
+                "修改说明",
+                self.note_edit,
+                text_limits.REASON,
+                self.errors,
+                "change_note",
+            )
             body_box.addLayout(note_form)
         self.body_scroll = scroll = scrolling(body)  # the form scrolls, the buttons stay on screen
 

@@ -176,7 +176,9 @@ class PlainTextCount(QObject):
     def _changed(self) -> None:
         text = self._edit.toPlainText()
         now, before = counted(text), counted(self._before)
-        if now > self._limit and now > before:
+        # Only what the officer types or pastes is refused: text the program sets while the
+        # field is not being edited (a record filled in) is shown whole, its count in red.
+        if now > self._limit and now > before and self._edit.hasFocus():
             with QSignalBlocker(self._edit):
                 self._edit.setPlainText(self._before)
                 cursor = self._edit.textCursor()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ui.widgets.char_count import CharCount, PlainTextCount, with_count, with_text_count
 from ui.widgets.field_errors import FieldErrors
 
 
@@ -30,3 +31,22 @@ def add_field(
     caption.setBuddy(editor or widget)
     form.addRow(caption, cell)
     return cell
+
+
+def add_counted_field(
+    form: QFormLayout,
+    label: str,
+    edit: QLineEdit | QPlainTextEdit,
+    limit: int,
+    errors: FieldErrors,
+    field: str,
+) -> CharCount | PlainTextCount:
+    """``add_field`` for a limited text field: its count beside it (12/200), and an edit or
+    paste past ``limit`` refused under it. Returns the count."""
+    count: CharCount | PlainTextCount
+    if isinstance(edit, QPlainTextEdit):
+        row, count = with_text_count(edit, limit, label, errors, field)
+    else:
+        row, count = with_count(edit, limit, label, errors, field)
+    add_field(form, label, row, errors, field, edit)
+    return count
