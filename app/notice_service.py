@@ -127,7 +127,7 @@ class NoticeService(ServiceBase):
             new.signature_declined_note,
             field="signature",
             label="拒签说明",
-            max_len=200,
+            max_len=text_limits.REASON,
             required=False,
         )
         if new.signature is None and not declined:
@@ -213,7 +213,10 @@ class NoticeService(ServiceBase):
                         document_type="notice",
                         document_id=notice.id,
                         signer_name=clean_text(
-                            new.signature.signer_name, field="signer", label="签字人", max_len=40
+                            new.signature.signer_name,
+                            field="signer",
+                            label="签字人",
+                            max_len=text_limits.SIGNER,
                         ),
                         signed_at=now,
                         content_sha256=digest,

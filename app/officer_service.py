@@ -71,7 +71,7 @@ def clean_badge(value: str) -> str:
 def clean_officer_name(value: str) -> str:
     """An officer's name: Chinese characters (every extension and the compatibility
     ideographs, as a citizen's name), letters and the middle dot."""
-    name = clean_text(value, field="name", label="姓名", max_len=30)
+    name = clean_text(value, field="name", label="姓名", max_len=text_limits.OFFICER_NAME)
     if not all(is_ideograph(c) or (c.isascii() and c.isalpha()) or c in "·・ " for c in name):
         raise ValidationError("姓名只能包含汉字、字母和间隔号“·”。", "name")
     return name

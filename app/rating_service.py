@@ -900,7 +900,9 @@ def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime
     """Store the citizen's signature on the rating; the hash of its strokes and image."""
     if not any(len(s) >= 2 for s in given.strokes) or not given.png.startswith(PNG_MAGIC):
         raise ValidationError("请群众在签字板上签名确认评价。", "signature")
-    signer = clean_text(given.signer_name, field="signer", label="签名人", max_len=40)
+    signer = clean_text(
+        given.signer_name, field="signer", label="签名人", max_len=text_limits.SIGNER
+    )
     content = json.dumps(
         [rating.visit_id, rating.overall, rating.dimensions_json, rating.comment],
         ensure_ascii=False,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import audit
+from app import audit, text_limits
 from app.catalogue_service import load_shipped_catalogue, seed_catalogue
 from app.clock import Clock
 from app.dto import NewOfficer, SessionUser, StationSettings
@@ -120,10 +120,10 @@ def validate_settings(s: StationSettings) -> StationSettings:
         )
 
     cleaned: dict[str, Any] = {
-        "name": text("name", "单位名称", 60, required=True),
+        "name": text("name", "单位名称", text_limits.STATION_NAME, required=True),
         "code": errors.check(lambda: _clean_code(s.code), s.code),
-        "address": text("address", "地址", 120),
-        "hours": text("hours", "办公时间", 120),
+        "address": text("address", "地址", text_limits.STATION_TEXT),
+        "hours": text("hours", "办公时间", text_limits.STATION_TEXT),
         "phone_consult": phone("phone_consult", "咨询电话"),
         "phone_supervision": phone("phone_supervision", "监督电话"),
         "phone_12389": phone("phone_12389", "12389 举报电话"),

@@ -41,3 +41,15 @@ FEE = 200
 
 PLACE = 100
 """Where a matter is handled, and when (办理地点, 办理时间)."""
+
+STATION_NAME = 60
+"""The station's full name (…派出所), printed at the head of every slip."""
+
+STATION_TEXT = 120
+"""The station's address and office hours, printed on every citizen slip."""
+
+OFFICER_NAME = 30
+"""An officer's name."""
+
+SIGNER = 40
+"""The name of whoever signs a slip or the rating (签字人, 签名人)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app import text_limits
 from app.dto import NewOfficer, SessionUser, StationSettings
 from app.errors import StationDeskError
 from app.roles import Role
@@ -78,10 +79,10 @@ class _StationPage(QWizardPage):
         form = QFormLayout(self)
         self.counts: dict[str, CharCount] = {}
         for label, edit, field, limit in (
-            ("单位名称", self.name_edit, "name", 60),
+            ("单位名称", self.name_edit, "name", text_limits.STATION_NAME),
             ("单位简码", self.code_edit, "code", 12),
-            ("地址", self.address_edit, "address", 120),
-            ("办公时间", self.hours_edit, "hours", 120),
+            ("地址", self.address_edit, "address", text_limits.STATION_TEXT),
+            ("办公时间", self.hours_edit, "hours", text_limits.STATION_TEXT),
         ):
             row, self.counts[field] = with_count(edit, limit, label, self.errors, field)
             add_field(form, label, row, self.errors, field, edit)
@@ -134,7 +135,9 @@ class _AccountPage(QWizardPage):
             self.badge_edit, 20, "警号", self.errors, "badge_no"
         )
         add_field(form, "警号", badge_row, self.errors, "badge_no", self.badge_edit)
-        name_row, self.name_count = with_count(self.name_edit, 30, "姓名", self.errors, "name")
+        name_row, self.name_count = with_count(
+            self.name_edit, text_limits.OFFICER_NAME, "姓名", self.errors, "name"
+        )
         add_field(form, "姓名", name_row, self.errors, "name", self.name_edit)
         add_field(form, "密码", self.password_edit, self.errors, "password")
         # The rules before the first key, not after the first refusal.

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.catalogue_service import MATERIAL_FORMS
 from app.dto import SessionUser
 from app.errors import StationDeskError, ValidationError
@@ -50,6 +51,7 @@ from app.notice_dto import (
 )
 from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
+from ui.widgets.char_count import with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import confirm
 from ui.widgets.rare_char_picker import install_rare_char_picker
@@ -205,18 +207,24 @@ class NoticeDialog(QDialog):
         pledge_error = self.errors.add("pledge", self.pledge_check)
         deadline_error = self.errors.add("supplement_deadline", self.deadline_edit)
         signature_error = self.errors.add("signature", self.pad)
+        signer_box, self.signer_count = with_count(
+            self.signer_edit, text_limits.SIGNER, "签字人", self.errors, "signer"
+        )
+        declined_box, self.declined_count = with_count(
+            self.declined_edit, text_limits.REASON, "拒签说明", self.errors, "signature"
+        )
 
         sign_box = QGroupBox("群众签字（签字确认上述告知内容）")
         sign_layout = QVBoxLayout(sign_box)
         sign_layout.setSpacing(4)
         signer_row = QHBoxLayout()
         signer_row.addWidget(QLabel("签字人"))
-        signer_row.addWidget(self.signer_edit)
+        signer_row.addWidget(signer_box)
         signer_row.addWidget(self.clear_button)
         signer_row.addWidget(self.undo_button)
         signer_row.addSpacing(16)
         signer_row.addWidget(self.declined_check)
-        signer_row.addWidget(self.declined_edit, 1)
+        signer_row.addWidget(declined_box, 1)
         sign_layout.addLayout(signer_row)
         sign_layout.addWidget(self.pad)
         sign_layout.addWidget(signature_error)

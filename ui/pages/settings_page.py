@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.backup_service import BackupService, size_text
 from app.dto import SessionUser, StationSettings
 from app.errors import StationDeskError
@@ -32,7 +33,7 @@ from ui.first_run_wizard import PAPER_CHOICES
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.tasks import run_with_progress
 from ui.widgets.field_errors import FieldErrors
-from ui.widgets.form_rows import add_field
+from ui.widgets.form_rows import add_counted_field, add_field
 from ui.widgets.messages import confirm, show_error
 
 
@@ -134,10 +135,16 @@ class SettingsPage(QWidget):
         self.errors = FieldErrors(general)
         unit = QGroupBox("单位信息（印在回执、告知单抬头）")
         unit_form = QFormLayout(unit)
-        add_field(unit_form, "单位名称", self.name_edit, self.errors, "name")
+        add_counted_field(
+            unit_form, "单位名称", self.name_edit, text_limits.STATION_NAME, self.errors, "name"
+        )
         add_field(unit_form, "单位简码", self.code_edit, self.errors, "code")
-        add_field(unit_form, "地址", self.address_edit, self.errors, "address")
-        add_field(unit_form, "办公时间", self.hours_edit, self.errors, "hours")
+        add_counted_field(
+            unit_form, "地址", self.address_edit, text_limits.STATION_TEXT, self.errors, "address"
+        )
+        add_counted_field(
+            unit_form, "办公时间", self.hours_edit, text_limits.STATION_TEXT, self.errors, "hours"
+        )
         phones = QGroupBox("公开电话（印在回执和告知单上）")
         phones_form = QFormLayout(phones)
         add_field(phones_form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
