@@ -3,6 +3,8 @@ an edit or paste past the service's limit refused aloud, never cut (issue 21).""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,8 +12,13 @@ from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from app import text_limits
+from app.complaint_service import NewComplaint
+from app.dto import NewOfficer, SessionUser
 from app.errors import ValidationError
+from app.roles import Role
+from app.services import Services
 from app.validation import clean_text
+from tests.conftest import TEST_PASSWORD
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 
 
@@ -91,9 +98,22 @@ def test_a_short_field_of_the_same_form_counts_too(qtbot) -> None:  # type: igno
     assert "最多 6 个字" in dialog.errors.message_of("item")
 
 
-def test_the_forms_limits_are_the_services() -> None:
-    # The counts read the same constants the services refuse by: one more is refused.
-    for limit in (text_limits.REASON, text_limits.NOTE, text_limits.CASE_TEXT):
-        assert clean_text("字" * limit, field="f", label="说明", max_len=limit) == "字" * limit
-        with pytest.raises(ValidationError):
-            clean_text("字" * (limit + 1), field="f", label="说明", max_len=limit)
+def test_the_forms_limits_are_the_ones_the_services_refuse_by(
+    services: Services, chief: SessionUser
+) -> None:
+    # The complaint form counts its content against CASE_TEXT, the officer form its name
+    # against OFFICER_NAME: the services take exactly that many characters, and refuse one more.
+    content = "态" * text_limits.CASE_TEXT
+    new = NewComplaint(
+        kind="complaint", channel="12345", received_on=dt.date(2025, 9, 29), content=content
+    )
+    assert services.complaints.record(chief, new).number
+    with pytest.raises(ValidationError, match=f"{text_limits.CASE_TEXT}"):
+        services.complaints.record(chief, replace(new, content=content + "态"))
+
+    name = "张" * text_limits.OFFICER_NAME
+    services.officers.add_officer(chief, NewOfficer("300001", name, Role.WINDOW, TEST_PASSWORD))
+    with pytest.raises(ValidationError, match=f"{text_limits.OFFICER_NAME}"):
+        services.officers.add_officer(
+            chief, NewOfficer("300002", name + "张", Role.WINDOW, TEST_PASSWORD)
+        )
