@@ -51,7 +51,9 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
     name = clean_text(
         draft.name, field="name", label="事项名称", max_len=text_limits.CATALOGUE_NAME
     )
-    category = clean_text(draft.category, field="category", label="类别", max_len=20)
+    category = clean_text(
+        draft.category, field="category", label="类别", max_len=text_limits.CATEGORY
+    )
     if draft.time_limit_unit not in TIME_LIMIT_UNITS:
         raise ValidationError("请选择办理时限的单位。", "time_limit_unit")
     if draft.time_limit_value < 0:
@@ -71,7 +73,9 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
     seen: set[str] = set()
     for index, m in enumerate(draft.materials, start=1):
         field = f"materials.{index - 1}"
-        mname = clean_text(m.name, field=field, label=f"第 {index} 项材料的名称", max_len=100)
+        mname = clean_text(
+            m.name, field=field, label=f"第 {index} 项材料的名称", max_len=text_limits.UNIT
+        )
         if mname in seen:
             raise ValidationError(f"材料“{mname}”重复列出。", field)
         seen.add(mname)
@@ -80,7 +84,11 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
         if m.form not in MATERIAL_FORMS:
             raise ValidationError(f"第 {index} 项材料请选择原件或复印件。", field)
         source = clean_text(
-            m.source, field=field, label=f"第 {index} 项材料的来源", max_len=100, required=False
+            m.source,
+            field=field,
+            label=f"第 {index} 项材料的来源",
+            max_len=text_limits.UNIT,
+            required=False,
         )
         materials.append(MaterialLine(mname, m.copies, m.form, source, bool(m.is_key)))
     return ServiceItemDraft(

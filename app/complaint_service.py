@@ -270,7 +270,7 @@ class ComplaintService(ServiceBase):
             new.complainant_name,
             field="complainant_name",
             label="表扬人姓名" if praise else "投诉人姓名",
-            max_len=40,
+            max_len=text_limits.COMPLAINANT,
             required=False,
         )
         phone = clean_phone(new.complainant_phone, field="complainant_phone", label="联系电话")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import audit
+from app import audit, text_limits
 from app.clock import Clock
 from app.dto import CalendarCoverage, HolidayRow, SessionUser
 from app.errors import NotFound, ValidationError
@@ -101,7 +101,13 @@ class HolidayService(ServiceBase):
             raise ValueError(f"unknown schedule source {source!r}")
         self._refuse_builtin_year(year)
         wanted = _checked_schedule(year, days)
-        label = clean_text(title, field="title", label="通知标题", max_len=100, required=False)
+        label = clean_text(
+            title,
+            field="title",
+            label="通知标题",
+            max_len=text_limits.HOLIDAY_TITLE,
+            required=False,
+        )
         with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
             now = self._clock.now()
@@ -224,7 +230,12 @@ class HolidayService(ServiceBase):
         self, user: SessionUser, first: dt.date, last: dt.date, is_workday: bool, name: str
     ) -> list[HolidayRow]:
         """Mark every day from ``first`` to ``last`` as holiday or make-up working day."""
-        label = clean_text(name, field="name", label="名称（如 春节、国庆节调休）", max_len=30)
+        label = clean_text(
+            name,
+            field="name",
+            label="名称（如 春节、国庆节调休）",
+            max_len=text_limits.HOLIDAY_NAME,
+        )
         if last < first:
             raise ValidationError("结束日期不能早于开始日期。", "last")
         if (last - first).days + 1 > MAX_RANGE_DAYS:
@@ -321,7 +332,12 @@ def _checked_schedule(year: int, days: Sequence[ScheduleDay]) -> dict[dt.date, S
             raise ValidationError(f"{entry.day.isoformat()} 不属于{year}年的安排。", "days")
         if entry.day in wanted:
             raise ValidationError(f"{entry.day.isoformat()} 出现了两次。", "days")
-        name = clean_text(entry.name, field="name", label="名称（如 春节、国庆节调休）", max_len=30)
+        name = clean_text(
+            entry.name,
+            field="name",
+            label="名称（如 春节、国庆节调休）",
+            max_len=text_limits.HOLIDAY_NAME,
+        )
         wanted[entry.day] = ScheduleDay(entry.day, entry.is_workday, name)
     return wanted
 

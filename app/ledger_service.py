@@ -1272,7 +1272,11 @@ def _plan_correction(
             visit.phone = phone
     elif field_name == "summary":
         summary = clean_text(
-            new_value, field="new_value", label="事由摘要", max_len=200, required=False
+            new_value,
+            field="new_value",
+            label="事由摘要",
+            max_len=text_limits.SUMMARY,
+            required=False,
         )
         old, new = visit.summary, summary
 

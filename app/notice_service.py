@@ -378,7 +378,7 @@ class NoticeService(ServiceBase):
         self, user: SessionUser, notice_id: int, row_version: int, reason: str
     ) -> NoticeDetail:
         """作废 (issued by mistake): the number stays used; a paused matter runs again."""
-        text = clean_text(reason, field="reason", label="作废原因", max_len=200)
+        text = clean_text(reason, field="reason", label="作废原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor = self._case_worker(session, user)
             notice = _open_notice(session, notice_id, row_version)
@@ -754,7 +754,9 @@ def _clean_items(items: Sequence[NoticeItemInput]) -> list[NoticeItemInput]:
     seen: set[str] = set()
     for n, item in enumerate(items, start=1):
         field = f"items.{n - 1}"
-        name = clean_text(item.name, field=field, label=f"第 {n} 项材料的名称", max_len=100)
+        name = clean_text(
+            item.name, field=field, label=f"第 {n} 项材料的名称", max_len=text_limits.UNIT
+        )
         if name in seen:
             raise ValidationError(f"材料“{name}”重复列出。", field)
         seen.add(name)
@@ -765,12 +767,20 @@ def _clean_items(items: Sequence[NoticeItemInput]) -> list[NoticeItemInput]:
         if not 1 <= item.copies <= 20:
             raise ValidationError(f"第 {n} 项材料的份数应在 1 到 20 之间。", field)
         note = clean_text(
-            item.note, field=field, label=f"第 {n} 项的说明", max_len=200, required=False
+            item.note,
+            field=field,
+            label=f"第 {n} 项的说明",
+            max_len=text_limits.ITEM_NOTE,
+            required=False,
         )
         if item.state == "correction" and not note:
             raise ValidationError(f"第 {n} 项需更正：请写明要更正什么。", field)
         source = clean_text(
-            item.source, field=field, label=f"第 {n} 项的来源", max_len=100, required=False
+            item.source,
+            field=field,
+            label=f"第 {n} 项的来源",
+            max_len=text_limits.UNIT,
+            required=False,
         )
         out.append(
             NoticeItemInput(

@@ -53,3 +53,21 @@ OFFICER_NAME = 30
 
 SIGNER = 40
 """The name of whoever signs a slip or the rating (签字人, 签名人)."""
+
+SUMMARY = 200
+"""A matter's summary (事由摘要), at registration and in a ledger correction."""
+
+CATEGORY = 20
+"""A catalogue matter's category (类别)."""
+
+ITEM_NOTE = 200
+"""The note beside one missing material on a one-time notice."""
+
+HOLIDAY_NAME = 30
+"""The name of a holiday or a make-up working day (春节、国庆节调休)."""
+
+HOLIDAY_TITLE = 100
+"""The title of the State Council's holiday notice a year's calendar was taken from."""
+
+COMPLAINANT = 40
+"""The name a complainant gives (匿名 when none)."""

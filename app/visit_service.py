@@ -178,7 +178,11 @@ class VisitService(ServiceBase):
                     errors.add(ValidationError("该事项不存在或已停用，请重新选择。", "service"))
             summary = errors.check(
                 lambda: clean_text(
-                    new.summary, field="summary", label="事由摘要", max_len=200, required=False
+                    new.summary,
+                    field="summary",
+                    label="事由摘要",
+                    max_len=text_limits.SUMMARY,
+                    required=False,
                 ),
                 "",
             )
