@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
+from app import text_limits
 from app.dto import SessionUser
 from app.roles import Role
 from app.services import Services
@@ -169,3 +171,37 @@ def test_picking_dates_on_the_calendar_by_keyboard_and_mouse(
         dt.date(YEAR, 1, 5),
     ]
     assert YEAR in services.holidays.coverage().confirmed_years
+
+
+def test_a_holiday_name_is_counted_and_never_cut(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    limit = text_limits.HOLIDAY_NAME
+    dialog = HolidayYearDialog(services.holidays, chief, "calendar", YEAR)
+    qtbot.addWidget(dialog)
+    line_edit = dialog.name_combo.lineEdit()
+    assert line_edit is not None
+    line_edit.setText("一" * (limit - 1))  # long, but it fits: it is kept whole
+    assert dialog.name_count.text == f"{limit - 1}/{limit}"
+    QGuiApplication.clipboard().setText("春节")
+    line_edit.setCursorPosition(len(line_edit.text()))
+    line_edit.paste()  # one character too many: refused aloud, the name as it was
+    assert line_edit.text() == "一" * (limit - 1)
+    assert f"最多 {limit} 个字" in dialog.status_label.text()
+
+    view = dialog.calendar.view
+    assert view is not None
+    dialog.calendar.setSelectedDate(QDate(YEAR, 2, 1))
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # → 放假, with the long name whole
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # → 调休上班: 调休 would not fit, name kept
+    assert [(d.is_workday, d.name) for d in dialog.days()] == [(True, "一" * (limit - 1))]
+    assert "沿用原名称" in dialog.status_label.text()
+
+
+def test_the_holiday_forms_name_shows_its_count(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = HolidayDialog(services.holidays, chief, dt.date(YEAR, 2, 4))
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("春节")
+    assert dialog.name_count.text == f"2/{text_limits.HOLIDAY_NAME}"

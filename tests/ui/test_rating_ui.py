@@ -351,3 +351,22 @@ def test_the_small_level_chooser_is_unchanged_for_the_officer_dialogs(qtbot) -> 
     assert all(b.minimumHeight() == 0 for b in small.buttons.values())
     assert "font-size" not in small.styleSheet()
     assert all(b.height() >= 60 and b.font().pixelSize() >= 24 for b in large.buttons.values())
+
+
+def test_the_signers_name_shows_its_count_and_a_paste_too_long_is_refused(
+    qtbot, screen: RatingDialog
+) -> None:  # type: ignore[no-untyped-def]
+    from app import text_limits
+
+    limit = text_limits.SIGNER
+    assert screen.signer_count.text == f"3/{limit}"  # 王小明, from the registration
+    placed = screen.geometry()
+    QGuiApplication.clipboard().setText("王" * limit)
+    screen.signer.setFocus()
+    screen.signer.end(False)
+    screen.signer.paste()
+    assert screen.signer.text() == "王小明"  # nothing cut in, nothing lost
+    assert f"最多 {limit} 个字" in screen.errors.message_of("signer")
+    # The message does not make the screen shrink to the free area's clamp or re-flow.
+    assert screen.geometry() == placed
+    assert _inside(screen, screen.signer_count.label)

@@ -8,7 +8,9 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from app import text_limits
@@ -71,6 +73,34 @@ def test_a_multi_line_field_counts_and_refuses_a_paste_past_its_limit(qtbot) -> 
     assert edit.toPlainText() == "材料不齐全𠮷请补"
     assert dialog.counts["reason"].text == "8/10"
     assert dialog.errors.message_of("reason") == ""
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")
+def test_a_paste_from_the_right_click_menu_is_refused_as_well(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # The menu takes the keyboard while it is open: the field must still count as being
+    # edited when 粘贴 runs, or the paste would go in whole as if the program had set it.
+    dialog = form(qtbot, [])
+    edit = dialog.editors["reason"]
+    assert isinstance(edit, QPlainTextEdit)
+    edit.setFocus()
+    ime_commit(edit, "材料不齐全")
+    QGuiApplication.clipboard().setText("请补交户口簿原件")
+    menu = edit.createStandardContextMenu()
+    paste = next(a for a in menu.actions() if "Ctrl+V" in a.text() or "粘贴" in a.text())
+    chosen: list[bool] = []
+
+    def choose() -> None:
+        assert QApplication.activePopupWidget() is menu
+        menu.setActiveAction(paste)
+        QTest.keyClick(menu, Qt.Key.Key_Return)
+        chosen.append(True)
+
+    QTimer.singleShot(50, menu, choose)
+    menu.exec(edit.mapToGlobal(edit.rect().center()))
+
+    assert chosen
+    assert edit.toPlainText() == "材料不齐全"
+    assert "最多 10 个字" in dialog.errors.message_of("reason")
 
 
 def test_text_the_program_sets_is_shown_whole_with_its_count_in_red(qtbot) -> None:  # type: ignore[no-untyped-def]

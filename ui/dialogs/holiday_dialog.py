@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.holiday_service import HolidayService
 from ui.widgets.field_errors import FieldErrors
-from ui.widgets.form_rows import add_field
+from ui.widgets.form_rows import add_counted_field, add_field
 
 
 def date_edit(day: dt.date) -> QDateEdit:
@@ -68,7 +69,9 @@ class HolidayDialog(QDialog):
         add_field(form, "开始日期", self.first_edit, self.errors, "first")
         add_field(form, "结束日期", self.last_edit, self.errors, "last")
         add_field(form, "类型", self.kind_combo, self.errors, "kind")
-        add_field(form, "名称", self.name_edit, self.errors, "name")
+        self.name_count = add_counted_field(
+            form, "名称", self.name_edit, text_limits.HOLIDAY_NAME, self.errors, "name"
+        )
         intro = QLabel("请按国务院办公厅当年发布的节假日安排通知逐段录入。")
         intro.setWordWrap(True)
         buttons = QDialogButtonBox()

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.holiday_notice import ParsedNotice, parse_notice
 from app.holiday_service import HolidayService
 from app.workdays import ScheduleDay
+from ui.widgets.char_count import CharCount
 from ui.widgets.messages import confirm
 from ui.widgets.screen_fit import fit_to_screen
 
@@ -336,13 +338,18 @@ class HolidayYearDialog(QDialog):
         self.name_combo.setEditable(True)
         self.name_combo.addItems(HOLIDAY_NAMES)
         line_edit = self.name_combo.lineEdit()
-        if line_edit is not None:
-            line_edit.returnPressed.connect(self.calendar.setFocus)
+        assert line_edit is not None  # an editable combo box has one
+        line_edit.returnPressed.connect(self.calendar.setFocus)
+        # The service takes HOLIDAY_NAME characters: a longer name is refused as it is typed
+        # or pasted, never cut when a day is marked.
+        self.name_count = CharCount(line_edit, text_limits.HOLIDAY_NAME, "节日名称")
+        self.name_count.refused.connect(lambda message: self._show_status(message, error=True))
         name_label = QLabel("节日名称(&N)")
         name_label.setBuddy(self.name_combo)
         row = QHBoxLayout()
         row.addWidget(name_label)
         row.addWidget(self.name_combo)
+        row.addWidget(self.name_count.label)
         row.addStretch(1)
         layout.addWidget(intro)
         layout.addLayout(row)
@@ -363,10 +370,28 @@ class HolidayYearDialog(QDialog):
             if not name:
                 self._show_status("请先填写节日名称，如 春节。", error=True)
                 return
-            self._days[day] = ScheduleDay(day, False, name[:30])
+            if len(name) > text_limits.HOLIDAY_NAME:
+                self._show_status(
+                    f"节日名称最多 {text_limits.HOLIDAY_NAME} 个字（现有 {len(name)} 个），"
+                    "请删减后再标记。",
+                    error=True,
+                )
+                return
+            self._days[day] = ScheduleDay(day, False, name)
         elif not current.is_workday:
             base = current.name
-            label = base if base.endswith("调休") else (base + "调休")[:30]
+            label = base if base.endswith("调休") else base + "调休"
+            if len(label) > text_limits.HOLIDAY_NAME:
+                # Too long with 调休 added: the day keeps its name whole, marked as a working
+                # day all the same, and the officer is told.
+                self._days[day] = ScheduleDay(day, True, base)
+                self._show_status(
+                    f"“{base}”加上“调休”二字会超过 {text_limits.HOLIDAY_NAME} 个字，"
+                    "这一天沿用原名称，已标为调休上班。",
+                    error=False,
+                )
+                self._refresh()
+                return
             self._days[day] = ScheduleDay(day, True, label)
         else:
             del self._days[day]

@@ -57,7 +57,7 @@ from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError, ValidationError
 from app.rating_service import RatingInput, RatingResult, RatingService
-from ui.widgets.char_count import with_text_count
+from ui.widgets.char_count import with_count, with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.level_chooser import LevelChooser
 from ui.widgets.messages import confirm
@@ -247,6 +247,9 @@ class RatingDialog(QDialog):
         self.signer.setMinimumWidth(120)
         self.signer.setMaximumWidth(220)
         signer_error = self._field("signer", self.signer)
+        signer_row, self.signer_count = with_count(
+            self.signer, text_limits.SIGNER, "签名人", self.errors, "signer"
+        )
         self.signer.textChanged.connect(lambda: self._clear_field("signer"))
         self.undo_button = QPushButton("撤销一笔")
         self.undo_button.setAutoDefault(False)
@@ -257,7 +260,7 @@ class RatingDialog(QDialog):
         sign_row = QHBoxLayout()
         sign_row.setSpacing(8)
         sign_row.addWidget(QLabel("签名人"))
-        sign_row.addWidget(self.signer, 1)
+        sign_row.addWidget(signer_row, 1)
         sign_row.addStretch(0)
         sign_row.addWidget(self.undo_button)
         sign_row.addWidget(self.clear_button)

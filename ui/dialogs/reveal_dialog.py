@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from app.reveal_purposes import DETAIL_EXAMPLE, DETAIL_LABEL
+from app.reveal_purposes import DETAIL_EXAMPLE, DETAIL_LABEL, DETAIL_MAX
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 
 AUDIT_NOTE = "每次查看都会连同用途和具体事由记入审计日志。"
@@ -20,7 +20,7 @@ def reveal_fields(purposes: tuple[str, ...], example: str = DETAIL_EXAMPLE) -> l
     """The purpose list first, then the detail line: the fields every reveal asks for."""
     return [
         Field("purpose", "查看用途", choices=tuple((p, p) for p in purposes)),
-        Field("detail", DETAIL_LABEL, placeholder=example),
+        Field("detail", DETAIL_LABEL, placeholder=example, limit=DETAIL_MAX),
     ]
 
 

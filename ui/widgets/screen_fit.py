@@ -59,9 +59,16 @@ def grow_to_content(dialog: QWidget) -> QSize:
     layout = dialog.layout()
     if layout is not None:
         layout.activate()
-    width = dialog.width()
-    height = max(dialog.height(), _height_for(dialog, width))
-    return fit_to_screen(dialog, width, height)
+    needed = _height_for(dialog, dialog.width())
+    if needed <= dialog.height():
+        # It fits as it is: a dialog that placed itself (the rating screen fills the counter
+        # screen) keeps its geometry, not the free area's clamp.
+        return dialog.size()
+    height = min(needed, max(room(dialog).height(), dialog.height()))
+    dialog.resize(dialog.width(), height)
+    if dialog.isVisible():
+        keep_on_screen(dialog)  # grown past the bottom of the screen: moved up
+    return dialog.size()
 
 
 def _height_for(dialog: QWidget, width: int) -> int:
