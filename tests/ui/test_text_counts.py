@@ -147,3 +147,14 @@ def test_the_forms_limits_are_the_ones_the_services_refuse_by(
         services.officers.add_officer(
             chief, NewOfficer("300002", name + "张", Role.WINDOW, TEST_PASSWORD)
         )
+
+
+def test_the_reveal_forms_detail_counts_against_what_the_audit_takes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.reveal_purposes import DETAIL_MAX, VISIT_PHONE_PURPOSES, check_reveal
+    from ui.dialogs.reveal_dialog import reveal_dialog
+
+    dialog = reveal_dialog("查看电话", "", VISIT_PHONE_PURPOSES, lambda _p, detail: detail)
+    qtbot.addWidget(dialog)
+    assert dialog.counts["detail"].text == f"0/{DETAIL_MAX}"
+    with pytest.raises(ValidationError, match=str(DETAIL_MAX)):
+        check_reveal(VISIT_PHONE_PURPOSES[0], "因" * (DETAIL_MAX + 1), VISIT_PHONE_PURPOSES)
