@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
 from app import text_limits
 from app.complaint_service import NewComplaint
@@ -158,3 +158,60 @@ def test_the_reveal_forms_detail_counts_against_what_the_audit_takes(qtbot) -> N
     assert dialog.counts["detail"].text == f"0/{DETAIL_MAX}"
     with pytest.raises(ValidationError, match=str(DETAIL_MAX)):
         check_reveal(VISIT_PHONE_PURPOSES[0], "因" * (DETAIL_MAX + 1), VISIT_PHONE_PURPOSES)
+
+
+def test_a_notice_note_cell_counts_and_refuses_a_paste_past_its_limit(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.ui.test_screen_fit import _notice_dialog
+
+    dialog = _notice_dialog(qtbot, services, make_officer)
+    table = dialog.table
+    QTest.keyClick(table, Qt.Key.Key_3)  # 需更正: the note opens for typing, its count in it
+    editor = dialog.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    limit = text_limits.ITEM_NOTE
+    count = next(c for c in editor.parent().findChildren(QLabel) if "/" in c.text())
+    assert count.text() == f"0/{limit}" and count.isVisible()
+    ime_commit(editor, "第 3 栏")
+    assert count.text() == f"5/{limit}"
+    QGuiApplication.clipboard().setText("写" * limit)
+    editor.paste()  # too long: refused under the table, nothing cut in
+    assert editor.text() == "第 3 栏"
+    assert f"说明最多 {limit} 个字" in dialog.errors.message_of("items")
+
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # kept: the message goes, the note is stored
+    qtbot.wait(20)
+    assert dialog.items()[0].note == "第 3 栏"
+    assert dialog.errors.message_of("items") == ""
+
+
+def test_a_catalogue_material_name_cell_refuses_a_name_past_its_limit(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.dialogs.service_item_dialog import ServiceItemDialog
+
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    dialog = ServiceItemDialog(services.catalogue, chief, services.catalogue.get_item(item.item_id))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.materials
+    table.add_material()
+    row = table.rowCount() - 1
+    table.setCurrentCell(row, 0)
+    cell = table.item(row, 0)
+    assert cell is not None
+    table.editItem(cell)
+    cell_editor = table.indexWidget(table.model().index(row, 0))
+    editor = cell_editor.focusProxy() if cell_editor is not None else None
+    assert isinstance(editor, QLineEdit)
+    editor.setFocus()
+    QGuiApplication.clipboard().setText("证" * (text_limits.UNIT + 1))
+    editor.paste()
+    assert editor.text() == ""
+    assert f"材料名称最多 {text_limits.UNIT} 个字" in dialog.errors.message_of("materials")

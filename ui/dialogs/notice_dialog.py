@@ -51,7 +51,7 @@ from app.notice_dto import (
 )
 from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
-from ui.widgets.char_count import with_count
+from ui.widgets.char_count import count_cells, with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import confirm
 from ui.widgets.rare_char_picker import install_rare_char_picker
@@ -204,6 +204,12 @@ class NoticeDialog(QDialog):
         general = QLabel()
         self.errors = FieldErrors(general)
         items_error = self.errors.add("items", self.table)
+        self.item_cells = count_cells(
+            self.table,
+            {0: (text_limits.UNIT, "材料名称"), NOTE_COLUMN: (text_limits.ITEM_NOTE, "说明")},
+            self.errors,
+            "items",
+        )
         pledge_error = self.errors.add("pledge", self.pledge_check)
         deadline_error = self.errors.add("supplement_deadline", self.deadline_edit)
         signature_error = self.errors.add("signature", self.pad)

@@ -27,6 +27,7 @@ from app import text_limits
 from app.catalogue_service import CATEGORIES, MATERIAL_FORMS, CatalogueService
 from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUser
 from app.errors import StationDeskError
+from ui.widgets.char_count import count_cells
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
 from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
@@ -234,6 +235,12 @@ class ServiceItemDialog(QDialog):
         tools.addStretch(1)
         group_box.addLayout(tools)
         group_box.addWidget(self.errors.add("materials", self.materials))
+        self.material_cells = count_cells(
+            self.materials,
+            {0: (text_limits.UNIT, "材料名称"), 3: (text_limits.UNIT, "材料来源")},
+            self.errors,
+            "materials",
+        )
 
         body = QWidget()
         body_box = QVBoxLayout(body)

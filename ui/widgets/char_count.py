@@ -13,9 +13,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QWidget,
+)
 
 from ui.widgets.field_errors import FieldErrors
 
@@ -241,3 +259,82 @@ def _row(edit: QWidget, label: QLabel) -> QWidget:
     box.addWidget(edit, 1)
     box.addWidget(label, 0)
     return row
+
+
+class _CountedCell(QWidget):
+    """A table cell's editor: the line edit and its count (12/100) side by side."""
+
+    def __init__(self, parent: QWidget, limit: int, label: str) -> None:
+        super().__init__(parent)
+        self.setAutoFillBackground(True)  # the cell's text does not show through
+        self.edit = QLineEdit()
+        self.edit.setFrame(False)
+        self.count = CharCount(self.edit, limit, label)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 4, 0)
+        box.setSpacing(4)
+        box.addWidget(self.edit, 1)
+        box.addWidget(self.count.label, 0)
+        self.setFocusProxy(self.edit)  # typing, the input method and Tab reach the edit
+
+
+class CountedCellDelegate(QStyledItemDelegate):
+    """Cells of a table whose text the service limits (a material's name, its note).
+
+    Editing shows the count inside the cell; an edit or paste past the limit is refused with
+    ``refused``'s message (the dialog shows it under the table), never cut.
+    """
+
+    refused = Signal(str)
+
+    def __init__(self, parent: QObject, limits: dict[int, tuple[int, str]]) -> None:
+        """``limits``: column → (limit, the column's name for the message)."""
+        super().__init__(parent)
+        self._limits = limits
+
+    def limit_of(self, column: int) -> int | None:
+        """The limit of ``column``'s cells, or None for a column without one."""
+        entry = self._limits.get(column)
+        return entry[0] if entry else None
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        entry = self._limits.get(index.column())
+        if entry is None:
+            return super().createEditor(parent, option, index)
+        cell = _CountedCell(parent, *entry)
+        cell.count.refused.connect(self.refused)
+        return cell
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, _CountedCell):
+            editor.edit.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(
+        self,
+        editor: QWidget,
+        model: QAbstractItemModel,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if isinstance(editor, _CountedCell):
+            model.setData(index, editor.edit.text(), Qt.ItemDataRole.EditRole)
+            return
+        super().setModelData(editor, model, index)
+
+
+def count_cells(
+    table: QTableWidget, limits: dict[int, tuple[int, str]], errors: FieldErrors, field: str
+) -> CountedCellDelegate:
+    """Counted editors for ``table``'s limited columns; a refusal shows at ``field`` until the
+    next cell edit that is kept."""
+    delegate = CountedCellDelegate(table, limits)
+    for column in limits:
+        table.setItemDelegateForColumn(column, delegate)
+    table.itemChanged.connect(_message_under(delegate.refused, errors, field))
+    return delegate
