@@ -215,3 +215,23 @@ def test_a_catalogue_material_name_cell_refuses_a_name_past_its_limit(
     editor.paste()
     assert editor.text() == ""
     assert f"材料名称最多 {text_limits.UNIT} 个字" in dialog.errors.message_of("materials")
+
+
+def test_the_catalogue_category_counts_against_the_services_limit(
+    qtbot, services: Services, chief: SessionUser
+) -> None:  # type: ignore[no-untyped-def]
+    from ui.dialogs.service_item_dialog import ServiceItemDialog
+
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    detail = services.catalogue.get_item(item.item_id)
+    dialog = ServiceItemDialog(services.catalogue, chief, detail)
+    qtbot.addWidget(dialog)
+    limit = text_limits.CATEGORY
+    assert dialog.category_count.text == f"{len(detail.draft.category)}/{limit}"
+    category = dialog.category_combo.lineEdit()
+    assert category is not None
+    category.setText("")
+    QGuiApplication.clipboard().setText("类" * (limit + 1))
+    category.paste()
+    assert category.text() == ""
+    assert f"类别最多 {limit} 个字" in dialog.errors.message_of("category")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import text_limits
 from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import NameDiffers, StationDeskError
@@ -43,7 +44,6 @@ from ui.widgets.rare_char_picker import install_rare_char_picker
 logger = logging.getLogger(__name__)
 
 PHONE_PLACEHOLDER = "11 位手机号或带区号的固定电话"
-SUMMARY_LIMIT = 200  # VisitService.register's limit for 事由摘要
 NAME_QUESTION_TITLE = "姓名与上次登记不同"
 
 
@@ -146,7 +146,7 @@ class RegistrationDialog(QDialog):
         )
         summary_row, self.summary_count = with_count(
             self.summary_edit,
-            SUMMARY_LIMIT,
+            text_limits.SUMMARY,
             "事由摘要",
             self.errors,
             "summary",

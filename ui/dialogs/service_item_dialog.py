@@ -27,7 +27,7 @@ from app import text_limits
 from app.catalogue_service import CATEGORIES, MATERIAL_FORMS, CatalogueService
 from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUser
 from app.errors import StationDeskError
-from ui.widgets.char_count import count_cells
+from ui.widgets.char_count import CharCount, count_cells
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
 from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
@@ -171,7 +171,16 @@ class ServiceItemDialog(QDialog):
         add_counted_field(
             form, "事项名称", self.name_edit, text_limits.CATALOGUE_NAME, self.errors, "name"
         )
-        add_field(form, "类别", self.category_combo, self.errors, "category")
+        category_edit = self.category_combo.lineEdit()
+        assert category_edit is not None  # an editable combo box has one
+        self.category_count = CharCount(category_edit, text_limits.CATEGORY, "类别")
+        self.category_count.refused.connect(lambda m: self.errors.show_at("category", m))
+        category_row = QWidget()
+        category_box = QHBoxLayout(category_row)
+        category_box.setContentsMargins(0, 0, 0, 0)
+        category_box.addWidget(self.category_combo, 1)
+        category_box.addWidget(self.category_count.label)
+        add_field(form, "类别", category_row, self.errors, "category", self.category_combo)
         limit_row = QWidget()
         limit_box = QHBoxLayout(limit_row)
         limit_box.setContentsMargins(0, 0, 0, 0)
