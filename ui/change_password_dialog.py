@@ -16,6 +16,7 @@ from app.auth_service import AuthService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.passwords import PASSWORD_RULES_TEXT
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 
@@ -63,7 +64,7 @@ class ChangePasswordDialog(QDialog):
         form.addRow("", self.rules)
         add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
         buttons = QDialogButtonBox()
-        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        make_default(buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole))
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StationDeskError
+from ui.widgets.default_button import make_default
 
 
 class KeyEntryDialog(QDialog):
@@ -46,7 +47,7 @@ class KeyEntryDialog(QDialog):
         self.error_label.setWordWrap(True)
         buttons = QDialogButtonBox()
         ok = buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
+        make_default(ok)
         buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._on_ok)
         buttons.rejected.connect(self.reject)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StationDeskError
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.screen_fit import fit_to_content, grow_to_content
@@ -93,7 +94,7 @@ class LoginDialog(QDialog):
         cancel = buttons.addButton(
             "退出程序" if locked_user else "取消", QDialogButtonBox.ButtonRole.RejectRole
         )
-        self.ok_button.setDefault(True)
+        make_default(self.ok_button)
         self.colleague_button: QPushButton | None = None
         if locked_user:
             self.colleague_button = buttons.addButton(
@@ -156,7 +157,7 @@ class LoginDialog(QDialog):
         self.badge_edit.style().unpolish(self.badge_edit)
         self.badge_edit.style().polish(self.badge_edit)
         # Pressing the switch by keys passed the default through other buttons: Enter logs in.
-        self.ok_button.setDefault(True)
+        make_default(self.ok_button)
         grow_to_content(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -169,7 +170,7 @@ class LoginDialog(QDialog):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(
             self.focusWidget(), QLineEdit
         ):
-            self.ok_button.setDefault(True)
+            make_default(self.ok_button)
             self.ok_button.click()
             return
         super().keyPressEvent(event)

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from app.errors import StationDeskError
 from app.exports.files import write_atomically
 from ui.files import NO_PRINTER, announce_printed, announce_saved, ask_save_path, printer_installed
+from ui.widgets.default_button import make_default
 from ui.widgets.messages import confirm, show_error
 
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ class PrintPreviewDialog(QDialog):
         self.save_button.setToolTip("另存为 PDF 文件（Ctrl+S）")
         close = QPushButton("关闭（Esc）")
         # Enter prints wherever the focus is (no other button becomes the default).
-        self.print_button.setDefault(True)
+        make_default(self.print_button)
         for button in (self.save_button, close):
             button.setAutoDefault(False)
         self.print_button.clicked.connect(self._on_print_clicked)

@@ -29,6 +29,7 @@ from app.complaint_service import (
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from ui.widgets.char_count import with_text_count
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.form_rows import add_field
@@ -104,7 +105,7 @@ class ComplaintDialog(QDialog):
         hint.setWordWrap(True)
         buttons = QDialogButtonBox()
         register = buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
-        register.setDefault(True)
+        make_default(register)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         confirm_with_keys(self, self.save, register, self.content_edit)
         buttons.accepted.connect(self.save)

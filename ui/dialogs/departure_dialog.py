@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.dto import DepartureDetail, OfficerRow, OpenMatterRow, SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.officer_service import OfficerService
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error
 from ui.widgets.screen_fit import fit_to_screen
@@ -104,7 +105,7 @@ class DepartureDialog(QDialog):
         note.setWordWrap(True)
         buttons = QDialogButtonBox()
         self.ok_button = buttons.addButton("停用并移交", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
+        make_default(self.ok_button)
         self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)

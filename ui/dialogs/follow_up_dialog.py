@@ -23,6 +23,7 @@ from app import text_limits
 from app.errors import ConflictError, StationDeskError
 from app.rating_service import LEVELS, RatingInput
 from ui.widgets.char_count import with_text_count
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys
 from ui.widgets.messages import show_error
@@ -102,7 +103,7 @@ class FollowUpDialog(QDialog):
         layout.addWidget(general)
         buttons = QDialogButtonBox()
         save = buttons.addButton("保存回访", QDialogButtonBox.ButtonRole.AcceptRole)
-        save.setDefault(True)
+        make_default(save)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         confirm_with_keys(self, self.submit, save, self.comment_edit)
         buttons.accepted.connect(self.submit)

@@ -21,6 +21,7 @@ from app import text_limits
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.holiday_service import HolidayService
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
 
@@ -75,7 +76,7 @@ class HolidayDialog(QDialog):
         intro = QLabel("请按国务院办公厅当年发布的节假日安排通知逐段录入。")
         intro.setWordWrap(True)
         buttons = QDialogButtonBox()
-        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        make_default(buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole))
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)

@@ -20,6 +20,7 @@ from app.officer_service import OfficerService
 from app.roles import ROLE_LABELS, Role
 from ui.change_password_dialog import password_edit, password_rules_label
 from ui.widgets.char_count import with_count
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.rare_char_picker import install_rare_char_picker
@@ -77,7 +78,7 @@ class OfficerDialog(QDialog):
             add_field(form, "再输入一次", self.repeat_edit, self.errors, "repeat")
             form.addRow("", self.must_change_check)
         buttons = QDialogButtonBox()
-        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        make_default(buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole))
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
@@ -143,7 +144,7 @@ class ResetPasswordDialog(QDialog):
         intro = QLabel("重置后账号解除锁定，本人下次登录时须修改密码。")
         intro.setWordWrap(True)
         buttons = QDialogButtonBox()
-        buttons.addButton("重置", QDialogButtonBox.ButtonRole.AcceptRole).setDefault(True)
+        make_default(buttons.addButton("重置", QDialogButtonBox.ButtonRole.AcceptRole))
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._on_reset_clicked)
         buttons.rejected.connect(self.reject)

@@ -35,6 +35,7 @@ from ui.fonts import name_glyph_banner
 from ui.localtime import fmt
 from ui.tasks import TaskRunner
 from ui.widgets.char_count import with_count
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
@@ -165,7 +166,7 @@ class RegistrationDialog(QDialog):
         self.save_button = buttons.addButton(
             "保存登记（Enter）", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.save_button.setDefault(True)
+        make_default(self.save_button)
         # 登记并受理: one step from the form to an accepted matter with its receipt printing.
         self.accept_after = False
         self._asks_before_discarding = True

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConflictError, StationDeskError
 from ui.widgets.char_count import CharCount, PlainTextCount, with_count, with_text_count
+from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.messages import show_error
@@ -106,7 +107,7 @@ class TextFormDialog(QDialog):
             f"{ok_text}（Ctrl+Enter）" if multiline else ok_text,
             QDialogButtonBox.ButtonRole.AcceptRole,
         )
-        self.ok_button.setDefault(True)
+        make_default(self.ok_button)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
