@@ -452,6 +452,9 @@ class MainWindow(QMainWindow):
             assert isinstance(page, TodayPage)
             self.show_page("today")
             page.reload(select_visit=dialog.saved.row.id)
+            # The focus on the list with the new visit selected, where the panel's keys act
+            # (F8 受理, Ctrl+G 一次性告知…), not back on the navigation it came from.
+            self.go_to_page("today")
             if not dialog.saved.in_scope:
                 # As the form promised: not this station's matter, guide the citizen now.
                 page.panel.trigger("guide")

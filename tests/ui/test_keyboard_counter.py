@@ -80,8 +80,9 @@ class KeyDriver:
             self._timer.stop()
             return
         step = self.steps[0]
+        ready = step.ready()  # first: it may bring a window to the front
         target = QApplication.focusWidget()
-        if target is None or not step.ready():
+        if target is None or not ready:
             self._waited += 1
             if self._waited > 250:  # 10 s
                 modal = QApplication.activeModalWidget()
@@ -319,3 +320,70 @@ def test_a_one_time_notice_takes_at_most_fifteen_keys_beyond_the_data_and_the_si
     assert services.notices.slip(officer, notice.id).is_reprint  # the print is on record
     assert driver.counted <= NOTICE_KEYS, "\n".join(driver.sent)
     print(f"one-time notice, signed and printed: {driver.counted} keys beyond the data")
+
+
+def test_after_a_plain_save_the_new_visits_keys_act_at_once(
+    qtbot, services: Services, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    # 保存登记 (Enter) closes the form on 今日接待 with the new visit selected: the focus is on
+    # that list, so Ctrl+G (一次性告知) acts on it without a Tab first. It was left on the
+    # navigation the form was opened from, where the visit's keys do nothing.
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    window = MainWindow(services, officer, "db", qsettings, today=dt.date(2026, 11, 20))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.nav.setFocus()  # where the focus starts after logging in
+
+    def back_in_the_window() -> bool:
+        # The form closed: the window manager activates the main window again (offscreen
+        # has none to do it).
+        if QApplication.activeModalWidget() is None and not window.isActiveWindow():
+            window.activateWindow()
+        return window.isActiveWindow()
+
+    opened: list[str] = []
+
+    def notice_in_front() -> bool:
+        modal = QApplication.activeModalWidget()
+        if type(modal).__name__ != "NoticeDialog":
+            return False
+        assert modal is not None
+        modal.activateWindow()
+        opened.append(modal.windowTitle())
+        return modal.isActiveWindow()
+
+    steps = [
+        key(Qt.Key.Key_F2, "F2 新登记"),
+        data(ID_NUMBER, ready=modal_named("RegistrationDialog")),
+        key(Qt.Key.Key_Tab, "Tab"),
+        data("李四光"),
+        key(Qt.Key.Key_Tab, "Tab"),
+        data(PHONE),
+        key(Qt.Key.Key_Tab, "Tab"),
+        data("sfzsl"),
+        key(Qt.Key.Key_Return, "Enter 选定事项"),
+        key(Qt.Key.Key_Return, "Enter 保存登记"),
+        key(
+            Qt.Key.Key_G,
+            "Ctrl+G 一次性告知",
+            Qt.KeyboardModifier.ControlModifier,
+            ready=back_in_the_window,
+        ),
+        key(Qt.Key.Key_Escape, "Esc 关闭告知单", ready=notice_in_front),
+    ]
+    driver = KeyDriver(qtbot, steps)
+    driver.start()
+    try:
+        qtbot.waitUntil(
+            lambda: (
+                bool(driver.failure) or (driver.done() and QApplication.activeModalWidget() is None)
+            ),
+            timeout=30_000,
+        )
+    finally:
+        driver.stop()
+    assert not driver.failure, driver.failure + "\n" + "\n".join(driver.sent)
+    assert opened and "李四光" in opened[-1]  # the notice of the visit just saved
