@@ -24,7 +24,7 @@ from app.errors import ConflictError, NotFound, ValidationError
 from app.pinyin import search_key
 from app.roles import Permission
 from app.service_base import ServiceBase
-from app.validation import clean_text
+from app.validation import clean_text, code_text
 from db.models import MATERIAL_FORMS, TIME_LIMIT_UNITS, Officer, ServiceItem, ServiceItemVersion
 from db.models import ServiceMaterial as MaterialRow
 from resources import CATALOGUE_FILE
@@ -348,7 +348,7 @@ class CatalogueService(ServiceBase):
         self, user: SessionUser, code: str, draft: ServiceItemDraft
     ) -> ServiceItemDetail:
         """Add a new matter as version 1."""
-        code = (code or "").strip().upper()
+        code = code_text(code)
         if not _CODE.match(code):
             raise ValidationError(
                 "事项编码由 2–20 位大写字母、数字或连字符组成，如 SFZ-SL。", "code"

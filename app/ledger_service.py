@@ -1252,6 +1252,9 @@ def _addendum_row(session: Session, a: Addendum) -> AddendumRow:
     )  # fmt: skip
 
 
+VOID_PREFIX = "更正记录："
+
+
 def _plan_correction(
     session: Session, visit: Visit, field_name: str, new_value: str, reason: str
 ) -> tuple[str, str, Callable[[], None]]:
@@ -1286,6 +1289,16 @@ def _plan_correction(
         if visit.status != "registered":
             raise ConflictError("只有尚未受理的登记可以更正为作废；已受理的事项请按程序办理。")
         old, new = STATUS_LABELS[VisitStatus(visit.status)], "已作废"
+        # The visit keeps its void reason as "更正记录：<reason>" in text_limits.REASON
+        # characters: a longer reason is refused, not cut (the addendum keeps the reason whole).
+        void_reason = f"{VOID_PREFIX}{reason}"
+        room = text_limits.REASON - len(VOID_PREFIX)
+        if len(void_reason) > text_limits.REASON:
+            raise ValidationError(
+                f"更正为作废时，更正原因最多 {room} 个字（现有 {len(reason)} 个），"
+                f"它会作为作废原因记在登记上。",
+                "reason",
+            )
 
         def change() -> None:
             session.add(
@@ -1295,11 +1308,11 @@ def _plan_correction(
                     officer_id=visit.owner_id,
                     from_status=visit.status,
                     to_status="voided",
-                    reason=f"更正记录：{reason}",
+                    reason=void_reason,
                 )
             )
             visit.status = "voided"
-            visit.void_reason = f"更正记录：{reason}"[:200]
+            visit.void_reason = void_reason
 
     def apply() -> None:
         change()

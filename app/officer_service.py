@@ -33,7 +33,7 @@ from app.succession import (
     offer_on_behalf,
     on_behalf_reason,
 )
-from app.validation import Collector, clean_phone, clean_text
+from app.validation import Collector, clean_phone, clean_text, code_text
 from app.visit_rules import VisitStatus
 from db.models import AuditEvent, Handover, Officer, ServiceItemVersion, Station, Visit
 
@@ -58,7 +58,7 @@ TWO_ADMINISTRATORS = (
 
 def clean_badge(value: str) -> str:
     """A badge number (警号) in upper case: letters and digits only."""
-    badge = (value or "").strip().upper()
+    badge = code_text(value)
     if not badge:
         raise ValidationError("请填写警号。", "badge_no")
     if len(badge) > 20:

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from app.errors import ValidationError
+from app.validation import refuse_unstorable
 from resources import RESOURCES_DIR
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ class PasswordHashing:
         try:
             return self._hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
+            return False
+        except UnicodeEncodeError:
+            # A lone surrogate (a broken paste): no password can hold one, so none matches.
             return False
 
 
@@ -157,6 +161,10 @@ def password_problem(
     """
     if not password:
         return ValidationError("请输入密码。", field)
+    try:
+        refuse_unstorable(password, field=field, label="密码")
+    except ValidationError as unstorable:
+        return unstorable
     if len(password) < MIN_LENGTH:
         return ValidationError(f"密码至少 {MIN_LENGTH} 位（现为 {len(password)} 位）。", field)
     if len(password) > MAX_LENGTH:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import asdict, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,13 +21,21 @@ from app.officer_service import clean_badge, clean_officer_name, insert_officer
 from app.passwords import PasswordHashing, check_password_rules, check_repeat
 from app.roles import Permission, Role
 from app.service_base import ServiceBase
-from app.validation import Collector, clean_int, clean_phone, clean_text
+from app.validation import (
+    Collector,
+    clean_int,
+    clean_phone,
+    clean_text,
+    code_text,
+    refuse_unstorable,
+)
 from db.models import PAPER_SIZES, Officer, Station
 
 _CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 
 
 def _clean_dimensions(text: str) -> str:
+    refuse_unstorable(text or "", field="rating_dimensions", label="评价维度")
     names = [d.strip() for d in (text or "").replace("，", ",").split(",") if d.strip()]
     if not 1 <= len(names) <= 6:
         raise ValidationError("评价维度应为 1 到 6 个，用逗号分隔。", "rating_dimensions")
@@ -38,12 +47,14 @@ def _clean_dimensions(text: str) -> str:
 CALLBACK_PERIODS = {"day": "按日", "month": "按月"}
 
 
-_HHMM = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+# ASCII digits only (\d would take other scripts' digits and keep them in the stored time);
+# full-width ones are made ASCII first, as an input method types them.
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$", re.ASCII)
 
 
 def clean_review_after(text: str) -> str:
     """HH:MM, the earliest local time at which today's ledger may be reviewed."""
-    match = _HHMM.match((text or "").strip())
+    match = _HHMM.match(unicodedata.normalize("NFKC", (text or "").strip()))
     if match is None:
         raise ValidationError(
             "当日台账最早审核时间请按“时:分”填写，如 17:30（窗口下班时间）。", "review_after"
@@ -58,7 +69,7 @@ def _clean_period(period: str) -> str:
 
 
 def _clean_code(text: str) -> str:
-    code = (text or "").strip().upper()
+    code = code_text(text)
     if not _CODE.match(code):
         raise ValidationError("单位简码由 2–12 位大写字母或数字组成，用于编号，如 QNL。", "code")
     return code
@@ -149,6 +160,7 @@ def validate_settings(s: StationSettings) -> StationSettings:
 
 def _clean_backup_folder(text: str) -> str:
     folder = (text or "").strip()
+    refuse_unstorable(folder, field="backup_folder", label="备份文件夹路径")
     if len(folder) > 400:
         raise ValidationError("备份文件夹路径过长（最多 400 个字符）。", "backup_folder")
     if folder and not (

@@ -123,3 +123,14 @@ def clean_int(value: int, *, field: str, label: str, minimum: int, maximum: int)
     if value < minimum or value > maximum:
         raise ValidationError(f"{label}应在 {minimum} 到 {maximum} 之间。", field)
     return value
+
+
+def code_text(value: str) -> str:
+    """A code typed as letters and digits (警号, 单位简码, 事项编码), upper-cased for storing.
+
+    Full-width letters and digits, as an input method types them, are made ASCII (NFKC);
+    any other letter stays as typed, so the caller's ASCII pattern refuses it instead of
+    upper() turning ß into SS or ſ into S.
+    """
+    text = unicodedata.normalize("NFKC", (value or "").strip())
+    return text.upper() if text.isascii() else text
