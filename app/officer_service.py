@@ -367,6 +367,16 @@ class OfficerService(ServiceBase):
             if not active:
                 if officer.id == actor.id:
                     raise ConflictError("不能停用自己正在使用的账号。")
+                held = Role(officer.role)
+                # Stopping a 所长's or 系统管理员's account takes that role away as surely as a
+                # role change: the same authority (the chief, or two administrators by
+                # changing the role first), or one administrator could shut out the chief.
+                if held in GUARDED_ROLES and not _may_grant(session, actor, held, Role.WINDOW):
+                    raise PermissionDenied(
+                        f"{Role(actor.role).label}不能单独停用{held.label}的账号。"
+                        f"请先免去其{held.label}角色（{TWO_ADMINISTRATORS}），再停用。",
+                        "active",
+                    )
                 if officer.role in ADMIN_ROLES:
                     _keep_one_administrator(session, officer)
             now = self._clock.now()

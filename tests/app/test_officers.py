@@ -739,3 +739,30 @@ def test_an_officers_name_may_hold_any_ideograph_a_citizens_may(
         chief, NewOfficer("300001", "山\ufa11\U00020bb7", Role.WINDOW, TEST_PASSWORD)
     )
     assert "山\ufa11\U00020bb7" in [o.name for o in services.officers.list_officers(chief)]
+
+
+def test_an_administrator_alone_cannot_shut_out_the_chief_or_another_administrator(
+    services: Services, chief: SessionUser, make_officer: MakeOfficer, audit_log: AuditLog
+) -> None:
+    # Stopping the account takes the role away as surely as a role change: one administrator
+    # may not do it alone, or he could lock the chief out of his own station.
+    admin = make_officer(Role.ADMIN, "周管理")
+    second = make_officer(Role.ADMIN, "吴管理")
+    events = len(audit_log())
+
+    for target in (chief, second):
+        with pytest.raises(PermissionDenied) as caught:
+            services.officers.set_active(admin, target.officer_id, False)
+        assert "不能单独停用" in caught.value.message and "先免去" in caught.value.message
+    assert len(audit_log()) == events
+    assert services.auth.login(chief.badge_no, TEST_PASSWORD).role is Role.CHIEF
+
+    new_chief = make_officer(Role.CHIEF, "郑所长")  # appointed before the old one leaves
+    # The way that remains: two administrators relieve the chief, then the account stops.
+    request = services.officers.request_role_change(
+        admin, chief.officer_id, Role.DEPUTY, "所长调任分局，经分局任命"
+    )
+    services.officers.confirm_role_change(second, request.id)
+    assert services.officers.set_active(admin, chief.officer_id, False).active is False
+    # And the chief may stop an administrator's account on his own.
+    assert services.officers.set_active(new_chief, second.officer_id, False).active is False
