@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -17,19 +19,60 @@ from db.sealed import cipher_of, has_cipher
 logger = logging.getLogger(__name__)
 
 
+# A backup's file name: <单位简码>-<YYYYMMDD>-<HHMMSS>-<why>[-n].sqlite3 (BackupService.backup).
+_BACKUP_NAME = re.compile(r"^[A-Z0-9]{2,12}-(\d{8}-\d{6})-[a-z_]+(?:-(\d+))?\.sqlite3$")
+
+
 def check_database(db: Database) -> CheckReport:
     """Run every check and describe each outcome in one Chinese line."""
+    done: list[str] = []  # each check's line, as far as the checks got
     try:
-        return _check(db)
+        return _check(db, done)
     except DBAPIError as exc:
         logger.warning("check of %s failed: %s", db.location, exc.orig)
-        return CheckReport(
-            False, ("无法读取数据库：文件可能已损坏，或无法连接服务器（详情见日志）。",)
+        return CheckReport(False, (*done, *_unreadable(db, len(done))))
+
+
+def _unreadable(db: Database, stage: int) -> tuple[str, ...]:
+    """What to say, and to do, when the database could not be read to the end."""
+    where = _STAGES[min(stage, len(_STAGES) - 1)]
+    if db.file is None:
+        return (
+            f"无法读取数据库（检查{where}时）：无法连接数据库服务器，或服务器上的数据已损坏"
+            "（详情见日志）。请联系系统管理员检查服务器。",
         )
+    newest = _newest_backup_beside(db.file)
+    lines = [
+        f"数据库文件已损坏，无法读取（检查{where}时，详情见日志）：{db.file}",
+        "请停止使用该文件（不要再用本程序打开它登记或修改），保留它交系统管理员，"
+        "并用最近的备份恢复（恢复前会先核对备份，损坏的文件另行留存）：",
+        f"  stationdesk restore --db {db.file} --badge <所长或系统管理员的警号> "
+        f"{newest if newest is not None else '<备份文件>'}",
+    ]
+    if newest is not None:
+        lines.append("这是数据库旁最近的备份；若在“本所设置”中另设了备份文件夹，那里可能有更新的。")
+    else:
+        lines.append("数据库旁没有找到备份；若在“本所设置”中另设了备份文件夹，请到该文件夹查找。")
+    return tuple(lines)
 
 
-def _check(db: Database) -> CheckReport:
-    lines: list[str] = []
+_STAGES = ("存储完整性", "结构版本", "审计链", "业务记录")
+
+
+def _newest_backup_beside(file: Path) -> Path | None:
+    """The newest backup file in the database's folder, by the time in its name."""
+    try:
+        found = [
+            ((m.group(1), int(m.group(2) or 0)), path)
+            for path in file.parent.iterdir()
+            if (m := _BACKUP_NAME.match(path.name)) and path.is_file() and path != file
+        ]
+    except OSError:
+        return None
+    return max(found)[1] if found else None
+
+
+def _check(db: Database, lines: list[str]) -> CheckReport:
     ok = True
     findings = storage_integrity(db.engine)
     if findings is None:

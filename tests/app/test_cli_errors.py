@@ -555,6 +555,18 @@ def test_a_damaged_file_is_refused_by_print_and_reported_on_by_check(
     assert checked == 1
     assert check_lines[0] == f"检查数据库：{damaged}"
     assert check_lines[-1].startswith("结论：发现问题")
+    # Not only "cannot read": what is damaged, what to do, and the command with the newest
+    # backup beside the file filled in (no server mentioned for a file).
+    said = "\n".join(check_lines)
+    assert "数据库文件已损坏" in said and "服务器" not in said
+    assert f"stationdesk restore --db {damaged} --badge" in said
+    assert "数据库旁没有找到备份" in said
+    older = quiet_home / "QNL-20251001-180000-daily.sqlite3"
+    newer = quiet_home / "QNL-20251002-180000-after_review.sqlite3"
+    for backup in (older, newer):
+        shutil.copyfile(demo, backup)
+    _checked, check_lines = run_here(["check", "--db", str(damaged)], capsys, monkeypatch)
+    assert any(line.strip().endswith(str(newer)) for line in check_lines), check_lines
     assert damaged.read_bytes() == before
     wal = Path(f"{damaged}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
