@@ -47,6 +47,7 @@ PRINT_KINDS = {
     "register": "现场回访登记簿",
     "ledger": "窗口服务每日台账",
     "monthly": "月度通报",
+    "case": "办件档案",
 }
 EXPORT_KINDS = {"statistics": "统计表"}
 
@@ -172,20 +173,21 @@ def build_parser() -> ChineseArgumentParser:
         "print",
         help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）、"
         "notice（一次性告知单）、rectification（整改督办单）、register（现场回访登记簿）、"
-        "ledger（每日台账）、monthly（月度通报）",
+        "ledger（每日台账）、monthly（月度通报）、case（办件档案）",
     )
     p.add_argument(
         "kind",
         choices=list(PRINT_KINDS),
         metavar="单据",
-        help="receipt、guidance、refusal、notice、rectification、register、ledger 或 monthly",
+        help="receipt、guidance、refusal、notice、rectification、register、ledger、monthly 或 case",
     )
     p.add_argument(
         "number",
         nargs="?",
         metavar="编号",
-        help="登记编号（如 QNL-2026-000123）；notice 用告知单编号，rectification 用督办单编号；"
-        "register 不需要编号（用 --from）；ledger 写日期 YYYY-MM-DD；monthly 写月份 YYYY-MM",
+        help="登记编号（如 QNL-2026-000123，receipt、guidance、refusal 和 case 用）；"
+        "notice 用告知单编号，rectification 用督办单编号；register 不需要编号（用 --from）；"
+        "ledger 写日期 YYYY-MM-DD；monthly 写月份 YYYY-MM",
     )
     p.add_argument(
         "--from",
@@ -547,6 +549,8 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         return _print_ledger(args, badge, target, out)
     if args.kind == "monthly":
         return _print_monthly(args, badge, target, out)
+    if args.kind == "case":
+        return _print_case_file(args, badge, target, out)
     if args.start is not None or args.end is not None:
         raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
     if not args.number:
@@ -581,6 +585,31 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
     copy = f"（补打，第 {data.copy_no} 次打印）" if data.is_reprint else ""
     out.write(f"已生成{data.title}{copy}：{target}\n")
     warning = glyph_warning(data.texts())
+    if warning:
+        sys.stderr.write(f"stationdesk：注意：{warning}\n")
+    return 0
+
+
+def _print_case_file(args: argparse.Namespace, badge: str, target: Path, out: TextIO) -> int:
+    if args.start is not None or args.end is not None:
+        raise StationDeskError("case 不用 --from/--to，请直接写登记编号，如 QNL-2026-000123。")
+    if not args.number:
+        raise StationDeskError("请给出要打印办件档案的登记编号，如 QNL-2026-000123。")
+    from app.printing.fonts import glyph_warning
+    from app.printing.register_pdf import render_register
+
+    with _logged_in(args, badge, _printing_code("app.printing.register_layout")) as (
+        services,
+        user,
+    ):
+        doc = services.case_files.document(user, args.number)
+
+        def record() -> None:
+            services.case_files.record_print(user, doc.number, via="cli")
+
+        write_atomically(target, render_register(doc), record)
+    out.write(f"已生成{doc.title}（{doc.number}，{doc.row_count} 行）：{target}\n")
+    warning = glyph_warning(doc.texts())
     if warning:
         sys.stderr.write(f"stationdesk：注意：{warning}\n")
     return 0

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from app.auth_service import AuthService
     from app.backup_service import BackupService
     from app.callback_service import CallbackService
+    from app.case_file import CaseFileService
     from app.catalogue_service import CatalogueService
     from app.complaint_service import ComplaintService
     from app.holiday_service import HolidayService
@@ -99,6 +100,13 @@ class Services:
         from app.rating_service import RatingService
 
         return RatingService(self._sessions, self._clock)
+
+    @cached_property
+    def case_files(self) -> CaseFileService:
+        """办件档案: one matter, every field and event, on A4."""
+        from app.case_file import CaseFileService
+
+        return CaseFileService(self._sessions, self._clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:

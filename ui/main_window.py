@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
                 user,
                 notices=services.notices,
                 ratings=services.ratings,
+                case_files=services.case_files,
                 backups=services.backup,
                 keys=services.keys,
             )
@@ -238,6 +239,7 @@ class MainWindow(QMainWindow):
                 today,
                 notices=services.notices,
                 ratings=services.ratings,
+                case_files=services.case_files,
             )
         if key == "notices":
             from ui.pages.notices_page import NoticesPage

@@ -68,8 +68,15 @@ class _Styles:
             alignment=TA_CENTER,
             textColor=MUTED,
         )
+        # A heading never ends a page alone: it goes over with (the start of) its table.
         self.heading = ParagraphStyle(
-            "heading", fontName=BOLD, fontSize=10, leading=14, spaceBefore=4, spaceAfter=2
+            "heading",
+            fontName=BOLD,
+            fontSize=10,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=2,
+            keepWithNext=1,
         )
         self.head = ParagraphStyle(
             "head", fontName=BOLD, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"

@@ -307,3 +307,36 @@ def test_a_slip_closed_unprinted_keeps_the_focus_on_its_button(
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is page.panel.buttons["receipt"]
     assert not services.visits.slip(officer, visit.row.id, "receipt").is_reprint
+
+
+def test_ctrl_shift_f_previews_the_case_file_and_a_print_is_audited(
+    qtbot, services: Services, make_officer, qsettings: QSettings, monkeypatch, db
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from db.models import AuditEvent
+    from ui.print_preview_dialog import PrintPreviewDialog
+
+    officer = make_officer(Role.WINDOW)
+    page, table, visit = _list_in_focus(qtbot, services, officer, qsettings)
+    shown: list[tuple[str, bytes]] = []
+
+    def preview(dialog: PrintPreviewDialog) -> int:
+        shown.append((dialog.windowTitle(), dialog._pdf))
+        dialog._on_output()  # as if printed
+        return 1
+
+    monkeypatch.setattr(PrintPreviewDialog, "exec", preview)
+    assert page.panel.buttons["case_file"].isEnabled()
+    assert "Ctrl+Shift+F" in page.panel.buttons["case_file"].text()
+
+    qtbot.keyClick(
+        table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+
+    assert len(shown) == 1 and shown[0][1].startswith(b"%PDF")
+    assert "办件档案" in shown[0][0]
+    with db.sessions() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last is not None and last.action == "case_file_printed"
+        assert last.entity_id == visit.row.serial

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.case_file import CaseFileService
 from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
@@ -63,6 +64,7 @@ class SearchPage(QWidget):
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
         ratings: RatingService | None = None,
+        case_files: CaseFileService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
@@ -156,7 +158,9 @@ class SearchPage(QWidget):
         note.setObjectName("hint")
         note.setWordWrap(True)  # whole at any 字号
 
-        self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
+        self.panel = VisitPanel(
+            visits, user, notices=notices, ratings=ratings, case_files=case_files
+        )
         self.panel.changed.connect(lambda _id: self._run(self._offset))
         self.panel.attach_shortcuts(self)
         on_enter(self.table, self.panel.trigger_primary)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app import text_limits
 from app.backup_service import BackupService
+from app.case_file import CaseFileService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.key_service import KeyService
@@ -96,6 +97,7 @@ class TodayPage(QWidget):
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
         ratings: RatingService | None = None,
+        case_files: CaseFileService | None = None,
         backups: BackupService | None = None,
         keys: KeyService | None = None,
     ) -> None:
@@ -171,7 +173,9 @@ class TodayPage(QWidget):
         self.backup_banner.setWordWrap(True)
         self.backup_banner.hide()
 
-        self.panel = VisitPanel(visits, user, notices=notices, ratings=ratings)
+        self.panel = VisitPanel(
+            visits, user, notices=notices, ratings=ratings, case_files=case_files
+        )
         self.panel.changed.connect(self._on_visit_changed)
         self.panel.attach_shortcuts(self)
         for tab in self.lists.values():

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import text_limits
+from app.case_file import CaseFileService
 from app.dto import SessionUser
 from app.errors import ConflictError, StationDeskError
 from app.notice_dto import NoticeDetail
 from app.notice_service import NoticeService
 from app.printing.fonts import glyph_warning
+from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.rating_service import RATABLE, RatingService
 from app.reveal_purposes import ID_NUMBER_PURPOSES
@@ -70,6 +72,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("started", "开始", "F6"),
     ("ended", "结束", "F7"),
     ("reveal", "查看完整证件号…", "Ctrl+I"),
+    ("case_file", "打印办件档案", "Ctrl+Shift+F"),
 )
 # After an action, the next likely one gets the focus (if the new state allows it).
 NEXT_ACTION = {
@@ -205,11 +208,13 @@ class VisitPanel(QWidget):
         parent: QWidget | None = None,
         notices: NoticeService | None = None,
         ratings: RatingService | None = None,
+        case_files: CaseFileService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
         self._notices = notices
         self._ratings = ratings
+        self._case_files = case_files
         self.rated = False
         self._user = user
         self.detail: VisitDetail | None = None
@@ -248,6 +253,7 @@ class VisitPanel(QWidget):
             "return": self._on_return,
             "print_notice": self._on_print_notice,
             "rate": self._on_rate,
+            "case_file": self._on_case_file,
         }
         for key, text, sequence in ACTIONS:
             keys = shortcut_text(sequence)
@@ -378,6 +384,7 @@ class VisitPanel(QWidget):
             "resume": mine and status is VisitStatus.WAITING_MATERIALS,
             # Only at the counter of the officer who finished it (the service says so too).
             "rate": self._ratings is not None and mine and status in RATABLE and not self.rated,
+            "case_file": self._case_files is not None,
         }
         for key, button in self.buttons.items():
             button.setEnabled(enabled[key])
@@ -676,6 +683,27 @@ class VisitPanel(QWidget):
             f"{notice.title}-{notice.number}.pdf",
             lambda: notices.record_print(self._user, notice.id, data.copy_no),
             warning,
+            self,
+        ).exec()
+
+    def _on_case_file(self) -> None:
+        """办件档案: the whole matter on A4, previewed, then printed or saved (audited)."""
+        d, case_files = self.detail, self._case_files
+        if d is None or case_files is None:
+            return
+        serial = d.row.serial
+        try:
+            doc = case_files.document(self._user, serial)
+            pdf = render_register(doc)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return
+        PrintPreviewDialog(
+            pdf,
+            doc.title,
+            f"{doc.title}-{serial}.pdf",
+            lambda: case_files.record_print(self._user, serial),
+            glyph_warning(doc.texts()),
             self,
         ).exec()
 
