@@ -282,6 +282,11 @@ def _rating_shots(
             "32-rectification-slip.png",
             PrintPreviewDialog(render_slip(slip), "整改督办单", "r.pdf", lambda: None),
         )
+        case_file = services.case_files.document(chief, rects[0].visit_serial)
+        shot(
+            "32b-case-file.png",
+            PrintPreviewDialog(render_register(case_file), "办件档案", "c.pdf", lambda: None),
+        )
     start = dt.date.today() - dt.timedelta(days=3)
     register = services.ratings.on_site_register(chief, start, start)
     shot(

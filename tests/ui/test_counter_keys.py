@@ -340,3 +340,16 @@ def test_ctrl_shift_f_previews_the_case_file_and_a_print_is_audited(
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert last is not None and last.action == "case_file_printed"
         assert last.entity_id == visit.row.serial
+
+
+def test_a_voided_matter_offers_no_desk_times(
+    qtbot, services: Services, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    # The service refuses to time a closed matter (不能再办理): the panel does not offer it.
+    officer = make_officer(Role.WINDOW)
+    page, _table, visit = _list_in_focus(qtbot, services, officer, qsettings)
+    assert page.panel.buttons["arrived"].isEnabled()
+    services.visits.void(officer, visit.row.id, visit.row.row_version, "重复登记")
+    page.panel.show_visit(visit.row.id)
+    for key in ("arrived", "started", "ended"):
+        assert not page.panel.buttons[key].isEnabled(), key

@@ -363,9 +363,10 @@ class VisitPanel(QWidget):
             "take": pending is not None and pending.to_officer_id == self._user.officer_id,
             "decline": pending is not None and pending.to_officer_id == self._user.officer_id,
             "cancel": pending is not None and pending.from_officer_id == self._user.officer_id,
-            "arrived": mine and d.started_at is None,
-            "started": mine and d.started_at is None,
-            "ended": mine and d.started_at is not None and d.ended_at is None,
+            # The service times only a matter still open (a closed one says 不能再办理).
+            "arrived": mine and status.is_open and d.started_at is None,
+            "started": mine and status.is_open and d.started_at is None,
+            "ended": mine and status.is_open and d.started_at is not None and d.ended_at is None,
             "receipt": d.accepted_at is not None
             and status
             in (VisitStatus.IN_PROGRESS, VisitStatus.WAITING_MATERIALS, VisitStatus.COMPLETED),
