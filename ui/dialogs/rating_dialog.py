@@ -223,7 +223,7 @@ class RatingDialog(QDialog):
         self.comment.setTabChangesFocus(True)
         comment_error = self._field("comment", self.comment)
         comment_row, self.comment_count = with_text_count(
-            self.comment, text_limits.NOTE, "意见建议", self.errors, "comment"
+            self.comment, text_limits.NOTE, "意见建议", self.errors, "comment", inline=True
         )
         self.comment.textChanged.connect(lambda: self._clear_field("comment"))
         self.callback = QPushButton("我希望接到回访电话")
@@ -248,10 +248,13 @@ class RatingDialog(QDialog):
         self.signer.setMaximumWidth(220)
         signer_error = self._field("signer", self.signer)
         signer_row, self.signer_count = with_count(
-            self.signer, text_limits.SIGNER, "签名人", self.errors, "signer"
+            self.signer, text_limits.SIGNER, "签名人", self.errors, "signer", inline=True
         )
         self.signer.textChanged.connect(lambda: self._clear_field("signer"))
-        self.undo_button = QPushButton("撤销一笔")
+        # 撤销 (not 撤销一笔): the row leaves the name room for the citizen's whole name
+        # beside its count, in the citizen's 24 px.
+        self.undo_button = QPushButton("撤销")
+        self.undo_button.setToolTip("撤销最后一笔")
         self.undo_button.setAutoDefault(False)
         self.undo_button.clicked.connect(self.pad.undo)
         self.clear_button = QPushButton("重签")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,7 +24,7 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QFont, QFontMetrics, QValidator
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -215,23 +216,36 @@ class PlainTextCount(QObject):
 
 
 def with_count(
-    edit: QLineEdit, limit: int, label: str, errors: FieldErrors, field: str
+    edit: QLineEdit,
+    limit: int,
+    label: str,
+    errors: FieldErrors,
+    field: str,
+    *,
+    inline: bool = False,
 ) -> tuple[QWidget, CharCount]:
-    """``edit`` and its count side by side, for a form row. A refusal's message shows under
-    the field (``errors``, at ``field``) until the next edit that is taken."""
+    """``edit`` and its count side by side, for a form row (``inline``: the count inside the
+    field's right end, where a screen has neither width nor height to spare). A refusal's
+    message shows under the field (``errors``, at ``field``) until the next edit taken."""
     count = CharCount(edit, limit, label)
     taken = _message_under(count.refused, errors, field)
     edit.textEdited.connect(taken)
-    return _row(edit, count.label), count
+    return (_inside(edit, count.label, limit) if inline else _row(edit, count.label)), count
 
 
 def with_text_count(
-    edit: QPlainTextEdit, limit: int, label: str, errors: FieldErrors, field: str
+    edit: QPlainTextEdit,
+    limit: int,
+    label: str,
+    errors: FieldErrors,
+    field: str,
+    *,
+    inline: bool = False,
 ) -> tuple[QWidget, PlainTextCount]:
-    """As ``with_count``, for a multi-line field."""
+    """As ``with_count``, for a multi-line field (``inline``: at its bottom right)."""
     count = PlainTextCount(edit, limit, label)
     count.taken.connect(_message_under(count.refused, errors, field))
-    return _row(edit, count.label), count
+    return (_inside(edit, count.label, limit) if inline else _row(edit, count.label)), count
 
 
 def _message_under(refused: SignalInstance, errors: FieldErrors, field: str) -> Callable[..., None]:
@@ -249,6 +263,74 @@ def _message_under(refused: SignalInstance, errors: FieldErrors, field: str) -> 
 
     refused.connect(show)
     return taken
+
+
+def _inside(edit: QWidget, label: QLabel, limit: int) -> QWidget:
+    """``label`` drawn inside ``edit``'s right edge; the text keeps clear of it."""
+    label.setParent(edit)
+    label.setMinimumWidth(0)
+    label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    placer = _KeepInCorner(edit, label, limit)
+    edit.installEventFilter(placer)
+    if isinstance(edit, QPlainTextEdit):
+        # The viewport narrows when the scroll bar appears, without the field resizing.
+        edit.viewport().installEventFilter(placer)
+    placer.place()
+    return edit
+
+
+class _KeepInCorner(QObject):
+    """Keeps a count in the bottom-right corner of its field as the field and count change,
+    in the field's own text size; the field's text keeps clear of it."""
+
+    def __init__(self, edit: QWidget, label: QLabel, limit: int) -> None:
+        super().__init__(edit)
+        self._edit = edit
+        self._label = label
+        self._widest = f"{limit}/{limit}"  # the margin is set for it, so it never jumps
+        self._margin = -1
+
+    def place(self) -> None:
+        field = self._edit.font()
+        size = field.pixelSize()
+        if size <= 0:  # a point size: its pixels on this screen
+            size = QFontMetrics(field).height() * 3 // 4
+        pixels = size
+        # As large as the field's text (a citizen reads it too), by a style sheet of its own:
+        # the application's (the hint's small grey) would win over setFont.
+        self._label.setStyleSheet(f"font-size: {pixels}px;")
+        font = QFont(field)
+        font.setPixelSize(pixels)
+        metrics = QFontMetrics(font)
+        width = metrics.horizontalAdvance(self._widest) + 8
+        height = metrics.height() + 2
+        edit = self._edit
+        if isinstance(edit, QPlainTextEdit):
+            # In a margin right of the text (left of the scroll bar), at the bottom.
+            if width != self._margin:
+                self._margin = width
+                edit.setViewportMargins(0, 0, width, 0)
+            area = edit.viewport().geometry()
+            self._label.setGeometry(area.right() + 1, area.bottom() - height + 1, width, height)
+        elif isinstance(edit, QLineEdit):
+            if width != self._margin:
+                self._margin = width
+                edit.setTextMargins(0, 0, width, 0)
+            height = self._label.sizeHint().height()
+            frame = self._edit.rect()
+            y = (frame.height() - height) // 2
+            self._label.setGeometry(frame.width() - width - 2, y, width, height)
+        self._label.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+        ):
+            self.place()
+        return False
 
 
 def _row(edit: QWidget, label: QLabel) -> QWidget:
