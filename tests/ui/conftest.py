@@ -46,3 +46,19 @@ def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
     # random moment of the next one (a window destroyed mid-test took the focus with it).
     gc.collect()
     QApplication.processEvents()
+
+
+@pytest.fixture
+def app_look(qapp: QApplication) -> Iterator[None]:
+    """The application's own fonts and style sheet for one test, as the real start installs
+    them (sizes measured with Qt's default font and no style sheet are not the counter's).
+    Put back afterwards, so other tests keep the metrics they were written for."""
+    from ui.fonts import install_fonts_and_style
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    install_fonts_and_style(qapp)
+    try:
+        yield
+    finally:
+        qapp.setStyleSheet(sheet)
+        qapp.setFont(font)

@@ -186,7 +186,21 @@ def _inside(dialog: QDialog, widget: QWidget, area: QRect | None = None) -> bool
 def test_the_rating_screen_is_sized_for_the_citizen_and_fits_1366x728(
     screen: RatingDialog,
 ) -> None:
-    dialog = screen
+    _fits_the_counter_screen(screen)
+
+
+def test_with_the_applications_fonts_and_style_it_still_fits(
+    app_look: None, screen: RatingDialog
+) -> None:
+    # As the counter shows it: the Noto fonts and the style sheet make the text wider than
+    # Qt's default font, which once pushed the counts and 重签 past the screen's edge.
+    screen.signer.setText("欧阳娜娜")
+    _fits_the_counter_screen(screen)
+    assert screen.signer.text() == "欧阳娜娜"
+    assert screen.signer.cursorRect().right() < screen.signer_count.label.x()
+
+
+def _fits_the_counter_screen(dialog: RatingDialog) -> None:
     assert (dialog.width(), dialog.height()) == (1366, 728)
     assert dialog.minimumSizeHint().width() <= 1366 and dialog.minimumSizeHint().height() <= 728
     # Rows and signature side by side: nothing needs scrolling on the counter screen.
