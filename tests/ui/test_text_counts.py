@@ -173,7 +173,7 @@ def test_a_notice_note_cell_counts_and_refuses_a_paste_past_its_limit(
     editor = dialog.focusWidget()
     assert isinstance(editor, QLineEdit)
     limit = text_limits.ITEM_NOTE
-    count = next(c for c in editor.parent().findChildren(QLabel) if "/" in c.text())
+    count = next(c for c in editor.findChildren(QLabel) if "/" in c.text())
     assert count.text() == f"0/{limit}" and count.isVisible()
     ime_commit(editor, "第 3 栏")
     assert count.text() == f"5/{limit}"
@@ -207,8 +207,7 @@ def test_a_catalogue_material_name_cell_refuses_a_name_past_its_limit(
     cell = table.item(row, 0)
     assert cell is not None
     table.editItem(cell)
-    cell_editor = table.indexWidget(table.model().index(row, 0))
-    editor = cell_editor.focusProxy() if cell_editor is not None else None
+    editor = table.indexWidget(table.model().index(row, 0))
     assert isinstance(editor, QLineEdit)
     editor.setFocus()
     QGuiApplication.clipboard().setText("证" * (text_limits.UNIT + 1))
@@ -235,3 +234,21 @@ def test_the_catalogue_category_counts_against_the_services_limit(
     category.paste()
     assert category.text() == ""
     assert f"类别最多 {limit} 个字" in dialog.errors.message_of("category")
+
+
+def test_a_cell_being_edited_is_kept_when_the_officer_clicks_elsewhere(
+    qtbot, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    # Not only Enter or Tab: clicking 出具 or another field while typing a note keeps it.
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.ui.test_screen_fit import _notice_dialog
+
+    dialog = _notice_dialog(qtbot, services, make_officer)
+    QTest.keyClick(dialog.table, Qt.Key.Key_3)  # 需更正: the note opens for typing
+    editor = dialog.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    ime_commit(editor, "第 3 栏填写有误")
+    QTest.mouseClick(dialog.deadline_check, Qt.MouseButton.LeftButton)  # elsewhere
+    qtbot.waitUntil(lambda: dialog.table.state() != dialog.table.State.EditingState)
+    assert dialog.items()[0].note == "第 3 栏填写有误"

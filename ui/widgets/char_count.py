@@ -343,21 +343,18 @@ def _row(edit: QWidget, label: QLabel) -> QWidget:
     return row
 
 
-class _CountedCell(QWidget):
-    """A table cell's editor: the line edit and its count (12/100) side by side."""
+class _CountedCell(QLineEdit):
+    """A table cell's editor: a line edit with its count (12/100) inside its right end.
+
+    The editor is the line edit itself, so the delegate's own handling (commit on Enter, Tab
+    and on losing the focus to a button or another field) applies as to any cell.
+    """
 
     def __init__(self, parent: QWidget, limit: int, label: str) -> None:
         super().__init__(parent)
-        self.setAutoFillBackground(True)  # the cell's text does not show through
-        self.edit = QLineEdit()
-        self.edit.setFrame(False)
-        self.count = CharCount(self.edit, limit, label)
-        box = QHBoxLayout(self)
-        box.setContentsMargins(0, 0, 4, 0)
-        box.setSpacing(4)
-        box.addWidget(self.edit, 1)
-        box.addWidget(self.count.label, 0)
-        self.setFocusProxy(self.edit)  # typing, the input method and Tab reach the edit
+        self.setFrame(False)
+        self.count = CharCount(self, limit, label)
+        _inside(self, self.count.label, limit)
 
 
 class CountedCellDelegate(QStyledItemDelegate):
@@ -394,7 +391,7 @@ class CountedCellDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         if isinstance(editor, _CountedCell):
-            editor.edit.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            editor.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
             return
         super().setEditorData(editor, index)
 
@@ -405,7 +402,7 @@ class CountedCellDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         if isinstance(editor, _CountedCell):
-            model.setData(index, editor.edit.text(), Qt.ItemDataRole.EditRole)
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
             return
         super().setModelData(editor, model, index)
 
