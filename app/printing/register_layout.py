@@ -14,6 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -44,6 +45,7 @@ MARK_FILL = colors.HexColor("#fbe4e1")
 MARK_INK = colors.HexColor("#b3261e")
 IMAGE_MAX_HEIGHT = 11 * mm
 CELL_PAD = 2.0
+HEADING_ROOM = 30 * mm  # a heading, the table's header and two or three rows
 
 
 def _esc(text: str) -> str:
@@ -68,15 +70,8 @@ class _Styles:
             alignment=TA_CENTER,
             textColor=MUTED,
         )
-        # A heading never ends a page alone: it goes over with (the start of) its table.
         self.heading = ParagraphStyle(
-            "heading",
-            fontName=BOLD,
-            fontSize=10,
-            leading=14,
-            spaceBefore=4,
-            spaceAfter=2,
-            keepWithNext=1,
+            "heading", fontName=BOLD, fontSize=10, leading=14, spaceBefore=4, spaceAfter=2
         )
         self.head = ParagraphStyle(
             "head", fontName=BOLD, fontSize=8, leading=10, alignment=TA_CENTER, wordWrap="CJK"
@@ -326,6 +321,9 @@ def _table_with_heading(
 ) -> list[Flowable]:
     out: list[Flowable] = []
     if table.heading:
+        # A heading never ends a page alone: with less room left than the heading and a few
+        # rows, it starts the next page (keepWithNext would move the whole table instead).
+        out.append(CondPageBreak(HEADING_ROOM))
         out.append(CJKParagraph(_esc(table.heading), st.heading))
     out.append(_table(table, width, st, split_in_row))
     out.append(Spacer(1, 2 * mm))
