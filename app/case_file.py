@@ -18,6 +18,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.callback_service import HOME_OUTCOMES, OUTCOMES
+from app.callback_service import KINDS as CALLBACK_KINDS
+from app.callback_service import REASONS as CALLBACK_REASONS
+from app.callback_service import STATES as CALLBACK_STATES
 from app.complaint_service import KIND_LABELS as COMPLAINT_KINDS
 from app.complaint_service import STATE_LABELS as COMPLAINT_STATES
 from app.dto import SessionUser
@@ -34,6 +38,7 @@ from app.printing.register_pdf import (
 )
 from app.rating_service import KIND_LABELS as RATING_KINDS
 from app.rating_service import LEVELS, is_bad
+from app.reveal_purposes import COMPLAINT as COMPLAINT_PURPOSE
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.visit_rules import CHANNEL_LABELS, STATUS_LABELS, Channel, VisitStatus
@@ -65,35 +70,18 @@ SLIP_NAMES = {"receipt": "受理回执", "guidance": "引导单", "refusal": "�
 HANDOVER_STATES = {
     "pending": "待接收",
     "accepted": "已接收",
-    "declined": "被拒绝",
+    "declined": "已拒收",
     "cancelled": "已撤回",
-}
-CALLBACK_KINDS = {"phone": "电话回访", "home": "上门回访"}
-CALLBACK_REASONS = {
-    "sample": "随机抽样",
-    "bad": "差评必访",
-    "requested": "群众要求",
-    "dissatisfied": "不满意复访",
-    "manual": "所长指定",
-}
-CALLBACK_STATES = {
-    "pending": "待回访",
-    "reached": "已回访",
-    "refused": "拒绝回访",
-    "unreachable": "无法联系",
-}
-ATTEMPT_OUTCOMES = {
-    "reached": "接通",
-    "no_answer": "无人接听",
-    "wrong_number": "号码错误",
-    "refused": "拒绝回访",
 }
 RECTIFICATION_STATES = {
     "open": "待核实",
-    "verified": "待整改",
-    "rectified": "待回访",
-    "closed": "已办结",
+    "verified": "整改中",
+    "rectified": "待销号",
+    "closed": "已销号",
 }
+APPEAL_DECISIONS = {"upheld": "申诉成立", "rejected": "申诉不成立"}
+NOT_YOURS = "（他人的评价和回访只在所长、副所长打印的档案中列出。）"
+NO_AUDIT = "（查看完整信息与打印记录只在所长、副所长打印的档案中列出。）"
 # The audit events the 查看与打印 section lists: who saw or printed what of this matter.
 SEEN_AND_PRINTED = {
     "id_number_revealed": "查看完整证件号码",
@@ -156,7 +144,7 @@ def _visit(session: Session, serial: str) -> Visit:
     number = (serial or "").strip().upper()
     visit = session.scalars(select(Visit).where(Visit.serial == number)).first()
     if visit is None:
-        raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
+        raise NotFound(f"没有编号为 {number} 的登记记录。")
     return visit
 
 
@@ -197,19 +185,21 @@ class _Builder:
         notices = list(
             self.s.scalars(select(Notice).where(Notice.visit_id == v.id).order_by(Notice.id))
         )
+        supervisor = _supervises(self.actor)
         blocks: list[RegisterTable | RegisterText] = [
             self.registration(matter, version),
             self.steps(),
             self.handovers(),
             self.notices(notices),
-            self.ratings(),
-            self.callbacks(),
+            self.ratings(supervisor),
+            self.callbacks(supervisor),
         ]
-        if _supervises(self.actor):
-            blocks += [self.rectifications(), self.complaints()]
+        if supervisor:
+            # The audit trail (who unmasked or printed what, and why) as the audit page shows
+            # it to the chief and deputies; never to a window officer.
+            blocks += [self.rectifications(), self.complaints(), self.seen_and_printed(notices)]
         else:
-            blocks.append(RegisterText((NOT_FOR_YOU,), small=True))
-        blocks.append(self.seen_and_printed(notices))
+            blocks.append(RegisterText((NOT_YOURS, NOT_FOR_YOU, NO_AUDIT), small=True))
         blocks.append(
             RegisterText(
                 (
@@ -400,8 +390,10 @@ class _Builder:
             heading="四、一次性告知",
         )
 
-    def ratings(self) -> RegisterTable:
-        found = self.s.execute(
+    def ratings(self, supervisor: bool) -> RegisterTable:
+        """Every rating for the chief and deputies; an officer only their own, never a
+        rectification's follow-up (as on the rectification and register pages)."""
+        query = (
             select(Rating, Signature.png)
             .outerjoin(
                 Signature,
@@ -409,7 +401,12 @@ class _Builder:
             )
             .where(Rating.visit_id == self.visit.id)
             .order_by(Rating.rated_at, Rating.id)
-        ).all()
+        )
+        if not supervisor:
+            query = query.where(
+                Rating.rated_officer_id == self.actor.id, Rating.kind != "follow_up"
+            )
+        found = self.s.execute(query).all()
         rows = []
         for rating, png in found:
             levels = json.loads(rating.dimensions_json or "{}")
@@ -440,12 +437,13 @@ class _Builder:
             heading="五、评价",
         )
 
-    def callbacks(self) -> RegisterTable:
-        callbacks = list(
-            self.s.scalars(
-                select(Callback).where(Callback.visit_id == self.visit.id).order_by(Callback.id)
-            )
-        )
+    def callbacks(self, supervisor: bool) -> RegisterTable:
+        """Every callback for the chief and deputies; an officer only those assigned to them
+        (as on the callback worklist)."""
+        query = select(Callback).where(Callback.visit_id == self.visit.id).order_by(Callback.id)
+        if not supervisor:
+            query = query.where(Callback.assigned_to_id == self.actor.id)
+        callbacks = list(self.s.scalars(query))
         attempts: dict[int, list[CallbackAttempt]] = {c.id: [] for c in callbacks}
         if callbacks:
             for attempt in self.s.scalars(
@@ -472,8 +470,7 @@ class _Builder:
                         CALLBACK_STATES.get(c.state, c.state),
                         "\n".join(
                             f"{self.at(a.at)} {self.name(a.officer_id)} "
-                            f"{ATTEMPT_OUTCOMES.get(a.outcome, a.outcome)}"
-                            + (f"：{a.note}" if a.note else "")
+                            f"{_outcome(c.kind, a.outcome)}" + (f"：{a.note}" if a.note else "")
                             for a in attempts[c.id]
                         )
                         or "（尚未联系）",
@@ -497,7 +494,8 @@ class _Builder:
                 f"措施：{r.action}" if r.action else "",
                 f"结果：{r.result}" if r.result else "",
                 f"申诉：{r.appeal_text}" if r.appeal_text else "",
-                f"申诉决定：{r.appeal_decision} {r.appeal_reason}".strip()
+                f"申诉决定：{APPEAL_DECISIONS.get(r.appeal_decision, r.appeal_decision)} "
+                f"{r.appeal_reason}".strip()
                 if r.appeal_decision
                 else "",
             ]
@@ -598,9 +596,17 @@ class _Builder:
                 )
             )
         }
+        about_reader = self.s.scalar(
+            select(Complaint.id).where(
+                Complaint.visit_id == v.id, Complaint.officer_id == self.actor.id
+            )
+        )
         rows = []
         for at, officer_id, action, after_json in events:
             after = json.loads(after_json) if after_json else {}
+            if about_reader is not None and after.get("purpose") == COMPLAINT_PURPOSE:
+                continue  # a complaint about the reader: not even its traces
+
             what = SEEN_AND_PRINTED[action]
             if action in ("slip_printed", "slip_reprinted"):
                 kind = str(after.get("kind", ""))
@@ -641,3 +647,8 @@ def _status_change(before: str, after: str) -> str:
             return status
 
     return f"{label(before)} → {label(after)}" if before else label(after)
+
+
+def _outcome(kind: str, outcome: str) -> str:
+    """An attempt's outcome as the callback page words it (a home visit's: 见到本人…)."""
+    return (HOME_OUTCOMES if kind == "home" else OUTCOMES).get(outcome, outcome)

@@ -475,6 +475,7 @@ class MainWindow(QMainWindow):
             self._user,
             notices=self._services.notices,
             ratings=self._services.ratings,
+            case_files=self._services.case_files,
         )
         panel.show_visit(visit_id)
         title = panel.detail.row.serial if panel.detail is not None else "事项"

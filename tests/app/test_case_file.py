@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.case_file import NOT_FOR_YOU, PRINTED
+from app.case_file import NO_AUDIT, NOT_FOR_YOU, NOT_YOURS, PRINTED
 from app.clock import FixedClock
 from app.complaint_service import NewComplaint
 from app.database import Database, open_database
@@ -21,7 +21,7 @@ from app.dto import SessionUser
 from app.errors import NotFound, PermissionDenied
 from app.passwords import PasswordHashing
 from app.printing.register_pdf import RegisterDocument, render_register
-from app.reveal_purposes import IDENTITY
+from app.reveal_purposes import COMPLAINT, IDENTITY
 from app.services import Services, build_services
 from db.models import AuditEvent, Notice, Rating, Rectification, Visit
 
@@ -120,8 +120,11 @@ def test_an_officer_prints_it_without_rectifications_or_complaints(desk: Desk) -
     text = _texts(desk.s.case_files.document(officer, visit.serial))
 
     assert visit.serial in text and "七、整改督办" not in text and "八、投诉与表扬" not in text
-    assert rect.number not in text
-    assert NOT_FOR_YOU in text
+    assert rect.number not in text and "整改回访" not in text
+    assert "九、查看完整信息与打印记录" not in text  # the audit trail is the chief's
+    assert NOT_FOR_YOU in text and NO_AUDIT in text and NOT_YOURS in text
+    if officer.officer_id != rect.rated_officer_id:
+        assert "（差评）" not in text  # a colleague's 差评 is not his to print
 
 
 def test_a_complaint_about_the_reader_is_left_out_and_reveals_and_prints_are_listed(
@@ -144,6 +147,7 @@ def test_a_complaint_about_the_reader_is_left_out_and_reveals_and_prints_are_lis
         NewComplaint("praise", "当面", NOW.date(), "窗口民警耐心细致", visit_serial=visit.serial),
     )
     desk.s.visits.reveal_id_number(desk.chief, visit.id, IDENTITY, "核对群众本人身份证件")
+    desk.s.visits.reveal_id_number(desk.chief, visit.id, COMPLAINT, "核实对副所长态度的投诉")
 
     seen_by_chief = _texts(desk.s.case_files.document(desk.chief, visit.serial))
     seen_by_deputy = _texts(desk.s.case_files.document(desk.deputy, visit.serial))
@@ -152,6 +156,10 @@ def test_a_complaint_about_the_reader_is_left_out_and_reveals_and_prints_are_lis
     assert "副所长接待时态度生硬" not in seen_by_deputy  # about him: never on his copy
     assert "窗口民警耐心细致" in seen_by_deputy
     assert "查看完整证件号码" in seen_by_chief and "核对群众本人身份证件" in seen_by_chief
+    assert "核实对副所长态度的投诉" in seen_by_chief
+    # Not even its traces on the copy of the officer the complaint is about.
+    assert "核实对副所长态度的投诉" not in seen_by_deputy
+    assert "核对群众本人身份证件" in seen_by_deputy
 
 
 def test_a_print_is_audited_and_listed_on_the_next_copy(desk: Desk) -> None:
