@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -41,19 +42,26 @@ def _unreadable(db: Database, stage: int) -> tuple[str, ...]:
             f"无法读取数据库（检查{where}时）：无法连接数据库服务器，或服务器上的数据已损坏"
             "（详情见日志）。请联系系统管理员检查服务器。",
         )
-    newest = _newest_backup_beside(db.file)
-    lines = [
+    return (
         f"数据库文件已损坏，无法读取（检查{where}时，详情见日志）：{db.file}",
+        *_restore_advice(db.file),
+    )
+
+
+def _restore_advice(file: Path) -> list[str]:
+    """Stop using the damaged ``file`` and restore it: the command, the newest backup filled in."""
+    newest = _newest_backup_beside(file)
+    lines = [
         "请停止使用该文件（不要再用本程序打开它登记或修改），保留它交系统管理员，"
         "并用最近的备份恢复（恢复前会先核对备份，损坏的文件另行留存）：",
-        f"  stationdesk restore --db {db.file} --badge <所长或系统管理员的警号> "
-        f"{newest if newest is not None else '<备份文件>'}",
+        f"  stationdesk restore --db {shlex.quote(str(file))} --badge <所长或系统管理员的警号> "
+        f"{shlex.quote(str(newest)) if newest is not None else '<备份文件>'}",
     ]
     if newest is not None:
         lines.append("这是数据库旁最近的备份；若在“本所设置”中另设了备份文件夹，那里可能有更新的。")
     else:
         lines.append("数据库旁没有找到备份；若在“本所设置”中另设了备份文件夹，请到该文件夹查找。")
-    return tuple(lines)
+    return lines
 
 
 _STAGES = ("存储完整性", "结构版本", "审计链", "业务记录")
@@ -82,10 +90,9 @@ def _check(db: Database, lines: list[str]) -> CheckReport:
     else:
         ok = False
         logger.warning("integrity_check of %s: %s", db.location, findings)
-        lines.append(
-            f"存储完整性：发现 {len(findings)} 处损坏（详情见日志）。"
-            "请停止使用该文件，改用最近的备份并联系系统管理员。"
-        )
+        lines.append(f"存储完整性：发现 {len(findings)} 处损坏（详情见日志）。")
+        if db.file is not None:
+            lines.extend(_restore_advice(db.file))
     current, head = current_revision(db.engine), head_revision()
     if current == head:
         lines.append(f"结构版本：{current}（最新）")
