@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QValidator
+from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QValidator
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -292,13 +292,12 @@ class _KeepInCorner(QObject):
 
     def place(self) -> None:
         field = self._edit.font()
-        size = field.pixelSize()
-        if size <= 0:  # a point size: its pixels on this screen
-            size = QFontMetrics(field).height() * 3 // 4
-        pixels = size
+        pixels = QFontInfo(field).pixelSize()
         # As large as the field's text (a citizen reads it too), by a style sheet of its own:
         # the application's (the hint's small grey) would win over setFont.
-        self._label.setStyleSheet(f"font-size: {pixels}px;")
+        sheet = f"font-size: {pixels}px;"
+        if self._label.styleSheet() != sheet:
+            self._label.setStyleSheet(sheet)
         font = QFont(field)
         font.setPixelSize(pixels)
         metrics = QFontMetrics(font)
