@@ -19,9 +19,6 @@ from ui.login_dialog import LoginDialog
 from ui.widgets import screen_fit
 from ui.widgets.screen_fit import fit_to_screen, room, scrolling
 
-# Measured as the counter shows them: the application's fonts and style sheet.
-pytestmark = pytest.mark.usefixtures("app_look")
-
 
 @pytest.fixture
 def counter_screen(monkeypatch: pytest.MonkeyPatch) -> QRect:
