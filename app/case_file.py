@@ -41,6 +41,7 @@ from app.rating_service import LEVELS, is_bad
 from app.reveal_purposes import COMPLAINT as COMPLAINT_PURPOSE
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.visit_dto import HANDOVER_STATE_LABELS
 from app.visit_rules import CHANNEL_LABELS, STATUS_LABELS, Channel, VisitStatus
 from db.models import (
     AuditEvent,
@@ -67,12 +68,6 @@ TITLE = "办件档案"
 PRINTED = "case_file_printed"
 NOT_FOR_YOU = "（整改督办和投诉表扬只在所长、副所长打印的档案中列出。）"
 SLIP_NAMES = {"receipt": "受理回执", "guidance": "引导单", "refusal": "不予受理告知书"}
-HANDOVER_STATES = {
-    "pending": "待接收",
-    "accepted": "已接收",
-    "declined": "已拒收",
-    "cancelled": "已撤回",
-}
 RECTIFICATION_STATES = {
     "open": "待核实",
     "verified": "整改中",
@@ -309,7 +304,7 @@ class _Builder:
                     (
                         self.at(h.created_at),
                         f"{self.name(h.from_officer_id)} → {self.name(h.to_officer_id)}",
-                        HANDOVER_STATES.get(h.state, h.state)
+                        HANDOVER_STATE_LABELS.get(h.state, h.state)
                         + (f"\n{self.at(h.decided_at)}" if h.decided_at else ""),
                         h.reason + (f"\n拒绝理由：{h.decline_reason}" if h.decline_reason else ""),
                     ),

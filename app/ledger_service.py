@@ -36,6 +36,7 @@ from app.rating_service import LEVELS, PNG_MAGIC, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
+from app.visit_dto import HANDOVER_STATE_LABELS
 from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import next_number
 from db.models import (
@@ -60,12 +61,6 @@ from db.models import (
 )
 from db.queries import finished_between, open_at
 
-HANDOVER_STATES = {
-    "pending": "待接收",
-    "accepted": "已接收",
-    "declined": "已拒收",
-    "withdrawn": "已撤回",
-}
 OUTCOMES = {
     "reached": "接通",
     "no_answer": "无人接听",
@@ -861,7 +856,7 @@ def _build(
                 names.get(h.from_officer_id, ""),
                 names.get(h.to_officer_id, ""),
                 h.reason,
-                HANDOVER_STATES.get(h.state, h.state),
+                HANDOVER_STATE_LABELS.get(h.state, h.state),
             ),
             h.state == "pending",
             (h.from_officer_id, h.to_officer_id),

@@ -23,6 +23,15 @@ class NameChoice(enum.StrEnum):
         return {"": "", "current": "以本次为准", "previous": "改回上次的姓名"}[self.value]
 
 
+# A handover's state in words: the detail pane, the ledger and the case file say the same.
+HANDOVER_STATE_LABELS: dict[str, str] = {
+    "pending": "待接收",
+    "accepted": "已接收",
+    "declined": "已拒收",
+    "cancelled": "已撤回",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class NewVisit:
     """What the registration form collects."""
@@ -138,12 +147,7 @@ class HandoverRow:
     @property
     def state_label(self) -> str:
         """The state in Chinese."""
-        return {
-            "pending": "待接收",
-            "accepted": "已接收",
-            "declined": "已拒收",
-            "cancelled": "已撤回",
-        }[self.state]
+        return HANDOVER_STATE_LABELS[self.state]
 
 
 @dataclass(frozen=True, slots=True)

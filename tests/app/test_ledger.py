@@ -420,3 +420,22 @@ def test_administration_that_records_no_days_business_is_never_blocked_by_a_lock
     again = services.officers.set_active(desk.chief, desk.a.officer_id, True)
     assert again.active
     assert services.ledger.ledger(desk.chief, DAY).locked
+
+
+def test_a_withdrawn_handover_reads_in_chinese_on_the_ledger(
+    desk: Counter, services: Services
+) -> None:
+    # The model calls it "cancelled"; the ledger's own table said "withdrawn" and printed the
+    # English word. One table of handover wording now serves the pane, ledger and case file.
+    open_ = desk.visit(desk.b, desk.slow, "李四")
+    open_ = services.visits.accept(desk.b, open_.row.id, open_.row.row_version)
+    offered = services.visits.request_handover(
+        desk.b, open_.row.id, open_.row.row_version, desk.a.officer_id, "轮休"
+    )
+    pending = offered.pending_handover
+    assert pending is not None
+    services.visits.cancel_handover(desk.b, pending.id)
+
+    handovers = services.ledger.ledger(desk.chief, DAY).section("handovers")
+
+    assert [r.cells[-1] for r in handovers.rows] == ["已撤回"]
