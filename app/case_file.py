@@ -41,6 +41,7 @@ from app.rating_service import LEVELS, is_bad
 from app.reveal_purposes import COMPLAINT as COMPLAINT_PURPOSE
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.validation import code_text
 from app.visit_dto import HANDOVER_STATE_LABELS
 from app.visit_rules import CHANNEL_LABELS, STATUS_LABELS, Channel, VisitStatus
 from db.models import (
@@ -136,7 +137,7 @@ def _supervises(actor: Officer) -> bool:
 
 
 def _visit(session: Session, serial: str) -> Visit:
-    number = (serial or "").strip().upper()
+    number = code_text(serial or "")
     visit = session.scalars(select(Visit).where(Visit.serial == number)).first()
     if visit is None:
         raise NotFound(f"没有编号为 {number} 的登记记录。")

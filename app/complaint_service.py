@@ -18,7 +18,7 @@ from app.identity import mask_phone
 from app.reveal_purposes import COMPLAINT_PHONE_PURPOSES, audit_after, check_reveal
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
-from app.validation import clean_phone, clean_text
+from app.validation import clean_phone, clean_text, code_text
 from app.visit_service import next_number
 from db.models import (
     COMPLAINT_CHANNELS,
@@ -280,7 +280,7 @@ class ComplaintService(ServiceBase):
             label="表扬内容" if praise else "投诉内容",
             max_len=text_limits.CASE_TEXT,
         )
-        serial = new.visit_serial.strip().upper()
+        serial = code_text(new.visit_serial)
         with self._writing() as session:
             actor = self._officer(session, user)
             if not allows(Role(actor.role), Permission.HANDLE_VISITS):

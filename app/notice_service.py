@@ -34,7 +34,7 @@ from app.printing.slip_data import SlipData
 from app.qr_codes import check_notice_scan, notice_qr_payload, parse_scan
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
-from app.validation import clean_text
+from app.validation import clean_text, code_text
 from app.visit_rules import VisitStatus
 from app.visit_service import (
     accept_visit,
@@ -262,7 +262,7 @@ class NoticeService(ServiceBase):
     def find(self, user: SessionUser, text: str) -> NoticeDetail:
         """A notice by its number or a scanned QR code (SD|number|checksum, checked)."""
         scanned = parse_scan(text, "number")
-        number = scanned.number if scanned is not None else text.strip().upper()
+        number = scanned.number if scanned is not None else code_text(text)
         if not number:
             raise ValidationError("请输入告知单编号，或扫描告知单上的二维码。", "number")
         with self._sessions.begin() as session:
@@ -519,7 +519,7 @@ class NoticeService(ServiceBase):
         with self._sessions.begin() as session:
             self._case_worker(session, user)
             notice = session.scalars(
-                select(Notice).where(Notice.number == number.strip().upper())
+                select(Notice).where(Notice.number == code_text(number))
             ).first()
             if notice is None:
                 raise NotFound(f"没有编号为 {number.strip()} 的告知单。")

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
 from app.printing.slip_data import qr_payload
+from app.validation import code_text
 from db.models import Notice, Officer, ServiceItemVersion, Station, Visit
 
 _CHECKSUM = re.compile(r"^[0-9A-F]{8}$")
@@ -56,7 +57,7 @@ def parse_scan(text: str, field: str) -> ScannedCode | None:
     A code that starts like ours but is cut off or garbled is refused rather than searched for
     as plain text, so that a bad scan never quietly finds nothing or the wrong record.
     """
-    cleaned = text.strip().upper()
+    cleaned = code_text(text)
     if not cleaned.startswith("SD|"):
         return None
     parts = [p.strip() for p in cleaned.split("|")]

@@ -28,7 +28,7 @@ from app.printing.register_pdf import (
 from app.printing.slip_data import SlipData, qr_payload
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
-from app.validation import clean_text
+from app.validation import clean_text, code_text
 from app.visit_rules import VisitStatus
 from app.visit_service import count_prints, next_number
 from db.models import (
@@ -439,7 +439,7 @@ class RatingService(ServiceBase):
         with self._sessions.begin() as session:
             actor = self._officer(session, user)
             rect = session.scalars(
-                select(Rectification).where(Rectification.number == number.strip().upper())
+                select(Rectification).where(Rectification.number == code_text(number))
             ).first()
             if rect is None:
                 raise NotFound(f"没有编号为 {number.strip()} 的整改督办单。")

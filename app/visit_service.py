@@ -45,7 +45,7 @@ from app.reveal_purposes import (
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.succession import check_successor, offer_on_behalf, on_behalf_reason
-from app.validation import Collector, clean_phone, clean_text
+from app.validation import Collector, clean_phone, clean_text, code_text
 from app.visit_dto import (
     CitizenHint,
     HandoverRow,
@@ -708,9 +708,7 @@ class VisitService(ServiceBase):
         """A visit by its printed number."""
         with self._sessions.begin() as session:
             self._require_case_work(session, user, reading=True)
-            visit = session.scalars(
-                select(Visit).where(Visit.serial == serial.strip().upper())
-            ).first()
+            visit = session.scalars(select(Visit).where(Visit.serial == code_text(serial))).first()
             if visit is None:
                 raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
             return self._detail(session, visit)
@@ -788,7 +786,7 @@ class VisitService(ServiceBase):
             tz = ZoneInfo(_station(session).timezone)
             local_today = self._clock.now().astimezone(tz).date()
             conds: list[Any] = []
-            serial = q.serial.strip().upper()
+            serial = code_text(q.serial)
             scanned = parse_scan(serial, "serial")
             if scanned is not None:
                 # A scanned receipt or notice finds its visit only if its checksum matches.
@@ -962,9 +960,7 @@ class VisitService(ServiceBase):
         """For ``stationdesk print``: the visit id and its slip (the same check as ``slip``)."""
         with self._sessions.begin() as session:
             self._require_case_work(session, user, reading=True)
-            visit = session.scalars(
-                select(Visit).where(Visit.serial == serial.strip().upper())
-            ).first()
+            visit = session.scalars(select(Visit).where(Visit.serial == code_text(serial))).first()
             if visit is None:
                 raise NotFound(f"没有编号为 {serial.strip()} 的登记记录。")
             return visit.id, self._slip(session, visit, kind)

@@ -41,6 +41,11 @@ def found(desk: Counter, typed: str) -> list[str]:
     return [r.serial for r in page.rows]
 
 
+def full_width(text: str) -> str:
+    """``text`` as typed with a Chinese input method in full-width mode (Ａ, ０, ｜)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 def other_checksum(code: str) -> str:
     prefix, number, checksum = code.split("|")
     return f"{prefix}|{number}|{'0' * 8 if checksum != '0' * 8 else '1' * 8}"
@@ -127,6 +132,7 @@ def test_a_receipt_printed_before_the_upgrade_still_finds_its_matter(desk: Count
 
     assert found(desk, old) == [serial]
     assert found(desk, old.lower()) == [serial]
+    assert found(desk, full_width(old)) == [serial]  # scanned with a full-width input method on
 
 
 def test_old_guidance_and_refusal_slips_still_find_their_matters(desk: Counter) -> None:
@@ -181,6 +187,8 @@ def test_a_scanned_notice_is_found_and_a_forged_or_mistyped_one_refused(desk: Co
 
     assert desk.s.notices.find(desk.officer, code).id == first.id
     assert desk.s.notices.find(desk.officer, code.lower()).id == first.id
+    assert desk.s.notices.find(desk.officer, full_width(code)).id == first.id
+    assert desk.s.notices.find(desk.officer, full_width(first.number)).id == first.id
     with pytest.raises(ValidationError) as refused:
         desk.s.notices.find(desk.officer, other_checksum(code))
     assert refused.value.message == NOTICE_REFUSED and refused.value.field == "number"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -637,6 +638,11 @@ def test_a_callback_reveal_and_attempt_refuse_or_keep_the_text_exactly(
 # ---- lookups by a typed or scanned number -----------------------------------------------
 
 
+def _full_width(text: str) -> str:
+    """``text`` with its ASCII letters, digits and signs in their full-width forms (Ａ, ０, ｜)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
 @given(data=st.data())
 @FUZZ
 def test_a_typed_or_scanned_number_or_a_filter_finds_or_says_why_in_chinese(
@@ -648,6 +654,8 @@ def test_a_typed_or_scanned_number_or_a_filter_finds_or_says_why_in_chinese(
     text = data.draw(
         TEXT
         | st.sampled_from([notice.number, notice.number.lower(), f" {rect.number}\t", scanned])
+        # As an input method in full-width mode types it, or a keyboard-wedge scanner under one.
+        | st.sampled_from([_full_width(notice.number), _full_width(scanned)])
         | st.sampled_from(["open", "overdue", "officer", "matter"])
         | TEXT.map(lambda t: f"SD|{t}")
         | TEXT.map(lambda t: f"SD|{notice.number}|{t}")
@@ -668,7 +676,7 @@ def test_a_typed_or_scanned_number_or_a_filter_finds_or_says_why_in_chinese(
             assert has_chinese(refused.message), refused.message
         else:
             assert number(found) in (notice.number, rect.number)
-            assert number(found) in text.upper()
+            assert number(found) in unicodedata.normalize("NFKC", text).upper()
 
     # The register's state filter and the completion rate's grouping, as a caller passes them.
     day = notice.local_date
