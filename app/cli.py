@@ -49,7 +49,7 @@ PRINT_KINDS = {
     "monthly": "月度通报",
     "case": "办件档案",
 }
-EXPORT_KINDS = {"statistics": "统计表"}
+EXPORT_KINDS = {"statistics": "统计表", "audit": "审计日志"}
 
 _ARGPARSE_ZH = {
     "usage: ": "用法：",
@@ -207,18 +207,27 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
     _add_login(p)
 
-    p = sub.add_parser("export", help="导出 Excel 工作簿：statistics（统计表）")
-    p.add_argument("kind", choices=list(EXPORT_KINDS), metavar="内容", help="statistics（统计表）")
+    p = sub.add_parser(
+        "export", help="导出 Excel 工作簿：statistics（统计表）或 audit（审计日志，也可 .csv）"
+    )
+    p.add_argument(
+        "kind",
+        choices=list(EXPORT_KINDS),
+        metavar="内容",
+        help="statistics（统计表）或 audit（审计日志）",
+    )
     p.add_argument("--from", dest="start", type=_day, metavar="日期", help="开始日期 YYYY-MM-DD")
     p.add_argument(
         "--to",
         dest="end",
         type=_day,
         metavar="日期",
-        help="结束日期 YYYY-MM-DD（默认与开始日期相同，最长 366 天）",
+        help="结束日期 YYYY-MM-DD（默认与开始日期相同；统计表最长 366 天）",
     )
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
-    p.add_argument("--out", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    p.add_argument(
+        "--out", required=True, metavar="文件", help="输出的 .xlsx 文件（审计日志也可 .csv）"
+    )
     _add_login(p)
 
     p = sub.add_parser(
@@ -376,7 +385,7 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     check_password_rules(password)
     db = _open_new(args.db)
     try:
-        services = build_services(db.sessions)
+        services = build_services(db.sessions, database=db)
         user = services.station.initialize(
             settings,
             NewOfficer(args.admin_badge, args.admin_name, Role(args.admin_role), password),
@@ -518,7 +527,7 @@ def _logged_in(
 
         db = open_database(args.db, create=False, check_all=check_all)
         try:
-            services = build_services(db.sessions)
+            services = build_services(db.sessions, database=db)
             user = _login(services, badge)
             if load is not None:
                 load()
@@ -703,6 +712,8 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         raise StationDeskError("请用 --from 给出统计的开始日期（YYYY-MM-DD）。")
     start: dt.date = args.start
     end: dt.date = args.end or start
+    if args.kind == "audit":
+        return _export_audit(args, badge, start, end, out)
     from app.exports import files
     from app.statistics_service import check_period
 
@@ -714,6 +725,23 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"已导出{EXPORT_KINDS[args.kind]}（{result.label}，民警 {result.officers} 人、"
         f"事项 {result.matters} 项）：{result.path}\n"
+    )
+    return 0
+
+
+def _export_audit(
+    args: argparse.Namespace, badge: str, start: dt.date, end: dt.date, out: TextIO
+) -> int:
+    from app.audit_log import AuditFilter, check_export_target, check_period
+
+    flt = AuditFilter(start, end)
+    check_period(flt)  # before the password is asked for
+    target = check_export_target(Path(args.out))
+    with _logged_in(args, badge) as (services, user):
+        result = services.audit_log.export(user, flt, target, via="cli")
+    out.write(
+        f"已导出审计日志（{start.isoformat()} 至 {end.isoformat()}，{result.rows} 条）："
+        f"{result.path}\n"
     )
     return 0
 
@@ -823,7 +851,7 @@ def _open_new(target: str) -> Database:
             f"该数据库已经初始化过：{Path(target).expanduser().resolve()}。请换一个新文件。"
         )
     db = open_database(target, create=True)
-    services = build_services(db.sessions)
+    services = build_services(db.sessions, database=db)
     if services.station.is_initialized():
         db.dispose()
         raise StationDeskError(f"该数据库已经初始化过：{db.location}。请换一个新文件。")

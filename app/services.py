@@ -16,12 +16,14 @@ from app.clock import Clock, SystemClock
 from app.passwords import PasswordHashing
 
 if TYPE_CHECKING:
+    from app.audit_log import AuditLogService
     from app.auth_service import AuthService
     from app.backup_service import BackupService
     from app.callback_service import CallbackService
     from app.case_file import CaseFileService
     from app.catalogue_service import CatalogueService
     from app.complaint_service import ComplaintService
+    from app.database import Database
     from app.holiday_service import HolidayService
     from app.key_service import KeyService
     from app.ledger_service import LedgerService
@@ -39,11 +41,16 @@ class Services:
     """Every use-case service; the UI hands each widget only the ones it needs."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, hashing: PasswordHashing
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        hashing: PasswordHashing,
+        database: Database | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._hashing = hashing
+        self._database = database
 
     @cached_property
     def auth(self) -> AuthService:
@@ -158,6 +165,13 @@ class Services:
         return RetentionService(self._sessions, self._clock)
 
     @cached_property
+    def audit_log(self) -> AuditLogService:
+        """审计日志: browse, check (the whole integrity check) and export the audit events."""
+        from app.audit_log import AuditLogService
+
+        return AuditLogService(self._sessions, self._clock, self._database)
+
+    @cached_property
     def reports(self) -> ReportService:
         """Statistics to Excel and the monthly report (月度通报)."""
         from app.report_service import ReportService
@@ -169,6 +183,8 @@ def build_services(
     sessions: sessionmaker[Session],
     clock: Clock | None = None,
     hashing: PasswordHashing | None = None,
+    database: Database | None = None,
 ) -> Services:
-    """Wire the services over one session factory."""
-    return Services(sessions, clock or SystemClock(), hashing or PasswordHashing())
+    """Wire the services over one session factory (``database``: the open database it came
+    from, for the integrity check the audit log runs)."""
+    return Services(sessions, clock or SystemClock(), hashing or PasswordHashing(), database)

@@ -203,6 +203,7 @@ class Bench:
             ),
             ("names", "name + date-range search, page 1 + count", "p95 ≤ 10 ms", self.name_search),
             ("open", "all open matters (service)", "≤ 150 ms", self.open_matters),
+            ("audit", "audit log pages (service)", "≤ 200 ms", self.audit_pages),
             ("windows", "chief's main window", "≤ 1.5 s", self.windows),
             ("ledger", "daily ledger", "≤ 300 ms / ≤ 0.5 s", self.ledger),
             ("statistics", "statistics", "≤ 100 ms / ≤ 500 ms", self.statistics),
@@ -437,6 +438,69 @@ class Bench:
                 median(today),
             ),
         ]
+
+    def audit_pages(self) -> list[Line]:
+        """审计日志: the first page of a week, a year's reveals, an officer's month, a record,
+        and the tenth page of a month (keyset: as fast as the first)."""
+        from app.audit_log import AuditFilter
+
+        log = self.services.audit_log
+        today = self.today
+        serial = self.probes[0][2]
+        cases = [
+            ("last 7 days, page 1", AuditFilter(today - dt.timedelta(days=6), today)),
+            (
+                "a year's reveals, page 1",
+                AuditFilter(today - dt.timedelta(days=365), today, category="reveal"),
+            ),
+            (
+                "one officer's month, page 1",
+                AuditFilter(
+                    today - dt.timedelta(days=30), today, officer_id=self.officer.officer_id
+                ),
+            ),
+            (
+                "one record over ten years",
+                AuditFilter(today.replace(year=today.year - 10), today, record=serial),
+            ),
+        ]
+        lines = []
+        for label, flt in cases:
+            rows = len(log.page(self.chief, flt).rows)
+            took = timed(lambda flt=flt: log.page(self.chief, flt), max(3, self.repeat // 10))
+            lines.append(
+                Line(
+                    f"audit log: {label}",
+                    ms(median(took)),
+                    "",
+                    "",
+                    "≤ 200 ms",
+                    verdict(median(took) <= 0.200),
+                    median(took),
+                    note=f"{rows} rows",
+                )
+            )
+        month = AuditFilter(today - dt.timedelta(days=30), today)
+
+        def tenth() -> None:
+            page = log.page(self.chief, month)
+            for _ in range(9):
+                assert page.cursor is not None
+                page = log.page(self.chief, month, page.cursor)
+
+        took = timed(tenth, 3)
+        lines.append(
+            Line(
+                "audit log: a month, pages 1-10",
+                ms(median(took)),
+                "",
+                "",
+                "≤ 2 s",
+                verdict(median(took) <= 2.0),
+                median(took),
+            )
+        )
+        return lines
 
     def windows(self) -> list[Line]:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STATIONDESK_PASSWORD=PASSWORD)

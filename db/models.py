@@ -217,7 +217,12 @@ class AuditEvent(Base):
     # events only, empty on events that sealed no rows and on events from before keying.
     seals: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
-    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        # The audit log viewer (app/audit_log.py): a period newest first, all or one officer's.
+        Index("ix_audit_events_at", "at", "id"),
+        Index("ix_audit_events_officer_at", "officer_id", "at", "id"),
+    )
 
 
 class AuditSeal(Base):

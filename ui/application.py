@@ -82,7 +82,7 @@ class _Station:
             from app.services import build_services
 
             self.db = open_with_key(self._target)
-            self.services = build_services(self.db.sessions)
+            self.services = build_services(self.db.sessions, database=self.db)
         return self.services.auth
 
     def dispose(self) -> None:
@@ -118,7 +118,7 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
     _url, file = resolve(where)
     created = file is not None and not file.exists()
     db = open_with_key(where)
-    services = build_services(db.sessions)
+    services = build_services(db.sessions, database=db)
     if demo:
         from app.demo import demo_logins, login_hint
 

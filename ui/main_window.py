@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
             ("complaints", "投诉表扬", allows(user.role, Permission.HANDLE_VISITS)),
             ("catalogue", "服务事项目录", True),
             ("officers", "人员管理", allows(user.role, Permission.MANAGE_OFFICERS)),
+            ("audit", "审计日志", allows(user.role, Permission.VIEW_AUDIT)),
             ("holidays", "节假日设置", True),
             ("settings", "本所设置", True),
         ]
@@ -295,6 +296,10 @@ class MainWindow(QMainWindow):
             from ui.pages.officers_page import OfficersPage
 
             return OfficersPage(services.officers, user)
+        if key == "audit":
+            from ui.pages.audit_page import AuditPage
+
+            return AuditPage(services.audit_log, user, today)
         if key == "holidays":
             from ui.pages.holidays_page import HolidaysPage
 

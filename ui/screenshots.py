@@ -47,6 +47,7 @@ from ui.fonts import FONT_SIZES, apply_font_size, install_fonts_and_style
 from ui.garbage import GarbageCollector
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.audit_page import AuditPage
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
 from ui.pages.complaints_page import ComplaintsPage
@@ -362,6 +363,13 @@ def _ledger_shots(
         if index < stats.tabs.count():
             stats.tabs.setCurrentIndex(index)
             shot(name, window)
+    window.show_page("audit")
+    audit_page = window.pages["audit"]
+    assert isinstance(audit_page, AuditPage)
+    shot("43-audit-log.png", window)
+    audit_page.category_combo.setCurrentIndex(audit_page.category_combo.findData("print"))
+    audit_page.search()
+    shot("43b-audit-log-prints.png", window)
     window.close()
     return names
 
@@ -445,7 +453,7 @@ def _take(app: QApplication, target: str, out: Path) -> list[str]:
 
 def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> list[str]:
     db = open_database(copy, create=False)
-    services = build_services(db.sessions)
+    services = build_services(db.sessions, database=db)
     badge = os.environ.get(BADGE_ENV, DEMO_OFFICERS[0][0])
     password = os.environ.get(PASSWORD_ENV, DEMO_PASSWORD)
     if not services.station.is_initialized():

@@ -401,6 +401,29 @@ def test_export_statistics_writes_a_workbook_and_audits_it(
     assert after["from"] == start.isoformat() and after["file"] == str(out)
 
 
+def test_export_audit_writes_the_period_as_csv_and_audits_it(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
+) -> None:
+    today = _station_today(demo_copy)
+    start = today - dt.timedelta(days=6)
+    out = tmp_path / "审计日志.csv"
+    argv = ["export", "audit", "--from", start.isoformat(), "--to", today.isoformat()]
+
+    assert cli.main([*argv, "--db", str(demo_copy), "--out", str(out), *chief_login]) == 0
+
+    line = one_chinese_line(capsys.readouterr().out)
+    assert line.startswith("已导出审计日志（") and str(out) in line
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[1].split(",")[:3] == ["编号", "时间", "人员"]
+    action, officer, after = _last_event(demo_copy)
+    assert (action, officer, after["via"]) == (
+        "audit_exported",
+        _officer_id(demo_copy, CHIEF_BADGE),
+        "cli",
+    )
+    assert after["rows"] == len(lines) - 2 > 0 and after["path"] == str(out)
+
+
 def test_print_monthly_writes_the_report(
     demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:
@@ -427,6 +450,7 @@ def test_print_monthly_writes_the_report(
     [
         (["export", "statistics", "--from", "2025-09-30", "--to", "2025-09-01"], "早于"),
         (["export", "statistics", "--to", "2025-09-01"], "--from"),
+        (["export", "audit", "--from", "2025-09-30", "--to", "2025-09-01"], "早于"),
         (["print", "monthly", "2025-13"], "YYYY-MM"),
         (["print", "monthly"], "YYYY-MM"),
         (["print", "monthly", "2999-01"], "尚未开始"),
@@ -435,6 +459,7 @@ def test_print_monthly_writes_the_report(
     ids=[
         "reversed",
         "no_start",
+        "audit_reversed",
         "bad_month",
         "no_month",
         "future_month",

@@ -41,6 +41,7 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
         "投诉表扬",
         "服务事项目录",
         "人员管理",
+        "审计日志",
         "节假日设置",
         "本所设置",
     ]
@@ -50,6 +51,7 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
     window2 = MainWindow(services, officer, "/tmp/x.sqlite3", qsettings)
     qtbot.addWidget(window2)
     assert "人员管理" not in window2.page_titles()
+    assert "审计日志" not in window2.page_titles()
     assert window2.page_titles()[0] == "今日接待"
 
 
