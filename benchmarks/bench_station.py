@@ -454,6 +454,14 @@ class Bench:
                 AuditFilter(today - dt.timedelta(days=365), today, category="reveal"),
             ),
             (
+                "a year's prints, page 1",
+                AuditFilter(today - dt.timedelta(days=365), today, category="print"),
+            ),
+            (
+                "a year's casework, page 1",
+                AuditFilter(today - dt.timedelta(days=365), today, category="casework"),
+            ),
+            (
                 "one officer's month, page 1",
                 AuditFilter(
                     today - dt.timedelta(days=30), today, officer_id=self.officer.officer_id
@@ -500,6 +508,24 @@ class Bench:
                 median(took),
             )
         )
+        with tempfile.TemporaryDirectory() as folder:
+            for suffix, target in ((".csv", 10.0), (".xlsx", 60.0)):
+                out = Path(folder) / f"audit{suffix}"
+                began = time.perf_counter()
+                rows = log.export(self.chief, month, out).rows
+                seconds = time.perf_counter() - began
+                lines.append(
+                    Line(
+                        f"audit log: export a month ({suffix})",
+                        f"{seconds:.1f} s",
+                        "",
+                        "",
+                        f"≤ {target:.0f} s",
+                        verdict(seconds <= target),
+                        seconds,
+                        note=f"{rows} rows, {out.stat().st_size / 1e6:.1f} MB",
+                    )
+                )
         return lines
 
     def windows(self) -> list[Line]:
@@ -1025,7 +1051,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated parts to measure: login, lookups, names, open, windows, ledger, "
-        "statistics, notice, print, builder (default: all)",
+        "statistics, notice, print, audit, builder (default: all)",
     )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else []

@@ -222,6 +222,8 @@ class AuditEvent(Base):
         # The audit log viewer (app/audit_log.py): a period newest first, all or one officer's.
         Index("ix_audit_events_at", "at", "id"),
         Index("ix_audit_events_officer_at", "officer_id", "at", "id"),
+        # A rare kind over a long period (a year's reveals, prints, exports): its own entries.
+        Index("ix_audit_events_action_at", "action", "at", "id"),
     )
 
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -273,3 +274,46 @@ def test_the_check_runs_the_whole_integrity_check_and_finds_a_changed_event(
             session.scalar(select(func.count()).where(AuditEvent.action == "integrity_checked"))
             == 2
         )
+
+
+@pytest.mark.parametrize(
+    ("flt", "index"),
+    [
+        (AuditFilter(TODAY - dt.timedelta(days=365), TODAY), "ix_audit_events_at"),
+        (
+            AuditFilter(TODAY - dt.timedelta(days=365), TODAY, category="reveal"),
+            "ix_audit_events_action_at",
+        ),
+        (
+            AuditFilter(TODAY - dt.timedelta(days=365), TODAY, category="casework"),
+            "ix_audit_events_at",
+        ),
+        (
+            AuditFilter(TODAY - dt.timedelta(days=365), TODAY, officer_id=3),
+            "ix_audit_events_officer",
+        ),
+        (AuditFilter(ALL_TIME.start, TODAY, record="QNL-2026-000001"), "ix_audit_events_entity"),
+    ],
+    ids=["period", "rare_kind", "bulk_kind", "officer", "record"],
+)
+def test_each_filter_reads_by_its_index(desk: Desk, flt: AuditFilter, index: str) -> None:
+    """A year of a million visits is millions of events: no filter may scan them all."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _m: Any) -> None:
+        if "FROM audit_events" in statement:
+            seen.append((statement, params))
+
+    event.listen(desk.db.engine, "before_cursor_execute", capture)
+    try:
+        desk.s.audit_log.page(desk.chief, flt)
+    finally:
+        event.remove(desk.db.engine, "before_cursor_execute", capture)
+    ((statement, params),) = seen
+    with desk.db.engine.connect() as conn:
+        plan = " ".join(
+            str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+        )
+    assert index in plan and "SCAN audit_events" not in plan, plan

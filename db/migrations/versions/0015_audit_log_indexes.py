@@ -1,4 +1,4 @@
-"""The audit log viewer reads a period newest first, of everyone or of one officer (issue 16).
+"""The audit log viewer reads a period newest first: everyone's, one officer's, one kind's (issue 16).
 
 Revision ID: 0015
 Revises: 0014
@@ -17,6 +17,7 @@ depends_on = None
 INDEXES = (
     ('ix_audit_events_at', ['at', 'id']),
     ('ix_audit_events_officer_at', ['officer_id', 'at', 'id']),
+    ('ix_audit_events_action_at', ['action', 'at', 'id']),
 )
 
 
