@@ -7,6 +7,7 @@ The writer knows nothing of visits or officers; rows arrive as plain values, alr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -155,18 +156,25 @@ def _shown(value: Value, fmt: str) -> str:
     return str(value)
 
 
-def _write(cell: Any, value: Value, column: SheetColumn) -> None:
+@functools.cache
+def _alignment(horizontal: str | None, wrap: bool) -> Any:
+    """One Alignment per look: a workbook of 200,000 cells shares a handful (openpyxl hashes
+    each style it is given; a new object per cell made writing ten times slower)."""
     from openpyxl.styles import Alignment
 
+    return Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+
+
+def _write(cell: Any, value: Value, column: SheetColumn) -> None:
     if value is None:
         cell.value = EMPTY
-        cell.alignment = Alignment(horizontal="center", vertical="top")
+        cell.alignment = _alignment("center", False)
         return
     if isinstance(value, str):
         cell.value = _clean(value)
         # "=…" would otherwise be stored as a formula: text typed at the counter stays text.
         cell.data_type = "s"
-        cell.alignment = Alignment(wrap_text=column.wrap, vertical="top")
+        cell.alignment = _alignment(None, column.wrap)
         return
     if isinstance(value, dt.datetime):
         # Excel has no time zones: the wall-clock time the caller chose is what is shown.
@@ -178,7 +186,7 @@ def _write(cell: Any, value: Value, column: SheetColumn) -> None:
     else:
         cell.value = value
         cell.number_format = FORMATS.get(column.fmt, "General")
-    cell.alignment = Alignment(vertical="top")
+    cell.alignment = _alignment(None, False)
 
 
 def _fill(ws: Any, sheet: Sheet) -> None:
