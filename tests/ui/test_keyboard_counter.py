@@ -387,3 +387,30 @@ def test_after_a_plain_save_the_new_visits_keys_act_at_once(
         driver.stop()
     assert not driver.failure, driver.failure + "\n" + "\n".join(driver.sent)
     assert opened and "李四光" in opened[-1]  # the notice of the visit just saved
+
+
+def test_enter_on_a_detail_pane_button_presses_it(
+    qtbot, services: Services, make_officer, qsettings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    # The pane lays its buttons out only when a matter is shown, after the page was built:
+    # Enter on a focused 受理 did nothing (Space did), found while writing the F1 manual.
+    from app.identity import IdType
+    from app.visit_dto import NewVisit
+
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    item = services.catalogue.list_items("SFZ-SL")[0]
+    visit = services.visits.register(
+        officer, NewVisit("李四光", IdType.RESIDENT, ID_NUMBER, PHONE, item.item_id)
+    )
+    window = MainWindow(services, officer, "db", qsettings, today=dt.date(2026, 11, 20))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    panel = window.pages["today"].panel  # type: ignore[attr-defined]
+    panel.show_visit(visit.row.id)
+    accept = panel.buttons["accept"]
+    assert accept.isVisible() and accept.isEnabled()
+    accept.setFocus()
+    qtbot.keyClick(accept, Qt.Key.Key_Return)
+    assert services.visits.get(officer, visit.row.id).row.status == VisitStatus.IN_PROGRESS

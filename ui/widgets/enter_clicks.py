@@ -8,6 +8,8 @@ watches those buttons only, never the application (see ui.widgets.wheel_guard).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton, QWidget
@@ -35,13 +37,14 @@ class EnterClicks(QObject):
         return False
 
 
-def enter_clicks(root: QWidget) -> None:
-    """Let Enter press every button under ``root`` (again: no harm)."""
+def enter_clicks(root: QWidget, buttons: Iterable[QPushButton] = ()) -> None:
+    """Let Enter press every button under ``root`` (again: no harm), and ``buttons`` that
+    are not yet under it (a pane that lays its buttons out only when a record is shown)."""
     keys = root.findChild(EnterClicks, "enterClicks")
     if keys is None:
         keys = EnterClicks(root)
         keys.setObjectName("enterClicks")
-    for button in root.findChildren(QPushButton):
+    for button in [*root.findChildren(QPushButton), *buttons]:
         if button.property(_WATCHED):
             continue
         button.installEventFilter(keys)

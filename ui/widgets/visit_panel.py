@@ -37,6 +37,7 @@ from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets.enter_clicks import enter_clicks
 from ui.widgets.flow_layout import ButtonGrid
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
@@ -267,6 +268,8 @@ class VisitPanel(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, key=key: self.trigger(key))
             self.actions_by_key[key] = action
+        # Laid out only once a matter is shown, so a page's enter_clicks would not find them.
+        enter_clicks(self, self.buttons.values())
         self._slots = slots
         self._next: str | None = None
         self.primary_key: str | None = None
