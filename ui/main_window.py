@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
 
 from app.dto import SessionUser
 from app.errors import StationDeskError
-from app.roles import Permission, allows
+from app.roles import Permission, Role, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
+from ui.help_dialog import TourDialog, install_help_key, show_help
 from ui.idle import IdleSource, IdleWatcher, default_idle_source
 from ui.localtime import set_station_timezone
 from ui.lock_cover import close_windows, cover_windows
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
         self._station_name = station.name
         self.setWindowTitle(f"派出所窗口服务台账 — {station.name}")
         self.setMinimumSize(900, 600)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_help_key(app)  # F1: the manual of the page or form in front
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -368,6 +372,14 @@ class MainWindow(QMainWindow):
         system.addSeparator()
         system.addAction(quit_action)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        # F1 itself is the application's (ui.help_dialog.HelpKey): it works inside forms too.
+        page_help = QAction("本页帮助…\tF1", self)
+        page_help.triggered.connect(self.show_page_help)
+        help_menu.addAction(page_help)
+        tour = QAction("新手入门…", self)
+        tour.triggered.connect(self.show_tour)
+        help_menu.addAction(tour)
+        help_menu.addSeparator()
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
@@ -583,6 +595,32 @@ class MainWindow(QMainWindow):
     def _on_logout(self) -> None:
         self.logout_requested = True
         self.close()
+
+    def current_help_key(self) -> str | None:
+        """The manual F1 opens: the page in front (none while the window is locked)."""
+        if self.locked:
+            return None
+        row = self.nav.currentRow()
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def show_page_help(self) -> None:
+        """帮助 → 本页帮助 (also F1): the manual of the page in front."""
+        key = self.current_help_key()
+        if key is not None:
+            show_help(key, self)
+
+    def show_tour(self) -> None:
+        """帮助 → 新手入门: the first-day walk through the counter."""
+        TourDialog(self).exec()
+        self._settings.setValue(f"tour_seen/{self._user.badge_no}", True)
+
+    def offer_tour(self) -> None:
+        """A window officer's first login on this computer opens 新手入门 once."""
+        if self._user.role not in (Role.WINDOW, Role.AUXILIARY):
+            return
+        if self._settings.value(f"tour_seen/{self._user.badge_no}", False, type=bool):
+            return
+        self.show_tour()
 
     def _on_about(self) -> None:
         AboutDialog(self._station_name, self._location, self).exec()

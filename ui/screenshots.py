@@ -45,6 +45,7 @@ from ui.files import FOLDER_NAME, install_qt_chinese, prefer_chinese_system_loca
 from ui.first_run_wizard import FirstRunWizard
 from ui.fonts import FONT_SIZES, apply_font_size, install_fonts_and_style
 from ui.garbage import GarbageCollector
+from ui.help_dialog import HelpDialog, TourDialog
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.audit_page import AuditPage
@@ -529,6 +530,10 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
         shot("13-settings.png", window)
         shot("14-change-password.png", ChangePasswordDialog(services.auth, user))
         shot("15-about.png", AboutDialog(station.name, location))
+        shot("15b-help-holidays.png", HelpDialog("holidays"))
+        tour = TourDialog()
+        tour.go(1)
+        shot("15c-tour.png", tour)
         window.close()
     finally:
         db.dispose()

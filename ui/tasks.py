@@ -6,6 +6,7 @@ opens its own session, so running it on a worker thread is safe.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 # Work that ends sooner shows no dialog (it would only flicker).
 SHOW_AFTER_MS = 500
@@ -34,9 +36,18 @@ class _Job(QRunnable):
         try:
             result = self._work()
         except Exception as exc:  # handed to the UI thread, which decides what to show
-            self._relay.failed.emit(exc)
+            self._report(self._relay.failed, exc)
         else:
-            self._relay.finished.emit(result)
+            self._report(self._relay.finished, result)
+
+    @staticmethod
+    def _report(signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The window that asked was closed meanwhile (its relay deleted with it): there
+            # is no one left to tell, and the work itself is done or rolled back.
+            logger.debug("background result dropped: its window is gone")
 
 
 class TaskRunner(QObject):

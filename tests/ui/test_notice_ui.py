@@ -97,3 +97,36 @@ def test_a_notice_is_issued_and_the_second_visit_completed_through_the_dialogs(
     assert detail.row.status.value == "in_progress" and detail.row.owner_name == "张伟"
     rates = {r.label: r.rate_text for r in page.by_officer.rows()}
     assert rates == {"张伟": "100%"}
+
+
+def test_enter_on_a_focused_breach_or_void_button_presses_it_not_the_save(
+    qtbot, monkeypatch: pytest.MonkeyPatch, services: Services, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    # The two were not auto-default, so Enter on either, focused, ran the dialog's default
+    # 登记收到的材料 instead (found while writing the F1 manual).
+    officer = make_officer(Role.WINDOW, "张伟")
+    item = services.catalogue.list_items("ZM-WFZ")[0]
+    visit = services.visits.register(
+        officer,
+        NewVisit("王小明", IdType.RESIDENT, "11010519491231002X", "13805710011", item.item_id),
+    )
+    editor = NoticeDialog(services.notices, officer, services.notices.draft(officer, visit.row.id))
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_state(0, "missing")
+    sign(qtbot, editor.pad)
+    editor.issue()
+    assert editor.issued is not None
+    pressed: list[str] = []
+    monkeypatch.setattr(NoticeReturnDialog, "_on_void_clicked", lambda _s: pressed.append("void"))
+    monkeypatch.setattr(
+        NoticeReturnDialog, "_on_breach_clicked", lambda _s: pressed.append("breach")
+    )
+    monkeypatch.setattr(NoticeReturnDialog, "save", lambda _s: pressed.append("save"))
+    dialog = NoticeReturnDialog(services.notices, officer, editor.issued)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for button in (dialog.void_button, dialog.breach_button):
+        button.setFocus()
+        qtbot.keyClick(button, Qt.Key.Key_Return)
+    assert pressed == ["void", "breach"]

@@ -40,6 +40,7 @@ class CallbackAttemptDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "callback_attempt")  # F1: resources/help/callback_attempt.html
         self._callbacks = callbacks
         self._user = user
         self._row = row

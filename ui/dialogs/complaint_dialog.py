@@ -49,6 +49,7 @@ class ComplaintDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "complaint_form")  # F1: resources/help/complaint_form.html
         self.setWindowTitle("登记投诉/表扬")
         self.setMinimumWidth(560)
         self._complaints = complaints

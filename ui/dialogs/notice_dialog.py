@@ -119,6 +119,7 @@ class NoticeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "notice_form")  # F1: resources/help/notice_form.html
         self._notices = notices
         self._user = user
         self._draft = draft

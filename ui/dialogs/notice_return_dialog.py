@@ -20,6 +20,7 @@ from app.errors import StationDeskError
 from app.notice_dto import ITEM_STATE_LABELS, NoticeDetail
 from app.notice_service import NoticeService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
+from ui.widgets.enter_clicks import enter_clicks
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error
 from ui.widgets.screen_fit import fit_to_screen
@@ -36,6 +37,7 @@ class NoticeReturnDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "notice_return")  # F1: resources/help/notice_return.html
         self._notices = notices
         self._user = user
         self.notice = notice
@@ -54,6 +56,9 @@ class NoticeReturnDialog(QDialog):
         self.void_button = QPushButton("作废告知单…")
         self.void_button.setAutoDefault(False)
         self.void_button.clicked.connect(self._on_void_clicked)
+        # Not auto-default (Enter in the list registers the materials), but Enter on either
+        # of them, focused, presses it rather than the dialog's 登记收到的材料.
+        enter_clicks(self, (self.breach_button, self.void_button))
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             "登记收到的材料", QDialogButtonBox.ButtonRole.AcceptRole

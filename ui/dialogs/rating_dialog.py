@@ -165,6 +165,7 @@ class RatingDialog(QDialog):
         counter_window: str = "",
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "rating_form")  # F1: resources/help/rating_form.html
         self._ratings = ratings
         self._user = user
         self._visit_id = visit_id

@@ -90,6 +90,7 @@ class RegistrationDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "registration")  # F1: resources/help/registration.html
         self._visits = visits
         self._user = user
         self._tasks = TaskRunner(self)

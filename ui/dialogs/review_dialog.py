@@ -36,6 +36,7 @@ class ReviewDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("help_key", "review")  # F1: resources/help/review.html
         self._ledgers = ledgers
         self._user = user
         self._ledger = ledger

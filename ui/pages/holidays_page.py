@@ -71,7 +71,7 @@ class HolidaysPage(QWidget):
         self.empty_label = QLabel("该年度尚无节假日安排：期限按周一至周五计算。")
         self.empty_label.setObjectName("hint")
 
-        self.paste_button = QPushButton("粘贴国务院通知(&P)…")
+        self.paste_button = QPushButton("粘贴国务院通知(&V)…")
         self.paste_button.setToolTip("粘贴国务院办公厅节假日安排通知全文，自动识别后一次保存并确认")
         self.paste_button.clicked.connect(self.open_notice_dialog)
         self.pick_button = QPushButton("在日历上选择(&C)…")
