@@ -82,7 +82,11 @@ def test_every_page_has_a_manual_that_explains_each_of_its_buttons(window: MainW
         page = window.stack.currentWidget()
         assert page is not None
         text = _plain(help_html(key))
-        words = {button_words(b.text()) for b in page.findChildren(QPushButton) if b.text()}
+        buttons = list(page.findChildren(QPushButton))
+        panel = getattr(page, "panel", None)  # the matter pane lays its buttons out on demand
+        if panel is not None:
+            buttons.extend(panel.buttons.values())
+        words = {button_words(b.text()) for b in buttons if b.text()}
         absent = sorted(w for w in words if w and w not in text)
         if absent:
             missing[key] = absent
