@@ -112,6 +112,8 @@ class RectificationRow:
     appeal_reason: str
     row_version: int
     dimensions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    rated_officer_id: int = 0  # who may appeal, and who may not work the steps
+    owner_id: int = 0
 
     @property
     def state_label(self) -> str:
@@ -788,6 +790,8 @@ def _rect_row(r: Any, names: dict[int, str], today: dt.date) -> RectificationRow
         citizen_name=citizen_name,
         rated_officer=names.get(rated_officer_id, ""),
         owner=names.get(owner_id, ""),
+        rated_officer_id=rated_officer_id,
+        owner_id=owner_id,
         rating_text=LEVELS.get(overall or 0, "—"),
         comment=comment,
         verify_due=verify_due,

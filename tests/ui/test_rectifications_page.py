@@ -247,3 +247,20 @@ def test_the_rectification_slip_is_previewed_and_a_second_print_is_marked_as_a_r
     assert not own.buttons["print"].isEnabled()
     own.print_selected()  # the service decides who prints
     assert own.errors.general_message == "督办单由督办人、所长或副所长打印。"
+
+
+def test_a_deputy_who_shares_the_rated_officers_name_may_decide_the_appeal(
+    qtbot, monkeypatch: pytest.MonkeyPatch, services: Services, chief, make_officer
+) -> None:  # type: ignore[no-untyped-def]
+    # The page told the rated officer by name: a deputy named 张伟 too was shown "针对您本人"
+    # and could not decide 张伟's appeal (found while writing the F1 manual).
+    officer = make_officer(Role.WINDOW, "张伟")
+    deputy = make_officer(Role.DEPUTY, "张伟")
+    number = bad_rating(services, officer, "王小明")
+    rect = next(r for r in services.ratings.rectifications(chief) if r.number == number)
+    services.ratings.appeal(officer, rect.id, "群众对法定材料要求不满，非服务态度问题")
+    page = RectificationsPage(services.ratings, deputy)
+    qtbot.addWidget(page)
+    page.select(rect.id)
+    assert "针对您本人" not in page.hint.text()
+    assert page.buttons["decide"].isEnabled() and not page.buttons["appeal"].isEnabled()

@@ -322,8 +322,9 @@ class RectificationsPage(QWidget):
                 button.setEnabled(False)
             self.hint.clear()
             return
-        rated = r.rated_officer == self._user.name
-        owner = r.owner == self._user.name and not rated
+        # By account, not by name: two officers may share a name.
+        rated = r.rated_officer_id == self._user.officer_id
+        owner = r.owner_id == self._user.officer_id and not rated
         supervisor = allows(self._user.role, Permission.VIEW_ALL_VISITS)
         live = r.state != "closed"
         enabled = {
