@@ -66,6 +66,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "rectification_reprinted": ("补打整改督办单", "print"),
     "register_printed": ("打印现场回访登记簿", "print"),
     "case_file_printed": ("打印办件档案", "print"),
+    "shift_record_printed": ("打印交接班记录", "print"),
     "ledger_printed": ("打印每日台账", "print"),
     "monthly_report_printed": ("打印月度通报", "print"),
     "ledger_exported": ("导出每日台账", "export"),
@@ -88,6 +89,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "visit_time_ended": ("记录结束时间", "casework"),
     "visit_reassigned": ("指派负责民警", "casework"),
     "handover_requested": ("发起移交", "casework"),
+    "shift_handed_over": ("交接班（登记交接班记录）", "casework"),
     "handover_accepted": ("接收移交", "casework"),
     "handover_declined": ("拒收移交", "casework"),
     "handover_cancelled": ("撤回移交", "casework"),
@@ -157,6 +159,7 @@ ENTITY_LABELS: dict[str, str] = {
     "statistics": "统计表", "audit_log": "审计日志", "backup": "备份", "station_key": "本所密钥",
     "station": "本所", "service_item": "服务事项", "holiday": "节假日安排",
     "calendar_year": "年度日历", "counter": "编号计数器", "audit": "审计链",
+    "shift": "交接班记录",
 }  # fmt: skip
 
 FIELD_LABELS: dict[str, str] = {
@@ -203,6 +206,7 @@ FIELD_LABELS: dict[str, str] = {
     "code": "编码", "version": "版本", "category": "事项类别", "time_limit": "办理时限",
     "fee": "收费", "place": "办理地点", "hours": "办公时间", "materials": "材料清单",
     "items": "事项数", "day": "日期", "is_workday": "调休上班", "title": "通知标题",
+    "kept": "本人继续负责", "handed": "移交同事",
     "holidays": "放假天数", "workdays": "调休上班天数", "confirmed": "已确认", "source": "录入方式",
     # station settings (app.dto.StationSettings)
     "address": "地址", "phone_consult": "咨询电话", "phone_supervision": "监督电话",

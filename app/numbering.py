@@ -17,11 +17,18 @@ from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from app import audit, day_lock
-from db.models import Addendum, Complaint, Counter, Notice, Rectification, Visit
+from db.models import Addendum, Complaint, Counter, Notice, Rectification, ShiftHandover, Visit
 
 logger = logging.getLogger(__name__)
 
-Numbered = type[Visit] | type[Notice] | type[Complaint] | type[Addendum] | type[Rectification]
+Numbered = (
+    type[Visit]
+    | type[Notice]
+    | type[Complaint]
+    | type[Addendum]
+    | type[Rectification]
+    | type[ShiftHandover]
+)
 
 # Each counter's kind → the table whose (year, seq) it numbers (UNIQUE there).
 NUMBERED: dict[str, Numbered] = {
@@ -30,6 +37,7 @@ NUMBERED: dict[str, Numbered] = {
     "complaint": Complaint,
     "addendum": Addendum,
     "rectification": Rectification,
+    "shift": ShiftHandover,
 }
 
 # What a chief calls each kind's numbers.
@@ -39,6 +47,7 @@ LABELS: dict[str, str] = {
     "complaint": "投诉表扬编号",
     "addendum": "更正记录编号",
     "rectification": "整改督办编号",
+    "shift": "交接班记录编号",
 }
 
 

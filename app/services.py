@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.rating_service import RatingService
     from app.report_service import ReportService
     from app.retention import RetentionService
+    from app.shift_service import ShiftService
     from app.station_service import StationService
     from app.statistics_service import StatisticsService
     from app.visit_service import VisitService
@@ -163,6 +164,13 @@ class Services:
         from app.retention import RetentionService
 
         return RetentionService(self._sessions, self._clock)
+
+    @cached_property
+    def shifts(self) -> ShiftService:
+        """交接班: what an officer leaves open at the end of a shift, kept or handed over."""
+        from app.shift_service import ShiftService
+
+        return ShiftService(self._sessions, self._clock)
 
     @cached_property
     def audit_log(self) -> AuditLogService:

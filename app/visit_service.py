@@ -110,6 +110,51 @@ def next_number(session: Session, kind: str, year: int) -> int:
     return counter.last_no
 
 
+def offer_handover(
+    session: Session,
+    actor: Officer,
+    visit: Visit,
+    to_officer_id: int,
+    reason: str,
+    now: dt.datetime,
+) -> Handover:
+    """Offer ``visit`` (owned by ``actor``, checked by the caller) to a colleague, audited; the
+    owner stays responsible until the colleague accepts. ``reason`` is already cleaned."""
+    if to_officer_id == actor.id:
+        raise ValidationError("不能移交给自己。", "to_officer")
+    receiver = session.get(Officer, to_officer_id)
+    if receiver is None or not receiver.active:
+        raise ValidationError("接收人不存在或账号已停用，请另选同事。", "to_officer")
+    if not allows(Role(receiver.role), Permission.HANDLE_VISITS):
+        raise ValidationError(
+            f"{receiver.name}（{Role(receiver.role).label}）不办理窗口事项。", "to_officer"
+        )
+    if _pending(session, visit.id) is not None:
+        raise ConflictError("该事项已有待接收的移交，请等对方处理或先撤回。")
+    handover = Handover(
+        visit_id=visit.id,
+        from_officer_id=actor.id,
+        to_officer_id=receiver.id,
+        reason=reason,
+        state="pending",
+        created_at=now,
+        decline_reason="",
+    )
+    session.add(handover)
+    visit.row_version += 1
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        officer_id=actor.id,
+        action="handover_requested",
+        entity_type="visit",
+        entity_id=visit.serial,
+        after={"handover": handover.id, "to": receiver.badge_no, "reason": reason},
+    )
+    return handover
+
+
 class VisitService(ServiceBase):
     """Every use case of a walk-in matter; each is one transaction with its audit event."""
 
@@ -521,39 +566,7 @@ class VisitService(ServiceBase):
         text = clean_text(reason, field="reason", label="移交原因", max_len=text_limits.REASON)
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
-            if to_officer_id == actor.id:
-                raise ValidationError("不能移交给自己。", "to_officer")
-            receiver = session.get(Officer, to_officer_id)
-            if receiver is None or not receiver.active:
-                raise ValidationError("接收人不存在或账号已停用，请另选同事。", "to_officer")
-            if not allows(Role(receiver.role), Permission.HANDLE_VISITS):
-                raise ValidationError(
-                    f"{receiver.name}（{Role(receiver.role).label}）不办理窗口事项。", "to_officer"
-                )
-            if _pending(session, visit.id) is not None:
-                raise ConflictError("该事项已有待接收的移交，请等对方处理或先撤回。")
-            now = self._clock.now()
-            handover = Handover(
-                visit_id=visit.id,
-                from_officer_id=actor.id,
-                to_officer_id=receiver.id,
-                reason=text,
-                state="pending",
-                created_at=now,
-                decline_reason="",
-            )
-            session.add(handover)
-            visit.row_version += 1
-            session.flush()
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="handover_requested",
-                entity_type="visit",
-                entity_id=visit.serial,
-                after={"handover": handover.id, "to": receiver.badge_no, "reason": text},
-            )
+            offer_handover(session, actor, visit, to_officer_id, text, self._clock.now())
             return self._detail(session, visit)
 
     def accept_handover(self, user: SessionUser, handover_id: int) -> VisitDetail:

@@ -845,6 +845,31 @@ class Addendum(Base):
     __table_args__ = (UniqueConstraint("year", "seq", name="uq_addenda_year_seq"),)
 
 
+class ShiftHandover(Base):
+    """交接班记录: what an officer left open at the end of a shift, and who has each item now.
+
+    ``items_json`` is the list as the officer confirmed and printed it (matters kept or
+    offered to a colleague, handovers waiting, callbacks and notices due): a record of the
+    moment, not a view of today's state.
+    """
+
+    __tablename__ = "shift_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    items_json: Mapped[str] = mapped_column(Text)
+    kept: Mapped[int] = mapped_column(Integer, default=0)
+    handed: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_shift_handovers_year_seq"),)
+
+
 @event.listens_for(Visit, "before_insert")
 @event.listens_for(Visit, "before_update")
 def _visit_lookup_hashes(_mapper: Any, connection: Any, visit: Visit) -> None:
