@@ -4,6 +4,7 @@ garbage collection as the tests expect it, whatever a test of the application le
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -45,6 +46,7 @@ def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
     # This test's closed windows caught in reference cycles go now, between tests, not at a
     # random moment of the next one (a window destroyed mid-test took the focus with it).
     gc.collect()
+    gc.freeze()  # as in tests/conftest.py: the survivors are not walked again
     QApplication.processEvents()
 
 
