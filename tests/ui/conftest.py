@@ -4,7 +4,6 @@ garbage collection as the tests expect it, whatever a test of the application le
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 
 import pytest
