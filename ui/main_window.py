@@ -52,6 +52,7 @@ from ui.session_lock import SessionLockWatcher
 from ui.tasks import BusyDialog
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.enter_clicks import enter_clicks
+from ui.widgets.messages import show_error, show_info
 from ui.widgets.wheel_guard import guard_wheel
 
 logger = logging.getLogger(__name__)
@@ -364,8 +365,13 @@ class MainWindow(QMainWindow):
         logout.triggered.connect(self._on_logout)
         quit_action = QAction("退出", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        for action in (self.lock_action, password, logout):
+        quit_action.triggered.connect(self._on_quit)
+        actions = [self.lock_action, password, logout]
+        if allows(self._user.role, Permission.HANDLE_VISITS):
+            self.shift_action = QAction("交接班…", self)
+            self.shift_action.triggered.connect(self.end_shift)
+            actions.insert(1, self.shift_action)
+        for action in actions:
             system.addAction(action)
         system.addSeparator()
         self._build_font_size_menu(system.addMenu("字号(&Z)"))
@@ -593,8 +599,40 @@ class MainWindow(QMainWindow):
         ChangePasswordDialog(self._services.auth, self._user, parent=self).exec()
 
     def _on_logout(self) -> None:
+        if not self.end_shift(leaving=True):
+            return
         self.logout_requested = True
         self.close()
+
+    def _on_quit(self) -> None:
+        if self.end_shift(leaving=True):
+            self.close()
+
+    def end_shift(self, leaving: bool = False) -> bool:
+        """交接班: the officer's open items, each matter kept or handed over, recorded (and
+        printed if asked). Leaving (退出, 切换人员) with nothing open asks nothing; False:
+        the officer cancelled, and stays."""
+        if self.locked or not allows(self._user.role, Permission.HANDLE_VISITS):
+            return True
+        from ui.dialogs.shift_dialog import ShiftDialog, print_shift_record
+
+        shifts = self._services.shifts
+        try:
+            review = shifts.review(self._user)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return True  # a failed list must not keep the officer from logging out
+        if review.empty:
+            if not leaving:
+                show_info(self, "您名下没有在办事项、待接收的移交、待回访或临期告知单，无需交接。")
+            return True
+        dialog = ShiftDialog(shifts, self._user, review, self)
+        if not dialog.exec() or dialog.record is None:
+            return False
+        if dialog.print_after:
+            print_shift_record(shifts, self._user, dialog.record, self)
+        self.statusBar().showMessage(f"已登记交接班记录 {dialog.record.number}。", 10_000)
+        return True
 
     def current_help_key(self) -> str | None:
         """The manual F1 opens: the page in front (none while the window is locked)."""

@@ -40,6 +40,7 @@ from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
+from ui.dialogs.shift_dialog import ShiftDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
 from ui.files import FOLDER_NAME, install_qt_chinese, prefer_chinese_system_locale
 from ui.first_run_wizard import FirstRunWizard
@@ -288,6 +289,16 @@ def _rating_shots(
         shot(
             "32b-case-file.png",
             PrintPreviewDialog(render_register(case_file), "办件档案", "c.pdf", lambda: None),
+        )
+    shift = services.shifts.review(officer)
+    if not shift.empty:
+        shot("32c-shift.png", ShiftDialog(services.shifts, officer, shift))
+        kept = {i.ref_id: None for i in shift.items if i.needs_decision}
+        record = services.shifts.hand_over(officer, kept, "晚班交接")
+        shift_pdf = render_register(services.shifts.document(officer, record.number))
+        shot(
+            "32d-shift-record.png",
+            PrintPreviewDialog(shift_pdf, "交接班记录", "j.pdf", lambda: None),
         )
     start = dt.date.today() - dt.timedelta(days=3)
     register = services.ratings.on_site_register(chief, start, start)

@@ -28,6 +28,7 @@ FORMS = (
     "callback_attempt",
     "complaint_form",
     "review",
+    "shift",
 )
 TAG = re.compile(r"<[^>]+>")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
