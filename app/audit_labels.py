@@ -206,6 +206,7 @@ FIELD_LABELS: dict[str, str] = {
     "code": "编码", "version": "版本", "category": "事项类别", "time_limit": "办理时限",
     "fee": "收费", "place": "办理地点", "hours": "办公时间", "materials": "材料清单",
     "items": "事项数", "day": "日期", "is_workday": "调休上班", "title": "通知标题",
+    "record": "记录编号",
     "kept": "本人继续负责", "handed": "移交同事",
     "holidays": "放假天数", "workdays": "调休上班天数", "confirmed": "已确认", "source": "录入方式",
     # station settings (app.dto.StationSettings)
@@ -226,6 +227,9 @@ FIELD_LABELS: dict[str, str] = {
 # Where one key means something else on one kind of record.
 _FIELD_OVERRIDES: dict[tuple[str, str], str] = {
     ("officer", "name"): "姓名",
+    ("audit_log", "officer"): "限定人员",
+    ("audit_log", "category"): "限定操作类别",
+    ("audit_log", "record"): "限定记录编号",
     ("station", "name"): "单位名称",
     ("station", "code"): "本所简码",
     ("holiday", "name"): "节日名称",

@@ -260,14 +260,16 @@ class AuditLogService(ServiceBase):
                     f"所选范围内审计事件超过 {EXPORT_LIMIT:,} 条，请缩短时间范围后分次导出。",
                     "period",
                 )
+            narrowed = _filter_text(session, flt)
             rows: list[AuditRow] = []
             for start in range(0, len(events), 2000):
                 rows.extend(self._rows(session, events[start : start + 2000], tz))
                 if progress is not None:
                     progress(len(rows), len(events))
+        # The file says what it holds: a filtered export is not the whole log of the period.
         heading = (
             f"{station_name} 审计日志 {flt.start.isoformat()} 至 {flt.end.isoformat()}"
-            f"（{len(rows)} 条）"
+            f"（{narrowed or '全部记录'}，{len(rows)} 条）"
         )
         cells = [_cells(r) for r in rows]
         after = {
@@ -277,6 +279,9 @@ class AuditLogService(ServiceBase):
             "path": str(target),
             "rows": len(rows),
             "via": via,
+            "officer": flt.officer_id,
+            "category": CATEGORIES[flt.category][0] if flt.category else "",
+            "record": code_text(flt.record) if flt.record.strip() else "",
         }
 
         def audited() -> AbstractContextManager[None]:
@@ -451,6 +456,20 @@ class _Names:
         if key in PHONE_KEYS and isinstance(value, str):
             return mask_phone(value) if value else EMPTY
         return value_text(key, value, entity_type, siblings=payload, zone=self._zone)
+
+
+def _filter_text(session: Session, flt: AuditFilter) -> str:
+    """The narrowing of ``flt`` in words (人员、类别、记录), or "" for the whole period."""
+    parts = []
+    if flt.officer_id is not None:
+        officer = session.get(Officer, flt.officer_id)
+        who = f"{officer.name}（{officer.badge_no}）" if officer is not None else "—"
+        parts.append(f"人员：{who}")
+    if flt.category:
+        parts.append(f"类别：{CATEGORIES[flt.category][0]}")
+    if flt.record.strip():
+        parts.append(f"记录：{code_text(flt.record)}")
+    return "；".join(parts)
 
 
 def check_period(flt: AuditFilter) -> None:

@@ -48,6 +48,7 @@ PRINT_KINDS = {
     "ledger": "窗口服务每日台账",
     "monthly": "月度通报",
     "case": "办件档案",
+    "shift": "交接班记录",
 }
 EXPORT_KINDS = {"statistics": "统计表", "audit": "审计日志"}
 
@@ -558,7 +559,7 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
         return _print_ledger(args, badge, target, out)
     if args.kind == "monthly":
         return _print_monthly(args, badge, target, out)
-    if args.kind == "case":
+    if args.kind in ("case", "shift"):
         return _print_case_file(args, badge, target, out)
     if args.start is not None or args.end is not None:
         raise StationDeskError("--from 和 --to 只用于 register（现场回访登记簿）。")
@@ -600,10 +601,13 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_case_file(args: argparse.Namespace, badge: str, target: Path, out: TextIO) -> int:
+    """办件档案 (case) by a matter's number, or a 交接班记录 (shift) by its own number."""
+    example = "QNL-2026-000123" if args.kind == "case" else "QNL-JJB-2026-00001"
+    what = "登记编号" if args.kind == "case" else "记录编号"
     if args.start is not None or args.end is not None:
-        raise StationDeskError("case 不用 --from/--to，请直接写登记编号，如 QNL-2026-000123。")
+        raise StationDeskError(f"{args.kind} 不用 --from/--to，请直接写{what}，如 {example}。")
     if not args.number:
-        raise StationDeskError("请给出要打印办件档案的登记编号，如 QNL-2026-000123。")
+        raise StationDeskError(f"请给出要打印{PRINT_KINDS[args.kind]}的{what}，如 {example}。")
     from app.printing.fonts import glyph_warning
     from app.printing.register_pdf import render_register
 
@@ -611,10 +615,17 @@ def _print_case_file(args: argparse.Namespace, badge: str, target: Path, out: Te
         services,
         user,
     ):
-        doc = services.case_files.document(user, args.number)
+        if args.kind == "shift":
+            doc = services.shifts.document(user, args.number)
 
-        def record() -> None:
-            services.case_files.record_print(user, doc.number, via="cli")
+            def record() -> None:
+                services.shifts.record_print(user, doc.number, via="cli")
+
+        else:
+            doc = services.case_files.document(user, args.number)
+
+            def record() -> None:
+                services.case_files.record_print(user, doc.number, via="cli")
 
         write_atomically(target, render_register(doc), record)
     out.write(f"已生成{doc.title}（{doc.number}，{doc.row_count} 行）：{target}\n")

@@ -59,6 +59,7 @@ TABLE_LABELS: dict[str, tuple[str, str | None]] = {
     "calendar_years": ("节假日年度", "year"),
     "print_records": ("打印记录", None),
     "backup_records": ("备份记录", None),
+    "shift_handovers": ("交接班记录", "number"),
 }
 
 

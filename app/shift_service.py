@@ -24,6 +24,7 @@ from app.dto import SessionUser
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.identity import mask_name
 from app.notice_dto import NOTICE_STATE_LABELS
+from app.print_log import VIA
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
@@ -34,7 +35,7 @@ from app.printing.register_pdf import (
 )
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
-from app.validation import clean_text
+from app.validation import clean_text, code_text
 from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import next_number, offer_handover
 from db.models import (
@@ -196,7 +197,7 @@ class ShiftService(ServiceBase):
         with self._sessions.begin() as session:
             actor = self._officer(session, user)
             row = session.scalars(
-                select(ShiftHandover).where(ShiftHandover.number == number.strip().upper())
+                select(ShiftHandover).where(ShiftHandover.number == code_text(number))
             ).first()
             if row is None:
                 raise NotFound(f"没有编号为 {number} 的交接班记录。")
@@ -266,8 +267,10 @@ class ShiftService(ServiceBase):
             blocks=(note,) if note is not None else (),
         )
 
-    def record_print(self, user: SessionUser, number: str) -> None:
-        """Log a print of the record that came out."""
+    def record_print(self, user: SessionUser, number: str, via: str = "gui") -> None:
+        """Log a print of the record that came out (``via`` "cli": ``stationdesk print``)."""
+        if via not in VIA:
+            raise ValueError(f"unknown print channel {via!r}")
         record = self.record(user, number)
         with self._writing() as session:
             actor = self._officer(session, user)
@@ -278,7 +281,7 @@ class ShiftService(ServiceBase):
                 action=PRINTED,
                 entity_type="shift",
                 entity_id=record.number,
-                after={"via": "gui"},
+                after={"via": via},
             )
 
     # ---- internals -----------------------------------------------------------------------

@@ -233,7 +233,7 @@ def run_gui(target: str | None, demo: bool = False) -> int:
 
             window = MainWindow(services, user, db.location, settings)
             window.show()
-            QTimer.singleShot(0, window, window.offer_tour)  # 新手入门, a new officer's first day
+            QTimer.singleShot(0, window.offer_tour)  # 新手入门, a new officer's first day
             start_daily_backup(window, services.backup, partial(_refresh_backup_warning, window))
             app.exec()
             if not window.logout_requested:

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._location = location
         self._settings = settings
         self.logout_requested = False
+        self._shift_checked = False  # 退出 already went through 交接班
         # The colleague who logged in at the locked window: ui.application continues with them.
         self.next_user: SessionUser | None = None
         self.locked = False
@@ -606,6 +607,7 @@ class MainWindow(QMainWindow):
 
     def _on_quit(self) -> None:
         if self.end_shift(leaving=True):
+            self._shift_checked = True
             self.close()
 
     def end_shift(self, leaving: bool = False) -> bool:
@@ -625,6 +627,10 @@ class MainWindow(QMainWindow):
         if review.empty:
             if not leaving:
                 show_info(self, "您名下没有在办事项、待接收的移交、待回访或临期告知单，无需交接。")
+            return True
+        if leaving and not any(item.needs_decision for item in review.items):
+            # Nothing to decide (callbacks, notices, handovers waiting): leave without a
+            # record each time; 系统 → 交接班… records one when wanted.
             return True
         dialog = ShiftDialog(shifts, self._user, review, self)
         if not dialog.exec() or dialog.record is None:
@@ -691,7 +697,11 @@ class MainWindow(QMainWindow):
             return super().nativeEvent(event_type, message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember where the window was."""
+        """交接班 first, as 退出 does (the close box, Alt+F4); then remember the window."""
+        leaving_by_menu = self._shift_checked or self.logout_requested
+        if event.spontaneous() and not leaving_by_menu and not self.end_shift(leaving=True):
+            event.ignore()
+            return
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self.idle_watcher.stop()
         self.session_lock.unwatch_window()

@@ -517,3 +517,12 @@ def test_no_code_reaches_the_chief_untranslated(demo_events: list[AuditEvent]) -
 
 def _payloads(event: AuditEvent) -> list[dict[str, Any]]:
     return [json.loads(j) for j in (event.before_json, event.after_json) if j]
+
+
+def test_every_sealed_table_is_named_in_chinese_in_the_check() -> None:
+    """A finding of the integrity check names its table in Chinese (a new table once showed
+    as shift_handovers in the GUI's check, found in review)."""
+    from app.row_seals import _BOUND, TABLE_LABELS
+
+    missing = sorted(t.name for t in _BOUND if t.name not in TABLE_LABELS)
+    assert not missing, f"tables the check would name in English: {missing}"

@@ -424,6 +424,37 @@ def test_export_audit_writes_the_period_as_csv_and_audits_it(
     assert after["rows"] == len(lines) - 2 > 0 and after["path"] == str(out)
 
 
+def test_print_shift_reprints_a_shift_record_and_audits_it(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
+) -> None:
+    # A record confirmed without printing, or a jammed printer, is printed again by number.
+    from app.database import open_database
+    from app.services import build_services
+
+    db = open_database(demo_copy)
+    try:
+        services = build_services(db.sessions)
+        officer = services.auth.login(DEMO_OFFICERS[2][0], DEMO_PASSWORD)
+        review = services.shifts.review(officer)
+        kept = {i.ref_id: None for i in review.items if i.needs_decision}
+        number = services.shifts.hand_over(officer, kept).number
+    finally:
+        db.dispose()
+    out = tmp_path / "交接班.pdf"
+    argv = ["print", "shift", number.lower(), "--db", str(demo_copy), "--out", str(out)]
+
+    assert cli.main([*argv, *chief_login]) == 0
+
+    assert "交接班记录" in one_chinese_line(capsys.readouterr().out)
+    assert out.read_bytes().startswith(b"%PDF-")
+    action, officer_id, after = _last_event(demo_copy)
+    assert (action, officer_id, after) == (
+        "shift_record_printed",
+        _officer_id(demo_copy, CHIEF_BADGE),
+        {"via": "cli"},
+    )
+
+
 def test_print_monthly_writes_the_report(
     demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:

@@ -49,6 +49,19 @@ def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
     QApplication.processEvents()
 
 
+@pytest.fixture(autouse=True)
+def _application_look_put_back(qapp: QApplication) -> Iterator[None]:
+    """A test that starts the real program (run_gui installs the station's fonts and style
+    sheet) leaves Qt's look as it found it: later tests in the same worker measured buttons
+    in the station's font and failed or passed by the order the workers ran them in."""
+    font, sheet = qapp.font(), qapp.styleSheet()
+    yield
+    if qapp.styleSheet() != sheet:
+        qapp.setStyleSheet(sheet)
+    if qapp.font() != font:
+        qapp.setFont(font)
+
+
 @pytest.fixture
 def app_look(qapp: QApplication) -> Iterator[None]:
     """The application's own fonts and style sheet for one test, as the real start installs

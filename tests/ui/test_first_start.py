@@ -176,6 +176,9 @@ def test_after_the_wizard_the_program_opens_without_a_second_login(
         def show(self) -> None:
             pass
 
+        def offer_tour(self) -> None:
+            pass
+
     monkeypatch.setattr(ui.main_window, "MainWindow", FakeWindow)
     monkeypatch.setattr(QApplication, "exec", lambda *_a: 0)
     # No real window to report a daily backup in; and run_gui's error dialog hook is undone.

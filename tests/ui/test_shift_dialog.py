@@ -102,3 +102,52 @@ def test_leaving_with_open_matters_asks_and_cancelling_stays(
     window._on_logout()
     assert opened == [1] and not window.logout_requested
     assert window.shift_action.text() == "交接班…"
+
+
+def test_a_matter_that_came_in_meanwhile_is_added_and_the_choices_kept(
+    qtbot: QtBot,
+    services: Services,
+    make_officer,  # type: ignore[no-untyped-def]
+) -> None:
+    # Found in review: a matter reassigned to the officer while the dialog was open made
+    # 确认 fail again and again, with no row to decide it in.
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    colleague: SessionUser = make_officer(Role.WINDOW, "刘洋")
+    first = _visit(services, officer, "王小明")
+    dialog = ShiftDialog(services.shifts, officer, services.shifts.review(officer))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    picker = dialog.pickers[first]
+    picker.setCurrentIndex(picker.findData(colleague.officer_id))
+    later = _visit(services, officer, "李四光")  # registered at the next counter meanwhile
+
+    dialog.submit(print_after=False)
+    assert dialog.record is None and later in dialog.pickers
+    assert "列表已按最新情况更新" in dialog.errors.general_message
+    assert dialog.pickers[first].currentData() == colleague.officer_id
+    dialog.submit(print_after=False)
+    assert dialog.record is not None and (dialog.record.kept, dialog.record.handed) == (1, 1)
+
+
+def test_the_close_box_asks_for_the_shift_as_quit_does(
+    qtbot: QtBot,
+    services: Services,
+    make_officer,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QApplication
+
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    _visit(services, officer, "王小明")
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(services, officer, "db", settings, today=dt.date(2026, 11, 20))
+    qtbot.addWidget(window)
+    window.show()
+    monkeypatch.setattr(ShiftDialog, "exec", lambda _self: 0)  # the officer cancels
+    event = QCloseEvent()
+    event.setAccepted(True)
+    monkeypatch.setattr(QCloseEvent, "spontaneous", lambda _self: True)  # the close box
+    QApplication.sendEvent(window, event)
+    assert not event.isAccepted() and window.isVisible()

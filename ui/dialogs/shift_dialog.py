@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import text_limits
 from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.errors import ConflictError, StationDeskError, ValidationError
 from app.printing.register_pdf import render_register
 from app.shift_service import KEEP, ShiftRecord, ShiftReview, ShiftService
 from ui.print_preview_dialog import PrintPreviewDialog
@@ -194,11 +194,35 @@ class ShiftDialog(QDialog):
             self.record = self._shifts.hand_over(
                 self._user, self.decisions(), self.note_edit.text()
             )
+        except (ConflictError, ValidationError) as exc:
+            if isinstance(exc, ConflictError) or exc.field == "decisions":
+                self._refresh(
+                    f"{exc.message}\n列表已按最新情况更新，已作的选择保留，请核对后再确认。"
+                )
+            else:
+                self.errors.show(exc)
+            return
         except StationDeskError as exc:
             self.errors.show(exc)
             return
         self.print_after = print_after
         self.accept()
+
+    def _refresh(self, message: str) -> None:
+        """Read the list again (a matter reassigned to the officer, a handover declined while
+        the dialog was open), keeping the choices already made."""
+        chosen = self.decisions()
+        try:
+            self.review = self._shifts.review(self._user)
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        self.pickers = {}
+        self._fill()
+        for visit_id, picker in self.pickers.items():
+            if visit_id in chosen and (index := picker.findData(chosen[visit_id])) >= 0:
+                picker.setCurrentIndex(index)
+        self.errors.show(StationDeskError(message))
 
 
 def print_shift_record(
