@@ -29,6 +29,7 @@ def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
     later test ran with cyclic garbage never freed (the suite grew to 700 MB and slowed to
     seconds a test), or collected at a random moment by a leftover timer.
     """
+    font, sheet = qapp.font(), qapp.styleSheet()
     yield
     # Windows a test left open (a main window without qtbot.addWidget, a message box, a
     # button a layout let go of) kept their services, engines and statement caches alive:
@@ -46,20 +47,16 @@ def _automatic_garbage_collection(qapp: QApplication) -> Iterator[None]:
     # random moment of the next one (a window destroyed mid-test took the focus with it).
     gc.collect()
     gc.freeze()  # as in tests/conftest.py: the survivors are not walked again
-    QApplication.processEvents()
-
-
-@pytest.fixture(autouse=True)
-def _application_look_put_back(qapp: QApplication) -> Iterator[None]:
-    """A test that starts the real program (run_gui installs the station's fonts and style
-    sheet) leaves Qt's look as it found it: later tests in the same worker measured buttons
-    in the station's font and failed or passed by the order the workers ran them in."""
-    font, sheet = qapp.font(), qapp.styleSheet()
-    yield
+    # A test that starts the real program (run_gui installs the station's fonts and style
+    # sheet) leaves Qt's look as it found it: later tests in the same worker measured in the
+    # station's font or not by the order the workers ran them in. Put back only now, with
+    # the test's windows gone: a style change under a live FrozenColumns table crashed a
+    # worker (segfault in the next test's event processing).
     if qapp.styleSheet() != sheet:
         qapp.setStyleSheet(sheet)
     if qapp.font() != font:
         qapp.setFont(font)
+    QApplication.processEvents()
 
 
 @pytest.fixture
