@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, text_limits
@@ -157,13 +157,13 @@ class ShiftService(ServiceBase):
                 to = decisions[item.ref_id]
                 if to is None:
                     kept += 1
-                    done.append(_decided(item, KEEP))
+                    done.append(replace(item, decision=KEEP))
                     continue
                 visit = session.get(Visit, item.ref_id)
                 assert visit is not None  # just read, under the write lock
                 offer_handover(session, actor, visit, to, text or DEFAULT_NOTE, now)
                 handed += 1
-                done.append(_decided(item, f"移交给{names.get(to, '')}（待对方接收）"))
+                done.append(replace(item, decision=f"移交给{names.get(to, '')}（待对方接收）"))
             tz = _zone(session)
             local = now.astimezone(tz)
             seq = next_number(session, "shift", local.year)
@@ -293,13 +293,17 @@ class ShiftService(ServiceBase):
         return actor
 
     def _items(self, session: Session, actor: Officer) -> list[ShiftItem]:
+        """The officer's open items, read in a fixed number of statements (not one per row)."""
         tz = _zone(session)
         today = self._clock.now().astimezone(tz).date()
-        items: list[ShiftItem] = []
         pending = {
             h.visit_id: h
-            for h in session.scalars(select(Handover).where(Handover.state == "pending"))
-            if actor.id in (h.from_officer_id, h.to_officer_id)
+            for h in session.scalars(
+                select(Handover).where(
+                    Handover.state == "pending",
+                    or_(Handover.from_officer_id == actor.id, Handover.to_officer_id == actor.id),
+                )
+            )
         }
         open_states = [s.value for s in VisitStatus if s.is_open]
         mine = session.scalars(
@@ -307,40 +311,11 @@ class ShiftService(ServiceBase):
             .where(Visit.owner_id == actor.id, Visit.status.in_(open_states))
             .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.id)
         ).all()
-        names = _names(session)
-        for visit in mine:
-            handover = pending.get(visit.id)
-            if handover is not None and handover.from_officer_id == actor.id:
-                continue  # listed below, as a handover waiting on the colleague
-            items.append(_visit_item("matter", visit.id, visit, session))
-        for visit_id, handover in pending.items():
-            waiting = session.get(Visit, visit_id)
-            assert waiting is not None
-            incoming = handover.to_officer_id == actor.id
-            other = names.get(handover.from_officer_id if incoming else handover.to_officer_id)
-            item = _visit_item(
-                "incoming" if incoming else "outgoing", handover.id, waiting, session
-            )
-            items.append(_decided(item, f"{'来自' if incoming else '移交给'}{other or ''}，待接收"))
         callbacks = session.scalars(
             select(Callback)
             .where(Callback.assigned_to_id == actor.id, Callback.state == "pending")
             .order_by(Callback.due_date, Callback.id)
         ).all()
-        for callback in callbacks:
-            called = session.get(Visit, callback.visit_id)
-            assert called is not None
-            items.append(
-                ShiftItem(
-                    "callback",
-                    callback.id,
-                    called.serial,
-                    _matter(session, called),
-                    mask_name(called.citizen_name),
-                    "逾期未回访" if callback.due_date < today else "待回访",
-                    callback.due_date.isoformat(),
-                )
-            )
         near = today + dt.timedelta(days=NEAR_DAYS)
         notices = session.execute(
             select(Notice, Visit)
@@ -353,51 +328,61 @@ class ShiftService(ServiceBase):
             )
             .order_by(Notice.supplement_deadline, Notice.id)
         ).all()
+        # The other matters named (handovers to me, callbacks), and every matter's name.
+        visits = {v.id: v for v in mine} | {v.id: v for _n, v in notices}
+        wanted = ({*pending} | {c.visit_id for c in callbacks}) - set(visits)
+        if wanted:
+            visits |= {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(wanted)))}
+        version_ids = {v.service_version_id for v in visits.values()}
+        matters: dict[int, str] = {
+            vid: name
+            for vid, name in session.execute(
+                select(ServiceItemVersion.id, ServiceItemVersion.name).where(
+                    ServiceItemVersion.id.in_(version_ids)
+                )
+            )
+        }
+        names = _names(session)
+
+        def line(kind: str, ref_id: int, visit: Visit, state: str, due: str) -> ShiftItem:
+            return ShiftItem(
+                kind,
+                ref_id,
+                visit.serial,
+                matters.get(visit.service_version_id, ""),
+                mask_name(visit.citizen_name),
+                state,
+                due,
+            )
+
+        def visit_line(kind: str, ref_id: int, visit: Visit) -> ShiftItem:
+            due = visit.due_date.isoformat() if visit.due_date else ""
+            return line(kind, ref_id, visit, STATUS_LABELS[VisitStatus(visit.status)], due)
+
+        items: list[ShiftItem] = []
+        for visit in mine:
+            handover = pending.get(visit.id)
+            if handover is not None and handover.from_officer_id == actor.id:
+                continue  # listed below, as a handover waiting on the colleague
+            items.append(visit_line("matter", visit.id, visit))
+        for visit_id, handover in pending.items():
+            incoming = handover.to_officer_id == actor.id
+            other = names.get(handover.from_officer_id if incoming else handover.to_officer_id)
+            item = visit_line("incoming" if incoming else "outgoing", handover.id, visits[visit_id])
+            items.append(
+                replace(item, decision=f"{'来自' if incoming else '移交给'}{other or ''}，待接收")
+            )
+        for callback in callbacks:
+            state = "逾期未回访" if callback.due_date < today else "待回访"
+            due = callback.due_date.isoformat()
+            items.append(line("callback", callback.id, visits[callback.visit_id], state, due))
         for notice, visit in notices:
             deadline = notice.supplement_deadline
             assert deadline is not None
-            items.append(
-                ShiftItem(
-                    "notice",
-                    notice.id,
-                    notice.number,
-                    _matter(session, visit),
-                    mask_name(visit.citizen_name),
-                    "补正期限已过" if deadline < today else NOTICE_STATE_LABELS[notice.state],
-                    deadline.isoformat(),
-                )
-            )
+            state = "补正期限已过" if deadline < today else NOTICE_STATE_LABELS[notice.state]
+            item = line("notice", notice.id, visit, state, deadline.isoformat())
+            items.append(replace(item, number=notice.number))
         return items
-
-
-def _visit_item(kind: str, ref_id: int, visit: Visit, session: Session) -> ShiftItem:
-    return ShiftItem(
-        kind,
-        ref_id,
-        visit.serial,
-        _matter(session, visit),
-        mask_name(visit.citizen_name),
-        STATUS_LABELS[VisitStatus(visit.status)],
-        visit.due_date.isoformat() if visit.due_date else "",
-    )
-
-
-def _decided(item: ShiftItem, decision: str) -> ShiftItem:
-    return ShiftItem(
-        item.kind,
-        item.ref_id,
-        item.number,
-        item.matter,
-        item.citizen,
-        item.state,
-        item.due,
-        decision,
-    )
-
-
-def _matter(session: Session, visit: Visit) -> str:
-    version = session.get(ServiceItemVersion, visit.service_version_id)
-    return version.name if version is not None else ""
 
 
 def _names(session: Session) -> dict[int, str]:

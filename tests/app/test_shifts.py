@@ -138,3 +138,29 @@ def test_with_nothing_open_the_review_is_empty(
     desk: Counter,
 ) -> None:
     assert desk.s.shifts.review(desk.officer).empty
+
+
+def test_the_review_reads_in_the_same_few_statements_however_much_is_open(
+    desk: Counter,
+    make_officer,  # type: ignore[no-untyped-def]
+    db,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.conftest import StatementCounter
+
+    colleague: SessionUser = make_officer(Role.WINDOW, "刘洋")
+    sql = StatementCounter(db.engine)
+
+    def statements() -> int:
+        with sql:
+            desk.s.shifts.review(desk.officer)
+        return sql.count
+
+    offered = _visit(desk, "赵钱孙")
+    version = desk.s.visits.get(desk.officer, offered).row.row_version
+    desk.s.visits.request_handover(desk.officer, offered, version, colleague.officer_id, "轮休")
+    _visit(desk, "王小明")
+    few = statements()
+    for name in ("李四光", "周吴郑", "冯陈褚", "卫蒋沈", "韩杨朱"):
+        _visit(desk, name)
+    assert len(desk.s.shifts.review(desk.officer).items) == 7
+    assert statements() == few

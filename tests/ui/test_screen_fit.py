@@ -183,6 +183,10 @@ def test_frozen_columns_follow_the_table_and_stay_in_view(qtbot) -> None:  # typ
         for column in range(12):
             model.setItem(row, column, QStandardItem(f"{row}-{column}"))
     table = QTableView()
+    # The table owns its model: a parentless model held only by this function's local was
+    # deleted when the test returned, under a table pytest-qt still processed events for
+    # (a segfault in a fresh-clone CI run, now and then, depending on when it was collected).
+    model.setParent(table)
     table.setModel(model)
     qtbot.addWidget(table)
     frozen = FrozenColumns(table, 2)
@@ -222,6 +226,8 @@ def test_frozen_columns_keep_the_services_order_of_a_sortable_table(qtbot) -> No
     proxy = FilterProxyModel()
     proxy.setSourceModel(model)
     table = make_table(proxy, stretch_column=3)
+    model.setParent(proxy)  # owned by what shows them, as above
+    proxy.setParent(table)
     qtbot.addWidget(table)
     frozen = FrozenColumns(table, 2)  # kept: its filter lives as long as this test
 

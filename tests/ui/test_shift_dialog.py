@@ -150,4 +150,5 @@ def test_the_close_box_asks_for_the_shift_as_quit_does(
     event.setAccepted(True)
     monkeypatch.setattr(QCloseEvent, "spontaneous", lambda _self: True)  # the close box
     QApplication.sendEvent(window, event)
+    monkeypatch.undo()  # the test's own closing at the end is the program's, not the box's
     assert not event.isAccepted() and window.isVisible()

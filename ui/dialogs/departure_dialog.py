@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,21 +25,11 @@ from app.officer_service import OfficerService
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error
+from ui.widgets.row_picker import RowPicker
 from ui.widgets.screen_fit import fit_to_screen
 
 HEADERS = ("编号", "事项", "群众", "状态", "期限", "接手人")
 PICKER_COLUMN = len(HEADERS) - 1
-
-
-class _Picker(QComboBox):
-    """A colleague picker in a table row; the wheel scrolls the table unless it has focus."""
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        """Change the choice by wheel only once the picker was chosen on purpose."""
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
 
 def _status_text(m: OpenMatterRow) -> str:
@@ -68,7 +57,7 @@ class DepartureDialog(QDialog):
         self._user = user
         self.detail = detail
         self.saved: OfficerRow | None = None
-        self.pickers: list[_Picker] = []
+        self.pickers: list[RowPicker] = []
         o = detail.officer
         self.setWindowTitle(f"停用{o.name}的账号")
         fit_to_screen(self, 1120, 600)
@@ -153,7 +142,7 @@ class DepartureDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-            picker = _Picker()
+            picker = RowPicker()
             picker.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             picker.addItem("（请选择）", None)
             for officer_id, label in detail.colleagues:

@@ -7,10 +7,8 @@ import logging
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -32,23 +30,13 @@ from ui.widgets.char_count import with_count
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error
+from ui.widgets.row_picker import RowPicker
 from ui.widgets.screen_fit import fit_to_screen
 
 logger = logging.getLogger(__name__)
 
 HEADERS = ("类别", "编号", "事项", "群众", "状态", "期限", "交接")
 DECISION_COLUMN = len(HEADERS) - 1
-
-
-class _Picker(QComboBox):
-    """本人继续负责 or a colleague, in a table row; the wheel scrolls the table unless focused."""
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        """Change the choice by wheel only once the picker was chosen on purpose."""
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
 
 class ShiftDialog(QDialog):
@@ -68,7 +56,7 @@ class ShiftDialog(QDialog):
         self.review = review
         self.record: ShiftRecord | None = None
         self.print_after = False
-        self.pickers: dict[int, _Picker] = {}
+        self.pickers: dict[int, RowPicker] = {}
         self.setWindowTitle("交接班")
         fit_to_screen(self, 1180, 600)
         matters = sum(1 for i in review.items if i.needs_decision)
@@ -147,7 +135,7 @@ class ShiftDialog(QDialog):
                 cell.setToolTip(text)
                 self.table.setItem(row, column, cell)
             if item.needs_decision:
-                picker = _Picker()
+                picker = RowPicker()
                 picker.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
                 picker.addItem(KEEP, None)
                 for officer_id, label in self.review.colleagues:

@@ -13,11 +13,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,8 @@ from ui.files import announce_saved, ask_save_path
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.tasks import run_with_progress
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error, show_info
 from ui.widgets.tables import fit_columns, make_table
@@ -50,19 +51,6 @@ COLUMNS: list[Column[AuditRow]] = [
     Column("内容", lambda r: r.summary),
 ]
 UNEXPECTED = "操作未完成：发生意外错误，详情已写入日志。请重试；如仍失败请联系系统管理员。"
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def detail_html(detail: AuditDetail) -> str:

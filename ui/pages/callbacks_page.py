@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -36,6 +34,8 @@ from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.html import esc
 from ui.widgets.messages import confirm, show_error, show_info
 from ui.widgets.tables import fit_columns, make_table, on_enter
@@ -83,18 +83,6 @@ def coverage_html(rows: list[Coverage]) -> str:
         "<p style='color:#57606a'>拨打率 = 已拨打 ÷ 抽样；接通率 = 接通 ÷ 已拨打。"
         "落差预警：电话评价比现场评价低两级及以上。</p>"
     )
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 class CallbacksPage(QWidget):

@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QLabel,
     QPushButton,
     QSplitter,
@@ -42,6 +41,8 @@ from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.enter_clicks import focus_next_step, press_first_open
 from ui.widgets.flow_layout import ButtonGrid, FlowLayout, together
 from ui.widgets.html import esc
@@ -72,19 +73,6 @@ COMPLAINT_COLUMNS: list[Column[ComplaintRow]] = [
     Column("下一步期限", _due_text, lambda r: r.next_due or dt.date.max),
     Column("逾期", lambda r: r.overdue_text, lambda r: len(r.overdue_steps)),
 ]
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def _deadline(label: str, due: dt.date | None, late: bool) -> str:

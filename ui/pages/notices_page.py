@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +23,8 @@ from app.notice_service import NoticeService
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.messages import show_error
 from ui.widgets.tables import fit_columns, make_table
 
@@ -55,19 +55,6 @@ RATE_COLUMNS: list[Column[CompletionRow]] = [
         True,
     ),
 ]
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 class NoticesPage(QWidget):

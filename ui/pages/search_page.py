@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -31,25 +30,14 @@ from app.visit_service import VisitService
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import VISIT_COLUMNS, visit_colour
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.tables import fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
 PAGE_SIZE = 100
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDateRange(QDate(2000, 1, 1), QDate(2100, 12, 31))
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 class SearchPage(QWidget):

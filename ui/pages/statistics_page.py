@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -53,6 +52,8 @@ from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import AnyIndex, Column, RowTableModel
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.tasks import TaskRunner
+from ui.widgets.date_edit import date_edit as _date_edit
+from ui.widgets.date_edit import picked as _py
 from ui.widgets.frozen_columns import FrozenColumns
 from ui.widgets.html import esc
 from ui.widgets.messages import show_error, show_info
@@ -221,18 +222,6 @@ class _Signals(QObject):
     """Carries progress from the worker thread to the page (a queued connection)."""
 
     progress = Signal(int, int)
-
-
-def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _py(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def definitions_html() -> str:

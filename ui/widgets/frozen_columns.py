@@ -46,9 +46,8 @@ class FrozenColumns(QObject):
         table.verticalScrollBar().valueChanged.connect(view.verticalScrollBar().setValue)
         view.verticalScrollBar().valueChanged.connect(table.verticalScrollBar().setValue)
         table.horizontalHeader().sectionResized.connect(self._on_section_resized)
-        table.verticalHeader().sectionResized.connect(
-            lambda row, _old, new: view.setRowHeight(row, new)
-        )
+        # A method, not a lambda: Qt drops the connection when this object goes with the table.
+        table.verticalHeader().sectionResized.connect(self._on_row_resized)
         table.horizontalHeader().sortIndicatorChanged.connect(self._on_sorted)
         view.horizontalHeader().sortIndicatorChanged.connect(self._on_sorted)
         model = table.model()
@@ -69,6 +68,9 @@ class FrozenColumns(QObject):
         if column < self._count:
             self.view.setColumnWidth(column, new)
             self._place()
+
+    def _on_row_resized(self, row: int, _old: int, new: int) -> None:
+        self.view.setRowHeight(row, new)
 
     def _on_sorted(self, column: int, order: Qt.SortOrder) -> None:
         for header in (self._table.horizontalHeader(), self.view.horizontalHeader()):
