@@ -17,7 +17,17 @@ from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from app import audit, day_lock
-from db.models import Addendum, Complaint, Counter, Notice, Rectification, ShiftHandover, Visit
+from db.models import (
+    Addendum,
+    Appointment,
+    Complaint,
+    Counter,
+    LedgerImport,
+    Notice,
+    Rectification,
+    ShiftHandover,
+    Visit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +38,8 @@ Numbered = (
     | type[Addendum]
     | type[Rectification]
     | type[ShiftHandover]
+    | type[Appointment]
+    | type[LedgerImport]
 )
 
 # Each counter's kind → the table whose (year, seq) it numbers (UNIQUE there).
@@ -38,6 +50,8 @@ NUMBERED: dict[str, Numbered] = {
     "addendum": Addendum,
     "rectification": Rectification,
     "shift": ShiftHandover,
+    "appointment": Appointment,
+    "import": LedgerImport,
 }
 
 # What a chief calls each kind's numbers.
@@ -48,6 +62,8 @@ LABELS: dict[str, str] = {
     "addendum": "更正记录编号",
     "rectification": "整改督办编号",
     "shift": "交接班记录编号",
+    "appointment": "预约（上门）服务编号",
+    "import": "历史台账导入编号",
 }
 
 

@@ -60,6 +60,9 @@ TABLE_LABELS: dict[str, tuple[str, str | None]] = {
     "print_records": ("打印记录", None),
     "backup_records": ("备份记录", None),
     "shift_handovers": ("交接班记录", "number"),
+    "appointments": ("预约（上门）服务", "number"),
+    "ledger_imports": ("历史台账导入", "number"),
+    "ledger_import_visits": ("导入的登记", None),
 }
 
 

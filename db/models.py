@@ -68,6 +68,9 @@ class Station(Base):
     backup_keep: Mapped[int] = mapped_column(Integer, default=30)
     # Years a finished matter's ID number, phone and signature images are kept (app/retention.py).
     retain_contact_years: Mapped[int] = mapped_column(Integer, default=3)
+    # 上门服务 promise in working days from the request: in town, in the countryside.
+    home_days_town: Mapped[int] = mapped_column(Integer, default=5)
+    home_days_country: Mapped[int] = mapped_column(Integer, default=10)
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -549,7 +552,7 @@ class NoticeBreach(Base):
     issuer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
 
 
-RATING_KINDS = ("on_site", "phone", "home", "follow_up")
+RATING_KINDS = ("on_site", "phone", "home", "follow_up", "sms")
 RECTIFICATION_STATES = ("open", "verified", "rectified", "closed")
 
 
@@ -573,7 +576,7 @@ class Rating(Base):
     callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        CheckConstraint("kind IN ('on_site', 'phone', 'home', 'follow_up')", name="kind"),
+        CheckConstraint("kind IN ('on_site', 'phone', 'home', 'follow_up', 'sms')", name="kind"),
         CheckConstraint("overall IS NULL OR (overall BETWEEN 1 AND 5)", name="overall"),
         # One on-site rating per visit (一次一评); phone and follow-up ratings may repeat.
         Index(
@@ -712,11 +715,15 @@ class CallbackAttempt(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     outcome: Mapped[str] = mapped_column(String(14))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # How the citizen was reached: "direct" (the callback's own call or visit) or "sms" (a
+    # reply imported from the station's SMS platform, recorded by the officer who imported it).
+    via: Mapped[str] = mapped_column(String(8), default="direct")
 
     __table_args__ = (
         CheckConstraint(
             "outcome IN ('reached', 'no_answer', 'wrong_number', 'refused')", name="outcome"
         ),
+        CheckConstraint("via IN ('direct', 'sms')", name="via"),
     )
 
 
@@ -868,6 +875,124 @@ class ShiftHandover(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (UniqueConstraint("year", "seq", name="uq_shift_handovers_year_seq"),)
+
+
+APPOINTMENT_KINDS = ("counter", "home")
+APPOINTMENT_REASONS = ("elderly", "disabled", "ill", "other")
+APPOINTMENT_AREAS = ("town", "country")
+APPOINTMENT_STATES = ("booked", "registered", "served", "cancelled", "missed")
+
+
+class Appointment(Base):
+    """预约服务 at the counter, or 上门服务 at the citizen's home, booked ahead.
+
+    A counter booking has a time (``slot_at``) and becomes a visit when the citizen comes
+    (``registered``). A home-service request is due within the station's promise in working
+    days (``due_date``); the officer who went records the date, the result and the citizen's
+    signature on site (``served``), which registers the finished visit (channel ``home``).
+    """
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(12))
+    area: Mapped[str] = mapped_column(String(8), default="town")
+    citizen_name: Mapped[str] = mapped_column(String(40))
+    id_type: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(SealedText, default="")
+    phone: Mapped[str] = mapped_column(SealedText, default="")
+    address: Mapped[str] = mapped_column(SealedText, default="")
+    id_number_hash: Mapped[str] = mapped_column(String(32), default="")
+    phone_hash: Mapped[str] = mapped_column(String(32), default="")
+    phone_tail: Mapped[str] = mapped_column(String(4), default="")
+    service_version_id: Mapped[int] = mapped_column(ForeignKey("service_item_versions.id"))
+    summary: Mapped[str] = mapped_column(String(200), default="")
+    # The day it is for (a counter booking's day; the day agreed for a home visit, or the
+    # request's day when none is agreed yet) and, when agreed, the time.
+    slot_date: Mapped[dt.date] = mapped_column(Date)
+    slot_at: Mapped[dt.datetime | None]
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    state: Mapped[str] = mapped_column(String(12), default="booked")
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), unique=True)
+    served_at: Mapped[dt.datetime | None]
+    result: Mapped[str] = mapped_column(String(500), default="")
+    close_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    closed_at: Mapped[dt.datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_appointments_year_seq"),
+        CheckConstraint("kind IN ('counter', 'home')", name="kind"),
+        CheckConstraint("reason IN ('elderly', 'disabled', 'ill', 'other')", name="reason"),
+        CheckConstraint("area IN ('town', 'country')", name="area"),
+        CheckConstraint(
+            "state IN ('booked', 'registered', 'served', 'cancelled', 'missed')", name="state"
+        ),
+        # A day's bookings in time order; what is still open and when it is due.
+        Index("ix_appointments_slot", "slot_date", "slot_at"),
+        Index("ix_appointments_state_due", "state", "due_date"),
+        Index("ix_appointments_id_number_hash", "id_number_hash"),
+        Index("ix_appointments_phone_hash", "phone_hash"),
+    )
+
+
+class LedgerImport(Base):
+    """One import of a station's earlier Excel 台账 (历史台账导入): which file, who, what came in.
+
+    Every visit it created is listed in ``ledger_import_visits``; the days it filled are
+    locked as reviewed by the supervisor who imported them.
+    """
+
+    __tablename__ = "ledger_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime]
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    file_name: Mapped[str] = mapped_column(String(260))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    sheet: Mapped[str] = mapped_column(String(100), default="")
+    mapping_json: Mapped[str] = mapped_column(Text, default="{}")
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_imported: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    date_from: Mapped[dt.date | None] = mapped_column(Date)
+    date_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_ledger_imports_year_seq"),)
+
+
+class LedgerImportVisit(Base):
+    """A visit that came from an Excel import, and the row of the sheet it came from."""
+
+    __tablename__ = "ledger_import_visits"
+
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("ledger_imports.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+
+
+@event.listens_for(Appointment, "before_insert")
+@event.listens_for(Appointment, "before_update")
+def _appointment_lookup_hashes(_mapper: Any, connection: Any, booking: Appointment) -> None:
+    """The keyed lookup hashes of a booking, as of a visit."""
+    cipher = cipher_of(connection.dialect)
+    number, phone = booking.id_number or "", booking.phone or ""
+    booking.id_number_hash = cipher.blind("id", number) if number else ""
+    booking.phone_hash = cipher.blind("phone", phone) if phone else ""
+    booking.phone_tail = phone[-4:]
 
 
 @event.listens_for(Visit, "before_insert")
