@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from app.appointment_service import KIND_LABELS as APPOINTMENT_KINDS
+from app.appointment_service import REASON_LABELS as APPOINTMENT_REASONS
+from app.appointment_service import STATE_LABELS as APPOINTMENT_STATES
 from app.backup_service import REASON_LABELS as BACKUP_REASONS
 from app.callback_service import HOME_OUTCOMES, OUTCOMES
 from app.callback_service import REASONS as CALLBACK_REASONS
@@ -89,6 +92,12 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "visit_time_ended": ("记录结束时间", "casework"),
     "visit_reassigned": ("指派负责民警", "casework"),
     "handover_requested": ("发起移交", "casework"),
+    "appointment_booked": ("登记预约或上门服务申请", "casework"),
+    "appointment_rescheduled": ("改约（预约/上门）", "casework"),
+    "appointment_cancelled": ("取消预约（上门）", "casework"),
+    "appointment_missed": ("登记预约未到", "casework"),
+    "appointment_arrived": ("预约群众到窗口登记", "casework"),
+    "appointment_served": ("登记上门服务结果", "casework"),
     "shift_handed_over": ("交接班（登记交接班记录）", "casework"),
     "handover_accepted": ("接收移交", "casework"),
     "handover_declined": ("拒收移交", "casework"),
@@ -159,7 +168,7 @@ ENTITY_LABELS: dict[str, str] = {
     "statistics": "统计表", "audit_log": "审计日志", "backup": "备份", "station_key": "本所密钥",
     "station": "本所", "service_item": "服务事项", "holiday": "节假日安排",
     "calendar_year": "年度日历", "counter": "编号计数器", "audit": "审计链",
-    "shift": "交接班记录",
+    "shift": "交接班记录", "appointment": "预约（上门）服务",
 }  # fmt: skip
 
 FIELD_LABELS: dict[str, str] = {
@@ -222,6 +231,10 @@ FIELD_LABELS: dict[str, str] = {
     "idle_lock_minutes": "无操作锁屏（分钟）", "backup_folder": "备份文件夹",
     "backup_keep": "自动备份保留份数", "retain_contact_years": "联系信息保存年限",
     "first_officer": "首个账号",
+    "home_days_town": "上门服务时限·城区（工作日）",
+    "home_days_country": "上门服务时限·农村（工作日）",
+    # appointments and home service
+    "slot": "预约时间", "served_at": "上门时间",
 }  # fmt: skip
 
 # Where one key means something else on one kind of record.
@@ -239,6 +252,8 @@ _FIELD_OVERRIDES: dict[tuple[str, str], str] = {
     ("visit", "to"): "接收人",
     ("backup", "from"): "所用备份文件",
     ("ledger", "rows"): "台账行数",
+    ("appointment", "result"): "办理结果",
+    ("appointment", "reason"): "原因",
 }
 
 # 警号 (str): "from" and "to" hold one only on a handover (elsewhere a date or a file, which
@@ -272,13 +287,15 @@ _CODES: dict[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
         ("handover", HANDOVER_STATE_LABELS),
         ("visit", CALLBACK_STATES),  # callback_attempt: the callback's state
         ("callback", CALLBACK_STATES),
+        ("appointment", APPOINTMENT_STATES),
     ),
-    "kind": (("", _KINDS),),
+    "kind": (("appointment", APPOINTMENT_KINDS), ("", _KINDS)),
     "channel": (("", {c.value: label for c, label in CHANNEL_LABELS.items()}),),
     "reason": (
         ("officer", _LOGIN_REASONS),
         ("backup", BACKUP_REASONS),
         ("visit", CALLBACK_REASONS),  # home_visit_scheduled
+        ("appointment", APPOINTMENT_REASONS),
     ),
     "outcome": (("visit", OUTCOMES),),
     "via": (("", {"gui": "程序界面", "cli": "命令行"}),),

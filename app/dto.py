@@ -112,6 +112,8 @@ class StationSettings:
     backup_folder: str = ""  # automatic backups go here; empty: beside the database
     backup_keep: int = 30  # automatic backups kept in that folder
     retain_contact_years: int = 3  # a finished matter's ID number, phone, signatures kept
+    home_days_town: int = 5  # 上门服务 promise in working days, in town
+    home_days_country: int = 10  # and in the countryside
 
     @property
     def dimensions(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from app.clock import Clock, SystemClock
 from app.passwords import PasswordHashing
 
 if TYPE_CHECKING:
+    from app.appointment_service import AppointmentService
     from app.audit_log import AuditLogService
     from app.auth_service import AuthService
     from app.backup_service import BackupService
@@ -115,6 +116,13 @@ class Services:
         from app.case_file import CaseFileService
 
         return CaseFileService(self._sessions, self._clock)
+
+    @cached_property
+    def appointments(self) -> AppointmentService:
+        """预约服务 and 上门服务: bookings, the day's list, home service within the promise."""
+        from app.appointment_service import AppointmentService
+
+        return AppointmentService(self._sessions, self._clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:

@@ -104,6 +104,8 @@ _NUMBERS = (
     ("idle_lock_minutes", "无操作自动锁屏（分钟）", 1, 60),
     ("backup_keep", "自动备份保留份数", 3, 400),
     ("retain_contact_years", "群众身份证号码、电话和签名保存年限", 1, 30),
+    ("home_days_town", "上门服务时限·城区（工作日）", 1, 30),
+    ("home_days_country", "上门服务时限·农村（工作日）", 1, 60),
 )
 
 
@@ -325,4 +327,6 @@ def _settings(station: Station) -> StationSettings:
         backup_folder=station.backup_folder,
         backup_keep=station.backup_keep,
         retain_contact_years=station.retain_contact_years,
+        home_days_town=station.home_days_town,
+        home_days_country=station.home_days_country,
     )

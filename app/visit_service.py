@@ -171,6 +171,12 @@ class VisitService(ServiceBase):
 
     def register(self, user: SessionUser, new: NewVisit) -> VisitDetail:
         """Register a walk-in; the registering officer becomes first-contact officer for good."""
+        with self._writing() as session:
+            visit = self.register_in(session, user, new)
+            return self._detail(session, visit)
+
+    def register_in(self, session: Session, user: SessionUser, new: NewVisit) -> Visit:
+        """``register`` inside the caller's transaction (a booking registered as it arrives)."""
         try:
             channel = Channel(new.channel)
         except ValueError:
@@ -187,113 +193,108 @@ class VisitService(ServiceBase):
             ) from None
         if new.arrived_at is not None and new.arrived_at.tzinfo is None:
             raise ValidationError("到达时间缺少时区。", "arrived_at")
-        with self._writing() as session:
-            actor = self._require_case_work(session, user)
-            station = _station(session)
-            tz = ZoneInfo(station.timezone)
-            now = self._clock.now()
-            today = now.astimezone(tz).date()
-            # Every field is checked and every wrong one named at once, in the form's order
-            # (the cursor goes to the first); nothing is written and no number used up.
-            errors = Collector()
-            number = ""
-            if new.id_number.strip() or channel is not Channel.PHONE:
-                number = errors.check(lambda: check_id(id_type, new.id_number, today).number, "")
-            # A returning citizen: a name or phone left empty is the earlier visit's.
-            source: Visit | None = None
-            reuse = new.reuse_from
-            if (
-                reuse is not None
-                and not errors.failed("id_number")
-                and not (new.citizen_name.strip() and new.phone.strip())
-            ):
-                source = errors.check(
-                    lambda: _reuse_source(session, reuse, number, new.phone), None
-                )
-            name = errors.check(lambda: _citizen_name(id_type, new.citizen_name, source), "")
-            phone = errors.check(lambda: _citizen_phone(new.phone, source, channel), "")
-            item: ServiceItem | None = None
-            if new.service_item_id is None:
-                errors.add(
-                    ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service")
-                )
-            else:
-                item = session.get(ServiceItem, new.service_item_id)
-                if item is None or not item.active:
-                    errors.add(ValidationError("该事项不存在或已停用，请重新选择。", "service"))
-            summary = errors.check(
-                lambda: clean_text(
-                    new.summary,
-                    field="summary",
-                    label="事由摘要",
-                    max_len=text_limits.SUMMARY,
-                    required=False,
-                ),
-                "",
-            )
-            arrived = new.arrived_at or now
-            if arrived > now + dt.timedelta(minutes=1):
-                errors.add(ValidationError("到达时间不能晚于现在。", "arrived_at"))
-            errors.done()
-            assert item is not None
-            name, name_check = _confirm_name(session, number, name, choice)
-            version = _current_version(session, item)
-            year = arrived.astimezone(tz).year
-            seq = next_number(session, "visit", year)
-            visit = Visit(
-                serial=serial_for(station.code, year, seq),
-                year=year,
-                seq=seq,
-                arrived_at=arrived,
-                started_at=None,
-                ended_at=None,
-                arrived_by_hand=bool(new.arrived_by_hand),
-                local_date=arrived.astimezone(tz).date(),
-                citizen_name=name,
-                id_type=id_type.value,
-                id_number=number,
-                phone=phone,
-                service_version_id=version.id,
-                channel=channel.value,
-                summary=summary,
-                in_scope=bool(new.in_scope),
-                first_officer_id=actor.id,
-                owner_id=actor.id,
-                status=VisitStatus.REGISTERED.value,
-                result="",
-                row_version=1,
-                created_at=now,
-            )
-            session.add(visit)
-            session.flush()
-            session.add(
-                VisitTransition(
-                    visit_id=visit.id,
-                    at=now,
-                    officer_id=actor.id,
-                    from_status="",
-                    to_status=VisitStatus.REGISTERED.value,
-                    reason="登记",
-                )
-            )
-            audit.record(
-                session,
+        actor = self._require_case_work(session, user)
+        station = _station(session)
+        tz = ZoneInfo(station.timezone)
+        now = self._clock.now()
+        today = now.astimezone(tz).date()
+        # Every field is checked and every wrong one named at once, in the form's order
+        # (the cursor goes to the first); nothing is written and no number used up.
+        errors = Collector()
+        number = ""
+        if new.id_number.strip() or channel is not Channel.PHONE:
+            number = errors.check(lambda: check_id(id_type, new.id_number, today).number, "")
+        # A returning citizen: a name or phone left empty is the earlier visit's.
+        source: Visit | None = None
+        reuse = new.reuse_from
+        if (
+            reuse is not None
+            and not errors.failed("id_number")
+            and not (new.citizen_name.strip() and new.phone.strip())
+        ):
+            source = errors.check(lambda: _reuse_source(session, reuse, number, new.phone), None)
+        name = errors.check(lambda: _citizen_name(id_type, new.citizen_name, source), "")
+        phone = errors.check(lambda: _citizen_phone(new.phone, source, channel), "")
+        item: ServiceItem | None = None
+        if new.service_item_id is None:
+            errors.add(ValidationError("请选择办理事项（可输入名称或拼音首字母查找）。", "service"))
+        else:
+            item = session.get(ServiceItem, new.service_item_id)
+            if item is None or not item.active:
+                errors.add(ValidationError("该事项不存在或已停用，请重新选择。", "service"))
+        summary = errors.check(
+            lambda: clean_text(
+                new.summary,
+                field="summary",
+                label="事由摘要",
+                max_len=text_limits.SUMMARY,
+                required=False,
+            ),
+            "",
+        )
+        arrived = new.arrived_at or now
+        if arrived > now + dt.timedelta(minutes=1):
+            errors.add(ValidationError("到达时间不能晚于现在。", "arrived_at"))
+        errors.done()
+        assert item is not None
+        name, name_check = _confirm_name(session, number, name, choice)
+        version = _current_version(session, item)
+        year = arrived.astimezone(tz).year
+        seq = next_number(session, "visit", year)
+        visit = Visit(
+            serial=serial_for(station.code, year, seq),
+            year=year,
+            seq=seq,
+            arrived_at=arrived,
+            started_at=None,
+            ended_at=None,
+            arrived_by_hand=bool(new.arrived_by_hand),
+            local_date=arrived.astimezone(tz).date(),
+            citizen_name=name,
+            id_type=id_type.value,
+            id_number=number,
+            phone=phone,
+            service_version_id=version.id,
+            channel=channel.value,
+            summary=summary,
+            in_scope=bool(new.in_scope),
+            first_officer_id=actor.id,
+            owner_id=actor.id,
+            status=VisitStatus.REGISTERED.value,
+            result="",
+            row_version=1,
+            created_at=now,
+        )
+        session.add(visit)
+        session.flush()
+        session.add(
+            VisitTransition(
+                visit_id=visit.id,
                 at=now,
                 officer_id=actor.id,
-                action="visit_registered",
-                entity_type="visit",
-                entity_id=visit.serial,
-                after={
-                    "serial": visit.serial,
-                    "citizen": name,
-                    "id": mask_id(number) if number else "",
-                    "service_version": version.id,
-                    "channel": channel.value,
-                    "in_scope": visit.in_scope,
-                }
-                | ({"name_check": name_check} if name_check else {}),
+                from_status="",
+                to_status=VisitStatus.REGISTERED.value,
+                reason="登记",
             )
-            return self._detail(session, visit)
+        )
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor.id,
+            action="visit_registered",
+            entity_type="visit",
+            entity_id=visit.serial,
+            after={
+                "serial": visit.serial,
+                "citizen": name,
+                "id": mask_id(number) if number else "",
+                "service_version": version.id,
+                "channel": channel.value,
+                "in_scope": visit.in_scope,
+            }
+            | ({"name_check": name_check} if name_check else {}),
+        )
+        return visit
 
     def find_citizen(
         self, user: SessionUser, id_number: str = "", phone: str = ""
@@ -1238,6 +1239,10 @@ class VisitService(ServiceBase):
         soon = due_soon_limit(load_calendar(session), today)
         self._soon_cache = (key, now, soon)
         return soon
+
+    def detail_in(self, session: Session, visit: Visit) -> VisitDetail:
+        """A visit's detail inside the caller's transaction (after ``register_in``)."""
+        return self._detail(session, visit)
 
     def _detail(self, session: Session, visit: Visit) -> VisitDetail:
         session.flush()

@@ -122,6 +122,8 @@ class SettingsPage(QWidget):
             ("complaint_verify_days", 1, 30, " 个工作日"),
             ("complaint_handle_days", 1, 60, " 个工作日"),
             ("complaint_reply_days", 1, 60, " 个工作日"),
+            ("home_days_town", 1, 30, " 个工作日"),
+            ("home_days_country", 1, 60, " 个工作日"),
         ):
             spin = QSpinBox()
             spin.setRange(low, high)
@@ -208,6 +210,8 @@ class SettingsPage(QWidget):
             ("complaint_verify_days", "投诉核实期限"),
             ("complaint_handle_days", "投诉处理期限"),
             ("complaint_reply_days", "投诉答复期限"),
+            ("home_days_town", "上门服务时限（城区）"),
+            ("home_days_country", "上门服务时限（农村）"),
         ):
             add_field(rating_form, label, self.spins[key], self.errors, key)
 
@@ -403,6 +407,8 @@ class SettingsPage(QWidget):
             complaint_verify_days=self.spins["complaint_verify_days"].value(),
             complaint_handle_days=self.spins["complaint_handle_days"].value(),
             complaint_reply_days=self.spins["complaint_reply_days"].value(),
+            home_days_town=self.spins["home_days_town"].value(),
+            home_days_country=self.spins["home_days_country"].value(),
         )
 
     def _choose_backup_folder(self) -> None:
