@@ -30,6 +30,7 @@ from app.notice_dto import NOTICE_STATE_LABELS
 from app.rating_service import KIND_LABELS as RATING_KINDS
 from app.rating_service import LEVELS
 from app.roles import ROLE_LABELS
+from app.sms_service import SOURCES as SMS_SOURCES
 from app.station_service import CALLBACK_PERIODS
 from app.visit_dto import HANDOVER_STATE_LABELS, NameChoice
 from app.visit_rules import CHANNEL_LABELS, STATUS_LABELS
@@ -61,6 +62,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "id_number_revealed": ("查看完整证件号码", "reveal"),
     "phone_revealed": ("查看完整电话", "reveal"),
     "complaint_phone_revealed": ("查看投诉人完整电话", "reveal"),
+    "sms_phones_revealed": ("导出短信回访名单（完整手机号码）", "reveal"),
     "slip_printed": ("打印回执/凭条", "print"),
     "slip_reprinted": ("补打回执/凭条", "print"),
     "notice_printed": ("打印告知单", "print"),
@@ -112,6 +114,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "rating_declined": ("群众不愿评价（现场）", "casework"),
     "callbacks_sampled": ("回访抽样", "casework"),
     "callback_attempt": ("登记回访结果", "casework"),
+    "sms_replies_imported": ("导入短信回复（短信回访评价）", "casework"),
     "callback_reassigned": ("改派回访", "casework"),
     "home_visit_scheduled": ("安排上门回访", "casework"),
     "rectification_opened": ("差评生成整改督办", "supervision"),
@@ -168,6 +171,7 @@ ENTITY_LABELS: dict[str, str] = {
     "statistics": "统计表", "audit_log": "审计日志", "backup": "备份", "station_key": "本所密钥",
     "station": "本所", "service_item": "服务事项", "holiday": "节假日安排",
     "calendar_year": "年度日历", "counter": "编号计数器", "audit": "审计链",
+    "sms_list": "短信回访名单", "sms_replies": "短信回复",
     "shift": "交接班记录", "appointment": "预约（上门）服务",
 }  # fmt: skip
 
@@ -231,6 +235,10 @@ FIELD_LABELS: dict[str, str] = {
     "idle_lock_minutes": "无操作锁屏（分钟）", "backup_folder": "备份文件夹",
     "backup_keep": "自动备份保留份数", "retain_contact_years": "联系信息保存年限",
     "first_officer": "首个账号",
+    # 短信回访 (app.sms_service)
+    "scope": "名单范围", "skipped": "未列入（无手机号码）", "replies": "回复条数",
+    "ratings": "记入评价", "closed": "结束的待回访", "duplicates": "重复跳过",
+    "rejected": "未导入",
     "home_days_town": "上门服务时限·城区（工作日）",
     "home_days_country": "上门服务时限·农村（工作日）",
     # appointments and home service
@@ -309,6 +317,7 @@ _CODES: dict[str, tuple[tuple[str, Mapping[str, str]], ...]] = {
     "paper_size": (("", {"80mm": "80mm 热敏卷纸"}),),
     "timezone": (("", {"Asia/Shanghai": "北京时间", "Asia/Urumqi": "乌鲁木齐时间"}),),
     "time_limit_unit": (("", UNIT_LABELS),),
+    "scope": (("", SMS_SOURCES),),
 }
 _HASH = re.compile(r"[0-9a-f]{64}")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)")

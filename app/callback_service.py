@@ -498,22 +498,11 @@ class CallbackService(ServiceBase):
                     RatingInput(rating.overall, rating.dimensions, rating.comment, rating.declined),
                     station.rating_dimensions.split(","),
                 )
-                saved = add_rating(
-                    session, station, visit.id, callback.kind, rating.declined, overall, dims,
-                    comment, now, actor.id, visit.owner_id,
+                _saved, reached = record_reached(
+                    session, station, visit, callback, callback.kind, rating.declined, overall,
+                    dims, comment, actor.id, now,
                 )  # fmt: skip
-                callback.rating_id = saved.id
-                callback.state = "reached"
-                callback.pressure = _pressure(session, visit.id, overall)
-                after |= {"overall": overall, "declined": rating.declined}
-                if callback.pressure:
-                    after["pressure"] = True
-                if not rating.declined and is_bad(overall, dims):
-                    after["rectification"] = open_rectification(session, station, visit, saved, now)
-                    if callback.kind == "phone":
-                        after["home_visit"] = self._add_home_visit(
-                            session, station, visit, "dissatisfied", None, now
-                        )
+                after |= reached
             elif outcome in ("refused", "wrong_number"):
                 callback.state = "refused" if outcome == "refused" else "unreachable"
             else:
@@ -597,7 +586,7 @@ class CallbackService(ServiceBase):
             if visit.status not in RATABLE:
                 raise ConflictError("事项办结后才能安排上门回访。")
             station = _station(session)
-            self._add_home_visit(session, station, visit, "manual", officer_id, self._clock.now())
+            _add_home_visit(session, station, visit, "manual", officer_id, self._clock.now())
             callback = session.scalars(
                 select(Callback).where(Callback.visit_id == visit.id, Callback.kind == "home")
             ).one()
@@ -652,63 +641,6 @@ class CallbackService(ServiceBase):
 
     def _today(self, station: Station) -> dt.date:
         return self._clock.now().astimezone(ZoneInfo(station.timezone)).date()
-
-    def _add_home_visit(
-        self,
-        session: Session,
-        station: Station,
-        visit: Visit,
-        reason: str,
-        officer_id: int | None,
-        now: dt.datetime,
-    ) -> int:
-        existing = session.scalars(
-            select(Callback).where(Callback.visit_id == visit.id, Callback.kind == "home")
-        ).first()
-        if existing is not None:
-            if reason == "manual":
-                raise ConflictError("该事项已经安排过上门回访。")
-            return existing.id
-        handled = _handlers(session, [visit.id])[visit.id]
-        if officer_id is not None:
-            officer = session.get(Officer, officer_id)
-            if officer is None or not officer.active or Role(officer.role) not in CALLER_ROLES:
-                raise ValidationError("请选择一位在岗民警上门回访。", "officer")
-            if officer_id in handled:
-                raise ValidationError(
-                    f"{officer.name}经办过该事项，回访须由未经办的民警进行。", "officer"
-                )
-        else:
-            # The unit's head goes first (所长, then 副所长), else any officer not involved.
-            officer_id = _pick_caller(session, handled, _pending_load(session), leaders=True)
-            if officer_id is None:
-                raise ConflictError("经办民警之外没有可以上门回访的民警。")
-        today = self._today(station)
-        callback = Callback(
-            batch_id=None,
-            visit_id=visit.id,
-            kind="home",
-            reason=reason,
-            assigned_to_id=officer_id,
-            created_at=now,
-            local_date=today,
-            due_date=load_calendar(session).add_working_days(today, station.rectify_days).due,
-            state="pending",
-            pressure=False,
-            row_version=1,
-        )
-        session.add(callback)
-        session.flush()
-        audit.record(
-            session,
-            at=now,
-            officer_id=None,
-            action="home_visit_scheduled",
-            entity_type="visit",
-            entity_id=visit.serial,
-            after={"reason": reason, "assigned_to": officer_id},
-        )
-        return callback.id
 
     def _rows(
         self,
@@ -929,6 +861,104 @@ def _pick_caller(
     if not officers:
         return None
     return min(officers, key=lambda o: (load[o.id], o.id)).id
+
+
+def record_reached(
+    session: Session,
+    station: Station,
+    visit: Visit,
+    callback: Callback | None,
+    kind: str,
+    declined: bool,
+    overall: int | None,
+    dims: dict[str, int],
+    comment: str,
+    recorded_by: int,
+    now: dt.datetime,
+    rated_at: dt.datetime | None = None,
+) -> tuple[Rating, dict[str, object]]:
+    """A reached citizen's rating of ``kind`` (by phone, at home, or an SMS reply) and what it
+    sets off; the audit payload's part.
+
+    Saved on the visit (rated at ``rated_at``, default ``now``) and linked to ``callback``,
+    which is closed as reached and flagged when the level is far below the on-site one. A 差评
+    opens a rectification and, unless it was given at home, a home visit.
+    """
+    saved = add_rating(
+        session, station, visit.id, kind, declined, overall, dims, comment, rated_at or now,
+        recorded_by, visit.owner_id,
+    )  # fmt: skip
+    after: dict[str, object] = {"overall": overall, "declined": declined}
+    if callback is not None:
+        callback.rating_id = saved.id
+        callback.state = "reached"
+        callback.pressure = _pressure(session, visit.id, overall)
+        if callback.pressure:
+            after["pressure"] = True
+    if not declined and is_bad(overall, dims):
+        after["rectification"] = open_rectification(session, station, visit, saved, now)
+        if kind != "home":
+            after["home_visit"] = _add_home_visit(
+                session, station, visit, "dissatisfied", None, now
+            )
+    return saved, after
+
+
+def _add_home_visit(
+    session: Session,
+    station: Station,
+    visit: Visit,
+    reason: str,
+    officer_id: int | None,
+    now: dt.datetime,
+) -> int:
+    existing = session.scalars(
+        select(Callback).where(Callback.visit_id == visit.id, Callback.kind == "home")
+    ).first()
+    if existing is not None:
+        if reason == "manual":
+            raise ConflictError("该事项已经安排过上门回访。")
+        return existing.id
+    handled = _handlers(session, [visit.id])[visit.id]
+    if officer_id is not None:
+        officer = session.get(Officer, officer_id)
+        if officer is None or not officer.active or Role(officer.role) not in CALLER_ROLES:
+            raise ValidationError("请选择一位在岗民警上门回访。", "officer")
+        if officer_id in handled:
+            raise ValidationError(
+                f"{officer.name}经办过该事项，回访须由未经办的民警进行。", "officer"
+            )
+    else:
+        # The unit's head goes first (所长, then 副所长), else any officer not involved.
+        officer_id = _pick_caller(session, handled, _pending_load(session), leaders=True)
+        if officer_id is None:
+            raise ConflictError("经办民警之外没有可以上门回访的民警。")
+    today = now.astimezone(ZoneInfo(station.timezone)).date()
+    callback = Callback(
+        batch_id=None,
+        visit_id=visit.id,
+        kind="home",
+        reason=reason,
+        assigned_to_id=officer_id,
+        created_at=now,
+        local_date=today,
+        due_date=load_calendar(session).add_working_days(today, station.rectify_days).due,
+        state="pending",
+        pressure=False,
+        row_version=1,
+    )
+    session.add(callback)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        officer_id=None,
+        action="home_visit_scheduled",
+        entity_type="visit",
+        entity_id=visit.serial,
+        after={"reason": reason, "assigned_to": officer_id},
+    )
+    return callback.id
 
 
 def _pressure(session: Session, visit_id: int, overall: int | None) -> bool:

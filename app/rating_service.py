@@ -51,6 +51,7 @@ KIND_LABELS = {
     "phone": "电话回访",
     "home": "上门回访",
     "follow_up": "整改回访",
+    "sms": "短信回访",
 }
 REGISTER_MAX_DAYS = 31
 LIVE_STATES = ("open", "verified", "rectified")
