@@ -17,6 +17,11 @@ def set_station_timezone(name: str) -> None:
         _zone = ZoneInfo("Asia/Shanghai")
 
 
+def station_zone() -> ZoneInfo:
+    """The station's time zone (a time typed on screen is in it)."""
+    return _zone
+
+
 def local(value: dt.datetime) -> dt.datetime:
     """``value`` in the station's time zone."""
     return value.astimezone(_zone)

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         pages = [
             ("today", "今日接待", handles),
             ("search", "查询", handles),
+            ("appointments", "预约上门", handles),
             ("notices", "告知单", allows(user.role, Permission.HANDLE_VISITS)),
             ("ledger", "每日台账", views_all),
             ("statistics", "统计", views_all),
@@ -233,6 +234,7 @@ class MainWindow(QMainWindow):
                 case_files=services.case_files,
                 backups=services.backup,
                 keys=services.keys,
+                appointments=services.appointments,
             )
             today_page.register_requested.connect(self.open_registration)
             return today_page
@@ -248,6 +250,18 @@ class MainWindow(QMainWindow):
                 ratings=services.ratings,
                 case_files=services.case_files,
             )
+        if key == "appointments":
+            from ui.pages.appointments_page import AppointmentsPage
+
+            appointments_page = AppointmentsPage(
+                services.appointments,
+                services.catalogue,
+                user,
+                today,
+                services.visits.now,
+            )
+            appointments_page.visit_registered.connect(self.show_registered_visit)
+            return appointments_page
         if key == "notices":
             from ui.pages.notices_page import NoticesPage
 
@@ -488,6 +502,17 @@ class MainWindow(QMainWindow):
                 # 登记并受理: accepted at once, the receipt printing next.
                 page.panel.trigger("accept")
                 page.panel.trigger("receipt")
+
+    def show_registered_visit(self, visit_id: int) -> None:
+        """A booked citizen registered on 预约上门: on to 今日接待 with the new visit selected,
+        where the panel's keys act (F8 受理 …)."""
+        from ui.pages.today_page import TodayPage
+
+        page = self.pages["today"]
+        assert isinstance(page, TodayPage)
+        self.show_page("today")
+        page.reload(select_visit=visit_id)
+        self.go_to_page("today")
 
     def open_visit(self, visit_id: int) -> None:
         """A visit's panel in a dialog (from the ledger): read it and act on it."""

@@ -33,6 +33,7 @@ def test_chief_sees_every_page_and_window_officer_no_staff_page(
     assert window.page_titles() == [
         "今日接待",
         "查询",
+        "预约上门",
         "告知单",
         "每日台账",
         "统计",

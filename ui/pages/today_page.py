@@ -1,4 +1,5 @@
-"""今日接待: today's register, my open matters, pending handovers (the chief: everyone's).
+"""今日接待: today's register, today's bookings (预约), my open matters, pending handovers (the
+chief: everyone's).
 
 The chief and deputy also see the matters nobody is responsible for (their owner's account
 was deactivated), with an action to assign or offer each to a colleague.
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import text_limits
+from app.appointment_service import AppointmentRow, AppointmentService
 from app.backup_service import BackupService
 from app.case_file import CaseFileService
 from app.dto import SessionUser
@@ -39,12 +41,33 @@ from app.visit_service import VisitService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
-from ui.models.visit_columns import HANDOVER_COLUMNS, VISIT_COLUMNS, visit_colour
-from ui.widgets.messages import show_error
+from ui.models.visit_columns import (
+    HANDOVER_COLUMNS,
+    OVERDUE_COLOUR,
+    VISIT_COLUMNS,
+    visit_colour,
+)
+from ui.widgets.messages import confirm, show_error
 from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
 logger = logging.getLogger(__name__)
+
+# 今日预约: the day's bookings in time order; Enter registers a booked citizen who has come.
+APPOINTMENT_COLUMNS: list[Column[AppointmentRow]] = [
+    Column("时间", lambda r: r.slot_time or "未约定", lambda r: r.slot_time or "99"),
+    Column("群众", lambda r: r.citizen),
+    Column("类型", lambda r: r.kind_label, align_center=True),
+    Column("事项", lambda r: r.matter),
+    Column("原因", lambda r: r.reason_label, align_center=True),
+    Column("状态", lambda r: r.state_label, align_center=True),
+    Column("登记编号", lambda r: r.visit_serial),
+]
+
+
+def _appointment_colour(row: AppointmentRow) -> str | None:
+    return OVERDUE_COLOUR if row.overdue and row.state == "booked" else None
+
 
 ORPHAN_COLUMNS: list[Column[VisitRow]] = [
     Column("编号", lambda r: r.serial),
@@ -100,9 +123,11 @@ class TodayPage(QWidget):
         case_files: CaseFileService | None = None,
         backups: BackupService | None = None,
         keys: KeyService | None = None,
+        appointments: AppointmentService | None = None,
     ) -> None:
         super().__init__(parent)
         self._visits = visits
+        self._appointments = appointments
         self._user = user
         self._backups = backups
         self._keys = keys
@@ -132,6 +157,17 @@ class TodayPage(QWidget):
                 5,
             ),
         ]
+        if appointments is not None:
+            specs.insert(
+                1,
+                (
+                    "appointments",
+                    "今日预约",
+                    RowTableModel(APPOINTMENT_COLUMNS, colour=_appointment_colour),
+                    lambda: appointments.day(user),
+                    3,
+                ),
+            )
         if chief:
             specs.append(
                 (
@@ -172,14 +208,23 @@ class TodayPage(QWidget):
         self.backup_banner.setObjectName("warningBanner")
         self.backup_banner.setWordWrap(True)
         self.backup_banner.hide()
+        # For the chief: home services past the station's promise (上门服务超期).
+        self.appointment_banner = QLabel()
+        self.appointment_banner.setObjectName("warningBanner")
+        self.appointment_banner.setWordWrap(True)
+        self.appointment_banner.hide()
+        self._watches_home = chief and appointments is not None
 
         self.panel = VisitPanel(
             visits, user, notices=notices, ratings=ratings, case_files=case_files
         )
         self.panel.changed.connect(self._on_visit_changed)
         self.panel.attach_shortcuts(self)
-        for tab in self.lists.values():
-            on_enter(tab.view, self.panel.trigger_primary)
+        for key, tab in self.lists.items():
+            on_enter(
+                tab.view,
+                self.arrive_selected if key == "appointments" else self.panel.trigger_primary,
+            )
         self.orphans: _Tab | None = None
         self.orphan_box = self._orphan_box() if chief else QFrame()
         self.orphan_box.hide()
@@ -194,6 +239,7 @@ class TodayPage(QWidget):
         left_box.addLayout(top)
         left_box.addWidget(self.lock_banner)
         left_box.addWidget(self.backup_banner)
+        left_box.addWidget(self.appointment_banner)
         left_box.addWidget(self.orphan_box)
         left_box.addWidget(self.tabs, 1)
         left_box.addWidget(self.summary_label)
@@ -224,11 +270,23 @@ class TodayPage(QWidget):
                 tab.model.set_rows(tab.loader())
             self._load_orphans()
             lock = self._visits.day_lock_notice(self._user)
+            late = (
+                self._appointments.overdue(self._user)
+                if self._watches_home and self._appointments is not None
+                else []
+            )
         except StationDeskError as exc:
             show_error(self, exc.message)
             return
         self.lock_banner.setText(lock)
         self.lock_banner.setVisible(bool(lock))
+        self.appointment_banner.setText(
+            f"上门服务超过承诺时限未办 {len(late)} 件，最早期限 {late[0].due_text}"
+            "（见“预约上门”页）。"
+            if late
+            else ""
+        )
+        self.appointment_banner.setVisible(bool(late))
         self.refresh_backup_warning()
         # Only the list in view is fitted now; the others when their tab is shown.
         self._current_tab().fit()
@@ -317,6 +375,35 @@ class TodayPage(QWidget):
 
     def _on_selection_changed(self, _a: QItemSelection, _b: QItemSelection) -> None:
         self.panel.show_visit(self.selected_visit_id())
+
+    def arrive_selected(self) -> None:
+        """Enter on 今日预约: the booked citizen has come, registered from the booking (no
+        retyping); a booking already registered shows its visit, whose keys then act."""
+        tab = self.lists["appointments"]
+        indexes = tab.view.selectionModel().selectedRows()
+        if not indexes or self._appointments is None:
+            return
+        row = tab.model.row_at(tab.proxy.mapToSource(indexes[0]).row())
+        if row.visit_id is not None or row.state != "booked":
+            self.panel.trigger_primary()
+            return
+        if row.kind != "counter":
+            show_error(self, "上门服务在群众家中办理，请在“预约上门”页登记上门结果。")
+            return
+        if not confirm(
+            self,
+            f"{row.citizen} 已到窗口？按预约 {row.number} 登记（{row.matter}），您为首接民警。",
+            "到达登记",
+            "登记",
+        ):
+            return
+        try:
+            detail = self._appointments.arrive(self._user, row.id, row.row_version)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            self.reload()
+            return
+        self.reload(select_visit=detail.row.id)
 
     def _on_visit_changed(self, visit_id: int) -> None:
         self.reload(select_visit=visit_id)
@@ -427,5 +514,8 @@ def _among(rows: list[Any], matched: set[int]) -> Callable[[int], bool]:
     return lambda row: _visit_id(rows[row]) in matched
 
 
-def _visit_id(row: VisitRow | HandoverRow) -> int:
-    return row.visit_id if isinstance(row, HandoverRow) else row.id
+def _visit_id(row: VisitRow | HandoverRow | AppointmentRow) -> int | None:
+    """The visit a row shows (a booking's once it was registered; none before)."""
+    if isinstance(row, HandoverRow | AppointmentRow):
+        return row.visit_id
+    return row.id
