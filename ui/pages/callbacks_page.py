@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.callback_service import CallbackRow, CallbackService, Coverage
+from app.callback_service import CALLER_ROLES, CallbackRow, CallbackService, Coverage
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.printing.fonts import glyph_warning
@@ -28,8 +28,11 @@ from app.printing.register_pdf import render_register
 from app.rating_service import RatingService
 from app.reveal_purposes import CALLBACK_PHONE_PURPOSES
 from app.roles import Permission, allows
+from app.sms_service import SmsService
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
 from ui.dialogs.reveal_dialog import reveal_dialog
+from ui.dialogs.sms_dialog import SmsExportDialog, SmsImportDialog
+from ui.files import announce
 from ui.localtime import fmt
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -97,10 +100,13 @@ class CallbacksPage(QWidget):
         share: int,
         parent: QWidget | None = None,
         ratings: RatingService | None = None,
+        sms: SmsService | None = None,
     ) -> None:
         super().__init__(parent)
         self._callbacks = callbacks
         self._user = user
+        self._today = today
+        self._sms = sms
         self._dimensions = dimensions
         self._ratings = ratings
         self.supervisor = allows(user.role, Permission.VIEW_ALL_VISITS)
@@ -131,6 +137,9 @@ class CallbacksPage(QWidget):
             ("dial", "查看完整号码…", self.reveal_phone),
             ("reassign", "改派…", self.reassign),
             ("home", "安排上门回访", self.schedule_home),
+            # 短信回访: Alt+M and Alt+R (the menu bar has W, P, S and H).
+            ("sms_export", "短信名单导出(&M)…", self.export_sms),
+            ("sms_import", "导入短信回复(&R)…", self.import_sms),
         )
         button_row = QHBoxLayout()
         for key, text, slot in actions:
@@ -141,6 +150,8 @@ class CallbacksPage(QWidget):
         button_row.addStretch(1)
         for key in ("reassign", "home"):
             self.buttons[key].setVisible(self.supervisor)
+        for key in ("sms_export", "sms_import"):
+            self.buttons[key].setVisible(sms is not None and user.role in CALLER_ROLES)
 
         top = QHBoxLayout()
         top.addWidget(self.everyone)
@@ -372,6 +383,34 @@ class CallbacksPage(QWidget):
         except StationDeskError as exc:
             show_error(self, exc.message)
         self.reload()
+
+    def export_sms(self) -> SmsExportDialog | None:
+        """短信名单导出: the period's list for the SMS platform (full numbers, audited)."""
+        if self._sms is None:
+            return None
+        start, end = (
+            (_py(self.from_edit), _py(self.to_edit))
+            if self.supervisor
+            else (self._today.replace(day=1), self._today)
+        )
+        dialog = SmsExportDialog(self._sms, self._user, start, end, self.supervisor, self)
+        if dialog.exec() and dialog.exported is not None:
+            done = dialog.exported
+            skipped = f"（{done.skipped} 件无手机号码，未列入）" if done.skipped else ""
+            text = f"短信回访名单 {done.rows} 条{skipped}已保存到 {done.path}"
+            if not announce(self, text, done.path.parent):
+                show_info(self, text, "短信名单导出")
+        return dialog
+
+    def import_sms(self) -> SmsImportDialog | None:
+        """导入短信回复: the platform's replies as callback outcomes; the list read again."""
+        if self._sms is None:
+            return None
+        dialog = SmsImportDialog(self._sms, self._user, self)
+        dialog.exec()
+        if dialog.report is not None:
+            self.reload()
+        return dialog
 
     def sample(self) -> None:
         """Draw the period's callbacks and assign them."""
