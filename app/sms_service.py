@@ -62,6 +62,7 @@ SOURCES: dict[str, str] = {
 }
 MAX_DAYS = 92  # one export covers at most about three months (as one callback sampling)
 REPLY_DAYS = 31  # a reply reaches a matter finished at most this long before it
+_WINDOW = dt.timedelta(days=REPLY_DAYS)
 MAX_REPLY_ROWS = 20_000
 HEADERS = ("手机号码", "姓名", "受理编号", "办理事项", "办结日期", "派出所名称", "回复说明")
 # 1 is the best, as such SMS usually read; the app's LEVELS count 5 as the best.
@@ -70,6 +71,7 @@ REPLY_HINT = "回复" + "，".join(f"{d}{LEVELS[level]}" for d, level in REPLY_L
 EXPORTED = "sms_phones_revealed"
 IMPORTED = "sms_replies_imported"
 SMS_NOTE = "短信回复"
+CALLBACK_KINDS = ("phone", "home", "sms")  # ratings given after the visit, when asked
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Header variants a platform's export may use, compared without spaces and case.
@@ -271,9 +273,17 @@ class SmsService(ServiceBase):
                     row(reply, "unreadable", "回复时间晚于当前时间，请核对文件。")
                     continue
                 level = reply_level(reply.text)
+                known = targets.get(reply.phone, [])
+                # Already imported: found before anything else (its callback is closed now, and
+                # the window may have passed), so that a file read again changes nothing.
+                seen = next((t for t in known if reply.at in earlier.get(t.visit.id, [])), None)
+                if seen is not None:
+                    duplicates += 1
+                    row(reply, "duplicate", "该回复已经导入过。", seen.visit.serial)
+                    continue
                 reachable = [
                     t
-                    for t in targets.get(reply.phone, [])
+                    for t in known
                     if t.finished_at <= reply.at
                     and (t.callback is not None or reply.at - t.finished_at <= _WINDOW)
                 ]
@@ -289,12 +299,7 @@ class SmsService(ServiceBase):
                     continue
                 target = reachable[0]
                 visit = target.visit
-                given = earlier.get(visit.id, [])
-                if reply.at in given:
-                    duplicates += 1
-                    row(reply, "duplicate", "该回复已经导入过。", visit.serial)
-                    continue
-                if given:
+                if earlier.get(visit.id):
                     row(reply, "rejected", "该事项已有短信回复评价，以首次回复为准。", visit.serial)
                     continue
                 if level is None:
@@ -425,12 +430,15 @@ class SmsService(ServiceBase):
                 query = query.where(Callback.assigned_to_id == actor.id)
             keep = set(session.scalars(query))
         else:
-            replied = set(
+            # Asked already (by phone, at home or by SMS): not asked again.
+            asked = set(
                 session.scalars(
-                    select(Rating.visit_id).where(Rating.kind == "sms", Rating.visit_id.in_(ids))
+                    select(Rating.visit_id).where(
+                        Rating.kind.in_(CALLBACK_KINDS), Rating.visit_id.in_(ids)
+                    )
                 )
             )
-            keep = set(ids) - replied
+            keep = set(ids) - asked
         chosen = [v for v in visits if v.id in keep]
         finished = _finished_at(session, [v.id for v in chosen])
         matters = {
@@ -484,8 +492,6 @@ class SmsService(ServiceBase):
 
 
 # ---- reading and writing files ----------------------------------------------------------
-
-_WINDOW = dt.timedelta(days=REPLY_DAYS)
 
 
 def check_file(path: Path, kind: str) -> Path:
@@ -706,11 +712,10 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         raise ValidationError(f"无法读取“{path.name}”：文件编码无法识别。", "path")
     if "\x00" in text:
         raise ValidationError(f"无法读取“{path.name}”：这不是文本格式的 CSV 文件。", "path")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    # Commas, or the tabs or semicolons some platforms write: whichever the first line has most.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=first.count)
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _blank(cell: Any) -> bool:

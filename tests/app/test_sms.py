@@ -18,7 +18,7 @@ from app.errors import PermissionDenied, ValidationError
 from app.services import Services
 from app.sms_service import HEADERS, REPLY_HINT, read_replies, reply_level, save_report
 from db.models import AuditEvent, Callback, CallbackAttempt, Rating, Rectification
-from tests.app.test_callbacks import DAY, Desk, on_site
+from tests.app.test_callbacks import DAY, Desk, on_site, phone
 
 DETAIL = "短信回访群众对九月办结事项的评价"
 STATION = "测试市公安局测试分局和平路派出所"
@@ -469,3 +469,42 @@ def test_the_report_is_saved_with_masked_phones(
     with db.sessions() as session:
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-1] == "sms_replies_imported"  # the report holds masked phones only
+
+
+def test_a_file_read_again_after_the_window_is_still_a_duplicate(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock, count: Any
+) -> None:
+    sampled(desk, services, "13805710011")
+    desk.finish(desk.b, "HJ-CS", "13805710011")  # the same citizen's other matter, not sampled
+    clock.advance(AFTERNOON)
+    path = replies_csv(tmp_path / "r.csv", [("13805710011", "2", "2025-09-29 15:00")])
+    first = services.sms.import_replies(desk.chief, path)
+    assert (first.rated, first.closed) == (1, 1)  # the one waiting for its call, not ambiguous
+    clock.advance(dt.timedelta(days=40))
+    again = services.sms.import_replies(desk.chief, path)
+    assert (again.rated, again.duplicates, again.problems) == (0, 1, ())
+    assert count(Rating) == 1
+
+
+def test_the_finished_list_leaves_out_who_was_already_asked(
+    desk: Desk, services: Services, tmp_path: Path
+) -> None:
+    (visit,) = sampled(desk, services, "13805710011")
+    desk.finish(desk.b, "HJ-CS", "13905710022")
+    (row,) = [
+        r for r in services.callbacks.worklist(desk.chief, everyone=True) if r.visit_id == visit
+    ]
+    caller = next(u for u in (desk.b, desk.c, desk.chief) if u.officer_id == row.assigned_to_id)
+    services.callbacks.log_attempt(caller, row.id, row.row_version, "reached", "", phone(4))
+    target = tmp_path / "l.csv"
+    assert (
+        services.sms.export(desk.chief, DAY, DAY, "finished", target, "回访联系", DETAIL).rows == 1
+    )
+    assert "13905710022" in target.read_text("utf-8-sig")
+
+
+def test_a_tab_separated_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "tabs.csv"
+    path.write_text("号码\t内容\t时间\n13805710011\t1, 谢谢\t2025-09-29 15:00\n", encoding="utf-8")
+    (reply,) = read_replies(path)
+    assert (reply.phone, reply.text, reply.problem) == ("13805710011", "1, 谢谢", "")
