@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -71,6 +71,10 @@ def test_the_list_is_exported_by_keyboard_and_refused_at_its_field_without_a_rea
     _shown(qtbot, dialog)
     assert QApplication.focusWidget() is dialog.from_edit
     assert dialog.source_box.count() == 2  # a supervisor may list all finished matters
+    assert dialog.path_edit.text().endswith("短信回访名单-2025-09-29.xlsx")
+    dialog.from_edit.setDate(QDate(2025, 9, 28))  # the name follows the dates
+    assert dialog.path_edit.text().endswith("短信回访名单-2025-09-28至2025-09-29.xlsx")
+    dialog.from_edit.setDate(QDate(2025, 9, 29))
     target = tmp_path / "list.xlsx"
     _alt(qtbot, dialog, Qt.Key.Key_F)
     assert QApplication.focusWidget() is dialog.path_edit

@@ -106,7 +106,10 @@ class SmsExportDialog(QDialog):
             self.purpose_box.addItem(purpose, purpose)
         self.detail_edit = QLineEdit()
         self.detail_edit.setPlaceholderText(EXAMPLE)
-        self.path_edit = QLineEdit(str(folder_for(FILES) / self._suggested(start, end)))
+        self._name = self._suggested(start, end)
+        self.path_edit = QLineEdit(str(folder_for(FILES) / self._name))
+        self.from_edit.dateChanged.connect(self._rename)
+        self.to_edit.dateChanged.connect(self._rename)
         self.browse_button = QPushButton("浏览(&B)…")
         self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self.browse)
@@ -155,6 +158,14 @@ class SmsExportDialog(QDialog):
     def _suggested(start: dt.date, end: dt.date) -> str:
         span = start.isoformat() if start == end else f"{start.isoformat()}至{end.isoformat()}"
         return f"短信回访名单-{span}.xlsx"
+
+    def _rename(self) -> None:
+        """The suggested file name follows the dates, unless the officer chose another."""
+        name = self._suggested(picked(self.from_edit), picked(self.to_edit))
+        path = Path(self.path_edit.text().strip())
+        if path.name == self._name:
+            self.path_edit.setText(str(path.with_name(name)))
+        self._name = name
 
     def browse(self) -> None:
         """Choose the file to write (the folder is remembered)."""
