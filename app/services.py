@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.report_service import ReportService
     from app.retention import RetentionService
     from app.shift_service import ShiftService
+    from app.sms_service import SmsService
     from app.station_service import StationService
     from app.statistics_service import StatisticsService
     from app.visit_service import VisitService
@@ -123,6 +124,13 @@ class Services:
         from app.appointment_service import AppointmentService
 
         return AppointmentService(self._sessions, self._clock)
+
+    @cached_property
+    def sms(self) -> SmsService:
+        """短信回访: the list for the station's SMS platform, and its replies read back."""
+        from app.sms_service import SmsService
+
+        return SmsService(self._sessions, self._clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:

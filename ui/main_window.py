@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
                 services.ratings.dimensions(),
                 self._station.callback_share,
                 ratings=services.ratings,
+                sms=services.sms,
             )
         if key == "rectifications":
             from ui.pages.rectifications_page import RectificationsPage
