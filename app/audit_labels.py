@@ -133,6 +133,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "complaint_reassigned": ("改派投诉承办人", "supervision"),
     "day_reviewed": ("审核并锁定每日台账", "ledger"),
     "correction_recorded": ("登记台账更正", "ledger"),
+    "ledger_imported": ("导入历史台账（所填各日一并审核锁定）", "ledger"),
     "officer_added": ("新增人员", "admin"),
     "officer_updated": ("修改人员信息", "admin"),
     "officer_activated": ("启用账号", "admin"),
@@ -166,6 +167,7 @@ CATEGORIES: dict[str, tuple[str, frozenset[str]]] = {
 
 ENTITY_LABELS: dict[str, str] = {
     "visit": "来访", "notice": "告知单", "ledger": "台账", "officer": "人员", "handover": "移交",
+    "ledger_import": "历史台账导入",
     "rectification": "整改督办", "complaint": "投诉表扬", "callback": "回访",
     "callback_batch": "回访抽样", "rating_register": "现场回访登记簿", "monthly_report": "月度通报",
     "statistics": "统计表", "audit_log": "审计日志", "backup": "备份", "station_key": "本所密钥",
@@ -220,6 +222,7 @@ FIELD_LABELS: dict[str, str] = {
     "fee": "收费", "place": "办理地点", "hours": "办公时间", "materials": "材料清单",
     "items": "事项数", "day": "日期", "is_workday": "调休上班", "title": "通知标题",
     "record": "记录编号",
+    "sheet": "工作表", "days": "锁定的天数", "import": "历史台账导入编号",
     "kept": "本人继续负责", "handed": "移交同事",
     "holidays": "放假天数", "workdays": "调休上班天数", "confirmed": "已确认", "source": "录入方式",
     # station settings (app.dto.StationSettings)

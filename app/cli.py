@@ -275,6 +275,21 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只列出将清理的数量，不作改动")
     _add_login(p)
 
+    p = sub.add_parser(
+        "import",
+        help="历史台账导入：按常见表头对应各列，逐行检查 Excel（.xlsx）或 CSV 台账，"
+        "列出未通过的行及原因（导入须在程序中签字确认）",
+    )
+    p.add_argument("what", choices=["ledger"], metavar="内容", help="ledger（历史台账）")
+    p.add_argument("file", metavar="文件", help="要导入的台账文件（.xlsx 或 .csv）")
+    p.add_argument("--sheet", metavar="工作表", help="工作表名称（默认第一个工作表）")
+    p.add_argument("--check-only", action="store_true", help="只检查，不导入")
+    p.add_argument(
+        "--report", metavar="文件", help="把检查结果（未通过的行及原因）保存为 .xlsx 或 .csv"
+    )
+    p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
+    _add_login(p)
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -304,6 +319,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "restore": _restore,
         "key": _key,
         "purge": _purge,
+        "import": _import,
     }
     command = commands.get(args.command)
     if command is None:
@@ -806,6 +822,55 @@ def _purge(args: argparse.Namespace, out: TextIO) -> int:
         else:
             out.write("已清理：" + services.retention.purge(user).sentence() + "\n")
     return 0
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    """``import ledger FILE``: read with the suggested columns, check every row, report.
+
+    The import itself locks each day it fills as reviewed under the importer's signature on
+    the pad, which a terminal cannot give: here the file is checked (and the report saved);
+    a file that passes is imported in the program (历史台账导入).
+    """
+    from app.ledger_import import FIELDS, write_report
+
+    badge = _badge(args)
+    report = Path(args.report).expanduser() if args.report else None
+    if report is not None and report.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError("检查报告的文件名请以 .xlsx 或 .csv 结尾。")
+    path = Path(args.file).expanduser()
+    with _logged_in(args, badge) as (services, user):
+        source = services.ledger_import.read(user, path, args.sheet)
+        mapping = source.suggested
+        columns = "；".join(
+            f"{spec.label}←{source.headers[column]}"
+            for spec in FIELDS
+            if (column := mapping[spec.key]) is not None
+        )
+        out.write(
+            f"文件：{source.file_name}，工作表：{source.sheet}，表头在第 {source.header_row} 行\n"
+            f"列对应：{columns}\n"
+        )
+        check = services.ledger_import.check(user, path, source.sheet, mapping)
+    out.write(
+        f"共 {check.rows_total} 行：可导入 {check.accepted} 行，未通过 {check.rejected_rows} 行。\n"
+    )
+    shown = check.problems[:50]
+    for problem in shown:
+        out.write(f"  第 {problem.row_no} 行【{problem.column}】{problem.reason}\n")
+    if len(check.problems) > len(shown):
+        out.write(f"  ……另有 {len(check.problems) - len(shown)} 条，完整清单请用 --report 保存。\n")
+    if report is not None:
+        out.write(f"检查报告已保存：{write_report(check, report)}\n")
+    if not check.ok:
+        out.write("未导入任何记录：请按检查结果修改表格后重新检查。\n")
+        return 1
+    if args.check_only:
+        out.write("检查通过（只检查，未导入）。\n")
+        return 0
+    raise StationDeskError(
+        "检查通过，但未导入：导入时所填各日的台账随即审核锁定，须由所长或副所长在签字板上"
+        "签字确认，命令行无法签字。请在程序中打开“历史台账导入”导入本文件。"
+    )
 
 
 def _key(args: argparse.Namespace, out: TextIO) -> int:
