@@ -1,9 +1,10 @@
 """交接班: what an officer leaves open at the end of a shift, each matter kept or handed over.
 
 At 交班 (logging out, or 系统 → 交接班) the officer sees their open matters, the handovers
-waiting on them or on a colleague, the callbacks assigned to them and the notices of their
-matters whose supplement deadline is near. Every open matter gets a decision: kept
-(本人继续负责, the first-contact duty stays) or offered to a colleague, who accepts it as any
+waiting on them or on a colleague, the callbacks and home services (上门服务) assigned to them
+and the notices of their matters whose supplement deadline is near. Every open matter gets a
+decision: kept (本人继续负责, the first-contact duty stays) or offered to a colleague, who
+accepts it as any
 handover (首接责任制: the owner answers for it until then). The list, with the decisions, is
 kept as a numbered 交接班记录 (QNL-JJB-2026-00001) that prints for the next shift to sign.
 """
@@ -39,6 +40,7 @@ from app.validation import clean_text, code_text
 from app.visit_rules import STATUS_LABELS, VisitStatus
 from app.visit_service import next_number, offer_handover
 from db.models import (
+    Appointment,
     Callback,
     Handover,
     Notice,
@@ -56,6 +58,7 @@ KINDS = {
     "incoming": "待我接收的移交",
     "outgoing": "我发起、待对方接收的移交",
     "callback": "待回访",
+    "home": "待上门服务",
     "notice": "补正期限临近的告知单",
 }
 PRINTED = "shift_record_printed"
@@ -120,7 +123,8 @@ class ShiftService(ServiceBase):
     """交接班 for the officers who handle matters."""
 
     def review(self, user: SessionUser) -> ShiftReview:
-        """The officer's open matters, waiting handovers, callbacks and notices due."""
+        """The officer's open matters, waiting handovers, callbacks, home services and
+        notices due."""
         with self._sessions.begin() as session:
             actor = self._case_worker(session, user)
             return ShiftReview(
@@ -382,6 +386,30 @@ class ShiftService(ServiceBase):
             state = "补正期限已过" if deadline < today else NOTICE_STATE_LABELS[notice.state]
             item = line("notice", notice.id, visit, state, deadline.isoformat())
             items.append(replace(item, number=notice.number))
+        # Home services the officer is to make (预约上门): the next shift must know of them.
+        homes = session.execute(
+            select(Appointment, ServiceItemVersion.name)
+            .join(ServiceItemVersion, ServiceItemVersion.id == Appointment.service_version_id)
+            .where(
+                Appointment.officer_id == actor.id,
+                Appointment.kind == "home",
+                Appointment.state == "booked",
+            )
+            .order_by(Appointment.due_date, Appointment.id)
+        ).all()
+        for booking, matter in homes:
+            late = booking.due_date is not None and booking.due_date < today
+            items.append(
+                ShiftItem(
+                    "home",
+                    booking.id,
+                    booking.number,
+                    matter,
+                    mask_name(booking.citizen_name),
+                    "已超过上门时限" if late else "待上门",
+                    booking.due_date.isoformat() if booking.due_date else "",
+                )
+            )
         return items
 
 

@@ -164,3 +164,30 @@ def test_the_review_reads_in_the_same_few_statements_however_much_is_open(
         _visit(desk, name)
     assert len(desk.s.shifts.review(desk.officer).items) == 7
     assert statements() == few
+
+
+def test_the_review_lists_the_home_services_the_officer_is_to_make(desk: Counter) -> None:
+    from app.appointment_service import NewAppointment
+    from app.identity import IdType
+
+    item = desk.s.catalogue.list_items("ZM-WFZ")[0].item_id
+    booking = desk.s.appointments.book(
+        desk.officer,
+        NewAppointment(
+            kind="home",
+            reason="ill",
+            citizen_name="王老伯",
+            id_type=IdType.RESIDENT,
+            id_number="11010519491231002X",
+            phone="13805710011",
+            service_item_id=item,
+            slot_date=desk.clock.now().date() + dt.timedelta(days=1),
+            address="和平路 12 号",
+            officer_id=desk.officer.officer_id,
+        ),
+    )
+    homes = [i for i in desk.s.shifts.review(desk.officer).items if i.kind == "home"]
+    assert [(i.number, i.citizen, i.state, i.kind_label) for i in homes] == [
+        (booking.number, "王*伯", "待上门", "待上门服务")
+    ]
+    assert booking.due_date is not None and homes[0].due == booking.due_date.isoformat()
