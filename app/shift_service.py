@@ -4,9 +4,9 @@ At 交班 (logging out, or 系统 → 交接班) the officer sees their open mat
 waiting on them or on a colleague, the callbacks and home services (上门服务) assigned to them
 and the notices of their matters whose supplement deadline is near. Every open matter gets a
 decision: kept (本人继续负责, the first-contact duty stays) or offered to a colleague, who
-accepts it as any
-handover (首接责任制: the owner answers for it until then). The list, with the decisions, is
-kept as a numbered 交接班记录 (QNL-JJB-2026-00001) that prints for the next shift to sign.
+accepts it as any handover (首接责任制: the owner answers for it until then). The list, with
+the decisions, is kept as a numbered 交接班记录 (QNL-JJB-2026-00001) that prints for the next
+shift to sign.
 """
 
 from __future__ import annotations
