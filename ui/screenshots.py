@@ -49,6 +49,7 @@ from ui.garbage import GarbageCollector
 from ui.help_dialog import HelpDialog, TourDialog
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.appointments_page import AppointmentsPage
 from ui.pages.audit_page import AuditPage
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.catalogue_page import CataloguePage
@@ -135,6 +136,33 @@ def _intake_shots(
     assert isinstance(search, SearchPage)
     search.search()
     shot("20-search.png", window)
+    today_page = window.pages["today"]
+    assert isinstance(today_page, TodayPage)
+    today_page.tabs.setCurrentIndex(list(today_page.lists).index("appointments"))
+    window.show_page("today")
+    shot("20b-today-appointments.png", window)
+    today_page.tabs.setCurrentIndex(0)
+    window.show_page("appointments")
+    bookings = window.pages["appointments"]
+    assert isinstance(bookings, AppointmentsPage)
+    bookings.open_check.setChecked(False)
+    bookings.start_edit.setDate(bookings.start_edit.date().addDays(-30))
+    bookings.reload()
+    shot("20c-appointments.png", window)
+    bookings.form_only = True
+    booking = bookings.open_booking()
+    if booking is not None:
+        booking.kind_combo.setCurrentIndex(booking.kind_combo.findData("home"))
+        shot("20d-appointment-form.png", booking)
+    home = next(
+        (r for r in bookings.model.rows() if r.kind == "home" and r.state == "booked"), None
+    )
+    if home is not None:
+        bookings.reload(select=home.id)
+        serve = bookings.open_serve()
+        if serve is not None:
+            shot("20e-home-service.png", serve)
+    bookings.form_only = False
 
     names.extend(_notice_shots(app, services, officer, mine, out, window))
     window.close()

@@ -78,6 +78,7 @@ class AppointmentsPage(QWidget):
         self._now = now
         self.form_only = False  # tests: return a dialog instead of running it
         acts = allows(user.role, Permission.HANDLE_VISITS)
+        self._acts = acts
 
         self.overdue_banner = QLabel()
         self.overdue_banner.setObjectName("warningBanner")
@@ -215,13 +216,15 @@ class AppointmentsPage(QWidget):
 
     def primary(self) -> None:
         """Enter: the next step of the booking in view."""
-        if self.arrive_button.isEnabled() and self.arrive_button.isVisible():
+        if not self._acts:
+            return
+        if self.arrive_button.isEnabled():
             self.arrive()
-        elif self.serve_button.isEnabled() and self.serve_button.isVisible():
+        elif self.serve_button.isEnabled():
             self.open_serve()
 
     def open_booking(self) -> AppointmentDialog | None:
-        if not self.new_button.isVisible():
+        if not self._acts:
             return None
         dialog = AppointmentDialog(
             self._appointments, self._catalogue, self._user, self._today, self
