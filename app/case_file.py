@@ -45,6 +45,7 @@ from app.validation import code_text
 from app.visit_dto import HANDOVER_STATE_LABELS
 from app.visit_rules import CHANNEL_LABELS, STATUS_LABELS, Channel, VisitStatus
 from db.models import (
+    Appointment,
     AuditEvent,
     Callback,
     CallbackAttempt,
@@ -233,6 +234,7 @@ class _Builder:
             ("办理事项", matter + code),
             ("渠道", CHANNEL_LABELS[Channel(v.channel)]),
             ("事由摘要", v.summary or "—"),
+            *self.booking(),
             ("首接责任人", self.name(v.first_officer_id)),
             ("当前负责人", self.name(v.owner_id)),
             (
@@ -261,6 +263,34 @@ class _Builder:
             tuple(RegisterRow(pair) for pair in fields),
             heading="一、登记信息",
         )
+
+    def booking(self) -> list[tuple[str, str]]:
+        """The 预约 or 上门服务 the matter came from: when asked, for when, and on site who
+        went, when, and whether the citizen signed."""
+        from app.appointment_service import KIND_LABELS, REASON_LABELS
+
+        b = self.s.scalars(select(Appointment).where(Appointment.visit_id == self.visit.id)).first()
+        if b is None:
+            return []
+        slot = self.at(b.slot_at) if b.slot_at else b.slot_date.isoformat()
+        text = (
+            f"{b.number}　{KIND_LABELS.get(b.kind, b.kind)}（{REASON_LABELS.get(b.reason, '')}）"
+            f"，{self.at(b.created_at)} 由{self.name(b.created_by_id)}登记，约定 {slot}"
+        )
+        if b.due_date is not None:
+            text += f"，承诺 {b.due_date.isoformat()} 前上门"
+        rows = [("预约 / 上门服务", text)]
+        if b.kind == "home" and b.served_at is not None:
+            signed = self.s.scalars(
+                select(Signature.signer_name).where(
+                    Signature.document_type == "appointment", Signature.document_id == b.id
+                )
+            ).first()
+            sign = f"群众已签字（签名人 {signed}）" if signed else f"群众未签字：{b.close_reason}"
+            rows.append(
+                ("上门办理", f"{self.name(b.officer_id)} 于 {self.at(b.served_at)} 上门；{sign}")
+            )
+        return rows
 
     def steps(self) -> RegisterTable:
         rows = self.s.scalars(

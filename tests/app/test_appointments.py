@@ -271,3 +271,25 @@ def test_the_day_list_takes_one_query_however_many_bookings(
     assert len(rows) == 7 and sql.count == few
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Appointment)) == 7
+
+
+def test_the_case_file_of_a_home_service_says_who_went_when_and_that_the_citizen_signed(
+    services: Services, officer: SessionUser, clock: FixedClock
+) -> None:
+    booking = services.appointments.book(
+        officer, _booking(services, kind="home", slot_time="", address="和平路 12 号")
+    )
+    clock.advance(dt.timedelta(hours=3))
+    done = services.appointments.serve(
+        officer, booking.id, booking.row_version, clock.now(), "已办结", SIGNED
+    )
+    document = services.case_files.document(officer, done.visit_serial)
+    text = "\n".join(
+        " ".join(str(cell) for cell in row.cells)
+        for block in document.blocks
+        if hasattr(block, "rows")
+        for row in block.rows  # type: ignore[union-attr]
+    )
+    assert booking.number in text and "上门服务（老年人）" in text
+    assert "承诺 2025-10-13 前上门" in text
+    assert "张伟 于" in text and "群众已签字（签名人 王老伯）" in text
