@@ -119,6 +119,22 @@ class ShiftRecord:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftRecordRow:
+    """A line of the list of 交接班记录: who, when, how many kept and handed over."""
+
+    number: str
+    officer: str
+    at: dt.datetime  # the station's local time
+    items: int
+    kept: int
+    handed: int
+    note: str
+
+
+LIST_MAX_DAYS = 366
+
+
 class ShiftService(ServiceBase):
     """交接班 for the officers who handle matters."""
 
@@ -195,6 +211,37 @@ class ShiftService(ServiceBase):
                 after={"items": len(done), "kept": kept, "handed": handed},
             )
             return _record(record, actor, tz)
+
+    def records(self, user: SessionUser, start: dt.date, end: dt.date) -> list[ShiftRecordRow]:
+        """The 交接班记录 of a period, newest first: everyone's for the chief and deputies,
+        one's own for an officer."""
+        if end < start:
+            raise ValidationError("结束日期不能早于开始日期。", "end")
+        if (end - start).days >= LIST_MAX_DAYS:
+            raise ValidationError("一次最多查看一年的交接班记录。", "end")
+        with self._sessions.begin() as session:
+            actor = self._officer(session, user)
+            tz = _zone(session)
+            query = (
+                select(ShiftHandover, Officer.name, Officer.badge_no)
+                .join(Officer, Officer.id == ShiftHandover.officer_id)
+                .where(ShiftHandover.local_date >= start, ShiftHandover.local_date <= end)
+                .order_by(ShiftHandover.at.desc(), ShiftHandover.id.desc())
+            )
+            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
+                query = query.where(ShiftHandover.officer_id == actor.id)
+            return [
+                ShiftRecordRow(
+                    row.number,
+                    f"{name}（{badge}）",
+                    row.at.astimezone(tz),
+                    len(json.loads(row.items_json)),
+                    row.kept,
+                    row.handed,
+                    row.note,
+                )
+                for row, name, badge in session.execute(query)
+            ]
 
     def record(self, user: SessionUser, number: str) -> ShiftRecord:
         """A 交接班记录 by its number: for the officer who wrote it and the chief, deputies."""

@@ -387,6 +387,12 @@ class MainWindow(QMainWindow):
             self.shift_action = QAction("交接班…", self)
             self.shift_action.triggered.connect(self.end_shift)
             actions.insert(1, self.shift_action)
+        if allows(self._user.role, Permission.HANDLE_VISITS) or allows(
+            self._user.role, Permission.VIEW_ALL_VISITS
+        ):
+            records = QAction("交接班记录…", self)
+            records.triggered.connect(self.show_shift_records)
+            actions.insert(2 if len(actions) > 3 else 1, records)
         for action in actions:
             system.addAction(action)
         system.addSeparator()
@@ -665,6 +671,14 @@ class MainWindow(QMainWindow):
             print_shift_record(shifts, self._user, dialog.record, self)
         self.statusBar().showMessage(f"已登记交接班记录 {dialog.record.number}。", 10_000)
         return True
+
+    def show_shift_records(self) -> None:
+        """系统 → 交接班记录…: a period's records (the chief's: everyone's), reprinted by Enter."""
+        if self.locked:
+            return
+        from ui.dialogs.shift_records_dialog import ShiftRecordsDialog
+
+        ShiftRecordsDialog(self._services.shifts, self._user, self._today, self).exec()
 
     def current_help_key(self) -> str | None:
         """The manual F1 opens: the page in front (none while the window is locked)."""

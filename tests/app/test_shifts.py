@@ -191,3 +191,22 @@ def test_the_review_lists_the_home_services_the_officer_is_to_make(desk: Counter
         (booking.number, "王*伯", "待上门", "待上门服务")
     ]
     assert booking.due_date is not None and homes[0].due == booking.due_date.isoformat()
+
+
+def test_the_chief_lists_every_shift_record_an_officer_only_their_own(
+    desk: Counter,
+    make_officer,  # type: ignore[no-untyped-def]
+) -> None:
+    colleague: SessionUser = make_officer(Role.WINDOW, "刘洋")
+    mine = _visit(desk, "王小明")
+    desk.s.shifts.hand_over(desk.officer, {mine: None}, "早班交接")
+    desk.s.shifts.hand_over(colleague, {}, "无在办事项")  # a record with nothing open
+    day = desk.clock.now().date()
+    rows = desk.s.shifts.records(desk.chief, day, day)
+    assert {r.officer.split("（")[0] for r in rows} == {"张伟", "刘洋"}
+    own = desk.s.shifts.records(desk.officer, day, day)
+    assert [(r.officer.startswith("张伟"), r.items, r.kept, r.note) for r in own] == [
+        (True, 1, 1, "早班交接")
+    ]
+    with pytest.raises(ValidationError, match="不能早于"):
+        desk.s.shifts.records(desk.chief, day, day - dt.timedelta(days=1))

@@ -152,3 +152,40 @@ def test_the_close_box_asks_for_the_shift_as_quit_does(
     QApplication.sendEvent(window, event)
     monkeypatch.undo()  # the test's own closing at the end is the program's, not the box's
     assert not event.isAccepted() and window.isVisible()
+
+
+def test_the_chief_lists_the_shift_records_and_reprints_one_with_enter(
+    qtbot: QtBot,
+    services: Services,
+    chief: SessionUser,
+    make_officer,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from ui.dialogs.shift_records_dialog import ShiftRecordsDialog
+
+    officer: SessionUser = make_officer(Role.WINDOW, "张伟")
+    kept = _visit(services, officer, "王小明")
+    record = services.shifts.hand_over(officer, {kept: None}, "晚班交接")
+    previews: list[str] = []
+    monkeypatch.setattr(
+        shift_dialog_module.PrintPreviewDialog,
+        "exec",
+        lambda self: previews.append(self.windowTitle()) or 0,
+    )
+    day = record.at.date()
+    dialog = ShiftRecordsDialog(services.shifts, chief, day)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    rows = dialog.model.rows()
+    assert [(r.number, r.officer.startswith("张伟"), r.kept, r.note) for r in rows] == [
+        (record.number, True, 1, "晚班交接")
+    ]
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert previews and "交接班记录" in previews[0]
+    # Another window officer sees only their own (none here).
+    other = make_officer(Role.WINDOW, "刘洋")
+    theirs = ShiftRecordsDialog(services.shifts, other, day)
+    qtbot.addWidget(theirs)
+    assert theirs.model.rows() == [] and not theirs.print_button.isEnabled()
