@@ -497,16 +497,19 @@ class AppointmentService(ServiceBase):
     def listing(
         self, user: SessionUser, start: dt.date, end: dt.date, open_only: bool = False
     ) -> list[AppointmentRow]:
-        """Bookings whose day falls in a period (at most a year), in time order."""
+        """Bookings whose day falls in a period (at most a year), in time order; ``open_only``:
+        every booking still to be done up to ``end``, also those whose day has passed (a
+        home service past its promise, a counter booking nobody marked 未到)."""
         if end < start:
             raise ValidationError("结束日期不能早于开始日期。", "end")
         if (end - start).days > 366:
             raise ValidationError("一次最多查看一年的预约。", "end")
         with self._sessions() as session:
             self._reader(session, user)
-            where = and_(Appointment.slot_date >= start, Appointment.slot_date <= end)
             if open_only:
-                where = and_(where, Appointment.state == OPEN)
+                where = and_(Appointment.state == OPEN, Appointment.slot_date <= end)
+            else:
+                where = and_(Appointment.slot_date >= start, Appointment.slot_date <= end)
             return self._rows(session, where)
 
     def get(self, user: SessionUser, appointment_id: int) -> AppointmentRow:

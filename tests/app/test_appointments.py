@@ -293,3 +293,18 @@ def test_the_case_file_of_a_home_service_says_who_went_when_and_that_the_citizen
     assert booking.number in text and "上门服务（老年人）" in text
     assert "承诺 2025-10-13 前上门" in text
     assert "张伟 于" in text and "群众已签字（签名人 王老伯）" in text
+
+
+def test_the_open_list_keeps_what_is_overdue_however_the_dates_are_set(
+    services: Services, officer: SessionUser, clock: FixedClock
+) -> None:
+    home = services.appointments.book(
+        officer, _booking(services, kind="home", slot_time="", address="和平路 12 号")
+    )
+    later = services.appointments.book(officer, _booking(services, slot_date=dt.date(2025, 10, 9)))
+    clock.advance(dt.timedelta(days=20))  # 2025-10-19: the home service is past its promise
+    today = dt.date(2025, 10, 19)
+    both = services.appointments.listing(officer, today, today, open_only=True)
+    assert [r.id for r in both] == [home.id, later.id]
+    assert all(r.overdue for r in both)
+    assert services.appointments.listing(officer, today, today) == []
