@@ -184,3 +184,47 @@ def test_the_chief_sees_home_services_past_their_promise(
     qtbot.addWidget(window_page)
     window_page.show()
     assert not window_page.appointment_banner.isVisible()  # the chief's to chase
+
+
+def test_a_date_is_read_as_an_officer_types_it() -> None:
+    from ui.widgets.date_text import read_date
+
+    today = dt.date(2026, 12, 4)
+    assert read_date("12-7", today) == dt.date(2026, 12, 7)
+    assert read_date("12月7日", today) == dt.date(2026, 12, 7)
+    assert read_date("１２．０７", today) == dt.date(2026, 12, 7)  # full-width, from the IME
+    assert read_date("1-5", today) == dt.date(2027, 1, 5)  # January: the next one
+    assert read_date("2026/12/07", today) == dt.date(2026, 12, 7)
+    assert read_date("明天", today) == dt.date(2026, 12, 5)
+    assert read_date("2-30", today) is None and read_date("下周", today) is None
+
+
+def test_a_date_typed_straight_through_is_booked_and_esc_on_a_filled_form_asks(
+    qtbot, services: Services, officer: SessionUser, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, services, officer)
+    dialog = page.open_booking()
+    assert isinstance(dialog, AppointmentDialog)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.id_edit, VALID_ID)
+    ime_commit(dialog.name_edit, "王老伯")
+    qtbot.keyClicks(dialog.phone_edit, "13805710011")
+    qtbot.keyClicks(dialog.matter.edit, "wfz")
+    qtbot.keyClick(dialog.matter.edit, Qt.Key.Key_Return)
+    dialog.date_edit.edit.selectAll()
+    qtbot.keyClicks(dialog.date_edit.edit, "10-9")
+    assert "10月9日 星期四" in dialog.date_edit.understood.text()
+    qtbot.keyClicks(dialog.time_edit, "9:30")
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda box: asked.append(box.text()) or QMessageBox.StandardButton.No
+    )
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked and "放弃本次预约" in asked[0] and dialog.isVisible()
+    dialog.date_edit.edit.setText("10月32日")
+    qtbot.keyClick(dialog.time_edit, Qt.Key.Key_Return)
+    assert dialog.saved is None and "看不懂" in dialog.errors.message_of("slot_date")
+    dialog.date_edit.edit.setText("10-9")
+    qtbot.keyClick(dialog.time_edit, Qt.Key.Key_Return)
+    assert dialog.saved is not None and dialog.saved.slot_date == dt.date(2025, 10, 9)

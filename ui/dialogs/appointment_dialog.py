@@ -39,11 +39,12 @@ from app.identity import ID_TYPE_LABELS, IdType
 from app.notice_dto import SignatureInput
 from ui.localtime import local, station_zone
 from ui.widgets.char_count import with_count
-from ui.widgets.date_edit import date_edit, picked
+from ui.widgets.date_text import NOT_READ, DateText
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
+from ui.widgets.messages import confirm
 from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.signature_pad import SignaturePad
 
@@ -102,7 +103,7 @@ class AppointmentDialog(QDialog):
         self.matter = MatterPicker(catalogue)
         self.summary_edit = QLineEdit()
         self.summary_edit.setPlaceholderText("选填：群众的诉求，一句话")
-        self.date_edit = date_edit(today)
+        self.date_edit = DateText(today, today)
         self.time_edit = QLineEdit()
         self.time_edit.setPlaceholderText("如 09:30（上门服务可暂不约定）")
         self.area_combo = QComboBox()
@@ -132,7 +133,7 @@ class AppointmentDialog(QDialog):
         add_field(form, "联系电话", self.phone_edit, self.errors, "phone")
         add_field(form, "办理事项", self.matter, self.errors, "service")
         add_field(form, "事由摘要", summary_row, self.errors, "summary", self.summary_edit)
-        add_field(form, "日期", self.date_edit, self.errors, "slot_date")
+        add_field(form, "日期", self.date_edit, self.errors, "slot_date", self.date_edit.edit)
         add_field(form, "时间", self.time_edit, self.errors, "slot_time")
         self._home_rows = [
             add_field(form, "区域", self.area_combo, self.errors, "area"),
@@ -162,8 +163,12 @@ class AppointmentDialog(QDialog):
         for cell in self._home_rows:
             self._form.setRowVisible(cell, home)
 
-    def booking(self) -> NewAppointment:
-        """What the form holds."""
+    def booking(self) -> NewAppointment | None:
+        """What the form holds (None, with the field marked, when the date cannot be read)."""
+        day = self.date_edit.date()
+        if day is None:
+            self.errors.show_at("slot_date", NOT_READ)
+            return None
         item = self.matter.selected
         return NewAppointment(
             kind=str(self.kind_combo.currentData()),
@@ -173,7 +178,7 @@ class AppointmentDialog(QDialog):
             id_number=self.id_edit.text(),
             phone=self.phone_edit.text(),
             service_item_id=item.item_id if item is not None else None,
-            slot_date=picked(self.date_edit),
+            slot_date=day,
             slot_time=self.time_edit.text(),
             summary=self.summary_edit.text(),
             area=str(self.area_combo.currentData()),
@@ -182,11 +187,30 @@ class AppointmentDialog(QDialog):
         )
 
     def save(self) -> None:
+        self.errors.clear()
         new = self.booking()
+        if new is None:
+            return
         saved = _run(self.errors, lambda: self._appointments.book(self._user, new))
         if isinstance(saved, AppointmentRow):
             self.saved = saved
             self.accept()
+
+    def filled(self) -> bool:
+        """Anything typed that Esc would throw away."""
+        return any(
+            e.text().strip()
+            for e in (self.id_edit, self.name_edit, self.phone_edit, self.summary_edit,
+                      self.time_edit, self.address_edit, self.matter.edit)
+        )  # fmt: skip
+
+    def reject(self) -> None:
+        """Esc or the close box: a filled form asks first, as 新登记 does."""
+        if self.filled() and not confirm(
+            self, "放弃本次预约？已填写的内容不会保存。", "放弃预约", "放弃"
+        ):
+            return
+        super().reject()
 
 
 class HomeServiceDialog(QDialog):
@@ -297,6 +321,7 @@ class RescheduleDialog(QDialog):
         appointments: AppointmentService,
         user: SessionUser,
         booking: AppointmentRow,
+        today: dt.date,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -305,7 +330,7 @@ class RescheduleDialog(QDialog):
         self._booking = booking
         self.saved: AppointmentRow | None = None
         self.setWindowTitle(f"改约 {booking.number}")
-        self.date_edit = date_edit(booking.slot_date)
+        self.date_edit = DateText(booking.slot_date, today)
         self.time_edit = QLineEdit(booking.slot_time)
         self.time_edit.setPlaceholderText("如 09:30")
         self.officer_combo = QComboBox()
@@ -317,7 +342,7 @@ class RescheduleDialog(QDialog):
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()
-        add_field(form, "日期", self.date_edit, self.errors, "slot_date")
+        add_field(form, "日期", self.date_edit, self.errors, "slot_date", self.date_edit.edit)
         add_field(form, "时间", self.time_edit, self.errors, "slot_time")
         if booking.kind == "home":
             add_field(form, "上门民警", self.officer_combo, self.errors, "officer")
@@ -335,7 +360,11 @@ class RescheduleDialog(QDialog):
 
     def save(self) -> None:
         b = self._booking
-        day, time = picked(self.date_edit), self.time_edit.text()
+        self.errors.clear()
+        day, time = self.date_edit.date(), self.time_edit.text()
+        if day is None:
+            self.errors.show_at("slot_date", NOT_READ)
+            return
         officer = self.officer_combo.currentData() if b.kind == "home" else None
         saved = _run(
             self.errors,

@@ -252,7 +252,7 @@ class AppointmentsPage(QWidget):
             self,
             f"{r.citizen} 已到窗口？按预约 {r.number} 登记（{r.matter}），您为首接民警。",
             "到达登记",
-            "登记",
+            "登记(&D)",
         ):
             return
         try:
@@ -279,7 +279,7 @@ class AppointmentsPage(QWidget):
         r = self.current
         if r is None:
             return None
-        dialog = RescheduleDialog(self._appointments, self._user, r, self)
+        dialog = RescheduleDialog(self._appointments, self._user, r, self._today, self)
         if self.form_only:
             return dialog
         if dialog.exec() and dialog.saved is not None:
@@ -290,7 +290,9 @@ class AppointmentsPage(QWidget):
         r = self.current
         if r is None:
             return
-        if not confirm(self, f"{r.citizen} 未按预约（{r.when}）到窗口？", "登记未到", "登记未到"):
+        if not confirm(
+            self, f"{r.citizen} 未按预约（{r.when}）到窗口？", "登记未到", "登记未到(&W)"
+        ):
             return
         try:
             self._appointments.mark_missed(self._user, r.id, r.row_version)

@@ -394,7 +394,7 @@ class TodayPage(QWidget):
             self,
             f"{row.citizen} 已到窗口？按预约 {row.number} 登记（{row.matter}），您为首接民警。",
             "到达登记",
-            "登记",
+            "登记(&D)",
         ):
             return
         try:
