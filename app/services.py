@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.database import Database
     from app.holiday_service import HolidayService
     from app.key_service import KeyService
+    from app.ledger_import import LedgerImportService
     from app.ledger_service import LedgerService
     from app.notice_service import NoticeService
     from app.officer_service import OfficerService
@@ -131,6 +132,13 @@ class Services:
         from app.sms_service import SmsService
 
         return SmsService(self._sessions, self._clock)
+
+    @cached_property
+    def ledger_import(self) -> LedgerImportService:
+        """历史台账导入: an earlier Excel ledger read, checked and imported whole or not at all."""
+        from app.ledger_import import LedgerImportService
+
+        return LedgerImportService(self._sessions, self._clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:
