@@ -49,6 +49,7 @@ from app.ledger_service import ReviewSignature
 from ui.files import announce_saved, ask_save_path, folder_for, remember_folder
 from ui.tasks import run_with_progress
 from ui.widgets.default_button import make_default
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.signature_pad import SignaturePad
 
 logger = logging.getLogger(__name__)
@@ -133,18 +134,18 @@ class LedgerImportDialog(QDialog):
             self.combos[spec.key] = combo
 
         self.preview = _table(PREVIEW_COLUMNS)
-        self.preview.setMinimumHeight(150)
+        self.preview.setMinimumHeight(100)
         preview_box = QGroupBox("预览（前 20 行，按导入后的样子显示；证件号码、电话部分隐藏）")
         QVBoxLayout(preview_box).addWidget(self.preview)
 
         self.summary = QLabel("请先选择文件。")
         self.summary.setWordWrap(True)
         self.problems = _table(("行号", "列", "原因"))
-        self.problems.setMinimumHeight(120)
+        self.problems.setMinimumHeight(90)
         self.problems.hide()
 
         self.pad = SignaturePad()
-        self.pad.setMinimumHeight(110)
+        self.pad.setMinimumHeight(90)
         clear = QPushButton("重签")
         clear.setAutoDefault(False)
         clear.clicked.connect(self.pad.clear)
@@ -184,7 +185,8 @@ class LedgerImportDialog(QDialog):
         layout.addWidget(self.pad)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        self.resize(980, 820)
+        # Wide enough for the columns, as tall as the screen allows (a laptop's 768 lines too).
+        fit_to_screen(self, 980, 820)
         self._update_buttons()
         make_default(self.choose_button)
         self.choose_button.setFocus()
