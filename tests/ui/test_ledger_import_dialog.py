@@ -134,8 +134,7 @@ def test_a_ledger_is_checked_reported_fixed_and_imported_by_keyboard(
     # The same file again: refused, naming the earlier import.
     dialog.choose_button.setFocus()
     qtbot.keyClick(dialog.choose_button, Qt.Key.Key_Return)
-    dialog.imported = None
-    dialog._update_buttons()
+    assert dialog.check_button.isEnabled() and dialog.imported is None
     qtbot.keyClick(dialog.combos["date"], Qt.Key.Key_Return)
     assert dialog.error.isVisible() and "HPL-DR-2025-00001" in dialog.error.text()
 

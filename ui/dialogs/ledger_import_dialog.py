@@ -213,6 +213,7 @@ class LedgerImportDialog(QDialog):
         if source is None:
             return
         self.source = source
+        self.imported = None  # another file after an import: a new round
         self.path_edit.setText(str(path))
         self._loading = True
         try:
