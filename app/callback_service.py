@@ -33,6 +33,7 @@ from app.identity import mask_phone
 from app.rating_service import (
     LEVELS,
     RATABLE,
+    SMS_REPLY_LABEL,
     RatingInput,
     add_rating,
     clean_rating,
@@ -309,10 +310,19 @@ class CallbackService(ServiceBase):
                     "同一期间不重复抽样。"
                 )
             finished = _finished_visits(session, station, start, end)
+            ids = [v.id for v in finished]
             called = set(
                 session.scalars(
                     select(Callback.visit_id).where(
-                        Callback.kind == "phone", Callback.visit_id.in_([v.id for v in finished])
+                        Callback.kind == "phone", Callback.visit_id.in_(ids)
+                    )
+                )
+            )
+            # Asked already another way (a reply by SMS, a home visit): not asked again.
+            called |= set(
+                session.scalars(
+                    select(Rating.visit_id).where(
+                        Rating.kind.in_(("phone", "home", "sms")), Rating.visit_id.in_(ids)
                     )
                 )
             )
@@ -704,6 +714,7 @@ class CallbackService(ServiceBase):
                 CallbackAttempt.officer_id,
                 CallbackAttempt.outcome,
                 CallbackAttempt.note,
+                CallbackAttempt.via,
                 Callback.kind,
             )
             .join(Callback, Callback.id == CallbackAttempt.callback_id)
@@ -712,7 +723,13 @@ class CallbackService(ServiceBase):
         ):
             labels = HOME_OUTCOMES if a.kind == "home" else OUTCOMES
             attempts[a.callback_id].append(
-                AttemptRow(a.at, names.get(a.officer_id, ""), a.outcome, labels[a.outcome], a.note)
+                AttemptRow(
+                    a.at,
+                    names.get(a.officer_id, ""),
+                    a.outcome,
+                    SMS_REPLY_LABEL if a.via == "sms" else labels[a.outcome],
+                    a.note,
+                )
             )
         return [
             CallbackRow(

@@ -446,7 +446,15 @@ class _Builder:
                         overall + ("（差评）" if bad else ""),
                         parts or "—",
                         rating.comment or "—",
-                        png if png else ("—" if rating.kind == "on_site" else "（电话或上门记录）"),
+                        png
+                        if png
+                        else (
+                            "—"
+                            if rating.kind == "on_site"
+                            else "（短信回复）"
+                            if rating.kind == "sms"
+                            else "（电话或上门记录）"
+                        ),
                     ),
                     marked=bad,
                 )
@@ -496,7 +504,8 @@ class _Builder:
                         CALLBACK_STATES.get(c.state, c.state),
                         "\n".join(
                             f"{self.at(a.at)} {self.name(a.officer_id)} "
-                            f"{_outcome(c.kind, a.outcome)}" + (f"：{a.note}" if a.note else "")
+                            + ("导入短信回复" if a.via == "sms" else _outcome(c.kind, a.outcome))
+                            + (f"：{a.note}" if a.note else "")
                             for a in attempts[c.id]
                         )
                         or "（尚未联系）",

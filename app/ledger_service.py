@@ -32,7 +32,7 @@ from app import audit, day_lock, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.identity import IdType, check_citizen_name, check_phone, mask_id, mask_phone
-from app.rating_service import LEVELS, PNG_MAGIC, rating_is_bad
+from app.rating_service import LEVELS, PNG_MAGIC, SMS_REPLY_LABEL, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import clean_text
@@ -958,10 +958,14 @@ def _build(
             LedgerRow(
                 (
                     _hm(a.at, tz),
-                    "上门回访" if c.kind == "home" else "电话回访",
+                    "短信回访"
+                    if a.via == "sms"
+                    else "上门回访"
+                    if c.kind == "home"
+                    else "电话回访",
                     serial(c.visit_id),
                     names.get(a.officer_id, ""),
-                    OUTCOMES[a.outcome],
+                    SMS_REPLY_LABEL if a.via == "sms" else OUTCOMES[a.outcome],
                     level,
                     "评价落差" if c.pressure and given is not None else "",
                 ),

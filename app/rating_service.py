@@ -53,6 +53,8 @@ KIND_LABELS = {
     "follow_up": "整改回访",
     "sms": "短信回访",
 }
+# An outcome read from the station's SMS platform, not a call: shown as such everywhere.
+SMS_REPLY_LABEL = "收到短信回复"
 REGISTER_MAX_DAYS = 31
 LIVE_STATES = ("open", "verified", "rectified")
 # The list shows closed rectifications this many days back (open ones always): a worklist,

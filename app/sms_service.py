@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
@@ -32,13 +33,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, text_limits
 from app.callback_service import CALLER_ROLES, _finished_visits, _handlers, record_reached
 from app.dto import SessionUser
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    StationDeskError,
+    ValidationError,
+)
 from app.identity import mask_phone, normalise_phone
 from app.rating_service import LEVELS, RATABLE
 from app.reveal_purposes import CALLBACK_PHONE_PURPOSES, audit_after, check_reveal
@@ -64,6 +71,8 @@ MAX_DAYS = 92  # one export covers at most about three months (as one callback s
 REPLY_DAYS = 31  # a reply reaches a matter finished at most this long before it
 _WINDOW = dt.timedelta(days=REPLY_DAYS)
 MAX_REPLY_ROWS = 20_000
+AUDIT_SERIALS = 200  # the import's audit event names at most this many matters rated
+ARRIVAL_SLACK_DAYS = 366  # a matter finished in the reply window came in at most this long before
 HEADERS = ("手机号码", "姓名", "受理编号", "办理事项", "办结日期", "派出所名称", "回复说明")
 # 1 is the best, as such SMS usually read; the app's LEVELS count 5 as the best.
 REPLY_LEVELS: dict[str, int] = {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1}
@@ -251,14 +260,20 @@ class SmsService(ServiceBase):
             now = self._clock.now()
             tz = ZoneInfo(station.timezone)
             replies = [_localised(r, tz) for r in read]
-            targets = self._targets(session, [r.phone for r in replies if not r.problem])
-            handled = _handlers(
-                session, sorted({t.visit.id for ts in targets.values() for t in ts})
-            )
+            readable = [r for r in replies if not r.problem and r.at is not None]
+            since = min((r.at for r in readable if r.at), default=now) - _WINDOW
+            targets = self._targets(session, [r.phone for r in readable], since.date())
+            handled: dict[int, set[int]] = {}
+            for part in _chunks(sorted({t.visit.id for ts in targets.values() for t in ts})):
+                handled |= _handlers(session, part)
             earlier = _sms_ratings(session, list(handled))
+            # Asked already by phone or at home: the first answer stands (no second rating,
+            # no second rectification for one matter).
+            asked = _called_ratings(session, list(handled))
             report: list[SmsReplyRow] = []
             rectifications: list[str] = []
             rated = closed = duplicates = 0
+            rated_serials: list[str] = []
 
             def row(reply: SmsReply, result: str, reason: str, serial: str = "") -> None:
                 report.append(_report_row(reply, tz, result, reason, serial))
@@ -294,13 +309,21 @@ class SmsService(ServiceBase):
                 if len(reachable) > 1 and len(waiting) == 1:
                     reachable = waiting
                 if len(reachable) > 1:
-                    serials = "、".join(t.visit.serial for t in reachable)
-                    row(reply, "ambiguous", f"该号码对应多件事项（{serials}），请电话回访核实。")
+                    # Serials only to a supervisor: an officer may not know of the others.
+                    which = (
+                        "、".join(t.visit.serial for t in reachable)
+                        if supervisor
+                        else f"{len(reachable)} 件"
+                    )
+                    row(reply, "ambiguous", f"该号码对应多件事项（{which}），请电话回访核实。")
                     continue
                 target = reachable[0]
                 visit = target.visit
                 if earlier.get(visit.id):
                     row(reply, "rejected", "该事项已有短信回复评价，以首次回复为准。", visit.serial)
+                    continue
+                if visit.id in asked:
+                    row(reply, "rejected", "该事项已电话或上门回访，以首次回访为准。", visit.serial)
                     continue
                 if level is None:
                     row(
@@ -328,23 +351,30 @@ class SmsService(ServiceBase):
                     )
                     continue
                 comment = _comment(reply.text)
-                _saved, after = record_reached(
-                    session, station, visit, callback, "sms", False, level, {}, comment,
-                    actor.id, now, rated_at=reply.at,
-                )  # fmt: skip
+                try:
+                    _saved, after = record_reached(
+                        session, station, visit, callback, "sms", False, level, {}, comment,
+                        actor.id, now, rated_at=reply.at,
+                    )  # fmt: skip
+                except StationDeskError as exc:
+                    # The whole file waits: say which matter stopped it.
+                    raise ConflictError(f"{visit.serial}：{exc.message}（本次导入未保存）") from exc
                 earlier.setdefault(visit.id, []).append(reply.at)
                 rated += 1
                 if "rectification" in after:
                     rectifications.append(str(after["rectification"]))
                 if callback is not None:
+                    # Recorded now, by the importer (a reply read after the day's review is
+                    # carried into the next ledger as any later record); sent at reply.at.
+                    sent = reply.at.astimezone(tz).strftime("%m-%d %H:%M")
                     session.add(
                         CallbackAttempt(
                             callback_id=callback.id,
-                            at=reply.at,
-                            local_date=reply.at.astimezone(tz).date(),
+                            at=now,
+                            local_date=now.astimezone(tz).date(),
                             officer_id=actor.id,
                             outcome="reached",
-                            note=f"{SMS_NOTE}：{comment}"[: text_limits.NOTE],
+                            note=f"{SMS_NOTE}（{sent}）：{comment}"[: text_limits.NOTE],
                             via="sms",
                         )
                     )
@@ -353,6 +383,7 @@ class SmsService(ServiceBase):
                     target.callback = None  # closed: a later reply finds it by the window only
                     closed += 1
                 row(reply, "rated", LEVELS[level], visit.serial)
+                rated_serials.append(visit.serial)
             session.flush()
             report.sort(key=lambda r: r.line)
             audit.record(
@@ -364,12 +395,20 @@ class SmsService(ServiceBase):
                 entity_id=source.name,
                 after={
                     "path": str(source),
+                    "sha256": _file_sha256(source),
                     "replies": len(replies),
                     "ratings": rated,
                     "closed": closed,
                     "duplicates": duplicates,
                     "rejected": len(replies) - rated - duplicates,
                     "rectification": rectifications,
+                    # The matters rated: their own audit trail names this import.
+                    "serial": rated_serials[:AUDIT_SERIALS]
+                    + (
+                        [f"等 {len(rated_serials)} 件"]
+                        if len(rated_serials) > AUDIT_SERIALS
+                        else []
+                    ),
                 },
             )
             return SmsImportReport(
@@ -430,11 +469,20 @@ class SmsService(ServiceBase):
                 query = query.where(Callback.assigned_to_id == actor.id)
             keep = set(session.scalars(query))
         else:
-            # Asked already (by phone, at home or by SMS): not asked again.
+            # Asked already (by phone, at home or by SMS), or declined to be asked or not
+            # reachable by phone: not asked again.
             asked = set(
                 session.scalars(
                     select(Rating.visit_id).where(
                         Rating.kind.in_(CALLBACK_KINDS), Rating.visit_id.in_(ids)
+                    )
+                )
+            ) | set(
+                session.scalars(
+                    select(Callback.visit_id).where(
+                        Callback.kind == "phone",
+                        Callback.state.in_(("refused", "unreachable")),
+                        Callback.visit_id.in_(ids),
                     )
                 )
             )
@@ -459,26 +507,39 @@ class SmsService(ServiceBase):
             rows.append((v.phone, v.citizen_name, v.serial, matters[v.service_version_id], day))
         return rows, skipped
 
-    def _targets(self, session: Session, phones: Sequence[str]) -> dict[str, list[_Target]]:
-        """The finished matters of each phone, with their pending phone callback."""
+    def _targets(
+        self, session: Session, phones: Sequence[str], since: dt.date
+    ) -> dict[str, list[_Target]]:
+        """The finished matters of each phone that a reply may reach: those with a pending
+        phone callback, and those that came in from a year before the window on (a matter
+        finished in the window came in not long before; ten years of a returning citizen's
+        visits are not read)."""
         if not phones:
             return {}
         cipher = cipher_of(session.get_bind().dialect)
         by_hash = {cipher.blind("phone", p): p for p in set(phones)}
-        visits = list(
-            session.scalars(
+        pending = (
+            select(Callback.visit_id)
+            .where(Callback.kind == "phone", Callback.state == "pending")
+            .scalar_subquery()
+        )
+        came_after = since - dt.timedelta(days=ARRIVAL_SLACK_DAYS)
+        visits: list[Visit] = []
+        for part in _chunks(list(by_hash)):
+            visits += session.scalars(
                 select(Visit).where(
-                    Visit.phone_hash.in_(list(by_hash)),
+                    Visit.phone_hash.in_(part),
                     Visit.status.in_([s.value for s in RATABLE]),
+                    or_(Visit.local_date >= came_after, Visit.id.in_(pending)),
                 )
             )
-        )
         finished = _finished_at(session, [v.id for v in visits])
         callbacks = {
             c.visit_id: c
+            for part in _chunks([v.id for v in visits])
             for c in session.scalars(
                 select(Callback).where(
-                    Callback.visit_id.in_([v.id for v in visits]),
+                    Callback.visit_id.in_(part),
                     Callback.kind == "phone",
                     Callback.state == "pending",
                 )
@@ -592,7 +653,12 @@ def _reply(line: int, phone_cell: Any, text_cell: Any, time_cell: Any) -> SmsRep
     at = _time(time_cell)
     problem = ""
     if not _MOBILE.match(phone):
-        problem = f"手机号码“{raw_phone or '（空）'}”格式不正确。"
+        digits = re.sub(r"\D", "", raw_phone or "")
+        problem = (
+            f"手机号码格式不正确（{len(digits)} 位数字，尾号 {digits[-4:]}）。"
+            if digits
+            else "手机号码为空或格式不正确。"
+        )
         phone = re.sub(r"\D", "", phone)
     elif at is None:
         problem = f"回复时间“{'' if time_cell is None else time_cell}”无法识别。"
@@ -765,14 +831,13 @@ def _check_period(start: dt.date, end: dt.date) -> None:
 
 def _finished_at(session: Session, visit_ids: list[int]) -> dict[int, dt.datetime]:
     """When each visit was finished (its move into a finished status)."""
-    if not visit_ids:
-        return {}
     return {
         visit_id: _aware(at)
+        for part in _chunks(visit_ids)
         for visit_id, at in session.execute(
             select(VisitTransition.visit_id, func.max(VisitTransition.at))
             .where(
-                VisitTransition.visit_id.in_(visit_ids),
+                VisitTransition.visit_id.in_(part),
                 VisitTransition.to_status.in_([s.value for s in RATABLE]),
             )
             .group_by(VisitTransition.visit_id)
@@ -780,17 +845,46 @@ def _finished_at(session: Session, visit_ids: list[int]) -> dict[int, dt.datetim
     }
 
 
+def _file_sha256(path: Path) -> str:
+    """The file's SHA-256, so that the evidence can be checked later."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _called_ratings(session: Session, visit_ids: list[int]) -> set[int]:
+    """Which of the visits were already rated by phone or at home."""
+    found: set[int] = set()
+    for part in _chunks(visit_ids):
+        found.update(
+            session.scalars(
+                select(Rating.visit_id).where(
+                    Rating.visit_id.in_(part), Rating.kind.in_(("phone", "home"))
+                )
+            )
+        )
+    return found
+
+
+def _chunks(ids: Sequence[Any], size: int = 900) -> Iterator[list[Any]]:
+    """``ids`` in parts small enough for one IN list on any SQLite build or PostgreSQL."""
+    items = list(ids)
+    for at in range(0, len(items), size):
+        yield items[at : at + size]
+
+
 def _sms_ratings(session: Session, visit_ids: list[int]) -> dict[int, list[dt.datetime]]:
     """The reply times of the SMS ratings each visit already has."""
     out: dict[int, list[dt.datetime]] = defaultdict(list)
-    if not visit_ids:
-        return out
-    for visit_id, at in session.execute(
-        select(Rating.visit_id, Rating.rated_at).where(
-            Rating.visit_id.in_(visit_ids), Rating.kind == "sms"
-        )
-    ):
-        out[visit_id].append(_aware(at))
+    for part in _chunks(visit_ids):
+        for visit_id, at in session.execute(
+            select(Rating.visit_id, Rating.rated_at).where(
+                Rating.visit_id.in_(part), Rating.kind == "sms"
+            )
+        ):
+            out[visit_id].append(_aware(at))
     return out
 
 

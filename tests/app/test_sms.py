@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -209,14 +210,19 @@ def test_a_reply_rates_the_matter_and_closes_its_callback_as_an_sms_attempt(
             "reached",
             desk.chief.officer_id,
         )
-        assert attempt.note == "短信回复：3 还行"
+        # Recorded when imported (a later ledger carries it), sent at the reply's time.
+        assert attempt.note == "短信回复（09-29 15:30）：3 还行"
+        assert attempt.at == clock.now()
     (row,) = services.callbacks.worklist(desk.chief, everyone=True, include_done=True)
-    assert row.callback_level == "基本满意" and row.attempts[0].outcome_label == "接通"
+    assert row.callback_level == "基本满意" and row.attempts[0].outcome_label == "收到短信回复"
 
     event = audit_log()[-1]
     assert event["action"] == "sms_replies_imported" and event["entity_id"] == "r.csv"
+    serial = services.visits.get(desk.chief, visit).row.serial
     assert event["after"] == {
         "path": str(path),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "serial": [serial],
         "replies": 1,
         "ratings": 1,
         "closed": 1,
@@ -508,3 +514,102 @@ def test_a_tab_separated_file_is_read(tmp_path: Path) -> None:
     path.write_text("号码\t内容\t时间\n13805710011\t1, 谢谢\t2025-09-29 15:00\n", encoding="utf-8")
     (reply,) = read_replies(path)
     assert (reply.phone, reply.text, reply.problem) == ("13805710011", "1, 谢谢", "")
+
+
+# ---- after review -----------------------------------------------------------------------
+
+
+def _sign() -> Any:
+    from app.ledger_service import ReviewSignature
+
+    strokes = (((10.0, 10.0, 0.5), (80.0, 40.0, 0.5)),)
+    out = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (60, 30), "white").save(out, format="PNG")
+    return ReviewSignature(strokes, out.getvalue())
+
+
+def test_a_reply_imported_after_the_days_review_is_carried_into_the_next_ledger(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock
+) -> None:
+    (visit,) = sampled(desk, services, "13805710011")
+    clock.advance(AFTERNOON)  # 18:00: the chief signs the day
+    sha = services.ledger.ledger(desk.chief, DAY).content_sha256
+    services.ledger.review(desk.chief, DAY, sha, "", _sign())
+    clock.advance(dt.timedelta(hours=15))  # the next morning the platform's file comes
+    path = replies_csv(tmp_path / "r.csv", [("13805710011", "1", "2025-09-29 16:30")])
+    assert services.sms.import_replies(desk.chief, path).rated == 1
+    serial = services.visits.get(desk.chief, visit).row.serial
+    nxt = services.ledger.ledger(desk.chief, DAY + dt.timedelta(days=1))
+    carried = [
+        cells
+        for section in nxt.sections
+        for cells in (r.cells for r in section.rows)
+        if serial in cells and "短信回访" in cells
+    ]
+    assert carried and "收到短信回复" in carried[0]
+
+
+def test_a_matter_already_rated_by_phone_is_not_rated_again_by_sms(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock, db: Any
+) -> None:
+    (visit,) = sampled(desk, services, "13805710011")
+    (row,) = services.callbacks.worklist(desk.chief, everyone=True)
+    caller = next(u for u in (desk.b, desk.c, desk.chief) if u.officer_id == row.assigned_to_id)
+    services.callbacks.log_attempt(caller, row.id, row.row_version, "reached", "", phone(4))
+    clock.advance(AFTERNOON)
+    path = replies_csv(tmp_path / "r.csv", [("13805710011", "5", "2025-09-29 17:00")])
+    report = services.sms.import_replies(desk.chief, path)
+    assert report.rated == 0
+    assert "以首次回访为准" in report.rows[0].reason
+    assert [r.kind for r in ratings_of(db, visit)] == ["phone"]
+
+
+def test_sampling_leaves_out_a_matter_the_citizen_rated_by_sms(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock, db: Any
+) -> None:
+    visit = desk.finish(desk.a, "ZM-BGGZ", "13805710011")
+    clock.advance(AFTERNOON)
+    path = replies_csv(tmp_path / "r.csv", [("13805710011", "2", "2025-09-29 17:00")])
+    assert services.sms.import_replies(desk.chief, path).rated == 1
+    services.callbacks.sample(desk.chief, DAY, share=100, seed=1)
+    assert callbacks_of(db, visit) == []
+
+
+def test_the_finished_list_leaves_out_who_declined_a_callback(
+    desk: Desk, services: Services, tmp_path: Path
+) -> None:
+    sampled(desk, services, "13805710011")
+    (row,) = services.callbacks.worklist(desk.chief, everyone=True)
+    caller = next(u for u in (desk.b, desk.c, desk.chief) if u.officer_id == row.assigned_to_id)
+    services.callbacks.log_attempt(caller, row.id, row.row_version, "refused", "不愿接受回访")
+    target = tmp_path / "l.csv"
+    export = services.sms.export(desk.chief, DAY, DAY, "finished", target, "回访联系", DETAIL)
+    assert export.rows == 0
+
+
+def test_a_mistyped_phone_is_not_shown_in_full_in_the_report(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock
+) -> None:
+    clock.advance(AFTERNOON)
+    path = replies_csv(tmp_path / "r.csv", [("138057100119", "1", "2025-09-29 17:00")])
+    (row,) = services.sms.import_replies(desk.chief, path).rows
+    assert "138057100119" not in row.reason and "0119" in row.reason
+
+
+def test_matching_reads_a_fixed_number_of_statements_however_many_replies_miss(
+    desk: Desk, services: Services, tmp_path: Path, clock: FixedClock, sql: Any
+) -> None:
+    sampled(desk, services, "13805710011")
+    clock.advance(AFTERNOON)
+
+    def run(n: int, name: str) -> int:
+        rows = [(f"1390000{k:04d}", "1", "2025-09-29 17:00") for k in range(n)]
+        path = replies_csv(tmp_path / name, rows)
+        with sql:
+            report = services.sms.import_replies(desk.chief, path)
+        assert report.rated == 0 and len(report.rows) == n
+        return sql.count
+
+    assert run(5, "a.csv") == run(60, "b.csv")

@@ -41,6 +41,7 @@ from app.sms_service import (
     save_report,
 )
 from ui.files import announce_saved, ask_save_path, folder_for, remember_folder
+from ui.tasks import run_with_progress
 from ui.widgets.char_count import with_count
 from ui.widgets.date_edit import date_edit, picked
 from ui.widgets.default_button import make_default
@@ -283,7 +284,12 @@ class SmsImportDialog(QDialog):
         try:
             if not text:
                 raise ValidationError("请选择短信平台导出的回复文件。", "path")
-            report = self._sms.import_replies(self._user, Path(text))
+            # Thousands of replies take a while: on a worker thread, the window alive.
+            report = run_with_progress(
+                self,
+                "正在导入短信回复…",
+                lambda _progress: self._sms.import_replies(self._user, Path(text)),
+            )
         except StationDeskError as exc:
             self.errors.show(exc)
             return
