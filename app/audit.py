@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.row_seals import BOUND_NAMES, row_key, seals_digest, seals_for
@@ -226,9 +226,17 @@ def _seal_and_chain(session: Session) -> None:
         prev = h
     session.add_all(events)
     last_id = first + len(pending) - 1
-    session.add_all(
-        AuditSeal(event_id=last_id, table_name=t, row_id=r, row_hash=d) for t, r, d in seals
-    )
+    if seals:
+        # The events first (each seal names the last), then the seals in one executemany:
+        # a commit of thousands of rows (an import) does not build an ORM object per seal.
+        session.flush()
+        session.execute(
+            insert(AuditSeal),
+            [
+                {"event_id": last_id, "table_name": t, "row_id": r, "row_hash": d}
+                for t, r, d in seals
+            ],
+        )
     head.last_id, head.last_hash = last_id, prev
     if key is not None:
         head.mac = head_mac(key, last_id, prev, head.keyed_from, head.sealed_from)
