@@ -393,6 +393,10 @@ class MainWindow(QMainWindow):
             records = QAction("交接班记录…", self)
             records.triggered.connect(self.show_shift_records)
             actions.insert(2 if len(actions) > 3 else 1, records)
+        if allows(self._user.role, Permission.VIEW_ALL_VISITS):
+            ledger_import = QAction("历史台账导入…", self)
+            ledger_import.triggered.connect(self.import_ledger)
+            actions.append(ledger_import)
         for action in actions:
             system.addAction(action)
         system.addSeparator()
@@ -679,6 +683,14 @@ class MainWindow(QMainWindow):
         from ui.dialogs.shift_records_dialog import ShiftRecordsDialog
 
         ShiftRecordsDialog(self._services.shifts, self._user, self._today, self).exec()
+
+    def import_ledger(self) -> None:
+        """系统 → 历史台账导入…: the chief or a deputy brings in an earlier Excel ledger."""
+        if self.locked:
+            return
+        from ui.dialogs.ledger_import_dialog import LedgerImportDialog
+
+        LedgerImportDialog(self._services.ledger_import, self._user, self).exec()
 
     def current_help_key(self) -> str | None:
         """The manual F1 opens: the page in front (none while the window is locked)."""

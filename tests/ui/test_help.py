@@ -29,6 +29,7 @@ FORMS = (
     "complaint_form",
     "review",
     "shift",
+    "ledger_import",
 )
 TAG = re.compile(r"<[^>]+>")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
