@@ -153,7 +153,7 @@ def test_the_action_buttons_show_their_whole_names_on_a_1366_screen_at_any_size(
     window.show()
     qtbot.waitExposed(window)
     page = window.pages.built("today")
-    page.tabs.setCurrentIndex(1)  # 我的在办
+    page.tabs.setCurrentIndex(list(page.lists).index("mine"))  # 我的在办
     page.lists["mine"].view.selectRow(0)
     panel = page.panel
     shown = [b for b in panel.buttons.values() if b.isVisible()]
