@@ -24,7 +24,7 @@ from app.database import backup_copy, open_database
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
 from app.dto import SessionUser
 from app.errors import StationDeskError
-from app.identity import IdType
+from app.identity import IdType, check_digit
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
@@ -297,6 +297,11 @@ def _rating_shots(
             chooser.choose(4)
         attempt.note.setPlainText("本人接听，对办理结果满意")
         shot("29-callback-attempt.png", attempt)
+    from ui.dialogs.sms_dialog import SmsExportDialog
+
+    today = dt.date.today()
+    sms = SmsExportDialog(services.sms, chief, today.replace(day=1), today, True)
+    shot("29b-sms-export.png", sms)
     page.from_edit.setDate(page.from_edit.date().addDays(-40))
     page.show_coverage()
     shot("30-callback-coverage.png", window)
@@ -410,8 +415,47 @@ def _ledger_shots(
     audit_page.category_combo.setCurrentIndex(audit_page.category_combo.findData("print"))
     audit_page.search()
     shot("43b-audit-log-prints.png", window)
+    names.extend(_import_shots(app, services, chief, out))
     window.close()
     return names
+
+
+def _import_shots(
+    app: QApplication, services: Services, chief: SessionUser, out: Path
+) -> list[str]:
+    """历史台账导入 of a small sheet from before the station's first day: one row refused."""
+    from openpyxl import Workbook
+
+    from ui.dialogs.ledger_import_dialog import LedgerImportDialog
+
+    start = dt.date.today() - dt.timedelta(days=400)  # before any demo's history
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["登记日期", "姓名", "身份证号", "联系电话", "办理事项", "办理结果", "经办民警"])
+
+    def number(first17: str) -> str:
+        return first17 + check_digit(first17)
+
+    people = [
+        ("刘建国", number("11010519491231002"), "13805710001", "无犯罪记录证明", "办结", "张伟"),
+        ("陈秀英", number("33010219560312004"), "13805710002", "户口迁出", "办结", "刘洋"),
+        ("王小明", number("33010619800101001"), "13805710003", "居住证申领", "引导", "张伟"),
+        ("赵丽", number("33010519900202002"), "13805710004", "护照办理", "办结", "陈静"),
+        ("孙强", number("33010219750303003"), "1380571", "无犯罪记录证明", "办结", "刘洋"),
+    ]
+    for k, row in enumerate(people):
+        sheet.append([start + dt.timedelta(days=k), *row])
+    folder = Path(tempfile.mkdtemp(prefix="stationdesk-import-"))
+    path = folder / "2025年窗口台账.xlsx"
+    book.save(path)
+    dialog = LedgerImportDialog(services.ledger_import, chief)
+    dialog.load(path)
+    dialog.run_check()
+    name = "44-ledger-import.png"
+    _grab(app, dialog, out / name)
+    dialog.close()
+    return [name]
 
 
 def _export_dialog(day: dt.date) -> QFileDialog:
