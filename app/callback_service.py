@@ -50,6 +50,7 @@ from db.models import (
     CallbackAttempt,
     CallbackBatch,
     Handover,
+    LedgerImportVisit,
     Officer,
     Rating,
     ServiceItem,
@@ -792,14 +793,22 @@ def _period_text(start: dt.date, end: dt.date) -> str:
 def _finished_visits(
     session: Session, station: Station, start: dt.date, end: dt.date
 ) -> list[Visit]:
-    """Visits that are finished now and reached that state within the local dates."""
+    """Visits that are finished now and reached that state within the local dates; not
+    those of an earlier ledger imported (history: nobody is called, or sent an SMS, about a
+    matter of before the station used the program)."""
     tz = ZoneInfo(station.timezone)
     lo = dt.datetime.combine(start, dt.time(), tz).astimezone(dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
     statuses = [s.value for s in RATABLE]
     done = finished_between(lo, hi, statuses=statuses).subquery("finished")
+    imported = exists().where(LedgerImportVisit.visit_id == Visit.id)
     return list(
-        session.scalars(select(Visit).join(done, done.c.visit_id == Visit.id).order_by(Visit.id))
+        session.scalars(
+            select(Visit)
+            .join(done, done.c.visit_id == Visit.id)
+            .where(~imported)
+            .order_by(Visit.id)
+        )
     )
 
 

@@ -89,6 +89,7 @@ Progress = Callable[[int, int], None]
 
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 20
+NOT_KEPT = "（历史台账未记载）"
 HEADER_SCAN_ROWS = 20
 # How many rows go to the database in one executemany.
 BATCH = 5_000
@@ -1303,11 +1304,11 @@ def _write(
     audit.touch(session, "visit_transitions", transition_ids)
     audit.touch(session, "ledger_import_visits", visit_ids)
 
-    # Each day the import filled: reviewed as the review builds it, signed, locked.
-    days = sorted(
-        {r.arrived.astimezone(tz).date() for r in rows if r.arrived is not None}
-        | {r.ended.astimezone(tz).date() for r in rows if r.ended is not None}
-    )
+    # Each day the import filled with arrivals: reviewed as the review builds it, signed,
+    # locked. A day that only holds a completion (a matter of January finished on 10 February)
+    # is not locked: the February file must still be able to fill it, and its ledger (locked
+    # with that file) then carries the completion as any day's ledger does.
+    days = sorted({r.arrived.astimezone(tz).date() for r in rows if r.arrived is not None})
     strokes = json.dumps(signature.strokes)
     image_sha256 = hashlib.sha256(strokes.encode("utf-8") + b"|" + signature.png).hexdigest()
     comment = f"历史台账导入 {number}（{parsed.file_name}）：由{actor.name}导入并签字确认。"
@@ -1391,11 +1392,13 @@ def _visit_row(
         "paused_at": None,
         "remaining_days": None,
         "result": row.result,
-        "guided_unit": "",
+        # What the form asks and an old ledger did not keep: said so, not left blank (a blank
+        # 救济途径 on a refusal reads as a defect of the decision).
+        "guided_unit": NOT_KEPT if status is VisitStatus.GUIDED else "",
         "guided_address": "",
         "guided_phone": "",
         "refusal_reason": row.result if status is VisitStatus.REFUSED else "",
-        "refusal_redress": "",
+        "refusal_redress": NOT_KEPT if status is VisitStatus.REFUSED else "",
         "void_reason": "",
         "row_version": transitions,
         "created_at": now,

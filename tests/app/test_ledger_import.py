@@ -280,7 +280,8 @@ def test_an_import_writes_numbered_finished_visits_their_history_and_locks_the_d
     assert (result.visits, result.date_from, result.date_to) == (
         5, dt.date(2025, 3, 3), dt.date(2025, 3, 5),
     )  # fmt: skip
-    assert result.days == 4  # 3, 4, 5 March and the 6th, when the last was finished
+    # 3, 4 and 5 March; not the 6th, when the last was finished (a later file may fill it).
+    assert result.days == 3
     with db.sessions() as session:
         visits = session.scalars(select(Visit).order_by(Visit.seq)).all()
         # Gap-free in the year, in the order the citizens came.
@@ -331,15 +332,15 @@ def test_an_import_writes_numbered_finished_visits_their_history_and_locks_the_d
         assert (record.file_name, record.rows_total, record.rows_imported) == ("台账.xlsx", 5, 5)
         assert len(record.file_sha256) == 64 and "登记日期" in record.mapping_json
         reviews = session.scalars(select(DayReview).order_by(DayReview.day)).all()
-        assert [r.day.day for r in reviews] == [3, 4, 5, 6]
+        assert [r.day.day for r in reviews] == [3, 4, 5]
         assert all(r.reviewed_by_id == chief.officer_id for r in reviews)
         assert all("历史台账导入 HPL-DR-2025-00001" in r.comment for r in reviews)
-        assert session.scalar(select(func.count()).select_from(Signature)) == 4
+        assert session.scalar(select(func.count()).select_from(Signature)) == 3
     events = audit_log()
     imported = [e for e in events if e["action"] == "ledger_imported"]
     assert len(imported) == 1 and imported[0]["entity_id"] == result.number
-    assert imported[0]["after"]["visits"] == 5 and imported[0]["after"]["days"] == 4
-    assert sum(e["action"] == "day_reviewed" for e in events) == 4
+    assert imported[0]["after"]["visits"] == 5 and imported[0]["after"]["days"] == 3
+    assert sum(e["action"] == "day_reviewed" for e in events) == 3
     assert not any(e["action"] == "visit_registered" for e in events)  # one event per import
     # The days read as any reviewed day: the ledger lists the visits, the reminder is quiet.
     ledger = services.ledger.ledger(chief, dt.date(2025, 3, 3))
@@ -542,3 +543,40 @@ def test_the_command_line_checks_and_reports_with_exit_codes(
     assert code == 2 and "--badge" in err
     code, _out, err = cli(str(good), "--report", "报告.pdf", "--badge", chief.badge_no)
     assert code == 2 and ".xlsx 或 .csv" in err
+
+
+def test_a_later_file_fills_the_day_an_earlier_one_only_finished_a_matter_on(
+    services: Services, chief: SessionUser, officer: SessionUser, tmp_path: Path, db: Database
+) -> None:
+    january = [row(day="2025-01-27", **{"办结时间": "2025-02-10 10:00"})]
+    _import(services, chief, workbook(tmp_path / "一月.xlsx", january))
+    february = [row(day="2025-02-10", name="李四光", number=IDS[1])]
+    result = _import(services, chief, workbook(tmp_path / "二月.xlsx", february))
+    assert result.visits == 1
+    with db.sessions() as session:
+        days = [r.day for r in session.scalars(select(DayReview).order_by(DayReview.day))]
+    assert days == [dt.date(2025, 1, 27), dt.date(2025, 2, 10)]
+
+
+def test_imported_matters_are_not_sampled_for_callbacks_nor_sent_an_sms(
+    services: Services, chief: SessionUser, officer: SessionUser, tmp_path: Path, db: Database
+) -> None:
+    _import(services, chief, workbook(tmp_path / "台账.xlsx", [row(day="2025-03-03")]))
+    batch = services.callbacks.sample(
+        chief, dt.date(2025, 3, 1), dt.date(2025, 3, 31), share=100, seed=1
+    )
+    assert batch.eligible == 0 and batch.sampled == 0
+
+
+def test_a_refusal_or_guidance_says_what_the_old_ledger_did_not_keep(
+    services: Services, chief: SessionUser, officer: SessionUser, tmp_path: Path, db: Database
+) -> None:
+    rows = [
+        row(day="2025-03-03", result="不予受理（不符合条件）"),
+        row(day="2025-03-03", name="李四光", number=IDS[1], result="引导至社保局"),
+    ]
+    _import(services, chief, workbook(tmp_path / "台账.xlsx", rows))
+    with db.sessions() as session:
+        by_name = {v.citizen_name: v for v in session.scalars(select(Visit))}
+    assert by_name["王小明"].refusal_redress == "（历史台账未记载）"
+    assert by_name["李四光"].guided_unit == "（历史台账未记载）"
