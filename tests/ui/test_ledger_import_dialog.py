@@ -156,3 +156,39 @@ def test_a_window_officer_is_told_who_imports(
     assert dialog.source is None
     assert dialog.error.isVisible() and "所长或副所长" in dialog.error.text()
     assert all(isinstance(c, QComboBox) and c.count() == 0 for c in dialog.combos.values())
+
+
+@pytest.mark.parametrize("points", [10, 12, 14])
+def test_the_dialog_fits_a_1366_screen_with_the_rejected_rows_shown(
+    qtbot: QtBot,
+    services: Services,
+    chief: SessionUser,
+    make_officer,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    app_look: None,
+    points: int,
+) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from ui.fonts import apply_font_size
+    from ui.widgets import screen_fit
+
+    monkeypatch.setattr(screen_fit, "available_area", lambda _widget: QRect(0, 0, 1366, 728))
+    apply_font_size(QApplication.instance(), points)
+    make_officer(Role.WINDOW, "张伟")
+    rows = [row(matter="办理护照", name=f"李四{k}") for k in range(8)]
+    path = workbook(tmp_path / "台账.xlsx", rows)
+    dialog = _open(qtbot, services, chief)
+    dialog.load(path)
+    dialog.run_check()
+    assert dialog.problems.isVisible()
+    dialog.resize(dialog.width(), 728)
+    QApplication.processEvents()
+    assert dialog.minimumSizeHint().height() <= 728 and dialog.height() <= 728
+    for button in (dialog.check_button, dialog.report_button, dialog.close_button):
+        bottom = button.mapTo(dialog, button.rect().bottomLeft()).y()
+        assert 0 < bottom <= dialog.height()
+    pad_bottom = dialog.pad.mapTo(dialog, dialog.pad.rect().bottomLeft()).y()
+    assert pad_bottom <= dialog.height()

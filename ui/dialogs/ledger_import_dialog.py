@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,7 +50,7 @@ from app.ledger_service import ReviewSignature
 from ui.files import announce_saved, ask_save_path, folder_for, remember_folder
 from ui.tasks import run_with_progress
 from ui.widgets.default_button import make_default
-from ui.widgets.screen_fit import fit_to_screen
+from ui.widgets.screen_fit import fit_to_screen, scrolling
 from ui.widgets.signature_pad import SignaturePad
 
 logger = logging.getLogger(__name__)
@@ -174,13 +175,20 @@ class LedgerImportDialog(QDialog):
             buttons.addWidget(button)
         buttons.addWidget(self.close_button)
 
+        # The file, the columns, the preview and the check scroll together when the screen is
+        # short (1366×768 at 特大, or with the rejected rows shown); the signature and the
+        # buttons stay in view.
+        body = QVBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(intro)
+        body.addLayout(file_row)
+        body.addWidget(mapping_box)
+        body.addWidget(preview_box, 1)
+        body.addWidget(self.summary)
+        body.addWidget(self.problems, 1)
+        self.body = scrolling(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(file_row)
-        layout.addWidget(mapping_box)
-        layout.addWidget(preview_box, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.problems, 1)
+        layout.addWidget(self.body, 1)
         layout.addLayout(sign_row)
         layout.addWidget(self.pad)
         layout.addWidget(self.error)
@@ -214,6 +222,7 @@ class LedgerImportDialog(QDialog):
             return
         self.source = source
         self.imported = None  # another file after an import: a new round
+        self.pad.clear()  # a signature confirms one file, not the next
         self.path_edit.setText(str(path))
         self._loading = True
         try:
@@ -358,6 +367,9 @@ class LedgerImportDialog(QDialog):
         _fill(self.problems, [(str(p.row_no), p.column, p.reason) for p in shown])
         self.problems.setVisible(bool(shown))
         self._update_buttons()
+        # The result in view, however far down the columns and the preview reach.
+        target = self.problems if shown else self.summary
+        QTimer.singleShot(0, lambda: self.body.ensureWidgetVisible(target, 0, 0))
         if check.ok:
             make_default(self.import_button)
             self.pad.setFocus()
