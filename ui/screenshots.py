@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QMessageLogContext,
     QRect,
     QSettings,
+    Qt,
     QThreadPool,
     QtMsgType,
     qInstallMessageHandler,
@@ -450,6 +451,9 @@ def _import_shots(
     path = folder / "2025年窗口台账.xlsx"
     book.save(path)
     dialog = LedgerImportDialog(services.ledger_import, chief)
+    # Deleted by Qt when closed, not by Python's collector in the middle of a later event
+    # (its scroll area's size hints are Python: a collected dialog crashed the next shot).
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.load(path)
     dialog.run_check()
     name = "44-ledger-import.png"

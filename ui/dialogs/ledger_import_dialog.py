@@ -144,6 +144,7 @@ class LedgerImportDialog(QDialog):
         self.problems = _table(("行号", "列", "原因"))
         self.problems.setMinimumHeight(90)
         self.problems.hide()
+        self._scroll_target: QWidget = self.summary  # what 检查 brings into view
 
         self.pad = SignaturePad()
         self.pad.setMinimumHeight(90)
@@ -368,14 +369,19 @@ class LedgerImportDialog(QDialog):
         self.problems.setVisible(bool(shown))
         self._update_buttons()
         # The result in view, however far down the columns and the preview reach.
-        target = self.problems if shown else self.summary
-        QTimer.singleShot(0, lambda: self.body.ensureWidgetVisible(target, 0, 0))
+        # After the layout took the new rows in; with the dialog as context, so that a
+        # dialog closed and gone before then is not touched.
+        self._scroll_target = self.problems if shown else self.summary
+        QTimer.singleShot(0, self, self._scroll_to_result)
         if check.ok:
             make_default(self.import_button)
             self.pad.setFocus()
         else:
             make_default(self.report_button)
             self.problems.setFocus()
+
+    def _scroll_to_result(self) -> None:
+        self.body.ensureWidgetVisible(self._scroll_target, 0, 0)
 
     def _update_buttons(self) -> None:
         loaded = self.source is not None and self.imported is None
