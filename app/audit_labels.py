@@ -245,7 +245,7 @@ FIELD_LABELS: dict[str, str] = {
     "home_days_town": "上门服务时限·城区（工作日）",
     "home_days_country": "上门服务时限·农村（工作日）",
     # appointments and home service
-    "slot": "预约时间", "served_at": "上门时间",
+    "slot": "预约时间", "served_at": "上门时间", "bookings": "预约（上门）件数",
 }  # fmt: skip
 
 # Where one key means something else on one kind of record.

@@ -32,7 +32,16 @@ from app.errors import NotFound
 from app.roles import Permission
 from app.service_base import ServiceBase
 from app.visit_rules import OPEN_STATUSES
-from db.models import Complaint, DayReview, Notice, Rating, Signature, Station, Visit
+from db.models import (
+    Appointment,
+    Complaint,
+    DayReview,
+    Notice,
+    Rating,
+    Signature,
+    Station,
+    Visit,
+)
 
 CHUNK = 2000
 PURGE_ACTION = "personal_data_purged"
@@ -46,11 +55,12 @@ class PurgeCounts:
     visits: int
     complaints: int
     signatures: int
+    bookings: int = 0  # 预约/上门 closed before the cut-off: ID number, phone, address
 
     @property
     def total(self) -> int:
         """All records touched."""
-        return self.visits + self.complaints + self.signatures
+        return self.visits + self.complaints + self.signatures + self.bookings
 
     def sentence(self) -> str:
         """The counts as the chief reads them."""
@@ -59,7 +69,9 @@ class PurgeCounts:
         return (
             f"{self.ended_before.isoformat()} 以前办结的事项：登记 {self.visits} 件的"
             f"身份证号码和电话、投诉 {self.complaints} 件的联系电话、"
-            f"群众签名 {self.signatures} 个。"
+            f"群众签名 {self.signatures} 个"
+            + (f"、预约（上门）{self.bookings} 件的证件号码、电话和地址" if self.bookings else "")
+            + "。"
         )
 
 
@@ -100,6 +112,7 @@ class RetentionService(ServiceBase):
                         "visits": counts.visits,
                         "complaints": counts.complaints,
                         "signatures": counts.signatures,
+                        "bookings": counts.bookings,
                     },
                 )
             return counts
@@ -134,7 +147,45 @@ class RetentionService(ServiceBase):
                 )
             )
         )
+        booking_ids = list(
+            session.scalars(
+                select(Appointment.id).where(
+                    Appointment.state != "booked",
+                    Appointment.closed_at < cutoff,
+                    or_(
+                        Appointment.id_number != "",
+                        Appointment.phone != "",
+                        Appointment.address != "",
+                    ),
+                )
+            )
+        )
+        signature_ids += session.scalars(
+            select(Signature.id)
+            .join(Appointment, Appointment.id == Signature.document_id)
+            .where(
+                Signature.document_type == "appointment",
+                Signature.png != b"",
+                Appointment.closed_at < cutoff,
+            )
+        )
         if write:
+            for start in range(0, len(booking_ids), CHUNK):
+                chunk = booking_ids[start : start + CHUNK]
+                session.execute(
+                    update(Appointment)
+                    .where(Appointment.id.in_(chunk))
+                    .values(
+                        id_number="",
+                        phone="",
+                        address="",
+                        id_number_hash="",
+                        phone_hash="",
+                        phone_tail="",
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                audit.touch(session, "appointments", chunk)
             for start in range(0, len(visit_ids), CHUNK):
                 chunk = visit_ids[start : start + CHUNK]
                 session.execute(
@@ -160,7 +211,9 @@ class RetentionService(ServiceBase):
                     .execution_options(synchronize_session=False)
                 )
                 audit.touch(session, "signatures", signature_ids[start : start + CHUNK])
-        return PurgeCounts(cutoff_day, len(visit_ids), len(complaint_ids), len(signature_ids))
+        return PurgeCounts(
+            cutoff_day, len(visit_ids), len(complaint_ids), len(signature_ids), len(booking_ids)
+        )
 
     @staticmethod
     def _signatures(session: Session, cutoff_day: dt.date, cutoff: dt.datetime) -> list[int]:

@@ -129,3 +129,48 @@ def test_the_database_lets_only_a_purge_through_on_a_locked_day(
 def test_a_leap_day_counts_back_to_the_28th() -> None:
     assert years_before(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
     assert years_before(dt.date(2026, 12, 3), 3) == dt.date(2023, 12, 3)
+
+
+def test_bookings_lose_their_contact_data_and_signature_after_the_years_too(
+    db: Database,
+    services: Services,
+    desk: Counter,
+    chief: SessionUser,
+    clock: FixedClock,
+    audit_log: Callable[[], list[dict[str, Any]]],
+) -> None:
+    from app.appointment_service import NewAppointment
+    from app.identity import IdType
+    from app.notice_dto import SignatureInput
+    from db.models import Appointment
+    from tests.app.test_appointments import SIGNED
+
+    item = services.catalogue.list_items("ZM-WFZ")[0].item_id
+    base = NewAppointment(
+        kind="home", reason="ill", citizen_name="王老伯", id_type=IdType.RESIDENT,
+        id_number="11010519491231002X", phone="13805710011", service_item_id=item,
+        slot_date=clock.now().date() + dt.timedelta(days=1), address="和平路 12 号",
+    )  # fmt: skip
+    home = services.appointments.book(desk.a, base)
+    open_one = services.appointments.book(desk.a, base)  # never served: kept
+    clock.advance(dt.timedelta(hours=3))
+    assert isinstance(SIGNED, SignatureInput)
+    services.appointments.serve(desk.a, home.id, home.row_version, clock.now(), "已办结", SIGNED)
+    clock.advance(dt.timedelta(days=400))
+    assert services.retention.plan(chief).bookings == 1
+    counts = services.retention.purge(chief)
+    assert counts.bookings == 1 and "预约（上门）1 件" in counts.sentence()
+    with db.sessions() as session:
+        served = session.get(Appointment, home.id)
+        kept = session.get(Appointment, open_one.id)
+        assert served is not None and kept is not None
+        assert (served.id_number, served.phone, served.address) == ("", "", "")
+        assert (served.id_number_hash, served.phone_hash) == ("", "")
+        assert kept.address == "和平路 12 号"
+        signature = session.scalars(
+            select(Signature).where(Signature.document_type == "appointment")
+        ).one()
+        assert signature.png == b""
+    assert audit_log()[-1]["after"]["bookings"] == 1
+    report = check_database(db)
+    assert report.ok, report.lines
