@@ -39,7 +39,7 @@ from app.notice_dto import SignatureInput
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.validation import Collector, clean_text
-from app.visit_dto import NewVisit, VisitDetail
+from app.visit_dto import NameChoice, NewVisit, VisitDetail
 from app.visit_rules import Channel, VisitStatus
 from app.visit_service import VisitService, accept_visit, move_visit, next_number
 from db.models import (
@@ -353,17 +353,25 @@ class AppointmentService(ServiceBase):
 
     # ---- the day it happens ---------------------------------------------------------------
 
-    def arrive(self, user: SessionUser, appointment_id: int, row_version: int) -> VisitDetail:
+    def arrive(
+        self,
+        user: SessionUser,
+        appointment_id: int,
+        row_version: int,
+        name_choice: NameChoice = NameChoice.NONE,
+    ) -> VisitDetail:
         """The booked citizen is at the counter: registered from the booking (channel 预约),
-        the officer at the counter becomes first-contact officer, in one transaction."""
+        the officer at the counter becomes first-contact officer, in one transaction.
+
+        The ID number registered before under another name raises ``NameDiffers`` as the
+        form does; the officer's answer comes back as ``name_choice``."""
         with self._writing() as session:
             booking = _open(session, appointment_id, row_version)
             if booking.kind != "counter":
                 raise ConflictError("上门服务在群众家中办理，请用“登记上门结果”。")
             visits = VisitService(self._sessions, self._clock)
-            visit = visits.register_in(
-                session, user, _new_visit(session, booking, Channel.APPOINTMENT)
-            )
+            new = _new_visit(session, booking, Channel.APPOINTMENT, name_choice=name_choice)
+            visit = visits.register_in(session, user, new)
             now = self._clock.now()
             booking.state, booking.visit_id = "registered", visit.id
             booking.closed_at, booking.closed_by_id = now, visit.first_officer_id
@@ -389,6 +397,7 @@ class AppointmentService(ServiceBase):
         result: str,
         signature: SignatureInput | None,
         no_signature_reason: str = "",
+        name_choice: NameChoice = NameChoice.NONE,
     ) -> AppointmentRow:
         """Record a home service done: when, what was done, and the citizen's signature on
         site (or why there is none). Registers the visit (channel 上门) by the officer who
@@ -425,7 +434,9 @@ class AppointmentService(ServiceBase):
             ):
                 raise ValidationError("请群众在签字板上签名确认。", "signature")
             visits = VisitService(self._sessions, self._clock)
-            new = _new_visit(session, booking, Channel.HOME, arrived_at=served_at)
+            new = _new_visit(
+                session, booking, Channel.HOME, arrived_at=served_at, name_choice=name_choice
+            )
             visit = visits.register_in(session, user, new)
             visit.arrived_by_hand = True
             visit.started_at, visit.started_by_hand = served_at, True
@@ -720,7 +731,11 @@ def _open(session: Session, appointment_id: int, row_version: int) -> Appointmen
 
 
 def _new_visit(
-    session: Session, booking: Appointment, channel: Channel, arrived_at: dt.datetime | None = None
+    session: Session,
+    booking: Appointment,
+    channel: Channel,
+    arrived_at: dt.datetime | None = None,
+    name_choice: NameChoice = NameChoice.NONE,
 ) -> NewVisit:
     version = session.get(ServiceItemVersion, booking.service_version_id)
     assert version is not None
@@ -735,6 +750,7 @@ def _new_visit(
         summary=summary,
         arrived_at=arrived_at,
         arrived_by_hand=arrived_at is not None,
+        name_choice=name_choice,
     )
 
 

@@ -228,3 +228,32 @@ def test_a_date_typed_straight_through_is_booked_and_esc_on_a_filled_form_asks(
     dialog.date_edit.edit.setText("10-9")
     qtbot.keyClick(dialog.time_edit, Qt.Key.Key_Return)
     assert dialog.saved is not None and dialog.saved.slot_date == dt.date(2025, 10, 9)
+
+
+def test_a_name_other_than_last_time_is_asked_as_on_the_registration_form(
+    qtbot, services: Services, officer: SessionUser, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.visit_dto import NameChoice, NewVisit
+    from ui.dialogs import appointment_dialog
+
+    item = services.catalogue.list_items("ZM-WFZ")[0].item_id
+    earlier = services.visits.register(
+        officer, NewVisit("王老汉", IdType.RESIDENT, VALID_ID, "13805710011", item)
+    )
+    booking = _book(services, officer)  # 王老伯, the same ID number
+    page = _page(qtbot, services, officer)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def answer(_parent: object, question: object) -> NameChoice:
+        asked.append(str(question))
+        return NameChoice.CURRENT
+
+    monkeypatch.setattr(appointment_dialog, "ask_name_choice", answer)
+    registered: list[int] = []
+    page.visit_registered.connect(registered.append)
+    page.reload(select=booking)
+    page.arrive()
+    assert asked and len(registered) == 1
+    visit = services.visits.get(officer, registered[0])
+    assert visit.row.citizen_name == "王老伯" and visit.row.id != earlier.row.id

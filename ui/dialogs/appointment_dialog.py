@@ -34,9 +34,11 @@ from app.appointment_service import (
 )
 from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.errors import NameDiffers, StationDeskError
 from app.identity import ID_TYPE_LABELS, IdType
 from app.notice_dto import SignatureInput
+from app.visit_dto import NameChoice, VisitDetail
+from ui.dialogs.registration_dialog import ask_name_choice
 from ui.localtime import local, station_zone
 from ui.widgets.char_count import with_count
 from ui.widgets.date_text import NOT_READ, DateText
@@ -44,7 +46,7 @@ from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.matter_picker import MatterPicker
-from ui.widgets.messages import confirm
+from ui.widgets.messages import confirm, show_error
 from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.signature_pad import SignaturePad
 
@@ -63,6 +65,31 @@ def _run(errors: FieldErrors, call: Callable[[], object]) -> object | None:
         logger.exception("appointment dialog: save failed")
         errors.show(StationDeskError(FAILED))
     return None
+
+
+def arrive_booking(
+    parent: QWidget, appointments: AppointmentService, user: SessionUser, row: AppointmentRow
+) -> VisitDetail | None:
+    """到达登记 from a booking: asked first (登记 is Alt+D), the 姓名与上次不同 question
+    answered as on 新登记, a refusal shown; the new visit, or None."""
+    if not confirm(
+        parent,
+        f"{row.citizen} 已到窗口？按预约 {row.number} 登记（{row.matter}），您为首接民警。",
+        "到达登记",
+        "登记(&D)",
+    ):
+        return None
+    choice = NameChoice.NONE
+    while True:
+        try:
+            return appointments.arrive(user, row.id, row.row_version, choice)
+        except NameDiffers as question:
+            choice = ask_name_choice(parent, question)
+            if choice is NameChoice.NONE:
+                return None
+        except StationDeskError as exc:
+            show_error(parent, exc.message)
+            return None
 
 
 class AppointmentDialog(QDialog):
@@ -302,12 +329,31 @@ class HomeServiceDialog(QDialog):
         b = self._booking
         when, text, signed = self.served_at(), self.result_edit.toPlainText(), self.signature()
         why = self.reason_edit.text()
-        saved = _run(
-            self.errors,
-            lambda: self._appointments.serve(
-                self._user, b.id, b.row_version, when, text, signed, why
-            ),
-        )
+        choice = NameChoice.NONE
+        try:
+            # Asked first on its own: 姓名与上次不同 is a question, not a mistake.
+            self.errors.clear()
+            saved: object = self._appointments.serve(
+                self._user, b.id, b.row_version, when, text, signed, why, choice
+            )
+        except NameDiffers as question:
+            choice = ask_name_choice(self, question)
+            if choice is NameChoice.NONE:
+                self.errors.show(question)
+                return
+            saved = _run(
+                self.errors,
+                lambda: self._appointments.serve(
+                    self._user, b.id, b.row_version, when, text, signed, why, choice
+                ),
+            )
+        except StationDeskError as exc:
+            self.errors.show(exc)
+            return
+        except Exception:  # nothing is written; the officer may try again
+            logger.exception("home service: save failed")
+            self.errors.show(StationDeskError(FAILED))
+            return
         if isinstance(saved, AppointmentRow):
             self.saved = saved
             self.accept()

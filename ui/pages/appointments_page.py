@@ -24,7 +24,12 @@ from app.catalogue_service import CatalogueService
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.roles import Permission, allows
-from ui.dialogs.appointment_dialog import AppointmentDialog, HomeServiceDialog, RescheduleDialog
+from ui.dialogs.appointment_dialog import (
+    AppointmentDialog,
+    HomeServiceDialog,
+    RescheduleDialog,
+    arrive_booking,
+)
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -248,21 +253,10 @@ class AppointmentsPage(QWidget):
         r = self.current
         if r is None:
             return
-        if not confirm(
-            self,
-            f"{r.citizen} 已到窗口？按预约 {r.number} 登记（{r.matter}），您为首接民警。",
-            "到达登记",
-            "登记(&D)",
-        ):
-            return
-        try:
-            detail = self._appointments.arrive(self._user, r.id, r.row_version)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            self.reload()
-            return
+        detail = arrive_booking(self, self._appointments, self._user, r)
         self.reload(select=r.id)
-        self.visit_registered.emit(detail.row.id)
+        if detail is not None:
+            self.visit_registered.emit(detail.row.id)
 
     def open_serve(self) -> HomeServiceDialog | None:
         r = self.current

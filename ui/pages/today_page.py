@@ -38,6 +38,7 @@ from app.rating_service import RatingService
 from app.roles import Permission, allows
 from app.visit_dto import HandoverRow, VisitRow
 from app.visit_service import VisitService
+from ui.dialogs.appointment_dialog import arrive_booking
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -47,7 +48,7 @@ from ui.models.visit_columns import (
     VISIT_COLUMNS,
     visit_colour,
 )
-from ui.widgets.messages import confirm, show_error
+from ui.widgets.messages import show_error
 from ui.widgets.tables import SAMPLE_ROWS, fit_columns, make_table, on_enter
 from ui.widgets.visit_panel import VisitPanel
 
@@ -390,17 +391,8 @@ class TodayPage(QWidget):
         if row.kind != "counter":
             show_error(self, "上门服务在群众家中办理，请在“预约上门”页登记上门结果。")
             return
-        if not confirm(
-            self,
-            f"{row.citizen} 已到窗口？按预约 {row.number} 登记（{row.matter}），您为首接民警。",
-            "到达登记",
-            "登记(&D)",
-        ):
-            return
-        try:
-            detail = self._appointments.arrive(self._user, row.id, row.row_version)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
+        detail = arrive_booking(self, self._appointments, self._user, row)
+        if detail is None:
             self.reload()
             return
         self.reload(select_visit=detail.row.id)
