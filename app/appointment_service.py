@@ -13,8 +13,6 @@ and masked on lists (the address shows in full only on the booking itself, for t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -38,6 +36,7 @@ from app.identity import (
 from app.notice_dto import SignatureInput
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.signatures import content_digest, store_signature
 from app.validation import Collector, clean_text
 from app.visit_dto import NameChoice, NewVisit, VisitDetail
 from app.visit_rules import Channel, VisitStatus
@@ -47,7 +46,6 @@ from db.models import (
     Officer,
     ServiceItem,
     ServiceItemVersion,
-    Signature,
     Station,
     Visit,
 )
@@ -761,27 +759,20 @@ def _sign(
     signer = clean_text(
         given.signer_name, field="signer", label="签名人", max_len=text_limits.SIGNER
     )
-    content = json.dumps(
-        [
-            booking.number,
-            visit.serial,
-            booking.result,
-            booking.served_at.isoformat() if booking.served_at else "",
-        ],
-        ensure_ascii=False,
+    return store_signature(
+        session,
+        document_type="appointment",
+        document_id=booking.id,
+        signer_name=signer,
+        signed_at=now,
+        content_sha256=home_service_content_sha256(booking, visit.serial),
+        strokes=given.strokes,
+        png=given.png,
     )
-    strokes = json.dumps(given.strokes)
-    image_sha256 = hashlib.sha256(strokes.encode("utf-8") + b"|" + given.png).hexdigest()
-    session.add(
-        Signature(
-            document_type="appointment",
-            document_id=booking.id,
-            signer_name=signer,
-            signed_at=now,
-            content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            strokes_json=strokes,
-            png=given.png,
-            image_sha256=image_sha256,
-        )
-    )
-    return image_sha256
+
+
+def home_service_content_sha256(booking: Appointment, serial: str) -> str:
+    """What the citizen signs on site: the booking, the visit it became, the result, when
+    (checked again by ``stationdesk check``)."""
+    served = booking.served_at.astimezone(dt.UTC).isoformat() if booking.served_at else ""
+    return content_digest([booking.number, serial, booking.result, served])

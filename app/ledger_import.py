@@ -78,7 +78,6 @@ from db.models import (
     Officer,
     ServiceItem,
     ServiceItemVersion,
-    Signature,
     Station,
     Visit,
     VisitTransition,
@@ -1309,12 +1308,13 @@ def _write(
     # is not locked: the February file must still be able to fill it, and its ledger (locked
     # with that file) then carries the completion as any day's ledger does.
     days = sorted({r.arrived.astimezone(tz).date() for r in rows if r.arrived is not None})
-    strokes = json.dumps(signature.strokes)
-    image_sha256 = hashlib.sha256(strokes.encode("utf-8") + b"|" + signature.png).hexdigest()
     comment = f"历史台账导入 {number}（{parsed.file_name}）：由{actor.name}导入并签字确认。"
     for index, day in enumerate(days):
-        _lock_day(session, ledgers, actor, day, now, comment[: text_limits.REVIEW_COMMENT],
-                  strokes, signature.png, image_sha256, number)  # fmt: skip
+        # Reviewed as the review does it (its own code), under the importer's signature.
+        ledgers.sign_day_in(
+            session, actor, day, now, comment[: text_limits.REVIEW_COMMENT], signature,
+            extra={"import": number},
+        )  # fmt: skip
         if progress is not None:
             progress(total + (index + 1) * total // max(len(days), 1), total * 2)
     first_day, last_day = check.date_from, check.date_to
@@ -1418,64 +1418,3 @@ def _steps(row: _Row, number: str) -> list[tuple[dt.datetime, str, str, str]]:
     else:
         path.append((done, VisitStatus.REGISTERED.value, status.value, row.result))
     return path
-
-
-def _lock_day(
-    session: Session,
-    ledgers: LedgerService,
-    actor: Officer,
-    day: dt.date,
-    now: dt.datetime,
-    comment: str,
-    strokes: str,
-    png: bytes,
-    image_sha256: str,
-    number: str,
-) -> None:
-    """Review ``day`` as ``LedgerService.review`` does: the ledger built by its own code,
-    stored with its hash, the importer's signature, the chain's head, a day_reviewed event."""
-    from app.ledger_service import _content_json
-    from db.models import AuditHead
-
-    ledger = ledgers._ledger(session, actor, day, None)
-    head = session.get(AuditHead, 1)
-    assert head is not None
-    review = DayReview(
-        day=day,
-        reviewed_by_id=actor.id,
-        reviewed_at=now,
-        comment=comment,
-        content_json=_content_json(ledger),
-        content_sha256=ledger.content_sha256,
-        audit_head_id=head.last_id,
-        audit_head_hash=head.last_hash,
-    )
-    session.add(review)
-    session.flush()
-    session.add(
-        Signature(
-            document_type="ledger",
-            document_id=review.id,
-            signer_name=actor.name,
-            signed_at=now,
-            content_sha256=ledger.content_sha256,
-            strokes_json=strokes,
-            png=png,
-            image_sha256=image_sha256,
-        )
-    )
-    audit.record(
-        session,
-        at=now,
-        officer_id=actor.id,
-        action="day_reviewed",
-        entity_type="ledger",
-        entity_id=day.isoformat(),
-        after={
-            "sha256": ledger.content_sha256,
-            "rows": ledger.row_count,
-            "signature": image_sha256,
-            "notice_signatures": {},
-            "import": number,
-        },
-    )

@@ -35,6 +35,7 @@ from app.identity import IdType, check_citizen_name, check_phone, mask_id, mask_
 from app.rating_service import LEVELS, PNG_MAGIC, SMS_REPLY_LABEL, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.signatures import store_signature
 from app.validation import clean_text
 from app.visit_dto import HANDOVER_STATE_LABELS
 from app.visit_rules import STATUS_LABELS, VisitStatus
@@ -262,6 +263,68 @@ class LedgerService(ServiceBase):
                 )
             return [days[d] for d in sorted(days)]
 
+    def sign_day_in(
+        self,
+        session: Session,
+        actor: Officer,
+        day: dt.date,
+        now: dt.datetime,
+        comment: str,
+        signature: ReviewSignature,
+        ledger: Ledger | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> str:
+        """Review and lock ``day`` inside the caller's transaction: the ledger as this code
+        builds it, kept with its hash and the chain's head, the signature, a day_reviewed
+        event (``extra`` added to it: an import's number). Returns the signature's hash.
+        The caller has checked who signs and that the day may be signed."""
+        if ledger is None:
+            ledger = self._ledger(session, actor, day, None)
+        # The chain as it stands before this review's own event: kept and printed, so
+        # events removed from its end later are missed (``stationdesk check``).
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        review = DayReview(
+            day=day,
+            reviewed_by_id=actor.id,
+            reviewed_at=now,
+            comment=comment,
+            content_json=_content_json(ledger),
+            content_sha256=ledger.content_sha256,
+            audit_head_id=head.last_id,
+            audit_head_hash=head.last_hash,
+        )
+        session.add(review)
+        session.flush()
+        image_sha256 = store_signature(
+            session,
+            document_type="ledger",
+            document_id=review.id,
+            signer_name=actor.name,
+            signed_at=now,
+            content_sha256=ledger.content_sha256,
+            strokes=signature.strokes,
+            png=signature.png,
+        )
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor.id,
+            action="day_reviewed",
+            entity_type="ledger",
+            entity_id=day.isoformat(),
+            after={
+                "sha256": ledger.content_sha256,
+                "rows": ledger.row_count,
+                "signature": image_sha256,
+                # The citizens' signatures on the notices this ledger lists: a signature
+                # image later swapped with another one is told by these.
+                "notice_signatures": _notice_signatures(session, ledger),
+                **(extra or {}),
+            },
+        )
+        return image_sha256
+
     def officers(self, user: SessionUser) -> list[tuple[int, str]]:
         """Officers for the filter."""
         with self._sessions.begin() as session:
@@ -317,56 +380,7 @@ class LedgerService(ServiceBase):
             ledger = self._ledger(session, actor, day, None)
             if ledger.content_sha256 != expected_sha256:
                 raise ConflictError("台账内容刚有变化（有新的登记或办理），请刷新后重新审核签字。")
-            now = self._clock.now()
-            content = _content_json(ledger)
-            # The chain as it stands before this review's own event: kept and printed, so
-            # events removed from its end later are missed (``stationdesk check``).
-            head = session.get(AuditHead, 1)
-            assert head is not None
-            review = DayReview(
-                day=day,
-                reviewed_by_id=actor.id,
-                reviewed_at=now,
-                comment=text,
-                content_json=content,
-                content_sha256=ledger.content_sha256,
-                audit_head_id=head.last_id,
-                audit_head_hash=head.last_hash,
-            )
-            session.add(review)
-            session.flush()
-            strokes = json.dumps(signature.strokes)
-            image_sha256 = hashlib.sha256(
-                strokes.encode("utf-8") + b"|" + signature.png
-            ).hexdigest()
-            session.add(
-                Signature(
-                    document_type="ledger",
-                    document_id=review.id,
-                    signer_name=actor.name,
-                    signed_at=now,
-                    content_sha256=ledger.content_sha256,
-                    strokes_json=strokes,
-                    png=signature.png,
-                    image_sha256=image_sha256,
-                )
-            )
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="day_reviewed",
-                entity_type="ledger",
-                entity_id=day.isoformat(),
-                after={
-                    "sha256": ledger.content_sha256,
-                    "rows": ledger.row_count,
-                    "signature": image_sha256,
-                    # The citizens' signatures on the notices this ledger lists: a signature
-                    # image later swapped with another one is told by these.
-                    "notice_signatures": _notice_signatures(session, ledger),
-                },
-            )
+            self.sign_day_in(session, actor, day, self._clock.now(), text, signature, ledger)
             session.flush()
             return self._ledger(session, actor, day, None)
 

@@ -34,6 +34,7 @@ from app.printing.slip_data import SlipData
 from app.qr_codes import check_notice_scan, notice_qr_payload, parse_scan
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.signatures import image_digest
 from app.validation import clean_text, code_text
 from app.visit_rules import VisitStatus
 from app.visit_service import (
@@ -207,7 +208,7 @@ class NoticeService(ServiceBase):
             image_sha = ""
             if new.signature is not None:
                 strokes_json = json.dumps(new.signature.strokes)
-                image_sha = signature_digest(strokes_json, new.signature.png)
+                image_sha = image_digest(strokes_json, new.signature.png)
                 session.add(
                     Signature(
                         document_type="notice",
@@ -843,11 +844,6 @@ def canonical_json(snapshot: dict[str, Any]) -> str:
     return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def signature_digest(strokes_json: str, png: bytes) -> str:
-    """SHA-256 over the signature's strokes and image, so neither can be swapped unnoticed."""
-    return hashlib.sha256(strokes_json.encode("utf-8") + b"|" + png).hexdigest()
-
-
 def verify_notice(session: Session, notice: Notice) -> None:
     """Refuse to use a notice whose stored content or signature no longer matches its hashes."""
     digest = hashlib.sha256(notice.snapshot_json.encode("utf-8")).hexdigest()
@@ -859,7 +855,7 @@ def verify_notice(session: Session, notice: Notice) -> None:
     ).first()
     if signature is not None:
         broken = broken or signature.content_sha256 != notice.content_sha256
-        broken = broken or signature.image_sha256 != signature_digest(
+        broken = broken or signature.image_sha256 != image_digest(
             signature.strokes_json, signature.png
         )
     if broken:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from app.printing.register_pdf import (
 from app.printing.slip_data import SlipData, qr_payload
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
+from app.signatures import content_digest, store_signature
 from app.validation import clean_text, code_text
 from app.visit_rules import VisitStatus
 from app.visit_service import count_prints, next_number
@@ -910,25 +910,23 @@ def _sign(session: Session, rating: Rating, given: RatingInput, now: dt.datetime
     signer = clean_text(
         given.signer_name, field="signer", label="签名人", max_len=text_limits.SIGNER
     )
-    content = json.dumps(
-        [rating.visit_id, rating.overall, rating.dimensions_json, rating.comment],
-        ensure_ascii=False,
+    return store_signature(
+        session,
+        document_type="rating",
+        document_id=rating.id,
+        signer_name=signer,
+        signed_at=now,
+        content_sha256=rating_content_sha256(
+            rating.visit_id, rating.overall, rating.dimensions_json, rating.comment
+        ),
+        strokes=given.strokes,
+        png=given.png,
     )
-    strokes = json.dumps(given.strokes)
-    image_sha256 = hashlib.sha256(strokes.encode("utf-8") + b"|" + given.png).hexdigest()
-    session.add(
-        Signature(
-            document_type="rating",
-            document_id=rating.id,
-            signer_name=signer,
-            signed_at=now,
-            content_sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            strokes_json=strokes,
-            png=given.png,
-            image_sha256=image_sha256,
-        )
-    )
-    return image_sha256
+
+
+def rating_content_sha256(visit_id: int, overall: int | None, dims: str, comment: str) -> str:
+    """What a citizen's signature on a rating signs (checked again by ``stationdesk check``)."""
+    return content_digest([visit_id, overall, dims, comment])
 
 
 def _supervisor(session: Session, exclude: int) -> Officer:

@@ -10,16 +10,17 @@ event, a ledger's and the listed notices' in the ``day_reviewed`` event.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from sqlalchemy import LargeBinary, Text, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.appointment_service import home_service_content_sha256
 from app.business_check import ROWS_PER_BATCH, Context
 from app.crypto import SealedDataDamaged
-from app.rating_service import LEVELS
-from db.models import Addendum, Notice, Rating, Signature, Visit
+from app.rating_service import LEVELS, rating_content_sha256
+from app.signatures import image_digest
+from db.models import Addendum, Appointment, Notice, Rating, Signature, Visit
 from db.sealed import open_bytes
 
 
@@ -42,12 +43,6 @@ def check_notices(ctx: Context) -> str:
                 ctx.findings.add(f"告知单 {number}：存档内容与其校验值不符（告知内容被改动）")
         last = rows[-1][0]
     return f"告知单：{count} 份已重算内容校验值"
-
-
-def rating_content_sha256(visit_id: int, overall: int | None, dims: str, comment: str) -> str:
-    """What a citizen's signature on a rating signs (``RatingService``'s ``_sign``)."""
-    content = json.dumps([visit_id, overall, dims, comment], ensure_ascii=False)
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def check_signatures(ctx: Context) -> str:
@@ -79,10 +74,11 @@ def check_signatures(ctx: Context) -> str:
         if not rows:
             break
         ratings = _ratings(ctx.session, [r[2] for r in rows if r[1] == "rating"])
+        homes = _homes(ctx.session, [r[2] for r in rows if r[1] == "appointment"])
         for row in rows:
             count += 1
             sig_id, kind, doc_id, content_sha, image_sha = row[:5]
-            name = _document(ctx, kind, doc_id, content_sha, ratings, signed_notices)
+            name = _document(ctx, kind, doc_id, content_sha, ratings, signed_notices, homes)
             if name is None:
                 ctx.findings.add(f"签字（第 {sig_id} 号）：所签的文件已不存在")
                 continue
@@ -128,6 +124,18 @@ def _ratings(session: Session, ids: list[int]) -> dict[int, tuple[Any, ...]]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
+def _homes(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each home service's number and what its citizen signed, as it stands now."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Appointment, Visit.serial)
+        .outerjoin(Visit, Visit.id == Appointment.visit_id)
+        .where(Appointment.id.in_(ids))
+    )
+    return {b.id: (b.number, home_service_content_sha256(b, serial or "")) for b, serial in rows}
+
+
 def _document(
     ctx: Context,
     kind: str,
@@ -135,6 +143,7 @@ def _document(
     content_sha: str,
     ratings: dict[int, tuple[Any, ...]],
     signed_notices: set[str],
+    homes: dict[int, tuple[str, str]],
 ) -> str | None:
     """How a finding names the signed document (None: it is gone); checks what it signs."""
     if kind == "ledger":
@@ -157,6 +166,14 @@ def _document(
         if rating_content_sha256(visit_id, overall, dims, comment) != content_sha:
             ctx.findings.add(f"{name}：所签的评价与现存评价不符（评价被改动）")
         return name
+    if kind == "appointment":
+        if doc_id not in homes:
+            return None
+        number, signed = homes[doc_id]
+        name = f"上门服务 {number} 的群众签字"
+        if signed != content_sha:
+            ctx.findings.add(f"{name}：所签的上门记录与现存记录不符（上门结果或时间被改动）")
+        return name
     return f"签字（{kind} 第 {doc_id} 号）"
 
 
@@ -171,7 +188,7 @@ def _image(ctx: Context, name: str, strokes: str | None, png: bytes | None, imag
         ctx.findings.add(f"{name}：签字密文无法解开（被改动或换成了别的密文）")
     elif not clear and not picture:
         ctx.cleared_signatures += 1  # cleared past its retention period; its hash stays
-    elif hashlib.sha256(clear.encode("utf-8") + b"|" + picture).hexdigest() != image:
+    elif image_digest(clear, picture) != image:
         ctx.findings.add(f"{name}：签字图像与其校验值不符（图像被改动）")
 
 

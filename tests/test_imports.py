@@ -102,3 +102,17 @@ def test_a_print_from_a_database_at_head_does_not_import_alembic(
         assert out.read_bytes().startswith(b"%PDF")
         assert heavy_in(modules, ("mako",)) == ["PIL", "reportlab"]  # no alembic, no mako
     assert list((tmp_path / "cache" / "StationDesk" / "fonts").glob("NotoSansSC_*.bin"))
+
+
+def test_the_counter_page_does_not_import_the_booking_forms() -> None:
+    # 今日接待 is built at every login; 到达登记's question and the booking forms (with
+    # 新登记's module under them) come when first used.
+    code = (
+        "import sys, ui.pages.today_page; "
+        "print(sorted(m for m in sys.modules if m in "
+        "('ui.dialogs.appointment_dialog', 'ui.dialogs.registration_dialog')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"

@@ -308,3 +308,26 @@ def test_the_open_list_keeps_what_is_overdue_however_the_dates_are_set(
     assert [r.id for r in both] == [home.id, later.id]
     assert all(r.overdue for r in both)
     assert services.appointments.listing(officer, today, today) == []
+
+
+def test_a_home_service_result_changed_behind_the_program_is_told_by_its_signature(
+    services: Services, officer: SessionUser, clock: FixedClock, db, db_path
+) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from app.integrity import check_database
+
+    booking = services.appointments.book(
+        officer, _booking(services, kind="home", slot_time="", address="和平路 12 号")
+    )
+    clock.advance(dt.timedelta(hours=3))
+    services.appointments.serve(
+        officer, booking.id, booking.row_version, clock.now(), "已办结", SIGNED
+    )
+    assert check_database(db).ok
+    raw = sqlite3.connect(db_path)
+    raw.execute("UPDATE appointments SET result = '未办理' WHERE id = ?", (booking.id,))
+    raw.commit()
+    raw.close()
+    lines = "\n".join(check_database(db).lines)
+    assert f"上门服务 {booking.number} 的群众签字：所签的上门记录与现存记录不符" in lines

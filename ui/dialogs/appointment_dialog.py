@@ -67,6 +67,18 @@ def _run(errors: FieldErrors, call: Callable[[], object]) -> object | None:
     return None
 
 
+def _goers(
+    appointments: AppointmentService, user: SessionUser, chosen: int | None = None
+) -> QComboBox:
+    """Who may be sent to a home: 暂不指定 first, then every officer who handles visits."""
+    combo = QComboBox()
+    combo.addItem("暂不指定", None)
+    for officer_id, label in appointments.goers(user):
+        combo.addItem(label, officer_id)
+    combo.setCurrentIndex(max(combo.findData(chosen), 0))
+    return combo
+
+
 def arrive_booking(
     parent: QWidget, appointments: AppointmentService, user: SessionUser, row: AppointmentRow
 ) -> VisitDetail | None:
@@ -138,10 +150,7 @@ class AppointmentDialog(QDialog):
         self.area_combo.addItem(f"{AREA_LABELS['country']}（{country} 个工作日内上门）", "country")
         self.address_edit = QLineEdit()
         self.address_edit.setPlaceholderText("街道、小区、楼栋、门牌")
-        self.officer_combo = QComboBox()
-        self.officer_combo.addItem("暂不指定", None)
-        for officer_id, label in appointments.goers(user):
-            self.officer_combo.addItem(label, officer_id)
+        self.officer_combo = _goers(appointments, user)
 
         general = QLabel()
         self.errors = FieldErrors(general)
@@ -379,12 +388,7 @@ class RescheduleDialog(QDialog):
         self.date_edit = DateText(booking.slot_date, today)
         self.time_edit = QLineEdit(booking.slot_time)
         self.time_edit.setPlaceholderText("如 09:30")
-        self.officer_combo = QComboBox()
-        self.officer_combo.addItem("暂不指定", None)
-        for officer_id, label in appointments.goers(user):
-            self.officer_combo.addItem(label, officer_id)
-        found = self.officer_combo.findData(booking.officer_id)
-        self.officer_combo.setCurrentIndex(max(found, 0))
+        self.officer_combo = _goers(appointments, user, booking.officer_id)
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()

@@ -38,7 +38,6 @@ from app.rating_service import RatingService
 from app.roles import Permission, allows
 from app.visit_dto import HandoverRow, VisitRow
 from app.visit_service import VisitService
-from ui.dialogs.appointment_dialog import arrive_booking
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel
@@ -391,6 +390,9 @@ class TodayPage(QWidget):
         if row.kind != "counter":
             show_error(self, "上门服务在群众家中办理，请在“预约上门”页登记上门结果。")
             return
+        # Imported when first used: the page is built at every login, the dialog rarely.
+        from ui.dialogs.appointment_dialog import arrive_booking
+
         detail = arrive_booking(self, self._appointments, self._user, row)
         if detail is None:
             self.reload()
