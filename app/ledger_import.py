@@ -1313,7 +1313,7 @@ def _write(
         # Reviewed as the review does it (its own code), under the importer's signature.
         ledgers.sign_day_in(
             session, actor, day, now, comment[: text_limits.REVIEW_COMMENT], signature,
-            extra={"import": number},
+            import_number=number,
         )  # fmt: skip
         if progress is not None:
             progress(total + (index + 1) * total // max(len(days), 1), total * 2)

@@ -272,11 +272,12 @@ class LedgerService(ServiceBase):
         comment: str,
         signature: ReviewSignature,
         ledger: Ledger | None = None,
-        extra: dict[str, object] | None = None,
+        import_number: str = "",
     ) -> str:
         """Review and lock ``day`` inside the caller's transaction: the ledger as this code
         builds it, kept with its hash and the chain's head, the signature, a day_reviewed
-        event (``extra`` added to it: an import's number). Returns the signature's hash.
+        event (naming the historical import that filled the day, if one did). Returns the
+        signature's hash.
         The caller has checked who signs and that the day may be signed."""
         if ledger is None:
             ledger = self._ledger(session, actor, day, None)
@@ -320,7 +321,7 @@ class LedgerService(ServiceBase):
                 # The citizens' signatures on the notices this ledger lists: a signature
                 # image later swapped with another one is told by these.
                 "notice_signatures": _notice_signatures(session, ledger),
-                **(extra or {}),
+                **({"import": import_number} if import_number else {}),
             },
         )
         return image_sha256
