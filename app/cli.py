@@ -290,6 +290,61 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     _add_login(p)
 
+    p = sub.add_parser(
+        "server", help="本所服务器（PostgreSQL）：init 准备本所数据库和账号，upgrade 升级到本版本"
+    )
+    server = p.add_subparsers(
+        dest="server_command", metavar="操作", parser_class=ChineseArgumentParser, required=True
+    )
+    q = server.add_parser(
+        "init",
+        help="在 PostgreSQL 服务器上新建本所数据库、所有者账号和窗口账号（最小权限），"
+        "并列出各窗口电脑的连接设置",
+    )
+    q.add_argument(
+        "--admin-url",
+        required=True,
+        metavar="管理员地址",
+        help="postgresql+psycopg://postgres@地址:5432/postgres（超级用户，或具有 CREATEROLE 和 "
+        "CREATEDB 的账号）；密码可不写在地址中，由环境变量 PGPASSWORD 提供或在终端输入",
+    )
+    q.add_argument(
+        "--database", default="stationdesk", metavar="库名", help="本所数据库名，默认 stationdesk"
+    )
+    q.add_argument("--tls", action="store_true", help="要求各窗口以加密连接（TLS）连接服务器")
+    q.add_argument(
+        "--address", metavar="地址", help="各窗口连接服务器用的地址（默认：管理员地址中的地址）"
+    )
+    q = server.add_parser(
+        "upgrade", help="先备份，再以所有者账号把本所数据库升级到本程序的结构版本"
+    )
+    q.add_argument(
+        "--owner-url",
+        required=True,
+        metavar="所有者地址",
+        help="server init 打印的所有者账号地址；密码可不写在地址中（PGPASSWORD 或终端输入）",
+    )
+    q.add_argument(
+        "--backup-to", required=True, metavar="文件夹", help="升级前备份（.dump）的保存文件夹"
+    )
+
+    p = sub.add_parser(
+        "migrate-to",
+        help="把一台电脑上的本所数据库（SQLite 文件）整体搬到本所服务器上的空数据库，"
+        "并核对内容和审计链一致",
+    )
+    p.add_argument(
+        "url",
+        metavar="目标地址",
+        help="server init 打印的所有者账号地址 postgresql+psycopg://<库名>_owner@地址:5432/库名",
+    )
+    p.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="数据库",
+        help="要搬迁的数据库文件（默认：用户数据目录中的数据库文件）",
+    )
+
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -320,6 +375,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         "key": _key,
         "purge": _purge,
         "import": _import,
+        "server": _server,
+        "migrate-to": _migrate_to,
     }
     command = commands.get(args.command)
     if command is None:
@@ -897,6 +954,69 @@ def _key_enter(args: argparse.Namespace, out: TextIO) -> int:
     cipher = enter_recovery_code(args.db, code or "")
     out.write(f"本机已保存该数据库的本所密钥（密钥编号 {cipher.key_id[:8]}）。\n")
     return 0
+
+
+def _server_url(text: str) -> str:
+    """A server URL with its password: as given, else PGPASSWORD, else typed at the terminal.
+
+    A password written in the URL shows in the process list; PGPASSWORD or the prompt do not.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text.strip())
+    except ArgumentError:
+        raise UsageError(f"数据库地址格式不正确：{text}") from None
+    if url.password is not None or url.get_backend_name() != "postgresql":
+        return text.strip()
+    password = os.environ.get("PGPASSWORD", "")
+    if not password and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"数据库账号 {url.username} 的密码：")
+    if not password:
+        return text.strip()
+    return url.set(password=password).render_as_string(hide_password=False)
+
+
+def _server(args: argparse.Namespace, out: TextIO) -> int:
+    """``server init`` (prepare a station database) and ``server upgrade`` (migrate it)."""
+    from app.station_server import (
+        APP_PASSWORD_ENV,
+        OWNER_PASSWORD_ENV,
+        init_report,
+        init_server,
+        upgrade_report,
+        upgrade_server,
+    )
+
+    if args.server_command == "upgrade":
+        folder = Path(args.backup_to).expanduser()
+        if not folder.is_dir():
+            raise StationDeskError(f"备份文件夹不存在：{folder}。请先创建，未作任何改动。")
+        upgraded = upgrade_server(_server_url(args.owner_url), folder)
+        out.write("\n".join(upgrade_report(upgraded)) + "\n")
+        return 0
+    result = init_server(
+        _server_url(args.admin_url),
+        args.database,
+        tls=args.tls,
+        address=args.address,
+        app_password=os.environ.get(APP_PASSWORD_ENV) or None,
+        owner_password=os.environ.get(OWNER_PASSWORD_ENV) or None,
+    )
+    out.write("\n".join(init_report(result)) + "\n")
+    return 0
+
+
+def _migrate_to(args: argparse.Namespace, out: TextIO) -> int:
+    """Copy this computer's (or --db's) SQLite station into an empty server database."""
+    from app.station_move import migrate_to, move_report
+
+    result = migrate_to(_server_url(args.url), getattr(args, "db", None))
+    out.write("\n".join(move_report(result)) + "\n")
+    return 0 if result.ok else 1
 
 
 def write_atomically(
