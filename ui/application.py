@@ -3,6 +3,9 @@
 An initialised station's login window comes first: its name is read from the SQLite file
 (app.station_preview) and the database is opened at the first login attempt. Anything else
 (a new, server, unreadable or demo database) is opened, checked and migrated first, as before.
+
+Without ``--db``, a counter that joined the station's server (app.workstation) opens that
+server; a fresh PC's wizard can join one (连接本所服务器) instead of setting up a station.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.errors import DatabaseProblem, StationDeskError
 from app.station_preview import StationPreview, preview_station
+from app.workstation import ServerPasswordMissing, load_workstation, saved_target
 from ui.files import install_qt_chinese, prefer_chinese_system_locale
 from ui.fonts import STANDARD_POINTS, apply_font_size, install_fonts_and_style, saved_font_size
 from ui.garbage import GarbageCollector
@@ -107,11 +111,45 @@ def _open(target: str | None, demo: bool) -> tuple[Database, Services, str] | No
     return None if opened is None else (opened.db, opened.services, opened.hint)
 
 
+class _GaveUp(Exception):
+    """The officer closed a question the start cannot go on without."""
+
+
+def start_target(target: str | None, demo: bool) -> str | None:
+    """What this start opens: ``--db`` when given, else the server this PC joined (its URL
+    with the password), else None (the SQLite file in the user data folder).
+
+    A saved server whose password is no longer on this PC asks for it; _GaveUp when the
+    officer closes that question. A damaged settings file is a StationDeskError.
+    """
+    if target is not None or demo:
+        return target
+    try:
+        return saved_target()
+    except ServerPasswordMissing as exc:
+        from ui.dialogs.server_dialog import ServerPasswordDialog
+
+        dialog = ServerPasswordDialog(exc.server, exc.message)
+        if not dialog.exec():
+            raise _GaveUp from None
+        return exc.server.url(dialog.password)
+
+
+def _server_label() -> str:
+    """The saved server as ``host:port/database``, for the wizard's title."""
+    try:
+        server = load_workstation().server
+    except StationDeskError:
+        server = None
+    return server.display() if server is not None else "（服务器）"
+
+
 def _open_station(target: str | None, demo: bool) -> _Opened | None:
-    """Open (first start: set up, or build the demo); None when the officer gave up."""
+    """Open (first start: set up, join a server, or build the demo); None when the officer
+    gave up."""
     from app.database import demo_database_path, resolve
     from app.services import build_services
-    from ui.first_run_wizard import DEMO_REQUESTED, FirstRunWizard
+    from ui.first_run_wizard import DEMO_REQUESTED, SERVER_JOINED, FirstRunWizard
 
     where = demo_database_path() if demo else target
     # A file this start creates is removed again if the station is never set up in it.
@@ -131,11 +169,17 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
         return _Opened(db, services, login_hint(demo_logins()))
     if services.station.is_initialized():
         return _Opened(db, services)
-    wizard = FirstRunWizard(services.station, services.auth)
+    # On a server (the first counter, usually the chief's PC) the station is set up there.
+    server = _server_label() if file is None else None
+    wizard = FirstRunWizard(services.station, services.auth, server=server)
     result = wizard.exec()
     if result == DEMO_REQUESTED:
         _discard(db, file if created else None)
         return _open_station(None, demo=True)
+    if result == SERVER_JOINED:
+        _discard(db, file if created else None)
+        joined = saved_target()
+        return None if joined is None else _open_station(joined, demo=False)
     if result != QDialog.DialogCode.Accepted:
         _discard(db, file if created else None)
         return None
@@ -144,12 +188,20 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
 
 def open_with_key(where: str | Path | None) -> Database:
     """Open the database; on a computer without its station key, ask for the recovery code."""
-    from app.database import open_database
+    from app.database import open_database, resolve
     from app.station_key import StationKeyNeeded, enter_recovery_code
     from ui.key_dialog import KeyEntryDialog
 
     while True:
         try:
+            if resolve(where)[1] is None and where is not None:
+                # A server: the connection may take seconds (a slow network, a timeout).
+                return run_with_progress(
+                    None,
+                    "正在连接本所服务器…",
+                    lambda _progress: open_database(where),
+                    "连接本所服务器",
+                )
             return open_database(where)
         except StationKeyNeeded as exc:
             dialog = KeyEntryDialog(exc.message, partial(enter_recovery_code, where))
@@ -195,17 +247,38 @@ def run_gui(target: str | None, demo: bool = False) -> int:
     install_qt_chinese(app)  # file, print and message dialogs without an English label
     _install_excepthook()
     GarbageCollector(app)
+    from_server = target is None and not demo
+    try:
+        target = start_target(target, demo)
+    except _GaveUp:
+        return 0
+    except StationDeskError as exc:
+        show_error(None, exc.message, "无法读取本机设置")
+        return 1
+    from_server = from_server and target is not None
     preview = None if demo else preview_station(target)
     station = _Station(str(preview.path) if preview is not None else target)
     hint = ""
     # The officer who just set up the station is signed in by the wizard: no second login.
     signed_in: SessionUser | None = None
     if preview is None:
-        try:
-            opened = _open_station(target, demo)
-        except StationDeskError as exc:
-            show_error(None, exc.message, "无法打开数据库")
-            return 1
+        while True:
+            try:
+                opened = _open_station(target, demo)
+                break
+            except StationDeskError as exc:
+                if not from_server:
+                    show_error(None, exc.message, "无法打开数据库")
+                    return 1
+                # The saved server: try again, or correct the connection (本机设置).
+                try:
+                    target = _after_server_problem(exc.message)
+                    from_server = target is not None
+                except _GaveUp:
+                    return 0
+                except StationDeskError as again:
+                    show_error(None, again.message, "无法读取本机设置")
+                    return 1
         if opened is None:
             return 0
         station.db, station.services, hint = opened.db, opened.services, opened.hint
@@ -245,6 +318,42 @@ def run_gui(target: str | None, demo: bool = False) -> int:
         # A backup still being written finishes before the database is closed.
         QThreadPool.globalInstance().waitForDone(BACKUP_WAIT_MS)
         station.dispose()
+
+
+SERVER_PROBLEM_QUESTION = (
+    "无法打开本所服务器上的台账：\n{message}\n\n可以重试，或在“本机设置”中改正服务器的连接。"
+)
+
+
+def _after_server_problem(message: str) -> str | None:
+    """重试, 本机设置… or 退出 after the saved server failed; what to open next.
+
+    _GaveUp for 退出. After 本机设置 the target is read again (None: this PC left the server).
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "无法连接本所服务器",
+        SERVER_PROBLEM_QUESTION.format(message=message),
+    )
+    retry = box.addButton("重试(&R)", QMessageBox.ButtonRole.AcceptRole)
+    settings = box.addButton("本机设置(&E)…", QMessageBox.ButtonRole.ActionRole)
+    quit_button = box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(retry)
+    box.setEscapeButton(quit_button)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    if clicked is settings:
+        from ui.dialogs.workstation_dialog import WorkstationDialog
+
+        dialog = WorkstationDialog(starting=True)
+        dialog.exec()
+        dialog.deleteLater()
+    elif clicked is not retry:
+        raise _GaveUp
+    return start_target(None, demo=False)
 
 
 def start_daily_backup(

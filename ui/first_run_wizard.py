@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -23,6 +25,7 @@ from app.dto import NewOfficer, SessionUser, StationSettings
 from app.errors import StationDeskError
 from app.roles import Role
 from app.station_service import StationService, check_first_account, validate_settings
+from app.workstation import Workstation
 from ui.change_password_dialog import password_edit, password_rules_label
 from ui.tasks import run_with_progress
 from ui.widgets.char_count import CharCount, with_count
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 
 PAPER_CHOICES = (("A5", "A5（半张 A4）"), ("A4", "A4"), ("80mm", "80mm 热敏卷纸"))
 DEMO_REQUESTED = 2
+# The counter joined the station's server (saved by the ServerDialog): open that database.
+SERVER_JOINED = 3
 CANCEL_QUESTION = "放弃初始化？本所数据库尚未建立，下次启动时将重新开始。"
 
 
@@ -45,17 +50,27 @@ class _WelcomePage(QWizardPage):
         text = QLabel(
             "这是本机第一次启动。接下来请填写本所的名称和简码，并创建第一个管理账号"
             "（所长或系统管理员）。其余人员账号由管理员在“人员管理”中添加。\n\n"
+            "本所已有服务器、几个窗口共用一本台账？请点“连接本所服务器”，"
+            "填写管理员给出的服务器地址、数据库名、用户名和密码。\n\n"
             "只想先看看？可以直接进入演示所：演示数据保存在单独的文件中，不影响本所数据。"
         )
         text.setWordWrap(True)
+        self.server_button = QPushButton("连接本所服务器（多窗口）(&C)")
+        self.server_button.setAutoDefault(False)
+        self.server_button.setObjectName("secondary")
+        self.server_button.clicked.connect(wizard.request_server)
         self.demo_button = QPushButton("进入演示所")
         self.demo_button.setAutoDefault(False)
         self.demo_button.setObjectName("secondary")
         self.demo_button.clicked.connect(wizard.request_demo)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.server_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addStretch(1)
-        layout.addWidget(self.demo_button)
+        layout.addLayout(buttons)
 
 
 class _StationPage(QWizardPage):
@@ -165,10 +180,13 @@ class _AccountPage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    """Ends with an initialised station (Accepted) or a wish to open the demo (DEMO_REQUESTED).
+    """Ends with an initialised station (Accepted), a wish to open the demo (DEMO_REQUESTED),
+    or a server connection saved for this PC (SERVER_JOINED, ``joined`` says which).
 
     Accepted, ``user`` is the new account, logged in through ``auth`` when it is given (the
-    officer who just chose the password need not type it again).
+    officer who just chose the password need not type it again). ``server`` names the station
+    server the station is set up on (the first counter of a multi-counter station): the
+    wizard starts at the station's page, without the welcome page's ways out.
     """
 
     def __init__(
@@ -176,12 +194,15 @@ class FirstRunWizard(QWizard):
         station: StationService,
         auth: AuthService | None = None,
         parent: QWidget | None = None,
+        server: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._station = station
         self._auth = auth
         self.user: SessionUser | None = None
-        self.setWindowTitle("首次设置 — 派出所窗口服务台账")
+        self.joined: Workstation | None = None
+        title = "首次设置 — 派出所窗口服务台账"
+        self.setWindowTitle(f"{title}（本所服务器 {server}）" if server else title)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setMinimumSize(620, 520)
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
@@ -192,12 +213,25 @@ class FirstRunWizard(QWizard):
         self.station_page = _StationPage()
         self.account_page = _AccountPage(self)
         self.addPage(self.welcome_page)
-        self.addPage(self.station_page)
+        station_id = self.addPage(self.station_page)
         self.addPage(self.account_page)
+        if server:
+            self.setStartId(station_id)
 
     def request_demo(self) -> None:
         """Leave the wizard asking for the demo station instead."""
         self.done(DEMO_REQUESTED)
+
+    def request_server(self) -> None:
+        """连接本所服务器: once the connection is tested and saved, leave the wizard for it."""
+        from ui.dialogs.server_dialog import ServerDialog
+
+        dialog = ServerDialog(self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.joined = dialog.saved
+        dialog.deleteLater()
+        if accepted and self.joined is not None:
+            self.done(SERVER_JOINED)
 
     def finish_setup(self, first: NewOfficer, repeat: str | None = None) -> None:
         """Create the station and account, then log in; StationDeskError for the page to show

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -31,6 +32,7 @@ from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services
 from app.visit_dto import NewVisit, VisitQuery, VisitRow
+from app.workstation import CONFIG_DIR_ENV, ServerConnection, Workstation, save_workstation
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
@@ -40,9 +42,11 @@ from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
+from ui.dialogs.server_dialog import ServerDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.shift_dialog import ShiftDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
+from ui.dialogs.workstation_dialog import WorkstationDialog
 from ui.files import FOLDER_NAME, install_qt_chinese, prefer_chinese_system_locale
 from ui.first_run_wizard import FirstRunWizard
 from ui.fonts import FONT_SIZES, apply_font_size, install_fonts_and_style
@@ -477,6 +481,26 @@ def _export_dialog(day: dt.date) -> QFileDialog:
     return dialog
 
 
+def _server_shots(shot: Callable[[str, QWidget], None]) -> None:
+    """连接本所服务器 and 本机设置 with an example server, this PC's own settings untouched."""
+    example = ServerConnection("192.168.1.10")
+    joining = ServerDialog()
+    joining.host_edit.setText(example.host)
+    joining.counter_edit.setText("1号窗口")
+    shot("03b-server-dialog.png", joining)
+    before = os.environ.get(CONFIG_DIR_ENV)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ[CONFIG_DIR_ENV] = tmp
+        try:
+            save_workstation(Workstation("户籍2", example))  # no password: nothing stored
+            shot("15d-workstation-dialog.png", WorkstationDialog())
+        finally:
+            if before is None:
+                os.environ.pop(CONFIG_DIR_ENV, None)
+            else:
+                os.environ[CONFIG_DIR_ENV] = before
+
+
 def _quiet_offscreen(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
     # The offscreen platform warns about size hints on every show(); it means nothing here.
     if "propagateSizeHints" not in message:
@@ -576,6 +600,7 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
             wizard.station_page.code_edit.setText("XX")
             shot("03-first-run-station.png", wizard)
             empty.dispose()
+        _server_shots(shot)
 
         written.extend(_intake_shots(app, services, location, qsettings, out))
         written.extend(_rating_shots(app, services, location, qsettings, out))
