@@ -4,9 +4,11 @@
     .venv/bin/python benchmarks/bench_counters.py --engine sqlite --counters 4 --seconds 60
     .venv/bin/python benchmarks/bench_counters.py --engine postgresql --url postgresql+psycopg://…
 
-One migrated station is set up in a fresh database (a SQLite file in a temporary folder, or a
-database on a throwaway PostgreSQL cluster started here with ``tests.pg_server.start_server``,
-its ``fsync`` turned back on; ``--url`` names an existing, empty PostgreSQL database instead).
+One migrated station is set up in a fresh database: a SQLite file in a temporary folder, or a
+database on a throwaway PostgreSQL cluster started here with ``tests.pg_server.start_server``
+(restarted with ``fsync`` on) and prepared as ``stationdesk server init`` prepares one, the
+counters logging in with its least-privilege application role; ``--url`` names an existing,
+empty PostgreSQL database instead (e.g. the counters' address ``server init`` printed).
 Each counter is a process of its own (this script with ``--child``) with its own engine and
 services, opened as the program opens a database (``app.database.open_database``), logged in
 as its window officer and as a colleague sitting beside them. From one instant on, every
@@ -680,7 +682,11 @@ def bench_engine(
             if pg is None:
                 raise RuntimeError(f"no PostgreSQL server: {reason}")
             _restart_with_fsync(pg)
-            target = pg.new_database("counters")
+            # As a station server is prepared (stationdesk server init): the counters log in
+            # with the least-privilege application role, the schema owned by another role.
+            from app.station_server import init_server
+
+            target = init_server(pg.url("postgres"), "counters_bench").counter.url()
             server_cpu = partial(_postmaster_cpu, pg.folder / "data" / "postmaster.pid")
             server = _pg_settings(target)
         log(f"{engine}: setting up the station ({counters} counters)")
@@ -758,7 +764,13 @@ def _pg_settings(url: str) -> str:
     version, fsync, commit = _sql(
         url, "SHOW server_version", "SHOW fsync", "SHOW synchronous_commit"
     )
-    return f"PostgreSQL {version}，fsync={fsync}，synchronous_commit={commit}，本机 TCP"
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url)
+    return (
+        f"PostgreSQL {version}，fsync={fsync}，synchronous_commit={commit}，"
+        f"经 TCP 连 {where.host}:{where.port}，窗口以 {where.username} 角色登录"
+    )
 
 
 # ---- output ---------------------------------------------------------------------------------
@@ -844,7 +856,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--counters", type=int, help="counters (processes); 4 SQLite, 8 PostgreSQL")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
-        "--url", help="an existing, empty PostgreSQL database (else a throwaway cluster is started)"
+        "--url",
+        help="an existing PostgreSQL database with no station in it yet (e.g. just prepared by "
+        "stationdesk server init), as the counters reach it; else a throwaway cluster is started",
     )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
