@@ -7,7 +7,7 @@ BASE_PACKAGES="python3-venv ca-certificates libglib2.0-0 libgl1 libegl1 libfontc
 # A real window on X11 (Qt >= 6.5 will not start on xcb without libxcb-cursor0), and CUPS printing.
 GUI_PACKAGES="libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libcups2"
 # PDF checks in the tests (pdftotext, pdffonts, pdftoppm) and QR decoding (zbarimg).
-TEST_PACKAGES="poppler-utils zbar-tools"
+TEST_PACKAGES="poppler-utils zbar-tools postgresql"
 
 ensure_system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian-like: nothing to check

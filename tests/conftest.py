@@ -18,6 +18,8 @@ from app.dto import NewOfficer, SessionUser, StationSettings
 from app.passwords import PasswordHashing
 from app.roles import Role
 from app.services import Services, build_services
+from tests.pg_server import PgServer, pg_server  # noqa: F401  (the fixture)
+from tests.pg_template import PgTemplate, engines_to_test
 
 TEST_PASSWORD = "Secret123"
 # 2025-09-29 10:00 in Beijing, just before the National Day holiday.
@@ -28,7 +30,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--onscreen", action="store_true", help="show Qt widgets on a real display")
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of the database run on SQLite and on PostgreSQL (see the ``db`` fixture).
+
+    A test that names the database file (``db_path``) is about SQLite's file and runs on
+    SQLite only, as does one marked ``@pytest.mark.sqlite_only`` (with the reason).
+    """
+    if "db_engine" not in metafunc.fixturenames:
+        return
+    sqlite_only = (
+        "db_path" in metafunc.fixturenames
+        or metafunc.definition.get_closest_marker("sqlite_only") is not None
+    )
+    engines = ["sqlite"] if sqlite_only else engines_to_test()
+    metafunc.parametrize("db_engine", engines)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> PgTemplate:  # noqa: F811  (the fixture)
+    """A migrated empty station database on the test server, copied for each test."""
+    return PgTemplate.make(pg_server)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test is about SQLite itself (files, pragmas)"
+    )
     # Before pytest-qt creates the QApplication; without a display Qt would abort the process.
     if not config.getoption("--onscreen"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -39,13 +66,16 @@ def pytest_configure(config: pytest.Config) -> None:
     # store or the user's key folder (the environment carries over to the CLI subprocesses).
     os.environ["STATIONDESK_KEY_DIR"] = tempfile.mkdtemp(prefix="stationdesk-test-keys-")
     os.environ["STATIONDESK_KEYRING"] = "0"
+    # This PC's settings (窗口号, the saved server) likewise: never the developer's own.
+    os.environ["STATIONDESK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="stationdesk-test-config-")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The key folder goes with the run (each process made its own; none was left behind)."""
-    folder = os.environ.get("STATIONDESK_KEY_DIR", "")
-    if Path(folder).name.startswith("stationdesk-test-keys-"):
-        shutil.rmtree(folder, ignore_errors=True)
+    for name in ("STATIONDESK_KEY_DIR", "STATIONDESK_CONFIG_DIR"):
+        folder = os.environ.get(name, "")
+        if Path(folder).name.startswith(("stationdesk-test-keys-", "stationdesk-test-config-")):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -85,11 +115,33 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    """A migrated, empty database in a real SQLite file."""
-    database = open_database(db_path)
-    yield database
-    database.dispose()
+def db_engine() -> str:
+    """Which engine the test's database runs on (parametrized by ``pytest_generate_tests``)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, db_engine: str) -> Iterator[Database]:
+    """A migrated, empty database: a real SQLite file, or a real PostgreSQL database.
+
+    Every test that uses it runs twice, ``[sqlite]`` and ``[postgresql]``, unless it names
+    the file (``db_path``) or is marked ``sqlite_only``: see ``pytest_generate_tests``.
+    The PostgreSQL database is a copy of one migrated per worker (``CREATE DATABASE …
+    TEMPLATE``), dropped after the test.
+    """
+    if db_engine == "sqlite":
+        database = open_database(request.getfixturevalue("db_path"))
+        yield database
+        database.dispose()
+        return
+    template: PgTemplate = request.getfixturevalue("pg_template")
+    url = template.copy()
+    database = open_database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        template.drop(url)
 
 
 @pytest.fixture

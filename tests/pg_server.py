@@ -163,6 +163,8 @@ def pg_server() -> Iterator[PgServer]:
     server, reason, stop = start_server()
     try:
         if server is None:
+            if os.environ.get("STATIONDESK_TEST_POSTGRES", "").strip().lower() == "require":
+                pytest.fail(f"STATIONDESK_TEST_POSTGRES=require, but no server: {reason}")
             pytest.skip(f"no PostgreSQL server for the test: {reason}")
         yield server
     finally:

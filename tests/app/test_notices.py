@@ -371,6 +371,7 @@ def test_one_notice_per_matter_even_after_it_was_fulfilled(desk: Counter) -> Non
         desk.s.notices.draft(desk.officer, visit_id)
 
 
+@pytest.mark.sqlite_only("alters the file past the program with sqlite3")
 def test_tampered_content_is_refused_before_printing_or_receiving(desk: Counter, db) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 

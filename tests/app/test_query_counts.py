@@ -453,6 +453,7 @@ def test_opening_a_database_leaves_the_planner_with_statistics(
     db.dispose()
 
 
+@pytest.mark.sqlite_only("SQLite's planner statistics (sqlite_stat1); PostgreSQL's autovacuum")
 def test_statistics_follow_the_tables_as_they_grow(db: Database) -> None:
     def due() -> list[str]:
         with db.engine.connect() as conn:

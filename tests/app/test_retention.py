@@ -103,6 +103,7 @@ def test_contact_data_of_reviewed_finished_matters_goes_after_the_years_and_coun
     assert report.ok, report.lines
 
 
+@pytest.mark.sqlite_only("SQLite's own triggers, reached past the program with sqlite3")
 def test_the_database_lets_only_a_purge_through_on_a_locked_day(
     db: Database, services: Services, desk: Counter, chief: SessionUser, clock: FixedClock
 ) -> None:

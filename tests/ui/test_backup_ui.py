@@ -26,6 +26,9 @@ from ui.pages.today_page import TodayPage
 
 DAY = dt.date(2025, 9, 29)
 
+# A copy of the SQLite file; pg_dump's custom format on PostgreSQL.
+BACKUP_SUFFIX = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+
 
 def status_text(window: QMainWindow) -> str:
     notice = window.statusBar().findChild(FileNotice, "fileNotice")
@@ -74,7 +77,7 @@ def ledger_window(qtbot, monkeypatch, services: Services, chief, make_officer, c
 
 
 def test_the_chief_s_review_starts_a_backup_and_the_status_bar_says_where(
-    qtbot, services: Services, chief, ledger_window, tmp_path: Path
+    qtbot, services: Services, chief, ledger_window, tmp_path: Path, db_engine: str
 ) -> None:  # type: ignore[no-untyped-def]
     window, page, messages = ledger_window
     folder = tmp_path / "usb"
@@ -85,7 +88,7 @@ def test_the_chief_s_review_starts_a_backup_and_the_status_bar_says_where(
 
     qtbot.waitUntil(lambda: "审核后自动备份已完成" in status_text(window), timeout=20_000)
     [written] = list(folder.iterdir())
-    assert written.name == "HPL-20250929-180000-after_review.sqlite3"
+    assert written.name == "HPL-20250929-180000-after_review" + BACKUP_SUFFIX[db_engine]
     assert str(written) in status_text(window)
     assert messages == ["2025-09-29 台账已审核锁定。"]
     good = services.backup.last_good_backup()
@@ -129,7 +132,7 @@ def test_the_chief_s_today_page_warns_until_there_is_a_fresh_backup(
 
 
 def test_the_first_start_of_the_day_backs_up_once_in_the_background(
-    qtbot, services: Services, chief, tmp_path: Path
+    qtbot, services: Services, chief, tmp_path: Path, db_engine: str
 ) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "share"
     folder.mkdir()
@@ -145,12 +148,12 @@ def test_the_first_start_of_the_day_backs_up_once_in_the_background(
     qtbot.waitUntil(lambda: finished == ["first", "again"], timeout=20_000)
 
     [written] = list(folder.iterdir())
-    assert written.name.endswith("-daily.sqlite3")
+    assert written.name.endswith("-daily" + BACKUP_SUFFIX[db_engine])
     assert status_text(window).startswith(f"今日自动备份已完成：{written}")
 
 
 def test_the_chief_backs_up_now_from_the_settings_page_without_a_command_line(
-    qtbot, monkeypatch, services: Services, chief, make_officer, tmp_path: Path
+    qtbot, monkeypatch, services: Services, chief, make_officer, tmp_path: Path, db_engine: str
 ) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "usb"
     folder.mkdir()
@@ -173,7 +176,7 @@ def test_the_chief_backs_up_now_from_the_settings_page_without_a_command_line(
     page.backup_folder_edit.setText(str(folder))
     page.backup_now_button.click()
     [written] = list(folder.iterdir())
-    assert written.name.endswith("-manual.sqlite3")
+    assert written.name.endswith("-manual" + BACKUP_SUFFIX[db_engine])
     assert page.status_label.text().startswith(f"已备份：{written}")
     assert status_text(window).startswith(f"已备份：{written}")
     assert services.backup.backup_due_warning(chief) == ""
