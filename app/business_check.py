@@ -41,7 +41,8 @@ MAX_SHOWN = 60
 DAYS_PER_BATCH = 16
 ROWS_PER_BATCH = 2000
 VOIDED = STATUS_LABELS[VisitStatus.VOIDED]
-VISIT_COLUMNS = 12
+# The ledger's visit columns (serial … overdue), and 窗口 after them since revision 0018.
+VISIT_COLUMNS = (12, 13)
 EVENT_ACTIONS = (
     "rating_saved", "rating_declined", "correction_recorded", "notice_issued", "pledge_issued"
 )  # fmt: skip
@@ -319,6 +320,7 @@ class _Visit:
     first_officer_id: int
     status: str
     created_at: dt.datetime
+    counter: str
     id_number: str | None  # None: not read (no key) or does not open
     sealed_ok: bool
 
@@ -327,6 +329,7 @@ def _visit_query(ctx: Context) -> Any:
     columns: list[Any] = [
         Visit.id, Visit.serial, Visit.local_date, Visit.arrived_at, Visit.citizen_name,
         Visit.service_version_id, Visit.first_officer_id, Visit.status, Visit.created_at,
+        Visit.counter,
     ]  # fmt: skip
     if ctx.cipher is not None:
         # As stored: opened one by one, so one altered value is a finding, not a crash.
@@ -335,12 +338,13 @@ def _visit_query(ctx: Context) -> Any:
 
 
 def _to_visit(ctx: Context, row: Any) -> _Visit:
-    number = ctx.open(row[9]) if ctx.cipher is not None else None
+    number = ctx.open(row[10]) if ctx.cipher is not None else None
     sealed_ok = ctx.cipher is None or number is not None
-    visit_id, serial, day, arrived, name, version, first, status, created = row[:9]
+    visit_id, serial, day, arrived, name, version, first, status, created, counter = row[:10]
     return _Visit(
-        visit_id, serial, day, arrived, name, version, first, status, created, number, sealed_ok
-    )
+        visit_id, serial, day, arrived, name, version, first, status, created, counter,
+        number, sealed_ok,
+    )  # fmt: skip
 
 
 def _visits(ctx: Context, days: list[dt.date]) -> dict[dt.date, dict[int, _Visit]]:
@@ -367,8 +371,8 @@ def _signed_visits(text: str) -> dict[int, _Signed] | None:
         }
     except (ValueError, KeyError, TypeError, StopIteration):
         return None
-    # The ledger's twelve columns (serial … overdue); anything else is not a signed copy.
-    return signed if all(len(row.cells) == VISIT_COLUMNS for row in signed.values()) else None
+    # The ledger's columns (VISIT_COLUMNS); anything else is not a signed copy.
+    return signed if all(len(row.cells) in VISIT_COLUMNS for row in signed.values()) else None
 
 
 def _corrections(session: Session) -> dict[tuple[int, str], list[tuple[str, str]]]:
@@ -433,3 +437,5 @@ def _compare(
         add(f"{where} 的首接民警审核时为“{first}”，现为“{now_first}”")
     if visit.status == "voided" and status != VOIDED and (visit.id, "void") not in corrections:
         add(f"{where} 审核后被作废，无更正记录")
+    if len(row.cells) > VISIT_COLUMNS[0] and row.cells[VISIT_COLUMNS[0]] != visit.counter:
+        add(f"{where} 的登记窗口审核时为“{row.cells[VISIT_COLUMNS[0]]}”，现为“{visit.counter}”")

@@ -12,7 +12,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import DatabaseBusy, DatabaseProblem, ValidationError
+from app.errors import DatabaseBusy, DatabaseProblem, ServerUnavailable, ValidationError
 from app.station_key import key_record, new_station_cipher, unlock
 from db.engine import make_engine, make_session_factory
 from db.maintenance import (
@@ -30,6 +30,7 @@ from db.migrate import (
     known_revisions,
     upgrade_to_head,
 )
+from db.pg_notify import announce_changes
 from db.pg_server_setup import may_migrate
 
 logger = logging.getLogger(__name__)
@@ -157,11 +158,18 @@ def open_database(
     # A damaged page met later is the same refusal (``check`` reports it in its own words).
     translate_errors(engine, damaged=migrate and path is not None)
     sessions = make_session_factory(engine)
+    if migrate:
+        announce_changes(engine, sessions)  # other counters refresh at once (PostgreSQL)
     return Database(engine, sessions, url, location, path, backup, read_only=not migrate)
 
 
 BUSY_MESSAGE = (
     "另一个窗口正在保存，本次操作没有完成，也没有保存任何内容；已填写的内容仍在。请稍候几秒再试。"
+)
+SERVER_LOST_MESSAGE = (
+    "与本所服务器的连接中断，本次操作没有完成，也没有保存任何内容；已填写的内容仍在。"
+    "程序正在自动重新连接（状态栏显示连接情况），恢复后请再保存一次。"
+    "若长时间不能恢复，请联系系统管理员检查服务器和网络。"
 )
 UNSTORABLE_MESSAGE = (
     "输入中含有无法保存的字符（控制符或残缺的字，多为复制粘贴带入），"
@@ -189,6 +197,9 @@ def translate_errors(engine: Engine, *, damaged: bool = False) -> None:
         original = context.original_exception
         if isinstance(original, UnicodeError):
             raise ValidationError(UNSTORABLE_MESSAGE) from None
+        if server_lost(context):
+            logger.warning("station server lost: %s", original)
+            raise ServerUnavailable(SERVER_LOST_MESSAGE) from None
         text = str(original)
         if "database is locked" in text or "database table is locked" in text:
             raise DatabaseBusy(BUSY_MESSAGE) from None
@@ -200,6 +211,24 @@ def translate_errors(engine: Engine, *, damaged: bool = False) -> None:
                 f"数据库文件已损坏：{file_name}。本次操作未完成。"
                 "请停止使用该文件，改用最近的备份恢复，并联系系统管理员。"
             ) from None
+
+
+def server_lost(context: ExceptionContext) -> bool:
+    """Whether the error is the PostgreSQL server (or the network to it) gone, not a refusal.
+
+    Connection exceptions (SQLSTATE class 08), the server shutting down or not yet accepting
+    (57P01–57P03), a connection found dead (``is_disconnect``), or no connection at all.
+    """
+    if context.dialect is None or context.dialect.name != "postgresql":
+        return False
+    if context.is_disconnect:
+        return True
+    original = context.original_exception
+    state = str(getattr(original, "sqlstate", "") or "")
+    if state.startswith("08") or state in {"57P01", "57P02", "57P03"}:
+        return True
+    # A refused or timed-out connect has no SQLSTATE: psycopg's OperationalError alone.
+    return not state and type(original).__name__ == "OperationalError"
 
 
 def owner_only(path: Path) -> None:

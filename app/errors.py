@@ -76,3 +76,7 @@ class DatabaseProblem(StationDeskError):
 
 class DatabaseBusy(StationDeskError):
     """Another counter held the write lock past the wait: nothing was saved, try again."""
+
+
+class ServerUnavailable(DatabaseBusy):
+    """The station server cannot be reached: nothing was saved; the program reconnects."""

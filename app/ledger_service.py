@@ -760,6 +760,7 @@ def _build(
                     STATUS_LABELS[status],
                     v.due_date.isoformat() if v.due_date else "",
                     "逾期" if overdue else "",
+                    v.counter,
                 ),
                 overdue,
                 tuple({v.first_officer_id, v.owner_id}),
@@ -1152,8 +1153,8 @@ def _build(
         LedgerSection(
             "visits", "接待登记",
             ("编号", "到达", "开始", "结束", "群众", "证件号码", "事项", "首接民警", "当前负责",
-             "状态", "办结期限", "逾期"),
-            tuple(visit_rows), (2.4, 1, 1, 1, 1.3, 2.3, 3, 1.2, 1.2, 1.2, 1.6, 0.9),
+             "状态", "办结期限", "逾期", "窗口"),
+            tuple(visit_rows), (2.4, 1, 1, 1, 1.3, 2.3, 3, 1.2, 1.2, 1.2, 1.6, 0.9, 1.1),
         ),
         LedgerSection(
             "handovers", "移交", ("事项编号", "时间", "移交人", "接收人", "原因", "状态"),

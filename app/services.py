@@ -50,11 +50,26 @@ class Services:
         clock: Clock,
         hashing: PasswordHashing,
         database: Database | None = None,
+        counter: str = "",
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._hashing = hashing
         self._database = database
+        # 窗口号 of this PC ("" when none is set), stamped on the records it makes.
+        self.counter = counter
+
+    def set_counter(self, counter: str) -> None:
+        """This PC's 窗口号 from now on (本机设置 changed it): stamped on new records."""
+        from app.counter_stamp import install
+
+        install(self._sessions, counter)
+        self.counter = counter.strip()
+
+    @property
+    def database(self) -> Database | None:
+        """The open database the services work on (None when built from sessions alone)."""
+        return self._database
 
     @cached_property
     def auth(self) -> AuthService:
@@ -216,7 +231,12 @@ def build_services(
     clock: Clock | None = None,
     hashing: PasswordHashing | None = None,
     database: Database | None = None,
+    counter: str = "",
 ) -> Services:
     """Wire the services over one session factory (``database``: the open database it came
-    from, for the integrity check the audit log runs)."""
-    return Services(sessions, clock or SystemClock(), hashing or PasswordHashing(), database)
+    from, for the integrity check the audit log runs; ``counter``: this PC's 窗口号, stamped
+    on the records it makes)."""
+    services = Services(sessions, clock or SystemClock(), hashing or PasswordHashing(), database)
+    if counter:
+        services.set_counter(counter)
+    return services

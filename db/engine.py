@@ -25,7 +25,22 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
         event.listen(engine, "connect", _sqlite_read_only_pragmas)
         event.listen(engine, "begin", _sqlite_begin_deferred)
         return engine
-    engine = create_engine(url, echo=echo, future=True)
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # A counter outlives a server restart or a network cut: a pooled connection found
+        # dead is replaced at checkout instead of failing the officer's next save.
+        options["pool_pre_ping"] = True
+        # A server gone from the network is found within seconds, not the system's minutes
+        # (the URL's own settings win).
+        wait = {
+            "connect_timeout": 8,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+        options["connect_args"] = {k: v for k, v in wait.items() if k not in parsed.query}
+    engine = create_engine(url, echo=echo, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy emits BEGIN itself (pysqlite's own handling would start transactions late);

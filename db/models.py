@@ -309,6 +309,9 @@ class Visit(Base):
     __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
+    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     serial: Mapped[str] = mapped_column(String(30), unique=True)
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
@@ -398,6 +401,9 @@ class VisitTransition(Base):
     __tablename__ = "visit_transitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
+    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     at: Mapped[dt.datetime]
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
@@ -464,6 +470,9 @@ class Notice(Base):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
+    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     number: Mapped[str] = mapped_column(String(30), unique=True)
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
@@ -562,6 +571,9 @@ class Rating(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
+    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     declined: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -86,7 +86,9 @@ class _Station:
             from app.services import build_services
 
             self.db = open_with_key(self._target)
-            self.services = build_services(self.db.sessions, database=self.db)
+            self.services = build_services(
+                self.db.sessions, database=self.db, counter=this_counter()
+            )
         return self.services.auth
 
     def dispose(self) -> None:
@@ -144,6 +146,17 @@ def _server_label() -> str:
     return server.display() if server is not None else "（服务器）"
 
 
+def this_counter() -> str:
+    """This PC's 窗口号 (本机设置), "" when none is set or its settings cannot be read."""
+    from app.workstation import WorkstationProblem, load_workstation
+
+    try:
+        return load_workstation().counter
+    except WorkstationProblem as exc:  # the counter still works; 本机设置 says what is wrong
+        logger.warning("workstation settings: %s", exc.message)
+        return ""
+
+
 def _open_station(target: str | None, demo: bool) -> _Opened | None:
     """Open (first start: set up, join a server, or build the demo); None when the officer
     gave up."""
@@ -156,7 +169,7 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
     _url, file = resolve(where)
     created = file is not None and not file.exists()
     db = open_with_key(where)
-    services = build_services(db.sessions, database=db)
+    services = build_services(db.sessions, database=db, counter=this_counter())
     if demo:
         from app.demo import demo_logins, login_hint
 

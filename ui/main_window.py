@@ -45,6 +45,7 @@ from ui.change_password_dialog import ChangePasswordDialog
 from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
 from ui.help_dialog import TourDialog, install_help_key, show_help
 from ui.idle import IdleSource, IdleWatcher, default_idle_source
+from ui.live_refresh import LiveRefresh
 from ui.localtime import set_station_timezone
 from ui.lock_cover import close_windows, cover_windows
 from ui.login_dialog import LoginDialog
@@ -80,6 +81,10 @@ class LazyPages(Mapping[str, QWidget]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys
+
+    def all_built(self) -> dict[str, QWidget]:
+        """The pages built so far, by key."""
+        return dict(self._built)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
         self.next_user: SessionUser | None = None
         self.locked = False
         self.lock_dialog: LoginDialog | None = None
+        self.live: LiveRefresh | None = None  # see below, once the status bar is there
         self._uncover: list[Callable[[], None]] = []
         station = self._station = services.station.settings()
         set_station_timezone(station.timezone)
@@ -205,6 +211,18 @@ class MainWindow(QMainWindow):
         self.calendar_warning.clicked.connect(self._on_calendar_warning_clicked)
         bar.addPermanentWidget(self.calendar_warning)
         bar.addPermanentWidget(self.db_label)
+        self.counter_label = QLabel()
+        bar.addWidget(self.counter_label)
+        self._show_counter(services.counter)
+        # Other counters' registrations, handovers and locks show here within a moment.
+        if services.database is not None:
+            self.live = LiveRefresh(
+                services.database,
+                self.pages.all_built,
+                self.current_key,
+                bar,
+                self,
+            )
         self.refresh_calendar_warning()
         self._build_menus()
         self._restore_geometry()
@@ -359,6 +377,13 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self._keys):
             # The page is built the first time it is shown.
             self.stack.setCurrentWidget(self.pages[self._keys[row]])
+            if self.live is not None:
+                self.live.page_shown(self._keys[row])
+
+    def current_key(self) -> str:
+        """The key of the page in front ("" while the window is locked)."""
+        current = self.stack.currentWidget()
+        return next((k for k, p in self.pages.all_built().items() if p is current), "")
 
     def _build_menus(self) -> None:
         if "today" in self.pages:
@@ -400,6 +425,9 @@ class MainWindow(QMainWindow):
         for action in actions:
             system.addAction(action)
         system.addSeparator()
+        self.workstation_action = QAction("本机设置（窗口号、服务器）…", self)
+        self.workstation_action.triggered.connect(self.open_workstation_settings)
+        system.addAction(self.workstation_action)
         self._build_font_size_menu(system.addMenu("字号(&Z)"))
         system.addSeparator()
         system.addAction(quit_action)
@@ -415,6 +443,30 @@ class MainWindow(QMainWindow):
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
         help_menu.addAction(about)
+
+    def open_workstation_settings(self) -> None:
+        """系统 → 本机设置: this PC's 窗口号 (at once) and its server (after a restart)."""
+        from app.workstation import WorkstationProblem, load_workstation
+        from ui.dialogs.workstation_dialog import WorkstationDialog
+
+        dialog = WorkstationDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not dialog.exec():
+            return
+        try:
+            counter = load_workstation().counter
+        except WorkstationProblem as exc:
+            show_error(self, exc.message)
+            return
+        self._services.set_counter(counter)
+        self._show_counter(counter)
+        self.statusBar().showMessage(
+            f"本机窗口号已改为“{counter}”。" if counter else "本机已不设窗口号。", 10_000
+        )
+
+    def _show_counter(self, counter: str) -> None:
+        self.counter_label.setText(f"窗口：{counter}" if counter else "")
+        self.counter_label.setVisible(bool(counter))
 
     def _build_pages_menu(self, menu: QMenu) -> None:
         """页面: every page of the navigation, the first ten on Ctrl+1 … Ctrl+0."""
@@ -755,6 +807,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._settings.setValue("main_window/geometry", self.saveGeometry())
+        if self.live is not None:
+            self.live.stop()
         self.idle_watcher.stop()
         self.session_lock.unwatch_window()
         super().closeEvent(event)
