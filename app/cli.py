@@ -381,8 +381,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     command = commands.get(args.command)
     if command is None:
         err.write(
-            "stationdesk：请给出命令（init、demo、check、print、export、backup、restore），"
-            "或不带命令启动图形界面。\n"
+            "stationdesk：请给出命令（init、demo、check、print、export、backup、restore、key、"
+            "purge、import、server、migrate-to、screenshots），或不带命令启动图形界面。\n"
         )
         return 2
     _quick_exit_once()

@@ -23,7 +23,11 @@ logger = logging.getLogger(__name__)
 GATHER_MS = 300
 RETRY_MS = 1000
 CONNECTED_TEXT = "本所服务器：已连接"
-LOST_TEXT = "与本所服务器的连接已中断，正在自动重新连接…（已填写的内容不会丢失）"
+LOST_TEXT = "与服务器的连接已中断，正在自动重连…"
+LOST_TIP = (
+    "与本所服务器的连接已中断（服务器重启或网络故障）。程序每隔几秒自动重新连接，恢复后列表自动更新。"
+    "其间保存会被拒绝，已填写的内容不会丢失，恢复后再保存一次即可。"
+)
 BACK_TEXT = "已重新连接本所服务器，列表已更新。"
 
 
@@ -113,6 +117,7 @@ class LiveRefresh(QObject):
         self.connected = connected
         self.label.setProperty("lost", not connected)
         self.label.setText(CONNECTED_TEXT if connected else LOST_TEXT)
+        self.label.setToolTip("" if connected else LOST_TIP)
         self.label.setStyleSheet("" if connected else "color: #b00020; font-weight: bold;")
         if connected and was is False:
             # Notices sent while the connection was down are lost: reload everything shown.
