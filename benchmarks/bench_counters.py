@@ -22,9 +22,10 @@ Each counter reports what it was told was saved (the visit, its serial, every ha
 state and row version of every visit it touched) and every error: a ``StationDeskError`` is
 what a user would see (its Chinese message); anything else is a bug. The parent then checks the
 database against the reports: lost writes (reported saved, not there, or older than reported),
-writes nobody was told about, duplicate and missing serial numbers per year, and runs
+writes nobody was told about, duplicate and missing serial numbers per year, visits not
+stamped with the 窗口号 of the counter that registered them, and runs
 ``stationdesk check``'s integrity check (audit chain, counters, records). The exit status is 1
-when any of those is not zero (or the check fails).
+when any of those is not zero, a bug was raised, or the check fails.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def citizen_name(id_number: str) -> str:
     return SURNAMES[digest[0] % len(SURNAMES)] + given
 
 
+def counter_label(index: int) -> str:
+    """The 窗口号 of counter ``index`` (0-based), as an administrator would set it."""
+    return f"{index + 1}号窗口"
+
+
 def mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
 
@@ -138,7 +144,10 @@ class Desk:
                     raise
                 time.sleep(0.5 + self.rng.random())
         hashing = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
-        self.services = build_services(self.database.sessions, SystemClock(), hashing)
+        # The counter's 窗口号 (a per-PC setting), stamped on every record made here.
+        self.services = build_services(
+            self.database.sessions, SystemClock(), hashing, counter=counter_label(config["counter"])
+        )
         self.officer = self.services.auth.login(config["officer"], PASSWORD)
         self.colleague = self.services.auth.login(config["colleague"], PASSWORD)
         self.next_counter_officer: int | None = config["next_officer_id"]
@@ -330,6 +339,7 @@ class Report:
     lost_updates: int = 0
     unreported_writes: int = 0
     duplicate_serials: int = 0
+    wrong_counter: int = 0  # visits not stamped with the 窗口号 of the counter that registered
     missing_serials: int = 0
     user_errors: int = 0
     start_refusals: int = 0  # starts refused (then repeated), before the common start
@@ -353,6 +363,7 @@ class Report:
             self.lost_writes == 0
             and self.unreported_writes == 0
             and self.duplicate_serials == 0
+            and self.wrong_counter == 0
             and self.missing_serials == 0
             and self.unexpected == 0
             and self.check_ok
@@ -520,7 +531,7 @@ def verify(database: Any, report: Report, tallies: list[Tally]) -> None:
             for r in session.execute(
                 select(
                     Visit.id, Visit.serial, Visit.year, Visit.seq, Visit.row_version,
-                    Visit.status, Visit.owner_id,
+                    Visit.status, Visit.owner_id, Visit.counter,
                 )
             )
         }  # fmt: skip
@@ -553,6 +564,16 @@ def verify(database: Any, report: Report, tallies: list[Tally]) -> None:
         if visit_id not in registered:
             report.unreported_writes += 1
             report.problems.append(f"库中有 {row.serial}，没有窗口被告知保存了它")
+
+    # 窗口号: each visit carries the counter it was registered at.
+    for tally in tallies:
+        for visit_id, _serial in tally.registered:
+            row = visits.get(visit_id)
+            if row is not None and row.counter != counter_label(tally.counter):
+                report.wrong_counter += 1
+                report.problems.append(
+                    f"{row.serial}：在{counter_label(tally.counter)}登记，记为“{row.counter}”"
+                )
 
     # Handovers: every offer is there as made; every acceptance reported is accepted.
     requested = {h: (v, f, to) for t in tallies for h, v, f, to in t.requested}
@@ -804,6 +825,7 @@ def table(reports: Sequence[Report]) -> str:
         row("无人知晓的写入", [str(r.unreported_writes) for r in reports]),
         row("重复流水号", [str(r.duplicate_serials) for r in reports]),
         row("缺失流水号", [str(r.missing_serials) for r in reports]),
+        row("窗口号不符", [str(r.wrong_counter) for r in reports]),
         row("用户可见的错误（运行中）", [str(r.user_errors) for r in reports]),
         row("启动被拒（再启动即成功）", [str(r.start_refusals) for r in reports]),
         row("意外异常（程序缺陷）", [str(r.unexpected) for r in reports]),

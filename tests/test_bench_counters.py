@@ -46,6 +46,7 @@ def test_two_counters_on_one_sqlite_file_lose_nothing(tmp_path: Path) -> None:
     assert report["sound"] and report["check_ok"]
     assert report["lost_writes"] == report["unreported_writes"] == 0
     assert report["duplicate_serials"] == report["missing_serials"] == 0
+    assert report["wrong_counter"] == 0
     assert report["unexpected"] == 0
     # Work was done (how much depends on what else the machine is running).
     assert report["registrations"] > 0
@@ -58,7 +59,9 @@ def test_the_check_finds_lost_unreported_and_missing_writes(tmp_path: Path) -> N
     database, desks = bench.set_up_station(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", 1)
     try:
         hashing = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
-        services = build_services(database.sessions, SystemClock(), hashing)
+        services = build_services(
+            database.sessions, SystemClock(), hashing, counter=bench.counter_label(0)
+        )
         officer = services.auth.login(desks[0]["officer"], bench.PASSWORD)
         item = services.catalogue.list_items()[0].item_id
         saved = []
@@ -86,6 +89,12 @@ def test_the_check_finds_lost_unreported_and_missing_writes(tmp_path: Path) -> N
         assert report.lost_registrations == 1
         assert report.unreported_writes == 1
         assert report.lost_updates == 1
+
+        # A visit reported by another counter than the one stamped on it.
+        elsewhere = bench.Tally(1)
+        elsewhere.registered = honest.registered
+        elsewhere.states = honest.states
+        assert checked(elsewhere).wrong_counter == 3
 
         # A number handed out twice more than there are visits: two missing serials.
         with database.sessions.begin() as session:
