@@ -509,10 +509,30 @@ class _DemoHistory:
         by_hand = self.rng.random() < 0.65
         plan: dict[str, object] = {}
         if start > self.end:
-            add(arrival, lambda: self.register(day, code, user, None, False, plan))
+            add(
+                arrival,
+                self.at_counter(user, lambda: self.register(day, code, user, None, False, plan)),
+            )
             return  # still waiting at the counter
-        add(start, lambda: self.register(day, code, user, arrival, by_hand, plan))
-        add(finish, lambda: self.walk_in(day, code, user, by_hand, plan))
+        add(
+            start,
+            self.at_counter(user, lambda: self.register(day, code, user, arrival, by_hand, plan)),
+        )
+        add(finish, self.at_counter(user, lambda: self.walk_in(day, code, user, by_hand, plan)))
+
+    def at_counter(self, user: SessionUser, action: Callable[[], None]) -> Callable[[], None]:
+        """``action`` stamped with the officer's own 窗口号 (each window officer has one)."""
+        staff = [u.officer_id for u in self.counter_staff]
+        counter = f"{staff.index(user.officer_id) + 1}号窗口" if user.officer_id in staff else ""
+
+        def run() -> None:
+            self.s.set_counter(counter)
+            try:
+                action()
+            finally:
+                self.s.set_counter("")
+
+        return run
 
     def register(
         self,
