@@ -266,10 +266,12 @@ class Desk:
             if offered is not None:
                 self._seen(offered)
                 pending = offered.pending_handover
-                assert pending is not None
-                self.tally.requested.append(
-                    (pending.id, visit_id, self.officer.officer_id, pending.to_officer_id)
-                )
+                if pending is None:  # saved, yet the matter shows no handover waiting
+                    self.tally.bugs.append(f"发起移交: {detail.row.serial} 无待接收的移交")
+                else:
+                    self.tally.requested.append(
+                        (pending.id, visit_id, self.officer.officer_id, pending.to_officer_id)
+                    )
         # else: left registered (the citizen stepped away); it stays open.
 
     def finish_held(self) -> None:
