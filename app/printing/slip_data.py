@@ -28,6 +28,16 @@ class SlipData:
     table: tuple[tuple[str, ...], ...] = ()
     image_png: bytes | None = None
     parts: tuple[str, ...] = ()
+    # The station's opening hours, printed with its address on every citizen slip.
+    station_hours: str = ""
+    # Who signs for the station: "经办民警 张三（警号 031011）", or for an auxiliary officer
+    # "经办辅警 李四（F03121） 责任民警 王五（警号 031011）"; printed with a signature line.
+    officer_line: str = ""
+    # The citizen refused (or could not) sign: the officer and a witness sign instead, and
+    # this says why ("群众拒绝签字" …); "" when the citizen signed or is to sign.
+    citizen_not_signing: str = ""
+    # Sealed and dated by the station (盖章处 with room for a 42 mm round seal).
+    sealed: bool = False
 
     def texts(self) -> list[str]:
         """Every piece of text the slip prints."""
@@ -35,6 +45,7 @@ class SlipData:
         out += [t for row in self.rows for t in row]
         out += [t for para in self.paragraphs for t in para]
         out += [t for row in self.table for t in row]
+        out += [self.station_hours, self.officer_line, self.citizen_not_signing]
         return out + list(self.notes) + list(self.signatures)
 
     @property
