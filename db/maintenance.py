@@ -97,13 +97,22 @@ def refresh_planner_statistics(engine: Engine) -> list[str]:
     """
     if engine.dialect.name != "sqlite":
         return []
-    with engine.begin() as conn:
-        due = tables_needing_statistics(conn)
-        if due:
-            conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
-            for table in due:
-                conn.execute(text(f'ANALYZE "{table}"'))
-            logger.info("planner statistics refreshed for %s", ", ".join(due))
+    try:
+        with engine.begin() as conn:
+            due = tables_needing_statistics(conn)
+            if due:
+                conn.execute(text(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}"))
+                for table in due:
+                    conn.execute(text(f'ANALYZE "{table}"'))
+                logger.info("planner statistics refreshed for %s", ", ".join(due))
+    except DBAPIError as exc:
+        # Another counter wrote between the reading and ANALYZE (SQLite then refuses at once
+        # rather than wait) or holds the write lock: statistics are an aid, not a reason to
+        # refuse the start. Nothing was written; the next start (or close) refreshes them.
+        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            raise
+        logger.info("planner statistics skipped (another counter is writing): %s", exc.orig)
+        return []
     return due
 
 

@@ -480,3 +480,34 @@ def test_statistics_follow_the_tables_as_they_grow(db: Database) -> None:
 
 def _holidays() -> Any:
     return HolidayOverride.__table__
+
+
+@pytest.mark.sqlite_only("SQLite's write lock at the start of several counters at once")
+def test_a_start_while_another_counter_writes_skips_the_statistics_not_the_start(
+    db: Database,
+) -> None:
+    """Several counters starting at once on one file: the planner statistics were due, another
+    counter held the write lock, and ANALYZE's "database is locked" refused the start
+    (数据库正被其他程序占用). Now the statistics wait for the next start; the start goes on."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from db.maintenance import refresh_planner_statistics
+
+    rows = [{"day": dt.date(2030, 1, 1) + dt.timedelta(days=i), "is_workday": False,
+             "name": "测试", "created_at": NOW} for i in range(MIN_ANALYSED_ROWS)]  # fmt: skip
+    with db.engine.begin() as conn:
+        conn.execute(insert(_holidays()), rows)
+    assert db.file is not None
+    other = sqlite3.connect(db.file, isolation_level=None)
+    # The same file through an engine that waits a tenth of a second, not the program's ten.
+    impatient = create_engine(f"sqlite:///{db.file}", connect_args={"timeout": 0.1})
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another counter is saving
+        assert refresh_planner_statistics(impatient) == []
+        other.execute("ROLLBACK")
+        assert refresh_planner_statistics(impatient) == ["holiday_overrides"]
+    finally:
+        impatient.dispose()
+        other.close()
