@@ -25,7 +25,7 @@ from typing import Any
 from unicodedata import category
 
 from reportlab.lib.rl_accel import sameFrag
-from reportlab.lib.textsplit import ALL_CANNOT_START
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
 from reportlab.rl_config import _FUZZ
@@ -74,8 +74,10 @@ class CJKParagraph(Paragraph):
         widths = maxWidths if isinstance(maxWidths, (list, tuple)) else [maxWidths]
         frags = self.frags
         style = self.style
+        if getattr(self, "_splitpara", 0) and "blPara" in self.__dict__:
+            return self.blPara  # a part split off across pages keeps the lines it had
         if (
-            len(frags) <= 1
+            not frags
             or self.bulletText
             or style.endDots
             or getattr(self, "_splitpara", 0)
@@ -87,8 +89,53 @@ class CJKParagraph(Paragraph):
         return _frag_split(frags, widths)
 
 
+# The standard rule (禁则) of Chinese typesetting: no closing punctuation at the start of a line
+# and no opening bracket at its end. ReportLab's own table lacks the full-width ，；：！？》.
+CANNOT_START = frozenset(ALL_CANNOT_START) | frozenset(
+    "，。；：、！？）」』】》〉〕］｝”’…—・·％‰℃，．,.;:!?)]}"
+)
+CANNOT_END = frozenset(ALL_CANNOT_END) | frozenset("（「『【《〈〔［｛“‘([{")
+
+
+def _unbreakable(ch: str) -> bool:
+    """Part of a number or code that must stay on one line (a masked ID, 编号, 电话)."""
+    return ch.isascii() and (ch.isalnum() or ch in "*-_/.:")
+
+
+def _breaks_rule(chars: list[str], b: int, words: bool) -> bool:
+    """Whether a line break before ``chars[b]`` breaks the rule (or a code, with ``words``)."""
+    before, after = chars[b - 1], chars[b]
+    return (
+        after in CANNOT_START
+        or before in CANNOT_END
+        or (words and _unbreakable(before) and _unbreakable(after))
+    )
+
+
+def _break_at(chars: list[str], start: int, stop: int) -> int:
+    """Where the line from ``start`` ends when ``chars[stop - 1]`` overflows it.
+
+    The overflowing character starts the next line unless that breaks the rule; then the break
+    moves back (characters are pushed to the next line, nothing hangs into the margin). A
+    space that overflows stays at the end of the line. A code longer than the line is broken
+    where it overflows. Where nothing can move (a line of a character or two), closing
+    punctuation hangs past the end rather than start the next line.
+    """
+    last = stop - 1
+    if last <= start or not chars[last] or category(chars[last]) == "Zs":
+        return stop
+    for words in (True, False):
+        b = last
+        while b > start + 1 and _breaks_rule(chars, b, words):
+            b -= 1
+        if not _breaks_rule(chars, b, words):
+            return b
+    # Lines too narrow to move anything (a character or two): closing punctuation hangs.
+    return stop if chars[last] in CANNOT_START else last
+
+
 def _frag_split(frags: list[Any], max_widths: Sequence[float]) -> Any:
-    """ReportLab's ``cjkFragSplit`` (calcBounds off, no images) over parallel lists."""
+    """ReportLab's ``cjkFragSplit`` (calcBounds off, no images) over parallel lists, with 禁则."""
     chars: list[str] = []
     owners: list[Any] = []
     widths: list[float] = []
@@ -113,37 +160,25 @@ def _frag_split(frags: list[Any], max_widths: Sequence[float]) -> Any:
     max_width = max_widths[0]
     count = len(chars)
     while i < count:
-        u = chars[i]
         f = owners[i]
-        w = widths[i]
+        width_used += widths[i]
         i += 1
-        width_used += w
         line_break = hasattr(f, "lineBreak")
-        end_line = (width_used > max_width + _FUZZ and width_used > 0) or line_break
-        if end_line:
-            extra_space = max_width - width_used
+        if (width_used > max_width + _FUZZ and width_used > 0) or line_break:
             if not line_break:
-                if ord(u) < 0x3000:
-                    # Inside a non-Asian run: break after a space or where Kanji resumes, at
-                    # most half way back along the line (ReportLab's rule).
-                    limit = (line_start + i) >> 1
-                    for j in range(i - 1, limit, -1):
-                        uj = chars[j]
-                        if (uj and category(uj) == "Zs") or ord(uj) >= 0x3000:
-                            k = j + 1
-                            if k < i:
-                                j = k + 1
-                                extra_space += sum(widths[jj] for jj in range(j, i))
-                                w = widths[k]
-                                u = chars[k]
-                                i = j
-                                break
-                # A character that cannot start a line hangs in the margin instead.
-                if u not in ALL_CANNOT_START and i > line_start + 1:
-                    i -= 1
-                    extra_space += w
+                i = _break_at(chars, line_start, i)
+                width_used = sum(widths[line_start:i])
             lines.append(
-                _line(chars, owners, line_start, i, max_width, width_used, extra_space, line_break)
+                _line(
+                    chars,
+                    owners,
+                    line_start,
+                    i,
+                    max_width,
+                    width_used,
+                    max_width - width_used,
+                    line_break,
+                )
             )
             try:
                 max_width = max_widths[len(lines)]
