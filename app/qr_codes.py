@@ -1,4 +1,8 @@
-"""The QR codes on slips (SD|number|checksum): what they cover, and checking a scanned one.
+"""The QR codes on slips: what they cover, and checking a scanned one.
+
+A slip prints its code as text a phone shows (station, document, number, date, check code;
+:func:`app.printing.slip_data.qr_text`); slips printed before Issue 14 carry SD|number|checksum.
+Both are read by :func:`parse_scan`, and both check the same checksum.
 
 A receipt, guidance slip or refusal notice covers fields fixed when the matter was registered
 (its number, the registration time to the second, the matter's catalogue version and the first
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -31,10 +36,10 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
 from app.printing.slip_data import qr_payload
-from app.validation import code_text
 from db.models import Notice, Officer, ServiceItemVersion, Station, Visit
 
 _CHECKSUM = re.compile(r"^[0-9A-F]{8}$")
+_NUMBER = re.compile(r"^[0-9A-Z][0-9A-Z_-]*$")
 
 RECEIPT_MISMATCH = (
     "二维码校验未通过：可能是扫描有误、旧版回执或回执被改动，请核对纸面编号后手工输入。"
@@ -52,18 +57,39 @@ class ScannedCode:
 
 
 def parse_scan(text: str, field: str) -> ScannedCode | None:
-    """The code in ``text`` if it is a scanned QR code (starts ``SD|``), else None.
+    """The code in ``text`` if it is a scanned QR code, else None (a number typed by hand).
 
-    A code that starts like ours but is cut off or garbled is refused rather than searched for
+    Two forms are read. Slips printed since Issue 14 carry text a phone shows
+    (``文新派出所|受理回执|编号 HPL-2026-000001|2026-12-04|校验 1A2B3C4D``, see
+    :func:`app.printing.slip_data.qr_text`); slips printed before, and registers, carry
+    ``SD|number|checksum``. Only the number and the checksum count: the other fields are for the
+    reader. Full-width characters (an input method in full-width mode) are read as ASCII, and a
+    scanner that drops the Chinese still leaves the number and checksum between the bars.
+
+    A code that looks like ours but is cut off or garbled is refused rather than searched for
     as plain text, so that a bad scan never quietly finds nothing or the wrong record.
     """
-    cleaned = code_text(text)
-    if not cleaned.startswith("SD|"):
+    cleaned = unicodedata.normalize("NFKC", (text or "").strip())
+    if cleaned.upper().startswith("SD|"):
+        parts = [p.strip() for p in cleaned.upper().split("|")]
+        if len(parts) != 3 or not parts[1] or not _CHECKSUM.match(parts[2]):
+            raise ValidationError(UNREADABLE, field)
+        return ScannedCode(parts[1], parts[2])
+    if "|" not in cleaned:
         return None
     parts = [p.strip() for p in cleaned.split("|")]
-    if len(parts) != 3 or not parts[1] or not _CHECKSUM.match(parts[2]):
+    number = _label_off(parts[2], "编号") if len(parts) == 5 else ""
+    checksum = _label_off(parts[4], "校验") if len(parts) == 5 else ""
+    if not number or not _NUMBER.match(number) or not _CHECKSUM.match(checksum):
         raise ValidationError(UNREADABLE, field)
-    return ScannedCode(parts[1], parts[2])
+    return ScannedCode(number, checksum)
+
+
+def _label_off(part: str, label: str) -> str:
+    """``part`` without its leading label (编号, 校验), upper-cased as numbers are stored."""
+    if part.startswith(label):
+        part = part[len(label) :]
+    return part.strip().upper()
 
 
 def visit_qr_payload(visit: Visit) -> str:

@@ -10,13 +10,15 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     Image,
+    KeepTogether,
     PageBreak,
-    SimpleDocTemplate,
+    PageTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -26,9 +28,12 @@ from app.printing.cjk_paragraph import CJKParagraph
 from app.printing.font_runs import FallbackCanvas
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
-from app.printing.slip_data import SlipData
+from app.printing.signature_crop import fit_signature
+from app.printing.slip_data import SlipData, printed_qr_text, slip_paper
 
 ROLL_WIDTH = 80 * mm
+FRAME_PAD = 6  # points above and below the text, as ReportLab's default frame leaves
+FOOTER_ROLL = 2.5 * mm
 INK = colors.HexColor("#1f2328")
 MUTED = colors.HexColor("#57606a")
 
@@ -40,24 +45,47 @@ def _esc(text: str) -> str:
 
 
 class _Styles:
-    def __init__(self, roll: bool) -> None:
-        base = 8.5 if roll else 10.5
+    def __init__(self, paper: str) -> None:
+        # The roll prints nothing under 8 pt (thermal print smaller than that is unreadable).
+        roll = paper == "80mm"
+        base = {"80mm": 8.0, "A5": 10.0}.get(paper, 10.5)
+        # Room between a cell's text and its lines: less on the smaller papers.
+        self.pad = (1.0, 2.0) if roll else (2.0, 3.0) if paper == "A5" else (2.5, 3.5)
+        self.side_pad = 3 if roll else 6
+        self.gap = 1.2 * mm if roll else 2 * mm  # between the blocks of the story
+        small = 8 if roll else base - 1.5
         self.station = ParagraphStyle(
-            "station", fontName=BOLD, fontSize=base + 1, leading=base + 5, alignment=TA_CENTER
+            "station",
+            fontName=BOLD,
+            fontSize=base + 1,
+            leading=base + 5,
+            alignment=TA_CENTER,
+            wordWrap="CJK",
         )
         self.title = ParagraphStyle(
-            "title", fontName=BOLD, fontSize=base + 6, leading=base + 11, alignment=TA_CENTER
+            "title",
+            fontName=BOLD,
+            fontSize=base + (4.5 if roll else 6),
+            leading=base + (9 if roll else 11),
+            alignment=TA_CENTER,
+            wordWrap="CJK",
         )
         self.copy = ParagraphStyle(
             "copy",
             fontName=REGULAR,
-            fontSize=base - 1,
+            fontSize=max(small, base - 1),
             leading=base + 3,
             alignment=TA_CENTER,
             textColor=MUTED,
+            wordWrap="CJK",
         )
         self.number = ParagraphStyle(
-            "number", fontName=REGULAR, fontSize=base, leading=base + 4, alignment=TA_RIGHT
+            "number",
+            fontName=REGULAR,
+            fontSize=base,
+            leading=base + 4,
+            alignment=TA_CENTER if roll else TA_RIGHT,
+            wordWrap="CJK",
         )
         self.label = ParagraphStyle(
             "label", fontName=BOLD, fontSize=base, leading=base + 4, wordWrap="CJK"
@@ -65,24 +93,36 @@ class _Styles:
         self.value = ParagraphStyle(
             "value", fontName=REGULAR, fontSize=base, leading=base + 4, wordWrap="CJK"
         )
-        self.heading = ParagraphStyle(
-            "heading",
-            fontName=BOLD,
-            fontSize=base + 0.5,
-            leading=base + 5,
-            spaceBefore=4,
-            keepWithNext=1,
-        )
         self.body = ParagraphStyle(
-            "body", fontName=REGULAR, fontSize=base, leading=base + 5, wordWrap="CJK"
+            "body",
+            fontName=REGULAR,
+            fontSize=base,
+            leading=base + (3.5 if roll else 5),
+            wordWrap="CJK",
         )
         self.note = ParagraphStyle(
             "note",
             fontName=REGULAR,
-            fontSize=base - 1.5,
-            leading=base + 2.5,
+            fontSize=small,
+            leading=small + 4,
             wordWrap="CJK",
             textColor=MUTED,
+        )
+        self.address = ParagraphStyle(
+            "address",
+            fontName=REGULAR,
+            fontSize=small,
+            leading=small + (3 if roll else 4),
+            alignment=TA_CENTER,
+            wordWrap="CJK",
+        )
+        self.seal = ParagraphStyle(
+            "seal",
+            fontName=REGULAR,
+            fontSize=base,
+            leading=base + 6,
+            alignment=TA_CENTER,
+            wordWrap="CJK",
         )
 
 
@@ -95,8 +135,8 @@ class _Paragraphs:
     those it moves to the next page.
     """
 
-    def __init__(self, roll: bool) -> None:
-        self.styles = _Styles(roll)
+    def __init__(self, paper: str) -> None:
+        self.styles = _Styles(paper)
         self._made: dict[tuple[str, str], CJKParagraph] = {}
 
     def __call__(self, markup: str, style: ParagraphStyle) -> CJKParagraph:
@@ -119,23 +159,28 @@ def _flowables(
         cell(_esc(data.title), st.title),
     ]
     copy_label = part or data.copy_label
-    if copy_label:
+    if copy_label and not roll:
         head.append(cell(_esc(copy_label), st.copy))
     reprint = (
         f"　<font color='#b3261e'><b>补打</b>（第 {data.copy_no} 次打印）</font>"
         if data.is_reprint
         else ""
     )
-    head.append(cell(f"编号：{_esc(data.number)}{reprint}", st.number))
+    # On the roll the part's name shares the number's line (the receipt stays short).
+    label = f"{_esc(copy_label)}　" if copy_label and roll else ""
+    head.append(cell(f"{label}编号：{_esc(data.number)}{reprint}", st.number))
+    qr_text = printed_qr_text(data)
     story: list[Flowable]
     if roll:
         story = head
     else:
-        # QR code beside the heading, so a long station name never runs under it.
+        # The QR code on the right and an empty column as wide on the left: the title is
+        # centred on the page, and a long station name never runs under the code.
         qr_size = 22 * mm
+        side = qr_size + 3 * mm
         header = Table(
-            [[head, QrFlowable(data.qr_payload, qr_size)]],
-            colWidths=[width - qr_size - 3 * mm, qr_size + 3 * mm],
+            [["", head, QrFlowable(qr_text, qr_size)]],
+            colWidths=[side, width - 2 * side, side],
         )
         header.setStyle(
             TableStyle(
@@ -144,13 +189,16 @@ def _flowables(
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                    ("ALIGN", (2, 0), (2, 0), "RIGHT"),
                 ]
             )
         )
         story = [header]
-    story.append(Spacer(1, 2 * mm))
-    label_width = 23 * mm if roll else 30 * mm
+    where = _where(data)
+    if where:
+        story.append(cell(_esc(where), st.address))
+    story.append(Spacer(1, st.gap))
+    label_width = 21 * mm if roll else 30 * mm
     table = Table(
         [[para(_esc(k), st.label), para(_esc(v), st.value)] for k, v in data.rows],
         colWidths=[label_width, width - label_width],
@@ -162,37 +210,306 @@ def _flowables(
                 ("GRID", (0, 0), (-1, -1), 0.5, INK),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef1f5")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+                ("TOPPADDING", (0, 0), (-1, -1), st.pad[0]),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), st.pad[1]),
+                ("LEFTPADDING", (0, 0), (-1, -1), st.side_pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), st.side_pad),
             ]
         )
     )
     story.append(table)
-    if data.table:
-        story.append(Spacer(1, 2 * mm))
-        story.append(_items_table(_narrow(data.table) if roll else data.table, width, para))
+    notes: list[Flowable] = []
     if data.notes:
         # The slip's promise (e.g. nothing beyond this list will be asked) stands out.
-        story.append(Spacer(1, 2 * mm))
-        story.extend(CJKParagraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
-    for heading, text in data.paragraphs:
+        notes.append(Spacer(1, st.gap))
+        notes.extend(CJKParagraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
+    paragraphs: list[Flowable] = [
         # Heading and text in one paragraph: it splits across pages without leaving gaps.
-        story.append(CJKParagraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body))
-    if data.signatures:
-        story.append(Spacer(1, 5 * mm))
-        if data.image_png:
-            story.append(_signature_image(data.image_png, width))
-        story.extend(CJKParagraph(_esc(s), st.body) for s in data.signatures)
+        CJKParagraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body)
+        for heading, text in data.paragraphs
+    ]
+    # What the signatures keep with them: the list's last rows (below), or the last two
+    # notes or paragraphs (beside the seal when they are short).
+    body = [*notes, *paragraphs] if not data.table else []
+    cut = len(body)
+    for _ in range(2):
+        cut -= 1
+        while cut > 0 and isinstance(body[cut], Spacer):
+            cut -= 1
+    cut = max(cut, 0)
+    block = _signature_block(data, width, roll, para, body[cut:])
+    seal = _SealArea(data.station_name, 43 * mm, st) if roll and data.sealed else None
+    if paragraphs:
+        paragraphs.insert(0, Spacer(1, 1.5 * mm))
+    if data.table:
+        # The list the citizen signs for comes last, its promise and the signatures right
+        # under it: the signatures never land on a page without the list's last rows.
+        story.extend(paragraphs)
+        story.append(Spacer(1, 2 * mm))
+        items = _items_table(_narrow(data.table) if roll else data.table, width, para)
+        story.append(_KeepTail(items, [*notes, *block]))
+    else:
+        story.extend(body[:cut])
+        if block:
+            story.append(KeepTogether(block))
     if roll:
-        story.append(Spacer(1, 3 * mm))
-        qr = Table([[QrFlowable(data.qr_payload, 26 * mm)]], colWidths=[width])
+        story.append(Spacer(1, 1.5 * mm))
+        code = QrFlowable(qr_text, 26 * mm)
+        if seal is not None:
+            # The officer's signature and the QR code beside the seal area: the receipt
+            # stays short (at most 200 mm).
+            beside: list[Flowable] = [code]
+            if data.officer_line:
+                beside.insert(0, _roll_sign_line(st))
+            qr = Table([[seal, beside]], colWidths=[width - 27 * mm, 27 * mm])
+        else:
+            qr = Table([[code]], colWidths=[width])
         qr.setStyle(
             TableStyle(
-                [("FONTNAME", (0, 0), (-1, -1), REGULAR), ("ALIGN", (0, 0), (-1, -1), "CENTER")]
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
             )
         )
         story.append(qr)
     return story
+
+
+def _roll_sign_line(st: _Styles) -> Flowable:
+    """签名： and a line to sign on, 27 mm wide, for the officer on a sealed roll receipt."""
+    sign = Table([[CJKParagraph("签名：", st.label)], [""]], colWidths=[26 * mm])
+    sign.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 1), (0, 1), 6 * mm),
+                ("LINEBELOW", (0, 1), (0, 1), 0.6, INK),
+            ]
+        )
+    )
+    return sign
+
+
+def _where(data: SlipData) -> str:
+    """地址：… 办公时间：… of the station, on every citizen slip."""
+    if data.kind == "rectification":
+        return ""  # the station's own supervision sheet, not handed to a citizen
+    parts = []
+    if data.station_address:
+        parts.append(f"地址：{data.station_address}")
+    if data.station_hours:
+        parts.append(f"办公时间：{data.station_hours}")
+    return "　".join(parts)
+
+
+# A signature line to write on, as long as a name written by hand.
+_SIGN_LINE = 30 * mm
+
+
+def _signature_block(
+    data: SlipData, width: float, roll: bool, para: _Paragraphs, kept: list[Flowable]
+) -> list[Flowable]:
+    """The signatures: the texts the builder wrote, the citizen's signature (or why there is
+    none), the officer's line, a witness's line when the citizen did not sign, the seal area."""
+    st = para.styles
+    out: list[Flowable] = []
+    signs = data.signatures or data.image_png or data.officer_line or data.citizen_not_signing
+    if not (signs or data.sealed):
+        return kept
+    seal_size = 44 * mm
+    side_by_side = data.sealed and not roll
+    left = width - seal_size - 4 * mm if side_by_side else width
+    # Short closing lines sit beside the seal (the slip stays on one page), long ones above.
+    short = side_by_side and sum(f.wrap(left, 10_000)[1] for f in kept) <= 60 * mm
+    above: list[Flowable] = [] if short else kept
+    out.extend(above)
+    if short:
+        out.extend(kept)
+    out.append(Spacer(1, st.gap + 1 * mm))
+    out.extend(CJKParagraph(_esc(s), st.body) for s in data.signatures)
+    label_w = min(24 * mm, left * 0.4)
+    rows: list[list[Any]] = []
+    lined: list[int] = []  # rows whose second cell is a line to sign on
+    if data.citizen_not_signing:
+        rows.append(
+            [
+                CJKParagraph("申请人签名：", st.label),
+                CJKParagraph(f"（{_esc(data.citizen_not_signing)}）", st.value),
+            ]
+        )
+    elif data.image_png:
+        fitted = fit_signature(data.image_png, SIGNATURE_BOX[0], SIGNATURE_BOX[1])
+        image = Image(io.BytesIO(fitted.png), width=fitted.width, height=fitted.height)
+        image.hAlign = "LEFT"
+        rows.append([CJKParagraph("申请人签名：", st.label), image])
+        lined.append(len(rows) - 1)
+    officer = data.officer_line or ("经办民警" if data.citizen_not_signing else "")
+    if officer:
+        rows.append([CJKParagraph(_esc(officer), st.value), ""])
+        if not (roll and data.sealed):  # on a sealed roll the officer signs beside the seal
+            rows.append([CJKParagraph("签名：", st.label), ""])
+            lined.append(len(rows) - 1)
+    if data.citizen_not_signing:
+        rows.append([CJKParagraph("见证人签名：", st.label), ""])
+        lined.append(len(rows) - 1)
+    signing: Flowable | None = None
+    if rows:
+        style: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
+        for r, row in enumerate(rows):
+            if row[1] == "" and r not in lined:
+                style.append(("SPAN", (0, r), (1, r)))
+        for r in lined:
+            style.append(("LINEBELOW", (1, r), (1, r), 0.6, INK))
+            style.append(("TOPPADDING", (0, r), (-1, r), 5 * mm if r != 0 else 1))
+        table = Table(rows, colWidths=[label_w, left - label_w])
+        table.setStyle(TableStyle(style))
+        table.hAlign = "LEFT"
+        signing = table
+    if not data.sealed:
+        if signing is not None:
+            out.append(signing)
+        return out
+    if roll:
+        # On the roll the seal area sits beside the QR code, at the end of the story.
+        if signing is not None:
+            out.append(signing)
+        return out
+    seal = _SealArea(data.station_name, seal_size, st)
+    beside = out[len(above) :]
+    del out[len(above) :]
+    if signing is not None:
+        beside.append(signing)
+    both = Table([[beside, seal]], colWidths=[left + 4 * mm, seal_size])
+    both.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    out.append(both)
+    return out
+
+
+# The citizen's signature is fitted (cropped to the ink) into this box: legible, not the pad.
+SIGNATURE_BOX = (40 * mm, 15 * mm)
+
+
+class _SealArea(Flowable):
+    """盖章处: a square with room for a 42 mm round seal over the station's name and the date
+    line (年 月 日) the seal is stamped across."""
+
+    def __init__(self, station: str, size: float, styles: _Styles) -> None:
+        super().__init__()
+        self.size = size
+        self.width = self.height = size
+        self._name = CJKParagraph(f"<b>{_esc(station)}</b>", styles.seal)
+        self._date = CJKParagraph("年　　月　　日", styles.seal)
+        self._label = CJKParagraph("盖章处", styles.note)
+        self._style = styles
+
+    def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        size = self.size
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor("#b0b7c0"))
+        canvas.setLineWidth(0.5)
+        canvas.setDash(2, 2)
+        canvas.rect(0, 0, size, size, stroke=1, fill=0)
+        canvas.restoreState()
+        inner = size - 4 * mm
+        _w, h = self._label.wrap(inner, size)
+        self._label.drawOn(canvas, 1.5 * mm, size - h - 1 * mm)
+        _w, date_h = self._date.wrap(inner, size)
+        # The date line sits in the lower third, the name above it: the seal covers both.
+        date_y = size * 0.22
+        self._date.drawOn(canvas, 2 * mm, date_y)
+        self._name.wrap(inner, size)
+        self._name.drawOn(canvas, 2 * mm, date_y + date_h + 1.5 * mm)
+
+
+class _KeepTail(Flowable):
+    """A table followed by what must stay with its last rows (the promise, the signatures).
+
+    Where the whole does not fit, the table is split so that at least ``TAIL_ROWS`` of its rows
+    (with the header row repeated) go to the next page with what follows; the signatures never
+    stand on a page without the list they confirm.
+    """
+
+    TAIL_ROWS = 2
+
+    def __init__(self, table: Table, after: list[Flowable], rows: list[Any] | None = None) -> None:
+        super().__init__()
+        self.table = table
+        self.after = after
+        self._rows = rows if rows is not None else list(table._cellvalues)
+
+    def _parts(self) -> list[Flowable]:
+        return [self.table, *self.after]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.height = sum(f.wrap(available_width, available_height)[1] for f in self._parts())
+        self.height += sum(f.getSpaceBefore() + f.getSpaceAfter() for f in self.after)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for f in self._parts():
+            _w, h = f.wrap(self.width, self.height)
+            y -= f.getSpaceBefore() + h
+            f.drawOn(self.canv, 0, y)
+            y -= f.getSpaceAfter()
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        table = self.table
+        table.wrap(available_width, available_height)
+        heights = list(table._rowHeights)
+        header, body = self._rows[:1], self._rows[1:]
+        tail = sum(f.wrap(available_width, available_height)[1] for f in self.after)
+        tail += sum(f.getSpaceBefore() + f.getSpaceAfter() for f in self.after)
+        keep = min(self.TAIL_ROWS, len(body))
+        fits = 0
+        used = heights[0]
+        for k, h in enumerate(heights[1:], start=1):
+            if used + h > available_height:
+                break
+            used += h
+            fits = k
+        first_rows = min(fits, len(body) - keep)
+        if first_rows < 1:
+            return []  # nothing of the table fits here with its tail: all of it on the next page
+        make = self._make
+        return [
+            make(header + body[:first_rows]),
+            _KeepTail(make(header + body[first_rows:]), self.after),
+        ]
+
+    def _make(self, rows: list[Any]) -> Table:
+        return _styled_items(rows, list(self.table._argW))
 
 
 def _narrow(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -216,6 +533,11 @@ def _items_table(rows: tuple[tuple[str, ...], ...], width: float, para: _Paragra
         [para(_esc(c), para.styles.label if r == 0 else para.styles.value) for c in row]
         for r, row in enumerate(rows)
     ]
+    return _styled_items(cells, widths)
+
+
+def _styled_items(cells: list[Any], widths: list[float]) -> Table:
+    """A table of materials (or a part of one split across pages), the header row first."""
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -232,16 +554,6 @@ def _items_table(rows: tuple[tuple[str, ...], ...], width: float, para: _Paragra
         )
     )
     return table
-
-
-def _signature_image(png: bytes, width: float) -> Flowable:
-    """The citizen's signature as captured on the pad, at most 60 mm wide."""
-    reader = ImageReader(io.BytesIO(png))
-    w, h = reader.getSize()
-    draw_w = min(60 * mm, width)
-    image = Image(io.BytesIO(png), width=draw_w, height=draw_w * h / w)
-    image.hAlign = "LEFT"
-    return image
 
 
 class _PartMark(Flowable):
@@ -282,21 +594,39 @@ def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
             super().save()
 
         def _decorate(self, number: int, total: int) -> None:
-            width, _height = self._pagesize
+            width, height = self._pagesize
             margin = 4 * mm if roll else 12 * mm
-            self.setFont(REGULAR, 7 if roll else 8)
+            self.setFont(REGULAR, 8)
             self.setFillColor(MUTED)
             stamp = data.printed_at.strftime("%Y-%m-%d %H:%M")
             pages = f"第 {number} 页 共 {total} 页" + (" · 补打" if data.is_reprint else "")
             if roll:
-                self.drawCentredString(
-                    width / 2, margin * 0.6 + 9, f"{data.number} · 打印于 {stamp}"
-                )
-                self.drawCentredString(width / 2, margin * 0.6, pages)
+                # One line (the number is in the heading): the receipt stays short.
+                self.drawCentredString(width / 2, margin * 0.6, f"打印于 {stamp} · {pages}")
             else:
                 self.drawCentredString(
                     width / 2, margin * 0.6, f"{data.number} · 打印于 {stamp} · {pages}"
                 )
+            if number > 1:
+                # A later page says what it belongs to: the two parts' pages differ, and a
+                # page that comes loose still names its slip.
+                self._continued(width, height, margin, number, total)
+
+        def _continued(
+            self, width: float, height: float, margin: float, number: int, total: int
+        ) -> None:
+            index = getattr(self, "stationdesk_part", 0)
+            parts = data.parts or (data.copy_label,)
+            part = (parts[index] if index < len(parts) else "").strip("（）() ")
+            label = f"{data.title}（{part}·续页）" if part else f"{data.title}（续页）"
+            text = f"{label}　编号：{data.number}　第 {number} 页 共 {total} 页"
+            self.setFont(BOLD, 9)
+            self.setFillColor(INK)
+            baseline = height - margin + 3.2 * mm
+            self.drawCentredString(width / 2, baseline, text)
+            self.setStrokeColor(MUTED)
+            self.setLineWidth(0.4)
+            self.line(margin, baseline - 1.6 * mm, width - margin, baseline - 1.6 * mm)
 
     return NumberedCanvas
 
@@ -304,26 +634,43 @@ def _numbered_canvas(data: SlipData, roll: bool) -> type[Canvas]:
 def render(data: SlipData) -> bytes:
     """The slip as PDF bytes with the bundled font embedded (subset)."""
     register_fonts()
-    roll = data.paper_size == "80mm"
+    # The roll is for receipts and guidance slips; a notice, pledge or refusal is filed and
+    # prints on A4 whatever the station's roll setting (slip_paper).
+    paper = slip_paper(data.kind, data.paper_size)
+    roll = paper == "80mm"
     parts = data.parts or ("",)
-    para = _Paragraphs(roll)
+    para = _Paragraphs(paper)
     if not roll:
-        pagesize = A4 if data.paper_size == "A4" else A5
+        pagesize = A4 if paper == "A4" else A5
         return _build(data, pagesize, 12 * mm, parts, para)
-    # A roll has no fixed length: each part must fit one "page" cut from the roll. Estimate
-    # the length, then lengthen until every part fits on a single page.
+    # A roll has no fixed length: each part is one "page" cut from the roll, as long as its
+    # text. Lay the parts out on a very long page, see where the longest one ends, cut there.
     margin = 4 * mm
-    width = ROLL_WIDTH - 2 * margin
-    probe = Canvas(io.BytesIO(), initialFontName=REGULAR)
-    measured = _flowables(data, width, roll, parts[0], para)
-    height = sum(f.wrapOn(probe, width, 10_000)[1] for f in measured) + 2 * margin + 20 * mm
-    height = max(height, 100 * mm)
+    tall = 2000 * mm
+    ends: list[float] = []
+    _build(data, (ROLL_WIDTH, tall), margin, parts, para, ends)
+    bottom = margin + FOOTER_ROLL + FRAME_PAD  # the bottom margin and the frame's padding
+    height = tall - min(ends) + bottom + 1 * mm
     for _ in range(8):
         pdf = _build(data, (ROLL_WIDTH, height), margin, parts, para)
         if _page_count(pdf) <= len(parts):
             return pdf
-        height *= 1.15
+        height += 3 * mm
     return pdf
+
+
+class _EndMark(Flowable):
+    """Draws nothing; notes how far above the page's bottom a part's story ended."""
+
+    def __init__(self, ends: list[float]) -> None:
+        super().__init__()
+        self.ends = ends
+
+    def wrap(self, _available_width: float, _available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+        self.ends.append(y)
 
 
 def _page_count(pdf: bytes) -> int:
@@ -342,8 +689,9 @@ def _build(
     margin: float,
     parts: tuple[str, ...],
     para: _Paragraphs,
+    ends: list[float] | None = None,
 ) -> bytes:
-    roll = data.paper_size == "80mm"
+    roll = pagesize[0] == ROLL_WIDTH
     width = pagesize[0] - 2 * margin
     story: list[Flowable] = []
     for index, part in enumerate(parts):
@@ -351,19 +699,36 @@ def _build(
             story.append(PageBreak())
         story.append(_PartMark(index))
         story.extend(_flowables(data, width, roll, part, para))
+        if ends is not None:
+            story.append(_EndMark(ends))
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
+    footer = FOOTER_ROLL if roll else 4 * mm  # room for the footer line under the text
+    doc = BaseDocTemplate(
         out,
         pagesize=pagesize,
         leftMargin=margin,
         rightMargin=margin,
         topMargin=margin,
-        bottomMargin=margin + 4 * mm,
+        bottomMargin=margin + footer,
         title=f"{data.title} {data.number}",
         author=data.station_name,
         creator="StationDesk",
         invariant=1,
         initialFontName=REGULAR,
     )
+    # The text is exactly as wide as the page between its margins (no padding beside it), so
+    # tables end at the margins and the title is centred on the page.
+    frame = Frame(
+        margin,
+        margin + footer,
+        width,
+        pagesize[1] - 2 * margin - footer,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=FRAME_PAD,
+        bottomPadding=FRAME_PAD,
+        id="slip",
+    )
+    doc.addPageTemplates([PageTemplate(id="slip", frames=[frame])])
     doc.build(story, canvasmaker=_numbered_canvas(data, roll))
     return out.getvalue()
