@@ -18,6 +18,14 @@ from app.printing.slip_data import qr_payload
 
 WEEKDAYS = "一二三四五六日"
 CORRECTION_COLUMNS = ("编号", "登记日", "事项编号", "更正项", "原内容", "更正为", "原因", "登记人")
+UNREVIEWED = "未审核"
+# Overall levels that count towards 满意率 (含基本满意).
+SATISFIED_LEVELS = ("非常满意", "满意", "基本满意")
+RATING_TERMS = (
+    "口径：满意率只按总体评价计（不含拒绝评价）；差评指当日现场评价中总体或任一分项为"
+    "“不满意”“非常不满意”的，总体满意而分项不满意的评价既计入满意率也计为差评；"
+    "电话回访中的评价不计入本页差评（见“回访”一节）。"
+)
 
 
 def ledger_number(day: dt.date) -> str:
@@ -25,14 +33,40 @@ def ledger_number(day: dt.date) -> str:
     return f"TZ-{day:%Y%m%d}"
 
 
-def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> RegisterDocument:
-    """The ledger as a printable document; a reviewed day prints the signed copy."""
+def rating_notes(ledger: Ledger) -> tuple[str, ...]:
+    """The 口径 under the summary: why 满意率 100% and 差评 1 件 can stand side by side."""
+    if not ledger.summary:
+        return ()
+    try:
+        rows = ledger.section("ratings").rows
+    except StopIteration:
+        return (RATING_TERMS,)
+    # A 差评 whose overall level is satisfied: only a dimension was rated 不满意 or below.
+    by_dimension = sum(1 for r in rows if r.marked and r.cells[3] in SATISFIED_LEVELS)
+    if not by_dimension:
+        return (RATING_TERMS,)
+    bad = sum(1 for r in rows if r.marked)
+    return (
+        RATING_TERMS
+        + f"本日差评 {bad} 件中，{by_dimension} 件总体评价为基本满意及以上、仅分项不满意"
+        "（见“现场评价”一节“差评项”列）。",
+    )
+
+
+def ledger_document(
+    ledger: Ledger, timezone: str, printed_at: dt.datetime, copy_no: int = 1
+) -> RegisterDocument:
+    """The ledger as a printable document; a reviewed day prints the signed copy.
+
+    ``copy_no``: which print of the day's ledger this is (2 and later say 补打 on every page).
+    """
     tz = ZoneInfo(timezone)
     day = ledger.day
     subtitle = f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
     if ledger.officer_filter:
         subtitle += f"　仅列：{ledger.officer_filter}"
     summary = RegisterText(tuple(f"{label}：{value}" for label, value in ledger.summary), "概况")
+    notes = rating_notes(ledger)
     tables = [
         RegisterTable(
             tuple(
@@ -100,6 +134,8 @@ def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> R
             None,
         )
     number = ledger_number(day)
+    counts = "、".join(f"{sec.title} {len(sec.rows)} 行" for sec in ledger.sections)
+    closing = (f"本台账共列 {ledger.row_count} 行：{counts}。",)
     return RegisterDocument(
         title="窗口服务每日台账",
         station_name=ledger.station_name,
@@ -110,5 +146,8 @@ def ledger_document(ledger: Ledger, timezone: str, printed_at: dt.datetime) -> R
         qr_payload=qr_payload(number, day.isoformat(), ledger.content_sha256),
         number=number,
         landscape=True,
-        blocks=(summary,),
+        blocks=(summary, RegisterText(notes, small=True)) if notes else (summary,),
+        summary=closing,
+        copy_no=copy_no,
+        page_mark="" if ledger.locked else UNREVIEWED,
     )

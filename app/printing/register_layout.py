@@ -37,6 +37,7 @@ from app.printing.register_pdf import (
     RegisterText,
     ReviewBlock,
 )
+from app.printing.signature_crop import fit_signature
 
 INK = colors.HexColor("#1f2328")
 MUTED = colors.HexColor("#57606a")
@@ -44,7 +45,12 @@ HEAD_FILL = colors.HexColor("#eef1f5")
 MARK_FILL = colors.HexColor("#fbe4e1")
 MARK_INK = colors.HexColor("#b3261e")
 IMAGE_MAX_HEIGHT = 11 * mm
+# A signature in a register's cell: cropped to its ink, as tall as a two-line row.
+SIGNATURE_CELL_HEIGHT = 10 * mm
+# The reviewer's signature beside 签名：.
+REVIEW_SIGNATURE = (62 * mm, 18 * mm)
 CELL_PAD = 2.0
+MARK_SIZE = 10  # 未审核 / 补打 at the foot of every page
 HEADING_ROOM = 30 * mm  # a heading, the table's header and two or three rows
 
 
@@ -69,6 +75,14 @@ class _Styles:
             leading=13,
             alignment=TA_CENTER,
             textColor=MUTED,
+        )
+        self.mark = ParagraphStyle(
+            "mark",
+            fontName=BOLD,
+            fontSize=MARK_SIZE,
+            leading=14,
+            alignment=TA_CENTER,
+            textColor=MARK_INK,
         )
         self.heading = ParagraphStyle(
             "heading", fontName=BOLD, fontSize=10, leading=14, spaceBefore=4, spaceAfter=2
@@ -108,9 +122,21 @@ def _image(png: bytes, max_width: float, max_height: float) -> Flowable | None:
     return Image(io.BytesIO(png), width=w * scale, height=h * scale)
 
 
+def _signature(png: bytes, max_width: float, max_height: float) -> Flowable | None:
+    """A signature cropped to its ink and scaled to fill the box; None if unreadable."""
+    try:
+        fitted = fit_signature(png, max_width, max_height)
+    except (OSError, ValueError):
+        return None
+    if fitted.width <= 0 or fitted.height <= 0:
+        return None
+    return Image(io.BytesIO(fitted.png), width=fitted.width, height=fitted.height)
+
+
 def _cell(value: Cell, width: float, style: ParagraphStyle, st: _Styles) -> Flowable | str:
     if isinstance(value, bytes):
-        image = _image(value, width - 2 * CELL_PAD, IMAGE_MAX_HEIGHT)
+        # A picture in a register's cell is a signature: its ink fills the row's height.
+        image = _signature(value, width - 2 * CELL_PAD, SIGNATURE_CELL_HEIGHT)
         # A damaged image must not stop the print; the paper says so instead.
         return image or CJKParagraph("（签名图像无法显示）", st.cell_center)
     if "\n" not in value and stringWidth(value, style.fontName, style.fontSize) <= (
@@ -190,6 +216,9 @@ def _header(doc: RegisterDocument, width: float, st: _Styles) -> Flowable:
     head.append(
         CJKParagraph(_esc(f"{doc.subtitle}　　{printed}" if doc.subtitle else printed), st.subtitle)
     )
+    marks = "　".join(m for m in (doc.page_mark, doc.reprint_mark) if m)
+    if marks:
+        head.append(CJKParagraph(_esc(marks), st.mark))
     if not doc.qr_payload:
         return KeepTogether(head)
     # The QR code sits at the right, balanced by an empty cell at the left to keep the title
@@ -239,7 +268,9 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
             style.append(("TOPPADDING", (0, r), (-1, r), 12))
     if review.signature_label:
         r = len(rows)
-        image = _image(review.signature_png, value_w, 18 * mm) if review.signature_png else None
+        image = (
+            _signature(review.signature_png, *REVIEW_SIGNATURE) if review.signature_png else None
+        )
         rows.append([CJKParagraph(_esc(f"{review.signature_label}："), st.label), image or ""])
         if image is None:
             style.append(("LINEBELOW", (1, r), (1, r), 0.5, INK))
@@ -252,16 +283,19 @@ def _review(review: ReviewBlock, width: float, st: _Styles) -> Flowable:
     table.setStyle(TableStyle(style))
     # At the right like a signature at the foot of a page, unless the page is too narrow.
     table.hAlign = "RIGHT" if width > 2 * (label_w + value_w) else "LEFT"
-    return KeepTogether([table])
+    return table
 
 
 def _text(block: RegisterText, st: _Styles) -> list[Flowable]:
     out: list[Flowable] = []
-    if block.heading:
-        out.append(CJKParagraph(_esc(block.heading), st.heading))
-    out.extend(
+    lines = [
         CJKParagraph(_esc(line), st.small if block.small else st.summary) for line in block.lines
-    )
+    ]
+    if block.heading:
+        # A heading never stays behind at the foot of a page without its first line.
+        out.append(KeepTogether([CJKParagraph(_esc(block.heading), st.heading), *lines[:1]]))
+        lines = lines[1:]
+    out.extend(lines)
     out.append(Spacer(1, 2 * mm))
     return out
 
@@ -309,10 +343,15 @@ def _story(doc: RegisterDocument, width: float, split_in_row: bool) -> list[Flow
             story.extend(_table_with_heading(block, width, st, split_in_row))
     for table in doc.tables:
         story.extend(_table_with_heading(table, width, st, split_in_row))
-    story.extend(CJKParagraph(_esc(line), st.summary) for line in doc.summary)
+    # The summary, its 口径 and the review block go on one page together: a signature never
+    # stands alone on the last page, apart from the figures it signs.
+    tail: list[Flowable] = [CJKParagraph(_esc(line), st.summary) for line in doc.summary]
+    tail += [CJKParagraph(_esc(line), st.small) for line in doc.notes]
     if doc.review is not None:
-        story.append(Spacer(1, 3 * mm))
-        story.append(_review(doc.review, width, st))
+        tail.append(Spacer(1, 3 * mm))
+        tail.append(_review(doc.review, width, st))
+    if tail:
+        story.append(KeepTogether(tail))
     return story
 
 
@@ -365,9 +404,18 @@ def _numbered_canvas(doc: RegisterDocument, margin: float) -> type[Canvas]:
                     self.drawRightString(width - margin, top, doc.subtitle)
             stamp = doc.printed_at.strftime("%Y-%m-%d %H:%M")
             prefix = f"{doc.number} · " if doc.number else ""
+            foot = margin * 0.5
             self.drawCentredString(
-                width / 2, margin * 0.5, f"{prefix}打印于 {stamp} · 第 {number} 页 共 {total} 页"
+                width / 2, foot, f"{prefix}打印于 {stamp} · 第 {number} 页 共 {total} 页"
             )
+            # 未审核 and 补打 on every page, in red at the foot's two ends: a single page
+            # taken out of the file still says what it is.
+            self.setFont(BOLD, MARK_SIZE)
+            self.setFillColor(MARK_INK)
+            if doc.page_mark:
+                self.drawString(margin, foot, doc.page_mark)
+            if doc.reprint_mark:
+                self.drawRightString(width - margin, foot, doc.reprint_mark)
 
     return NumberedCanvas
 

@@ -7,7 +7,7 @@ services build these documents without loading ReportLab.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A cell is text, or the bytes of a PNG (a signature) drawn to fit the cell.
 Cell = str | bytes
@@ -90,10 +90,22 @@ class RegisterDocument:
     number: str = ""
     landscape: bool = True
     blocks: tuple[Block, ...] = ()
+    # Short 口径 lines printed small under the summary (what the figures count).
+    notes: tuple[str, ...] = ()
+    # Which print of this document (day, period, month) the paper is: 2 and later are 补打.
+    copy_no: int = 1
+    # A state every page must show (e.g. 未审核 on a ledger not yet signed), or "".
+    page_mark: str = ""
+
+    @property
+    def reprint_mark(self) -> str:
+        """补打（第 2 次打印） on a later print, else ""."""
+        return reprint_mark(self.copy_no)
 
     def texts(self) -> list[str]:
         """Every piece of text the document prints (for the font coverage check)."""
         out = [self.title, self.station_name, self.subtitle, self.number, *self.summary]
+        out += [*self.notes, self.reprint_mark, self.page_mark]
         for block in self.blocks:
             if isinstance(block, RegisterText):
                 out += [block.heading, *block.lines]
@@ -114,6 +126,26 @@ class RegisterDocument:
 
     def _all_tables(self) -> list[RegisterTable]:
         return [b for b in self.blocks if isinstance(b, RegisterTable)] + list(self.tables)
+
+
+def reprint_mark(copy_no: int) -> str:
+    """What a later print of a station document says on every page."""
+    return f"补打（第 {copy_no} 次打印）" if copy_no > 1 else ""
+
+
+# What the register's figures count: a 差评 is a rating with the overall level or any
+# dimension at 不满意 or below, so there can be more 差评 than 不满意 + 非常不满意 overall.
+RATING_REGISTER_NOTES: tuple[str, ...] = (
+    "口径：差评指总体评价或任一分项评价为“不满意”“非常不满意”（1–2 星）的评价；"
+    "“总体评价”各等级只按总体评价计数，总体满意而分项不满意的也计为差评，"
+    "故差评件数可多于“不满意”与“非常不满意”之和。拒绝评价不计入差评和各等级。",
+)
+
+
+def register_as_printed(doc: RegisterDocument, copy_no: int) -> RegisterDocument:
+    """现场回访登记簿 as it goes on paper: which print it is (2 and later: 补打) and the
+    口径 of its 差评 figure under the summary."""
+    return replace(doc, copy_no=copy_no, notes=doc.notes or RATING_REGISTER_NOTES)
 
 
 def render_register(doc: RegisterDocument) -> bytes:
