@@ -156,9 +156,12 @@ def ranking_formula(min_sample: int | None = None) -> str:
         "本人当月某项比率没有数据的，按全所当月该项比率计算，样本少既不吃亏也不占便宜；"
         "全所也没有数据的按 100% 计，对每个人都一样。"
         f"当月登记量与办结量之和不少于 {n} 件的民警参加排名，其余列为“不参与排名（样本不足）”。"
-        "得分高者在前；得分相同的，差评少者在前，再按姓名拼音排序。"
+        "得分高者在前；得分相同的，差评少者在前；得分和差评数都相同的并列同一名次"
+        "（如 1、2、2、4），按姓名拼音列出。"
         f"参加排名的不少于 {2 * b} 人时，前 {b} 名列红榜、后 {b} 名列黑榜；"
         f"不足 {2 * b} 人时，前一半（向下取整）列红榜、后一半列黑榜，人数为奇数时居中者不列榜。"
+        "并列者同列一榜：并列名次进入红榜名额的一并列红榜，进入黑榜名额的一并列黑榜，"
+        "同时进入红黑榜名额的均不列榜。"
         "各项口径与统计表相同（涉及查看人本人的投诉不计入）。"
     )
 
@@ -516,10 +519,25 @@ def rank_officers(
     unranked.sort(key=lambda pair: pair[0])
     n = len(scored)
     board = RANK_BOARD_SIZE if n >= 2 * RANK_BOARD_SIZE else n // 2
+    # Officers equal in score and 差评 are tied: one rank (1, 2, 2, 4 …), one board. Name
+    # order only lists them.
+    groups: list[list[RankRow]] = []
+    last: tuple[float, int] | None = None
+    for (minus_score, bad, _name, _code), rank_row in scored:
+        if (minus_score, bad) != last:
+            groups.append([])
+            last = (minus_score, bad)
+        groups[-1].append(rank_row)
     out = []
-    for position, (_key, rank_row) in enumerate(scored, start=1):
-        label = "red" if position <= board else "black" if position > n - board else ""
-        out.append(replace(rank_row, rank=position, board=label))
+    position = 1
+    for group in groups:
+        end = position + len(group) - 1
+        # A tie reaching into the red places is red as a whole, one reaching into the black
+        # places black; a tie reaching into both stays off the boards.
+        red, black = position <= board, end > n - board
+        label = "red" if red and not black else "black" if black and not red else ""
+        out += [replace(r, rank=position, board=label) for r in group]
+        position = end + 1
     return out + [r for _key, r in unranked]
 
 
