@@ -244,6 +244,7 @@ FIELD_LABELS: dict[str, str] = {
     "rejected": "未导入",
     "home_days_town": "上门服务时限·城区（工作日）",
     "home_days_country": "上门服务时限·农村（工作日）",
+    "redress_review_body": "行政复议机关", "redress_court": "行政诉讼法院",
     # appointments and home service
     "slot": "预约时间", "served_at": "上门时间", "bookings": "预约（上门）件数",
 }  # fmt: skip

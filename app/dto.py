@@ -114,6 +114,10 @@ class StationSettings:
     retain_contact_years: int = 3  # a finished matter's ID number, phone, signatures kept
     home_days_town: int = 5  # 上门服务 promise in working days, in town
     home_days_country: int = 10  # and in the countryside
+    # Offered on every refusal (不予受理告知书) as where to seek redress: the 行政复议 body
+    # (e.g. 示例市城南区人民政府) and the court for 行政诉讼 (e.g. 示例市城南区人民法院).
+    redress_review_body: str = ""
+    redress_court: str = ""
 
     @property
     def dimensions(self) -> tuple[str, ...]:

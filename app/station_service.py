@@ -137,6 +137,8 @@ def validate_settings(s: StationSettings) -> StationSettings:
         "code": errors.check(lambda: _clean_code(s.code), s.code),
         "address": text("address", "地址", text_limits.STATION_TEXT),
         "hours": text("hours", "办公时间", text_limits.STATION_TEXT),
+        "redress_review_body": text("redress_review_body", "行政复议机关", text_limits.UNIT),
+        "redress_court": text("redress_court", "行政诉讼法院", text_limits.UNIT),
         "phone_consult": phone("phone_consult", "咨询电话"),
         "phone_supervision": phone("phone_supervision", "监督电话"),
         "phone_12389": phone("phone_12389", "12389 举报电话"),
@@ -329,4 +331,6 @@ def _settings(station: Station) -> StationSettings:
         retain_contact_years=station.retain_contact_years,
         home_days_town=station.home_days_town,
         home_days_country=station.home_days_country,
+        redress_review_body=station.redress_review_body or "",
+        redress_court=station.redress_court or "",
     )

@@ -71,6 +71,10 @@ class Station(Base):
     # 上门服务 promise in working days from the request: in town, in the countryside.
     home_days_town: Mapped[int] = mapped_column(Integer, default=5)
     home_days_country: Mapped[int] = mapped_column(Integer, default=10)
+    # Named on every 不予受理告知书 as where the citizen may seek redress (行政复议, 行政诉讼);
+    # the refusal form offers them, the officer may change them. NULL before migration 0019.
+    redress_review_body: Mapped[str | None] = mapped_column(String(100))
+    redress_court: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime]
 
     __table_args__ = (
@@ -351,6 +355,13 @@ class Visit(Base):
     guided_phone: Mapped[str] = mapped_column(String(40), default="")
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     refusal_redress: Mapped[str] = mapped_column(Text, default="")
+    # A refusal's legal basis and the redress bodies it names (migration 0019); NULL for the
+    # refusals recorded before, whose notice says 历史未记载 and prints the free text above.
+    refusal_basis: Mapped[str | None] = mapped_column(Text)
+    refusal_review_body: Mapped[str | None] = mapped_column(String(100))
+    refusal_court: Mapped[str | None] = mapped_column(String(100))
+    # Why the citizen did not sign the refusal notice (the officer and a witness sign instead).
+    refusal_unsigned: Mapped[str | None] = mapped_column(String(200))
     void_reason: Mapped[str] = mapped_column(String(200), default="")
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime]

@@ -62,6 +62,10 @@ class SettingsPage(QWidget):
         self.code_edit = QLineEdit()
         self.address_edit = QLineEdit()
         self.hours_edit = QLineEdit()
+        self.review_body_edit = QLineEdit()
+        self.review_body_edit.setPlaceholderText("如 某市某区人民政府")
+        self.court_edit = QLineEdit()
+        self.court_edit.setPlaceholderText("如 某市某区人民法院")
         self.consult_edit = QLineEdit()
         self.supervision_edit = QLineEdit()
         self.p12389_edit = QLineEdit()
@@ -147,6 +151,24 @@ class SettingsPage(QWidget):
         add_counted_field(
             unit_form, "办公时间", self.hours_edit, text_limits.STATION_TEXT, self.errors, "hours"
         )
+        redress = QGroupBox("不予受理告知书的救济途径（每次不予受理时带出，民警可修改）")
+        redress_form = QFormLayout(redress)
+        add_counted_field(
+            redress_form,
+            "行政复议机关",
+            self.review_body_edit,
+            text_limits.UNIT,
+            self.errors,
+            "redress_review_body",
+        )
+        add_counted_field(
+            redress_form,
+            "行政诉讼法院",
+            self.court_edit,
+            text_limits.UNIT,
+            self.errors,
+            "redress_court",
+        )
         phones = QGroupBox("公开电话（印在回执和告知单上）")
         phones_form = QFormLayout(phones)
         add_field(phones_form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
@@ -229,6 +251,7 @@ class SettingsPage(QWidget):
         body = QWidget()
         box = QVBoxLayout(body)
         box.addWidget(unit)
+        box.addWidget(redress)
         box.addWidget(phones)
         box.addWidget(other)
         box.addWidget(backup)
@@ -277,6 +300,8 @@ class SettingsPage(QWidget):
         self.code_edit.setText(s.code)
         self.address_edit.setText(s.address)
         self.hours_edit.setText(s.hours)
+        self.review_body_edit.setText(s.redress_review_body)
+        self.court_edit.setText(s.redress_court)
         self.consult_edit.setText(s.phone_consult)
         self.supervision_edit.setText(s.phone_supervision)
         self.p12389_edit.setText(s.phone_12389)
@@ -387,6 +412,8 @@ class SettingsPage(QWidget):
             code=self.code_edit.text(),
             address=self.address_edit.text(),
             hours=self.hours_edit.text(),
+            redress_review_body=self.review_body_edit.text(),
+            redress_court=self.court_edit.text(),
             phone_consult=self.consult_edit.text(),
             phone_supervision=self.supervision_edit.text(),
             phone_12389=self.p12389_edit.text(),
