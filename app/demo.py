@@ -21,6 +21,7 @@ from app.ledger_service import ReviewSignature
 from app.notice_dto import NewNotice, SignatureInput
 from app.passwords import PasswordHashing
 from app.rating_service import RatingInput
+from app.refusal import COMMON_BASIS
 from app.roles import Role
 from app.services import Services, build_services
 from app.visit_dto import NewVisit
@@ -41,6 +42,8 @@ DEMO_STATION = StationSettings(
     # Sampled once a month: a day's few finished matters cannot be sampled at 10 % once every
     # officer and every matter type must be represented (see ``choose_sample``).
     callback_period="month",
+    redress_review_body="示例市城南区人民政府",
+    redress_court="示例市城南区人民法院",
 )
 
 # (badge, name, role, phone)
@@ -591,9 +594,11 @@ class _DemoHistory:
                 user,
                 vid,
                 ver,
-                "申请人不符合本事项的办理条件（户籍不在本所辖区）。",
-                "可向户籍所在地派出所申请；对本决定不服的，可依法申请行政复议或提起行政诉讼，"
-                "也可拨打 12389 反映。",
+                "申请人户籍不在本所辖区，该事项不属本所职权范围，请向户籍所在地派出所申请。",
+                "对办理过程有意见的，也可拨打 12389 反映。",
+                basis=f"{COMMON_BASIS}第一款第（二）项",
+                review_body=DEMO_STATION.redress_review_body,
+                court=DEMO_STATION.redress_court,
             )
             self.rate(vid, user, name)
         elif item.time_limit_text == "当场办结":

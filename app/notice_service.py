@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, defer
 
-from app import audit, text_limits
+from app import audit, slip_officers, text_limits
 from app.catalogue_service import time_limit_text
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -44,6 +44,7 @@ from app.visit_service import (
     next_number,
     pause_clock,
     resume_clock,
+    where_to_go,
 )
 from db.models import (
     MATERIAL_FORMS,
@@ -581,6 +582,14 @@ class NoticeService(ServiceBase):
                 )
             )
         provided = [i["name"] for i in snap["items"] if i["state"] == "provided"]
+        issuer = session.get(Officer, notice.officer_id)
+        visit = session.get(Visit, notice.visit_id)
+        address = snap.get("station_address") or station.address
+        if issuer is not None and not slip_officers.is_police(issuer):
+            # Printed as the officer's role is (辅警), with the responsible 民警 beside them.
+            notifier = ("告知辅警", f"{snap['officer_name']}（辅警 {snap['officer_badge']}）")
+        else:
+            notifier = ("告知民警", f"{snap['officer_name']}（警号 {snap['officer_badge']}）")
         rows = [
             ("申请人", f"{snap['citizen_name']}　{snap['id_text']}"),
             ("办理事项", snap["service_name"]),
@@ -598,8 +607,10 @@ class NoticeService(ServiceBase):
                 + ("（照常计算）" if notice.kind == "pledge" else "（自材料补齐之日起继续计算）"),
             ),
             ("收费标准", snap["fee"]),
-            ("办理地点和时间", f"{snap['place']}；{snap['hours']}"),
-            ("告知民警", f"{snap['officer_name']}（警号 {snap['officer_badge']}）"
+            # Where the missing materials are brought: the station's address, not the window alone.
+            ("补正材料递交地点", where_to_go(address, snap["place"])),
+            ("办理时间", snap["hours"]),
+            (notifier[0], notifier[1]
              + (f"　电话 {snap['officer_phone']}" if snap["officer_phone"] else "")),
         ]  # fmt: skip
         paragraphs = [
@@ -616,13 +627,20 @@ class NoticeService(ServiceBase):
         else:
             title = "一次性告知单"
             notes = [PROMISE]
-        signer = (
-            f"申请人签字：（见签名）　{signature.signer_name}　"
-            f"{signature.signed_at.astimezone(tz).strftime('%Y-%m-%d %H:%M')}"
+        not_signing = (
+            ""
             if signature
-            else f"申请人拒绝签字。民警说明：{notice.signature_declined_note}"
+            else f"申请人拒绝签字。民警说明：{notice.signature_declined_note or '（未说明）'}"
         )
-        signatures = [signer, f"{snap['station']}　{notice.local_date.isoformat()}"]
+        # The station's name, seal and date are the seal area's (``sealed``): no line of its own.
+        signatures = (
+            [
+                f"申请人签字：（见签名）　{signature.signer_name}　"
+                f"{signature.signed_at.astimezone(tz).strftime('%Y-%m-%d %H:%M')}"
+            ]
+            if signature
+            else []
+        )
         if notice.state == "voided":
             notes.insert(0, f"本告知单已作废：{notice.void_reason}")
         return SlipData(
@@ -630,7 +648,7 @@ class NoticeService(ServiceBase):
             title=title,
             copy_label="",
             station_name=snap["station"],
-            station_address=snap.get("station_address", ""),
+            station_address=address,
             number=notice.number,
             rows=tuple(rows),
             paragraphs=tuple(paragraphs),
@@ -643,6 +661,15 @@ class NoticeService(ServiceBase):
             table=tuple(table),
             image_png=signature.png if signature else None,
             parts=("（群众联）", "（存根联）"),
+            station_hours=station.hours,
+            officer_line=(
+                slip_officers.officer_line(session, issuer, visit, duty="告知")
+                if issuer is not None
+                else f"告知民警 {snap['officer_name']}（警号 {snap['officer_badge']}）"
+            ),
+            citizen_not_signing=not_signing,
+            # The notice and the pledge are sealed and dated by the station.
+            sealed=True,
         )
 
     # ---- internals --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit, text_limits
+from app import audit, slip_officers, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
@@ -608,7 +608,7 @@ class RatingService(ServiceBase):
                 visit.citizen_name
                 + (f"　联系电话 {mask_phone(visit.phone)}" if visit.phone else ""),
             ),
-            ("被评价民警", f"{rated.name}（警号 {rated.badge_no}）"),
+            (f"被评价{slip_officers.kind_of(rated)}", slip_officers.person(rated)),
             ("评价方式", f"{KIND_LABELS.get(rating.kind, rating.kind)}　{local(rating.rated_at)}"),
             ("总体评价", _level_text(rating.overall)),
             (
@@ -616,7 +616,7 @@ class RatingService(ServiceBase):
                 "；".join(f"{name}：{_level_text(level)}" for name, level in dims.items()) or "—",
             ),
             ("群众意见", rating.comment or "（无）"),
-            ("督办人", f"{owner.name}（{Role(owner.role).label}）"),
+            ("督办人", f"{owner.name}（{Role(owner.role).label}，{owner.badge_no}）"),
             ("核实期限", rect.verify_due.isoformat()),
             ("整改期限", rect.rectify_due.isoformat()),
             ("原因核实", rect.cause or _BLANK),
@@ -660,8 +660,8 @@ class RatingService(ServiceBase):
                 "被评价民警对评价有异议的，可提出申诉并附证据，由所长或副所长决定。",
             ),
             signatures=(
-                "督办人签字：＿＿＿＿＿＿＿＿　　责任民警签字：＿＿＿＿＿＿＿＿"
-                "　　日期：＿＿＿＿年＿＿月＿＿日",
+                f"督办人签字：＿＿＿＿＿＿＿＿　　责任{slip_officers.kind_of(rated)}签字："
+                "＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
             ),
             qr_payload=qr_payload(
                 rect.number,
@@ -676,6 +676,9 @@ class RatingService(ServiceBase):
             copy_no=count_prints(session, rect.visit_id, kind) + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size="A4",
+            station_hours=station.hours,
+            # An internal order, signed by the supervisor and the officer rated on the lines
+            # above: no separate officer line, no seal.
         )
 
     # ---- internals ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from app import audit, text_limits
+from app import audit, slip_officers, text_limits
 from app.catalogue_service import time_limit_text
 from app.clock import Clock
 from app.dto import SessionUser
@@ -36,6 +36,13 @@ from app.pinyin import is_spelling
 from app.print_log import logged_copy
 from app.printing.slip_data import SlipData
 from app.qr_codes import parse_scan, visit_id_of_scan, visit_qr_payload
+from app.refusal import (
+    COMMON_BASIS,
+    NOT_RECORDED,
+    RefusalDraft,
+    limits_text,
+    redress_text,
+)
 from app.reveal_purposes import (
     ID_NUMBER_PURPOSES,
     VISIT_PHONE_PURPOSES,
@@ -449,30 +456,111 @@ class VisitService(ServiceBase):
             return self._detail(session, visit)
 
     def refuse(
-        self, user: SessionUser, visit_id: int, row_version: int, reason: str, redress: str
+        self,
+        user: SessionUser,
+        visit_id: int,
+        row_version: int,
+        reason: str,
+        redress: str = "",
+        *,
+        basis: str,
+        review_body: str,
+        court: str,
+        unsigned: str = "",
     ) -> VisitDetail:
-        """不予受理 in writing: the reason and the citizen's redress are both required."""
-        reason_text = clean_text(
+        """不予受理 in writing: the reason, the legal basis it rests on and the redress bodies
+        (行政复议机关, 人民法院) are required; ``redress`` adds other channels (12389 …), and
+        ``unsigned`` says why the citizen would not sign the notice (a witness signs)."""
+        errors = Collector()
+        reason_text = errors.check(
+            lambda: clean_text(
+                reason,
+                field="refusal_reason",
+                label="不予受理理由",
+                max_len=text_limits.GROUNDS,
+            ),
             reason,
-            field="refusal_reason",
-            label="不予受理的理由和依据",
-            max_len=text_limits.GROUNDS,
         )
-        redress_text = clean_text(
+        basis_text = errors.check(
+            lambda: _required(
+                basis,
+                "refusal_basis",
+                "法律依据",
+                text_limits.GROUNDS,
+                f"请填写不予受理所依据的法律条款（法律依据），如{COMMON_BASIS}。",
+            ),
+            basis,
+        )
+        review_text = errors.check(
+            lambda: _required(
+                review_body,
+                "refusal_review_body",
+                "行政复议机关",
+                text_limits.UNIT,
+                "请填写群众可以申请行政复议的机关，如 某区人民政府（可在“本所设置”中预设）。",
+            ),
+            review_body,
+        )
+        court_text = errors.check(
+            lambda: _required(
+                court,
+                "refusal_court",
+                "行政诉讼法院",
+                text_limits.UNIT,
+                "请填写群众可以提起行政诉讼的人民法院，如 某区人民法院（可在“本所设置”中预设）。",
+            ),
+            court,
+        )
+        other_text = errors.check(
+            lambda: clean_text(
+                redress,
+                field="refusal_redress",
+                label="其他救济渠道",
+                max_len=text_limits.GROUNDS,
+                required=False,
+            ),
             redress,
-            field="refusal_redress",
-            label="救济途径（复议、诉讼或投诉渠道）",
-            max_len=text_limits.GROUNDS,
         )
+        unsigned_text = errors.check(
+            lambda: clean_text(
+                unsigned,
+                field="refusal_unsigned",
+                label="群众拒绝签收的情况",
+                max_len=text_limits.REASON,
+                required=False,
+            ),
+            unsigned,
+        )
+        errors.done()
         with self._writing() as session:
             actor, visit = self._owned(session, user, visit_id, row_version)
             if not allows(Role(actor.role), Permission.REFUSE_VISITS):
                 raise PermissionDenied("不予受理须由民警作出，辅警请移交民警办理。")
             now = self._clock.now()
-            visit.refusal_reason, visit.refusal_redress = reason_text, redress_text
+            visit.refusal_reason, visit.refusal_redress = reason_text, other_text
+            visit.refusal_basis = basis_text
+            visit.refusal_review_body, visit.refusal_court = review_text, court_text
+            visit.refusal_unsigned = unsigned_text
             self._close(actor, visit, now)
             self._move(session, actor, visit, VisitStatus.REFUSED, reason_text, now)
             return self._detail(session, visit)
+
+    def refusal_draft(self, user: SessionUser, visit_id: int) -> RefusalDraft:
+        """What the refusal form starts from: the common legal basis, the station's redress
+        bodies (settings) and the matter's own basis from the catalogue."""
+        with self._sessions.begin() as session:
+            self._require_case_work(session, user, reading=True)
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                raise NotFound("找不到该登记记录。")
+            station = _station(session)
+            version = session.get(ServiceItemVersion, visit.service_version_id)
+            return RefusalDraft(
+                basis=COMMON_BASIS,
+                review_body=station.redress_review_body or "",
+                court=station.redress_court or "",
+                matter_basis=version.legal_basis if version is not None else "",
+            )
 
     def void(self, user: SessionUser, visit_id: int, row_version: int, reason: str) -> VisitDetail:
         """作废 (registered by mistake, citizen left): the number stays used, the reason kept."""
@@ -1039,7 +1127,6 @@ class VisitService(ServiceBase):
             else "（未提供）"
         )
         phone_text = mask_phone(visit.phone) if visit.phone else "（未提供）"
-        first_text = f"{first.name}（警号 {first.badge_no}）"
         phones = (
             f"进度查询电话：{station.phone_consult or '（本所未设置）'}；"
             f"本所监督电话：{station.phone_supervision or '（本所未设置）'}；"
@@ -1050,6 +1137,10 @@ class VisitService(ServiceBase):
         paragraphs: list[tuple[str, str]]
         notes: list[str]
         signatures: list[str] = []
+        parts: tuple[str, ...] = ()
+        not_signing = ""
+        # The owner issues each of these slips: accepting, guiding and refusing are theirs.
+        officer_text = slip_officers.officer_line(session, owner, visit)
         if kind == "receipt":
             title, copy_label = "受理回执", "（群众留存联）"
             accepted = (
@@ -1064,11 +1155,11 @@ class VisitService(ServiceBase):
                 ("受理日期", accepted),
                 ("办理时限", time_limit_text(version.time_limit_value, version.time_limit_unit)),
                 ("承诺办结日期", f"{due}（补充材料期间不计入）"),
-                ("首接责任人", first_text),
+                ("首接责任人", slip_officers.person(first)),
             ]
             if owner.id != first.id:
-                rows.append(("当前承办人", f"{owner.name}（警号 {owner.badge_no}）"))
-            rows.append(("办理地点", version.place))
+                rows.append(("当前承办人", slip_officers.person(owner)))
+            rows.append(("办理地点", where_to_go(station.address, version.place)))
             paragraphs = [("查询与监督", phones)]
             notes = [
                 "请妥善保管本回执，凭编号或二维码查询办理进度、领取结果。",
@@ -1084,7 +1175,7 @@ class VisitService(ServiceBase):
                 ("单位地址", visit.guided_address),
                 ("单位电话", visit.guided_phone),
                 ("说明", visit.result),
-                ("首接民警", first_text),
+                (f"首接{slip_officers.kind_of(first)}", slip_officers.person(first)),
             ]
             paragraphs = [("监督电话", phones)]
             notes = [
@@ -1092,24 +1183,35 @@ class VisitService(ServiceBase):
             ]
         else:
             title, copy_label = "不予受理告知书", ""
+            # Both copies in one print, as the notice: the first print is the original.
+            parts = ("（群众联）", "（存根联）")
             rows = [
                 ("申请人", visit.citizen_name),
                 ("证件", id_text),
                 ("申请事项", version.name),
                 ("申请日期", day),
-                ("承办民警", f"{owner.name}（警号 {owner.badge_no}）"),
+                (f"承办{slip_officers.kind_of(owner)}", slip_officers.person(owner)),
             ]
-            paragraphs = [
-                ("不予受理的理由和依据", visit.refusal_reason),
-                ("救济途径", visit.refusal_redress),
-                ("监督电话", phones),
-            ]
+            paragraphs = [*_refusal_paragraphs(visit), ("监督电话", phones)]
             notes = ["本告知书一式两份，申请人与本所各执一份。"]
-            ended = visit.ended_at.astimezone(tz).date().isoformat() if visit.ended_at else day
-            signatures = [
-                "申请人签收：____________________　　日期：______________",
-                f"{station.name}（盖章）　　{ended}",
-            ]
+            # The day of the decision: its transition (the counter's end time is the sitting's).
+            decided = session.scalar(
+                select(func.max(VisitTransition.at)).where(
+                    VisitTransition.visit_id == visit.id,
+                    VisitTransition.to_status == VisitStatus.REFUSED.value,
+                )
+            )
+            ended = decided.astimezone(tz).date().isoformat() if decided else day
+            not_signing = (
+                f"申请人拒绝签收。民警说明：{visit.refusal_unsigned}"
+                if visit.refusal_unsigned
+                else ""
+            )
+            rows.append(("决定日期", ended))
+            # The station's name, seal and date are the seal area's (``sealed``); the citizen
+            # signs for receipt unless they refused (then the officer and a witness sign).
+            if not not_signing:
+                signatures = ["申请人签收：____________________　　日期：______________"]
         return SlipData(
             kind=kind,
             title=title,
@@ -1125,6 +1227,12 @@ class VisitService(ServiceBase):
             copy_no=count_prints(session, visit.id, kind) + 1,
             printed_at=self._clock.now().astimezone(tz),
             paper_size=station.paper_size,
+            parts=parts,
+            station_hours=station.hours,
+            officer_line=officer_text,
+            citizen_not_signing=not_signing,
+            # The receipt and the refusal are the station's written decisions: sealed.
+            sealed=kind in ("receipt", "refusal"),
         )
 
     # ---- internals ----------------------------------------------------------------------
@@ -1657,6 +1765,41 @@ def _pending(session: Session, visit_id: int) -> Handover | None:
     return session.scalars(
         select(Handover).where(Handover.visit_id == visit_id, Handover.state == "pending")
     ).first()
+
+
+def _required(value: str, field: str, label: str, max_len: int, missing: str) -> str:
+    """A required text whose absence is explained by ``missing`` (what to write, an example)."""
+    text = clean_text(value, field=field, label=label, max_len=max_len, required=False)
+    if not text:
+        raise ValidationError(missing, field)
+    return text
+
+
+def where_to_go(address: str, place: str) -> str:
+    """Where the citizen goes: the station's address and the window, never the window alone."""
+    if not address:
+        return place
+    return f"{address}，本所{place}" if place else address
+
+
+def _refusal_paragraphs(visit: Visit) -> list[tuple[str, str]]:
+    """Reason, legal basis and redress of a refusal; one recorded before the form asked for
+    the basis and the bodies (migration 0019) keeps its free text and says what is missing."""
+    if visit.refusal_basis:
+        redress = redress_text(visit.refusal_review_body or "", visit.refusal_court or "")
+        if visit.refusal_redress:
+            redress += visit.refusal_redress
+        return [
+            ("不予受理的理由", visit.refusal_reason),
+            ("法律依据", visit.refusal_basis),
+            ("救济途径", redress),
+        ]
+    return [
+        ("不予受理的理由和依据", visit.refusal_reason),
+        ("法律依据", NOT_RECORDED),
+        ("救济途径", visit.refusal_redress or NOT_RECORDED),
+        ("救济期限", limits_text()),
+    ]
 
 
 def count_prints(session: Session, visit_id: int, kind: str) -> int:

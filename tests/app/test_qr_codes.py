@@ -144,7 +144,14 @@ def test_old_guidance_and_refusal_slips_still_find_their_matters(desk: Counter) 
     refused_id = desk.visit(name="李四")
     row = desk.s.visits.get(desk.officer, refused_id).row
     refused = desk.s.visits.refuse(
-        desk.officer, refused_id, row.row_version, "不属于本事项的办理条件。", "可申请行政复议。"
+        desk.officer,
+        refused_id,
+        row.row_version,
+        "不属于本事项的办理条件。",
+        "可申请行政复议。",
+        basis="《中华人民共和国行政许可法》第三十二条",
+        review_body="测试市和平区人民政府",
+        court="测试市和平区人民法院",
     )
 
     guidance = old_code(

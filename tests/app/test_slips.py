@@ -141,10 +141,14 @@ def test_refusal_notice_carries_reason_redress_and_signature_line(
         visit.row.row_version,
         "申请人与被证明人不存在亲属关系。",
         "可申请行政复议。",
+        basis="《中华人民共和国行政许可法》第三十二条",
+        review_body="测试市和平区人民政府",
+        court="测试市和平区人民法院",
     )
     text = pdf_text(render_slip(services.visits.slip(officer, visit.row.id, "refusal")))
+    flat = "".join(text.split())  # paragraphs wrap
     assert "不予受理告知书" in text
-    assert "申请人与被证明人不存在亲属关系。" in text and "可申请行政复议。" in text
+    assert "申请人与被证明人不存在亲属关系。" in flat and "可申请行政复议。" in flat
     assert "申请人签收" in text and "陈静" in text
     with pytest.raises(ConflictError):
         services.visits.slip(officer, visit.row.id, "receipt")

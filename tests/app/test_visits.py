@@ -46,7 +46,13 @@ VALID_ID = "11010519491231002X"
 OTHER_ID = with_check("44030819900101123")
 THIRD_ID = with_check("32010619850315456")
 MASKED = "110105********002X"
-REASON, REDRESS = "不符合开具条件（无法律依据）", "可于六十日内申请行政复议或拨打 12389 投诉"
+REASON, REDRESS = "不符合开具条件（无法律依据）", "也可拨打 12389 投诉"
+# Issue 14: a refusal cites its legal basis and names the redress bodies.
+GROUNDS = {
+    "basis": "《中华人民共和国行政许可法》第三十二条",
+    "review_body": "测试市和平区人民政府",
+    "court": "测试市和平区人民法院",
+}
 GUIDE = ("区行政服务中心", "人民路 1 号", "0571-86001234")
 
 # The use cases that lead to each status. Nothing leads back to REGISTERED: only register().
@@ -132,7 +138,7 @@ class Desk:
             "pause": lambda: v.pause_for_materials(u, vid, rv, "缺户口簿原件"),
             "complete": lambda: v.complete(u, vid, rv, "已出具证明"),
             "guide": lambda: v.guide(u, vid, rv, *GUIDE),
-            "refuse": lambda: v.refuse(u, vid, rv, REASON, REDRESS),
+            "refuse": lambda: v.refuse(u, vid, rv, REASON, REDRESS, **GROUNDS),
             "answer": lambda: v.answer(u, vid, rv, "已当场解答"),
             "void": lambda: v.void(u, vid, rv, "登记有误"),
         }
@@ -421,17 +427,33 @@ def test_an_out_of_scope_matter_cannot_be_accepted_only_guided(desk: Desk) -> No
     assert (g.guided_unit, g.guided_address, g.guided_phone) == GUIDE
 
 
-def test_a_refusal_needs_reason_and_redress_and_a_police_officer(desk: Desk) -> None:
+def test_a_refusal_needs_reason_basis_redress_bodies_and_a_police_officer(desk: Desk) -> None:
+    # Issue 14 changed this: the free-text redress became optional ("其他反映渠道"); the legal
+    # basis and the two redress bodies are required instead.
     aux = desk.make_officer(Role.AUXILIARY, "孙辅警")
     d = desk.register(aux)
     before = desk.saved()
 
-    for reason, redress, field in [
-        (" ", REDRESS, "refusal_reason"),
-        (REASON, "", "refusal_redress"),
+    for reason, grounds, field in [
+        (" ", GROUNDS, "refusal_reason"),
+        (REASON, {**GROUNDS, "basis": " "}, "refusal_basis"),
+        (REASON, {**GROUNDS, "review_body": ""}, "refusal_review_body"),
+        (REASON, {**GROUNDS, "court": "　"}, "refusal_court"),
     ]:
-        assert field_of(desk.v.refuse, aux, d.row.id, d.row.row_version, reason, redress) == field
-    refused(PermissionDenied, desk.v.refuse, aux, d.row.id, d.row.row_version, REASON, REDRESS)
+        assert (
+            field_of(desk.v.refuse, aux, d.row.id, d.row.row_version, reason, REDRESS, **grounds)
+            == field
+        )
+    refused(
+        PermissionDenied,
+        desk.v.refuse,
+        aux,
+        d.row.id,
+        d.row.row_version,
+        REASON,
+        REDRESS,
+        **GROUNDS,
+    )
     assert desk.saved() == before
 
     decided = desk.reach(S.REFUSED, desk.chief)

@@ -568,21 +568,67 @@ class VisitPanel(QWidget):
     def _on_refuse(self) -> TextFormDialog | None:
         d = self.detail
         assert d is not None
+        try:
+            draft = self._visits.refusal_draft(self._user, d.row.id)
+        except StationDeskError as exc:
+            show_error(self, exc.message)
+            return None
+        matter = draft.matter_basis
+        if len(matter) > 90:
+            matter = matter[:90] + "……"
         return self._form(
             "不予受理",
-            "依“五个一律”规定，不予受理须书面告知理由和救济途径，保存后打印告知书，由群众签收。",
+            "依“五个一律”规定，不予受理须书面告知理由、法律依据和救济途径；告知书写明复议机关、"
+            "法院和期限（六十日内申请行政复议，六个月内提起行政诉讼），一式两份，由群众签收。"
+            + (f"\n本事项的设定依据：{matter}" if matter else ""),
             [
-                Field("refusal_reason", "理由和依据", multiline=True, limit=text_limits.GROUNDS),
+                Field("refusal_reason", "不予受理理由", multiline=True, limit=text_limits.GROUNDS),
+                Field(
+                    "refusal_basis",
+                    "法律依据",
+                    multiline=True,
+                    text=draft.basis,
+                    placeholder="所依据的法律、法规条款，如《中华人民共和国行政许可法》第三十二条",
+                    limit=text_limits.GROUNDS,
+                ),
+                Field(
+                    "refusal_review_body",
+                    "行政复议机关",
+                    text=draft.review_body,
+                    placeholder="如 某市某区人民政府（可在“本所设置”中预设）",
+                    limit=text_limits.UNIT,
+                ),
+                Field(
+                    "refusal_court",
+                    "行政诉讼法院",
+                    text=draft.court,
+                    placeholder="如 某市某区人民法院（可在“本所设置”中预设）",
+                    limit=text_limits.UNIT,
+                ),
                 Field(
                     "refusal_redress",
-                    "救济途径",
-                    multiline=True,
-                    text="如对本决定不服，可自收到本告知书之日起六十日内依法申请行政复议，"
-                    "或者六个月内依法提起行政诉讼；也可拨打 12389 反映。",
+                    "其他反映渠道",
+                    text="也可拨打 12389 反映。",
+                    placeholder="选填，如：也可拨打 12389 反映。",
+                    limit=text_limits.GROUNDS,
+                ),
+                Field(
+                    "refusal_unsigned",
+                    "群众拒绝签收",
+                    placeholder="选填：群众当场拒绝签收的，写明情况，由民警和见证人签字",
+                    limit=text_limits.REASON,
                 ),
             ],
             lambda v: self._visits.refuse(
-                self._user, d.row.id, d.row.row_version, v["refusal_reason"], v["refusal_redress"]
+                self._user,
+                d.row.id,
+                d.row.row_version,
+                v["refusal_reason"],
+                v["refusal_redress"],
+                basis=v["refusal_basis"],
+                review_body=v["refusal_review_body"],
+                court=v["refusal_court"],
+                unsigned=v["refusal_unsigned"],
             ),
             "保存",
         )
