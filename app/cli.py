@@ -716,19 +716,22 @@ def _print_register(args: argparse.Namespace, badge: str, target: Path, out: Tex
     start: dt.date = args.start
     end: dt.date = args.end or start
     from app.printing.fonts import glyph_warning
-    from app.printing.register_pdf import render_register
+    from app.printing.register_pdf import register_as_printed, render_register
 
     with _logged_in(args, badge, _printing_code("app.printing.register_layout")) as (
         services,
         user,
     ):
         doc = services.ratings.on_site_register(user, start, end)
+        # The second and later print of the same period's register say 补打 on every page.
+        doc = register_as_printed(doc, services.reports.print_copy_no(user, "register", doc.number))
 
         def record() -> None:
             services.ratings.record_register_print(user, start, end, doc.row_count, via="cli")
 
         write_atomically(target, render_register(doc), record)
-    out.write(f"已生成{doc.title}（{doc.subtitle}，{doc.row_count} 条）：{target}\n")
+    copy = f"，{doc.reprint_mark}" if doc.reprint_mark else ""
+    out.write(f"已生成{doc.title}（{doc.subtitle}，{doc.row_count} 条{copy}）：{target}\n")
     warning = glyph_warning(doc.texts())
     if warning:
         sys.stderr.write(f"stationdesk：注意：{warning}\n")
@@ -754,14 +757,18 @@ def _print_ledger(args: argparse.Namespace, badge: str, target: Path, out: TextI
         # the officer printing it.
         ledger = services.ledger.ledger(user, day)
         station = services.station.settings()
-        doc = ledger_document(ledger, station.timezone, dt.datetime.now(dt.UTC))
+        copy_no = services.ledger.print_copy_no(user, day)
+        doc = ledger_document(ledger, station.timezone, dt.datetime.now(dt.UTC), copy_no)
 
         def record() -> None:
-            services.ledger.record_print(user, day, "pdf", via="cli")
+            services.ledger.record_print(user, day, "pdf", via="cli", copy_no=copy_no)
 
         write_atomically(target, render_register(doc), record)
     state = "已审核" if ledger.locked else "未审核"
-    out.write(f"已生成{doc.title}（{day.isoformat()}，{state}，{ledger.row_count} 行）：{target}\n")
+    copy = f"，{doc.reprint_mark}" if doc.reprint_mark else ""
+    out.write(
+        f"已生成{doc.title}（{day.isoformat()}，{state}，{ledger.row_count} 行{copy}）：{target}\n"
+    )
     warning = glyph_warning(doc.texts())
     if warning:
         sys.stderr.write(f"stationdesk：注意：{warning}\n")
@@ -784,7 +791,8 @@ def _print_monthly(args: argparse.Namespace, badge: str, target: Path, out: Text
     ready = _printing_code("app.report_service", "app.printing.register_layout")
     with _logged_in(args, badge, ready) as (services, user):
         report = services.reports.save_monthly_report(user, month, target, via="cli")
-    out.write(f"已生成{report.title}：{target}\n")
+    copy = f"（补打，第 {report.copy_no} 次打印）" if report.copy_no > 1 else ""
+    out.write(f"已生成{report.title}{copy}：{target}\n")
     if report.warning:
         sys.stderr.write(f"stationdesk：注意：{report.warning}\n")
     return 0

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select, union
@@ -32,6 +33,7 @@ from app import audit, day_lock, text_limits
 from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.identity import IdType, check_citizen_name, check_phone, mask_id, mask_phone
+from app.print_log import logged_copy, station_copy_no
 from app.rating_service import LEVELS, PNG_MAGIC, SMS_REPLY_LABEL, rating_is_bad
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
@@ -425,13 +427,32 @@ class LedgerService(ServiceBase):
         with self._sessions.begin() as session:
             return _station(session).timezone
 
-    def record_print(self, user: SessionUser, day: dt.date, what: str, via: str = "gui") -> None:
+    def print_copy_no(self, user: SessionUser, day: dt.date) -> int:
+        """Which print of the day's ledger the next one is (2 and later: 补打 on the paper)."""
+        with self._sessions.begin() as session:
+            self._supervisor(session, user)
+            return station_copy_no(session, "ledger", day.isoformat())
+
+    def record_print(
+        self,
+        user: SessionUser,
+        day: dt.date,
+        what: str,
+        via: str = "gui",
+        copy_no: int | None = None,
+    ) -> None:
         """Audit a print or export of the ledger that came out, under the chief or deputy
-        (``via`` "cli": ``stationdesk print ledger``)."""
+        (``via`` "cli": ``stationdesk print ledger``). ``copy_no``: the number the paper
+        carries (``print_copy_no``); a print logged meanwhile elsewhere makes this the next."""
         if via not in ("gui", "cli"):
             raise ValueError(f"unknown print channel {via!r}")
         with self._writing() as session:
             officer_id = self._supervisor(session, user).id
+            after: dict[str, Any] = {"format": what, "via": via}
+            if what != "xlsx":
+                expected = station_copy_no(session, "ledger", day.isoformat())
+                _logged, after = logged_copy(copy_no or expected, expected, via)
+                after["format"] = what
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -439,7 +460,7 @@ class LedgerService(ServiceBase):
                 action="ledger_exported" if what == "xlsx" else "ledger_printed",
                 entity_type="ledger",
                 entity_id=day.isoformat(),
-                after={"format": what, "via": via},
+                after=after,
             )
 
     # ---- corrections ----------------------------------------------------------------

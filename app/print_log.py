@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from app.errors import ValidationError
+from db.models import AuditEvent
 
 VIA = ("gui", "cli")
 
@@ -29,3 +33,31 @@ def logged_copy(printed: int, expected: int, via: str) -> tuple[int, dict[str, A
             f"按登记顺序记为第 {expected} 次。"
         )
     return expected, after
+
+
+# The station's own documents: their print's audit event (action, entity type). The entity
+# id names one document: the ledger's day, the register's number, the report's month.
+STATION_DOCUMENTS: dict[str, tuple[str, str]] = {
+    "ledger": ("ledger_printed", "ledger"),
+    "register": ("register_printed", "rating_register"),
+    "monthly": ("monthly_report_printed", "monthly_report"),
+}
+
+
+def station_copy_no(session: Session, document: str, key: str) -> int:
+    """Which print the next one of a station document is: 1 for the first, 2 and later 补打.
+
+    Counted from the audit trail, where every print and saved file of the document is an
+    event (a ledger exported to Excel is another action and does not count).
+    """
+    action, entity_type = STATION_DOCUMENTS[document]
+    done = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.entity_id == key,
+            AuditEvent.action == action,
+        )
+    )
+    return int(done or 0) + 1

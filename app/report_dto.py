@@ -19,6 +19,7 @@ class Overview:
     ranking: tuple[RankRow, ...]
     ranking_month: dt.date  # the first day of the ranked month (the month the period ends in)
     generated_at: dt.datetime  # when the figures were computed, in the station's time zone
+    records_from: dt.date | None = None  # the station's first registered visit (local date)
 
     @property
     def generated(self) -> str:
@@ -55,3 +56,4 @@ class MonthlyReport:
     pdf: bytes
     file_name: str
     warning: str  # characters the font lacks, in Chinese; empty when every glyph is there
+    copy_no: int = 1  # which print of the month's report this is (2 and later: 补打)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -21,12 +22,13 @@ from app.errors import NotFound, ValidationError
 from app.exports.files import check_target, write_atomically
 from app.exports.statistics_xlsx import statistics_workbook
 from app.exports.xlsx import workbook_bytes
+from app.print_log import logged_copy, station_copy_no
 from app.printing.fonts import glyph_warning
 from app.printing.monthly_report_pdf import monthly_report_document
 from app.printing.register_pdf import render_register
 from app.report_dto import ExportResult, MonthlyReport, Overview
 from app.statistics_service import Progress, StatisticsService, check_period, month_text
-from db.models import Station
+from db.models import Station, Visit
 
 TREND_MONTHS = 12  # months of trend in the workbook and the monthly report
 
@@ -92,28 +94,51 @@ class ReportService(StatisticsService):
     def monthly_report(
         self, user: SessionUser, month: dt.date | None, progress: Progress | None = None
     ) -> MonthlyReport:
-        """月度通报 of the month ``month`` falls in, as PDF bytes (printing is logged apart)."""
+        """月度通报 of the month ``month`` falls in, as PDF bytes (printing is logged apart).
+
+        The paper says which print of the month's report it is: the second and later are
+        补打 on every page (``MonthlyReport.copy_no``, to log with the print)."""
         first = self._report_month(month)
         last = _add_months(first, 1) - dt.timedelta(days=1)
         with self._sessions.begin() as session:
             overview = self._overview(session, user, first, last, TREND_MONTHS, progress)
-        doc = monthly_report_document(overview)
+            copy_no = station_copy_no(session, "monthly", _month_key(first))
+        doc = monthly_report_document(overview, copy_no)
         return MonthlyReport(
             month=first,
             title=doc.title,
             pdf=render_register(doc),
             file_name=f"{doc.title}.pdf",
             warning=glyph_warning(doc.texts()),
+            copy_no=copy_no,
         )
 
+    def print_copy_no(self, user: SessionUser, document: str, key: str) -> int:
+        """Which print the next one of a station document is (2 and later: 补打): ``document``
+        "register" (``key``: the register's number), "ledger" (the day, YYYY-MM-DD) or
+        "monthly" (YYYY-MM)."""
+        with self._sessions.begin() as session:
+            self._viewer(session, user)
+            return station_copy_no(session, document, key)
+
     def record_monthly_report_print(
-        self, user: SessionUser, month: dt.date, path: Path | None = None
+        self,
+        user: SessionUser,
+        month: dt.date,
+        path: Path | None = None,
+        copy_no: int | None = None,
     ) -> None:
-        """Log that the month's report was printed or saved (the preview calls this after)."""
+        """Log that the month's report was printed or saved (the preview calls this after);
+        ``copy_no``: the number on the paper (``MonthlyReport.copy_no``)."""
         first = self._report_month(month)
         after = _print_after(first, path, "gui")
         with self._audited(
-            user, "monthly_report_printed", "monthly_report", _month_key(first), after
+            user,
+            "monthly_report_printed",
+            "monthly_report",
+            _month_key(first),
+            after,
+            copy_no or 0,
         ):
             pass
 
@@ -134,7 +159,12 @@ class ReportService(StatisticsService):
             target,
             report.pdf,
             lambda: self._audited(
-                user, "monthly_report_printed", "monthly_report", _month_key(report.month), after
+                user,
+                "monthly_report_printed",
+                "monthly_report",
+                _month_key(report.month),
+                after,
+                report.copy_no,
             ),
         )
         return report
@@ -157,11 +187,17 @@ class ReportService(StatisticsService):
         entity_type: str,
         entity_id: str,
         after: dict[str, Any],
+        copy_no: int | None = None,
     ) -> Iterator[None]:
         # The permission is checked again inside the writing transaction: a chief demoted
         # while the figures were computed does not get the file.
         with self._writing() as session:
             officer_id = self._viewer(session, user).id
+            if copy_no is not None:
+                # A print of the report: which copy it is (0: the paper's number unknown).
+                expected = station_copy_no(session, "monthly", entity_id)
+                _logged, copy = logged_copy(copy_no or expected, expected, after["via"])
+                after = after | copy
             audit.record(
                 session,
                 at=self._clock.now(),
@@ -191,6 +227,8 @@ class ReportService(StatisticsService):
             session, viewer_id, start, end, months, progress
         )
         now = self._clock.now().astimezone(tz)
+        # The station's first record: a month before it is not a whole month of service.
+        first_day = session.scalar(select(func.min(Visit.local_date)))
         return Overview(
             station_name=station.name,
             stats=stats,
@@ -198,6 +236,7 @@ class ReportService(StatisticsService):
             ranking=tuple(ranking),
             ranking_month=end.replace(day=1),
             generated_at=now,
+            records_from=first_day,
         )
 
 

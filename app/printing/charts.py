@@ -32,6 +32,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 MARKERS = ("o", "s", "^", "D")
 
 _LOCK = threading.Lock()
+# A trend chart shows at least this many months (empty ones before the first record).
+MIN_CHART_MONTHS = 6
+NO_DATA = "无数据"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,16 @@ def recorded(points: Sequence[TrendPoint]) -> list[TrendPoint]:
         if point.visits or point.finished or point.satisfaction_rate is not None:
             return list(points[index:])
     return list(points[-1:])
+
+
+def chart_months(points: Sequence[TrendPoint], minimum: int = MIN_CHART_MONTHS) -> list[TrendPoint]:
+    """The months a chart shows: ``recorded`` ones, and when there are fewer than
+    ``minimum`` the months before them (from ``points``: no data, drawn as such) so that a
+    station in its first months sees a time axis, not one lonely point."""
+    shown = recorded(points)
+    missing = max(0, minimum - len(shown))
+    before = list(points[: len(points) - len(shown)])
+    return before[len(before) - missing :] + shown if missing else shown
 
 
 def month_labels(points: Sequence[TrendPoint]) -> list[str]:
@@ -183,6 +196,23 @@ def _draw(figure: Figure, points: Sequence[TrendPoint], chart: TrendChart) -> No
             )
         ax.set_ylim(0, max([1, *known]) * 1.1)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    if known:
+        # A month with none of the chart's figures (before the first record, or no rating
+        # that month) says so at its place on the axis instead of being a silent gap.
+        low_y = ax.get_ylim()[0]
+        for i, point in enumerate(points):
+            month = [getattr(point, attr) for attr, _label in chart.series]
+            if all(v is None for v in month) if chart.kind == "rate" else not any(month):
+                ax.text(
+                    i,
+                    low_y,
+                    NO_DATA,
+                    ha="center",
+                    va="bottom",
+                    color=MUTED,
+                    fontproperties=small,
+                    zorder=4,
+                )
     ax.set_xticks(x, month_labels(points), fontproperties=small)
     ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
     ax.tick_params(axis="both", labelsize=7.5, colors=MUTED, length=2, labelfontfamily=FAMILY)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from app import statistics_service
-from app.printing.charts import CHARTS, recorded, trend_chart_png
+from app.printing.charts import CHARTS, chart_months, recorded, trend_chart_png
 from app.printing.register_pdf import (
     Block,
     RegisterColumn,
@@ -46,12 +46,31 @@ def report_title(month: dt.date) -> str:
     return f"{month.year}年{month.month}月窗口服务情况通报"
 
 
-def monthly_report_document(overview: Overview) -> RegisterDocument:
-    """The report as a RegisterDocument (charts rendered to PNG here)."""
+def partial_note(overview: Overview) -> str:
+    """（统计至 12 月 4 日，非整月） for a month not over yet, （自 10 月 26 日起有记录，非整月）
+    for the month the station started in, （本月本所尚无记录） before it; "" for a whole month."""
+    stats = overview.stats
+    begun = overview.records_from
+    if begun is None or begun > stats.end:
+        return "（本月本所尚无记录）"
+    parts = []
+    if begun > stats.start:
+        parts.append(f"自 {begun.month} 月 {begun.day} 日起有记录")
+    if overview.today <= stats.end:
+        parts.append(f"统计至 {overview.today.month} 月 {overview.today.day} 日")
+    return f"（{'，'.join(parts)}，非整月）" if parts else ""
+
+
+def monthly_report_document(overview: Overview, copy_no: int = 1) -> RegisterDocument:
+    """The report as a RegisterDocument (charts rendered to PNG here); ``copy_no``: which
+    print of the month's report this is (2 and later say 补打 on every page)."""
     stats = overview.stats
     month = stats.start
-    period = f"统计期间：{_day(stats.start)}至{_day(stats.end)}"
+    period = f"统计期间：{_day(stats.start)}至{_day(stats.end)}{partial_note(overview)}"
     summary = summary_lines(stats.total, _previous(overview.trend))
+    begun = overview.records_from
+    if begun is not None and stats.start < begun <= stats.end:
+        summary = (f"本所自{_day(begun)}起有登记记录，本月数据不足整月。", *summary)
     if overview.today <= stats.end:
         summary = (f"本月尚未结束，以下为截至{_day(overview.today)}的情况。", *summary)
     blocks: list[Block] = [
@@ -64,15 +83,23 @@ def monthly_report_document(overview: Overview) -> RegisterDocument:
     ]
     trend = recorded(overview.trend)
     if trend:
-        span = f"{trend[0].label}至{trend[-1].label}" if len(trend) > 1 else trend[0].label
-        blocks += [
+        # The charts show at least a few months: those before the first record say 无数据.
+        shown = chart_months(overview.trend)
+        span = f"{shown[0].label}至{shown[-1].label}" if len(shown) > 1 else shown[0].label
+        blocks.append(
             RegisterFigures(
-                tuple(_chart(trend, n) for n in range(len(CHARTS))),
+                tuple(_chart(shown, n) for n in range(len(CHARTS))),
                 heading=f"六、全所月度趋势（{span}）",
                 per_row=2,
-            ),
-            _trend_table(trend),
-        ]
+            )
+        )
+        if len(shown) > len(trend):
+            blocks.append(
+                RegisterText(
+                    (f"{trend[0].label}以前本所尚无登记记录，图中标为“无数据”。",), small=True
+                )
+            )
+        blocks.append(_trend_table(trend))
     blocks.append(
         RegisterText(
             tuple(DEFINITIONS.values()),
@@ -88,6 +115,7 @@ def monthly_report_document(overview: Overview) -> RegisterDocument:
         tables=(),
         blocks=tuple(blocks),
         landscape=False,
+        copy_no=copy_no,
     )
 
 

@@ -472,7 +472,7 @@ def test_print_monthly_writes_the_report(
     assert (action, officer, after) == (
         "monthly_report_printed",
         _officer_id(demo_copy, CHIEF_BADGE),
-        {"month": key, "file": str(out), "via": "cli"},
+        {"month": key, "file": str(out), "via": "cli", "copy_no": 1},  # the first print
     )
 
 
@@ -670,7 +670,7 @@ def test_an_auxiliary_officer_may_not_print_the_ledger(
 
     assert cli.main([*argv, "--badge", CHIEF_BADGE]) == 0
     assert _events(demo_copy, "ledger_printed") == [
-        (_officer_id(demo_copy, CHIEF_BADGE), {"format": "pdf", "via": "cli"})
+        (_officer_id(demo_copy, CHIEF_BADGE), {"format": "pdf", "via": "cli", "copy_no": 1})
     ]
 
 

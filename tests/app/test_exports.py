@@ -482,7 +482,8 @@ def test_printing_the_monthly_report_is_audited(
     assert event["action"] == "monthly_report_printed"
     assert (event["entity_type"], event["entity_id"]) == ("monthly_report", "2025-09")
     assert event["officer_id"] == world.chief.officer_id
-    assert event["after"] == {"month": "2025-09", "file": None, "via": "gui"}
+    # Which print of the month's report it was (issue 14: later ones are 补打).
+    assert event["after"] == {"month": "2025-09", "file": None, "via": "gui", "copy_no": 1}
 
 
 def test_a_month_not_yet_begun_is_refused(world: World, reports: ReportService) -> None:
@@ -501,7 +502,7 @@ def test_saving_the_monthly_report_writes_it_whole_and_audits_it(
     event = audit_log()[-1]
     assert event["action"] == "monthly_report_printed"
     assert event["officer_id"] == world.chief.officer_id
-    assert event["after"] == {"month": "2025-09", "file": str(path), "via": "cli"}
+    assert event["after"] == {"month": "2025-09", "file": str(path), "via": "cli", "copy_no": 1}
     count = len(audit_log())
     with pytest.raises(ValidationError, match=r"\.pdf 结尾"):
         reports.save_monthly_report(world.chief, dt.date(2025, 9, 1), tmp_path / "通报.xlsx")

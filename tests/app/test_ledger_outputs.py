@@ -136,7 +136,7 @@ def test_stationdesk_print_ledger(  # type: ignore[no-untyped-def]
     assert "已审核" in capsys.readouterr().out
     event = audit_log()[-1]
     assert (event["action"], event["officer_id"]) == ("ledger_printed", chief.officer_id)
-    assert event["after"] == {"format": "pdf", "via": "cli"}
+    assert event["after"] == {"format": "pdf", "via": "cli", "copy_no": 1}
     args[2] = "2025-13-01"
     assert cli.main(args) == 1
     assert "YYYY-MM-DD" in capsys.readouterr().err

@@ -267,7 +267,7 @@ def test_the_monthly_report_opens_in_the_preview_and_printing_is_logged(
     assert shown[0][1] == "打印预览 — 2025年9月窗口服务情况通报"
     assert last_event(db) == (
         "monthly_report_printed",
-        {"month": "2025-09", "file": None, "via": "gui"},
+        {"month": "2025-09", "file": None, "via": "gui", "copy_no": 1},  # the first print
     )
 
 
