@@ -31,7 +31,7 @@ from app.notice_dto import (
 )
 from app.print_log import logged_copy
 from app.printing.slip_data import SlipData
-from app.qr_codes import check_notice_scan, notice_qr_payload, parse_scan
+from app.qr_codes import check_notice_scan, notice_qr_payload, parse_scan, visit_id_of_scan
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
 from app.signatures import image_digest
@@ -271,6 +271,14 @@ class NoticeService(ServiceBase):
             self._case_worker(session, user)
             notice = session.scalars(select(Notice).where(Notice.number == number)).first()
             if notice is None:
+                if scanned is not None:
+                    # A slip's code of another kind: its checksum is checked all the same (a
+                    # forged code is refused as such), then the officer is told what it is.
+                    visit_id_of_scan(session, scanned, "number")
+                    raise NotFound(
+                        f"扫描的是受理回执（编号 {number}）的二维码，不是告知单。"
+                        "请扫描告知单上的二维码，或在“查询”中按此编号查找该事项。"
+                    )
                 raise NotFound(f"没有编号为 {number} 的告知单。")
             if scanned is not None:
                 check_notice_scan(notice, scanned, "number")
@@ -635,8 +643,10 @@ class NoticeService(ServiceBase):
         # The station's name, seal and date are the seal area's (``sealed``): no line of its own.
         signatures = (
             [
-                f"申请人签字：（见签名）　{signature.signer_name}　"
-                f"{signature.signed_at.astimezone(tz).strftime('%Y-%m-%d %H:%M')}"
+                # Who signed and when; the signature itself is the layout's 申请人签名 row.
+                f"申请人 {signature.signer_name} 于 "
+                f"{signature.signed_at.astimezone(tz).strftime('%Y-%m-%d %H:%M')} "
+                "在签名板上签名确认。"
             ]
             if signature
             else []

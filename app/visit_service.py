@@ -1211,7 +1211,7 @@ class VisitService(ServiceBase):
             # The station's name, seal and date are the seal area's (``sealed``); the citizen
             # signs for receipt unless they refused (then the officer and a witness sign).
             if not not_signing:
-                signatures = ["申请人签收：____________________　　日期：______________"]
+                signatures = ["申请人签收：________________", "签收日期：______年____月____日"]
         return SlipData(
             kind=kind,
             title=title,

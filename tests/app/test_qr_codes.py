@@ -217,3 +217,16 @@ def test_a_notice_code_typed_into_the_visit_search_is_checked_too(desk: Counter)
     with pytest.raises(ValidationError) as refused:
         found(desk, other_checksum(code))
     assert refused.value.message == NOTICE_REFUSED
+
+
+def test_a_receipt_scanned_where_a_notice_is_asked_is_checked_and_named(desk: Counter) -> None:
+    """告知单 → 扫码: a receipt's code is not a notice's; its checksum is checked all the same."""
+    _id, serial, code = accepted(desk)
+
+    with pytest.raises(NotFound) as wrong_kind:
+        desk.s.notices.find(desk.officer, code)
+    assert f"扫描的是受理回执（编号 {serial}）的二维码，不是告知单" in wrong_kind.value.message
+
+    with pytest.raises(ValidationError) as forged:
+        desk.s.notices.find(desk.officer, other_checksum(code))
+    assert forged.value.message == RECEIPT_REFUSED

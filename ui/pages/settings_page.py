@@ -36,6 +36,11 @@ from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
 from ui.widgets.messages import confirm, show_error
 
+ROLL_NOTE = (
+    "80mm 热敏卷纸只用于受理回执和群众办事引导单；一次性告知单、容缺受理承诺书、"
+    "不予受理告知书和整改督办单须存档，无论此处如何设置，始终用 A4 纸打印。"
+)
+
 
 class SettingsPage(QWidget):
     """Read-only for most; the chief and the administrator may save."""
@@ -180,6 +185,12 @@ class SettingsPage(QWidget):
         other = QGroupBox("打印与安全")
         other_form = QFormLayout(other)
         add_field(other_form, "回执纸张", self.paper_combo, self.errors, "paper_size")
+        # The roll is thermal paper, for what the citizen takes away: a stub that must be
+        # filed, a notice or a pledge, is never printed on it (app.printing.slip_data).
+        roll_note = QLabel(ROLL_NOTE)
+        roll_note.setWordWrap(True)
+        roll_note.setObjectName("hint")
+        other_form.addRow("", roll_note)
         add_field(other_form, "锁定前允许输错", self.attempts_spin, self.errors, "lockout_attempts")
         add_field(other_form, "锁定时长", self.minutes_spin, self.errors, "lockout_minutes")
         add_field(
