@@ -727,7 +727,9 @@ def _print_register(args: argparse.Namespace, badge: str, target: Path, out: Tex
         doc = register_as_printed(doc, services.reports.print_copy_no(user, "register", doc.number))
 
         def record() -> None:
-            services.ratings.record_register_print(user, start, end, doc.row_count, via="cli")
+            services.ratings.record_register_print(
+                user, start, end, doc.row_count, via="cli", copy_no=doc.copy_no
+            )
 
         write_atomically(target, render_register(doc), record)
     copy = f"，{doc.reprint_mark}" if doc.reprint_mark else ""

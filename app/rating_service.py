@@ -16,7 +16,7 @@ from app.dto import SessionUser
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.holiday_service import load_calendar
 from app.identity import mask_phone
-from app.print_log import VIA, logged_copy
+from app.print_log import VIA, logged_copy, station_copy_no
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
@@ -405,8 +405,23 @@ class RatingService(ServiceBase):
             self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
             return self._register(session, start, end)
 
+    def register_print_copy_no(self, user: SessionUser, start: dt.date, end: dt.date) -> int:
+        """Which print of the period's register the next one is (2 and later: 补打)."""
+        end = end or start
+        _check_period(start, end)
+        with self._sessions.begin() as session:
+            self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
+            number = _register_number(_station(session), start, end)
+            return station_copy_no(session, "register", number)
+
     def record_register_print(
-        self, user: SessionUser, start: dt.date, end: dt.date, rows: int, via: str = "gui"
+        self,
+        user: SessionUser,
+        start: dt.date,
+        end: dt.date,
+        rows: int,
+        via: str = "gui",
+        copy_no: int | None = None,
     ) -> None:
         """Log a print of the register that came out (``via`` "cli": ``stationdesk print``)."""
         _check_period(start, end)
@@ -428,6 +443,7 @@ class RatingService(ServiceBase):
                     "to": end.isoformat(),
                     "rows": rows,
                     "via": via,
+                    "copy_no": copy_no,
                 },
             )
 

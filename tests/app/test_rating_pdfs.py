@@ -239,13 +239,23 @@ def test_only_the_chief_and_deputies_print_the_register_and_periods_are_checked(
 def test_printing_the_register_is_audited(desk: Desk, audit_log) -> None:  # type: ignore[no-untyped-def]
     desk.rate(signed(5))
     doc = desk.s.ratings.on_site_register(desk.chief, desk.today)
-    desk.s.ratings.record_register_print(desk.chief, desk.today, desk.today, doc.row_count)
+    copy_no = desk.s.ratings.register_print_copy_no(desk.chief, desk.today, desk.today)
+    desk.s.ratings.record_register_print(
+        desk.chief, desk.today, desk.today, doc.row_count, copy_no=copy_no
+    )
+    assert desk.s.ratings.register_print_copy_no(desk.chief, desk.today, desk.today) == 2
 
     event = audit_log()[-1]
     assert event["action"] == "register_printed"
     assert event["entity_id"] == "HPL-HF-20250929"
     assert event["officer_id"] == desk.chief.officer_id
-    assert event["after"] == {"from": "2025-09-29", "to": "2025-09-29", "rows": 1, "via": "gui"}
+    assert event["after"] == {
+        "from": "2025-09-29",
+        "to": "2025-09-29",
+        "rows": 1,
+        "via": "gui",
+        "copy_no": 1,
+    }
 
 
 def test_many_ratings_run_over_pages_each_with_the_header_and_its_number(desk: Desk) -> None:

@@ -136,3 +136,16 @@ def test_the_chief_prints_the_on_site_register_from_the_page(
     with db.sessions() as session:
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert last is not None and last.action == "register_printed"
+
+    # The same register printed again from the page says 补打 on its pages (issue 14).
+    page.print_register()
+    texts = [_pdf_text(pdf) for pdf in shown]
+    assert "补打" not in texts[0]
+    assert "补打（第 2 次打印）" in texts[1]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    return "".join(page.get_textpage().get_text_range() for page in doc)

@@ -24,7 +24,7 @@ from app.callback_service import CALLER_ROLES, CallbackRow, CallbackService, Cov
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.printing.fonts import glyph_warning
-from app.printing.register_pdf import render_register
+from app.printing.register_pdf import register_as_printed, render_register
 from app.rating_service import RatingService
 from app.reveal_purposes import CALLBACK_PHONE_PURPOSES
 from app.roles import Permission, allows
@@ -442,7 +442,9 @@ class CallbacksPage(QWidget):
         start, end = _py(self.from_edit), _py(self.to_edit)
         ratings = self._ratings
         try:
-            doc = ratings.on_site_register(self._user, start, end)
+            # The second and later prints of a period's register say 补打 on every page.
+            copy_no = ratings.register_print_copy_no(self._user, start, end)
+            doc = register_as_printed(ratings.on_site_register(self._user, start, end), copy_no)
             pdf = render_register(doc)
         except StationDeskError as exc:
             show_error(self, exc.message)
@@ -454,7 +456,9 @@ class CallbacksPage(QWidget):
             pdf,
             "现场回访登记簿",
             f"{name}.pdf",
-            lambda: ratings.record_register_print(self._user, start, end, doc.row_count),
+            lambda: ratings.record_register_print(
+                self._user, start, end, doc.row_count, copy_no=copy_no
+            ),
             glyph_warning(doc.texts()),
             self,
         ).exec()

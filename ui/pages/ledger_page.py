@@ -336,8 +336,10 @@ class LedgerPage(QWidget):
         ledger = self.ledger
         if ledger is None:
             return
-        doc = ledger_document(ledger, self._timezone, dt.datetime.now(dt.UTC))
         try:
+            # The second and later prints of a day's ledger say 补打 on every page.
+            copy_no = self._ledgers.print_copy_no(self._user, ledger.day)
+            doc = ledger_document(ledger, self._timezone, dt.datetime.now(dt.UTC), copy_no)
             pdf = render_register(doc)
         except StationDeskError as exc:
             show_error(self, exc.message)
@@ -346,7 +348,7 @@ class LedgerPage(QWidget):
             pdf,
             "窗口服务每日台账",
             f"每日台账-{ledger.day.isoformat()}.pdf",
-            lambda: self._ledgers.record_print(self._user, ledger.day, "pdf"),
+            lambda: self._ledgers.record_print(self._user, ledger.day, "pdf", copy_no=copy_no),
             glyph_warning(doc.texts()),
             self,
         ).exec()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.dto import SessionUser
 from app.errors import StationDeskError
 from app.exports.statistics_xlsx import EXTRA, topic_names
-from app.printing.charts import CHARTS, recorded, trend_chart_png
+from app.printing.charts import CHARTS, chart_months, trend_chart_png
 from app.report_dto import ExportResult, MonthlyReport
 from app.report_service import TREND_MONTHS, ReportService
 from app.statistics_service import (
@@ -467,7 +467,7 @@ class StatisticsPage(QWidget):
 
         def work(progress: Progress) -> Figures:
             overview = reports.overview(user, start, end, progress, TREND_MONTHS)
-            shown = recorded(overview.trend)
+            shown = chart_months(overview.trend)  # a lone month shows the months before it
             charts = tuple(
                 trend_chart_png(shown, chart, *CHART_PX, dpi=CHART_DPI) for chart in CHARTS
             )
@@ -605,7 +605,7 @@ class StatisticsPage(QWidget):
             report.pdf,
             report.title,
             report.file_name,
-            lambda: reports.record_monthly_report_print(user, month),
+            lambda: reports.record_monthly_report_print(user, month, copy_no=report.copy_no),
             report.warning,
             self,
         ).exec()
