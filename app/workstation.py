@@ -525,13 +525,21 @@ _PROBLEMS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "",
     ),
     (
-        ("connection refused",),
+        ("connection refused", "拒绝连接"),
         "服务器 {host} 拒绝了端口 {port} 上的连接：数据库服务可能没有运行，或端口不对。"
         "请核对端口（默认 5432），或请管理员检查服务器。",
         "port",
     ),
     (
-        ("resolve host", "translate host name", "name or service not known", "nodename"),
+        (
+            "resolve host",
+            "translate host name",
+            "name or service not known",
+            "nodename",
+            "未知的名称或服务",
+            "无法解析主机",
+            "无法把主机名",
+        ),
         "找不到服务器“{host}”。请核对服务器地址（可直接填写 IP 地址，如 192.168.1.10）。",
         "host",
     ),
@@ -543,6 +551,10 @@ _PROBLEMS: tuple[tuple[tuple[str, ...], str, str], ...] = (
             "network is unreachable",
             "closed the connection unexpectedly",
             "host is down",
+            "超时",
+            "没有到主机的路由",
+            "网络不可达",
+            "意外地关闭了联接",
         ),
         "无法连接服务器 {host}:{port}（网络不通或超时）。请检查网线和网络，核对服务器地址，"
         "并确认服务器已开机。",
@@ -556,11 +568,32 @@ _PROBLEMS: tuple[tuple[tuple[str, ...], str, str], ...] = (
 )
 
 
+def _reach(server: ServerConnection) -> str:
+    """Why a TCP connection to the server fails, in libpq's English words ("" when it opens)."""
+    import socket
+
+    try:
+        with socket.create_connection((server.host, server.port), timeout=3):
+            return ""
+    except ConnectionRefusedError:
+        return "connection refused"
+    except socket.gaierror:
+        return "name or service not known"
+    except OSError:  # timed out, no route, network unreachable
+        return "timed out"
+
+
 def connection_problem(original: BaseException | None, server: ServerConnection) -> DatabaseProblem:
     """The Chinese message for a driver error met while connecting to ``server``."""
     text = str(original or "")
     lowered = text.lower()
     logger.info("connection to %s failed: %s", server.display(), text)
+    # libpq's own messages follow the process's locale (Qt sets it: Chinese at a counter), so
+    # a failure to reach the server at all is asked of the network itself, in no language.
+    if not getattr(original, "sqlstate", None):
+        reached = _reach(server)
+        if reached:
+            lowered = f"{reached} {lowered}"
     for needles, message, field in _PROBLEMS:
         if any(needle in lowered for needle in needles):
             filled = message.format(
