@@ -162,6 +162,10 @@ def offer_handover(
     return handover
 
 
+# visit_transitions.reason is VARCHAR(500): PostgreSQL refuses more, SQLite would keep it.
+TRANSITION_REASON_MAX = 500
+
+
 class VisitService(ServiceBase):
     """Every use case of a walk-in matter; each is one transaction with its audit event."""
 
@@ -1560,7 +1564,11 @@ def move_visit(
             officer_id=actor.id,
             from_status=source.value,
             to_status=target.value,
-            reason=reason,
+            # The history keeps the step's label; a longer text (a refusal's grounds) is the
+            # visit's own and whole there.
+            reason=reason
+            if len(reason) <= TRANSITION_REASON_MAX
+            else reason[: TRANSITION_REASON_MAX - 1] + "…",
         )
     )
     audit.record(
