@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,6 +31,7 @@ CHANNEL = "stationdesk_changes"
 # This process: its own notices are not news to it (its pages reload after their own saves).
 PROCESS_TOKEN = uuid.uuid4().hex[:12]
 PING_SECONDS = 3.0
+WAIT_SECONDS = 0.5
 RETRY_SECONDS = 2.0
 _TOKEN_KEY = "stationdesk_notice_token"
 
@@ -139,14 +141,18 @@ class ChangeListener(threading.Thread):
                 self._stop_event.wait(RETRY_SECONDS)
 
     def _listen(self, conn: Any) -> None:
+        pinged = time.monotonic()
         while not self._stop_event.is_set():
-            for notice in conn.notifies(timeout=PING_SECONDS):
+            # Short waits, so a closing window's ``stop`` ends the thread within a second.
+            for notice in conn.notifies(timeout=WAIT_SECONDS):
                 parsed = parse_notice(notice.payload)
                 if parsed is not None and parsed[0] != self._own:
                     self._on_change(parsed[1])
                 if self._stop_event.is_set():
                     return
-            conn.execute("SELECT 1")  # a server gone without a word is found here
+            if time.monotonic() - pinged >= PING_SECONDS:
+                conn.execute("SELECT 1")  # a server gone without a word is found here
+                pinged = time.monotonic()
 
     def _status(self, connected: bool) -> None:
         if connected != self._connected:

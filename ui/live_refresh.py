@@ -71,7 +71,7 @@ class LiveRefresh(QObject):
     def stop(self) -> None:
         """End the listener thread (the window closes)."""
         if self._listener is not None:
-            self._listener.stop()
+            self._listener.stop(wait=1.0)  # a daemon thread: never holds the window longer
             self._listener = None
 
     def page_shown(self, key: str) -> None:
