@@ -112,7 +112,8 @@ def row_select(table: Table) -> Select[Any]:
 _ROW_SELECTS: dict[str, tuple[Table, Select[Any]]] = {}
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A stored value as a JSON-able text the same on both engines (bytes, dates, numbers)."""
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, bytes | bytearray | memoryview):
@@ -128,7 +129,7 @@ def _plain(value: Any) -> Any:
 
 def row_hash(table_name: str, names: Iterable[str], values: Iterable[Any]) -> str:
     """32 hex digits of SHA-256 over a row's stored values by column name (NULL left out)."""
-    fields = {n: _plain(v) for n, v in zip(names, values, strict=True) if v is not None}
+    fields = {n: plain_value(v) for n, v in zip(names, values, strict=True) if v is not None}
     text = json.dumps(
         [table_name, fields], ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )

@@ -24,13 +24,11 @@ enters the recovery sheet as for any server station. The file itself is only rea
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, inspect, select, text, type_coerce
@@ -41,6 +39,7 @@ from sqlalchemy.types import String, TypeDecorator
 
 import db.models  # noqa: F401  (every table on the metadata)
 from app.errors import DatabaseProblem, StationDeskError, ValidationError
+from app.row_seals import plain_value
 from db import pg_server_setup as pgs
 from db.base import Base
 from db.engine import make_engine
@@ -128,17 +127,8 @@ def _ordered(table: Table, postgresql: bool) -> list[Any]:
 
 
 def _canonical(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        return "b:" + bytes(value).hex()
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return "d:" + value.isoformat()
-    if isinstance(value, float):
-        return "f:" + repr(value)
-    if isinstance(value, Decimal):
-        return "n:" + str(value)
-    return "s:" + str(value)
+    """As a row seal writes a value (app.row_seals), NULL kept as null."""
+    return None if value is None else plain_value(value)
 
 
 class _Digest:
