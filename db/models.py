@@ -374,8 +374,9 @@ class Visit(Base):
             name="status",
         ),
         CheckConstraint("channel IN ('window', 'phone', 'appointment', 'home')", name="channel"),
-        # A date range with a name (or none) from one index; also "the visits of a day".
-        Index("ix_visits_date_name", "local_date", "citizen_name"),
+        # A date range with a name (or none) from one index, newest first without reading the
+        # rows (arrived_at); also "the visits of a day".
+        Index("ix_visits_date_name", "local_date", "citizen_name", "arrived_at"),
         Index("ix_visits_arrived", "arrived_at", "id"),
         Index("ix_visits_status_arrived", "status", "arrived_at"),
         Index("ix_visits_first_officer", "first_officer_id"),

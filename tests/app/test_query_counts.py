@@ -362,6 +362,33 @@ def test_the_statistics_of_a_year_read_their_indexes_not_the_tables(large: Stati
     assert used == STATISTICS_COVERING
 
 
+def test_a_surname_over_a_month_is_answered_from_one_index(large: Station) -> None:
+    """The month's entries of ix_visits_date_name hold the name and the arrival: the page and
+    its count come from that index alone, not from ~6,000 table rows (migration 0020)."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _m: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(large.db.engine, "before_cursor_execute", record)
+    try:
+        _search(name="surname", date_from=MONTH, date_to=TODAY)(large)
+    finally:
+        event.remove(large.db.engine, "before_cursor_execute", record)
+
+    with large.db.engine.connect() as conn:
+        plans = [
+            [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)]
+            for statement, params in seen
+            if "citizen_name LIKE" in statement
+        ]
+    assert len(plans) == 1
+    reads = [line for line in plans[0] if line.startswith(("SEARCH visits", "SCAN visits"))]
+    assert reads[0] == (
+        "SEARCH visits USING COVERING INDEX ix_visits_date_name (local_date>? AND local_date<?)"
+    ), plans[0]
+
+
 def test_the_large_station_really_has_ten_times_the_history(small: Station, large: Station) -> None:
     def rows(st: Station, model: type) -> int:
         with st.db.engine.connect() as conn:
