@@ -71,14 +71,23 @@ class Announcement:
     def upgraded(self) -> bool:
         return bool(self.notes)
 
-    def summary(self) -> str:
-        """The opening sentence(s), in Chinese."""
+    def headline(self) -> str:
+        """What happened, in Chinese (the dialog's title)."""
         if self.upgraded:
-            text = f"StationDesk 已升级到 {self.version}。"
-            if self.backup is not None:
-                text += f"升级前已自动备份数据库到：{self.backup}"
-            return text
-        return f"数据库已更新为 {self.version} 版的结构。更新前已自动备份数据库到：{self.backup}"
+            return f"StationDesk 已升级到 {self.version}"
+        return f"数据库已更新为 {self.version} 版的结构"
+
+    def backup_line(self) -> str:
+        """Where the database was copied before migrating ("" when no copy was made)."""
+        if self.backup is None:
+            return ""
+        return f"{'升级' if self.upgraded else '更新'}前已自动备份数据库到：{self.backup}"
+
+    def summary(self) -> str:
+        """The headline and the backup, in one Chinese sentence or two."""
+        return "。".join(part for part in (self.headline(), self.backup_line()) if part) + (
+            "" if self.backup is not None else "。"
+        )
 
 
 def version_key(version: str) -> tuple[int, ...]:

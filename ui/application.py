@@ -315,11 +315,13 @@ def run_gui(target: str | None, demo: bool = False) -> int:
             ):
                 apply_font_size(app, STANDARD_POINTS)
                 continue
+            from ui.dialogs.release_notes_dialog import welcome_after_start
             from ui.main_window import MainWindow
 
             window = MainWindow(services, user, db.location, settings)
             window.show()
-            QTimer.singleShot(0, window.offer_tour)  # 新手入门, a new officer's first day
+            # 更新说明 after an upgrade (once per PC), then 新手入门 on a new officer's first day.
+            QTimer.singleShot(0, partial(welcome_after_start, window, db.backup))
             start_daily_backup(window, services.backup, partial(_refresh_backup_warning, window))
             app.exec()
             if not window.logout_requested:

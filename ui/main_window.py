@@ -439,6 +439,9 @@ class MainWindow(QMainWindow):
         tour = QAction("新手入门…", self)
         tour.triggered.connect(self.show_tour)
         help_menu.addAction(tour)
+        release_notes = QAction("更新说明…", self)
+        release_notes.triggered.connect(self.show_release_notes)
+        help_menu.addAction(release_notes)
         help_menu.addSeparator()
         about = QAction("关于…", self)
         about.triggered.connect(self._on_about)
@@ -761,6 +764,12 @@ class MainWindow(QMainWindow):
         """帮助 → 新手入门: the first-day walk through the counter."""
         TourDialog(self).exec()
         self._settings.setValue(f"tour_seen/{self._user.badge_no}", True)
+
+    def show_release_notes(self) -> None:
+        """帮助 → 更新说明: what changed in each version."""
+        from ui.dialogs.release_notes_dialog import show_release_notes
+
+        show_release_notes(self)
 
     def offer_tour(self) -> None:
         """A window officer's first login on this computer opens 新手入门 once."""

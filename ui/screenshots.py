@@ -30,6 +30,7 @@ from app.identity import IdType, check_digit
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
+from app.release_notes import Announcement, current_version, load_notes
 from app.services import Services, build_services
 from app.visit_dto import NewVisit, VisitQuery, VisitRow
 from app.workstation import CONFIG_DIR_ENV, ServerConnection, Workstation, save_workstation
@@ -42,6 +43,7 @@ from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.rating_dialog import RatingDialog
 from ui.dialogs.registration_dialog import RegistrationDialog
+from ui.dialogs.release_notes_dialog import ReleaseNotesDialog
 from ui.dialogs.server_dialog import ServerDialog
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.shift_dialog import ShiftDialog
@@ -646,6 +648,12 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
         tour = TourDialog()
         tour.go(1)
         shot("15c-tour.png", tour)
+        # The first start after an upgrade, with an example of the backup made before it.
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        told = Announcement(
+            current_version(), load_notes()[:1], Path(f"{location}.bak-{stamp}-before-0019")
+        )
+        shot("15e-release-notes.png", ReleaseNotesDialog(told.notes, window, told))
         window.close()
     finally:
         db.dispose()
