@@ -18,22 +18,31 @@ if (-not $Out) { $Out = Join-Path $Root "dist\offline" }
 $LogDir = Join-Path $env:LOCALAPPDATA "StationDesk\log"
 New-Item -ItemType Directory -Force -Path $LogDir | Out-Null
 $Log = Join-Path $LogDir "bundle.log"
-Set-Content -Path $Log -Value "== $(Get-Date -Format 'yyyy-MM-dd HH:mm:ss') scripts\bundle.ps1" -Encoding UTF8
+"== $(Get-Date -Format 'yyyy-MM-dd HH:mm:ss') scripts\bundle.ps1" | Out-File -FilePath $Log -Encoding UTF8
 # Chinese in the console, whatever the code page.
 [Console]::OutputEncoding = [System.Text.Encoding]::UTF8
 $env:PYTHONIOENCODING = "utf-8"
 
+# Every native program's exit code is looked at: Windows PowerShell 5.1 would stop at the first
+# line a program writes to stderr under "Stop".
+$ErrorActionPreference = "Continue"
+
+# Runs a native program with its output (stdout and stderr) appended to the log; its exit code.
+function Invoke-Logged {
+    param([string]$Program, [string[]]$Arguments)
+    & $Program @Arguments 2>&1 | ForEach-Object { "$_" } | Out-File -FilePath $Log -Append -Encoding UTF8
+    return $LASTEXITCODE
+}
+
 # The Python that runs the tool: the bundle's own version when the py launcher has it.
 $PyArgs = @("-3")
 if ($Python) {
-    & py "-$Python" -c "pass" 2>$null
-    if ($LASTEXITCODE -eq 0) { $PyArgs = @("-$Python") }
+    if ((Invoke-Logged "py" @("-$Python", "-c", "pass")) -eq 0) { $PyArgs = @("-$Python") }
 }
 $Tool = Join-Path ([System.IO.Path]::GetTempPath()) ("stationdesk-bundle-tool-" + [guid]::NewGuid())
 try {
     Write-Output "准备制作工具（临时 Python 环境）…"
-    & py @PyArgs -m venv (Join-Path $Tool "venv") *>> $Log
-    if ($LASTEXITCODE) {
+    if (Invoke-Logged "py" ($PyArgs + @("-m", "venv", (Join-Path $Tool "venv")))) {
         Write-Output "无法创建临时 Python 环境，请确认已安装 Python 3.11 或更新版本（py 启动器）。详细记录：$Log"
         exit 1
     }

@@ -260,13 +260,14 @@ def resolve_closure(
     while queue:
         requirement, wanted_by = queue.pop()
         name = canonicalize_name(requirement.name)
+        wanted = f"{requirement.name}{requirement.specifier}"  # without its marker
         wheel = by_name.get(name)
         if wheel is None:
-            raise BundleError(f"缺少 {requirement}（{wanted_by} 需要）")
+            raise BundleError(f"缺少 {wanted}（{wanted_by} 需要）")
         if requirement.specifier and not requirement.specifier.contains(
             wheel.version, prereleases=True
         ):
-            raise BundleError(f"{wheel.path.name} 的版本不满足 {requirement}（{wanted_by} 需要）")
+            raise BundleError(f"{wheel.path.name} 的版本不满足 {wanted}（{wanted_by} 需要）")
         if wheel.requires_python and not SpecifierSet(wheel.requires_python).contains(
             python_full, prereleases=True
         ):
