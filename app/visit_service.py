@@ -81,7 +81,7 @@ from db.models import (
     Visit,
     VisitTransition,
 )
-from db.queries import unindexed
+from db.queries import sqlite_index, unindexed
 from db.sealed import cipher_of
 
 Owner = aliased(Officer, name="owner")
@@ -903,12 +903,14 @@ class VisitService(ServiceBase):
                 conds.append(Visit.serial.contains(serial, autoescape=True))
             # The dates as an index bound, unless the name's index answers first.
             local_date: Any = Visit.local_date
+            by_date_and_name = False
             if is_spelling(q.name):  # jx for 𠮷祥, or a name in Latin letters
                 conds.append(spelled_names(session, q.name, q.date_from, q.date_to))
             elif q.name.strip():
                 name = q.name.strip()
                 conds.append(Visit.citizen_name.startswith(name, autoescape=True))
-                if not _date_range_first(name, q.date_from, q.date_to):
+                by_date_and_name = _date_range_first(name, q.date_from, q.date_to)
+                if not by_date_and_name:
                     # The range lets the name index answer; LIKE keeps the result exact.
                     conds.append(Visit.citizen_name >= name)
                     conds.append(Visit.citizen_name < name + "\U0010ffff")
@@ -940,6 +942,8 @@ class VisitService(ServiceBase):
                     ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id
                 )
             ids = ids.where(*conds)
+            if by_date_and_name:  # the weeks' entries hold name and arrival (migration 0020)
+                ids = sqlite_index(ids, Visit, "ix_visits_date_name")
             newest_first = (Visit.arrived_at.desc(), Visit.id.desc())
             if not conds or (len(conds) == 1 and q.status):
                 # The newest page comes straight off an index in arrival order (a few hundred

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, Select, Text, case, literal, select
@@ -21,11 +21,27 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from db.models import Visit, VisitTransition
 
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
+
 # 办结 in the wide sense: completed, answered on the spot, guided elsewhere, refused. All final.
 FINISHED_STATUSES = ("completed", "answered", "guided", "refused")
+# A visit named by id, with the columns the period counts read of it (owner, matter, due, status).
+VISIT_BY_ID = "ix_visits_id_figures"
 # Closed for good: finished, or voided.
 CLOSED_STATUSES = (*FINISHED_STATUSES, "voided")
 OPEN_STATUSES = ("registered", "in_progress", "waiting_materials")
+
+
+def sqlite_index(statement: SelectT, entity: Any, index: str) -> SelectT:
+    """``statement`` reading ``entity`` through ``index`` on SQLite (``INDEXED BY``, rendered by
+    the hint below); other engines ignore it.
+
+    For the queries over a period of a big table whose plan must not depend on the planner's
+    statistics: the ANALYZE that opening a file runs (``db.maintenance``, 1,000 rows an index)
+    guesses a status's share of the visits as 1 in a thousand, and a finished-in-a-year count
+    then walked 900,000 completed visits' histories (4.3 s instead of 0.1 s on the 1M station).
+    """
+    return statement.with_hint(entity, f"INDEXED BY {index}", "sqlite")
 
 
 def finished_between(
@@ -45,7 +61,7 @@ def finished_between(
     ledger, the statistics and the callback sampler all count "finished" with this one
     definition.
     """
-    return (
+    query = (
         select(VisitTransition.visit_id, VisitTransition.at, *columns)
         .join(Visit, Visit.id == VisitTransition.visit_id)
         .where(
@@ -55,6 +71,8 @@ def finished_between(
             Visit.status.in_(statuses),
         )
     )
+    query = sqlite_index(query, VisitTransition, "ix_visit_transitions_status_at_visit")
+    return sqlite_index(query, Visit, VISIT_BY_ID)
 
 
 def open_at(day: dt.date, lo: dt.datetime) -> Subquery:
