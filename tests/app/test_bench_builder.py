@@ -209,3 +209,32 @@ def test_the_whole_check_passes_with_the_bulk_rows_counted_as_before_binding(
     assert report.ok, "\n".join(report.lines)
     [line] = [line for line in report.lines if line.startswith("业务记录绑定")]
     assert "启用审计绑定之前的记录" in line
+
+
+def test_a_reviewed_day_reads_and_prints_as_one_the_app_reviewed(station: Path) -> None:
+    """The stored ledgers have the app's sections: as many cells in a row as the section has
+    columns (the 窗口 column of migration 0018 included), so the chief's reprint renders."""
+    import datetime as dt
+
+    from app.printing.ledger_pdf import ledger_document
+    from app.printing.register_pdf import render_register
+
+    with sqlite3.connect(station) as con:
+        (day,) = con.execute("SELECT max(day) FROM day_reviews").fetchone()
+    db = open_database(station)
+    try:
+        services = build_services(db.sessions, hashing=PasswordHashing(1, 1024, 1))
+        chief = services.auth.login("031001", "Demo2026")
+        stored = services.ledger.ledger(chief, dt.date.fromisoformat(day))
+        live = services.ledger.ledger(chief, dt.date.fromisoformat(day) + dt.timedelta(days=7))
+        tz = services.station.settings().timezone
+        pdf = render_register(ledger_document(stored, tz, dt.datetime.now(dt.UTC)))
+    finally:
+        db.dispose()
+    assert stored.locked and stored.sections[0].rows
+    assert [(s.key, s.columns) for s in stored.sections] == [
+        (s.key, s.columns) for s in live.sections
+    ]
+    for section in stored.sections:
+        assert {len(r.cells) for r in section.rows} <= {len(section.columns)}, section.key
+    assert pdf.startswith(b"%PDF")
