@@ -74,7 +74,7 @@ class Announcement:
     def headline(self) -> str:
         """What happened, in Chinese (the dialog's title)."""
         if self.upgraded:
-            return f"StationDesk 已升级到 {self.version}"
+            return f"派出所窗口服务台账已升级到 {self.version}"
         return f"数据库已更新为 {self.version} 版的结构"
 
     def backup_line(self) -> str:

@@ -171,7 +171,8 @@ def test_an_upgrade_is_told_once_with_the_notes_since_the_last_shown(
     assert first is not None and first.upgraded
     assert [n.version for n in first.notes] == ["0.3.0", "0.2.0"]
     assert first.backup == backup
-    assert first.summary() == f"StationDesk 已升级到 0.3.0。升级前已自动备份数据库到：{backup}"
+    upgraded = "派出所窗口服务台账已升级到 0.3.0。"
+    assert first.summary() == f"{upgraded}升级前已自动备份数据库到：{backup}"
     assert pending(backup) == first  # not yet shown (the start stopped before): again
     announced(first)
     assert pending(backup) is None  # the same start's second login
@@ -184,7 +185,7 @@ def test_an_upgrade_without_a_backup_says_so_without_one(fake_notes: object) -> 
     told = pending(None)
     assert told is not None
     assert [n.version for n in told.notes] == ["0.3.0"]
-    assert told.summary() == "StationDesk 已升级到 0.3.0。"
+    assert told.summary() == "派出所窗口服务台账已升级到 0.3.0。"
     announced(told)
     assert pending(None) is None
 

@@ -68,7 +68,7 @@ def test_an_upgrade_shows_the_version_the_backup_and_every_item(
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.windowTitle() == "更新说明"
-    assert dialog.title.text() == f"StationDesk 已升级到 {current_version()}"
+    assert dialog.title.text() == f"派出所窗口服务台账已升级到 {current_version()}"
     text = dialog.browser.toPlainText()
     assert f"升级前已自动备份数据库到：{BACKUP}" in text
     for item in told.notes[0].items:
@@ -126,7 +126,7 @@ def test_the_menu_s_notes_list_every_version_without_the_upgrade_lines(
     dialog = ReleaseNotesDialog(load_notes(), parent)
     qtbot.addWidget(dialog)
     text = dialog.browser.toPlainText()
-    assert dialog.title.text() == f"StationDesk 更新说明（当前版本 {current_version()}）"
+    assert dialog.title.text() == f"派出所窗口服务台账更新说明（当前版本 {current_version()}）"
     for note in load_notes():
         assert note.heading() in text
     assert "备份" not in text.split(load_notes()[0].heading())[0]
@@ -266,7 +266,7 @@ def test_the_real_start_shows_the_notes_once_after_an_upgrade(
         backup = opened[0].backup  # type: ignore[attr-defined]
         assert backup is not None and backup.exists()
         assert len(seen) == 1 and FakeWindow.tours == ["tour"]
-        assert f"StationDesk 已升级到 {current_version()}" in seen[0]
+        assert f"派出所窗口服务台账已升级到 {current_version()}" in seen[0]
         assert f"升级前已自动备份数据库到：{backup}" in seen[0]
         assert load_notes()[0].items[0] in seen[0]
 

@@ -74,7 +74,7 @@ class ReleaseNotesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("更新说明")
         if announcement is None:
-            heading = f"StationDesk 更新说明（当前版本 {current_version()}）"
+            heading = f"派出所窗口服务台账更新说明（当前版本 {current_version()}）"
         else:
             heading = announcement.headline()
         self.title = QLabel(heading)
