@@ -31,19 +31,24 @@ echo "== 系统库"
 python3 packaging/elf_deps.py "$dist" --strict || fail "库不全，或带了没用的库（见上）"
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home"
 stamp="$work/stamp"
 touch "$stamp"
 sleep 1  # a file written in the same second as the stamp still counts as newer
-export HOME="$work/home" XDG_CONFIG_HOME="" XDG_DATA_HOME="" XDG_CACHE_HOME="" XDG_STATE_HOME=""
+# Every user folder (platformdirs) under the throwaway home.
+export HOME="$work/home"
 export STATIONDESK_KEY_DIR="$work/keys" STATIONDESK_KEYRING=0 STATIONDESK_CONFIG_DIR="$work/config"
 export STATIONDESK_PASSWORD=Demo2026 QT_QPA_PLATFORM=offscreen
 unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME
 db="$work/demo.db"
 logs="$HOME/.local/state/StationDesk/log"
-show_logs() { cat "$logs"/*.log 2>/dev/null | tail -40 || true; }
-trap 'rc=$?; [ $rc -ne 0 ] && show_logs; rm -rf "$work"; exit $rc' EXIT
+cleanup() {
+    local rc=$?
+    [ $rc -eq 0 ] || cat "$logs"/*.log 2>/dev/null | tail -40 || true
+    rm -rf "$work"
+    exit $rc
+}
+trap cleanup EXIT
 
 echo "== stationdesk --help"
 # (grep -q on a pipe ends the writer early: with pipefail that fails; hence the variables)
