@@ -41,6 +41,14 @@ DLOPENED = ("libpython",)
 PRUNABLE_FOLDERS = ("_internal", "_internal/PySide6/Qt/lib")
 
 
+def prunable_dest(dest: str) -> bool:
+    """A library in the build's top folder or Qt's lib folder (a path inside _internal)."""
+    dest = dest.replace("\\", "/")
+    name = dest.rsplit("/", 1)[-1]
+    in_folder = "/" not in dest or dest.startswith("PySide6/Qt/lib/")
+    return in_folder and name.startswith("lib") and ".so" in name
+
+
 def is_elf(path: Path) -> bool:
     try:
         with path.open("rb") as fh:

@@ -156,3 +156,19 @@ def test_median_ms() -> None:
 
 def test_parse_program() -> None:
     assert startup_times.parse_program("frozen=dist/x") == ("frozen", "dist/x")
+
+
+@pytest.mark.parametrize(
+    ("dest", "prunable"),
+    [
+        ("libpango-1.0.so.0", True),
+        ("PySide6/Qt/lib/libQt6Gui.so.6", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
+        ("pypdfium2_raw/libpdfium.so", False),
+        ("_cffi_backend.cpython-311-x86_64-linux-gnu.so", False),
+        ("numpy.libs/libscipy_openblas64_-32a4b2a6.so", False),
+        ("python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so", False),
+    ],
+)
+def test_prunable_dest(dest: str, prunable: bool) -> None:
+    assert elf_deps.prunable_dest(dest) is prunable
