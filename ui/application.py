@@ -21,12 +21,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QSettings, QSize, QThreadPool, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from app.errors import DatabaseProblem, StationDeskError
 from app.station_preview import StationPreview, preview_station
 from app.workstation import ServerPasswordMissing, load_workstation, saved_target
+from resources import RESOURCES_DIR
 from ui.files import install_qt_chinese, prefer_chinese_system_locale
 from ui.fonts import STANDARD_POINTS, apply_font_size, install_fonts_and_style, saved_font_size
 from ui.garbage import GarbageCollector
@@ -52,6 +54,8 @@ logger = logging.getLogger(__name__)
 EXIT_AT_LOGIN_ENV = "STATIONDESK_EXIT_AT_LOGIN"
 # How long quitting waits for a backup still being written (a big file to a slow share).
 BACKUP_WAIT_MS = 10 * 60 * 1000
+# The icon files resources/icons/stationdesk-<size>.png (from packaging/icons, the .deb's too).
+ICON_SIZES = (16, 32, 48, 256)
 
 
 def _install_excepthook() -> None:
@@ -249,6 +253,14 @@ def _discard(db: Database, file: Path | None) -> None:
             logger.warning("could not remove %s: %s", path, exc)
 
 
+def application_icon() -> QIcon:
+    """The program's icon in the sizes a title bar, a taskbar and Alt+Tab ask for."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(RESOURCES_DIR / "icons" / f"stationdesk-{size}.png"), QSize(size, size))
+    return icon
+
+
 def run_gui(target: str | None, demo: bool = False) -> int:
     """Run the application until the officer quits."""
     prefer_chinese_system_locale()
@@ -256,6 +268,9 @@ def run_gui(target: str | None, demo: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
     app.setOrganizationName("StationDesk")
+    # The taskbar and the window title bar show the menu entry's icon (packaging/icons).
+    app.setWindowIcon(application_icon())
+    app.setDesktopFileName("stationdesk")
     install_fonts_and_style(app)
     install_qt_chinese(app)  # file, print and message dialogs without an English label
     _install_excepthook()

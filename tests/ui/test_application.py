@@ -55,3 +55,10 @@ def con_dump(path: Path) -> list[str]:
         return list(con.iterdump())
     finally:
         con.close()
+
+
+def test_the_program_has_its_icon_in_every_size_it_asks_for(qapp: object) -> None:
+    icon = application.application_icon()
+    assert not icon.isNull()
+    sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
+    assert sizes == {(n, n) for n in application.ICON_SIZES}
