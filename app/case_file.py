@@ -38,6 +38,7 @@ from app.printing.register_pdf import (
 )
 from app.rating_service import KIND_LABELS as RATING_KINDS
 from app.rating_service import LEVELS, is_bad
+from app.refusal import refusal_paragraphs
 from app.reveal_purposes import COMPLAINT as COMPLAINT_PURPOSE
 from app.roles import Permission, Role, allows
 from app.service_base import ServiceBase
@@ -252,12 +253,21 @@ class _Builder:
                 "引导至",
                 "　".join(x for x in (v.guided_unit, v.guided_address, v.guided_phone) if x),
             ),
-            ("不予受理理由", v.refusal_reason),
-            ("救济途径", v.refusal_redress),
             ("作废原因", v.void_reason),
         ):
             if value:
                 fields.append((label, value))
+        if v.status == VisitStatus.REFUSED:
+            # As the refusal notice printed them: reason, legal basis, redress bodies.
+            fields += refusal_paragraphs(
+                v.refusal_reason,
+                v.refusal_basis or "",
+                v.refusal_review_body or "",
+                v.refusal_court or "",
+                v.refusal_redress,
+            )
+            if v.refusal_unsigned:
+                fields.append(("拒绝签收", f"申请人拒绝签收。民警说明：{v.refusal_unsigned}"))
         return RegisterTable(
             (RegisterColumn("项目", 22), RegisterColumn("内容", 78)),
             tuple(RegisterRow(pair) for pair in fields),

@@ -42,3 +42,22 @@ def limits_text() -> str:
         f"申请行政复议的期限为{REVIEW_DAYS}，提起行政诉讼的期限为{LAWSUIT_MONTHS}，"
         "均自收到本告知书之日起计算。"
     )
+
+
+def refusal_paragraphs(
+    reason: str, basis: str, review_body: str, court: str, redress: str
+) -> list[tuple[str, str]]:
+    """Reason, legal basis and redress of a refusal, as the notice prints them and the matter's
+    detail and 办件档案 show them; one recorded before the form asked for the basis and the
+    bodies (migration 0019) keeps its free text and says what is missing."""
+    if basis:
+        full = redress_text(review_body, court)
+        if redress:
+            full += redress
+        return [("不予受理的理由", reason), ("法律依据", basis), ("救济途径", full)]
+    return [
+        ("不予受理的理由和依据", reason),
+        ("法律依据", NOT_RECORDED),
+        ("救济途径", redress or NOT_RECORDED),
+        ("救济期限", limits_text()),
+    ]

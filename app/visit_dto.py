@@ -177,6 +177,9 @@ class VisitDetail:
     guided_phone: str
     refusal_reason: str
     refusal_redress: str
+    # A refusal's reason, legal basis and redress as its notice prints them (label, text).
+    refusal_lines: tuple[tuple[str, str], ...]
+    refusal_unsigned: str  # why the citizen did not sign the notice (a witness signed)
     void_reason: str
     first_officer_badge: str
     owner_badge: str

@@ -38,10 +38,8 @@ from app.printing.slip_data import SlipData
 from app.qr_codes import parse_scan, visit_id_of_scan, visit_qr_payload
 from app.refusal import (
     COMMON_BASIS,
-    NOT_RECORDED,
     RefusalDraft,
-    limits_text,
-    redress_text,
+    refusal_paragraphs,
 )
 from app.reveal_purposes import (
     ID_NUMBER_PURPOSES,
@@ -1430,6 +1428,10 @@ class VisitService(ServiceBase):
             guided_phone=visit.guided_phone,
             refusal_reason=visit.refusal_reason,
             refusal_redress=visit.refusal_redress,
+            refusal_lines=(
+                tuple(_refusal_paragraphs(visit)) if visit.status == VisitStatus.REFUSED else ()
+            ),
+            refusal_unsigned=visit.refusal_unsigned or "",
             void_reason=visit.void_reason,
             first_officer_badge=first.badge_no,
             owner_badge=owner.badge_no,
@@ -1795,23 +1797,14 @@ def where_to_go(address: str, place: str) -> str:
 
 
 def _refusal_paragraphs(visit: Visit) -> list[tuple[str, str]]:
-    """Reason, legal basis and redress of a refusal; one recorded before the form asked for
-    the basis and the bodies (migration 0019) keeps its free text and says what is missing."""
-    if visit.refusal_basis:
-        redress = redress_text(visit.refusal_review_body or "", visit.refusal_court or "")
-        if visit.refusal_redress:
-            redress += visit.refusal_redress
-        return [
-            ("不予受理的理由", visit.refusal_reason),
-            ("法律依据", visit.refusal_basis),
-            ("救济途径", redress),
-        ]
-    return [
-        ("不予受理的理由和依据", visit.refusal_reason),
-        ("法律依据", NOT_RECORDED),
-        ("救济途径", visit.refusal_redress or NOT_RECORDED),
-        ("救济期限", limits_text()),
-    ]
+    """A refused visit's reason, basis and redress (``app.refusal.refusal_paragraphs``)."""
+    return refusal_paragraphs(
+        visit.refusal_reason,
+        visit.refusal_basis or "",
+        visit.refusal_review_body or "",
+        visit.refusal_court or "",
+        visit.refusal_redress,
+    )
 
 
 def count_prints(session: Session, visit_id: int, kind: str) -> int:

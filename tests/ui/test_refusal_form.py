@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
 from app.dto import SessionUser
 from app.identity import IdType
+from app.printing.register_pdf import RegisterTable
 from app.refusal import COMMON_BASIS
 from app.roles import Role
 from app.services import Services
@@ -75,6 +76,19 @@ def test_the_refusal_form_asks_the_basis_and_offers_the_stations_bodies(
     said = dict(slip.paragraphs)
     assert said["法律依据"] == COMMON_BASIS + "第一款第（一）项"
     assert REVIEW in said["救济途径"] and "测试市中级人民法院" in said["救济途径"]
+
+    # The matter's detail shows what the notice says: the basis and the bodies by name.
+    panel.show_visit(visit.row.id)
+    shown = panel.view.toPlainText()
+    assert "法律依据" in shown and COMMON_BASIS + "第一款第（一）项" in shown
+    assert REVIEW in shown and "测试市中级人民法院" in shown
+    # So does the 办件档案 the chief prints.
+    document = services.case_files.document(chief, visit.row.serial)
+    first = next(b for b in document.blocks if isinstance(b, RegisterTable))
+    fields = {row.cells[0]: row.cells[1] for row in first.rows}
+    assert fields["法律依据"] == COMMON_BASIS + "第一款第（一）项"
+    assert fields["不予受理的理由"] == "申请人与被证明人不存在亲属关系。"
+    assert REVIEW in fields["救济途径"] and "测试市中级人民法院" in fields["救济途径"]
 
 
 def test_the_settings_page_edits_the_redress_bodies(

@@ -142,9 +142,10 @@ def visit_html(d: VisitDetail) -> str:
         lines.append(
             ("引导至", f"{esc(d.guided_unit)}，{esc(d.guided_address)}，{esc(d.guided_phone)}")
         )
-    if d.refusal_reason:
-        lines.append(("不予受理理由", esc(d.refusal_reason)))
-        lines.append(("救济途径", esc(d.refusal_redress)))
+    # The reason, the legal basis and the redress bodies, as the refusal notice prints them.
+    lines.extend((label, esc(text)) for label, text in d.refusal_lines)
+    if d.refusal_unsigned:
+        lines.append(("拒绝签收", esc(d.refusal_unsigned)))
     if d.void_reason:
         lines.append(("作废原因", esc(d.void_reason)))
     pending = d.pending_handover
