@@ -314,18 +314,24 @@ ASKS_FOR_ALL = {"search, a later page": "visits", "complaints, all": "complaints
 NEWEST_FIRST = "INDEX ix_visits_arrived"
 
 
-@pytest.mark.parametrize("name", list(LISTS))
-def test_no_list_reads_a_whole_history_table(name: str, large: Station) -> None:
+def _statements_of(station: Station, call: Callable[[Station], object]) -> list[tuple[str, Any]]:
+    """The statements (with their parameters) ``call`` runs, for their query plans."""
     seen: list[tuple[str, Any]] = []
 
     def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _m: Any) -> None:
         seen.append((statement, params))
 
-    event.listen(large.db.engine, "before_cursor_execute", record)
+    event.listen(station.db.engine, "before_cursor_execute", record)
     try:
-        LISTS[name](large)
+        call(station)
     finally:
-        event.remove(large.db.engine, "before_cursor_execute", record)
+        event.remove(station.db.engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_no_list_reads_a_whole_history_table(name: str, large: Station) -> None:
+    seen = _statements_of(large, LISTS[name])
 
     with large.db.engine.connect() as conn:
         for statement, params in seen:
@@ -370,16 +376,10 @@ def test_the_statistics_of_a_year_read_their_indexes_not_the_tables(
     planned_with: str, request: pytest.FixtureRequest
 ) -> None:
     large: Station = request.getfixturevalue(planned_with)
-    seen: list[tuple[str, Any]] = []
-
-    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _m: Any) -> None:
-        seen.append((statement, params))
-
-    event.listen(large.db.engine, "before_cursor_execute", record)
-    try:
-        large.s.statistics.compute(large.chief, TODAY - dt.timedelta(days=365), TODAY)
-    finally:
-        event.remove(large.db.engine, "before_cursor_execute", record)
+    seen = _statements_of(
+        large,
+        lambda st: st.s.statistics.compute(st.chief, TODAY - dt.timedelta(days=365), TODAY),
+    )
 
     used: set[str] = set()
     with large.db.engine.connect() as conn:
@@ -400,16 +400,7 @@ def test_a_surname_over_a_month_is_answered_from_one_index(
     """The month's entries of ix_visits_date_name hold the name and the arrival: the page and
     its count come from that index alone, not from ~6,000 table rows (migration 0020)."""
     large: Station = request.getfixturevalue(planned_with)
-    seen: list[tuple[str, Any]] = []
-
-    def record(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _m: Any) -> None:
-        seen.append((statement, params))
-
-    event.listen(large.db.engine, "before_cursor_execute", record)
-    try:
-        _search(name="surname", date_from=MONTH, date_to=TODAY)(large)
-    finally:
-        event.remove(large.db.engine, "before_cursor_execute", record)
+    seen = _statements_of(large, _search(name="surname", date_from=MONTH, date_to=TODAY))
 
     with large.db.engine.connect() as conn:
         plans = [
