@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the user's profile folders are private already.)
     os.umask(0o077)
     args = cli.build_parser().parse_args(argv)
-    from app.logs import configure_logging
+    from app.core.logs import configure_logging
 
     # Before anything runs: a command's details go to its log file, never the terminal.
     configure_logging(gui=args.command is None)

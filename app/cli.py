@@ -5,7 +5,7 @@ like the GUI: ``--badge`` plus the password from STATIONDESK_PASSWORD or a promp
 argument, which would show in the process list). The officer's permissions are checked by the
 services and every output is audited under that officer. ``restore`` cannot ask the database it
 replaces (it may be missing or broken): the badge and password are checked against the chief's
-or administrator's account stored in the backup (app/restore.py).
+or administrator's account stored in the backup (app/backup/restore.py).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from app.errors import AuthenticationError, StationDeskError
+from app.core.errors import AuthenticationError, StationDeskError
 
 if TYPE_CHECKING:
-    from app.database import Database
-    from app.dto import SessionUser
+    from app.core.database import Database
+    from app.core.dto import SessionUser
     from app.printing.slip_data import SlipData
     from app.services import Services
 
@@ -393,7 +393,7 @@ def guarded(name: str, call: Callable[[], int], err: TextIO | None = None) -> in
     """Run command ``name``; whatever goes wrong is one Chinese line and a non-zero exit code.
 
     Expected problems say what to do (exit 1, 2 for an argument); anything else says where
-    its details are: the traceback goes to the log file only (``app.logs``).
+    its details are: the traceback goes to the log file only (``app.core.logs``).
     """
     err = err or sys.stderr
     try:
@@ -411,7 +411,7 @@ def guarded(name: str, call: Callable[[], int], err: TextIO | None = None) -> in
         return 130
     except Exception:
         logger.exception("unexpected error in %s", name)
-        from app.logs import log_file
+        from app.core.logs import log_file
 
         where = log_file()
         err.write(
@@ -435,12 +435,13 @@ def _quick_exit_once() -> None:
 
 
 def _init(args: argparse.Namespace, out: TextIO) -> int:
-    from app.dto import NewOfficer, StationSettings
-    from app.officer_service import clean_badge, clean_officer_name
-    from app.passwords import check_password_rules
-    from app.roles import Role
+    from app.core.passwords import check_password_rules
+    from app.core.roles import Role
+    from app.officers.dto import NewOfficer
+    from app.officers.service import clean_badge, clean_officer_name
     from app.services import build_services
-    from app.station_service import validate_settings
+    from app.station.dto import StationSettings
+    from app.station.service import validate_settings
 
     settings = StationSettings(name=args.station, code=args.code)
     # Check every argument before a database file is created.
@@ -503,8 +504,8 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from app.database import open_database
-    from app.integrity import check_database
+    from app.core.database import open_database
+    from app.integrity.service import check_database
 
     db = open_database(args.db, create=False, migrate=False)
     try:
@@ -583,7 +584,7 @@ def _logged_in(
     """The services of the database named by --db and the officer logged in there.
 
     The file is quick-checked before anything is written to it (a login is written): a
-    small one always, a big one only with ``check_all`` (``app.database.QUICK_CHECK_LIMIT``),
+    small one always, a big one only with ``check_all`` (``app.core.database.QUICK_CHECK_LIMIT``),
     which ``backup`` (a copy of the whole file) and ``purge`` (many rows changed) give: they
     are rare and slow anyway, and a print must stay well under a second.
 
@@ -596,7 +597,7 @@ def _logged_in(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from app.database import open_database
+        from app.core.database import open_database
         from app.services import build_services
 
         db = open_database(args.db, create=False, check_all=check_all)
@@ -790,7 +791,7 @@ def _print_monthly(args: argparse.Namespace, badge: str, target: Path, out: Text
     if args.start is not None or args.end is not None:
         raise StationDeskError("monthly 不用 --from/--to，请直接写月份，如 2026-10。")
     month = _month(args.number)
-    ready = _printing_code("app.report_service", "app.printing.register_layout")
+    ready = _printing_code("app.statistics.reports", "app.printing.register_layout")
     with _logged_in(args, badge, ready) as (services, user):
         report = services.reports.save_monthly_report(user, month, target, via="cli")
     copy = f"（补打，第 {report.copy_no} 次打印）" if report.copy_no > 1 else ""
@@ -809,7 +810,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     if args.kind == "audit":
         return _export_audit(args, badge, start, end, out)
     from app.exports import files
-    from app.statistics_service import check_period
+    from app.statistics.service import check_period
 
     # Arguments first, so that a typo is known before the password is asked for.
     check_period(start, end)
@@ -826,7 +827,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
 def _export_audit(
     args: argparse.Namespace, badge: str, start: dt.date, end: dt.date, out: TextIO
 ) -> int:
-    from app.audit_log import AuditFilter, check_export_target, check_period
+    from app.audit_log.service import AuditFilter, check_export_target, check_period
 
     flt = AuditFilter(start, end)
     check_period(flt)  # before the password is asked for
@@ -842,7 +843,7 @@ def _export_audit(
 
 def _backup(args: argparse.Namespace, out: TextIO) -> int:
     badge = _badge(args)
-    from app.backup_service import size_text
+    from app.backup.service import size_text
 
     with _logged_in(args, badge, check_all=True) as (services, user):
         result = services.backup.backup(user, Path(args.to), "manual")
@@ -857,8 +858,8 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
     """Restore a backup; the badge and password are checked against the backup's accounts
     (the database being replaced may be missing or broken, so it cannot be asked)."""
     badge = _badge(args)
-    from app.restore import restore
-    from app.station_key import StationKeyNeeded
+    from app.backup.restore import restore
+    from app.core.station_key import StationKeyNeeded
 
     password = _password(badge)
     code = args.recovery_code
@@ -898,7 +899,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     the pad, which a terminal cannot give: here the file is checked (and the report saved);
     a file that passes is imported in the program (历史台账导入).
     """
-    from app.ledger_import import FIELDS, write_report
+    from app.ledger.importer import FIELDS, write_report
 
     badge = _badge(args)
     report = Path(args.report).expanduser() if args.report else None
@@ -956,7 +957,7 @@ def _key(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _key_enter(args: argparse.Namespace, out: TextIO) -> int:
-    from app.station_key import enter_recovery_code
+    from app.core.station_key import enter_recovery_code
 
     code = args.recovery_code
     if not code and sys.stdin.isatty():
@@ -992,7 +993,7 @@ def _server_url(text: str) -> str:
 
 def _server(args: argparse.Namespace, out: TextIO) -> int:
     """``server init`` (prepare a station database) and ``server upgrade`` (migrate it)."""
-    from app.station_server import (
+    from app.station.server import (
         APP_PASSWORD_ENV,
         OWNER_PASSWORD_ENV,
         init_report,
@@ -1022,7 +1023,7 @@ def _server(args: argparse.Namespace, out: TextIO) -> int:
 
 def _migrate_to(args: argparse.Namespace, out: TextIO) -> int:
     """Copy this computer's (or --db's) SQLite station into an empty server database."""
-    from app.station_move import migrate_to, move_report
+    from app.station.move import migrate_to, move_report
 
     result = migrate_to(_server_url(args.url), getattr(args, "db", None))
     out.write("\n".join(move_report(result)) + "\n")
@@ -1046,9 +1047,9 @@ def write_atomically(
 
 def _open_new(target: str) -> Database:
     """Open (creating) a database that must not have been initialised yet."""
-    from app.database import open_database
+    from app.core.database import open_database
     from app.services import build_services
-    from app.station_preview import preview_station
+    from app.station.preview import preview_station
 
     # Refuse an initialised file before opening it: opening refreshes planner statistics
     # (a write), and a refused command must leave the file byte for byte as it was.

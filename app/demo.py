@@ -13,19 +13,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.clock import FixedClock
-from app.complaint_service import NewComplaint
-from app.dto import NewOfficer, SessionUser, StationSettings
-from app.identity import IdType, check_digit
-from app.ledger_service import ReviewSignature
-from app.notice_dto import NewNotice, SignatureInput
-from app.passwords import PasswordHashing
-from app.rating_service import RatingInput
-from app.refusal import COMMON_BASIS
-from app.roles import Role
+from app.complaints.service import NewComplaint
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.identity import IdType, check_digit
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.ledger.service import ReviewSignature
+from app.notices.dto import NewNotice, SignatureInput
+from app.officers.dto import NewOfficer
+from app.ratings.service import RatingInput
 from app.services import Services, build_services
-from app.visit_dto import NewVisit
-from app.visit_rules import Channel, VisitStatus
+from app.station.dto import StationSettings
+from app.visits.dto import NewVisit
+from app.visits.refusal import COMMON_BASIS
+from app.visits.rules import Channel, VisitStatus
 
 DEMO_PASSWORD = "Demo2026"
 
@@ -368,7 +370,7 @@ class _DemoHistory:
 
     def book_ahead(self, day: dt.date) -> None:
         """Now and then an elderly or ill citizen books a counter time, or asks for a visit."""
-        from app.appointment_service import NewAppointment
+        from app.appointments.service import NewAppointment
 
         rng = self.booking_rng
         if day.weekday() >= 5 or rng.random() > 0.35:
@@ -408,7 +410,7 @@ class _DemoHistory:
 
     def book_today(self) -> None:
         """Today's list has bookings still to come, whenever the demo is made."""
-        from app.appointment_service import NewAppointment
+        from app.appointments.service import NewAppointment
 
         day = self.last_day
         for hour, minute in ((15, 30), (16, 0)):

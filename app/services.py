@@ -12,33 +12,33 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.clock import Clock, SystemClock
-from app.passwords import PasswordHashing
+from app.core.clock import Clock, SystemClock
+from app.core.passwords import PasswordHashing
 
 if TYPE_CHECKING:
-    from app.appointment_service import AppointmentService
-    from app.audit_log import AuditLogService
-    from app.auth_service import AuthService
-    from app.backup_service import BackupService
-    from app.callback_service import CallbackService
-    from app.case_file import CaseFileService
-    from app.catalogue_service import CatalogueService
-    from app.complaint_service import ComplaintService
-    from app.database import Database
-    from app.holiday_service import HolidayService
-    from app.key_service import KeyService
-    from app.ledger_import import LedgerImportService
-    from app.ledger_service import LedgerService
-    from app.notice_service import NoticeService
-    from app.officer_service import OfficerService
-    from app.rating_service import RatingService
-    from app.report_service import ReportService
-    from app.retention import RetentionService
-    from app.shift_service import ShiftService
-    from app.sms_service import SmsService
-    from app.station_service import StationService
-    from app.statistics_service import StatisticsService
-    from app.visit_service import VisitService
+    from app.appointments.service import AppointmentService
+    from app.audit_log.service import AuditLogService
+    from app.backup.service import BackupService
+    from app.callbacks.service import CallbackService
+    from app.callbacks.sms import SmsService
+    from app.casefile.service import CaseFileService
+    from app.catalogue.service import CatalogueService
+    from app.complaints.service import ComplaintService
+    from app.core.database import Database
+    from app.holidays.service import HolidayService
+    from app.ledger.importer import LedgerImportService
+    from app.ledger.service import LedgerService
+    from app.notices.service import NoticeService
+    from app.officers.auth import AuthService
+    from app.officers.service import OfficerService
+    from app.ratings.service import RatingService
+    from app.retention.service import RetentionService
+    from app.shifts.service import ShiftService
+    from app.station.key_service import KeyService
+    from app.station.service import StationService
+    from app.statistics.reports import ReportService
+    from app.statistics.service import StatisticsService
+    from app.visits.service import VisitService
 
 
 class Services:
@@ -61,7 +61,7 @@ class Services:
 
     def set_counter(self, counter: str) -> None:
         """This PC's 窗口号 from now on (本机设置 changed it): stamped on new records."""
-        from app.counter_stamp import install
+        from app.station.counter_stamp import install
 
         install(self._sessions, counter)
         self.counter = counter.strip()
@@ -74,154 +74,154 @@ class Services:
     @cached_property
     def auth(self) -> AuthService:
         """Login with lock-out, and changing one's own password."""
-        from app.auth_service import AuthService
+        from app.officers.auth import AuthService
 
         return AuthService(self._sessions, self._clock, self._hashing)
 
     @cached_property
     def officers(self) -> OfficerService:
         """Officer accounts."""
-        from app.officer_service import OfficerService
+        from app.officers.service import OfficerService
 
         return OfficerService(self._sessions, self._clock, self._hashing)
 
     @cached_property
     def station(self) -> StationService:
         """First-run set-up and the station's settings."""
-        from app.station_service import StationService
+        from app.station.service import StationService
 
         return StationService(self._sessions, self._clock, self._hashing)
 
     @cached_property
     def catalogue(self) -> CatalogueService:
         """The service catalogue (服务事项目录)."""
-        from app.catalogue_service import CatalogueService
+        from app.catalogue.service import CatalogueService
 
         return CatalogueService(self._sessions, self._clock)
 
     @cached_property
     def holidays(self) -> HolidayService:
         """Holiday overrides and the working-day calendar."""
-        from app.holiday_service import HolidayService
+        from app.holidays.service import HolidayService
 
         return HolidayService(self._sessions, self._clock)
 
     @cached_property
     def visits(self) -> VisitService:
         """Walk-in intake, ownership and handovers."""
-        from app.visit_service import VisitService
+        from app.visits.service import VisitService
 
         return VisitService(self._sessions, self._clock)
 
     @cached_property
     def notices(self) -> NoticeService:
         """One-time notices (一次性告知单) and pledges."""
-        from app.notice_service import NoticeService
+        from app.notices.service import NoticeService
 
         return NoticeService(self._sessions, self._clock)
 
     @cached_property
     def ratings(self) -> RatingService:
         """好差评 at the counter and the rectifications 差评 open."""
-        from app.rating_service import RatingService
+        from app.ratings.service import RatingService
 
         return RatingService(self._sessions, self._clock)
 
     @cached_property
     def case_files(self) -> CaseFileService:
         """办件档案: one matter, every field and event, on A4."""
-        from app.case_file import CaseFileService
+        from app.casefile.service import CaseFileService
 
         return CaseFileService(self._sessions, self._clock)
 
     @cached_property
     def appointments(self) -> AppointmentService:
         """预约服务 and 上门服务: bookings, the day's list, home service within the promise."""
-        from app.appointment_service import AppointmentService
+        from app.appointments.service import AppointmentService
 
         return AppointmentService(self._sessions, self._clock)
 
     @cached_property
     def sms(self) -> SmsService:
         """短信回访: the list for the station's SMS platform, and its replies read back."""
-        from app.sms_service import SmsService
+        from app.callbacks.sms import SmsService
 
         return SmsService(self._sessions, self._clock)
 
     @cached_property
     def ledger_import(self) -> LedgerImportService:
         """历史台账导入: an earlier Excel ledger read, checked and imported whole or not at all."""
-        from app.ledger_import import LedgerImportService
+        from app.ledger.importer import LedgerImportService
 
         return LedgerImportService(self._sessions, self._clock)
 
     @cached_property
     def callbacks(self) -> CallbackService:
         """回访: sampled phone callbacks and home visits."""
-        from app.callback_service import CallbackService
+        from app.callbacks.service import CallbackService
 
         return CallbackService(self._sessions, self._clock)
 
     @cached_property
     def complaints(self) -> ComplaintService:
         """投诉 and 表扬."""
-        from app.complaint_service import ComplaintService
+        from app.complaints.service import ComplaintService
 
         return ComplaintService(self._sessions, self._clock)
 
     @cached_property
     def statistics(self) -> StatisticsService:
         """统计: figures per officer and per matter, trends, 红黑榜."""
-        from app.statistics_service import StatisticsService
+        from app.statistics.service import StatisticsService
 
         return StatisticsService(self._sessions, self._clock)
 
     @cached_property
     def ledger(self) -> LedgerService:
         """每日台账: read, review and sign, corrections."""
-        from app.ledger_service import LedgerService
+        from app.ledger.service import LedgerService
 
         return LedgerService(self._sessions, self._clock)
 
     @cached_property
     def backup(self) -> BackupService:
         """Backups of this database: written, checked, recorded, rotated; when one is due."""
-        from app.backup_service import BackupService
+        from app.backup.service import BackupService
 
         return BackupService(self._sessions, self._clock)
 
     @cached_property
     def keys(self) -> KeyService:
         """The station key's recovery sheet (密钥恢复单)."""
-        from app.key_service import KeyService
+        from app.station.key_service import KeyService
 
         return KeyService(self._sessions, self._clock)
 
     @cached_property
     def retention(self) -> RetentionService:
         """保存期限: citizens' contact data removed once past retention."""
-        from app.retention import RetentionService
+        from app.retention.service import RetentionService
 
         return RetentionService(self._sessions, self._clock)
 
     @cached_property
     def shifts(self) -> ShiftService:
         """交接班: what an officer leaves open at the end of a shift, kept or handed over."""
-        from app.shift_service import ShiftService
+        from app.shifts.service import ShiftService
 
         return ShiftService(self._sessions, self._clock)
 
     @cached_property
     def audit_log(self) -> AuditLogService:
         """审计日志: browse, check (the whole integrity check) and export the audit events."""
-        from app.audit_log import AuditLogService
+        from app.audit_log.service import AuditLogService
 
         return AuditLogService(self._sessions, self._clock, self._database)
 
     @cached_property
     def reports(self) -> ReportService:
         """Statistics to Excel and the monthly report (月度通报)."""
-        from app.report_service import ReportService
+        from app.statistics.reports import ReportService
 
         return ReportService(self._sessions, self._clock)
 

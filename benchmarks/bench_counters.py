@@ -10,7 +10,7 @@ database on a throwaway PostgreSQL cluster started here with ``tests.pg_server.s
 counters logging in with its least-privilege application role; ``--url`` names an existing,
 empty PostgreSQL database instead (e.g. the counters' address ``server init`` printed).
 Each counter is a process of its own (this script with ``--child``) with its own engine and
-services, opened as the program opens a database (``app.database.open_database``), logged in
+services, opened as the program opens a database (``app.core.database.open_database``), logged in
 as its window officer and as a colleague sitting beside them. From one instant on, every
 counter loops until the deadline as fast as it can: refresh its pending handovers and accept
 those sent to it, look the citizen up by ID number (the form does as the number is typed),
@@ -77,7 +77,7 @@ MOBILE_PREFIXES = ("130", "135", "138", "139", "150", "158", "177", "186", "189"
 
 def citizen_id(rng: random.Random) -> str:
     """A valid 18-digit resident ID number (GB 11643 check digit)."""
-    from app.identity import check_digit
+    from app.core.identity import check_digit
 
     born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 66))
     first17 = f"{rng.choice(AREAS)}{born:%Y%m%d}{rng.randint(1, 999):03d}"
@@ -124,10 +124,10 @@ class Desk:
     """One counter: its services, its officer and the colleague beside, and its tally."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from app.clock import SystemClock
-        from app.database import open_database
-        from app.errors import DatabaseProblem
-        from app.passwords import PasswordHashing
+        from app.core.clock import SystemClock
+        from app.core.database import open_database
+        from app.core.errors import DatabaseProblem
+        from app.core.passwords import PasswordHashing
         from app.services import build_services
 
         self.rng = random.Random(config["seed"])
@@ -158,7 +158,7 @@ class Desk:
 
     def call(self, kind: str, action: Callable[[], T]) -> T | None:
         """Run one service call; its latency and outcome go in the tally, errors never out."""
-        from app.errors import StationDeskError
+        from app.core.errors import StationDeskError
 
         began = time.perf_counter()
         try:
@@ -215,8 +215,8 @@ class Desk:
                     self.held.append((user, detail.row.id, detail.row.row_version))
 
     def register_one(self) -> None:
-        from app.identity import IdType
-        from app.visit_dto import NewVisit
+        from app.core.identity import IdType
+        from app.visits.dto import NewVisit
 
         visits, rng = self.services.visits, self.rng
         returning = bool(self.citizens) and rng.random() < 0.2
@@ -382,12 +382,13 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 def set_up_station(url: str, counters: int) -> tuple[Any, list[dict[str, Any]]]:
     """A migrated station with a chief, and per counter a window officer and a colleague."""
-    from app.clock import SystemClock
-    from app.database import open_database
-    from app.dto import NewOfficer, StationSettings
-    from app.passwords import PasswordHashing
-    from app.roles import Role
+    from app.core.clock import SystemClock
+    from app.core.database import open_database
+    from app.core.passwords import PasswordHashing
+    from app.core.roles import Role
+    from app.officers.dto import NewOfficer
     from app.services import build_services
+    from app.station.dto import StationSettings
 
     database = open_database(url)
     hashing = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
@@ -523,7 +524,7 @@ def verify(database: Any, report: Report, tallies: list[Tally]) -> None:
     """Hold the counters' reports against the database (lost, unreported, numbering, check)."""
     from sqlalchemy import select
 
-    from app.integrity import check_database
+    from app.integrity.service import check_database
     from db.models import Counter as NumberCounter
     from db.models import Handover, Visit
 
@@ -707,7 +708,7 @@ def bench_engine(
             _restart_with_fsync(pg)
             # As a station server is prepared (stationdesk server init): the counters log in
             # with the least-privilege application role, the schema owned by another role.
-            from app.station_server import init_server
+            from app.station.server import init_server
 
             target = init_server(pg.url("postgres"), "counters_bench").counter.url()
             server_cpu = partial(_postmaster_cpu, pg.folder / "data" / "postmaster.pid")

@@ -132,9 +132,9 @@ class Bench:
         The database is sealed with its station key: the key must be on this computer (the
         builder keeps it where ``STATIONDESK_KEY_DIR`` says, else in the user's key folder).
         """
-        from app.database import open_database
+        from app.core.database import open_database
+        from app.core.station_key import StationKeyNeeded, key_record, new_station_cipher
         from app.services import build_services
-        from app.station_key import StationKeyNeeded, key_record, new_station_cipher
         from db.engine import make_engine
         from db.migrate import current_revision, head_revision, upgrade_to_head
         from db.sealed import cipher_of, open_text
@@ -144,7 +144,7 @@ class Bench:
             current, head = current_revision(engine), head_revision()
             if current != head:
                 began = time.perf_counter()
-                # As app.database does: a database from before sealing gets its key first.
+                # As app.core.database does: a database from before sealing gets its key first.
                 cipher = new_station_cipher() if key_record(engine) is None else None
                 upgrade_to_head(engine, cipher)
                 self.log(f"migrated {current} → {head} in {time.perf_counter() - began:.1f} s")
@@ -274,7 +274,7 @@ class Bench:
         return lines
 
     def lookups(self) -> list[Line]:
-        from app.visit_dto import VisitQuery
+        from app.visits.dto import VisitQuery
 
         v, user = self.services.visits, self.officer
         # ID numbers and phones are sealed: a lookup goes by the keyed hash of what was typed
@@ -370,7 +370,7 @@ class Bench:
             self.raw.execute(statement, params).fetchall()
 
     def name_search(self) -> list[Line]:
-        from app.visit_dto import VisitQuery
+        from app.visits.dto import VisitQuery
 
         v, user = self.services.visits, self.officer
         year_ago = self.today - dt.timedelta(days=365)
@@ -442,7 +442,7 @@ class Bench:
     def audit_pages(self) -> list[Line]:
         """审计日志: the first page of a week, a year's reveals, an officer's month, a record,
         and the tenth page of a month (keyset: as fast as the first)."""
-        from app.audit_log import AuditFilter
+        from app.audit_log.service import AuditFilter
 
         log = self.services.audit_log
         today = self.today

@@ -15,7 +15,7 @@ What it builds
     time: old matters are closed, recent ones open and some overdue.
 
 How it stays a real StationDesk database
-    The file is created by ``app.database.open_database`` (all migrations), and the station,
+    The file is created by ``app.core.database.open_database`` (all migrations), and the station,
     its first officers (the demo logins, password ``Demo2026``) and the catalogue are created
     through the services, exactly as ``stationdesk init``/``demo`` do. Only the history is bulk
     loaded: a vectorised plan (numpy) decides every visit's life from the same rules and odds
@@ -33,7 +33,7 @@ How it stays a real StationDesk database
 Personal data, sealed as the services seal it
     ``open_database`` makes the station key when it creates the file and keeps it outside the
     database (the key file under ``STATIONDESK_KEY_DIR``, else the user's key folder or the
-    credential store); the builder reads it back (``app.station_key.load_key``) and every
+    credential store); the builder reads it back (``app.core.station_key.load_key``) and every
     writing process makes its own ``StationCipher`` from it. ID numbers, phones and
     complainants' phones are stored as ``db.sealed.seal_text`` makes them, the signatures'
     strokes and PNG as ``seal_text``/``seal_bytes`` (one call per row: each gets its own nonce,
@@ -50,10 +50,10 @@ Why the audit chain stays valid
     before/after JSON built with the same canonical form: sorted keys, no spaces, UTF-8). All
     events are sorted by time (ties keep each transaction's order) and numbered from the
     services' own head (``audit_head``) on; each hash is ``sha256`` over exactly the JSON array
-    ``app.audit.event_hash`` hashes, ending with the previous event's hash, computed in id order
+    ``app.core.audit.event_hash`` hashes, ending with the previous event's hash, computed in id order
     (checked against ``event_hash`` itself before writing). Rows are only inserted, never
     updated, so the append-only triggers never fire; ``audit_head`` is set to the last id and
-    hash. ``stationdesk check`` and ``app.audit.verify_chain`` recompute the chain.
+    hash. ``stationdesk check`` and ``app.core.audit.verify_chain`` recompute the chain.
 
 Speed
     Three processes (fork, sharing the plan) work at once: the tables process writes every
@@ -100,10 +100,15 @@ from numpy.dtypes import StringDType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.audit import event_hash, head_mac
-from app.clock import FixedClock
-from app.crypto import StationCipher
-from app.database import open_database
+from app.core.audit import event_hash, head_mac
+from app.core.clock import FixedClock
+from app.core.crypto import StationCipher
+from app.core.database import open_database
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.core.row_seals import bound_tables, key_column
+from app.core.station_key import load_key
+from app.core.workdays import WorkingDayCalendar
 from app.demo import (
     CHANNEL_WEIGHTS,
     COMPLAINTS,
@@ -113,14 +118,9 @@ from app.demo import (
     GUIDE_TO,
     PRAISE,
 )
-from app.dto import NewOfficer
-from app.notice_service import PLEDGE_TERMS, PROMISE, canonical_json
-from app.passwords import PasswordHashing
-from app.roles import Role
-from app.row_seals import bound_tables, key_column
+from app.notices.service import PLEDGE_TERMS, PROMISE, canonical_json
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.station_key import load_key
-from app.workdays import WorkingDayCalendar
 from db.sealed import cipher_of, seal_bytes, seal_text
 
 S = StringDType()
@@ -1753,7 +1753,7 @@ def _ints(values: np.ndarray) -> list[Any]:
 
 
 def _mask_id(numbers: np.ndarray) -> np.ndarray:
-    """``app.identity.mask_id`` for 18-character numbers: first 6 + 8 stars + last 4."""
+    """``app.core.identity.mask_id`` for 18-character numbers: first 6 + 8 stars + last 4."""
     return cat(np.strings.slice(numbers, 0, 6), "********", np.strings.slice(numbers, 14, 18))
 
 
@@ -1841,7 +1841,7 @@ def _dump(value: Any) -> str:
 
 def notice_texts(plan: Plan) -> tuple[list[str], list[str], list[list[str]]]:
     """Each notice's snapshot JSON (as NoticeService._snapshot builds it), SHA-256, owed names."""
-    from app.catalogue_service import time_limit_text
+    from app.catalogue.service import time_limit_text
 
     st = plan.base.station
     phones = (
@@ -3700,7 +3700,7 @@ def write_audit(
     )
     prev = plan.base.head_hash
     next_id = plan.base.head_id + 1
-    # The chain is keyed (app/audit.py): HMAC with the station's audit key, no seals.
+    # The chain is keyed (app/core/audit.py): HMAC with the station's audit key, no seals.
     audit_key = plan.base.cipher().audit_key
     sha = hashlib.sha256
     q = _q
@@ -3878,7 +3878,7 @@ def _check_hashes(
     prevs: list[str],
     hashes: list[str],
 ) -> None:
-    """The first and last events of a batch, through ``app.audit.event_hash`` itself."""
+    """The first and last events of a batch, through ``app.core.audit.event_hash`` itself."""
     for k in {0, len(hashes) - 1, len(hashes) // 2}:
         at = dt.datetime.fromtimestamp(int(t[k]) // US, dt.UTC).replace(microsecond=int(t[k]) % US)
         expected = event_hash(
@@ -3894,7 +3894,7 @@ def _check_hashes(
             key=plan.base.cipher().audit_key,
         )
         if expected != hashes[k]:
-            raise RuntimeError(f"audit event {ids[k]}: hash differs from app.audit.event_hash")
+            raise RuntimeError(f"audit event {ids[k]}: hash differs from app.core.audit.event_hash")
         for text in (before[k], after[k]):
             if (
                 text

@@ -85,7 +85,7 @@ def window(db: str, badge: str, password: str, reloads: int) -> None:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.database import open_database
+    from app.core.database import open_database
     from app.services import build_services
     from ui.fonts import install_fonts_and_style
     from ui.main_window import MainWindow

@@ -1,6 +1,6 @@
 """SQLite backup copies: the online backup API into a staged file, checked, then renamed.
 
-Storage facts only. app/backup_service.py names the files, rotates them, checks who may, and
+Storage facts only. app/backup/service.py names the files, rotates them, checks who may, and
 says in Chinese what went wrong: every failure here is a ``BackupFailure`` whose ``kind`` it
 translates. PostgreSQL's dumps live in db/pg_backup.py.
 

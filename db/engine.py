@@ -44,7 +44,7 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy emits BEGIN itself (pysqlite's own handling would start transactions late);
-        # writers take the write lock with their first statement (app.service_base._writing).
+        # writers take the write lock with their first statement (app.core.service_base._writing).
         event.listen(engine, "begin", _sqlite_begin_deferred)
     return engine
 

@@ -66,7 +66,8 @@ class Station(Base):
     backup_folder: Mapped[str] = mapped_column(String(400), default="")
     # How many automatic backups the folder keeps (the oldest are removed).
     backup_keep: Mapped[int] = mapped_column(Integer, default=30)
-    # Years a finished matter's ID number, phone and signature images are kept (app/retention.py).
+    # Years a finished matter's ID number, phone and signature images are kept
+    # (app/retention/service.py).
     retain_contact_years: Mapped[int] = mapped_column(Integer, default=3)
     # 上门服务 promise in working days from the request: in town, in the countryside.
     home_days_town: Mapped[int] = mapped_column(Integer, default=5)
@@ -226,7 +227,8 @@ class AuditEvent(Base):
 
     __table_args__ = (
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
-        # The audit log viewer (app/audit_log.py): a period newest first, all or one officer's.
+        # The audit log viewer (app/audit_log/service.py): a period newest first, all or one
+        # officer's.
         Index("ix_audit_events_at", "at", "id"),
         Index("ix_audit_events_officer_at", "officer_id", "at", "id"),
         # A rare kind over a long period (a year's reveals, prints, exports): its own entries.
@@ -314,7 +316,7 @@ class Visit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
-    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    # record by app.station.counter_stamp, "" where none was set (and for records made before 0018).
     counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     serial: Mapped[str] = mapped_column(String(30), unique=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -414,7 +416,7 @@ class VisitTransition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
-    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    # record by app.station.counter_stamp, "" where none was set (and for records made before 0018).
     counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     at: Mapped[dt.datetime]
@@ -483,7 +485,7 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
-    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    # record by app.station.counter_stamp, "" where none was set (and for records made before 0018).
     counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     number: Mapped[str] = mapped_column(String(30), unique=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -584,7 +586,7 @@ class Rating(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 窗口号: the counter (a per-PC setting) this record was made at; stamped on every new
-    # record by app.counter_stamp, "" where none was set (and for records made before 0018).
+    # record by app.station.counter_stamp, "" where none was set (and for records made before 0018).
     counter: Mapped[str] = mapped_column(String(16), default="", server_default="")
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))

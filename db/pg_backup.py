@@ -4,7 +4,7 @@ The password goes to the tools in the PGPASSWORD environment variable, never on 
 line (which every user of the machine can read in the process list). A dump is checked with
 ``pg_restore --list`` (it must name every table); its revision, station and accounts are read
 from the dump's own data (``pg_restore --data-only --table``) before anything is replaced.
-Failures are db.backup.BackupFailure, translated by app/backup_service.py.
+Failures are db.backup.BackupFailure, translated by app/backup/service.py.
 """
 
 from __future__ import annotations

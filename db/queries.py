@@ -54,7 +54,7 @@ def finished_between(
     of the visit, one row per visit.
 
     Finished in a period means: in one of ``statuses`` now, and moved into it within the
-    period ("以转为该状态的时间为准"). Those statuses are final (``app.visit_rules``), and an
+    period ("以转为该状态的时间为准"). Those statuses are final (``app.visits.rules``), and an
     owner change (a transition from a status to itself) happens only to an open matter: the
     one transition into a finished status per visit is the row. Read from the period's range
     of ``ix_visit_transitions_status_at_visit``, never by grouping every visit's history. The

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from app.clock import FixedClock
-from app.database import Database, open_database
-from app.dto import NewOfficer, SessionUser, StationSettings
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services, build_services
+from app.station.dto import StationSettings
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (the fixture)
 from tests.pg_template import PgTemplate, engines_to_test
 

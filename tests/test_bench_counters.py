@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import update
 
-from app.clock import SystemClock
-from app.identity import IdType
-from app.passwords import PasswordHashing
+from app.core.clock import SystemClock
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
 from app.services import build_services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import Counter
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_counters.py"

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.dto import SessionUser
+from app.core.dto import SessionUser
 from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

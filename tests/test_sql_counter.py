@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.database import Database
+from app.core.database import Database
 from tests.conftest import StatementCounter
 
 

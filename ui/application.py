@@ -1,10 +1,10 @@
 """Starts the GUI: fonts, database, first-run wizard or demo, login, main window.
 
 An initialised station's login window comes first: its name is read from the SQLite file
-(app.station_preview) and the database is opened at the first login attempt. Anything else
+(app.station.preview) and the database is opened at the first login attempt. Anything else
 (a new, server, unreadable or demo database) is opened, checked and migrated first, as before.
 
-Without ``--db``, a counter that joined the station's server (app.workstation) opens that
+Without ``--db``, a counter that joined the station's server (app.station.workstation) opens that
 server; a fresh PC's wizard can join one (连接本所服务器) instead of setting up a station.
 """
 
@@ -25,9 +25,9 @@ from PySide6.QtCore import QSettings, QSize, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from app.errors import DatabaseProblem, StationDeskError
-from app.station_preview import StationPreview, preview_station
-from app.workstation import ServerPasswordMissing, load_workstation, saved_target
+from app.core.errors import DatabaseProblem, StationDeskError
+from app.station.preview import StationPreview, preview_station
+from app.station.workstation import ServerPasswordMissing, load_workstation, saved_target
 from resources import RESOURCES_DIR
 from ui.files import install_qt_chinese, prefer_chinese_system_locale
 from ui.fonts import STANDARD_POINTS, apply_font_size, install_fonts_and_style, saved_font_size
@@ -37,10 +37,10 @@ from ui.tasks import TaskRunner, run_with_progress
 from ui.widgets.messages import show_error
 
 if TYPE_CHECKING:
-    from app.auth_service import AuthService
-    from app.backup_service import BackupService
-    from app.database import Database
-    from app.dto import SessionUser
+    from app.backup.service import BackupService
+    from app.core.database import Database
+    from app.core.dto import SessionUser
+    from app.officers.auth import AuthService
     from app.services import Services
     from ui.main_window import MainWindow
 
@@ -152,7 +152,7 @@ def _server_label() -> str:
 
 def this_counter() -> str:
     """This PC's 窗口号 (本机设置), "" when none is set or its settings cannot be read."""
-    from app.workstation import WorkstationProblem, load_workstation
+    from app.station.workstation import WorkstationProblem, load_workstation
 
     try:
         return load_workstation().counter
@@ -164,7 +164,7 @@ def this_counter() -> str:
 def _open_station(target: str | None, demo: bool) -> _Opened | None:
     """Open (first start: set up, join a server, or build the demo); None when the officer
     gave up."""
-    from app.database import demo_database_path, resolve
+    from app.core.database import demo_database_path, resolve
     from app.services import build_services
     from ui.first_run_wizard import DEMO_REQUESTED, SERVER_JOINED, FirstRunWizard
 
@@ -205,8 +205,8 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
 
 def open_with_key(where: str | Path | None) -> Database:
     """Open the database; on a computer without its station key, ask for the recovery code."""
-    from app.database import open_database, resolve
-    from app.station_key import StationKeyNeeded, enter_recovery_code
+    from app.core.database import open_database, resolve
+    from app.core.station_key import StationKeyNeeded, enter_recovery_code
     from ui.key_dialog import KeyEntryDialog
 
     while True:

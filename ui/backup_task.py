@@ -14,9 +14,9 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.backup_service import size_text
-from app.dto import BackupResult
-from app.errors import StationDeskError
+from app.backup.dto import BackupResult
+from app.backup.service import size_text
+from app.core.errors import StationDeskError
 from ui.files import announce
 from ui.tasks import TaskRunner
 

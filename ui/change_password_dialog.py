@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.auth_service import AuthService
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.passwords import PASSWORD_RULES_TEXT
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.passwords import PASSWORD_RULES_TEXT
+from app.officers.auth import AuthService
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app import text_limits
-from app.dto import NewOfficer, SessionUser, StationSettings
-from app.errors import StationDeskError
-from app.roles import Role
-from app.station_service import StationService, check_first_account, validate_settings
-from app.workstation import Workstation
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
+from app.station.dto import StationSettings
+from app.station.service import StationService, check_first_account, validate_settings
+from app.station.workstation import Workstation
 from ui.change_password_dialog import password_edit, password_rules_label
 from ui.tasks import run_with_progress
 from ui.widgets.char_count import CharCount, with_count
@@ -34,7 +36,7 @@ from ui.widgets.form_rows import add_field
 from ui.widgets.rare_char_picker import install_rare_char_picker
 
 if TYPE_CHECKING:
-    from app.auth_service import AuthService
+    from app.officers.auth import AuthService
 
 PAPER_CHOICES = (("A5", "A5（半张 A4）"), ("A4", "A4"), ("80mm", "80mm 热敏卷纸"))
 DEMO_REQUESTED = 2

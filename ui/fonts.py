@@ -20,7 +20,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
-from app.glyph_coverage import FALLBACKS, name_warning
+from app.printing.glyph_coverage import FALLBACKS, name_warning
 from resources import FONT_BOLD, FONT_REGULAR, RESOURCES_DIR, STYLE_SHEET
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError
+from app.core.errors import StationDeskError
 from ui.widgets.default_button import make_default
 
 

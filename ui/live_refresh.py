@@ -1,6 +1,6 @@
 """Lists follow other counters' work: at once on a shared server, else on the page's timer.
 
-The listener (app.live_updates) runs on its own thread; its callbacks only emit signals of
+The listener (app.core.live_updates) runs on its own thread; its callbacks only emit signals of
 this object, which Qt delivers on the GUI thread. Changes arriving within a moment are
 gathered and applied once. A page in front is reloaded unless a dialog is open (then as
 soon as it is closed); a page behind is reloaded when it is next shown. The status bar says
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QWidget
 
-from app import live_updates
-from app.database import Database
+from app.core import live_updates
+from app.core.database import Database
 
 logger = logging.getLogger(__name__)
 

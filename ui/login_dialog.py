@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError
+from app.core.errors import StationDeskError
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_field
 from ui.widgets.screen_fit import fit_to_content, grow_to_content
 
 if TYPE_CHECKING:
-    from app.auth_service import AuthService
-    from app.dto import SessionUser
+    from app.core.dto import SessionUser
+    from app.officers.auth import AuthService
 
 COLLEAGUE_TEXT = "其他民警登录"
 

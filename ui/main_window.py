@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.roles import Permission, Role, allows
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, Role, allows
 from app.services import Services
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
 
     def open_workstation_settings(self) -> None:
         """系统 → 本机设置: this PC's 窗口号 (at once) and its server (after a restart)."""
-        from app.workstation import WorkstationProblem, load_workstation
+        from app.station.workstation import WorkstationProblem, load_workstation
         from ui.dialogs.workstation_dialog import WorkstationDialog
 
         dialog = WorkstationDialog(self)

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError
+from app.core.errors import StationDeskError
 from app.exports.files import write_atomically
 from ui.files import NO_PRINTER, announce_printed, announce_saved, ask_save_path, printer_installed
 from ui.widgets.default_button import make_default

@@ -22,18 +22,18 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from app.database import backup_copy, open_database
+from app.core.database import backup_copy, open_database
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.identity import IdType, check_digit
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.identity import IdType, check_digit
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
-from app.release_notes import Announcement, current_version, load_notes
 from app.services import Services, build_services
-from app.visit_dto import NewVisit, VisitQuery, VisitRow
-from app.workstation import CONFIG_DIR_ENV, ServerConnection, Workstation, save_workstation
+from app.station.release_notes import Announcement, current_version, load_notes
+from app.station.workstation import CONFIG_DIR_ENV, ServerConnection, Workstation, save_workstation
+from app.visits.dto import NewVisit, VisitQuery, VisitRow
 from ui.about_dialog import AboutDialog
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from app.errors import ValidationError
+from app.core.errors import ValidationError
 from db.staging import remove_stale_parts
 
 # Runs around the rename: e.g. an audit transaction that commits only if the rename worked.

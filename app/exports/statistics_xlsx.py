@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from app.exports.xlsx import Sheet, SheetColumn, Value
-from app.report_dto import Overview
-from app.statistics_service import (
+from app.statistics.report_dto import Overview
+from app.statistics.service import (
     COLUMNS,
     DEFINITIONS,
     FINDINGS,

@@ -21,7 +21,7 @@ from resources import FONT_BOLD, FONT_REGULAR
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from app.statistics_service import TrendPoint
+    from app.statistics.service import TrendPoint
 
 FAMILY = "Noto Sans SC"
 INK = "#1f2328"

@@ -1,7 +1,7 @@
 """The bundled fonts registered with ReportLab; text split into runs by the font that draws it.
 
 Noto Sans SC is registered on the first print. The Hanazono fallbacks (HanaMinB for Extensions
-B–F, a compatibility-ideograph cut of HanaMinA; see app.glyph_coverage) are parsed and
+B–F, a compatibility-ideograph cut of HanaMinA; see app.printing.glyph_coverage) are parsed and
 registered only when a text to print holds a character Noto lacks: ``font_runs`` is the one
 place that decides which font draws which characters, for paragraphs (app.printing.font_runs
 splits their fragments) and for strings drawn on the canvas (``FallbackCanvas``).
@@ -31,7 +31,13 @@ from functools import cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.glyph_coverage import ShippedFont, codes_sentence, fallback_for, needs_glyph, uncovered
+from app.printing.glyph_coverage import (
+    ShippedFont,
+    codes_sentence,
+    fallback_for,
+    needs_glyph,
+    uncovered,
+)
 from resources import FONT_BOLD, FONT_REGULAR
 
 if TYPE_CHECKING:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from app import statistics_service
 from app.printing.charts import CHARTS, chart_months, recorded, trend_chart_png
 from app.printing.register_pdf import (
     Block,
@@ -17,8 +16,9 @@ from app.printing.register_pdf import (
     RegisterText,
     render_register,
 )
-from app.report_dto import Overview
-from app.statistics_service import (
+from app.statistics import service as statistics_service
+from app.statistics.report_dto import Overview
+from app.statistics.service import (
     DEFINITIONS,
     FINDINGS,
     OUTCOMES,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.database import Database
+from app.core.database import Database
 from db.models import AuditEvent
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.dto import MaterialLine, ServiceItemDraft
+from app.catalogue.dto import MaterialLine, ServiceItemDraft
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -12,13 +12,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.appointment_service import NewAppointment
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.notice_dto import SignatureInput
-from app.roles import Role
+from app.appointments.service import NewAppointment
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.notices.dto import SignatureInput
 from app.services import Services
 from db.models import Appointment, AuditEvent, Signature, Visit, VisitTransition
 
@@ -315,7 +315,7 @@ def test_a_home_service_result_changed_behind_the_program_is_told_by_its_signatu
 ) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
-    from app.integrity import check_database
+    from app.integrity.service import check_database
 
     booking = services.appointments.book(
         officer, _booking(services, kind="home", slot_time="", address="和平路 12 号")

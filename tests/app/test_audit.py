@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import audit
-from app.audit import GENESIS_HASH, event_hash, verify_chain
-from app.database import Database
-from app.dto import CheckReport, NewOfficer, SessionUser
-from app.errors import ValidationError
-from app.integrity import check_database
-from app.roles import Role
+from app.core import audit
+from app.core.audit import GENESIS_HASH, event_hash, verify_chain
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import ValidationError
+from app.core.roles import Role
+from app.integrity.dto import CheckReport
+from app.integrity.service import check_database
+from app.officers.dto import NewOfficer
 from app.services import Services
 from db.models import AuditEvent, AuditHead
 from tests.conftest import TEST_PASSWORD

@@ -1,4 +1,5 @@
-"""The audit log in words (app.audit_labels): every action, record kind and field the program can
+"""The audit log in words (app.audit_log.labels): every action, record kind and field the
+program can
 write has Chinese for the chief, and no code reaches him untranslated.
 
 What the program can write is read from its source: every ``audit.record`` (through the
@@ -21,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app import audit_labels
-from app.audit_labels import (
+from app.audit_log import labels as audit_labels
+from app.audit_log.labels import (
     ACTION_LABELS,
     CATEGORIES,
     CITIZEN_NAME_KEYS,
@@ -36,21 +37,22 @@ from app.audit_labels import (
     field_label,
     value_text,
 )
-from app.case_file import RECTIFICATION_STATES
-from app.clock import FixedClock
-from app.complaint_service import _STEPS as COMPLAINT_STEPS
-from app.complaint_service import KIND_LABELS as COMPLAINT_KINDS
-from app.database import open_database
+from app.casefile.service import RECTIFICATION_STATES
+from app.complaints.service import _STEPS as COMPLAINT_STEPS
+from app.complaints.service import KIND_LABELS as COMPLAINT_KINDS
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.errors import AuthenticationError
+from app.core.passwords import PasswordHashing
+from app.core.reveal_purposes import IDENTITY
+from app.core.roles import Role
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.dto import OfficerChanges, StationSettings
-from app.errors import AuthenticationError
-from app.ledger_service import CORRECTABLE
-from app.passwords import PasswordHashing
-from app.reveal_purposes import IDENTITY
-from app.roles import Role
+from app.ledger.service import CORRECTABLE
+from app.officers.dto import OfficerChanges
 from app.services import build_services
-from app.visit_dto import HANDOVER_STATE_LABELS
-from app.visit_rules import VisitStatus
+from app.station.dto import StationSettings
+from app.visits.dto import HANDOVER_STATE_LABELS
+from app.visits.rules import VisitStatus
 from db.models import AuditEvent, DayReview, Notice, ServiceItem, Visit
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -522,7 +524,7 @@ def _payloads(event: AuditEvent) -> list[dict[str, Any]]:
 def test_every_sealed_table_is_named_in_chinese_in_the_check() -> None:
     """A finding of the integrity check names its table in Chinese (a new table once showed
     as shift_handovers in the GUI's check, found in review)."""
-    from app.row_seals import _BOUND, TABLE_LABELS
+    from app.core.row_seals import _BOUND, TABLE_LABELS
 
     missing = sorted(t.name for t in _BOUND if t.name not in TABLE_LABELS)
     assert not missing, f"tables the check would name in English: {missing}"

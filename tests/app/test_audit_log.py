@@ -15,16 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from app import audit_log as audit_log_module
-from app.audit_labels import CATEGORIES
-from app.audit_log import AuditFilter, AuditRow
-from app.clock import FixedClock
-from app.database import Database, open_database
+from app.audit_log import service as audit_log_module
+from app.audit_log.labels import CATEGORIES
+from app.audit_log.service import AuditFilter, AuditRow
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
+from app.core.passwords import PasswordHashing
+from app.core.reveal_purposes import IDENTITY
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
-from app.passwords import PasswordHashing
-from app.reveal_purposes import IDENTITY
 from app.services import Services, build_services
 from db.models import AuditEvent, Visit
 from tests.app.helpers import has_chinese

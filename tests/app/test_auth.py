@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from app.clock import FixedClock
-from app.dto import NewOfficer, SessionUser
-from app.errors import AuthenticationError, ValidationError, ValidationErrors
-from app.passwords import COMMON_PASSWORDS_FILE, PASSWORD_RULES_TEXT, common_passwords
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import AuthenticationError, ValidationError, ValidationErrors
+from app.core.passwords import COMMON_PASSWORDS_FILE, PASSWORD_RULES_TEXT, common_passwords
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services
 from tests.conftest import TEST_PASSWORD
 

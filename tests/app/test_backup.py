@@ -28,23 +28,25 @@ from sqlalchemy.engine import make_url
 
 import main as entry
 from app import cli
-from app.backup_service import BackupService
-from app.clock import FixedClock
-from app.database import Database, open_database
-from app.demo import DEMO_PASSWORD, build_demo
-from app.dto import NewOfficer, SessionUser, StationSettings
-from app.errors import (
+from app.backup.restore import restore
+from app.backup.service import BackupService
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import (
     AuthenticationError,
     DatabaseProblem,
     PermissionDenied,
     StationDeskError,
     ValidationError,
 )
-from app.integrity import check_database
-from app.passwords import PasswordHashing
-from app.restore import restore
-from app.roles import Role
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.demo import DEMO_PASSWORD, build_demo
+from app.integrity.service import check_database
+from app.officers.dto import NewOfficer
 from app.services import Services, build_services
+from app.station.dto import StationSettings
 from db import pg_backup
 from db.base import Base
 from db.models import AuditEvent, BackupRecord
@@ -387,10 +389,10 @@ def test_a_disk_too_small_for_the_copy_is_refused_before_writing(
 FULL_DISK_RUN = """
 import json, resource, signal, sys
 from pathlib import Path
-from app.clock import FixedClock
-from app.database import open_database
-from app.errors import StationDeskError
-from app.passwords import PasswordHashing
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.errors import StationDeskError
+from app.core.passwords import PasswordHashing
 from app.services import build_services
 import datetime as dt
 db = open_database(sys.argv[1])

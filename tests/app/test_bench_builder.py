@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.audit import verify_chain
-from app.database import open_database
-from app.identity import IdType, mask_id
-from app.passwords import PasswordHashing
+from app.core.audit import verify_chain
+from app.core.database import open_database
+from app.core.identity import IdType, mask_id
+from app.core.passwords import PasswordHashing
 from app.services import build_services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import Complaint, Signature, Visit
 from db.sealed import cipher_of
 
@@ -199,7 +199,7 @@ def test_the_app_finds_a_citizen_by_id_number_and_by_phone(station: Path) -> Non
 def test_the_whole_check_passes_with_the_bulk_rows_counted_as_before_binding(
     station: Path,
 ) -> None:
-    from app.integrity import check_database
+    from app.integrity.service import check_database
 
     db = open_database(station, create=False, migrate=False)
     try:

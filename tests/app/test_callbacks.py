@@ -11,16 +11,16 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app.callback_service import Candidate, choose_sample
-from app.clock import FixedClock
-from app.database import open_database
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.callbacks.service import Candidate, choose_sample
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.ratings.service import RatingInput
 from app.services import Services, build_services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from db.models import Callback, CallbackAttempt, Rating, Rectification
 
 DAY = dt.date(2025, 9, 29)  # the test clock's Monday

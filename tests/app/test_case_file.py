@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.case_file import NO_AUDIT, NOT_FOR_YOU, NOT_YOURS, PRINTED
-from app.clock import FixedClock
-from app.complaint_service import NewComplaint
-from app.database import Database, open_database
+from app.casefile.service import NO_AUDIT, NOT_FOR_YOU, NOT_YOURS, PRINTED
+from app.complaints.service import NewComplaint
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import NotFound, PermissionDenied
+from app.core.passwords import PasswordHashing
+from app.core.reveal_purposes import COMPLAINT, IDENTITY
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.dto import SessionUser
-from app.errors import NotFound, PermissionDenied
-from app.passwords import PasswordHashing
 from app.printing.register_pdf import RegisterDocument, render_register
-from app.reveal_purposes import COMPLAINT, IDENTITY
 from app.services import Services, build_services
 from db.models import AuditEvent, Notice, Rating, Rectification, Visit
 

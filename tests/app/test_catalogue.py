@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.catalogue_service import load_shipped_catalogue
-from app.dto import MaterialLine, ServiceItemDetail, SessionUser
-from app.errors import ConflictError, NotFound, ValidationError
+from app.catalogue.dto import MaterialLine, ServiceItemDetail
+from app.catalogue.service import load_shipped_catalogue
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, NotFound, ValidationError
 from app.services import Services
 from db.models import TIME_LIMIT_UNITS, ServiceItem, ServiceItemVersion, ServiceMaterial
 from tests.app.helpers import valid_draft

@@ -19,22 +19,26 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app import business_check, cli, station_key
-from app.clock import FixedClock
-from app.database import open_database
+from app import cli
+from app.core import station_key
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
 from app.demo import DEMO_PASSWORD, build_demo
-from app.dto import CheckReport, OfficerChanges, SessionUser
-from app.identity import IdType
-from app.integrity import check_database
-from app.ledger_export import ledger_sheets
-from app.ledger_service import ReviewSignature
-from app.passwords import PasswordHashing
+from app.integrity import business_check
+from app.integrity.dto import CheckReport
+from app.integrity.service import check_database
+from app.ledger.export import ledger_sheets
+from app.ledger.service import ReviewSignature
+from app.officers.dto import OfficerChanges
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.ratings.service import RatingInput
 from app.services import Services, build_services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent, DayReview
 from tests.app.test_rating_pdfs import pages_text
 
@@ -163,7 +167,8 @@ def test_without_the_station_key_the_sealed_parts_are_skipped_in_one_line_each(
 def test_personal_data_cleared_after_its_retention_period_is_counted_not_reported(
     demo: Path,
 ) -> None:
-    # The purge of app/retention.py, four years on: blank ID numbers and phones, blank images
+    # The purge of app/retention/service.py, four years on: blank ID numbers and phones, blank
+    # images
     # that keep their hashes; saved through the program, so every row still matches its seal.
     db = open_database(demo)
     try:

@@ -16,13 +16,13 @@ import pytest
 
 from app import cli
 from app.cli import PASSWORD_ENV, main
-from app.clock import SystemClock
-from app.database import open_database
+from app.core.clock import SystemClock
+from app.core.database import open_database
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD
-from app.passwords import PasswordHashing
-from app.report_service import ReportService
-from app.roles import Role
 from app.services import build_services
+from app.statistics.reports import ReportService
 from tests.app.helpers import has_chinese
 
 CHEAP = PasswordHashing(time_cost=1, memory_cost_kib=1024, parallelism=1)
@@ -428,7 +428,7 @@ def test_print_shift_reprints_a_shift_record_and_audits_it(
     demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], chief_login: list[str]
 ) -> None:
     # A record confirmed without printing, or a jammed printer, is printed again by number.
-    from app.database import open_database
+    from app.core.database import open_database
     from app.services import build_services
 
     db = open_database(demo_copy)

@@ -32,10 +32,11 @@ from pathlib import Path
 import pytest
 
 import main as entry
-from app import cli, database
+from app import cli
+from app.core import database
+from app.core.errors import DatabaseProblem
+from app.core.roles import Role
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD
-from app.errors import DatabaseProblem
-from app.roles import Role
 from tests.app.helpers import has_chinese
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -466,7 +467,7 @@ def test_an_unexpected_error_is_one_line_naming_the_log_file_that_has_the_traceb
 
     code, lines = run_here(["check", "--db", str(demo)], capsys, monkeypatch)
 
-    from app.logs import log_file
+    from app.core.logs import log_file
 
     log = log_file()
     assert code == 1
@@ -570,7 +571,7 @@ def test_a_damaged_file_is_refused_by_print_and_reported_on_by_check(
     assert damaged.read_bytes() == before
     wal = Path(f"{damaged}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
-    from app.logs import log_file
+    from app.core.logs import log_file
 
     log = log_file()
     assert log is not None

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.clock import FixedClock
-from app.complaint_service import NO_REPLY, ComplaintService, NewComplaint
-from app.database import Database
-from app.dto import NewOfficer, SessionUser
-from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.roles import Role
+from app.complaints.service import NO_REPLY, ComplaintService, NewComplaint
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent, Complaint, Counter, Officer
 from tests.app.helpers import has_chinese
 from tests.conftest import TEST_PASSWORD

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.roles import Role
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Role
 from app.services import Services
 from db.models import Officer
 

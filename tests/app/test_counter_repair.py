@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.complaint_service import NewComplaint
-from app.database import Database
-from app.dto import SessionUser
-from app.identity import IdType
-from app.integrity import check_database
-from app.roles import Role
+from app.complaints.service import NewComplaint
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.integrity.service import check_database
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import Complaint, Counter, Visit
 from tests.conftest import StatementCounter
 

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
-from app.database import Database, open_database
-from app.dto import SessionUser
-from app.errors import ValidationError
-from app.identity import IdType
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import ValidationError
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
 from app.services import Services, build_services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from db.models import Notice, Visit, VisitTransition
 from db.pg_notify import ChangeListener, announce_changes
 from tests.pg_template import PgTemplate
@@ -121,7 +121,8 @@ def test_another_counters_commit_reaches_a_listener_at_once(
         assert status == [True]
         announce_changes(pg_db.engine, pg_db.sessions, token="counter-1")
         s = build_services(pg_db.sessions, clock, hashing, database=pg_db)
-        from app.dto import NewOfficer, StationSettings
+        from app.officers.dto import NewOfficer
+        from app.station.dto import StationSettings
 
         chief = s.station.initialize(
             StationSettings(name="测试派出所", code="HPL"),

@@ -17,26 +17,27 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from app import cli, station_key
-from app.clock import FixedClock
-from app.crypto import (
+from app import cli
+from app.core import station_key
+from app.core.clock import FixedClock
+from app.core.crypto import (
     StationCipher,
     new_key,
     parse_recovery_code,
     recovery_groups,
     recovery_qr_text,
 )
-from app.database import Database, open_database
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.core.station_key import StationKeyNeeded
 from app.demo import build_demo
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
-from app.identity import IdType
-from app.key_service import KeyService
-from app.passwords import PasswordHashing
-from app.roles import Role
 from app.services import Services, build_services
-from app.station_key import StationKeyNeeded
-from app.visit_dto import NewVisit
+from app.station.key_service import KeyService
+from app.visits.dto import NewVisit
 from db.migrate import alembic_config, current_revision, head_revision, migrating
 from db.models import Complaint, Signature, Visit
 

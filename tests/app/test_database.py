@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from app.database import open_database
-from app.dto import NewOfficer, StationSettings
-from app.errors import DatabaseProblem
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.database import open_database
+from app.core.errors import DatabaseProblem
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import build_services
+from app.station.dto import StationSettings
 from db.migrate import current_revision, head_revision
 from tests.app.helpers import has_chinese
 

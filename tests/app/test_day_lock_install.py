@@ -13,7 +13,7 @@ import gc
 
 from sqlalchemy.orm import sessionmaker
 
-from app import day_lock
+from app.core import day_lock
 
 
 def test_each_new_factory_is_guarded_even_at_a_reused_address() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.database import Database
+from app.core.database import Database
+from app.core.passwords import PasswordHashing
 from app.demo import build_demo
-from app.passwords import PasswordHashing
 
 
 def test_build_demo_reports_each_day_then_today(db: Database, hashing: PasswordHashing) -> None:

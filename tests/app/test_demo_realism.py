@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app.clock import FixedClock
-from app.database import Database, open_database
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.passwords import PasswordHashing
 from app.demo import (
     DEMO_OFFICERS,
     DEMO_PASSWORD,
@@ -21,7 +22,6 @@ from app.demo import (
     history_days,
     opening_sessions,
 )
-from app.passwords import PasswordHashing
 from app.services import build_services
 from db.models import Callback, CallbackBatch, Visit
 

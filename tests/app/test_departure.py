@@ -8,14 +8,14 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import update
 
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.roles import Role
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit, VisitDetail
-from app.visit_rules import VisitStatus
+from app.visits.dto import NameChoice, NewVisit, VisitDetail
+from app.visits.rules import VisitStatus
 from db.models import AuditEvent, Handover, Officer, Visit
 
 E = TypeVar("E", bound=Exception)

@@ -19,19 +19,19 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from app import statistics_service
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
 from app.exports import files
 from app.exports.files import check_target, write_atomically
 from app.exports.statistics_xlsx import SHEET_NAMES, sentences
 from app.exports.xlsx import Sheet, SheetColumn, display_width, text_columns, write_workbook
 from app.printing.charts import CHARTS, month_labels, recorded, trend_chart_png
-from app.report_service import TREND_MONTHS, ReportService
 from app.services import Services
-from app.statistics_service import COLUMNS, DEFINITIONS, RANKING_FORMULA, TrendPoint
+from app.statistics import service as statistics_service
+from app.statistics.reports import TREND_MONTHS, ReportService
+from app.statistics.service import COLUMNS, DEFINITIONS, RANKING_FORMULA, TrendPoint
 from tests.app.helpers import has_chinese
 from tests.app.test_rating_pdfs import assert_fonts_embedded, image_count, pages_text, pdf_text
 from tests.app.test_statistics import SEPT, World

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from app.database import BUSY_MESSAGE, UNSTORABLE_MESSAGE, Database
-from app.errors import DatabaseBusy, ValidationError
-from app.identity import IdType
-from app.roles import Role
+from app.core.database import BUSY_MESSAGE, UNSTORABLE_MESSAGE, Database
+from app.core.errors import DatabaseBusy, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit, VisitQuery
+from app.visits.dto import NewVisit, VisitQuery
 from db.models import AuditEvent, Visit
 
 VALID_ID = "11010519491231002X"

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app.errors import ValidationError
-from app.holiday_notice import parse_notice
-from app.workdays import ScheduleDay, library_special_days
+from app.core.errors import ValidationError
+from app.core.workdays import ScheduleDay, library_special_days
+from app.holidays.notice import parse_notice
 
 D = dt.date
 

@@ -10,15 +10,12 @@ from typing import Any
 
 import pytest
 
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
-from app.holiday_notice import parse_notice
-from app.holiday_service import HolidayService
-from app.roles import Role
-from app.services import Services
-from app.workdays import (
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
+from app.core.roles import Role
+from app.core.workdays import (
     LIBRARY_FIRST_YEAR,
     LIBRARY_LAST_YEAR,
     PublishedYear,
@@ -28,6 +25,9 @@ from app.workdays import (
     load_published,
     shipped_schedules,
 )
+from app.holidays.notice import parse_notice
+from app.holidays.service import HolidayService
+from app.services import Services
 from db.models import CalendarYear, HolidayOverride
 
 AuditLog = Callable[[], list[dict[str, Any]]]

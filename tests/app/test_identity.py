@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from app.errors import ValidationError
-from app.identity import (
+from app.core.errors import ValidationError
+from app.core.identity import (
     IdType,
     check_citizen_name,
     check_digit,

@@ -10,16 +10,16 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app.clock import FixedClock
-from app.complaint_service import ComplaintService, NewComplaint
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.ledger_service import ReviewSignature
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.complaints.service import ComplaintService, NewComplaint
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.ledger.service import ReviewSignature
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from db.models import DayReview
 
 DAY = dt.date(2025, 9, 29)  # Monday; the test clock starts at 10:00 Beijing
@@ -390,7 +390,7 @@ def test_the_review_is_frozen_in_the_database(
 def test_every_way_into_the_ledger_needs_a_logged_in_officer() -> None:
     import inspect
 
-    from app.ledger_service import LedgerService
+    from app.ledger.service import LedgerService
 
     # The station's time zone is the only thing read without an officer: it names no one.
     no_login = {"settings_timezone"}

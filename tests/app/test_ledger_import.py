@@ -17,13 +17,14 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.cli import main
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.integrity import check_database
-from app.ledger_import import (
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.integrity.service import check_database
+from app.ledger.importer import (
     ImportRejected,
     guess_mapping,
     parse_date,
@@ -31,11 +32,10 @@ from app.ledger_import import (
     status_of,
     write_report,
 )
-from app.ledger_service import ReviewSignature
-from app.roles import Role
+from app.ledger.service import ReviewSignature
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit, VisitQuery
-from app.visit_rules import VisitStatus
+from app.visits.dto import NameChoice, NewVisit, VisitQuery
+from app.visits.rules import VisitStatus
 from db.models import (
     AuditEvent,
     DayReview,

@@ -12,15 +12,15 @@ import pytest
 from PIL import Image
 
 from app import cli
-from app.clock import FixedClock
-from app.errors import ValidationError
-from app.identity import IdType, check_digit
-from app.ledger_service import ReviewSignature
+from app.core.clock import FixedClock
+from app.core.errors import ValidationError
+from app.core.identity import IdType, check_digit
+from app.core.roles import Role
+from app.ledger.service import ReviewSignature
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import render_register
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from tests.app.test_rating_pdfs import assert_fonts_embedded, image_count, pages_text
 from tests.conftest import TEST_PASSWORD
 

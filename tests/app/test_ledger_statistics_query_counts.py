@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, insert, select, text
 
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.report_service import ReportService
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
 from app.services import Services
+from app.statistics.reports import ReportService
 from db.models import (
     Callback,
     CallbackAttempt,

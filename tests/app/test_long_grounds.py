@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.database import Database
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from db.models import VisitTransition
 from tests.app.test_slip_data import BASIS, COURT, REVIEW, register

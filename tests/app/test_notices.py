@@ -13,16 +13,17 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
 
-from app.clock import FixedClock
-from app.dto import MaterialLine, SessionUser
-from app.errors import ConflictError, ValidationError
-from app.identity import IdType
-from app.notice_dto import NewNotice, SignatureInput
+from app.catalogue.dto import MaterialLine
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.notices.dto import NewNotice, SignatureInput
+from app.printing.qr_codes import parse_scan
 from app.printing.slip_pdf import render_slip
-from app.qr_codes import parse_scan
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 
 FULL_ID = "11010519491231002X"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -421,7 +422,7 @@ def test_a_pledge_needs_the_citizens_own_signature(desk: Counter) -> None:
 
 
 def test_the_visit_and_its_notice_cannot_drift_apart(desk: Counter) -> None:
-    from app.visit_rules import VisitStatus
+    from app.visits.rules import VisitStatus
 
     notice = desk.issue(desk.visit())
     visit = desk.s.visits.get(desk.officer, notice.visit_id)

@@ -9,17 +9,19 @@ from typing import Any
 
 import pytest
 
-from app.dto import NewOfficer, OfficerChanges, SessionUser, StationSettings
-from app.errors import (
+from app.core.dto import SessionUser
+from app.core.errors import (
     AuthenticationError,
     ConflictError,
     PermissionDenied,
     ValidationError,
     ValidationErrors,
 )
-from app.officer_service import OfficerService
-from app.roles import Role
+from app.core.roles import Role
+from app.officers.dto import NewOfficer, OfficerChanges
+from app.officers.service import OfficerService
 from app.services import Services
+from app.station.dto import StationSettings
 from db.models import HolidayOverride, Officer, ServiceItem, ServiceItemVersion
 from tests.app.helpers import valid_draft
 from tests.conftest import TEST_PASSWORD

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.errors import NotFound, ValidationError
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import NotFound, ValidationError
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import VisitQuery
+from app.visits.dto import VisitQuery
 from tests.app.test_notices import Counter
 
 RECEIPT_REFUSED = (

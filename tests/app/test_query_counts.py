@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, event, insert, select, text, update
 
-from app.clock import FixedClock
-from app.database import Database, open_database
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.passwords import PasswordHashing
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.dto import SessionUser
-from app.passwords import PasswordHashing
 from app.services import Services, build_services
-from app.visit_dto import VisitQuery
+from app.visits.dto import VisitQuery
 from db.maintenance import MIN_ANALYSED_ROWS, tables_needing_statistics
 from db.models import (
     Callback,

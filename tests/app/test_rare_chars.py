@@ -9,15 +9,15 @@ from collections.abc import Callable
 
 import pytest
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.identity import IdType, check_digit
-from app.pinyin import initials, is_spelling, plain, readings, sort_key, spelled_as
-from app.rare_chars import BLOCKS, candidate, lookup
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.identity import IdType, check_digit
+from app.core.pinyin import initials, is_spelling, plain, readings, sort_key, spelled_as
+from app.core.rare_chars import BLOCKS, candidate, lookup
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit, VisitQuery
-from app.visit_rules import Channel
+from app.visits.dto import NewVisit, VisitQuery
+from app.visits.rules import Channel
 
 JI = "\U00020bb7"  # 𠮷, Extension B, read jí: 吉 with 土 on top
 

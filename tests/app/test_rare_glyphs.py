@@ -23,7 +23,10 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
 
-from app.glyph_coverage import (
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.printing.fonts import BOLD, REGULAR, font_runs, glyph_warning, register_fonts
+from app.printing.glyph_coverage import (
     FALLBACKS,
     PRIMARY,
     SHIPPED,
@@ -33,8 +36,6 @@ from app.glyph_coverage import (
     name_warning,
     uncovered,
 )
-from app.identity import IdType
-from app.printing.fonts import BOLD, REGULAR, font_runs, glyph_warning, register_fonts
 from app.printing.ledger_pdf import ledger_document
 from app.printing.register_pdf import (
     RegisterColumn,
@@ -44,9 +45,8 @@ from app.printing.register_pdf import (
     render_register,
 )
 from app.printing.slip_pdf import render_slip
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from resources import FONTS_DIR
 
 FULL_ID = "11010519491231002X"

@@ -13,11 +13,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from app import cli
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.errors import NotFound, PermissionDenied, ValidationError
-from app.identity import IdType
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import NotFound, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.printing.fonts import missing_glyphs
+from app.printing.qr_codes import ScannedCode, parse_scan
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
@@ -28,11 +30,9 @@ from app.printing.register_pdf import (
 )
 from app.printing.slip_data import printed_qr_text
 from app.printing.slip_pdf import render_slip
-from app.qr_codes import ScannedCode, parse_scan
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from tests.conftest import TEST_PASSWORD
 
 FULL_ID = "11010519491231002X"

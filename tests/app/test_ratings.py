@@ -7,13 +7,13 @@ import io
 import pytest
 from PIL import Image
 
-from app.dto import SessionUser
-from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.identity import IdType
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 
 DIMS = ("办事效率", "服务态度", "办理结果", "规范廉洁")
 STROKES = (((10.0, 10.0, 0.5), (60.0, 40.0, 0.5)),)

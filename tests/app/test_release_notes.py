@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import app.release_notes as rn
-from app.database import open_database
-from app.release_notes import (
+import app.station.release_notes as rn
+from app.core.database import open_database
+from app.services import build_services
+from app.station.release_notes import (
     Announcement,
     ReleaseNote,
     announced,
@@ -30,7 +31,6 @@ from app.release_notes import (
     seen_file,
     version_key,
 )
-from app.services import build_services
 from db.migrate import head_revision
 from tests.db.test_upgrade import make_0001_database
 

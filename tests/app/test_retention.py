@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import PermissionDenied
-from app.integrity import check_database
-from app.retention import years_before
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied
+from app.integrity.service import check_database
+from app.retention.service import years_before
 from app.services import Services
 from db.models import Signature, Visit
 from tests.app.test_ledger import SIGN, Counter, rating
@@ -140,9 +140,9 @@ def test_bookings_lose_their_contact_data_and_signature_after_the_years_too(
     clock: FixedClock,
     audit_log: Callable[[], list[dict[str, Any]]],
 ) -> None:
-    from app.appointment_service import NewAppointment
-    from app.identity import IdType
-    from app.notice_dto import SignatureInput
+    from app.appointments.service import NewAppointment
+    from app.core.identity import IdType
+    from app.notices.dto import SignatureInput
     from db.models import Appointment
     from tests.app.test_appointments import SIGNED
 

@@ -9,12 +9,12 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
+from app.core.roles import Role
 from app.printing.register_pdf import render_register
-from app.roles import Role
 from app.services import Services
-from app.shift_service import KEEP
+from app.shifts.service import KEEP
 from db.models import AuditEvent, Handover, ShiftHandover
 from tests.app.test_notices import Counter, desk
 
@@ -167,8 +167,8 @@ def test_the_review_reads_in_the_same_few_statements_however_much_is_open(
 
 
 def test_the_review_lists_the_home_services_the_officer_is_to_make(desk: Counter) -> None:
-    from app.appointment_service import NewAppointment
-    from app.identity import IdType
+    from app.appointments.service import NewAppointment
+    from app.core.identity import IdType
 
     item = desk.s.catalogue.list_items("ZM-WFZ")[0].item_id
     booking = desk.s.appointments.book(

@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from app.database import Database
-from app.dto import SessionUser, StationSettings
-from app.errors import ValidationError, ValidationErrors
-from app.identity import IdType
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import ValidationError, ValidationErrors
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
-from app.refusal import COMMON_BASIS
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.station.dto import StationSettings
+from app.visits.dto import NameChoice, NewVisit
+from app.visits.refusal import COMMON_BASIS
 from db.models import Visit
 from tests.app.test_notices import Counter
 

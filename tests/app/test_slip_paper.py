@@ -22,14 +22,14 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image, ImageDraw
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.errors import ValidationError
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import ValidationError
+from app.core.roles import Role
 from app.printing.cjk_paragraph import CANNOT_END, CANNOT_START
+from app.printing.qr_codes import UNREADABLE, ScannedCode, parse_scan
 from app.printing.slip_data import SlipData, printed_qr_text, qr_payload, qr_text, slip_paper
 from app.printing.slip_pdf import render_slip
-from app.qr_codes import UNREADABLE, ScannedCode, parse_scan
-from app.roles import Role
 from app.services import Services
 from tests.app.test_notices import Counter
 from tests.app.test_qr_codes import accepted, found

@@ -10,15 +10,16 @@ import pypdfium2
 import pytest
 
 from app import cli
-from app.database import open_database
-from app.dto import SessionUser, StationSettings
-from app.errors import ConflictError
-from app.identity import IdType
+from app.core.database import open_database
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.printing.fonts import missing_glyphs
 from app.printing.slip_pdf import render_slip
-from app.roles import Role
 from app.services import Services, build_services
-from app.visit_dto import NewVisit
+from app.station.dto import StationSettings
+from app.visits.dto import NewVisit
 from tests.conftest import TEST_PASSWORD
 
 FULL_ID = "11010519491231002X"

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from app.clock import FixedClock
-from app.errors import PermissionDenied, ValidationError
+from app.callbacks.sms import HEADERS, REPLY_HINT, read_replies, reply_level, save_report
+from app.core.clock import FixedClock
+from app.core.errors import PermissionDenied, ValidationError
 from app.services import Services
-from app.sms_service import HEADERS, REPLY_HINT, read_replies, reply_level, save_report
 from db.models import AuditEvent, Callback, CallbackAttempt, Rating, Rectification
 from tests.app.test_callbacks import DAY, Desk, on_site, phone
 
@@ -271,7 +271,7 @@ def test_a_deputy_imports_what_the_chief_handled_and_an_officer_only_their_own_c
     make_officer: Any,
     db: Any,
 ) -> None:
-    from app.roles import Role
+    from app.core.roles import Role
 
     deputy = make_officer(Role.DEPUTY, "副所长")
     chiefs = desk.finish(desk.chief, "HJ-CS", "13805710011")
@@ -520,7 +520,7 @@ def test_a_tab_separated_file_is_read(tmp_path: Path) -> None:
 
 
 def _sign() -> Any:
-    from app.ledger_service import ReviewSignature
+    from app.ledger.service import ReviewSignature
 
     strokes = (((10.0, 10.0, 0.5), (80.0, 40.0, 0.5)),)
     out = io.BytesIO()

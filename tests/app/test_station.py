@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from app.dto import NewOfficer, SessionUser, StationSettings
-from app.errors import ConflictError, NotFound, ValidationError, ValidationErrors
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, NotFound, ValidationError, ValidationErrors
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services
-from app.station_service import validate_settings
+from app.station.dto import StationSettings
+from app.station.service import validate_settings
 from db.models import Officer, ServiceItem
 from tests.conftest import TEST_PASSWORD
 

@@ -21,8 +21,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from app import cli
-from app.clock import FixedClock
-from app.ledger_service import ReviewSignature
+from app.core.clock import FixedClock
+from app.ledger.service import ReviewSignature
 from app.printing.charts import MIN_CHART_MONTHS, chart_months, recorded
 from app.printing.ledger_pdf import ledger_document
 from app.printing.monthly_report_pdf import monthly_report_document
@@ -36,9 +36,9 @@ from app.printing.register_pdf import (
     register_as_printed,
     render_register,
 )
-from app.rating_service import RatingInput
-from app.report_dto import Overview
-from app.statistics_service import StatRow, TrendPoint, rank_officers
+from app.ratings.service import RatingInput
+from app.statistics.report_dto import Overview
+from app.statistics.service import StatRow, TrendPoint, rank_officers
 from tests.app.test_rating_pdfs import DIMS, STROKES, Desk, desk, pages_text, signed  # noqa: F401
 from tests.conftest import TEST_PASSWORD
 
@@ -367,7 +367,7 @@ def test_the_trend_of_a_first_month_shows_the_months_before_it(rated_day: Desk) 
 
 
 def _overview(today: dt.date, records_from: dt.date | None) -> Overview:
-    from app.statistics_service import Statistics
+    from app.statistics.service import Statistics
 
     total = StatRow(kind="total", label="合计")
     stats = Statistics(
@@ -476,7 +476,7 @@ def test_ties_share_a_rank_and_a_board() -> None:
 
 
 def _founded(n: int) -> tuple[tuple[str, int], ...]:
-    from app.statistics_service import FINDINGS
+    from app.statistics.service import FINDINGS
 
     return tuple((f, n if f == "属实" else 0) for f in FINDINGS)
 

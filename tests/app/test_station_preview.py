@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app import database
-from app.database import Database
-from app.dto import SessionUser
-from app.station_preview import StationPreview, default_database_file, preview_station
+from app.core import database
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.station.preview import StationPreview, default_database_file, preview_station
 
 
 def test_an_initialised_station_is_named_without_opening_the_database(

@@ -87,18 +87,18 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from app import statistics_service
-from app.clock import FixedClock
-from app.complaint_service import NewComplaint
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import PermissionDenied, ValidationError
-from app.identity import IdType
-from app.notice_dto import NewNotice
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.complaints.service import NewComplaint
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied, ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.notices.dto import NewNotice
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.statistics_service import (
+from app.statistics import service as statistics_service
+from app.statistics.service import (
     DEFINITIONS,
     FINDINGS,
     OUTCOMES,
@@ -113,7 +113,7 @@ from app.statistics_service import (
     period_text,
     rank_officers,
 )
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from tests.app.helpers import has_chinese
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))

@@ -2,7 +2,7 @@
 
 Each attack is made as such a person would make it: the sqlite3 module on the file, triggers
 dropped first, and, where it helps them, the chain re-hashed with the project's own function
-(``app.audit.event_hash``) without the key, or with a key of their own, and the head moved.
+(``app.core.audit.event_hash``) without the key, or with a key of their own, and the head moved.
 Every attack must make ``stationdesk check`` fail and name the record (or the event) touched.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.audit import GENESIS_HASH, event_hash
+from app.core.audit import GENESIS_HASH, event_hash
 from tests.app.test_check_business import (  # noqa: F401  (fixtures)
     LOCKED_VISITS,
     SIGNED_RATINGS,
@@ -187,7 +187,7 @@ def delete_a_seal(con: sqlite3.Connection) -> tuple[str, ...]:
 
 
 def forge_a_seal_for_an_edit(con: sqlite3.Connection) -> tuple[str, ...]:
-    from app.row_seals import row_hash
+    from app.core.row_seals import row_hash
 
     visit_id = con.execute("SELECT id FROM visits ORDER BY id DESC").fetchone()[0]
     con.execute("UPDATE visits SET citizen_name = '李假' WHERE id = ?", (visit_id,))
@@ -363,8 +363,8 @@ def test_a_file_put_back_to_an_older_copy_is_told_by_the_head_kept_at_the_backup
     demo: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    from app.clock import FixedClock
-    from app.database import open_database
+    from app.core.clock import FixedClock
+    from app.core.database import open_database
     from app.demo import DEMO_PASSWORD
     from app.services import build_services
     from tests.app.test_check_business import CHEAP, CHIEF, LATER

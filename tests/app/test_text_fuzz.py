@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.complaint_service import NewComplaint
-from app.database import Database
-from app.errors import ValidationError
-from app.identity import IdType
-from app.integrity import check_database
-from app.roles import Role
+from app.complaints.service import NewComplaint
+from app.core.database import Database
+from app.core.errors import ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.integrity.service import check_database
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent, AuditSeal, Complaint, Visit
 from tests.app.helpers import has_chinese
 

@@ -7,7 +7,7 @@ Each call either refuses the text with a Chinese ValidationError and writes noth
 added to the tables it writes, no audit event or seal, nothing stored changed), or stores it
 exactly as given with surrounding whitespace trimmed — or in the documented form where a field
 has one (said beside each). What is stored never holds a character that no field may hold
-(``app.validation.refuse_unstorable``). A password is refused, or logs in exactly as given.
+(``app.core.validation.refuse_unstorable``). A password is refused, or logs in exactly as given.
 """
 
 from __future__ import annotations
@@ -29,17 +29,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.clock import FixedClock
-from app.database import Database, open_database
-from app.dto import MaterialLine, NewOfficer, OfficerChanges, SessionUser, StationSettings
-from app.errors import AuthenticationError, ValidationError
-from app.identity import IdType, normalise_phone
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.catalogue.dto import MaterialLine
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import AuthenticationError, ValidationError
+from app.core.identity import IdType, normalise_phone
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.core.validation import refuse_unstorable
+from app.core.workdays import LIBRARY_LAST_YEAR, ScheduleDay, builtin_knows_year
+from app.officers.dto import NewOfficer, OfficerChanges
 from app.services import Services, build_services
-from app.validation import refuse_unstorable
-from app.visit_dto import NewVisit
-from app.workdays import LIBRARY_LAST_YEAR, ScheduleDay, builtin_knows_year
+from app.station.dto import StationSettings
+from app.visits.dto import NewVisit
 from db.models import (
     Addendum,
     AuditEvent,

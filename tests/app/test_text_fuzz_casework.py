@@ -32,18 +32,18 @@ from hypothesis import strategies as st
 from PIL import Image
 from sqlalchemy import ColumnElement, select
 
-from app.callback_service import OUTCOMES
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import NotFound, ValidationError
-from app.identity import IdType
-from app.notice_dto import NewNotice, NoticeItemInput, SignatureInput
-from app.rating_service import RatingInput
-from app.reveal_purposes import CALLBACK
-from app.roles import Role
+from app.callbacks.service import OUTCOMES
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import NotFound, ValidationError
+from app.core.identity import IdType
+from app.core.reveal_purposes import CALLBACK
+from app.core.roles import Role
+from app.notices.dto import NewNotice, NoticeItemInput, SignatureInput
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from db.models import (
     AuditEvent,
     AuditSeal,

@@ -14,21 +14,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.errors import (
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.errors import (
     ConflictError,
     NameDiffers,
     PermissionDenied,
     ValidationError,
     ValidationErrors,
 )
-from app.identity import IdType, check_digit
-from app.roles import Role
+from app.core.identity import IdType, check_digit
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import HandoverRow, NameChoice, NewVisit, VisitDetail, VisitQuery
-from app.visit_rules import TRANSITIONS, Channel, VisitStatus, can_move
-from app.visit_service import VisitService
+from app.visits.dto import HandoverRow, NameChoice, NewVisit, VisitDetail, VisitQuery
+from app.visits.rules import TRANSITIONS, Channel, VisitStatus, can_move
+from app.visits.service import VisitService
 from db.models import AuditEvent, Counter, Handover, Visit, VisitTransition
 from tests.app.helpers import has_chinese
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.dto import DueDate, SessionUser
-from app.errors import NotFound, ValidationError
+from app.core.dto import DueDate, SessionUser
+from app.core.errors import NotFound, ValidationError
+from app.core.workdays import LIBRARY_LAST_YEAR, WorkingDayCalendar
 from app.services import Services
-from app.workdays import LIBRARY_LAST_YEAR, WorkingDayCalendar
 from db.models import HolidayOverride
 
 AuditLog = Callable[[], list[dict[str, Any]]]

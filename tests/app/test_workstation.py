@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import workstation
-from app.database import open_database
-from app.dto import NewOfficer, StationSettings
-from app.errors import DatabaseProblem, ValidationError, ValidationErrors
-from app.roles import Role
+from app.core.database import open_database
+from app.core.errors import DatabaseProblem, ValidationError, ValidationErrors
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.workstation import (
+from app.station import workstation
+from app.station.dto import StationSettings
+from app.station.workstation import (
     ServerConnection,
     ServerPasswordMissing,
     Workstation,

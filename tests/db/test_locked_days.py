@@ -12,11 +12,11 @@ from alembic import command
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
-from app.clock import FixedClock
-from app.database import open_database
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.errors import ConflictError
+from app.core.passwords import PasswordHashing
 from app.demo import DEMO_PASSWORD, build_demo
-from app.errors import ConflictError
-from app.passwords import PasswordHashing
 from app.services import build_services
 from db.migrate import alembic_config, current_revision, head_revision, migrating
 from db.models import Addendum, DayReview, Visit

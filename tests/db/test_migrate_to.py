@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app import cli
-from app.clock import FixedClock
-from app.database import open_database
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.identity import IdType
-from app.integrity import check_database
-from app.passwords import PasswordHashing
+from app.integrity.service import check_database
 from app.services import build_services
-from app.station_move import MoveRefused, copy_tables, migrate_to
-from app.station_server import ServerInitResult, init_server
-from app.visit_dto import NameChoice, NewVisit
+from app.station.move import MoveRefused, copy_tables, migrate_to
+from app.station.server import ServerInitResult, init_server
+from app.visits.dto import NameChoice, NewVisit
 from db import pg_server_setup as pgs
 from db.engine import make_engine
 from db.models import Signature, Visit

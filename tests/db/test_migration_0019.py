@@ -9,13 +9,14 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import inspect, text
 
-from app.database import open_database
-from app.dto import NewOfficer, StationSettings
-from app.identity import IdType
-from app.integrity import check_database
-from app.roles import Role
+from app.core.database import open_database
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.integrity.service import check_database
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.visit_dto import NameChoice, NewVisit
+from app.station.dto import StationSettings
+from app.visits.dto import NameChoice, NewVisit
 from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision
 from tests.conftest import TEST_PASSWORD

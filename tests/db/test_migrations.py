@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from app.database import Database, open_database
-from app.dto import SessionUser
-from app.errors import DatabaseProblem
+from app.core.database import Database, open_database
+from app.core.dto import SessionUser
+from app.core.errors import DatabaseProblem
 from db import models  # noqa: F401  (registers every table on Base.metadata)
 from db.base import Base
 from db.engine import make_engine

@@ -7,11 +7,11 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.audit_log import AuditFilter
-from app.clock import FixedClock
-from app.database import open_database
+from app.audit_log.service import AuditFilter
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.passwords import PasswordHashing
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.passwords import PasswordHashing
 from app.services import build_services
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (the fixture)
 

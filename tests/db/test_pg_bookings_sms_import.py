@@ -9,12 +9,12 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.appointment_service import NewAppointment
-from app.clock import FixedClock
-from app.database import open_database
+from app.appointments.service import NewAppointment
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
-from app.identity import IdType
-from app.passwords import PasswordHashing
 from app.services import build_services
 from tests.app.test_appointments import SIGNED
 from tests.app.test_ledger_import import IDS, SIGN, row, workbook

@@ -16,22 +16,23 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import cli
-from app.clock import FixedClock
-from app.database import open_database
-from app.dto import NewOfficer, StationSettings
-from app.errors import DatabaseProblem
-from app.identity import IdType
-from app.integrity import check_database
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import open_database
+from app.core.errors import DatabaseProblem
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.integrity.service import check_database
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.station_server import (
+from app.station.dto import StationSettings
+from app.station.server import (
     ServerInitResult,
     ServerSetupError,
     init_server,
     upgrade_server,
 )
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db import pg_server_setup as pgs
 from db.engine import make_engine
 from db.migrate import current_revision, head_revision

@@ -14,15 +14,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from app.clock import FixedClock
-from app.database import SERVER_LOST_MESSAGE, open_database
-from app.dto import NewOfficer, StationSettings
-from app.errors import ServerUnavailable
-from app.identity import IdType
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import SERVER_LOST_MESSAGE, open_database
+from app.core.errors import ServerUnavailable
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.visit_dto import NameChoice, NewVisit
+from app.station.dto import StationSettings
+from app.visits.dto import NameChoice, NewVisit
 from db.models import Visit, VisitTransition
 from db.pg_notify import ChangeListener
 from tests.conftest import TEST_START

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 
-from app.database import open_database
+from app.core.database import open_database
 from app.services import build_services
 from db.engine import make_engine
 from db.migrate import alembic_config, current_revision, head_revision

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.appointment_service import NewAppointment
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.appointments.service import NewAppointment
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
 from tests.ui.test_intake import VALID_ID, ime_commit
 from ui.dialogs.appointment_dialog import AppointmentDialog, HomeServiceDialog
@@ -233,7 +233,7 @@ def test_a_date_typed_straight_through_is_booked_and_esc_on_a_filled_form_asks(
 def test_a_name_other_than_last_time_is_asked_as_on_the_registration_form(
     qtbot, services: Services, officer: SessionUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from app.visit_dto import NameChoice, NewVisit
+    from app.visits.dto import NameChoice, NewVisit
     from ui.dialogs import appointment_dialog
 
     item = services.catalogue.list_items("ZM-WFZ")[0].item_id

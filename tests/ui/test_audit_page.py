@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from ui.pages import audit_page as audit_page_module
 from ui.pages.audit_page import AuditPage

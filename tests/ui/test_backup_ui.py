@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from tests.ui.test_notice_ui import sign
 from ui.application import start_daily_backup
 from ui.dialogs.review_dialog import ReviewDialog

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.identity import IdType
-from app.roles import Role
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
 from ui.pages.callbacks_page import CallbacksPage
 

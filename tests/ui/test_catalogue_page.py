@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app import text_limits
-from app.dto import SessionUser
-from app.roles import Role
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.pages.catalogue_page import CataloguePage

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.clock import FixedClock
-from app.complaint_service import ComplaintService, NewComplaint
-from app.database import Database
-from app.dto import SessionUser
-from app.roles import Role
+from app.complaints.service import ComplaintService, NewComplaint
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from ui.dialogs.complaint_dialog import ComplaintDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.complaints_page import ComplaintsPage

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QTableView
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit, VisitDetail
-from app.visit_rules import VisitStatus
+from app.visits.dto import NameChoice, NewVisit, VisitDetail
+from app.visits.rules import VisitStatus
 from tests.ui.test_intake import ime_commit
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.main_window import MainWindow
@@ -43,7 +43,7 @@ def _register(services: Services, officer: SessionUser, phone: str, name: str) -
 
 
 def _id_type():  # type: ignore[no-untyped-def]
-    from app.identity import IdType
+    from app.core.identity import IdType
 
     return IdType.RESIDENT
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton, QWidget
 
-from app.dto import SessionUser
+from app.core.dto import SessionUser
 from app.services import Services
 from tests.ui.test_text_counts import form
 from ui.change_password_dialog import ChangePasswordDialog

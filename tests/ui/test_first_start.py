@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 import ui.application as application
 import ui.main_window
-from app.dto import NewOfficer, SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services
 from tests.conftest import TEST_PASSWORD
 from ui.first_run_wizard import CANCEL_QUESTION, FirstRunWizard
@@ -123,7 +124,7 @@ def test_giving_up_leaves_no_database_file_behind(
 def test_giving_up_keeps_a_file_that_was_there_before(
     qapp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from app.database import open_database
+    from app.core.database import open_database
 
     target = tmp_path / "station.sqlite3"
     open_database(target).dispose()  # made by someone else (stationdesk init was interrupted)

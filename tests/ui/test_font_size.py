@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QRect, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu
 
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from ui.fonts import STANDARD_POINTS, apply_font_size, saved_font_size, style_sheet
 from ui.main_window import MainWindow
 from ui.widgets import screen_fit

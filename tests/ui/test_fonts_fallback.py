@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter, QTextLayout
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
-from app.dto import SessionUser
-from app.glyph_coverage import SHIPPED
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
+from app.printing.glyph_coverage import SHIPPED
 from app.services import Services
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.fonts import install_fonts_and_style

@@ -12,8 +12,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from resources import HELP_DIR
 from ui.help_dialog import STEP_MARK, HelpDialog, TourDialog, help_html, tour_steps

@@ -9,11 +9,11 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from app import text_limits
-from app.dto import SessionUser
-from app.roles import Role
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.roles import Role
+from app.core.workdays import LIBRARY_LAST_YEAR
 from app.services import Services
-from app.workdays import LIBRARY_LAST_YEAR
 from tests.app.test_holiday_notice import NOTICE_2026
 from tests.app.test_holiday_year import SAMPLE_2027, needs_unknown_2027
 from ui.dialogs.holiday_dialog import HolidayDialog

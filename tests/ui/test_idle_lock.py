@@ -24,9 +24,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 from sqlalchemy import select
 
 import ui.application as application
-from app.database import Database
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from db.models import AuditEvent
 from tests.conftest import TEST_PASSWORD

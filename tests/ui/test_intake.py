@@ -10,13 +10,13 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from sqlalchemy import func, select
 
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.identity import IdType, check_digit
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.identity import IdType, check_digit
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent, Visit
 from ui.dialogs.registration_dialog import RegistrationDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
@@ -529,7 +529,7 @@ def test_another_name_for_a_known_id_is_asked_from_the_keyboard_and_the_answer_r
 
 
 def test_the_name_question_answers_with_alt_keys(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
-    from app.errors import NameDiffers
+    from app.core.errors import NameDiffers
     from ui.dialogs.registration_dialog import name_choice_box
 
     question = NameDiffers(

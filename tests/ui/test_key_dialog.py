@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app import station_key
-from app.crypto import new_key, recovery_groups
-from app.database import open_database
-from app.errors import DatabaseProblem
+from app.core import station_key
+from app.core.crypto import new_key, recovery_groups
+from app.core.database import open_database
+from app.core.errors import DatabaseProblem
 from ui.application import open_with_key
 from ui.key_dialog import KeyEntryDialog
 

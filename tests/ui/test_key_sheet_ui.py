@@ -8,8 +8,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from ui.pages.settings_page import SettingsPage
 from ui.pages.today_page import TodayPage

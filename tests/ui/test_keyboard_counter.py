@@ -19,10 +19,10 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
-from app.visit_rules import VisitStatus
+from app.visits.rules import VisitStatus
 from tests.ui.test_intake import ime_commit
 from ui.main_window import MainWindow
 
@@ -252,8 +252,8 @@ def sign_on_the_pad() -> Step:
 def test_a_one_time_notice_takes_at_most_fifteen_keys_beyond_the_data_and_the_signature(
     qtbot, services: Services, make_officer, qsettings: QSettings, printed: list[bytes]
 ) -> None:  # type: ignore[no-untyped-def]
-    from app.identity import IdType
-    from app.visit_dto import NewVisit
+    from app.core.identity import IdType
+    from app.visits.dto import NewVisit
 
     officer: SessionUser = make_officer(Role.WINDOW, "张伟")
     # Set up: a walk-in registered and accepted; 无犯罪记录证明 asks for five materials.
@@ -394,8 +394,8 @@ def test_enter_on_a_detail_pane_button_presses_it(
 ) -> None:  # type: ignore[no-untyped-def]
     # The pane lays its buttons out only when a matter is shown, after the page was built:
     # Enter on a focused 受理 did nothing (Space did), found while writing the F1 manual.
-    from app.identity import IdType
-    from app.visit_dto import NewVisit
+    from app.core.identity import IdType
+    from app.visits.dto import NewVisit
 
     officer: SessionUser = make_officer(Role.WINDOW, "张伟")
     item = services.catalogue.list_items("SFZ-SL")[0]

@@ -13,10 +13,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableView
 
-from app.complaint_service import ComplaintService
-from app.database import Database
-from app.dto import SessionUser
-from app.roles import Role
+from app.complaints.service import ComplaintService
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from tests.ui.test_complaints_page import TODAY, ime_commit
 from tests.ui.test_notice_ui import sign
@@ -62,8 +62,8 @@ def test_ctrl_and_a_number_opens_a_page_with_the_focus_on_its_list(
 def test_the_review_dialog_starts_in_the_comment_which_tab_leaves_and_ctrl_enter_confirms(
     qtbot, services: Services, chief: SessionUser, make_officer, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    from app.identity import IdType
-    from app.visit_dto import NewVisit
+    from app.core.identity import IdType
+    from app.visits.dto import NewVisit
     from tests.ui.test_backup_ui import DAY
 
     officer = make_officer(Role.WINDOW, "张伟")

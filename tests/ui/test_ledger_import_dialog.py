@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QPushButton, QTableW
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app.database import Database
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
 from db.models import DayReview, Visit
 from tests.app.test_ledger_import import row, workbook

@@ -8,11 +8,11 @@ import re
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.clock import FixedClock
-from app.identity import IdType
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from tests.app.test_ledger import SIGN
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.review_dialog import ReviewDialog

@@ -13,14 +13,15 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QLabel, QStatusBar, QWidget
 
-from app.clock import FixedClock
-from app.database import Database, open_database
-from app.dto import NewOfficer, StationSettings
-from app.identity import IdType
-from app.passwords import PasswordHashing
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.database import Database, open_database
+from app.core.identity import IdType
+from app.core.passwords import PasswordHashing
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import build_services
-from app.visit_dto import NameChoice, NewVisit
+from app.station.dto import StationSettings
+from app.visits.dto import NameChoice, NewVisit
 from db.pg_notify import announce_changes
 from tests.conftest import TEST_START
 from tests.pg_template import PgTemplate

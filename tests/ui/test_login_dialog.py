@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.dto import SessionUser
-from app.errors import DatabaseProblem
+from app.core.dto import SessionUser
+from app.core.errors import DatabaseProblem
 from app.services import Services
 from tests.conftest import TEST_PASSWORD
 from ui.login_dialog import LoginDialog

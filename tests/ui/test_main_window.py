@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWizard
 
-from app.dto import SessionUser
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
+from app.core.workdays import LIBRARY_LAST_YEAR
 from app.services import Services
-from app.workdays import LIBRARY_LAST_YEAR
 from tests.conftest import TEST_PASSWORD
 from ui.first_run_wizard import FirstRunWizard
 from ui.login_dialog import LoginDialog

@@ -10,11 +10,11 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.clock import FixedClock
-from app.identity import IdType
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.pages.notices_page import NoticesPage

@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from ui.change_password_dialog import ChangePasswordDialog
 from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog

@@ -16,15 +16,15 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.database import Database
-from app.dto import SessionUser
-from app.errors import PermissionDenied
-from app.identity import IdType
+from app.core.database import Database
+from app.core.dto import SessionUser
+from app.core.errors import PermissionDenied
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.printing.slip_data import SlipData
 from app.printing.slip_pdf import render_slip
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent
 from ui import print_preview_dialog
 from ui.pages.search_page import SearchPage

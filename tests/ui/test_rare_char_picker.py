@@ -10,9 +10,9 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QInputMethodEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from app.dto import SessionUser
-from app.rare_chars import candidate
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.rare_chars import candidate
+from app.core.roles import Role
 from app.services import Services
 from ui.dialogs.complaint_dialog import ComplaintDialog
 from ui.dialogs.officer_dialog import OfficerDialog

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from app.errors import ValidationError
-from app.identity import IdType
-from app.roles import Role
+from app.core.errors import ValidationError
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import Rating, Rectification, Signature
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.rating_dialog import RatingDialog, citizen_wording
@@ -370,7 +370,7 @@ def test_the_small_level_chooser_is_unchanged_for_the_officer_dialogs(qtbot) -> 
 def test_the_signers_name_shows_its_count_and_a_paste_too_long_is_refused(
     qtbot, screen: RatingDialog
 ) -> None:  # type: ignore[no-untyped-def]
-    from app import text_limits
+    from app.core import text_limits
 
     limit = text_limits.SIGNER
     assert screen.signer_count.text == f"3/{limit}"  # 王小明, from the registration

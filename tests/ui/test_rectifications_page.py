@@ -10,12 +10,12 @@ from PIL import Image
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
-from app.dto import SessionUser
-from app.identity import IdType
-from app.rating_service import RatingInput
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
+from app.ratings.service import RatingInput
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from ui.dialogs.follow_up_dialog import FollowUpDialog
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.rectifications_page import RectificationsPage

@@ -7,13 +7,13 @@ import dataclasses
 
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
-from app.dto import SessionUser
-from app.identity import IdType
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.printing.register_pdf import RegisterTable
-from app.refusal import COMMON_BASIS
-from app.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
+from app.visits.refusal import COMMON_BASIS
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.settings_page import SettingsPage
 from ui.widgets.visit_panel import VisitPanel

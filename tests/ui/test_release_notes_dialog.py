@@ -14,12 +14,18 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-import app.release_notes as rn
+import app.station.release_notes as rn
 import ui.main_window
-from app.dto import SessionUser
-from app.release_notes import Announcement, ReleaseNote, current_version, load_notes, remember
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.roles import Role
 from app.services import Services
+from app.station.release_notes import (
+    Announcement,
+    ReleaseNote,
+    current_version,
+    load_notes,
+    remember,
+)
 from tests.db.test_upgrade import make_0001_database
 from ui import application
 from ui.about_dialog import VERSION

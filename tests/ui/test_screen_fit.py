@@ -8,11 +8,11 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout
 
-from app.errors import DatabaseProblem
-from app.identity import IdType
-from app.roles import Role
+from app.core.errors import DatabaseProblem
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.login_dialog import LoginDialog

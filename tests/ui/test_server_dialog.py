@@ -14,13 +14,15 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
 import ui.application as application
-from app import station_key, workstation
-from app.crypto import recovery_groups
-from app.database import open_database
-from app.dto import NewOfficer, StationSettings
-from app.roles import Role
+from app.core import station_key
+from app.core.crypto import recovery_groups
+from app.core.database import open_database
+from app.core.roles import Role
+from app.officers.dto import NewOfficer
 from app.services import Services, build_services
-from app.workstation import (
+from app.station import workstation
+from app.station.dto import StationSettings
+from app.station.workstation import (
     ServerConnection,
     Workstation,
     load_password,

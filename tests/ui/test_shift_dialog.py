@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NameChoice, NewVisit
+from app.visits.dto import NameChoice, NewVisit
 from ui.dialogs import shift_dialog as shift_dialog_module
 from ui.dialogs.shift_dialog import ShiftDialog
 from ui.main_window import MainWindow

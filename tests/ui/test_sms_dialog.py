@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.clock import FixedClock
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.clock import FixedClock
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from db.models import AuditEvent, Rating
 from tests.ui.test_text_counts import ime_commit
 from ui.dialogs import sms_dialog as sms_dialog_module

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from app.clock import FixedClock
-from app.database import Database
-from app.dto import SessionUser
-from app.report_service import ReportService
+from app.core.clock import FixedClock
+from app.core.database import Database
+from app.core.dto import SessionUser
 from app.services import Services
+from app.statistics.reports import ReportService
 from tests.app.test_statistics import World
 from ui.pages import statistics_page
 from ui.pages.statistics_page import StatisticsPage

@@ -13,13 +13,14 @@ from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QWidget
 
-from app import text_limits
-from app.complaint_service import NewComplaint
-from app.dto import NewOfficer, SessionUser
-from app.errors import ValidationError
-from app.roles import Role
+from app.complaints.service import NewComplaint
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ValidationError
+from app.core.roles import Role
+from app.core.validation import clean_text
+from app.officers.dto import NewOfficer
 from app.services import Services
-from app.validation import clean_text
 from tests.conftest import TEST_PASSWORD
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 
@@ -150,7 +151,7 @@ def test_the_forms_limits_are_the_ones_the_services_refuse_by(
 
 
 def test_the_reveal_forms_detail_counts_against_what_the_audit_takes(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from app.reveal_purposes import DETAIL_MAX, VISIT_PHONE_PURPOSES, check_reveal
+    from app.core.reveal_purposes import DETAIL_MAX, VISIT_PHONE_PURPOSES, check_reveal
     from ui.dialogs.reveal_dialog import reveal_dialog
 
     dialog = reveal_dialog("查看电话", "", VISIT_PHONE_PURPOSES, lambda _p, detail: detail)

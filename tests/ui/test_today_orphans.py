@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from app.dto import SessionUser
-from app.identity import IdType
-from app.roles import Role
+from app.core.dto import SessionUser
+from app.core.identity import IdType
+from app.core.roles import Role
 from app.services import Services
-from app.visit_dto import NewVisit
+from app.visits.dto import NewVisit
 from ui.dialogs.text_form_dialog import TextFormDialog
 from ui.pages.today_page import TodayPage
 

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.appointment_service import (
+from app.appointments.service import (
     ADDRESS_MAX,
     AREA_LABELS,
     KIND_LABELS,
@@ -32,12 +31,13 @@ from app.appointment_service import (
     AppointmentService,
     NewAppointment,
 )
-from app.catalogue_service import CatalogueService
-from app.dto import SessionUser
-from app.errors import NameDiffers, StationDeskError
-from app.identity import ID_TYPE_LABELS, IdType
-from app.notice_dto import SignatureInput
-from app.visit_dto import NameChoice, VisitDetail
+from app.catalogue.service import CatalogueService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import NameDiffers, StationDeskError
+from app.core.identity import ID_TYPE_LABELS, IdType
+from app.notices.dto import SignatureInput
+from app.visits.dto import NameChoice, VisitDetail
 from ui.dialogs.registration_dialog import ask_name_choice
 from ui.localtime import local, station_zone
 from ui.widgets.char_count import with_count

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.callback_service import CallbackRow, CallbackService
-from app.dto import SessionUser
-from app.errors import ConflictError, StationDeskError
-from app.rating_service import RatingInput
+from app.callbacks.service import CallbackRow, CallbackService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError
+from app.ratings.service import RatingInput
 from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys

@@ -18,16 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.complaint_service import (
+from app.complaints.service import (
     CHANNELS,
     KIND_LABELS,
     ComplaintRow,
     ComplaintService,
     NewComplaint,
 )
-from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
 from ui.widgets.char_count import with_text_count
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import DepartureDetail, OfficerRow, OpenMatterRow, SessionUser
-from app.errors import ConflictError, StationDeskError
-from app.officer_service import OfficerService
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError
+from app.officers.dto import DepartureDetail, OfficerRow, OpenMatterRow
+from app.officers.service import OfficerService
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import show_error

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.errors import ConflictError, StationDeskError
-from app.rating_service import LEVELS, RatingInput
+from app.core import text_limits
+from app.core.errors import ConflictError, StationDeskError
+from app.ratings.service import LEVELS, RatingInput
 from ui.widgets.char_count import with_text_count
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors

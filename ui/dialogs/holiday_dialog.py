@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.holiday_service import HolidayService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.holidays.service import HolidayService
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field

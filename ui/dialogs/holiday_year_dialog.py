@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.holiday_notice import ParsedNotice, parse_notice
-from app.holiday_service import HolidayService
-from app.workdays import ScheduleDay
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.workdays import ScheduleDay
+from app.holidays.notice import ParsedNotice, parse_notice
+from app.holidays.service import HolidayService
 from ui.widgets.char_count import CharCount
 from ui.widgets.messages import confirm
 from ui.widgets.screen_fit import fit_to_screen

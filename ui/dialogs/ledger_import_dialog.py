@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.ledger_import import (
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.ledger.importer import (
     FIELDS,
     PREVIEW_COLUMNS,
     ImportCheck,
@@ -46,7 +46,7 @@ from app.ledger_import import (
     preview_rows,
     write_report,
 )
-from app.ledger_service import ReviewSignature
+from app.ledger.service import ReviewSignature
 from ui.files import announce_saved, ask_save_path, folder_for, remember_folder
 from ui.tasks import run_with_progress
 from ui.widgets.default_button import make_default

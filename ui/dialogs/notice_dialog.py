@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.catalogue_service import MATERIAL_FORMS
-from app.dto import SessionUser
-from app.errors import StationDeskError, ValidationError
-from app.notice_dto import (
+from app.catalogue.service import MATERIAL_FORMS
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError, ValidationError
+from app.notices.dto import (
     ITEM_STATE_LABELS,
     NewNotice,
     NoticeDetail,
@@ -49,7 +49,7 @@ from app.notice_dto import (
     NoticeItemInput,
     SignatureInput,
 )
-from app.notice_service import NoticeService
+from app.notices.service import NoticeService
 from app.printing.fonts import glyph_warning
 from ui.widgets.char_count import count_cells, with_count
 from ui.widgets.field_errors import FieldErrors

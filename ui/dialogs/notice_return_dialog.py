@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.notice_dto import ITEM_STATE_LABELS, NoticeDetail
-from app.notice_service import NoticeService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.notices.dto import ITEM_STATE_LABELS, NoticeDetail
+from app.notices.service import NoticeService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.widgets.enter_clicks import enter_clicks
 from ui.widgets.html import esc

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import NewOfficer, OfficerChanges, OfficerRow, SessionUser
-from app.errors import StationDeskError
-from app.officer_service import OfficerService
-from app.roles import ROLE_LABELS, Role
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import ROLE_LABELS, Role
+from app.officers.dto import NewOfficer, OfficerChanges, OfficerRow
+from app.officers.service import OfficerService
 from ui.change_password_dialog import password_edit, password_rules_label
 from ui.widgets.char_count import with_count
 from ui.widgets.default_button import make_default

@@ -53,10 +53,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import StationDeskError, ValidationError
-from app.rating_service import RatingInput, RatingResult, RatingService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError, ValidationError
+from app.ratings.service import RatingInput, RatingResult, RatingService
 from ui.widgets.char_count import with_count, with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.level_chooser import LevelChooser

@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.catalogue_service import CatalogueService
-from app.dto import SessionUser
-from app.errors import NameDiffers, StationDeskError
-from app.identity import ID_TYPE_LABELS, IdType, name_limit, name_rule
-from app.reveal_purposes import VISIT_PHONE_PURPOSES
-from app.visit_dto import CitizenHint, NameChoice, NewVisit, VisitDetail
-from app.visit_rules import CHANNEL_LABELS, Channel
-from app.visit_service import VisitService
+from app.catalogue.service import CatalogueService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import NameDiffers, StationDeskError
+from app.core.identity import ID_TYPE_LABELS, IdType, name_limit, name_rule
+from app.core.reveal_purposes import VISIT_PHONE_PURPOSES
+from app.visits.dto import CitizenHint, NameChoice, NewVisit, VisitDetail
+from app.visits.rules import CHANNEL_LABELS, Channel
+from app.visits.service import VisitService
 from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.fonts import name_glyph_banner
 from ui.localtime import fmt

@@ -1,5 +1,5 @@
 """更新说明: what changed, shown once after the first login of a new version, and again from
-帮助 → 更新说明 (app.release_notes keeps the notes and what this PC has shown).
+帮助 → 更新说明 (app.station.release_notes keeps the notes and what this PC has shown).
 
 By keyboard: the focus is on 知道了, Enter or Esc closes, Page Up/Down and the arrows scroll
 the notes; Tab reaches the text for selecting (the backup's path can be copied).
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError
-from app.release_notes import (
+from app.core.errors import StationDeskError
+from app.station.release_notes import (
     Announcement,
     ReleaseNote,
     announced,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from app.reveal_purposes import DETAIL_EXAMPLE, DETAIL_LABEL, DETAIL_MAX
+from app.core.reveal_purposes import DETAIL_EXAMPLE, DETAIL_LABEL, DETAIL_MAX
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 
 AUDIT_NOTE = "每次查看都会连同用途和具体事由记入审计日志。"

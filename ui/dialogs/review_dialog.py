@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import ConflictError, StationDeskError
-from app.ledger_service import Ledger, LedgerService, ReviewSignature
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError
+from app.ledger.service import Ledger, LedgerService, ReviewSignature
 from ui.widgets.char_count import with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_keys import confirm_with_keys

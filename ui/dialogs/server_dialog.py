@@ -3,7 +3,7 @@
 The fields are those ``stationdesk server init`` prints for each counter. 测试连接 connects
 once on a worker thread and says in Chinese what it found; 保存 keeps nothing that has not
 passed a test with the very same values (it tests first when they have not). The password
-goes to the credential store, never into the settings file (app.workstation).
+goes to the credential store, never into the settings file (app.station.workstation).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import StationDeskError, ValidationError, ValidationErrors
-from app.workstation import (
+from app.core.errors import StationDeskError, ValidationError, ValidationErrors
+from app.station.workstation import (
     COUNTER_EXAMPLES,
     COUNTER_MAX,
     DEFAULT_DATABASE,

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.catalogue_service import CATEGORIES, MATERIAL_FORMS, CatalogueService
-from app.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft, SessionUser
-from app.errors import StationDeskError
+from app.catalogue.dto import MaterialLine, ServiceItemDetail, ServiceItemDraft
+from app.catalogue.service import CATEGORIES, MATERIAL_FORMS, CatalogueService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
 from ui.widgets.char_count import CharCount, count_cells
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field

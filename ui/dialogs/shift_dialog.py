@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import ConflictError, StationDeskError, ValidationError
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError, ValidationError
 from app.printing.register_pdf import render_register
-from app.shift_service import KEEP, ShiftRecord, ShiftReview, ShiftService
+from app.shifts.service import KEEP, ShiftRecord, ShiftReview, ShiftService
 from ui.print_preview_dialog import PrintPreviewDialog
 from ui.widgets.char_count import with_count
 from ui.widgets.default_button import make_default

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.shift_service import ShiftRecordRow, ShiftService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.shifts.service import ShiftRecordRow, ShiftService
 from ui.dialogs.shift_dialog import print_shift_record
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel

@@ -28,10 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError, ValidationError
-from app.reveal_purposes import CALLBACK_PHONE_PURPOSES, DETAIL_MAX
-from app.sms_service import (
+from app.callbacks.sms import (
     MAX_DAYS,
     REPLY_DAYS,
     SOURCES,
@@ -40,6 +37,9 @@ from app.sms_service import (
     SmsService,
     save_report,
 )
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError, ValidationError
+from app.core.reveal_purposes import CALLBACK_PHONE_PURPOSES, DETAIL_MAX
 from ui.files import announce_saved, ask_save_path, folder_for, remember_folder
 from ui.tasks import run_with_progress
 from ui.widgets.char_count import with_count

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ConflictError, StationDeskError
+from app.core.errors import ConflictError, StationDeskError
 from ui.widgets.char_count import CharCount, PlainTextCount, with_count, with_text_count
 from ui.widgets.default_button import make_default
 from ui.widgets.field_errors import FieldErrors
@@ -38,7 +38,7 @@ class Field:
     placeholder: str = ""
     choices: tuple[tuple[Any, str], ...] = ()
     limit: int = 0
-    """The most characters the service takes (app.text_limits): counted while typing (12/200),
+    """The most characters the service takes (app.core.text_limits): counted while typing (12/200),
     and an edit or paste past it refused aloud. 0: no count."""
 
 

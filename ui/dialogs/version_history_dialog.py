@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue_service import CatalogueService
+from app.catalogue.service import CatalogueService
 from ui.localtime import fmt
 from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.service_item_html import detail_html

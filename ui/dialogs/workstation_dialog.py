@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
-from app.errors import StationDeskError
-from app.workstation import Workstation, load_workstation
+from app.core.errors import StationDeskError
+from app.station.workstation import Workstation, load_workstation
 from ui.dialogs.server_dialog import ServerDialog
 from ui.widgets.messages import show_info
 from ui.widgets.screen_fit import fit_to_content

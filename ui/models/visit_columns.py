@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.pinyin import sort_key as name_order
-from app.visit_dto import HandoverRow, VisitRow
+from app.core.pinyin import sort_key as name_order
+from app.visits.dto import HandoverRow, VisitRow
 from ui.localtime import fmt
 from ui.models.row_table_model import Column
 

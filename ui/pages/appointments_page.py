@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.appointment_service import AppointmentRow, AppointmentService
-from app.catalogue_service import CatalogueService
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.roles import Permission, allows
+from app.appointments.service import AppointmentRow, AppointmentService
+from app.catalogue.service import CatalogueService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, allows
 from ui.dialogs.appointment_dialog import (
     AppointmentDialog,
     HomeServiceDialog,

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.audit_log import PAGE, AuditDetail, AuditFilter, AuditLogService, AuditRow, Cursor
-from app.dto import CheckReport, SessionUser
-from app.errors import StationDeskError
+from app.audit_log.service import PAGE, AuditDetail, AuditFilter, AuditLogService, AuditRow, Cursor
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.integrity.dto import CheckReport
 from ui.files import announce_saved, ask_save_path
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel

@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.callback_service import CALLER_ROLES, CallbackRow, CallbackService, Coverage
-from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.callbacks.service import CALLER_ROLES, CallbackRow, CallbackService, Coverage
+from app.callbacks.sms import SmsService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.reveal_purposes import CALLBACK_PHONE_PURPOSES
+from app.core.roles import Permission, allows
 from app.printing.fonts import glyph_warning
 from app.printing.register_pdf import register_as_printed, render_register
-from app.rating_service import RatingService
-from app.reveal_purposes import CALLBACK_PHONE_PURPOSES
-from app.roles import Permission, allows
-from app.sms_service import SmsService
+from app.ratings.service import RatingService
 from ui.dialogs.callback_attempt_dialog import CallbackAttemptDialog
 from ui.dialogs.reveal_dialog import reveal_dialog
 from ui.dialogs.sms_dialog import SmsExportDialog, SmsImportDialog

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.catalogue_service import CatalogueService
-from app.dto import ServiceItemRow, SessionUser
-from app.errors import StationDeskError
-from app.roles import Permission, allows
+from app.catalogue.dto import ServiceItemRow
+from app.catalogue.service import CatalogueService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, allows
 from ui.dialogs.service_item_dialog import ServiceItemDialog
 from ui.dialogs.version_history_dialog import VersionHistoryDialog
 from ui.models.filter_proxy_model import FilterProxyModel

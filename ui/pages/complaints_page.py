@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.complaint_service import (
+from app.complaints.service import (
     CHANNELS,
     FINDINGS,
     KIND_LABELS,
@@ -30,11 +29,12 @@ from app.complaint_service import (
     ComplaintRow,
     ComplaintService,
 )
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.pinyin import sort_key as name_order
-from app.reveal_purposes import COMPLAINT_PHONE_PURPOSES
-from app.roles import Permission, allows
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.pinyin import sort_key as name_order
+from app.core.reveal_purposes import COMPLAINT_PHONE_PURPOSES
+from app.core.roles import Permission, allows
 from ui.dialogs.complaint_dialog import ComplaintDialog
 from ui.dialogs.reveal_dialog import AUDIT_NOTE, reveal_fields
 from ui.dialogs.text_form_dialog import Field, TextFormDialog

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import HolidayRow, SessionUser
-from app.errors import StationDeskError
-from app.holiday_service import HolidayService
-from app.roles import Permission, allows
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, allows
+from app.holidays.dto import HolidayRow
+from app.holidays.service import HolidayService
 from ui.dialogs.holiday_dialog import HolidayDialog, date_edit, to_date
 from ui.dialogs.holiday_year_dialog import HolidayYearDialog
 from ui.models.filter_proxy_model import FilterProxyModel

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.backup_service import BackupService
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.ledger_service import (
+from app.backup.service import BackupService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.ledger.service import (
     CORRECTABLE,
     Ledger,
     LedgerRow,

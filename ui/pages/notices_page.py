@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.notice_dto import NOTICE_STATE_LABELS, CompletionRow, NoticeRow
-from app.notice_service import NoticeService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.notices.dto import NOTICE_STATE_LABELS, CompletionRow, NoticeRow
+from app.notices.service import NoticeService
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel

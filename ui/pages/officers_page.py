@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import OfficerRow, RoleRequestRow, SessionUser
-from app.errors import StationDeskError
-from app.officer_service import REQUEST_DAYS, OfficerService
-from app.pinyin import sort_key as name_order
-from app.roles import ROLE_LABELS
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.pinyin import sort_key as name_order
+from app.core.roles import ROLE_LABELS
+from app.officers.dto import OfficerRow, RoleRequestRow
+from app.officers.service import REQUEST_DAYS, OfficerService
 from ui.dialogs.departure_dialog import DepartureDialog
 from ui.dialogs.officer_dialog import OfficerDialog, ResetPasswordDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog

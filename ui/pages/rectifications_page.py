@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.dto import SessionUser
-from app.errors import ConflictError, StationDeskError
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError
+from app.core.roles import Permission, allows
 from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
-from app.rating_service import LEVELS, RatingService, RectificationRow
-from app.roles import Permission, allows
+from app.ratings.service import LEVELS, RatingService, RectificationRow
 from ui.dialogs.follow_up_dialog import FollowUpDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel

@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.case_file import CaseFileService
-from app.catalogue_service import CatalogueService
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.notice_service import NoticeService
-from app.rating_service import RatingService
-from app.visit_dto import VisitQuery, VisitRow
-from app.visit_rules import STATUS_LABELS, VisitStatus
-from app.visit_service import VisitService
+from app.casefile.service import CaseFileService
+from app.catalogue.service import CatalogueService
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.notices.service import NoticeService
+from app.ratings.service import RatingService
+from app.visits.dto import VisitQuery, VisitRow
+from app.visits.rules import STATUS_LABELS, VisitStatus
+from app.visits.service import VisitService
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import RowTableModel
 from ui.models.visit_columns import VISIT_COLUMNS, visit_colour

@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.backup_service import BackupService, size_text
-from app.dto import SessionUser, StationSettings
-from app.errors import StationDeskError
-from app.key_service import KeyService
-from app.retention import RetentionService
-from app.roles import Permission, Role, allows
-from app.station_service import CALLBACK_PERIODS, StationService
+from app.backup.service import BackupService, size_text
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, Role, allows
+from app.retention.service import RetentionService
+from app.station.dto import StationSettings
+from app.station.key_service import KeyService
+from app.station.service import CALLBACK_PERIODS, StationService
 from ui.files import announce
 from ui.first_run_wizard import PAPER_CHOICES
 from ui.print_preview_dialog import PrintPreviewDialog

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dto import SessionUser
-from app.errors import StationDeskError
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
 from app.exports.statistics_xlsx import EXTRA, topic_names
 from app.printing.charts import CHARTS, chart_months, trend_chart_png
-from app.report_dto import ExportResult, MonthlyReport
-from app.report_service import TREND_MONTHS, ReportService
-from app.statistics_service import (
+from app.statistics.report_dto import ExportResult, MonthlyReport
+from app.statistics.reports import TREND_MONTHS, ReportService
+from app.statistics.service import (
     COLUMNS,
     DEFINITIONS,
     PERIOD_KINDS,

@@ -26,18 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.appointment_service import AppointmentRow, AppointmentService
-from app.backup_service import BackupService
-from app.case_file import CaseFileService
-from app.dto import SessionUser
-from app.errors import StationDeskError
-from app.key_service import KeyService
-from app.notice_service import NoticeService
-from app.rating_service import RatingService
-from app.roles import Permission, allows
-from app.visit_dto import HandoverRow, VisitRow
-from app.visit_service import VisitService
+from app.appointments.service import AppointmentRow, AppointmentService
+from app.backup.service import BackupService
+from app.casefile.service import CaseFileService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import StationDeskError
+from app.core.roles import Permission, allows
+from app.notices.service import NoticeService
+from app.ratings.service import RatingService
+from app.station.key_service import KeyService
+from app.visits.dto import HandoverRow, VisitRow
+from app.visits.service import VisitService
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import Column, RowTableModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
-from app.errors import StationDeskError, ValidationErrors
+from app.core.errors import StationDeskError, ValidationErrors
 from ui.widgets.screen_fit import grow_to_content
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-from app.rating_service import LEVELS
+from app.ratings.service import LEVELS
 
 LARGE_TEXT_PX = 24
 LARGE_HEIGHT_PX = 60  # the content box; with the 2 px border a button is 64 px tall

@@ -6,8 +6,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.catalogue_service import CatalogueService
-from app.dto import ServiceItemRow
+from app.catalogue.dto import ServiceItemRow
+from app.catalogue.service import CatalogueService
 
 
 class MatterPicker(QWidget):

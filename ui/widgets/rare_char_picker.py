@@ -46,8 +46,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.glyph_coverage import covering_font
-from app.rare_chars import Candidate, lookup
+from app.core.rare_chars import Candidate, lookup
+from app.printing.glyph_coverage import covering_font
 from ui.widgets.char_count import LIMIT_PROPERTY, counted
 from ui.widgets.screen_fit import fit_to_screen
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.dto import ServiceItemDetail
+from app.catalogue.dto import ServiceItemDetail
 from ui.localtime import fmt
 from ui.widgets.html import esc
 

@@ -15,21 +15,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import text_limits
-from app.case_file import CaseFileService
-from app.dto import SessionUser
-from app.errors import ConflictError, StationDeskError
-from app.notice_dto import NoticeDetail
-from app.notice_service import NoticeService
+from app.casefile.service import CaseFileService
+from app.core import text_limits
+from app.core.dto import SessionUser
+from app.core.errors import ConflictError, StationDeskError
+from app.core.reveal_purposes import ID_NUMBER_PURPOSES
+from app.core.roles import Permission, allows
+from app.notices.dto import NoticeDetail
+from app.notices.service import NoticeService
 from app.printing.fonts import glyph_warning
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
-from app.rating_service import RATABLE, RatingService
-from app.reveal_purposes import ID_NUMBER_PURPOSES
-from app.roles import Permission, allows
-from app.visit_dto import VisitDetail
-from app.visit_rules import VisitStatus
-from app.visit_service import VisitService
+from app.ratings.service import RATABLE, RatingService
+from app.visits.dto import VisitDetail
+from app.visits.rules import VisitStatus
+from app.visits.service import VisitService
 from ui.dialogs.notice_dialog import NoticeDialog
 from ui.dialogs.notice_return_dialog import NoticeReturnDialog
 from ui.dialogs.rating_dialog import RatingDialog

@@ -6,7 +6,7 @@ ALTER TABLE ADD COLUMN), so the table's frozen triggers from 0006 stay.
 
 Triggers (SQLite and PostgreSQL) refuse, whoever writes:
 
-- an UPDATE of a visit's registration (the fields ``app.day_lock.FROZEN_VISIT_FIELDS`` names,
+- an UPDATE of a visit's registration (the fields ``app.core.day_lock.FROZEN_VISIT_FIELDS`` names,
   plus its number and creation time) or its voiding, when the visit's day has been reviewed
   and the visit was created before that review — unless the newest correction (``addenda``,
   highest id) is of this very visit: ``LedgerService.correct`` inserts the addendum first;
@@ -35,7 +35,7 @@ down_revision = '0011'
 branch_labels = None
 depends_on = None
 
-# What the chief signed about a visit (app/day_lock.py FROZEN_VISIT_FIELDS), and what no path
+# What the chief signed about a visit (app/core/day_lock.py FROZEN_VISIT_FIELDS), and what no path
 # of the program ever changes (its number and creation time).
 FROZEN_VISIT_COLUMNS = (
     'citizen_name', 'id_type', 'id_number', 'phone', 'service_version_id', 'channel',

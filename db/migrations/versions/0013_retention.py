@@ -1,7 +1,7 @@
 """Retention of citizens' contact data, and the purge the locks let through (issue 12).
 
 ``stations.retain_contact_years`` (default 3): how long the ID number and phone of a finished
-matter, a closed complaint's phone and the citizen's signature images are kept (app/retention.py).
+matter, a closed complaint's phone and the citizen's signature images are kept (app/retention/service.py).
 The purge blanks those values in place; the locks of a reviewed day and of a signature let
 exactly that through (every other column unchanged), and nothing else.
 

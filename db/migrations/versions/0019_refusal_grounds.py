@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 # Nullable and without a default: rows from before keep NULL, which the row seals leave out
-# (app/row_seals.py), so no record sealed before this migration reads as changed; NULL is
+# (app/core/row_seals.py), so no record sealed before this migration reads as changed; NULL is
 # what the program shows as 历史未记载.
 COLUMNS = {
     'stations': (

@@ -1,0 +1,1 @@
+"""预约: appointments booked ahead and served at the counter."""

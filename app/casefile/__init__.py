@@ -1,0 +1,1 @@
+"""办件档案: one matter's whole history as a printable case file."""

@@ -1,0 +1,1 @@
+"""办事指南: the service catalogue, its materials and versions."""

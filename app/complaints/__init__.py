@@ -1,0 +1,1 @@
+"""投诉: complaints, handled without the officer concerned."""

@@ -1,0 +1,1 @@
+"""The holiday calendar that deadlines in working days are counted against."""

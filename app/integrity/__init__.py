@@ -1,0 +1,1 @@
+"""Tamper-evidence: seals, chains, anchors and the checks that verify them."""

@@ -1,0 +1,1 @@
+"""Officers: accounts, logins, roles, departures."""

@@ -1,0 +1,1 @@
+"""Retention: removing citizens' personal data once it is kept long enough."""

@@ -1,0 +1,1 @@
+"""统计: period statistics and the monthly report."""
