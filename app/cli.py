@@ -748,8 +748,8 @@ def _print_ledger(args: argparse.Namespace, badge: str, target: Path, out: TextI
         day = dt.date.fromisoformat((args.number or "").strip())
     except ValueError:
         raise StationDeskError("请给出台账日期，格式 YYYY-MM-DD，如 2026-11-20。") from None
+    from app.ledger.pdf import ledger_document
     from app.printing.fonts import glyph_warning
-    from app.printing.ledger_pdf import ledger_document
     from app.printing.register_pdf import render_register
 
     with _logged_in(args, badge, _printing_code("app.printing.register_layout")) as (

@@ -596,7 +596,7 @@ class Bench:
         return dt.date.fromisoformat(day), dt.date.fromisoformat(reviewed) if reviewed else None
 
     def ledger(self) -> list[Line]:
-        from app.printing.ledger_pdf import ledger_document
+        from app.ledger.pdf import ledger_document
         from app.printing.register_pdf import render_register
 
         ledgers = self.services.ledger

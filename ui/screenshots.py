@@ -27,7 +27,7 @@ from app.core.dto import SessionUser
 from app.core.errors import StationDeskError
 from app.core.identity import IdType, check_digit
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, demo_logins, login_hint
-from app.printing.ledger_pdf import ledger_document
+from app.ledger.pdf import ledger_document
 from app.printing.register_pdf import render_register
 from app.printing.slip_pdf import render_slip
 from app.services import Services, build_services

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 # app.core.database.DEFAULT_FILE_NAME and the folder of app.core.database.default_database_path
-# (importing app.core.database would import SQLAlchemy; tests/app/test_station_preview.py keeps
-# the two in step).
+# (importing app.core.database would import SQLAlchemy;
+# tests/app/station/test_station_preview.py keeps the two in step).
 DEFAULT_FILE_NAME = "stationdesk.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -21,13 +21,13 @@ from app.core.dto import SessionUser
 from app.core.errors import NotFound, ValidationError
 from app.core.print_log import logged_copy, station_copy_no
 from app.exports.files import check_target, write_atomically
-from app.exports.statistics_xlsx import statistics_workbook
 from app.exports.xlsx import workbook_bytes
 from app.printing.fonts import glyph_warning
-from app.printing.monthly_report_pdf import monthly_report_document
 from app.printing.register_pdf import render_register
+from app.statistics.monthly_pdf import monthly_report_document
 from app.statistics.report_dto import ExportResult, MonthlyReport, Overview
 from app.statistics.service import Progress, StatisticsService, check_period, month_text
+from app.statistics.xlsx import statistics_workbook
 from db.models import Station, Visit
 
 TREND_MONTHS = 12  # months of trend in the workbook and the monthly report

@@ -216,7 +216,7 @@ def test_a_reviewed_day_reads_and_prints_as_one_the_app_reviewed(station: Path) 
     columns (the 窗口 column of migration 0018 included), so the chief's reprint renders."""
     import datetime as dt
 
-    from app.printing.ledger_pdf import ledger_document
+    from app.ledger.pdf import ledger_document
     from app.printing.register_pdf import render_register
 
     with sqlite3.connect(station) as con:

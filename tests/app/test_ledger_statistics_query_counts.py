@@ -35,7 +35,7 @@ from db.models import (
     Visit,
     VisitTransition,
 )
-from tests.app.test_statistics import SEPT, World
+from tests.app.statistics.test_statistics import SEPT, World
 from tests.conftest import StatementCounter
 
 DAY = dt.date(2025, 9, 29)  # the World's busiest day: visits, notices, ratings, handover, …

@@ -61,7 +61,7 @@ from db.models import (
     VisitTransition,
 )
 from tests.app.helpers import has_chinese, valid_draft
-from tests.app.test_ledger import SIGN
+from tests.app.ledger.test_ledger import SIGN
 from tests.app.test_text_fuzz import FUZZ, SPECIAL, TEXT, VALID_ID
 from tests.conftest import TEST_PASSWORD, TEST_START
 

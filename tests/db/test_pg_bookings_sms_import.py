@@ -16,8 +16,8 @@ from app.core.identity import IdType
 from app.core.passwords import PasswordHashing
 from app.demo import DEMO_OFFICERS, DEMO_PASSWORD, build_demo
 from app.services import build_services
-from tests.app.test_appointments import SIGNED
-from tests.app.test_ledger_import import IDS, SIGN, row, workbook
+from tests.app.appointments.test_appointments import SIGNED
+from tests.app.ledger.test_ledger_import import IDS, SIGN, row, workbook
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (the fixture)
 
 NOW = dt.datetime(2026, 3, 20, 2, 30, tzinfo=dt.UTC)

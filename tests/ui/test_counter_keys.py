@@ -234,7 +234,7 @@ def test_the_quick_filter_finds_a_full_number_or_a_phones_last_four_kept_masked(
 def test_the_today_page_says_the_day_is_locked_before_anyone_types(
     qtbot, services: Services, make_officer, chief: SessionUser, clock, qsettings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.app.test_ledger import SIGN
+    from tests.app.ledger.test_ledger import SIGN
 
     officer = make_officer(Role.WINDOW)
     _register(services, officer, "13805710011", "李四光")

@@ -65,7 +65,8 @@ def test_the_application_font_falls_back_to_the_bundled_rare_character_fonts(
     assert QFont.substitutes("Noto Sans SC") == ["hanaminb", "stationdeskhancompat"]  # Qt folds
     for ch in RARE:
         assert QFontMetrics(QFont("HanaMinB")).inFontUcs4(ord(ch))
-        # Noto Sans SC itself lacks them (tests/app/test_rare_glyphs.py): found in a substitute.
+        # Noto Sans SC itself lacks them (tests/app/printing/test_rare_glyphs.py): found in a
+        # substitute.
         assert QFontMetrics(QFont("Noto Sans SC")).inFontUcs4(ord(ch))
     assert QFontMetrics(QFont("StationDeskHanCompat")).inFontUcs4(ord(COMPAT))
 

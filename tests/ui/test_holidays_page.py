@@ -14,8 +14,8 @@ from app.core.dto import SessionUser
 from app.core.roles import Role
 from app.core.workdays import LIBRARY_LAST_YEAR
 from app.services import Services
-from tests.app.test_holiday_notice import NOTICE_2026
-from tests.app.test_holiday_year import SAMPLE_2027, needs_unknown_2027
+from tests.app.holidays.test_holiday_notice import NOTICE_2026
+from tests.app.holidays.test_holiday_year import SAMPLE_2027, needs_unknown_2027
 from ui.dialogs.holiday_dialog import HolidayDialog
 from ui.dialogs.holiday_year_dialog import HolidayYearDialog
 from ui.pages.holidays_page import HolidaysPage

@@ -18,7 +18,7 @@ from app.core.dto import SessionUser
 from app.core.roles import Role
 from app.services import Services
 from db.models import DayReview, Visit
-from tests.app.test_ledger_import import row, workbook
+from tests.app.ledger.test_ledger_import import row, workbook
 from tests.ui.test_help import ALLOWED_LATIN, _is_a_chinese_manual
 from tests.ui.test_notice_ui import sign
 from ui.dialogs import ledger_import_dialog as dialog_module

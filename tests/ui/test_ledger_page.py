@@ -13,7 +13,7 @@ from app.core.identity import IdType
 from app.core.roles import Role
 from app.services import Services
 from app.visits.dto import NameChoice, NewVisit
-from tests.app.test_ledger import SIGN
+from tests.app.ledger.test_ledger import SIGN
 from tests.ui.test_notice_ui import sign
 from ui.dialogs.review_dialog import ReviewDialog
 from ui.dialogs.text_form_dialog import TextFormDialog

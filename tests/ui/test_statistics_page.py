@@ -16,7 +16,7 @@ from app.core.database import Database
 from app.core.dto import SessionUser
 from app.services import Services
 from app.statistics.reports import ReportService
-from tests.app.test_statistics import World
+from tests.app.statistics.test_statistics import World
 from ui.pages import statistics_page
 from ui.pages.statistics_page import StatisticsPage
 from ui.print_preview_dialog import PrintPreviewDialog

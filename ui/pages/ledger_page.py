@@ -26,6 +26,7 @@ from app.backup.service import BackupService
 from app.core import text_limits
 from app.core.dto import SessionUser
 from app.core.errors import StationDeskError
+from app.ledger.pdf import CORRECTION_COLUMNS, ledger_document
 from app.ledger.service import (
     CORRECTABLE,
     Ledger,
@@ -34,7 +35,6 @@ from app.ledger.service import (
     LedgerService,
 )
 from app.printing.fonts import glyph_warning
-from app.printing.ledger_pdf import CORRECTION_COLUMNS, ledger_document
 from app.printing.register_pdf import render_register
 from ui.backup_task import back_up_in_background
 from ui.dialogs.review_dialog import ReviewDialog

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core.dto import SessionUser
 from app.core.errors import StationDeskError
-from app.exports.statistics_xlsx import EXTRA, topic_names
-from app.printing.charts import CHARTS, chart_months, trend_chart_png
+from app.statistics.charts import CHARTS, chart_months, trend_chart_png
 from app.statistics.report_dto import ExportResult, MonthlyReport
 from app.statistics.reports import TREND_MONTHS, ReportService
 from app.statistics.service import (
@@ -47,6 +46,7 @@ from app.statistics.service import (
     period,
     period_text,
 )
+from app.statistics.xlsx import EXTRA, topic_names
 from ui.files import announce_saved, ask_save_path
 from ui.models.filter_proxy_model import FilterProxyModel
 from ui.models.row_table_model import AnyIndex, Column, RowTableModel
