@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import audit
 from app.core.errors import ValidationError
-from db.models import AuditEvent
+from db.models import AuditEvent, PrintRecord
 
 VIA = ("gui", "cli")
 
@@ -61,3 +63,63 @@ def station_copy_no(session: Session, document: str, key: str) -> int:
         )
     )
     return int(done or 0) + 1
+
+
+def count_prints(session: Session, visit_id: int, kind: str) -> int:
+    """How often a paper of ``kind`` was printed for a matter (its slips, notices, 督办单)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PrintRecord)
+            .where(PrintRecord.visit_id == visit_id, PrintRecord.kind == kind)
+        )
+        or 0
+    )
+
+
+def record_paper_print(
+    session: Session,
+    *,
+    at: dt.datetime,
+    officer_id: int,
+    visit_id: int,
+    kind: str,
+    copy_no: int,
+    via: str,
+    printed: str,
+    reprinted: str,
+    entity_type: str,
+    entity_id: str,
+    extra: dict[str, Any],
+) -> int:
+    """Log a paper of one matter that came out (a receipt, a notice, a 督办单): its print
+    record and the audit event, ``printed`` for the first copy and ``reprinted`` for 补打.
+
+    ``copy_no`` is the number on the paper; a print of the same paper logged meanwhile at
+    another counter makes this the next copy, with a note (``logged_copy``). Returns the
+    copy number logged.
+    """
+    logged, after = logged_copy(copy_no, count_prints(session, visit_id, kind) + 1, via)
+    session.add(
+        PrintRecord(visit_id=visit_id, kind=kind, copy_no=logged, at=at, officer_id=officer_id)
+    )
+    audit.record(
+        session,
+        at=at,
+        officer_id=officer_id,
+        action=reprinted if logged > 1 else printed,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        after={**extra, **after},
+    )
+    return logged
+
+
+def station_print_after(
+    session: Session, document: str, key: str, copy_no: int | None, via: str
+) -> dict[str, Any]:
+    """The audit data of a station document's print (``STATION_DOCUMENTS``): which copy it
+    is, counted from the trail; ``copy_no`` is the number on the paper (0 or None: unknown,
+    taken to be the next)."""
+    expected = station_copy_no(session, document, key)
+    return logged_copy(copy_no or expected, expected, via)[1]

@@ -33,7 +33,7 @@ from app.core import audit, day_lock, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import IdType, check_citizen_name, check_phone, mask_id, mask_phone
-from app.core.print_log import logged_copy, station_copy_no
+from app.core.print_log import station_copy_no, station_print_after
 from app.core.roles import Permission, Role, allows
 from app.core.service_base import ServiceBase
 from app.core.signatures import store_signature
@@ -450,8 +450,7 @@ class LedgerService(ServiceBase):
             officer_id = self._supervisor(session, user).id
             after: dict[str, Any] = {"format": what, "via": via}
             if what != "xlsx":
-                expected = station_copy_no(session, "ledger", day.isoformat())
-                _logged, after = logged_copy(copy_no or expected, expected, via)
+                after = station_print_after(session, "ledger", day.isoformat(), copy_no, via)
                 after["format"] = what
             audit.record(
                 session,

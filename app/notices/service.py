@@ -17,7 +17,7 @@ from app.core import audit, slip_officers, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import mask_id
-from app.core.print_log import logged_copy
+from app.core.print_log import count_prints, record_paper_print
 from app.core.roles import Permission, Role, allows
 from app.core.service_base import ServiceBase
 from app.core.signatures import image_digest
@@ -39,7 +39,6 @@ from app.printing.slip_data import SlipData
 from app.visits.rules import VisitStatus
 from app.visits.service import (
     accept_visit,
-    count_prints,
     move_visit,
     next_number,
     pause_clock,
@@ -52,7 +51,6 @@ from db.models import (
     NoticeBreach,
     NoticeItem,
     Officer,
-    PrintRecord,
     ServiceItemVersion,
     Signature,
     Station,
@@ -546,24 +544,19 @@ class NoticeService(ServiceBase):
             if notice is None:
                 raise NotFound("找不到该告知单。")
             kind = f"notice{notice.id}"
-            logged, after = logged_copy(
-                copy_no, count_prints(session, notice.visit_id, kind) + 1, via
-            )
-            now = self._clock.now()
-            session.add(
-                PrintRecord(
-                    visit_id=notice.visit_id, kind=kind, copy_no=logged, at=now,
-                    officer_id=officer_id,
-                )
-            )  # fmt: skip
-            audit.record(
+            record_paper_print(
                 session,
-                at=now,
+                at=self._clock.now(),
                 officer_id=officer_id,
-                action="notice_reprinted" if logged > 1 else "notice_printed",
+                visit_id=notice.visit_id,
+                kind=kind,
+                copy_no=copy_no,
+                via=via,
+                printed="notice_printed",
+                reprinted="notice_reprinted",
                 entity_type="notice",
                 entity_id=notice.number,
-                after=after,
+                extra={},
             )
 
     def _slip(self, session: Session, notice: Notice) -> SlipData:

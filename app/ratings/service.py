@@ -15,7 +15,12 @@ from app.core import audit, slip_officers, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import mask_phone
-from app.core.print_log import VIA, logged_copy, station_copy_no
+from app.core.print_log import (
+    count_prints,
+    record_paper_print,
+    station_copy_no,
+    station_print_after,
+)
 from app.core.roles import Permission, Role, allows
 from app.core.service_base import ServiceBase
 from app.core.signatures import content_digest, store_signature
@@ -30,10 +35,9 @@ from app.printing.register_pdf import (
 )
 from app.printing.slip_data import SlipData, qr_payload
 from app.visits.rules import VisitStatus
-from app.visits.service import count_prints, next_number
+from app.visits.service import next_number
 from db.models import (
     Officer,
-    PrintRecord,
     Rating,
     Rectification,
     ServiceItemVersion,
@@ -425,26 +429,20 @@ class RatingService(ServiceBase):
     ) -> None:
         """Log a print of the register that came out (``via`` "cli": ``stationdesk print``)."""
         _check_period(start, end)
-        if via not in VIA:
-            raise ValueError(f"unknown print channel {via!r}")
         with self._writing() as session:
             officer_id = self._supervisor_only(
                 session, user, "现场回访登记簿由所长或副所长打印。"
             ).id
+            number = _register_number(_station(session), start, end)
+            copy = station_print_after(session, "register", number, copy_no, via)
             audit.record(
                 session,
                 at=self._clock.now(),
                 officer_id=officer_id,
                 action="register_printed",
                 entity_type="rating_register",
-                entity_id=_register_number(_station(session), start, end),
-                after={
-                    "from": start.isoformat(),
-                    "to": end.isoformat(),
-                    "rows": rows,
-                    "via": via,
-                    "copy_no": copy_no,
-                },
+                entity_id=number,
+                after={"from": start.isoformat(), "to": end.isoformat(), "rows": rows} | copy,
             )
 
     def rectification_slip(self, user: SessionUser, rect_id: int) -> SlipData:
@@ -477,24 +475,19 @@ class RatingService(ServiceBase):
             actor = self._officer(session, user)
             _may_print(actor, rect)
             kind = _print_kind(rect)
-            logged, after = logged_copy(
-                copy_no, count_prints(session, rect.visit_id, kind) + 1, via
-            )
-            now = self._clock.now()
-            session.add(
-                PrintRecord(
-                    visit_id=rect.visit_id, kind=kind, copy_no=logged, at=now,
-                    officer_id=actor.id,
-                )
-            )  # fmt: skip
-            audit.record(
+            record_paper_print(
                 session,
-                at=now,
+                at=self._clock.now(),
                 officer_id=actor.id,
-                action="rectification_reprinted" if logged > 1 else "rectification_printed",
+                visit_id=rect.visit_id,
+                kind=kind,
+                copy_no=copy_no,
+                via=via,
+                printed="rectification_printed",
+                reprinted="rectification_reprinted",
                 entity_type="rectification",
                 entity_id=rect.number,
-                after=after,
+                extra={},
             )
 
     def _supervisor_only(self, session: Session, user: SessionUser, message: str) -> Officer:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.core import audit
 from app.core.dto import SessionUser
 from app.core.errors import NotFound, ValidationError
-from app.core.print_log import logged_copy, station_copy_no
+from app.core.print_log import station_copy_no, station_print_after
 from app.exports.files import check_target, write_atomically
 from app.exports.xlsx import workbook_bytes
 from app.printing.fonts import glyph_warning
@@ -195,9 +195,9 @@ class ReportService(StatisticsService):
             officer_id = self._viewer(session, user).id
             if copy_no is not None:
                 # A print of the report: which copy it is (0: the paper's number unknown).
-                expected = station_copy_no(session, "monthly", entity_id)
-                _logged, copy = logged_copy(copy_no or expected, expected, after["via"])
-                after = after | copy
+                after = after | station_print_after(
+                    session, "monthly", entity_id, copy_no, after["via"]
+                )
             audit.record(
                 session,
                 at=self._clock.now(),

@@ -31,7 +31,7 @@ from app.core.identity import (
     normalise_phone,
 )
 from app.core.pinyin import is_spelling
-from app.core.print_log import logged_copy
+from app.core.print_log import count_prints, record_paper_print
 from app.core.reveal_purposes import (
     ID_NUMBER_PURPOSES,
     VISIT_PHONE_PURPOSES,
@@ -72,7 +72,6 @@ from db.models import (
     HolidayOverride,
     Notice,
     Officer,
-    PrintRecord,
     ServiceItem,
     ServiceItemVersion,
     Station,
@@ -1089,21 +1088,19 @@ class VisitService(ServiceBase):
             visit = session.get(Visit, visit_id)
             if visit is None:
                 raise NotFound("找不到该登记记录。")
-            logged, after = logged_copy(copy_no, count_prints(session, visit.id, kind) + 1, via)
-            now = self._clock.now()
-            session.add(
-                PrintRecord(
-                    visit_id=visit.id, kind=kind, copy_no=logged, at=now, officer_id=officer_id
-                )
-            )
-            audit.record(
+            record_paper_print(
                 session,
-                at=now,
+                at=self._clock.now(),
                 officer_id=officer_id,
-                action="slip_reprinted" if logged > 1 else "slip_printed",
+                visit_id=visit.id,
+                kind=kind,
+                copy_no=copy_no,
+                via=via,
+                printed="slip_printed",
+                reprinted="slip_reprinted",
                 entity_type="visit",
                 entity_id=visit.serial,
-                after={"kind": kind, **after},
+                extra={"kind": kind},
             )
 
     def _slip(self, session: Session, visit: Visit, kind: str) -> SlipData:
@@ -1804,18 +1801,6 @@ def _refusal_paragraphs(visit: Visit) -> list[tuple[str, str]]:
         visit.refusal_review_body or "",
         visit.refusal_court or "",
         visit.refusal_redress,
-    )
-
-
-def count_prints(session: Session, visit_id: int, kind: str) -> int:
-    """How often a slip of ``kind`` was printed for a visit."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PrintRecord)
-            .where(PrintRecord.visit_id == visit_id, PrintRecord.kind == kind)
-        )
-        or 0
     )
 
 
