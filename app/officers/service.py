@@ -28,9 +28,9 @@ from app.officers.dto import (
     OpenMatterRow,
     RoleRequestRow,
 )
+from app.visits.queries import held_by
 from app.visits.rules import VisitStatus
 from app.visits.succession import (
-    OPEN_STATUS_VALUES,
     check_successor,
     offer_on_behalf,
     on_behalf_reason,
@@ -500,7 +500,7 @@ def _open_matters(session: Session, officer_id: int) -> list[OpenMatterRow]:
             and_(PendingHandover.visit_id == Visit.id, PendingHandover.state == "pending"),
         )
         .outerjoin(Receiver, Receiver.id == PendingHandover.to_officer_id)
-        .where(Visit.owner_id == officer_id, Visit.status.in_(OPEN_STATUS_VALUES))
+        .where(held_by(officer_id))
         .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at, Visit.id)
     )
     return [

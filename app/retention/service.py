@@ -31,7 +31,7 @@ from app.core.dto import SessionUser
 from app.core.errors import NotFound
 from app.core.roles import Permission
 from app.core.service_base import ServiceBase
-from app.visits.rules import OPEN_STATUSES
+from app.visits.queries import is_open
 from db.models import (
     Appointment,
     Complaint,
@@ -129,7 +129,7 @@ class RetentionService(ServiceBase):
                 select(Visit.id)
                 .where(
                     Visit.local_date < cutoff_day,
-                    Visit.status.not_in([s.value for s in OPEN_STATUSES]),
+                    ~is_open(),
                     or_(Visit.ended_at.is_(None), Visit.ended_at < cutoff),
                     or_(Visit.id_number != "", Visit.phone != ""),
                     reviewed,
@@ -220,7 +220,7 @@ class RetentionService(ServiceBase):
         """Citizens' signatures on the notices and ratings of matters past retention."""
         past = and_(
             Visit.local_date < cutoff_day,
-            Visit.status.not_in([s.value for s in OPEN_STATUSES]),
+            ~is_open(),
             or_(Visit.ended_at.is_(None), Visit.ended_at < cutoff),
             exists().where(DayReview.day == Visit.local_date),
         )

@@ -37,6 +37,7 @@ from app.printing.register_pdf import (
     RegisterText,
     ReviewBlock,
 )
+from app.visits.queries import held_by
 from app.visits.rules import STATUS_LABELS, VisitStatus
 from app.visits.service import next_number, offer_handover
 from db.models import (
@@ -356,10 +357,9 @@ class ShiftService(ServiceBase):
                 )
             )
         }
-        open_states = [s.value for s in VisitStatus if s.is_open]
         mine = session.scalars(
             select(Visit)
-            .where(Visit.owner_id == actor.id, Visit.status.in_(open_states))
+            .where(held_by(actor.id))
             .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.id)
         ).all()
         callbacks = session.scalars(

@@ -42,6 +42,7 @@ STATUS_LABELS: dict[VisitStatus, str] = {
 OPEN_STATUSES = frozenset(
     {VisitStatus.REGISTERED, VisitStatus.IN_PROGRESS, VisitStatus.WAITING_MATERIALS}
 )
+OPEN_STATUS_VALUES = tuple(s.value for s in VisitStatus if s.is_open)
 
 # from → allowed targets. Everything else is refused by VisitService, whatever the UI shows.
 TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {

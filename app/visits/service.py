@@ -57,6 +57,7 @@ from app.visits.dto import (
     VisitRow,
 )
 from app.visits.name_search import spelled_names
+from app.visits.queries import handled_by, held_by, is_open
 from app.visits.refusal import (
     COMMON_BASIS,
     RefusalDraft,
@@ -748,7 +749,7 @@ class VisitService(ServiceBase):
             local_today = self._clock.now().astimezone(tz).date()
             query = (
                 _row_query()
-                .where(Visit.status.in_([s.value for s in VisitStatus if s.is_open]))
+                .where(is_open())
                 .where(Owner.active.is_(False))
                 .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at)
             )
@@ -857,11 +858,7 @@ class VisitService(ServiceBase):
                 raise PermissionDenied("只有所长、副所长可以查看全所在办事项。")
             tz = ZoneInfo(_station(session).timezone)
             local_today = self._clock.now().astimezone(tz).date()
-            query = _row_query().where(
-                Visit.status.in_([s.value for s in VisitStatus if s.is_open])
-            )
-            if not everyone:
-                query = query.where(Visit.owner_id == actor.id)
+            query = _row_query().where(held_by(actor.id) if not everyone else is_open())
             query = query.order_by(Visit.due_date.is_(None), Visit.due_date, Visit.arrived_at)
             return self._rows(session, query, local_today)
 
@@ -924,9 +921,7 @@ class VisitService(ServiceBase):
             if q.date_to:
                 conds.append(local_date <= q.date_to)
             if q.officer_id:
-                conds.append(
-                    or_(Visit.owner_id == q.officer_id, Visit.first_officer_id == q.officer_id)
-                )
+                conds.append(handled_by(q.officer_id))
             if q.service_item_id:
                 conds.append(ServiceItemVersion.item_id == q.service_item_id)
             if q.status:

@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 from app.core import audit
 from app.core.errors import ValidationError
 from app.core.roles import Permission, Role, allows
-from app.visits.rules import VisitStatus
 from db.models import Handover, Officer, Visit
 
-OPEN_STATUS_VALUES = tuple(s.value for s in VisitStatus if s.is_open)
 REASON_MAX = 200
 
 
