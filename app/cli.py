@@ -957,7 +957,7 @@ def _key(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _key_enter(args: argparse.Namespace, out: TextIO) -> int:
-    from app.core.station_key import enter_recovery_code
+    from app.core.database import enter_recovery_code
 
     code = args.recovery_code
     if not code and sys.stdin.isatty():

@@ -205,8 +205,8 @@ def _open_station(target: str | None, demo: bool) -> _Opened | None:
 
 def open_with_key(where: str | Path | None) -> Database:
     """Open the database; on a computer without its station key, ask for the recovery code."""
-    from app.core.database import open_database, resolve
-    from app.core.station_key import StationKeyNeeded, enter_recovery_code
+    from app.core.database import enter_recovery_code, open_database, resolve
+    from app.core.station_key import StationKeyNeeded
     from ui.key_dialog import KeyEntryDialog
 
     while True:

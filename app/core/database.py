@@ -12,8 +12,9 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.crypto import StationCipher
 from app.core.errors import DatabaseBusy, DatabaseProblem, ServerUnavailable, ValidationError
-from app.core.station_key import key_record, new_station_cipher, unlock
+from app.core.station_key import import_recovery_code, key_record, new_station_cipher, unlock
 from db.engine import make_engine, make_session_factory
 from db.maintenance import (
     NotADatabase,
@@ -420,3 +421,12 @@ def _safe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url
+
+
+def enter_recovery_code(target: str | os.PathLike[str] | None, code: str) -> StationCipher:
+    """Keep the key of the database at ``target`` on this computer, from its recovery code."""
+    db = open_database(target, create=False, migrate=False)
+    try:
+        return import_recovery_code(db.engine, code)
+    finally:
+        db.dispose()

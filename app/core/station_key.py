@@ -286,14 +286,3 @@ def import_recovery_code(engine: Engine, code: str) -> StationCipher:
     store_key(key)
     attach_cipher(engine.dialect, cipher)
     return cipher
-
-
-def enter_recovery_code(target: str | os.PathLike[str] | None, code: str) -> StationCipher:
-    """Keep the key of the database at ``target`` on this computer, from its recovery code."""
-    from app.core.database import open_database
-
-    db = open_database(target, create=False, migrate=False)
-    try:
-        return import_recovery_code(db.engine, code)
-    finally:
-        db.dispose()

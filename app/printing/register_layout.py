@@ -29,7 +29,7 @@ from app.printing.cjk_paragraph import CJKParagraph
 from app.printing.font_runs import FallbackCanvas
 from app.printing.fonts import BOLD, REGULAR, register_fonts
 from app.printing.qr_flowable import QrFlowable
-from app.printing.register_pdf import (
+from app.printing.register_data import (
     Cell,
     RegisterDocument,
     RegisterFigures,
