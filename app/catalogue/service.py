@@ -54,43 +54,8 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
     category = clean_text(
         draft.category, field="category", label="类别", max_len=text_limits.CATEGORY
     )
-    if draft.time_limit_unit not in TIME_LIMIT_UNITS:
-        raise ValidationError("请选择办理时限的单位。", "time_limit_unit")
-    if draft.time_limit_value < 0:
-        raise ValidationError("办理时限不能为负数。", "time_limit_value")
-    if draft.time_limit_value > MAX_TIME_LIMIT:
-        raise ValidationError(f"办理时限不能超过 {MAX_TIME_LIMIT} 天。", "time_limit_value")
-    value = draft.time_limit_value
-    if draft.time_limit_unit == "on_the_spot":
-        value = 0
-    elif value == 0:
-        raise ValidationError(
-            "按日计算的时限至少为 1 天；当场办结请选择“当场办结”。", "time_limit_value"
-        )
-    if not draft.materials:
-        raise ValidationError("每个事项至少要列出一项所需材料。", "materials")
-    materials: list[MaterialLine] = []
-    seen: set[str] = set()
-    for index, m in enumerate(draft.materials, start=1):
-        field = f"materials.{index - 1}"
-        mname = clean_text(
-            m.name, field=field, label=f"第 {index} 项材料的名称", max_len=text_limits.UNIT
-        )
-        if mname in seen:
-            raise ValidationError(f"材料“{mname}”重复列出。", field)
-        seen.add(mname)
-        if m.copies < 1 or m.copies > 20:
-            raise ValidationError(f"第 {index} 项材料的份数应在 1 到 20 之间。", field)
-        if m.form not in MATERIAL_FORMS:
-            raise ValidationError(f"第 {index} 项材料请选择原件或复印件。", field)
-        source = clean_text(
-            m.source,
-            field=field,
-            label=f"第 {index} 项材料的来源",
-            max_len=text_limits.UNIT,
-            required=False,
-        )
-        materials.append(MaterialLine(mname, m.copies, m.form, source, bool(m.is_key)))
+    value = _time_limit_value(draft)
+    materials = _materials(draft)
     return ServiceItemDraft(
         name=name,
         category=category,
@@ -130,8 +95,55 @@ def validate_draft(draft: ServiceItemDraft) -> ServiceItemDraft:
         ),
         place=clean_text(draft.place, field="place", label="办理地点", max_len=text_limits.PLACE),
         hours=clean_text(draft.hours, field="hours", label="办理时间", max_len=text_limits.PLACE),
-        materials=tuple(materials),
+        materials=materials,
     )
+
+
+def _time_limit_value(draft: ServiceItemDraft) -> int:
+    """The draft's time limit checked against its unit: 0 for 当场办结, else 1..MAX_TIME_LIMIT."""
+    if draft.time_limit_unit not in TIME_LIMIT_UNITS:
+        raise ValidationError("请选择办理时限的单位。", "time_limit_unit")
+    if draft.time_limit_value < 0:
+        raise ValidationError("办理时限不能为负数。", "time_limit_value")
+    if draft.time_limit_value > MAX_TIME_LIMIT:
+        raise ValidationError(f"办理时限不能超过 {MAX_TIME_LIMIT} 天。", "time_limit_value")
+    value = draft.time_limit_value
+    if draft.time_limit_unit == "on_the_spot":
+        value = 0
+    elif value == 0:
+        raise ValidationError(
+            "按日计算的时限至少为 1 天；当场办结请选择“当场办结”。", "time_limit_value"
+        )
+    return value
+
+
+def _materials(draft: ServiceItemDraft) -> tuple[MaterialLine, ...]:
+    """The draft's material lines cleaned: at least one, no name twice, 1..20 copies each."""
+    if not draft.materials:
+        raise ValidationError("每个事项至少要列出一项所需材料。", "materials")
+    materials: list[MaterialLine] = []
+    seen: set[str] = set()
+    for index, m in enumerate(draft.materials, start=1):
+        field = f"materials.{index - 1}"
+        mname = clean_text(
+            m.name, field=field, label=f"第 {index} 项材料的名称", max_len=text_limits.UNIT
+        )
+        if mname in seen:
+            raise ValidationError(f"材料“{mname}”重复列出。", field)
+        seen.add(mname)
+        if m.copies < 1 or m.copies > 20:
+            raise ValidationError(f"第 {index} 项材料的份数应在 1 到 20 之间。", field)
+        if m.form not in MATERIAL_FORMS:
+            raise ValidationError(f"第 {index} 项材料请选择原件或复印件。", field)
+        source = clean_text(
+            m.source,
+            field=field,
+            label=f"第 {index} 项材料的来源",
+            max_len=text_limits.UNIT,
+            required=False,
+        )
+        materials.append(MaterialLine(mname, m.copies, m.form, source, bool(m.is_key)))
+    return tuple(materials)
 
 
 def load_shipped_catalogue(path: Path = CATALOGUE_FILE) -> list[tuple[str, ServiceItemDraft]]:

@@ -112,72 +112,9 @@ class HolidayService(ServiceBase):
         with self._writing() as session:
             actor = self._require(session, user, Permission.EDIT_HOLIDAYS)
             now = self._clock.now()
-            earlier = session.scalars(
-                select(HolidayOverride).where(
-                    HolidayOverride.day >= dt.date(year, 1, 1),
-                    HolidayOverride.day <= dt.date(year, 12, 31),
-                )
-            )
-            for stale in [o for o in earlier if o.day not in wanted]:
-                before = _snapshot(stale)
-                session.delete(stale)
-                audit.record(
-                    session,
-                    at=now,
-                    officer_id=actor.id,
-                    action="holiday_removed",
-                    entity_type="holiday",
-                    entity_id=stale.day.isoformat(),
-                    before=before,
-                )
-            for entry in wanted.values():
-                existing = session.get(HolidayOverride, entry.day)
-                if (
-                    existing is not None
-                    and existing.is_workday == entry.is_workday
-                    and existing.name == entry.name
-                ):
-                    continue
-                before_row = _snapshot(existing) if existing else None
-                if existing is None:
-                    existing = HolidayOverride(day=entry.day, created_at=now)
-                    session.add(existing)
-                existing.is_workday = entry.is_workday
-                existing.name = entry.name
-                existing.created_by_id = actor.id
-                existing.created_at = now
-                session.flush()
-                audit.record(
-                    session,
-                    at=now,
-                    officer_id=actor.id,
-                    action="holiday_set",
-                    entity_type="holiday",
-                    entity_id=entry.day.isoformat(),
-                    before=before_row,
-                    after=_snapshot(existing),
-                )
-            confirmation = session.get(CalendarYear, year)
-            if confirmation is None:
-                session.add(CalendarYear(year=year, confirmed_at=now, confirmed_by_id=actor.id))
-            else:
-                confirmation.confirmed_at = now
-                confirmation.confirmed_by_id = actor.id
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="calendar_year_confirmed",
-                entity_type="calendar_year",
-                entity_id=year,
-                after={
-                    "confirmed": True,
-                    "source": source,
-                    "title": label,
-                    "holidays": sum(not d.is_workday for d in wanted.values()),
-                    "workdays": sum(d.is_workday for d in wanted.values()),
-                },
-            )
+            _remove_unwanted_days(session, actor.id, now, year, wanted)
+            _store_changed_days(session, actor.id, now, wanted)
+            _confirm_year(session, actor.id, now, year, wanted, source=source, title=label)
         return [HolidayRow(d.day, d.is_workday, d.name) for d in wanted.values()]
 
     def set_year_confirmed(self, user: SessionUser, year: int, confirmed: bool) -> None:
@@ -341,6 +278,101 @@ def _checked_schedule(year: int, days: Sequence[ScheduleDay]) -> dict[dt.date, S
         )
         wanted[entry.day] = ScheduleDay(entry.day, entry.is_workday, name)
     return wanted
+
+
+def _remove_unwanted_days(
+    session: Session,
+    actor_id: int,
+    now: dt.datetime,
+    year: int,
+    wanted: Mapping[dt.date, ScheduleDay],
+) -> None:
+    """Delete the year's earlier station entries that are not in the new schedule, audited."""
+    earlier = session.scalars(
+        select(HolidayOverride).where(
+            HolidayOverride.day >= dt.date(year, 1, 1),
+            HolidayOverride.day <= dt.date(year, 12, 31),
+        )
+    )
+    for stale in [o for o in earlier if o.day not in wanted]:
+        before = _snapshot(stale)
+        session.delete(stale)
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor_id,
+            action="holiday_removed",
+            entity_type="holiday",
+            entity_id=stale.day.isoformat(),
+            before=before,
+        )
+
+
+def _store_changed_days(
+    session: Session, actor_id: int, now: dt.datetime, wanted: Mapping[dt.date, ScheduleDay]
+) -> None:
+    """Store every day of the schedule that is new or differs from its entry, audited."""
+    for entry in wanted.values():
+        existing = session.get(HolidayOverride, entry.day)
+        if (
+            existing is not None
+            and existing.is_workday == entry.is_workday
+            and existing.name == entry.name
+        ):
+            continue
+        before_row = _snapshot(existing) if existing else None
+        if existing is None:
+            existing = HolidayOverride(day=entry.day, created_at=now)
+            session.add(existing)
+        existing.is_workday = entry.is_workday
+        existing.name = entry.name
+        existing.created_by_id = actor_id
+        existing.created_at = now
+        session.flush()
+        audit.record(
+            session,
+            at=now,
+            officer_id=actor_id,
+            action="holiday_set",
+            entity_type="holiday",
+            entity_id=entry.day.isoformat(),
+            before=before_row,
+            after=_snapshot(existing),
+        )
+
+
+def _confirm_year(
+    session: Session,
+    actor_id: int,
+    now: dt.datetime,
+    year: int,
+    wanted: Mapping[dt.date, ScheduleDay],
+    *,
+    source: str,
+    title: str,
+) -> None:
+    """Mark ``year`` confirmed by the actor and audit how its schedule was entered."""
+    confirmation = session.get(CalendarYear, year)
+    if confirmation is None:
+        session.add(CalendarYear(year=year, confirmed_at=now, confirmed_by_id=actor_id))
+    else:
+        confirmation.confirmed_at = now
+        confirmation.confirmed_by_id = actor_id
+    audit.record(
+        session,
+        at=now,
+        officer_id=actor_id,
+        action="calendar_year_confirmed",
+        entity_type="calendar_year",
+        entity_id=year,
+        after={
+            "confirmed": True,
+            "source": source,
+            "title": title,
+            "holidays": sum(not d.is_workday for d in wanted.values()),
+            "workdays": sum(d.is_workday for d in wanted.values()),
+        },
+    )
 
 
 def _snapshot(o: HolidayOverride) -> dict[str, object]:

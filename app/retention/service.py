@@ -118,102 +118,29 @@ class RetentionService(ServiceBase):
             return counts
 
     def _run(self, session: Session, *, write: bool) -> PurgeCounts:
+        cutoff_day, cutoff = self._cutoff(session)
+        visit_ids = _visits_past(session, cutoff_day, cutoff)
+        signature_ids = self._signatures(session, cutoff_day, cutoff)
+        complaint_ids = _complaints_past(session, cutoff)
+        booking_ids = _bookings_past(session, cutoff)
+        signature_ids += _booking_signatures_past(session, cutoff)
+        if write:
+            _clear_bookings(session, booking_ids)
+            _clear_visits(session, visit_ids)
+            _clear_complaints(session, complaint_ids)
+            _clear_signatures(session, signature_ids)
+        return PurgeCounts(
+            cutoff_day, len(visit_ids), len(complaint_ids), len(signature_ids), len(booking_ids)
+        )
+
+    def _cutoff(self, session: Session) -> tuple[dt.date, dt.datetime]:
+        """The first day still kept (``retain_contact_years`` before today, station time) and
+        its start as a moment."""
         station = _station(session)
         tz = ZoneInfo(station.timezone)
         today = self._clock.now().astimezone(tz).date()
         cutoff_day = years_before(today, station.retain_contact_years)
-        cutoff = dt.datetime.combine(cutoff_day, dt.time(), tz)
-        reviewed = exists().where(DayReview.day == Visit.local_date)
-        visit_ids = list(
-            session.scalars(
-                select(Visit.id)
-                .where(
-                    Visit.local_date < cutoff_day,
-                    ~is_open(),
-                    or_(Visit.ended_at.is_(None), Visit.ended_at < cutoff),
-                    or_(Visit.id_number != "", Visit.phone != ""),
-                    reviewed,
-                )
-                .order_by(Visit.id)
-            )
-        )
-        signature_ids = self._signatures(session, cutoff_day, cutoff)
-        complaint_ids = list(
-            session.scalars(
-                select(Complaint.id).where(
-                    Complaint.state == "closed",
-                    Complaint.closed_at < cutoff,
-                    Complaint.complainant_phone != "",
-                )
-            )
-        )
-        booking_ids = list(
-            session.scalars(
-                select(Appointment.id).where(
-                    Appointment.state != "booked",
-                    Appointment.closed_at < cutoff,
-                    or_(
-                        Appointment.id_number != "",
-                        Appointment.phone != "",
-                        Appointment.address != "",
-                    ),
-                )
-            )
-        )
-        signature_ids += session.scalars(
-            select(Signature.id)
-            .join(Appointment, Appointment.id == Signature.document_id)
-            .where(
-                Signature.document_type == "appointment",
-                Signature.png != b"",
-                Appointment.closed_at < cutoff,
-            )
-        )
-        if write:
-            for start in range(0, len(booking_ids), CHUNK):
-                chunk = booking_ids[start : start + CHUNK]
-                session.execute(
-                    update(Appointment)
-                    .where(Appointment.id.in_(chunk))
-                    .values(
-                        id_number="",
-                        phone="",
-                        address="",
-                        id_number_hash="",
-                        phone_hash="",
-                        phone_tail="",
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                audit.touch(session, "appointments", chunk)
-            for start in range(0, len(visit_ids), CHUNK):
-                chunk = visit_ids[start : start + CHUNK]
-                session.execute(
-                    update(Visit)
-                    .where(Visit.id.in_(chunk))
-                    .values(id_number="", phone="", id_number_hash="", phone_hash="", phone_tail="")
-                    .execution_options(synchronize_session=False)
-                )
-                audit.touch(session, "visits", chunk)
-            for start in range(0, len(complaint_ids), CHUNK):
-                session.execute(
-                    update(Complaint)
-                    .where(Complaint.id.in_(complaint_ids[start : start + CHUNK]))
-                    .values(complainant_phone="")
-                    .execution_options(synchronize_session=False)
-                )
-                audit.touch(session, "complaints", complaint_ids[start : start + CHUNK])
-            for start in range(0, len(signature_ids), CHUNK):
-                session.execute(
-                    update(Signature)
-                    .where(Signature.id.in_(signature_ids[start : start + CHUNK]))
-                    .values(strokes_json="", png=b"")
-                    .execution_options(synchronize_session=False)
-                )
-                audit.touch(session, "signatures", signature_ids[start : start + CHUNK])
-        return PurgeCounts(
-            cutoff_day, len(visit_ids), len(complaint_ids), len(signature_ids), len(booking_ids)
-        )
+        return cutoff_day, dt.datetime.combine(cutoff_day, dt.time(), tz)
 
     @staticmethod
     def _signatures(session: Session, cutoff_day: dt.date, cutoff: dt.datetime) -> list[int]:
@@ -233,6 +160,123 @@ class RetentionService(ServiceBase):
                 .where(Signature.document_type == document_type, Signature.png != b"", past)
             )
         return sorted(ids)
+
+
+def _visits_past(session: Session, cutoff_day: dt.date, cutoff: dt.datetime) -> list[int]:
+    """Finished, reviewed matters ended before the cut-off that still hold an ID number or
+    phone."""
+    reviewed = exists().where(DayReview.day == Visit.local_date)
+    return list(
+        session.scalars(
+            select(Visit.id)
+            .where(
+                Visit.local_date < cutoff_day,
+                ~is_open(),
+                or_(Visit.ended_at.is_(None), Visit.ended_at < cutoff),
+                or_(Visit.id_number != "", Visit.phone != ""),
+                reviewed,
+            )
+            .order_by(Visit.id)
+        )
+    )
+
+
+def _complaints_past(session: Session, cutoff: dt.datetime) -> list[int]:
+    """Complaints closed before the cut-off that still hold the complainant's phone."""
+    return list(
+        session.scalars(
+            select(Complaint.id).where(
+                Complaint.state == "closed",
+                Complaint.closed_at < cutoff,
+                Complaint.complainant_phone != "",
+            )
+        )
+    )
+
+
+def _bookings_past(session: Session, cutoff: dt.datetime) -> list[int]:
+    """Bookings closed before the cut-off that still hold an ID number, phone or address."""
+    return list(
+        session.scalars(
+            select(Appointment.id).where(
+                Appointment.state != "booked",
+                Appointment.closed_at < cutoff,
+                or_(
+                    Appointment.id_number != "",
+                    Appointment.phone != "",
+                    Appointment.address != "",
+                ),
+            )
+        )
+    )
+
+
+def _booking_signatures_past(session: Session, cutoff: dt.datetime) -> list[int]:
+    """Citizens' signatures on bookings closed before the cut-off."""
+    return list(
+        session.scalars(
+            select(Signature.id)
+            .join(Appointment, Appointment.id == Signature.document_id)
+            .where(
+                Signature.document_type == "appointment",
+                Signature.png != b"",
+                Appointment.closed_at < cutoff,
+            )
+        )
+    )
+
+
+def _clear_bookings(session: Session, booking_ids: list[int]) -> None:
+    for start in range(0, len(booking_ids), CHUNK):
+        chunk = booking_ids[start : start + CHUNK]
+        session.execute(
+            update(Appointment)
+            .where(Appointment.id.in_(chunk))
+            .values(
+                id_number="",
+                phone="",
+                address="",
+                id_number_hash="",
+                phone_hash="",
+                phone_tail="",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        audit.touch(session, "appointments", chunk)
+
+
+def _clear_visits(session: Session, visit_ids: list[int]) -> None:
+    for start in range(0, len(visit_ids), CHUNK):
+        chunk = visit_ids[start : start + CHUNK]
+        session.execute(
+            update(Visit)
+            .where(Visit.id.in_(chunk))
+            .values(id_number="", phone="", id_number_hash="", phone_hash="", phone_tail="")
+            .execution_options(synchronize_session=False)
+        )
+        audit.touch(session, "visits", chunk)
+
+
+def _clear_complaints(session: Session, complaint_ids: list[int]) -> None:
+    for start in range(0, len(complaint_ids), CHUNK):
+        session.execute(
+            update(Complaint)
+            .where(Complaint.id.in_(complaint_ids[start : start + CHUNK]))
+            .values(complainant_phone="")
+            .execution_options(synchronize_session=False)
+        )
+        audit.touch(session, "complaints", complaint_ids[start : start + CHUNK])
+
+
+def _clear_signatures(session: Session, signature_ids: list[int]) -> None:
+    for start in range(0, len(signature_ids), CHUNK):
+        session.execute(
+            update(Signature)
+            .where(Signature.id.in_(signature_ids[start : start + CHUNK]))
+            .values(strokes_json="", png=b"")
+            .execution_options(synchronize_session=False)
+        )
+        audit.touch(session, "signatures", signature_ids[start : start + CHUNK])
 
 
 def _station(session: Session) -> Station:

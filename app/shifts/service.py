@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from app.core import audit, text_limits
@@ -348,116 +348,158 @@ class ShiftService(ServiceBase):
         """The officer's open items, read in a fixed number of statements (not one per row)."""
         tz = _zone(session)
         today = self._clock.now().astimezone(tz).date()
-        pending = {
-            h.visit_id: h
-            for h in session.scalars(
-                select(Handover).where(
-                    Handover.state == "pending",
-                    or_(Handover.from_officer_id == actor.id, Handover.to_officer_id == actor.id),
-                )
-            )
-        }
-        mine = session.scalars(
-            select(Visit)
-            .where(held_by(actor.id))
-            .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.id)
-        ).all()
-        callbacks = session.scalars(
-            select(Callback)
-            .where(Callback.assigned_to_id == actor.id, Callback.state == "pending")
-            .order_by(Callback.due_date, Callback.id)
-        ).all()
-        near = today + dt.timedelta(days=NEAR_DAYS)
-        notices = session.execute(
-            select(Notice, Visit)
-            .join(Visit, Visit.id == Notice.visit_id)
-            .where(
-                Visit.owner_id == actor.id,
-                Notice.state == "open",
-                Notice.supplement_deadline.is_not(None),
-                Notice.supplement_deadline <= near,
-            )
-            .order_by(Notice.supplement_deadline, Notice.id)
-        ).all()
-        # The other matters named (handovers to me, callbacks), and every matter's name.
-        visits = {v.id: v for v in mine} | {v.id: v for _n, v in notices}
-        wanted = ({*pending} | {c.visit_id for c in callbacks}) - set(visits)
-        if wanted:
-            visits |= {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(wanted)))}
-        version_ids = {v.service_version_id for v in visits.values()}
-        matters: dict[int, str] = {
-            vid: name
-            for vid, name in session.execute(
-                select(ServiceItemVersion.id, ServiceItemVersion.name).where(
-                    ServiceItemVersion.id.in_(version_ids)
-                )
-            )
-        }
+        work = _open_work(session, actor.id, today)
+        matters = _matter_names(session, work.visits)
         names = _names(session)
-
-        def line(kind: str, ref_id: int, visit: Visit, state: str, due: str) -> ShiftItem:
-            return ShiftItem(
-                kind,
-                ref_id,
-                visit.serial,
-                matters.get(visit.service_version_id, ""),
-                mask_name(visit.citizen_name),
-                state,
-                due,
-            )
-
-        def visit_line(kind: str, ref_id: int, visit: Visit) -> ShiftItem:
-            due = visit.due_date.isoformat() if visit.due_date else ""
-            return line(kind, ref_id, visit, STATUS_LABELS[VisitStatus(visit.status)], due)
-
-        items: list[ShiftItem] = []
-        for visit in mine:
-            handover = pending.get(visit.id)
-            if handover is not None and handover.from_officer_id == actor.id:
-                continue  # listed below, as a handover waiting on the colleague
-            items.append(visit_line("matter", visit.id, visit))
-        for visit_id, handover in pending.items():
-            incoming = handover.to_officer_id == actor.id
-            other = names.get(handover.from_officer_id if incoming else handover.to_officer_id)
-            item = visit_line("incoming" if incoming else "outgoing", handover.id, visits[visit_id])
-            items.append(
-                replace(item, decision=f"{'来自' if incoming else '移交给'}{other or ''}，待接收")
-            )
-        for callback in callbacks:
-            state = "逾期未回访" if callback.due_date < today else "待回访"
-            due = callback.due_date.isoformat()
-            items.append(line("callback", callback.id, visits[callback.visit_id], state, due))
-        for notice, visit in notices:
-            deadline = notice.supplement_deadline
-            assert deadline is not None
-            state = "补正期限已过" if deadline < today else NOTICE_STATE_LABELS[notice.state]
-            item = line("notice", notice.id, visit, state, deadline.isoformat())
-            items.append(replace(item, number=notice.number))
+        items = _work_items(work, matters, names, actor.id, today)
         # Home services the officer is to make (预约上门): the next shift must know of them.
-        homes = session.execute(
-            select(Appointment, ServiceItemVersion.name)
-            .join(ServiceItemVersion, ServiceItemVersion.id == Appointment.service_version_id)
-            .where(
-                Appointment.officer_id == actor.id,
-                Appointment.kind == "home",
-                Appointment.state == "booked",
-            )
-            .order_by(Appointment.due_date, Appointment.id)
-        ).all()
-        for booking, matter in homes:
-            late = booking.due_date is not None and booking.due_date < today
-            items.append(
-                ShiftItem(
-                    "home",
-                    booking.id,
-                    booking.number,
-                    matter,
-                    mask_name(booking.citizen_name),
-                    "已超过上门时限" if late else "待上门",
-                    booking.due_date.isoformat() if booking.due_date else "",
-                )
-            )
+        items += _home_items(session, actor.id, today)
         return items
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenWork:
+    """What an officer has open, as read for the shift's list."""
+
+    pending: dict[int, Handover]  # handovers waiting, from or to the officer, by matter
+    mine: Sequence[Visit]  # the matters the officer holds
+    callbacks: Sequence[Callback]  # the callbacks assigned to the officer
+    notices: Sequence[Row[Notice, Visit]]  # the officer's notices whose deadline is near
+    visits: dict[int, Visit]  # every matter named above, by id
+
+
+def _open_work(session: Session, actor_id: int, today: dt.date) -> _OpenWork:
+    """The officer's handovers, matters, callbacks and near notices, and the matters they name."""
+    pending = {
+        h.visit_id: h
+        for h in session.scalars(
+            select(Handover).where(
+                Handover.state == "pending",
+                or_(Handover.from_officer_id == actor_id, Handover.to_officer_id == actor_id),
+            )
+        )
+    }
+    mine = session.scalars(
+        select(Visit)
+        .where(held_by(actor_id))
+        .order_by(Visit.due_date.is_(None), Visit.due_date, Visit.id)
+    ).all()
+    callbacks = session.scalars(
+        select(Callback)
+        .where(Callback.assigned_to_id == actor_id, Callback.state == "pending")
+        .order_by(Callback.due_date, Callback.id)
+    ).all()
+    near = today + dt.timedelta(days=NEAR_DAYS)
+    notices = session.execute(
+        select(Notice, Visit)
+        .join(Visit, Visit.id == Notice.visit_id)
+        .where(
+            Visit.owner_id == actor_id,
+            Notice.state == "open",
+            Notice.supplement_deadline.is_not(None),
+            Notice.supplement_deadline <= near,
+        )
+        .order_by(Notice.supplement_deadline, Notice.id)
+    ).all()
+    # The other matters named (handovers to me, callbacks), and every matter's name.
+    visits = {v.id: v for v in mine} | {v.id: v for _n, v in notices}
+    wanted = ({*pending} | {c.visit_id for c in callbacks}) - set(visits)
+    if wanted:
+        visits |= {v.id: v for v in session.scalars(select(Visit).where(Visit.id.in_(wanted)))}
+    return _OpenWork(pending, mine, callbacks, notices, visits)
+
+
+def _matter_names(session: Session, visits: Mapping[int, Visit]) -> dict[int, str]:
+    """The name of each matter's catalogue version, by version id."""
+    version_ids = {v.service_version_id for v in visits.values()}
+    return {
+        vid: name
+        for vid, name in session.execute(
+            select(ServiceItemVersion.id, ServiceItemVersion.name).where(
+                ServiceItemVersion.id.in_(version_ids)
+            )
+        )
+    }
+
+
+def _work_items(
+    work: _OpenWork,
+    matters: Mapping[int, str],
+    names: Mapping[int, str],
+    actor_id: int,
+    today: dt.date,
+) -> list[ShiftItem]:
+    """The list's lines for the matters, handovers, callbacks and notices, in that order."""
+
+    def line(kind: str, ref_id: int, visit: Visit, state: str, due: str) -> ShiftItem:
+        return ShiftItem(
+            kind,
+            ref_id,
+            visit.serial,
+            matters.get(visit.service_version_id, ""),
+            mask_name(visit.citizen_name),
+            state,
+            due,
+        )
+
+    def visit_line(kind: str, ref_id: int, visit: Visit) -> ShiftItem:
+        due = visit.due_date.isoformat() if visit.due_date else ""
+        return line(kind, ref_id, visit, STATUS_LABELS[VisitStatus(visit.status)], due)
+
+    items: list[ShiftItem] = []
+    for visit in work.mine:
+        handover = work.pending.get(visit.id)
+        if handover is not None and handover.from_officer_id == actor_id:
+            continue  # listed below, as a handover waiting on the colleague
+        items.append(visit_line("matter", visit.id, visit))
+    for visit_id, handover in work.pending.items():
+        incoming = handover.to_officer_id == actor_id
+        other = names.get(handover.from_officer_id if incoming else handover.to_officer_id)
+        kind = "incoming" if incoming else "outgoing"
+        item = visit_line(kind, handover.id, work.visits[visit_id])
+        items.append(
+            replace(item, decision=f"{'来自' if incoming else '移交给'}{other or ''}，待接收")
+        )
+    for callback in work.callbacks:
+        state = "逾期未回访" if callback.due_date < today else "待回访"
+        due = callback.due_date.isoformat()
+        items.append(line("callback", callback.id, work.visits[callback.visit_id], state, due))
+    for notice, visit in work.notices:
+        deadline = notice.supplement_deadline
+        assert deadline is not None
+        state = "补正期限已过" if deadline < today else NOTICE_STATE_LABELS[notice.state]
+        item = line("notice", notice.id, visit, state, deadline.isoformat())
+        items.append(replace(item, number=notice.number))
+    return items
+
+
+def _home_items(session: Session, actor_id: int, today: dt.date) -> list[ShiftItem]:
+    """The home services (预约上门) the officer is still to make, soonest first."""
+    homes = session.execute(
+        select(Appointment, ServiceItemVersion.name)
+        .join(ServiceItemVersion, ServiceItemVersion.id == Appointment.service_version_id)
+        .where(
+            Appointment.officer_id == actor_id,
+            Appointment.kind == "home",
+            Appointment.state == "booked",
+        )
+        .order_by(Appointment.due_date, Appointment.id)
+    ).all()
+    items: list[ShiftItem] = []
+    for booking, matter in homes:
+        late = booking.due_date is not None and booking.due_date < today
+        items.append(
+            ShiftItem(
+                "home",
+                booking.id,
+                booking.number,
+                matter,
+                mask_name(booking.citizen_name),
+                "已超过上门时限" if late else "待上门",
+                booking.due_date.isoformat() if booking.due_date else "",
+            )
+        )
+    return items
 
 
 def _names(session: Session) -> dict[int, str]:
