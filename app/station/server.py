@@ -26,7 +26,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -204,71 +204,24 @@ def init_server(
 ) -> ServerInitResult:
     """Prepare an empty station database on the server of ``admin_url`` (see the module)."""
     admin = _parse(admin_url, "管理员连接地址")
-    database = database.strip()
-    if not pgs.valid_name(database):
-        raise ValidationError(
-            "数据库名只能用小写字母、数字和下划线，以字母或下划线开头，至多 63 个字符"
-            f"（如 stationdesk）：{database}"
-        )
-    owner, app = role_names(database)
-    if len(owner) > 63:
-        raise ValidationError("数据库名太长（角色名 <库名>_owner 须在 63 个字符以内）。")
+    database, owner, app = _checked_names(database)
     app_password = check_password(app_password, "窗口账号") if app_password else new_password()
     owner_password = (
         check_password(owner_password, "所有者账号") if owner_password else new_password()
     )
     server = _autocommit(admin)
-    created_roles: list[str] = []
-    created_database = False
-    engines: list[Engine] = []
+    created = _Created()
     try:
-        with _connected(server, "无法以管理员身份连接 PostgreSQL 服务器") as conn:
-            facts = pgs.server_facts(conn)
-            _refuse_existing(conn, facts, database, owner, app, tls)
-            pgs.create_login_role(conn, owner, owner_password)
-            created_roles.append(owner)
-            pgs.create_login_role(conn, app, app_password)
-            created_roles.append(app)
-            if not facts["superuser"]:
-                pgs.join_role(conn, owner)
-            pgs.create_database(conn, database, owner)
-            created_database = True
-        station_url = admin.set(database=database)
-        as_admin = make_engine(station_url.render_as_string(hide_password=False))
-        engines.append(as_admin)
-        with as_admin.begin() as conn:
-            pgs.secure_database(conn, database, owner, app)
-        as_owner = _acting_as(station_url, owner)
-        engines.append(as_owner)
-        # Only the schema: the station key is made by the first counter that opens it.
-        upgrade_to_head(as_owner)
-        with as_owner.begin() as conn:
-            pgs.grant_app_privileges(conn, app)
-            problems = pgs.privilege_problems(conn, app)
-            missing = pgs.missing_triggers(conn)
-        revision = current_revision(as_owner) or ""
-        if problems or missing or revision != head_revision():
-            logger.error("server init checks failed: %s %s %s", problems, missing, revision)
-            raise ServerSetupError(
-                "准备完成后的核对未通过（"
-                + "；".join([*problems, *(f"缺少触发器 {m}" for m in missing)] or [revision])
-                + "），已撤销本次创建的数据库和账号。请把日志交给技术支持。"
-            )
-        host = (address or admin.host or "").strip()
-        known = bool(host) and host not in _LOCAL_HOSTS
-        counter = CounterConnection(
-            host or "localhost",
-            int(admin.port or DEFAULT_PORT),
-            database,
-            app,
-            app_password,
-            tls,
+        facts = _create_database(
+            server, created, database, owner, app, tls, owner_password, app_password
         )
+        revision, missing = _prepare_schema(admin, created, database, owner, app)
+        counter, known = _counter_connection(admin, address, database, app, app_password, tls)
         login_problem = _try_login(admin, counter)
     except BaseException as exc:
-        for engine in engines:
+        for engine in created.engines:
             engine.dispose()
-        undone = _undo(server, database if created_database else None, created_roles)
+        undone = _undo(server, database if created.database else None, created.roles)
         server.dispose()
         if isinstance(exc, DBAPIError):
             raise _problem(
@@ -278,7 +231,7 @@ def init_server(
                 + "，原因",
             ) from None
         raise
-    for engine in engines:
+    for engine in created.engines:
         engine.dispose()
     server.dispose()
     owner_url = admin.set(username=owner, password=owner_password, database=database)
@@ -293,6 +246,101 @@ def init_server(
         address_known=known,
         login_problem=login_problem,
     )
+
+
+@dataclass
+class _Created:
+    """What an init has made so far: dropped again (and the engines disposed) if it fails."""
+
+    roles: list[str] = field(default_factory=list)
+    database: bool = False
+    engines: list[Engine] = field(default_factory=list)
+
+
+def _checked_names(database: str) -> tuple[str, str, str]:
+    """The database name, stripped and checked, and its owner and application roles."""
+    database = database.strip()
+    if not pgs.valid_name(database):
+        raise ValidationError(
+            "数据库名只能用小写字母、数字和下划线，以字母或下划线开头，至多 63 个字符"
+            f"（如 stationdesk）：{database}"
+        )
+    owner, app = role_names(database)
+    if len(owner) > 63:
+        raise ValidationError("数据库名太长（角色名 <库名>_owner 须在 63 个字符以内）。")
+    return database, owner, app
+
+
+def _create_database(
+    server: Engine,
+    created: _Created,
+    database: str,
+    owner: str,
+    app: str,
+    tls: bool,
+    owner_password: str,
+    app_password: str,
+) -> dict[str, object]:
+    """As the administrator: refuse what init must not do, then create the two roles and the
+    database owned by the owner. The server's facts."""
+    with _connected(server, "无法以管理员身份连接 PostgreSQL 服务器") as conn:
+        facts = pgs.server_facts(conn)
+        _refuse_existing(conn, facts, database, owner, app, tls)
+        pgs.create_login_role(conn, owner, owner_password)
+        created.roles.append(owner)
+        pgs.create_login_role(conn, app, app_password)
+        created.roles.append(app)
+        if not facts["superuser"]:
+            pgs.join_role(conn, owner)
+        pgs.create_database(conn, database, owner)
+        created.database = True
+    return facts
+
+
+def _prepare_schema(
+    admin: URL, created: _Created, database: str, owner: str, app: str
+) -> tuple[str, list[str]]:
+    """Secure the new database, migrate it as the owner, grant the application role and check
+    the grants, the triggers and the revision. The revision, and the triggers missing."""
+    station_url = admin.set(database=database)
+    as_admin = make_engine(station_url.render_as_string(hide_password=False))
+    created.engines.append(as_admin)
+    with as_admin.begin() as conn:
+        pgs.secure_database(conn, database, owner, app)
+    as_owner = _acting_as(station_url, owner)
+    created.engines.append(as_owner)
+    # Only the schema: the station key is made by the first counter that opens it.
+    upgrade_to_head(as_owner)
+    with as_owner.begin() as conn:
+        pgs.grant_app_privileges(conn, app)
+        problems = pgs.privilege_problems(conn, app)
+        missing = pgs.missing_triggers(conn)
+    revision = current_revision(as_owner) or ""
+    if problems or missing or revision != head_revision():
+        logger.error("server init checks failed: %s %s %s", problems, missing, revision)
+        raise ServerSetupError(
+            "准备完成后的核对未通过（"
+            + "；".join([*problems, *(f"缺少触发器 {m}" for m in missing)] or [revision])
+            + "），已撤销本次创建的数据库和账号。请把日志交给技术支持。"
+        )
+    return revision, missing
+
+
+def _counter_connection(
+    admin: URL, address: str | None, database: str, app: str, app_password: str, tls: bool
+) -> tuple[CounterConnection, bool]:
+    """How a counter reaches the database, and whether its address is known (not local)."""
+    host = (address or admin.host or "").strip()
+    known = bool(host) and host not in _LOCAL_HOSTS
+    counter = CounterConnection(
+        host or "localhost",
+        int(admin.port or DEFAULT_PORT),
+        database,
+        app,
+        app_password,
+        tls,
+    )
+    return counter, known
 
 
 @contextmanager
