@@ -14,12 +14,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from resources import FONT_BOLD, FONT_REGULAR
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
 
     from app.statistics.service import TrendPoint
 
@@ -149,8 +151,8 @@ def trend_charts(
 
 
 def _draw(figure: Figure, points: Sequence[TrendPoint], chart: TrendChart) -> None:
+    """``chart`` on ``figure``: the series, the months without figures, the axes, the title."""
     from matplotlib import font_manager
-    from matplotlib.ticker import MaxNLocator, MultipleLocator, PercentFormatter
 
     small = font_manager.FontProperties(family=FAMILY, size=7.5)
     title = font_manager.FontProperties(family=FAMILY, size=9.5, weight="bold")
@@ -159,60 +161,92 @@ def _draw(figure: Figure, points: Sequence[TrendPoint], chart: TrendChart) -> No
     values = [[getattr(p, attr) for p in points] for attr, _label in chart.series]
     known = [v for series in values for v in series if v is not None]
     if chart.kind == "rate":
-        for n, ((_attr, label), series) in enumerate(zip(chart.series, values, strict=True)):
-            ax.plot(
-                x,
-                [math.nan if v is None else v for v in series],
-                label=label,
-                color=PALETTE[n % len(PALETTE)],
-                marker=MARKERS[n % len(MARKERS)],
-                markersize=4,
-                linewidth=1.6,
-                clip_on=False,
-                zorder=3,
-            )
-        low = min(known, default=0.0)
-        # Start the axis at a round tenth below the lowest rate: differences stay visible
-        # while the axis still ends at 100 %.
-        bottom = 0.0 if low < 0.5 else math.floor(low * 10 - 0.5) / 10
-        ax.set_ylim(bottom, 1.0)
-        # Whole-percent steps only: a tick at 82.5 % must never read "82%".
-        span = 1.0 - bottom
-        ax.yaxis.set_major_locator(
-            MultipleLocator(0.05 if span <= 0.25 else 0.1 if span <= 0.5 else 0.2)
-        )
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        _draw_rates(ax, x, chart, values, known)
     else:
-        count = len(chart.series)
-        bar = 0.8 / count
-        for n, ((_attr, label), series) in enumerate(zip(chart.series, values, strict=True)):
-            ax.bar(
-                [i - 0.4 + bar * (n + 0.5) for i in x],
-                [v or 0 for v in series],
-                width=bar,
-                label=label,
-                color=PALETTE[n % len(PALETTE)],
-                zorder=3,
-            )
-        ax.set_ylim(0, max([1, *known]) * 1.1)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        _draw_counts(ax, x, chart, values, known)
     if known:
-        # A month with none of the chart's figures (before the first record, or no rating
-        # that month) says so at its place on the axis instead of being a silent gap.
-        low_y = ax.get_ylim()[0]
-        for i, point in enumerate(points):
-            month = [getattr(point, attr) for attr, _label in chart.series]
-            if all(v is None for v in month) if chart.kind == "rate" else not any(month):
-                ax.text(
-                    i,
-                    low_y,
-                    NO_DATA,
-                    ha="center",
-                    va="bottom",
-                    color=MUTED,
-                    fontproperties=small,
-                    zorder=4,
-                )
+        _mark_months_without_figures(ax, points, chart, small)
+    _style_axes(ax, points, x, small)
+    _title_and_legend(figure, ax, chart, known, small, title)
+
+
+def _draw_rates(
+    ax: Axes, x: list[int], chart: TrendChart, values: list[list[Any]], known: list[Any]
+) -> None:
+    """One line per rate on a percentage axis ending at 100 %."""
+    from matplotlib.ticker import MultipleLocator, PercentFormatter
+
+    for n, ((_attr, label), series) in enumerate(zip(chart.series, values, strict=True)):
+        ax.plot(
+            x,
+            [math.nan if v is None else v for v in series],
+            label=label,
+            color=PALETTE[n % len(PALETTE)],
+            marker=MARKERS[n % len(MARKERS)],
+            markersize=4,
+            linewidth=1.6,
+            clip_on=False,
+            zorder=3,
+        )
+    low = min(known, default=0.0)
+    # Start the axis at a round tenth below the lowest rate: differences stay visible
+    # while the axis still ends at 100 %.
+    bottom = 0.0 if low < 0.5 else math.floor(low * 10 - 0.5) / 10
+    ax.set_ylim(bottom, 1.0)
+    # Whole-percent steps only: a tick at 82.5 % must never read "82%".
+    span = 1.0 - bottom
+    ax.yaxis.set_major_locator(
+        MultipleLocator(0.05 if span <= 0.25 else 0.1 if span <= 0.5 else 0.2)
+    )
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+
+
+def _draw_counts(
+    ax: Axes, x: list[int], chart: TrendChart, values: list[list[Any]], known: list[Any]
+) -> None:
+    """Grouped bars, one per count and month, on a whole-number axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    count = len(chart.series)
+    bar = 0.8 / count
+    for n, ((_attr, label), series) in enumerate(zip(chart.series, values, strict=True)):
+        ax.bar(
+            [i - 0.4 + bar * (n + 0.5) for i in x],
+            [v or 0 for v in series],
+            width=bar,
+            label=label,
+            color=PALETTE[n % len(PALETTE)],
+            zorder=3,
+        )
+    ax.set_ylim(0, max([1, *known]) * 1.1)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+
+
+def _mark_months_without_figures(
+    ax: Axes, points: Sequence[TrendPoint], chart: TrendChart, small: FontProperties
+) -> None:
+    """A month with none of the chart's figures (before the first record, or no rating
+    that month) says so at its place on the axis instead of being a silent gap."""
+    low_y = ax.get_ylim()[0]
+    for i, point in enumerate(points):
+        month = [getattr(point, attr) for attr, _label in chart.series]
+        if all(v is None for v in month) if chart.kind == "rate" else not any(month):
+            ax.text(
+                i,
+                low_y,
+                NO_DATA,
+                ha="center",
+                va="bottom",
+                color=MUTED,
+                fontproperties=small,
+                zorder=4,
+            )
+
+
+def _style_axes(
+    ax: Axes, points: Sequence[TrendPoint], x: list[int], small: FontProperties
+) -> None:
+    """The month labels, muted ticks, a horizontal grid and only the left and bottom spines."""
     ax.set_xticks(x, month_labels(points), fontproperties=small)
     ax.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
     ax.tick_params(axis="both", labelsize=7.5, colors=MUTED, length=2, labelfontfamily=FAMILY)
@@ -221,7 +255,17 @@ def _draw(figure: Figure, points: Sequence[TrendPoint], chart: TrendChart) -> No
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(GRID)
-    # The title on its own line, the legend under it: neither can run into the other.
+
+
+def _title_and_legend(
+    figure: Figure,
+    ax: Axes,
+    chart: TrendChart,
+    known: list[Any],
+    small: FontProperties,
+    title: FontProperties,
+) -> None:
+    """The title on its own line, the legend under it: neither can run into the other."""
     figure.suptitle(chart.title, x=0.01, ha="left", fontproperties=title, color=INK)
     if not known:
         ax.text(
