@@ -654,10 +654,12 @@ def _print(args: argparse.Namespace, out: TextIO) -> int:
             def record() -> None:
                 services.notices.record_print(user, notice_id, data.copy_no, via="cli")
         elif args.kind == "rectification":
-            rect_id, data = services.ratings.rectification_slip_by_number(user, args.number)
+            rect_id, data = services.rectifications.rectification_slip_by_number(user, args.number)
 
             def record() -> None:
-                services.ratings.record_rectification_print(user, rect_id, data.copy_no, via="cli")
+                services.rectifications.record_rectification_print(
+                    user, rect_id, data.copy_no, via="cli"
+                )
         else:
             visit_id, data = services.visits.slip_by_serial(user, args.number, args.kind)
 

@@ -868,12 +868,12 @@ class _DemoHistory:
 
     def supervise(self, day: dt.date) -> None:
         """The chief works rectifications over the days: some in every state by the end."""
-        for rect in self.s.ratings.rectifications(self.chief):
+        for rect in self.s.rectifications.rectifications(self.chief):
             if rect.state == "closed":
                 continue
             age = (day - rect.verify_due).days
             if rect.state == "open" and age >= 0:
-                rect = self.s.ratings.verify(
+                rect = self.s.rectifications.verify(
                     self.chief,
                     rect.id,
                     rect.row_version,
@@ -881,29 +881,29 @@ class _DemoHistory:
                 )
                 if not rect.appeal_text and self.rng.random() < 0.25:
                     rated = next(u for u in self.users.values() if u.name == rect.rated_officer)
-                    rect = self.s.ratings.appeal(
+                    rect = self.s.rectifications.appeal(
                         rated,
                         rect.id,
                         "群众所需材料确属法定要求，本人已按告知单一次性告知，有录像为证。",
                     )
             elif rect.state == "verified" and age >= 2:
-                self.s.ratings.rectify(
+                self.s.rectifications.rectify(
                     self.chief, rect.id, rect.row_version,
                     "对当事民警进行提醒谈话，窗口增设材料清单展板。",
                     "当事民警已书面说明并改进，窗口材料清单已张贴。",
                 )  # fmt: skip
             elif rect.state == "rectified" and age >= 3:
                 if rect.appeal_text and not rect.appeal_decision:
-                    rect = self.s.ratings.decide_appeal(
+                    rect = self.s.rectifications.decide_appeal(
                         self.chief, rect.id, self.rng.random() < 0.5, "经查看录像，民警告知规范。"
                     )
                 if not rect.follow_up:
-                    rect = self.s.ratings.record_follow_up(
+                    rect = self.s.rectifications.record_follow_up(
                         self.chief, rect.id, rect.row_version,
                         RatingInput(4, tuple((d, 4) for d in self.dimensions), "整改后满意"),
                     )  # fmt: skip
                 if age >= 4:
-                    self.s.ratings.close(self.chief, rect.id, rect.row_version)
+                    self.s.rectifications.close(self.chief, rect.id, rect.row_version)
 
 
 COMPLAINTS = (

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.officers.auth import AuthService
     from app.officers.service import OfficerService
     from app.ratings.service import RatingService
+    from app.rectifications.service import RectificationService
     from app.retention.service import RetentionService
     from app.shifts.service import ShiftService
     from app.station.key_service import KeyService
@@ -122,10 +123,17 @@ class Services:
 
     @cached_property
     def ratings(self) -> RatingService:
-        """好差评 at the counter and the rectifications 差评 open."""
+        """好差评 at the counter (a 差评 opens a rectification) and the 现场回访登记簿."""
         from app.ratings.service import RatingService
 
         return RatingService(self._sessions, self._clock)
+
+    @cached_property
+    def rectifications(self) -> RectificationService:
+        """整改督办: the rectifications 差评 open, worked to 销号; appeals; the 督办单."""
+        from app.rectifications.service import RectificationService
+
+        return RectificationService(self._sessions, self._clock)
 
     @cached_property
     def case_files(self) -> CaseFileService:

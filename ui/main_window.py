@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         if key == "rectifications":
             from ui.pages.rectifications_page import RectificationsPage
 
-            return RectificationsPage(services.ratings, user)
+            return RectificationsPage(services.rectifications, user)
         if key == "complaints":
             from ui.pages.complaints_page import ComplaintsPage
 

@@ -318,9 +318,9 @@ def _rating_shots(
     if rect_page.proxy.rowCount():
         rect_page.table.selectRow(0)
     shot("31-rectifications.png", window)
-    rects = services.ratings.rectifications(chief)
+    rects = services.rectifications.rectifications(chief)
     if rects:
-        slip = services.ratings.rectification_slip(chief, rects[0].id)
+        slip = services.rectifications.rectification_slip(chief, rects[0].id)
         shot(
             "32-rectification-slip.png",
             PrintPreviewDialog(render_slip(slip), "整改督办单", "r.pdf", lambda: None),

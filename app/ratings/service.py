@@ -1,30 +1,30 @@
-"""好差评: the citizen's own rating at the counter, and the rectification every 差评 opens."""
+"""好差评: the citizen's own rating at the counter and the 现场回访登记簿.
+
+A 差评 opens a rectification (``open_rectification``, here: the counter's rating and the
+callbacks call it as they save one); app/rectifications works it to 销号 and builds on this
+module (the 整改回访 is a rating), never the other way round.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, and_, select
+from sqlalchemy.orm import Session
 
-from app.core import audit, slip_officers, text_limits
+from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import mask_phone
-from app.core.print_log import (
-    count_prints,
-    record_paper_print,
-    station_copy_no,
-    station_print_after,
-)
+from app.core.print_log import station_copy_no, station_print_after
 from app.core.roles import Permission, Role, allows
 from app.core.service_base import ServiceBase
 from app.core.signatures import content_digest, store_signature
-from app.core.validation import clean_text, code_text
+from app.core.validation import clean_text
 from app.holidays.service import load_calendar
 from app.printing.register_pdf import (
     RegisterColumn,
@@ -33,7 +33,7 @@ from app.printing.register_pdf import (
     RegisterTable,
     ReviewBlock,
 )
-from app.printing.slip_data import SlipData, qr_payload
+from app.printing.slip_data import qr_payload
 from app.visits.rules import VisitStatus
 from app.visits.service import next_number
 from db.models import (
@@ -60,14 +60,6 @@ KIND_LABELS = {
 # An outcome read from the station's SMS platform, not a call: shown as such everywhere.
 SMS_REPLY_LABEL = "收到短信回复"
 REGISTER_MAX_DAYS = 31
-LIVE_STATES = ("open", "verified", "rectified")
-# The list shows closed rectifications this many days back (open ones always): a worklist,
-# not ten years of history.
-CLOSED_SHOWN_DAYS = 90
-FollowUp = aliased(Rating, name="follow_up")
-# Room to write by hand on the 督办单: a section not yet filled in prints as empty lines.
-_BLANK = "\n".join(["\u3000"] * 6)
-_BLANK_LINE = "\u3000\n\u3000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,42 +86,6 @@ class RatingResult:
     rectification: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class RectificationRow:
-    """A rectification as the chief's list and the slip show it."""
-
-    id: int
-    number: str
-    state: str
-    visit_serial: str
-    citizen_name: str
-    rated_officer: str
-    owner: str
-    rating_text: str
-    comment: str
-    verify_due: dt.date
-    rectify_due: dt.date
-    overdue: bool
-    cause: str
-    action: str
-    result: str
-    follow_up: str
-    appeal_text: str
-    appeal_decision: str
-    appeal_reason: str
-    row_version: int
-    dimensions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    rated_officer_id: int = 0  # who may appeal, and who may not work the steps
-    owner_id: int = 0
-
-    @property
-    def state_label(self) -> str:
-        """The state in Chinese."""
-        return {"open": "待核实", "verified": "整改中", "rectified": "待销号", "closed": "已销号"}[
-            self.state
-        ]
-
-
 def is_bad(overall: int | None, dimensions: dict[str, int]) -> bool:
     """A 差评: 不满意 or 非常不满意 overall or in any dimension."""
     levels = [overall] if overall is not None else []
@@ -145,7 +101,7 @@ def rating_is_bad(rating: Rating) -> bool:
 
 
 class RatingService(ServiceBase):
-    """On-site ratings (一次一评), follow-up ratings, and the rectifications they open."""
+    """On-site ratings (一次一评), the rectification a 差评 opens, the 现场回访登记簿."""
 
     def dimensions(self) -> tuple[str, ...]:
         """The station's rating dimensions (settings)."""
@@ -226,174 +182,6 @@ class RatingService(ServiceBase):
             )
             return RatingResult(rating.id, bad, given.declined, number)
 
-    # ---- rectification --------------------------------------------------------------
-
-    def rectifications(
-        self, user: SessionUser, closed_days: int | None = CLOSED_SHOWN_DAYS
-    ) -> list[RectificationRow]:
-        """Every rectification still open, however old, and those closed lately, newest first.
-
-        Closed ones go back ``closed_days`` days (None: all of history): the page is a
-        worklist, not ten years of records. The chief and deputies see all; a rated officer
-        sees those about them (to appeal).
-        """
-        with self._sessions.begin() as session:
-            actor = self._officer(session, user)
-            station = _station(session)
-            tz = ZoneInfo(station.timezone)
-            query = select(Rectification.id)
-            if closed_days is not None:
-                local_today = self._clock.now().astimezone(tz).date()
-                since = local_today - dt.timedelta(days=closed_days)
-                # Two ranges of ix_rectifications_state_closed, not ten years of rows.
-                query = query.where(
-                    or_(
-                        Rectification.state.in_(LIVE_STATES),
-                        and_(
-                            Rectification.state == "closed",
-                            Rectification.closed_at >= dt.datetime.combine(since, dt.time(), tz),
-                        ),
-                    )
-                )
-            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
-                query = query.where(Rectification.rated_officer_id == actor.id)
-            return self._rows(session, station, query)
-
-    def verify(
-        self, user: SessionUser, rect_id: int, row_version: int, cause: str
-    ) -> RectificationRow:
-        """核实: the owner records what caused the 差评."""
-        text = clean_text(cause, field="cause", label="原因核实", max_len=text_limits.CASE_TEXT)
-        return self._step(user, rect_id, row_version, "open", "verified", {"cause": text})
-
-    def rectify(
-        self, user: SessionUser, rect_id: int, row_version: int, action: str, result: str
-    ) -> RectificationRow:
-        """整改: what was done and what came of it."""
-        act = clean_text(action, field="action", label="整改措施", max_len=text_limits.CASE_TEXT)
-        res = clean_text(result, field="result", label="整改结果", max_len=text_limits.CASE_TEXT)
-        return self._step(
-            user, rect_id, row_version, "verified", "rectified", {"action": act, "result": res}
-        )
-
-    def record_follow_up(
-        self, user: SessionUser, rect_id: int, row_version: int, given: RatingInput
-    ) -> RectificationRow:
-        """整改回访: the citizen rates again after the rectification (by phone or visit)."""
-        with self._writing() as session:
-            actor, rect = self._owned(session, user, rect_id, row_version)
-            station = _station(session)
-            overall, dims, comment = clean_rating(
-                RatingInput(given.overall, given.dimensions, given.comment, given.declined),
-                station.rating_dimensions.split(","),
-            )
-            now = self._clock.now()
-            rating = add_rating(
-                session, station, rect.visit_id, "follow_up", given.declined, overall, dims,
-                comment, now, actor.id, rect.rated_officer_id,
-            )  # fmt: skip
-            rect.follow_up_rating_id = rating.id
-            rect.row_version += 1
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="rectification_follow_up",
-                entity_type="rectification",
-                entity_id=rect.number,
-                after={"overall": overall, "declined": given.declined},
-            )
-            return self._row(session, rect)
-
-    def appeal(self, user: SessionUser, rect_id: int, text: str) -> RectificationRow:
-        """申诉: the rated officer says why the rating was unfair, with the evidence."""
-        reason = clean_text(
-            text, field="appeal_text", label="申诉理由和证据", max_len=text_limits.CASE_TEXT
-        )
-        with self._writing() as session:
-            actor = self._officer(session, user)
-            rect = _get(session, rect_id)
-            if rect.rated_officer_id != actor.id:
-                raise PermissionDenied("只有被评价的民警本人可以申诉。")
-            if rect.state == "closed" or rect.appeal_text:
-                raise ConflictError("该整改已销号或已申诉过。")
-            rect.appeal_text = reason
-            rect.row_version += 1
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                action="rectification_appealed",
-                entity_type="rectification",
-                entity_id=rect.number,
-                after={"appeal": reason},
-            )
-            return self._row(session, rect)
-
-    def decide_appeal(
-        self, user: SessionUser, rect_id: int, upheld: bool, reason: str
-    ) -> RectificationRow:
-        """The chief (never the appellant) decides; the decision stays on record."""
-        why = clean_text(
-            reason, field="appeal_reason", label="申诉处理意见", max_len=text_limits.CASE_TEXT
-        )
-        with self._writing() as session:
-            actor = self._officer(session, user)
-            rect = _get(session, rect_id)
-            if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
-                raise PermissionDenied("申诉由所长或副所长决定。")
-            if actor.id == rect.rated_officer_id:
-                raise PermissionDenied("申诉人不能决定自己的申诉。")
-            if not rect.appeal_text:
-                raise ConflictError("该整改没有申诉。")
-            if rect.appeal_decision:
-                raise ConflictError("该申诉已有决定。")
-            rect.appeal_decision = "upheld" if upheld else "rejected"
-            rect.appeal_reason = why
-            rect.appeal_decided_by_id = actor.id
-            rect.row_version += 1
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                action="rectification_appeal_decided",
-                entity_type="rectification",
-                entity_id=rect.number,
-                after={"decision": rect.appeal_decision, "reason": why},
-            )
-            return self._row(session, rect)
-
-    def close(self, user: SessionUser, rect_id: int, row_version: int) -> RectificationRow:
-        """销号 by the owner: only with cause, action, result and the follow-up callback."""
-        with self._writing() as session:
-            actor, rect = self._owned(session, user, rect_id, row_version)
-            missing = [
-                label
-                for label, value in (
-                    ("原因核实", rect.cause),
-                    ("整改措施", rect.action),
-                    ("整改结果", rect.result),
-                    ("整改回访", rect.follow_up_rating_id),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValidationError(f"销号前须完成：{'、'.join(missing)}。", "close")
-            if rect.appeal_text and not rect.appeal_decision:
-                raise ValidationError("被评价民警的申诉尚未处理，不能销号。", "close")
-            now = self._clock.now()
-            rect.state, rect.closed_at = "closed", now
-            rect.row_version += 1
-            audit.record(
-                session,
-                at=now,
-                officer_id=actor.id,
-                action="rectification_closed",
-                entity_type="rectification",
-                entity_id=rect.number,
-            )
-            return self._row(session, rect)
-
     # ---- printing -------------------------------------------------------------------
 
     def on_site_register(
@@ -445,51 +233,6 @@ class RatingService(ServiceBase):
                 after={"from": start.isoformat(), "to": end.isoformat(), "rows": rows} | copy,
             )
 
-    def rectification_slip(self, user: SessionUser, rect_id: int) -> SlipData:
-        """整改督办单 of one rectification, as far as it has got (blank sections to fill in)."""
-        with self._sessions.begin() as session:
-            actor = self._officer(session, user)
-            rect = _get(session, rect_id)
-            _may_print(actor, rect)
-            return self._rect_slip(session, rect)
-
-    def rectification_slip_by_number(self, user: SessionUser, number: str) -> tuple[int, SlipData]:
-        """For ``stationdesk print rectification``: its id and slip, as ``rectification_slip``."""
-        with self._sessions.begin() as session:
-            actor = self._officer(session, user)
-            rect = session.scalars(
-                select(Rectification).where(Rectification.number == code_text(number))
-            ).first()
-            if rect is None:
-                raise NotFound(f"没有编号为 {number.strip()} 的整改督办单。")
-            _may_print(actor, rect)
-            return rect.id, self._rect_slip(session, rect)
-
-    def record_rectification_print(
-        self, user: SessionUser, rect_id: int, copy_no: int, via: str = "gui"
-    ) -> None:
-        """Log a print of the 督办单 that came out (``via`` "cli": ``stationdesk print``); a
-        later one is 补打, and one logged meanwhile elsewhere makes this the next copy."""
-        with self._writing() as session:
-            rect = _get(session, rect_id)
-            actor = self._officer(session, user)
-            _may_print(actor, rect)
-            kind = _print_kind(rect)
-            record_paper_print(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                visit_id=rect.visit_id,
-                kind=kind,
-                copy_no=copy_no,
-                via=via,
-                printed="rectification_printed",
-                reprinted="rectification_reprinted",
-                entity_type="rectification",
-                entity_id=rect.number,
-                extra={},
-            )
-
     def _supervisor_only(self, session: Session, user: SessionUser, message: str) -> Officer:
         actor = self._officer(session, user)
         if not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
@@ -497,76 +240,17 @@ class RatingService(ServiceBase):
         return actor
 
     def _register(self, session: Session, start: dt.date, end: dt.date) -> RegisterDocument:
+        """The register of the period's on-site ratings: a row each, then the counts."""
         station = _station(session)
         tz = ZoneInfo(station.timezone)
-        found = session.execute(
-            select(Rating, Visit, ServiceItemVersion.name, Signature.png, Rectification.number)
-            .join(Visit, Visit.id == Rating.visit_id)
-            .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
-            .outerjoin(
-                Signature,
-                and_(Signature.document_type == "rating", Signature.document_id == Rating.id),
-            )
-            .outerjoin(Rectification, Rectification.rating_id == Rating.id)
-            .where(Rating.kind == "on_site", Rating.local_date >= start, Rating.local_date <= end)
-            .order_by(Rating.rated_at, Rating.id)
-        ).all()
+        found = _register_ratings(session, start, end)
         names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
         levels = [json.loads(r.dimensions_json) for r, *_ in found]
-        # The setting's dimensions, then any a rating kept from before the setting changed.
-        dims = [d for d in station.rating_dimensions.split(",") if d]
-        dims += sorted({d for lv in levels for d in lv} - set(dims))
+        dims = _register_dimensions(station, levels)
         one_day = start == end
-        rows: list[RegisterRow] = []
-        bad_count = declined_count = 0
-        for (rating, visit, matter, png, rect_number), dim_levels in zip(
-            found, levels, strict=True
-        ):
-            bad = not rating.declined and is_bad(rating.overall, dim_levels)
-            bad_count += bad
-            declined_count += rating.declined
-            overall = "拒绝评价" if rating.declined else LEVELS.get(rating.overall or 0, "—")
-            notes = [rating.comment] if rating.comment else []
-            if rect_number:
-                notes.append(f"〔差评，已交办整改\n{rect_number}〕")
-            if rating.callback_requested:
-                notes.append("〔群众要求电话回访〕")
-            signature: str | bytes = (
-                png if png else ("未签名（拒绝评价）" if rating.declined else "（无签名）")
-            )
-            rated_at = rating.rated_at.astimezone(tz)
-            rows.append(
-                RegisterRow(
-                    (
-                        rated_at.strftime("%H:%M" if one_day else "%m-%d\n%H:%M"),
-                        visit.serial,
-                        matter,
-                        visit.citizen_name,
-                        mask_phone(visit.phone) if visit.phone else "—",
-                        names.get(rating.rated_officer_id, ""),
-                        overall + ("\n（差评）" if bad else ""),
-                        *(LEVELS.get(dim_levels.get(d, 0), "—") for d in dims),
-                        "\n".join(notes),
-                        signature,
-                    ),
-                    marked=bad,
-                )
-            )
-        columns = (
-            RegisterColumn("时间", 11 if one_day else 12, center=True),
-            RegisterColumn("登记编号", 27),
-            RegisterColumn("事项", 34),
-            RegisterColumn("群众", 15),
-            RegisterColumn("联系电话", 21, center=True),
-            RegisterColumn("办理民警", 15, center=True),
-            RegisterColumn("总体评价", 16, center=True),
-            *(RegisterColumn(d, 14, center=True) for d in dims),
-            RegisterColumn("意见", 42),
-            RegisterColumn("群众签名", 32, center=True),
-        )
-        by_level = [
-            f"{label} {sum(1 for r, *_ in found if r.overall == level and not r.declined)} 件"
-            for level, label in LEVELS.items()
+        rows = [
+            _register_row(entry, dim_levels, dims, names, tz, one_day)
+            for entry, dim_levels in zip(found, levels, strict=True)
         ]
         number = _register_number(station, start, end)
         return RegisterDocument(
@@ -574,11 +258,12 @@ class RatingService(ServiceBase):
             station_name=station.name,
             subtitle=_period_text(start, end),
             printed_at=self._clock.now().astimezone(tz),
-            tables=(RegisterTable(columns, tuple(rows), empty_text="本期间没有现场评价。"),),
-            summary=(
-                f"评价 {len(rows)} 件，其中差评 {bad_count} 件，拒绝评价 {declined_count} 件。",
-                f"总体评价：{'，'.join(by_level)}。",
+            tables=(
+                RegisterTable(
+                    _register_columns(dims, one_day), tuple(rows), empty_text="本期间没有现场评价。"
+                ),
             ),
+            summary=_register_summary(found, rows),
             review=ReviewBlock("", (("审核人签字", ""), ("审核日期", ""))),
             qr_payload=qr_payload(
                 number,
@@ -587,240 +272,103 @@ class RatingService(ServiceBase):
             number=number,
         )
 
-    def _rect_slip(self, session: Session, rect: Rectification) -> SlipData:
-        station = _station(session)
-        tz = ZoneInfo(station.timezone)
-        row = self._row(session, rect)
-        visit = session.get(Visit, rect.visit_id)
-        rating = session.get(Rating, rect.rating_id)
-        assert visit is not None and rating is not None
-        version = session.get(ServiceItemVersion, visit.service_version_id)
-        officers = {o.id: o for o in session.scalars(select(Officer))}
-        rated, owner = officers[rect.rated_officer_id], officers[rect.owner_id]
-        follow = session.get(Rating, rect.follow_up_rating_id) if rect.follow_up_rating_id else None
-        given = json.loads(rating.dimensions_json)
-        # In the order of the setting, then any the setting no longer has.
-        order = [d for d in station.rating_dimensions.split(",") if d in given]
-        dims = {d: given[d] for d in order + sorted(set(given) - set(order))}
 
-        def local(at: dt.datetime) -> str:
-            return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+# ---- the 现场回访登记簿, step by step -------------------------------------------------------
 
-        rows: list[tuple[str, str]] = [
-            ("交办日期", rect.opened_at.astimezone(tz).date().isoformat()),
-            ("办理状态", row.state_label + ("（已逾期）" if row.overdue else "")),
-            ("登记编号", visit.serial),
-            ("办理事项", version.name if version else ""),
-            ("办理日期", visit.local_date.isoformat()),
-            (
-                "群众",
-                visit.citizen_name
-                + (f"　联系电话 {mask_phone(visit.phone)}" if visit.phone else ""),
-            ),
-            (f"被评价{slip_officers.kind_of(rated)}", slip_officers.person(rated)),
-            ("评价方式", f"{KIND_LABELS.get(rating.kind, rating.kind)}　{local(rating.rated_at)}"),
-            ("总体评价", _level_text(rating.overall)),
-            (
-                "分项评价",
-                "；".join(f"{name}：{_level_text(level)}" for name, level in dims.items()) or "—",
-            ),
-            ("群众意见", rating.comment or "（无）"),
-            ("督办人", f"{owner.name}（{Role(owner.role).label}，{owner.badge_no}）"),
-            ("核实期限", rect.verify_due.isoformat()),
-            ("整改期限", rect.rectify_due.isoformat()),
-            ("原因核实", rect.cause or _BLANK),
-            ("整改措施", rect.action or _BLANK),
-            ("整改结果", rect.result or _BLANK),
-            (
-                "整改回访",
-                f"{row.follow_up}（{KIND_LABELS['follow_up']} {local(follow.rated_at)}）"
-                if follow
-                else _BLANK_LINE,
-            ),
-        ]
-        if rect.appeal_text:
-            rows.append(("申诉", rect.appeal_text))
-            decided = ""
-            if rect.appeal_decision:
-                decider = officers.get(rect.appeal_decided_by_id or 0)
-                verdict = "申诉成立" if rect.appeal_decision == "upheld" else "申诉不成立"
-                decided = f"{verdict}。{rect.appeal_reason}" + (
-                    f"（{decider.name}）" if decider else ""
-                )
-            rows.append(("申诉处理意见", decided or _BLANK))
-        rows.append(
-            (
-                "销号日期",
-                rect.closed_at.astimezone(tz).date().isoformat() if rect.closed_at else _BLANK_LINE,
-            )
+
+def _register_ratings(
+    session: Session, start: dt.date, end: dt.date
+) -> Sequence[Row[Rating, Visit, str, bytes, str]]:
+    """The period's on-site ratings in time order, each with its visit, matter, signature
+    image and the number of the rectification it opened (None: none)."""
+    return session.execute(
+        select(Rating, Visit, ServiceItemVersion.name, Signature.png, Rectification.number)
+        .join(Visit, Visit.id == Rating.visit_id)
+        .join(ServiceItemVersion, ServiceItemVersion.id == Visit.service_version_id)
+        .outerjoin(
+            Signature,
+            and_(Signature.document_type == "rating", Signature.document_id == Rating.id),
         )
-        kind = _print_kind(rect)
-        return SlipData(
-            kind="rectification",
-            title="整改督办单",
-            copy_label="",
-            station_name=station.name,
-            station_address=station.address,
-            number=rect.number,
-            rows=tuple(rows),
-            paragraphs=(),
-            notes=(
-                "请督办人于核实期限前查明原因，整改期限前完成整改并请群众回访评价，经回访后销号。",
-                "被评价民警对评价有异议的，可提出申诉并附证据，由所长或副所长决定。",
-            ),
-            signatures=(
-                f"督办人签字：＿＿＿＿＿＿＿＿　　责任{slip_officers.kind_of(rated)}签字："
-                "＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
-            ),
-            qr_payload=qr_payload(
-                rect.number,
-                visit.serial,
-                str(rating.overall or ""),
-                rating.comment,
-                rect.state,
-                rect.cause,
-                rect.action,
-                rect.result,
-            ),
-            copy_no=count_prints(session, rect.visit_id, kind) + 1,
-            printed_at=self._clock.now().astimezone(tz),
-            paper_size="A4",
-            station_hours=station.hours,
-            # An internal order, signed by the supervisor and the officer rated on the lines
-            # above: no separate officer line, no seal.
-        )
-
-    # ---- internals ------------------------------------------------------------------
-
-    def _step(
-        self,
-        user: SessionUser,
-        rect_id: int,
-        row_version: int,
-        source: str,
-        target: str,
-        values: dict[str, str],
-    ) -> RectificationRow:
-        with self._writing() as session:
-            actor, rect = self._owned(session, user, rect_id, row_version)
-            if rect.state != source:
-                raise ConflictError("整改的步骤顺序不对：请先核实原因，再记录整改。")
-            for key, value in values.items():
-                setattr(rect, key, value)
-            rect.state = target
-            if target == "verified":
-                rect.verified_at = self._clock.now()
-            rect.row_version += 1
-            audit.record(
-                session,
-                at=self._clock.now(),
-                officer_id=actor.id,
-                action=f"rectification_{target}",
-                entity_type="rectification",
-                entity_id=rect.number,
-                after=values,
-            )
-            return self._row(session, rect)
-
-    def _owned(
-        self, session: Session, user: SessionUser, rect_id: int, row_version: int
-    ) -> tuple[Officer, Rectification]:
-        actor = self._officer(session, user)
-        rect = _get(session, rect_id)
-        if actor.id == rect.rated_officer_id:
-            raise PermissionDenied("被评价的民警不能办理针对自己的整改，只能申诉。")
-        if rect.owner_id != actor.id:
-            raise PermissionDenied("只有督办人可以办理这条整改。")
-        if rect.state == "closed":
-            raise ConflictError("该整改已销号。")
-        if rect.row_version != row_version:
-            raise ConflictError("该整改刚被修改过，请刷新后再试。")
-        return actor, rect
-
-    def _row(self, session: Session, rect: Rectification) -> RectificationRow:
-        rows = self._rows(
-            session, _station(session), select(Rectification.id).where(Rectification.id == rect.id)
-        )
-        return rows[0]
-
-    def _rows(self, session: Session, station: Station, ids: Select[Any]) -> list[RectificationRow]:
-        """The rows of the rectifications ``ids`` selects: one query, whatever their number.
-
-        The columns come in the order ``_rect_row`` unpacks them.
-        """
-        today = self._clock.now().astimezone(ZoneInfo(station.timezone)).date()
-        found = session.execute(
-            select(
-                Rectification.id,
-                Rectification.number,
-                Rectification.state,
-                Rectification.rated_officer_id,
-                Rectification.owner_id,
-                Rectification.verify_due,
-                Rectification.rectify_due,
-                Rectification.cause,
-                Rectification.action,
-                Rectification.result,
-                Rectification.appeal_text,
-                Rectification.appeal_decision,
-                Rectification.appeal_reason,
-                Rectification.row_version,
-                Visit.serial,
-                Visit.citizen_name,
-                Rating.overall,
-                Rating.comment,
-                Rating.dimensions_json,
-                FollowUp.declined.label("follow_declined"),
-                FollowUp.overall.label("follow_overall"),
-            )
-            .join(Visit, Visit.id == Rectification.visit_id)
-            .join(Rating, Rating.id == Rectification.rating_id)
-            .outerjoin(FollowUp, FollowUp.id == Rectification.follow_up_rating_id)
-            .where(Rectification.id.in_(ids.scalar_subquery()))
-            .order_by(Rectification.opened_at.desc(), Rectification.id.desc())
-        ).all()
-        if not found:
-            return []
-        names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
-        return [_rect_row(r, names, today) for r in found]
+        .outerjoin(Rectification, Rectification.rating_id == Rating.id)
+        .where(Rating.kind == "on_site", Rating.local_date >= start, Rating.local_date <= end)
+        .order_by(Rating.rated_at, Rating.id)
+    ).all()
 
 
-def _rect_row(r: Any, names: dict[int, str], today: dt.date) -> RectificationRow:
-    """A list row from one row of ``RatingService._rows``' query (unpacked once: lists are long)."""
-    (
-        rect_id, number, state, rated_officer_id, owner_id, verify_due, rectify_due, cause,
-        action, result, appeal_text, appeal_decision, appeal_reason, row_version,
-        serial, citizen_name, overall, comment, dimensions_json, follow_declined, follow_overall,
-    ) = r  # fmt: skip
-    follow_up = ""
-    if follow_declined is not None:
-        follow_up = "拒绝评价" if follow_declined else LEVELS.get(follow_overall or 0, "")
-    late_verify = state == "open" and today > verify_due
-    dims = json.loads(dimensions_json)
-    return RectificationRow(
-        id=rect_id,
-        number=number,
-        state=state,
-        visit_serial=serial,
-        citizen_name=citizen_name,
-        rated_officer=names.get(rated_officer_id, ""),
-        owner=names.get(owner_id, ""),
-        rated_officer_id=rated_officer_id,
-        owner_id=owner_id,
-        rating_text=LEVELS.get(overall or 0, "—"),
-        comment=comment,
-        verify_due=verify_due,
-        rectify_due=rectify_due,
-        overdue=state != "closed" and (late_verify or today > rectify_due),
-        cause=cause,
-        action=action,
-        result=result,
-        follow_up=follow_up,
-        appeal_text=appeal_text,
-        appeal_decision=appeal_decision,
-        appeal_reason=appeal_reason,
-        row_version=row_version,
-        dimensions=tuple([(k, LEVELS[v]) for k, v in dims.items()]),
+def _register_dimensions(station: Station, levels: list[dict[str, int]]) -> list[str]:
+    """The dimensions the register has a column for."""
+    # The setting's dimensions, then any a rating kept from before the setting changed.
+    dims = [d for d in station.rating_dimensions.split(",") if d]
+    dims += sorted({d for lv in levels for d in lv} - set(dims))
+    return dims
+
+
+def _register_row(
+    entry: Row[Rating, Visit, str, bytes, str],
+    dim_levels: dict[str, int],
+    dims: list[str],
+    names: dict[int, str],
+    tz: ZoneInfo,
+    one_day: bool,
+) -> RegisterRow:
+    """One rating's line: a 差评 is marked, and its notes say the rectification it opened."""
+    rating, visit, matter, png, rect_number = entry
+    bad = not rating.declined and is_bad(rating.overall, dim_levels)
+    overall = "拒绝评价" if rating.declined else LEVELS.get(rating.overall or 0, "—")
+    notes = [rating.comment] if rating.comment else []
+    if rect_number:
+        notes.append(f"〔差评，已交办整改\n{rect_number}〕")
+    if rating.callback_requested:
+        notes.append("〔群众要求电话回访〕")
+    signature: str | bytes = (
+        png if png else ("未签名（拒绝评价）" if rating.declined else "（无签名）")
+    )
+    rated_at = rating.rated_at.astimezone(tz)
+    return RegisterRow(
+        (
+            rated_at.strftime("%H:%M" if one_day else "%m-%d\n%H:%M"),
+            visit.serial,
+            matter,
+            visit.citizen_name,
+            mask_phone(visit.phone) if visit.phone else "—",
+            names.get(rating.rated_officer_id, ""),
+            overall + ("\n（差评）" if bad else ""),
+            *(LEVELS.get(dim_levels.get(d, 0), "—") for d in dims),
+            "\n".join(notes),
+            signature,
+        ),
+        marked=bad,
+    )
+
+
+def _register_columns(dims: list[str], one_day: bool) -> tuple[RegisterColumn, ...]:
+    return (
+        RegisterColumn("时间", 11 if one_day else 12, center=True),
+        RegisterColumn("登记编号", 27),
+        RegisterColumn("事项", 34),
+        RegisterColumn("群众", 15),
+        RegisterColumn("联系电话", 21, center=True),
+        RegisterColumn("办理民警", 15, center=True),
+        RegisterColumn("总体评价", 16, center=True),
+        *(RegisterColumn(d, 14, center=True) for d in dims),
+        RegisterColumn("意见", 42),
+        RegisterColumn("群众签名", 32, center=True),
+    )
+
+
+def _register_summary(
+    found: Sequence[Row[Rating, Visit, str, bytes, str]], rows: list[RegisterRow]
+) -> tuple[str, str]:
+    """The counts under the table: ratings, 差评 (the marked rows), refusals, and each level."""
+    bad_count = sum(1 for row in rows if row.marked)
+    declined_count = sum(1 for r, *_ in found if r.declined)
+    by_level = [
+        f"{label} {sum(1 for r, *_ in found if r.overall == level and not r.declined)} 件"
+        for level, label in LEVELS.items()
+    ]
+    return (
+        f"评价 {len(rows)} 件，其中差评 {bad_count} 件，拒绝评价 {declined_count} 件。",
+        f"总体评价：{'，'.join(by_level)}。",
     )
 
 
@@ -961,13 +509,6 @@ def _station(session: Session) -> Station:
     return station
 
 
-def _get(session: Session, rect_id: int) -> Rectification:
-    rect = session.get(Rectification, rect_id)
-    if rect is None:
-        raise NotFound("找不到该整改记录。")
-    return rect
-
-
 def _check_period(start: dt.date, end: dt.date) -> None:
     if end < start:
         raise ValidationError("结束日期不能早于开始日期。", "end")
@@ -986,19 +527,3 @@ def _register_number(station: Station, start: dt.date, end: dt.date) -> str:
     """The register's printed reference: station code, HF (回访), the period."""
     span = f"{start:%Y%m%d}" if start == end else f"{start:%Y%m%d}-{end:%Y%m%d}"
     return f"{station.code}-HF-{span}"
-
-
-def _level_text(level: int | None) -> str:
-    if level is None:
-        return "—"
-    return LEVELS.get(level, "—") + ("（差评）" if level <= BAD else "")
-
-
-def _print_kind(rect: Rectification) -> str:
-    """The print log's kind of a 督办单 (prints are logged per visit)."""
-    return f"rect{rect.id}"
-
-
-def _may_print(actor: Officer, rect: Rectification) -> None:
-    if actor.id != rect.owner_id and not allows(Role(actor.role), Permission.VIEW_ALL_VISITS):
-        raise PermissionDenied("督办单由督办人、所长或副所长打印。")

@@ -264,8 +264,8 @@ LISTS: dict[str, Callable[[Station], object]] = {
     "search by officer": lambda st: st.s.visits.search(
         st.chief, VisitQuery(officer_id=st.officer.officer_id, limit=100)
     ),
-    "rectifications, chief": lambda st: st.s.ratings.rectifications(st.chief),
-    "rectifications, rated officer": lambda st: st.s.ratings.rectifications(st.officer),
+    "rectifications, chief": lambda st: st.s.rectifications.rectifications(st.chief),
+    "rectifications, rated officer": lambda st: st.s.rectifications.rectifications(st.officer),
     "callbacks, mine": lambda st: st.s.callbacks.worklist(st.officer, include_done=True),
     "callbacks, everyone": lambda st: st.s.callbacks.worklist(st.chief, everyone=True),
     "callbacks, everyone with done": lambda st: st.s.callbacks.worklist(
@@ -432,18 +432,18 @@ def test_the_large_station_really_has_ten_times_the_history(small: Station, larg
         * small.s.visits.search(small.officer, VisitQuery(id_number=small.probe["id_number"])).total
     )
     assert len(large.s.visits.today(large.chief)) == len(small.s.visits.today(small.chief)) > 0
-    assert len(small.s.ratings.rectifications(small.chief)) > 0
+    assert len(small.s.rectifications.rectifications(small.chief)) > 0
     assert len(small.s.callbacks.worklist(small.chief, everyone=True)) > 0
 
 
 def test_lists_show_finished_work_of_recent_weeks_only(small: Station, large: Station) -> None:
-    rects = large.s.ratings.rectifications(large.chief)
+    rects = large.s.rectifications.rectifications(large.chief)
     closed = [r for r in rects if r.state == "closed"]
     # The copies' closed rectifications are years old: the list shows those of the demo only.
     assert len(closed) == sum(
-        r.state == "closed" for r in small.s.ratings.rectifications(small.chief)
+        r.state == "closed" for r in small.s.rectifications.rectifications(small.chief)
     )
-    everything = large.s.ratings.rectifications(large.chief, closed_days=None)
+    everything = large.s.rectifications.rectifications(large.chief, closed_days=None)
     assert len(everything) > len(rects)
     done = large.s.callbacks.worklist(large.chief, everyone=True, include_done=True)
     assert all(r.state == "pending" or r.finished_on is not None for r in done)

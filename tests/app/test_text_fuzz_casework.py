@@ -272,11 +272,13 @@ class Casework:
             return found
         if step == "rectify":
             made = self.rect_for("verify")
-            self.s.ratings.verify(self.chief, made, self.rect(made).row_version, "高峰只开一窗")
+            self.s.rectifications.verify(
+                self.chief, made, self.rect(made).row_version, "高峰只开一窗"
+            )
             return made
         if step == "decide":
             made = self.rect_for("appeal")
-            self.s.ratings.appeal(self.officer, made, "群众对法定材料要求不满，有录像为证")
+            self.s.rectifications.appeal(self.officer, made, "群众对法定材料要求不满，有录像为证")
             return made
         rated = self.s.ratings.rate_on_site(self.officer, self.unrated_visit(), self.rating(1))
         return self.rectification_of(rated.rectification)
@@ -510,8 +512,8 @@ def test_ratings_and_rectifications_refuse_or_keep_every_text_exactly(
     version = case.rect(rect_id).row_version
     _refused_or_exact(
         db,
-        "ratings.verify",
-        lambda: services.ratings.verify(case.chief, rect_id, version, cause),
+        "rectifications.verify",
+        lambda: services.rectifications.verify(case.chief, rect_id, version, cause),
         lambda _row: (case.rect(rect_id).cause,),
         (cause.strip(),),
     )
@@ -521,8 +523,8 @@ def test_ratings_and_rectifications_refuse_or_keep_every_text_exactly(
     version = case.rect(rect_id).row_version
     _refused_or_exact(
         db,
-        "ratings.rectify",
-        lambda: services.ratings.rectify(case.chief, rect_id, version, action, result),
+        "rectifications.rectify",
+        lambda: services.rectifications.rectify(case.chief, rect_id, version, action, result),
         lambda _row: (case.rect(rect_id).action, case.rect(rect_id).result),
         (action.strip(), result.strip()),
     )
@@ -539,8 +541,8 @@ def test_ratings_and_rectifications_refuse_or_keep_every_text_exactly(
 
     _refused_or_exact(
         db,
-        "ratings.record_follow_up",
-        lambda: services.ratings.record_follow_up(case.chief, rect_id, version, again),
+        "rectifications.record_follow_up",
+        lambda: services.rectifications.record_follow_up(case.chief, rect_id, version, again),
         followed,
         (follow_up.strip(),),
     )
@@ -549,16 +551,16 @@ def test_ratings_and_rectifications_refuse_or_keep_every_text_exactly(
     rect_id = case.rect_for("appeal")
     _refused_or_exact(
         db,
-        "ratings.appeal",
-        lambda: services.ratings.appeal(case.officer, rect_id, appeal),
+        "rectifications.appeal",
+        lambda: services.rectifications.appeal(case.officer, rect_id, appeal),
         lambda _row: (case.rect(rect_id).appeal_text,),
         (appeal.strip(),),
     )
     rect_id = case.rect_for("decide")
     _refused_or_exact(
         db,
-        "ratings.decide_appeal",
-        lambda: services.ratings.decide_appeal(case.chief, rect_id, upheld, decision),
+        "rectifications.decide_appeal",
+        lambda: services.rectifications.decide_appeal(case.chief, rect_id, upheld, decision),
         lambda _row: (case.rect(rect_id).appeal_decision, case.rect(rect_id).appeal_reason),
         ("upheld" if upheld else "rejected", decision.strip()),
     )
@@ -664,7 +666,7 @@ def test_a_typed_or_scanned_number_or_a_filter_finds_or_says_why_in_chinese(
         (lambda: services.notices.find(case.officer, text), lambda d: d.number),
         (lambda: services.notices.slip_by_number(case.officer, text), lambda r: r[1].number),
         (
-            lambda: services.ratings.rectification_slip_by_number(case.chief, text),
+            lambda: services.rectifications.rectification_slip_by_number(case.chief, text),
             lambda r: r[1].number,
         ),
     ]
@@ -726,11 +728,13 @@ def test_unusual_but_printable_text_is_taken_everywhere(
     )
     assert _get(db, Rating, rated.rating_id).comment == text
     rect = case.rectification_of(rated.rectification)
-    row = services.ratings.verify(case.chief, rect, case.rect(rect).row_version, text)
-    row = services.ratings.rectify(case.chief, rect, row.row_version, text, text)
-    row = services.ratings.record_follow_up(case.chief, rect, row.row_version, case.rating(4, text))
-    row = services.ratings.appeal(case.officer, rect, text)
-    row = services.ratings.decide_appeal(case.chief, rect, False, text)
+    row = services.rectifications.verify(case.chief, rect, case.rect(rect).row_version, text)
+    row = services.rectifications.rectify(case.chief, rect, row.row_version, text, text)
+    row = services.rectifications.record_follow_up(
+        case.chief, rect, row.row_version, case.rating(4, text)
+    )
+    row = services.rectifications.appeal(case.officer, rect, text)
+    row = services.rectifications.decide_appeal(case.chief, rect, False, text)
     assert (row.cause, row.action, row.result, row.appeal_text, row.appeal_reason) == (text,) * 5
 
     callback, caller = case.pending_callback(batch=1)

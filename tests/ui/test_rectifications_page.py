@@ -105,7 +105,7 @@ def test_the_chief_walks_a_bad_rating_from_verification_to_closure(
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW, "张伟")
     number = bad_rating(services, officer)
-    page = RectificationsPage(services.ratings, chief)
+    page = RectificationsPage(services.rectifications, chief)
     qtbot.addWidget(page)
     qtmodeltester.check(page.model)
     assert page.model.rowCount() == 1
@@ -169,7 +169,7 @@ def test_the_chief_walks_a_bad_rating_from_verification_to_closure(
     assert page.error_label.isHidden()
     assert state_shown(page) == "已销号"
     assert not any(page.buttons[k].isEnabled() for k in ("verify", "rectify", "close"))
-    assert services.ratings.rectifications(chief)[0].state == "closed"
+    assert services.rectifications.rectifications(chief)[0].state == "closed"
 
     page.state_combo.setCurrentIndex(page.state_combo.findText("待核实"))
     assert page.model.rowCount() == 0
@@ -184,7 +184,7 @@ def test_the_rated_officer_sees_only_their_own_and_may_appeal_but_not_close(
     colleague = make_officer(Role.WINDOW, "刘洋")
     own = bad_rating(services, officer, "王小明")
     bad_rating(services, colleague, "李四")
-    page = RectificationsPage(services.ratings, officer)
+    page = RectificationsPage(services.rectifications, officer)
     qtbot.addWidget(page)
     assert [r.number for r in page.model.rows()] == [own]
     rect = page.model.row_at(0)
@@ -195,14 +195,14 @@ def test_the_rated_officer_sees_only_their_own_and_may_appeal_but_not_close(
 
     page.close_selected()  # what the button would do: the service refuses
     assert page.errors.general_message == "被评价的民警不能办理针对自己的整改，只能申诉。"
-    assert services.ratings.rectifications(chief)[-1].state == "open"
+    assert services.rectifications.rectifications(chief)[-1].state == "open"
 
     fill_forms(monkeypatch, {"appeal_text": "群众对法定材料要求不满，非服务态度问题，有录像为证"})
     page.buttons["appeal"].click()
     assert page.model.index(0, 10).data() == "待处理"
     assert not page.buttons["appeal"].isEnabled()
 
-    chief_page = RectificationsPage(services.ratings, chief)
+    chief_page = RectificationsPage(services.rectifications, chief)
     qtbot.addWidget(chief_page)
     assert chief_page.model.rowCount() == 2
     chief_page.select(rect.id)
@@ -223,7 +223,7 @@ def test_the_rectification_slip_is_previewed_and_a_second_print_is_marked_as_a_r
 ) -> None:  # type: ignore[no-untyped-def]
     officer = make_officer(Role.WINDOW, "张伟")
     bad_rating(services, officer)
-    page = RectificationsPage(services.ratings, chief)
+    page = RectificationsPage(services.rectifications, chief)
     qtbot.addWidget(page)
     page.table.selectRow(0)
     previews: list[PrintPreviewDialog] = []
@@ -241,7 +241,7 @@ def test_the_rectification_slip_is_previewed_and_a_second_print_is_marked_as_a_r
     assert (tmp_path / "督办单1.pdf").read_bytes().startswith(b"%PDF")
     assert "补打" in previews[1].findChild(QLabel, "banner").text()
 
-    own = RectificationsPage(services.ratings, officer)
+    own = RectificationsPage(services.rectifications, officer)
     qtbot.addWidget(own)
     own.table.selectRow(0)
     assert not own.buttons["print"].isEnabled()
@@ -257,9 +257,9 @@ def test_a_deputy_who_shares_the_rated_officers_name_may_decide_the_appeal(
     officer = make_officer(Role.WINDOW, "张伟")
     deputy = make_officer(Role.DEPUTY, "张伟")
     number = bad_rating(services, officer, "王小明")
-    rect = next(r for r in services.ratings.rectifications(chief) if r.number == number)
-    services.ratings.appeal(officer, rect.id, "群众对法定材料要求不满，非服务态度问题")
-    page = RectificationsPage(services.ratings, deputy)
+    rect = next(r for r in services.rectifications.rectifications(chief) if r.number == number)
+    services.rectifications.appeal(officer, rect.id, "群众对法定材料要求不满，非服务态度问题")
+    page = RectificationsPage(services.rectifications, deputy)
     qtbot.addWidget(page)
     page.select(rect.id)
     assert "针对您本人" not in page.hint.text()

@@ -25,7 +25,9 @@ from app.core.errors import ConflictError, StationDeskError
 from app.core.roles import Permission, allows
 from app.printing.fonts import glyph_warning
 from app.printing.slip_pdf import render_slip
-from app.ratings.service import LEVELS, RatingService, RectificationRow
+from app.ratings.service import LEVELS
+from app.rectifications.dto import RectificationRow
+from app.rectifications.service import RectificationService
 from ui.dialogs.follow_up_dialog import FollowUpDialog
 from ui.dialogs.text_form_dialog import Field, TextFormDialog
 from ui.models.filter_proxy_model import FilterProxyModel
@@ -146,10 +148,13 @@ class RectificationsPage(QWidget):
     """The owner (督办人) walks each 差评 to 销号; the rated officer reads and may appeal."""
 
     def __init__(
-        self, ratings: RatingService, user: SessionUser, parent: QWidget | None = None
+        self,
+        rectifications: RectificationService,
+        user: SessionUser,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._ratings = ratings
+        self._rectifications = rectifications
         self._user = user
         self.state_combo = QComboBox()
         for value, label in STATE_FILTERS:
@@ -243,7 +248,7 @@ class RectificationsPage(QWidget):
         """Load the list again and keep (or move to) the selected rectification."""
         keep = select_id if select_id is not None else self.selected_id()
         try:
-            rows = self._ratings.rectifications(self._user)
+            rows = self._rectifications.rectifications(self._user)
         except StationDeskError as exc:
             self.model.set_rows([])
             self.errors.show(exc)
@@ -402,7 +407,9 @@ class RectificationsPage(QWidget):
                     placeholder="如：调阅录像、询问当事民警和群众后查明的原因",
                 )
             ],
-            lambda row, v: self._ratings.verify(self._user, row.id, row.row_version, v["cause"]),
+            lambda row, v: self._rectifications.verify(
+                self._user, row.id, row.row_version, v["cause"]
+            ),
             "保存核实",
         )
 
@@ -426,7 +433,7 @@ class RectificationsPage(QWidget):
                     "result", "整改结果", multiline=True, placeholder="如：等候时间降至 10 分钟内"
                 ),
             ],
-            lambda row, v: self._ratings.rectify(
+            lambda row, v: self._rectifications.rectify(
                 self._user, row.id, row.row_version, v["action"], v["result"]
             ),
             "保存整改",
@@ -439,13 +446,13 @@ class RectificationsPage(QWidget):
             return
         self.errors.clear()
         try:
-            dimensions = self._ratings.dimensions()
+            dimensions = self._rectifications.dimensions()
         except StationDeskError as exc:
             self.errors.show(exc)
             return
         dialog = FollowUpDialog(
             dimensions,
-            lambda given: self._ratings.record_follow_up(
+            lambda given: self._rectifications.record_follow_up(
                 self._user, row.id, row.row_version, given
             ),
             f"{row.number}　回访群众{row.citizen_name}（事项 {row.visit_serial}）：整改完成后再次"
@@ -457,7 +464,7 @@ class RectificationsPage(QWidget):
 
     def close_selected(self) -> None:
         """销号: the service refuses, listing what is missing, until every step is done."""
-        self._run(lambda r: self._ratings.close(self._user, r.id, r.row_version))
+        self._run(lambda r: self._rectifications.close(self._user, r.id, r.row_version))
 
     def appeal_selected(self) -> None:
         """申诉: the rated officer says why the rating was unfair."""
@@ -469,7 +476,7 @@ class RectificationsPage(QWidget):
             f"{r.number}　评价：{rating_text(r)}。写明认为评价不实的理由，并注明证据"
             "（如录像时段、证人）；申诉由所长或副所长处理。",
             [Field("appeal_text", "申诉理由和证据", multiline=True, limit=text_limits.CASE_TEXT)],
-            lambda row, v: self._ratings.appeal(self._user, row.id, v["appeal_text"]),
+            lambda row, v: self._rectifications.appeal(self._user, row.id, v["appeal_text"]),
             "提交申诉",
         )
 
@@ -489,7 +496,7 @@ class RectificationsPage(QWidget):
                 ),
                 Field("appeal_reason", "处理意见", multiline=True, limit=text_limits.CASE_TEXT),
             ],
-            lambda row, v: self._ratings.decide_appeal(
+            lambda row, v: self._rectifications.decide_appeal(
                 self._user, row.id, bool(v["upheld"]), v["appeal_reason"]
             ),
             "保存决定",
@@ -501,9 +508,9 @@ class RectificationsPage(QWidget):
         if r is None:
             return
         self.errors.clear()
-        ratings = self._ratings
+        rectifications = self._rectifications
         try:
-            data = ratings.rectification_slip(self._user, r.id)
+            data = rectifications.rectification_slip(self._user, r.id)
         except StationDeskError as exc:
             self.errors.show(exc)
             return
@@ -514,7 +521,7 @@ class RectificationsPage(QWidget):
             render_slip(data),
             "整改督办单",
             f"整改督办单-{r.number}.pdf",
-            lambda: ratings.record_rectification_print(self._user, r.id, data.copy_no),
+            lambda: rectifications.record_rectification_print(self._user, r.id, data.copy_no),
             warning,
             self,
         ).exec()

@@ -193,13 +193,13 @@ def test_the_register_covers_only_on_site_ratings_of_the_period(
 ) -> None:
     first, rect_number = desk.rate(signed(1))
     day_one = desk.today
-    rect = desk.s.ratings.rectifications(desk.chief)[0]
-    desk.s.ratings.verify(desk.chief, rect.id, rect.row_version, "高峰时段只开一个窗口")
-    rect = desk.s.ratings.rectifications(desk.chief)[0]
+    rect = desk.s.rectifications.rectifications(desk.chief)[0]
+    desk.s.rectifications.verify(desk.chief, rect.id, rect.row_version, "高峰时段只开一个窗口")
+    rect = desk.s.rectifications.rectifications(desk.chief)[0]
     # A follow-up rating of the rectification is not an on-site rating.
-    desk.s.ratings.rectify(desk.chief, rect.id, rect.row_version, "加开窗口", "已改进")
-    rect = desk.s.ratings.rectifications(desk.chief)[0]
-    desk.s.ratings.record_follow_up(
+    desk.s.rectifications.rectify(desk.chief, rect.id, rect.row_version, "加开窗口", "已改进")
+    rect = desk.s.rectifications.rectifications(desk.chief)[0]
+    desk.s.rectifications.record_follow_up(
         desk.chief, rect.id, rect.row_version, RatingInput(4, tuple((d, 4) for d in DIMS))
     )
     clock.advance(dt.timedelta(days=1))
@@ -343,9 +343,9 @@ def test_the_rectification_slip_shows_the_rating_and_blank_sections_to_fill_in(
     tmp_path: Path, desk: Desk
 ) -> None:
     serial, number = desk.rate(signed(4, 2, comment="等了很久"))
-    rect = desk.s.ratings.rectifications(desk.chief)[0]
+    rect = desk.s.rectifications.rectifications(desk.chief)[0]
 
-    data = desk.s.ratings.rectification_slip(desk.chief, rect.id)
+    data = desk.s.rectifications.rectification_slip(desk.chief, rect.id)
     pdf = render_slip(data)
     text = pdf_text(pdf)
     flat = "".join(text.split())
@@ -385,7 +385,7 @@ def test_the_rectification_slip_shows_the_rating_and_blank_sections_to_fill_in(
 
 def test_a_finished_rectification_slip_carries_every_step(desk: Desk, make_officer) -> None:  # type: ignore[no-untyped-def]
     _serial, number = desk.rate(signed(1, comment="态度生硬"))
-    s, chief = desk.s.ratings, desk.chief
+    s, chief = desk.s.rectifications, desk.chief
     rect = s.rectifications(chief)[0]
     rect = s.appeal(desk.officer, rect.id, "群众对法定材料要求不满，有录像为证")
     rect = s.decide_appeal(chief, rect.id, False, "录像显示解释不够耐心")
@@ -413,7 +413,7 @@ def test_a_finished_rectification_slip_carries_every_step(desk: Desk, make_offic
 
 def test_a_rectification_slip_reprint_is_marked_and_logged(desk: Desk, audit_log) -> None:  # type: ignore[no-untyped-def]
     _serial, number = desk.rate(signed(2))
-    s = desk.s.ratings
+    s = desk.s.rectifications
     rect = s.rectifications(desk.chief)[0]
     first = s.rectification_slip(desk.chief, rect.id)
     s.record_rectification_print(desk.chief, rect.id, first.copy_no)
@@ -440,18 +440,18 @@ def test_only_the_owner_and_supervisors_print_a_rectification_slip(
     desk: Desk, make_officer
 ) -> None:  # type: ignore[no-untyped-def]
     desk.rate(signed(2))
-    rect = desk.s.ratings.rectifications(desk.chief)[0]
+    rect = desk.s.rectifications.rectifications(desk.chief)[0]
     deputy = make_officer(Role.DEPUTY, "李副所长")
-    assert desk.s.ratings.rectification_slip(deputy, rect.id).number == rect.number
+    assert desk.s.rectifications.rectification_slip(deputy, rect.id).number == rect.number
     for who in (desk.officer, make_officer(Role.WINDOW, "刘洋")):
         with pytest.raises(PermissionDenied, match="督办单"):
-            desk.s.ratings.rectification_slip(who, rect.id)
+            desk.s.rectifications.rectification_slip(who, rect.id)
         with pytest.raises(PermissionDenied):
-            desk.s.ratings.record_rectification_print(who, rect.id, 1)
+            desk.s.rectifications.record_rectification_print(who, rect.id, 1)
     with pytest.raises(NotFound, match="HPL-ZG-1999-00001"):
-        desk.s.ratings.rectification_slip_by_number(deputy, "HPL-ZG-1999-00001")
+        desk.s.rectifications.rectification_slip_by_number(deputy, "HPL-ZG-1999-00001")
     with pytest.raises(PermissionDenied, match="督办单"):
-        desk.s.ratings.rectification_slip_by_number(desk.officer, rect.number)
+        desk.s.rectifications.rectification_slip_by_number(desk.officer, rect.number)
 
 
 # ---- the command line --------------------------------------------------------------------

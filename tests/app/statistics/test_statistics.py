@@ -267,13 +267,13 @@ class World:
     def close_rectification(self, vid: int) -> None:
         serial = self.s.visits.get(self.chief, vid).row.serial
         rect = next(
-            r for r in self.s.ratings.rectifications(self.chief) if r.visit_serial == serial
+            r for r in self.s.rectifications.rectifications(self.chief) if r.visit_serial == serial
         )
-        ratings = self.s.ratings
-        rect = ratings.verify(self.chief, rect.id, rect.row_version, "态度问题")
-        rect = ratings.rectify(self.chief, rect.id, rect.row_version, "批评教育", "已改进")
-        rect = ratings.record_follow_up(self.chief, rect.id, rect.row_version, by_phone(4))
-        ratings.close(self.chief, rect.id, rect.row_version)
+        rectifications = self.s.rectifications
+        rect = rectifications.verify(self.chief, rect.id, rect.row_version, "态度问题")
+        rect = rectifications.rectify(self.chief, rect.id, rect.row_version, "批评教育", "已改进")
+        rect = rectifications.record_follow_up(self.chief, rect.id, rect.row_version, by_phone(4))
+        rectifications.close(self.chief, rect.id, rect.row_version)
 
     def call(self, vid: int, outcome: str) -> None:
         row = next(
@@ -410,7 +410,9 @@ def test_the_fixture_has_the_dates_the_table_assumes(world: World) -> None:
     assert get(chief, world.v["V4"]).row.due_date == dt.date(2025, 10, 10)
     assert get(chief, world.v["V6"]).row.due_date == dt.date(2025, 10, 11)
     assert get(chief, world.v["V13"]).row.due_date == dt.date(2025, 10, 16)
-    assert {r.visit_serial: r.rectify_due for r in world.s.ratings.rectifications(chief)} == {
+    assert {
+        r.visit_serial: r.rectify_due for r in world.s.rectifications.rectifications(chief)
+    } == {
         get(chief, world.v["V2"]).row.serial: dt.date(2025, 10, 13),
         get(chief, world.v["V7"]).row.serial: dt.date(2025, 10, 13),
         get(chief, world.v["V12"]).row.serial: dt.date(2025, 10, 20),
