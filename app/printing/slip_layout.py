@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib import colors
@@ -153,7 +154,50 @@ def _flowables(
 ) -> list[Flowable]:
     st = para.styles
     # On the roll the heading is part of the story, elsewhere it is a cell beside the QR code.
-    cell = CJKParagraph if roll else para
+    cell: Callable[[str, ParagraphStyle], CJKParagraph] = CJKParagraph if roll else para
+    head = _heading(data, roll, part, cell, st)
+    qr_text = printed_qr_text(data)
+    story = head if roll else [_header(head, qr_text, width)]
+    where = _where(data)
+    if where:
+        story.append(cell(_esc(where), st.address))
+    story.append(Spacer(1, st.gap))
+    story.append(_rows_table(data, width, roll, para))
+    notes = _notes(data, st)
+    paragraphs = _paragraphs(data, st)
+    # What the signatures keep with them: the list's last rows (below), or the last two
+    # notes or paragraphs (beside the seal when they are short).
+    body = [*notes, *paragraphs] if not data.table else []
+    cut = _kept_from(body)
+    block = _signature_block(data, width, roll, para, body[cut:])
+    seal = _SealArea(data.station_name, 43 * mm, st) if roll and data.sealed else None
+    if paragraphs:
+        paragraphs.insert(0, Spacer(1, 1.5 * mm))
+    if data.table:
+        # The list the citizen signs for comes last, its promise and the signatures right
+        # under it: the signatures never land on a page without the list's last rows.
+        story.extend(paragraphs)
+        story.append(Spacer(1, 2 * mm))
+        items = _items_table(_narrow(data.table) if roll else data.table, width, para)
+        story.append(_KeepTail(items, [*notes, *block]))
+    else:
+        story.extend(body[:cut])
+        if block:
+            story.append(KeepTogether(block))
+    if roll:
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(_roll_foot(data, width, st, seal, qr_text))
+    return story
+
+
+def _heading(
+    data: SlipData,
+    roll: bool,
+    part: str,
+    cell: Callable[[str, ParagraphStyle], CJKParagraph],
+    st: _Styles,
+) -> list[Flowable]:
+    """The station's name, the title, the part (on paper) and the number, 补打 on a reprint."""
     head: list[Flowable] = [
         cell(_esc(data.station_name), st.station),
         cell(_esc(data.title), st.title),
@@ -169,35 +213,36 @@ def _flowables(
     # On the roll the part's name shares the number's line (the receipt stays short).
     label = f"{_esc(copy_label)}　" if copy_label and roll else ""
     head.append(cell(f"{label}编号：{_esc(data.number)}{reprint}", st.number))
-    qr_text = printed_qr_text(data)
-    story: list[Flowable]
-    if roll:
-        story = head
-    else:
-        # The QR code on the right and an empty column as wide on the left: the title is
-        # centred on the page, and a long station name never runs under the code.
-        qr_size = 22 * mm
-        side = qr_size + 3 * mm
-        header = Table(
-            [["", head, QrFlowable(qr_text, qr_size)]],
-            colWidths=[side, width - 2 * side, side],
+    return head
+
+
+def _header(head: list[Flowable], qr_text: str, width: float) -> Table:
+    """The heading on paper: centred, with the QR code on its right."""
+    # The QR code on the right and an empty column as wide on the left: the title is
+    # centred on the page, and a long station name never runs under the code.
+    qr_size = 22 * mm
+    side = qr_size + 3 * mm
+    header = Table(
+        [["", head, QrFlowable(qr_text, qr_size)]],
+        colWidths=[side, width - 2 * side, side],
+    )
+    header.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
+            ]
         )
-        header.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("ALIGN", (2, 0), (2, 0), "RIGHT"),
-                ]
-            )
-        )
-        story = [header]
-    where = _where(data)
-    if where:
-        story.append(cell(_esc(where), st.address))
-    story.append(Spacer(1, st.gap))
+    )
+    return header
+
+
+def _rows_table(data: SlipData, width: float, roll: bool, para: _Paragraphs) -> Table:
+    """The slip's numbered fields: a label column, shaded, and the values."""
+    st = para.styles
     label_width = 21 * mm if roll else 30 * mm
     table = Table(
         [[para(_esc(k), st.label), para(_esc(v), st.value)] for k, v in data.rows],
@@ -217,66 +262,65 @@ def _flowables(
             ]
         )
     )
-    story.append(table)
+    return table
+
+
+def _notes(data: SlipData, st: _Styles) -> list[Flowable]:
+    """The slip's notes in bold after a gap (none without notes)."""
     notes: list[Flowable] = []
     if data.notes:
         # The slip's promise (e.g. nothing beyond this list will be asked) stands out.
         notes.append(Spacer(1, st.gap))
         notes.extend(CJKParagraph(f"<b>{_esc(n)}</b>", st.body) for n in data.notes)
-    paragraphs: list[Flowable] = [
+    return notes
+
+
+def _paragraphs(data: SlipData, st: _Styles) -> list[Flowable]:
+    """The slip's paragraphs, each its bold heading run into its text."""
+    return [
         # Heading and text in one paragraph: it splits across pages without leaving gaps.
         CJKParagraph(f"<b>{_esc(heading)}：</b>{_esc(text)}", st.body)
         for heading, text in data.paragraphs
     ]
-    # What the signatures keep with them: the list's last rows (below), or the last two
-    # notes or paragraphs (beside the seal when they are short).
-    body = [*notes, *paragraphs] if not data.table else []
+
+
+def _kept_from(body: list[Flowable]) -> int:
+    """Where the last two texts of ``body`` begin (spacers skipped): they stay with the
+    signatures."""
     cut = len(body)
     for _ in range(2):
         cut -= 1
         while cut > 0 and isinstance(body[cut], Spacer):
             cut -= 1
-    cut = max(cut, 0)
-    block = _signature_block(data, width, roll, para, body[cut:])
-    seal = _SealArea(data.station_name, 43 * mm, st) if roll and data.sealed else None
-    if paragraphs:
-        paragraphs.insert(0, Spacer(1, 1.5 * mm))
-    if data.table:
-        # The list the citizen signs for comes last, its promise and the signatures right
-        # under it: the signatures never land on a page without the list's last rows.
-        story.extend(paragraphs)
-        story.append(Spacer(1, 2 * mm))
-        items = _items_table(_narrow(data.table) if roll else data.table, width, para)
-        story.append(_KeepTail(items, [*notes, *block]))
+    return max(cut, 0)
+
+
+def _roll_foot(
+    data: SlipData, width: float, st: _Styles, seal: _SealArea | None, qr_text: str
+) -> Table:
+    """The end of a roll receipt: the QR code, beside the seal area when sealed."""
+    code = QrFlowable(qr_text, 26 * mm)
+    if seal is not None:
+        # The officer's signature and the QR code beside the seal area: the receipt
+        # stays short (at most 200 mm).
+        beside: list[Flowable] = [code]
+        if data.officer_line:
+            beside.insert(0, _roll_sign_line(st))
+        qr = Table([[seal, beside]], colWidths=[width - 27 * mm, 27 * mm])
     else:
-        story.extend(body[:cut])
-        if block:
-            story.append(KeepTogether(block))
-    if roll:
-        story.append(Spacer(1, 1.5 * mm))
-        code = QrFlowable(qr_text, 26 * mm)
-        if seal is not None:
-            # The officer's signature and the QR code beside the seal area: the receipt
-            # stays short (at most 200 mm).
-            beside: list[Flowable] = [code]
-            if data.officer_line:
-                beside.insert(0, _roll_sign_line(st))
-            qr = Table([[seal, beside]], colWidths=[width - 27 * mm, 27 * mm])
-        else:
-            qr = Table([[code]], colWidths=[width])
-        qr.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
+        qr = Table([[code]], colWidths=[width])
+    qr.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
         )
-        story.append(qr)
-    return story
+    )
+    return qr
 
 
 def _roll_sign_line(st: _Styles) -> Flowable:
@@ -335,7 +379,29 @@ def _signature_block(
         out.extend(kept)
     out.append(Spacer(1, st.gap + 1 * mm))
     out.extend(CJKParagraph(_esc(s), st.body) for s in data.signatures)
-    label_w = min(24 * mm, left * 0.4)
+    rows, lined = _signing_rows(data, roll, st)
+    signing = _signing_table(rows, lined, left) if rows else None
+    if not data.sealed:
+        if signing is not None:
+            out.append(signing)
+        return out
+    if roll:
+        # On the roll the seal area sits beside the QR code, at the end of the story.
+        if signing is not None:
+            out.append(signing)
+        return out
+    seal = _SealArea(data.station_name, seal_size, st)
+    beside = out[len(above) :]
+    del out[len(above) :]
+    if signing is not None:
+        beside.append(signing)
+    out.append(_beside_seal(beside, seal, left, seal_size))
+    return out
+
+
+def _signing_rows(data: SlipData, roll: bool, st: _Styles) -> tuple[list[list[Any]], list[int]]:
+    """Who signs, a row each (the citizen, the officer, a witness), and the rows whose second
+    cell is a line to sign on."""
     rows: list[list[Any]] = []
     lined: list[int] = []  # rows whose second cell is a line to sign on
     if data.citizen_not_signing:
@@ -360,40 +426,34 @@ def _signature_block(
     if data.citizen_not_signing:
         rows.append([CJKParagraph("见证人签名：", st.label), ""])
         lined.append(len(rows) - 1)
-    signing: Flowable | None = None
-    if rows:
-        style: list[tuple[Any, ...]] = [
-            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-            ("TOPPADDING", (0, 0), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ]
-        for r, row in enumerate(rows):
-            if row[1] == "" and r not in lined:
-                style.append(("SPAN", (0, r), (1, r)))
-        for r in lined:
-            style.append(("LINEBELOW", (1, r), (1, r), 0.6, INK))
-            style.append(("TOPPADDING", (0, r), (-1, r), 5 * mm if r != 0 else 1))
-        table = Table(rows, colWidths=[label_w, left - label_w])
-        table.setStyle(TableStyle(style))
-        table.hAlign = "LEFT"
-        signing = table
-    if not data.sealed:
-        if signing is not None:
-            out.append(signing)
-        return out
-    if roll:
-        # On the roll the seal area sits beside the QR code, at the end of the story.
-        if signing is not None:
-            out.append(signing)
-        return out
-    seal = _SealArea(data.station_name, seal_size, st)
-    beside = out[len(above) :]
-    del out[len(above) :]
-    if signing is not None:
-        beside.append(signing)
+    return rows, lined
+
+
+def _signing_table(rows: list[list[Any]], lined: list[int], left: float) -> Table:
+    """The signing rows as a table ``left`` wide, a line under each place to sign."""
+    label_w = min(24 * mm, left * 0.4)
+    style: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for r, row in enumerate(rows):
+        if row[1] == "" and r not in lined:
+            style.append(("SPAN", (0, r), (1, r)))
+    for r in lined:
+        style.append(("LINEBELOW", (1, r), (1, r), 0.6, INK))
+        style.append(("TOPPADDING", (0, r), (-1, r), 5 * mm if r != 0 else 1))
+    table = Table(rows, colWidths=[label_w, left - label_w])
+    table.setStyle(TableStyle(style))
+    table.hAlign = "LEFT"
+    return table
+
+
+def _beside_seal(beside: list[Flowable], seal: _SealArea, left: float, seal_size: float) -> Table:
+    """The closing lines and signatures on the left, the seal area on the right, bottoms level."""
     both = Table([[beside, seal]], colWidths=[left + 4 * mm, seal_size])
     both.setStyle(
         TableStyle(
@@ -407,8 +467,7 @@ def _signature_block(
             ]
         )
     )
-    out.append(both)
-    return out
+    return both
 
 
 # The citizen's signature is fitted (cropped to the ink) into this box: legible, not the pad.
