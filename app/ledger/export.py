@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from app.exports.xlsx import Sheet, SheetColumn
-from app.ledger.service import Ledger
+from app.ledger.dto import Ledger
 
 CORRECTION_HEADERS = ("编号", "登记日", "事项编号", "更正项", "原内容", "更正为", "原因", "登记人")
 

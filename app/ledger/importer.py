@@ -66,7 +66,8 @@ from app.core.service_base import ServiceBase
 from app.core.validation import clean_text, code_text
 from app.core.workdays import WorkingDayCalendar
 from app.holidays.service import load_calendar
-from app.ledger.service import LedgerService, ReviewSignature
+from app.ledger.dto import ReviewSignature
+from app.ledger.service import LedgerService
 from app.ratings.service import PNG_MAGIC
 from app.visits.rules import CHANNEL_LABELS, STATUS_LABELS, Channel, VisitStatus
 from app.visits.service import next_number, serial_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from app.ledger.service import Ledger
+from app.ledger.dto import Ledger
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
