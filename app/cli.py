@@ -135,7 +135,19 @@ def build_parser() -> ChineseArgumentParser:
         "--demo", action="store_true", help="直接进入演示所（首次使用时自动生成演示数据）"
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    _add_setup_commands(sub)
+    _add_print_command(sub)
+    _add_export_command(sub)
+    _add_backup_commands(sub)
+    _add_key_command(sub)
+    _add_records_commands(sub)
+    _add_server_commands(sub)
+    _add_screenshots_command(sub)
+    return parser
 
+
+def _add_setup_commands(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``init`` (a new station's database), ``demo`` (the demo station) and ``check``."""
     p = sub.add_parser("init", help="新建本所数据库：单位信息和首个管理员账号")
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     p.add_argument(
@@ -170,6 +182,9 @@ def build_parser() -> ChineseArgumentParser:
     p = sub.add_parser("check", help="检查数据库完整性、结构版本和审计链，正常时退出码为 0")
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
 
+
+def _add_print_command(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``print``: a document of a matter or of the station as a PDF."""
     p = sub.add_parser(
         "print",
         help="把单据生成 PDF：receipt（受理回执）、guidance（引导单）、refusal（不予受理告知书）、"
@@ -208,6 +223,9 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--out", required=True, metavar="文件", help="输出的 PDF 文件")
     _add_login(p)
 
+
+def _add_export_command(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``export``: the statistics workbook or the audit log."""
     p = sub.add_parser(
         "export", help="导出 Excel 工作簿：statistics（统计表）或 audit（审计日志，也可 .csv）"
     )
@@ -231,6 +249,9 @@ def build_parser() -> ChineseArgumentParser:
     )
     _add_login(p)
 
+
+def _add_backup_commands(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``backup`` (a checked copy of the database) and ``restore`` (the database from one)."""
     p = sub.add_parser(
         "backup", help="把数据库备份到文件夹：写入后核对无误才算完成，文件名含单位简码和时间"
     )
@@ -257,6 +278,9 @@ def build_parser() -> ChineseArgumentParser:
     )
     _add_login(p)
 
+
+def _add_key_command(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``key``: the station key's recovery sheet, or its recovery code entered."""
     p = sub.add_parser("key", help="本所密钥：打印密钥恢复单（所长），或在本机录入恢复密钥")
     p.add_argument("action", choices=("sheet", "enter"), metavar="操作", help="sheet 或 enter")
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
@@ -268,6 +292,9 @@ def build_parser() -> ChineseArgumentParser:
     )
     _add_login(p)
 
+
+def _add_records_commands(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``purge`` (personal data past its keeping time) and ``import`` (an earlier ledger)."""
     p = sub.add_parser(
         "purge", help="清理超过保存期限的群众身份证号码、电话和签名（登记记录与统计保留）"
     )
@@ -290,6 +317,9 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--db", required=True, help="数据库文件路径或地址", metavar="数据库")
     _add_login(p)
 
+
+def _add_server_commands(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``server`` (``init``, ``upgrade``) and ``migrate-to``: the station's PostgreSQL server."""
     p = sub.add_parser(
         "server", help="本所服务器（PostgreSQL）：init 准备本所数据库和账号，upgrade 升级到本版本"
     )
@@ -345,6 +375,9 @@ def build_parser() -> ChineseArgumentParser:
         help="要搬迁的数据库文件（默认：用户数据目录中的数据库文件）",
     )
 
+
+def _add_screenshots_command(sub: argparse._SubParsersAction[ChineseArgumentParser]) -> None:
+    """``screenshots``: every page and main dialog as a PNG, offscreen."""
     p = sub.add_parser("screenshots", help="离屏生成每个页面和主要对话框的 PNG 截图")
     p.add_argument(
         "--db", required=True, help="数据库文件路径或地址（建议先运行 demo）", metavar="数据库"
@@ -357,7 +390,6 @@ def build_parser() -> ChineseArgumentParser:
         metavar="字号",
         help="以哪种字号截图（标准、大、特大），默认标准",
     )
-    return parser
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
