@@ -653,6 +653,20 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
     row = _Row(row_no)
     text = {key: _cell_text(value) for key, value in cells.items()}
     # The document and the channel first: the name and the number are checked for them.
+    _check_document_and_channel(row, text)
+    _check_date(ctx, row, cells, text)
+    _check_citizen(ctx, row, cells, text)
+    _check_matter(ctx, row, text)
+    _check_result(row, text)
+    _check_officer(ctx, row, text)
+    # When it was finished, if the sheet says.
+    if text.get("ended") and row.arrived is not None:
+        row.ended = _ended(ctx, cells.get("ended"), text["ended"], row)
+    return row
+
+
+def _check_document_and_channel(row: _Row, text: Mapping[str, str]) -> None:
+    """The type of the citizen's document and the visit's channel."""
     id_type = _id_type_of(text.get("id_type", ""))
     if id_type is None:
         known = "、".join(ID_TYPE_LABELS.values())
@@ -664,7 +678,11 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
         row.fail("channel", f"来访渠道“{text['channel']}”无法识别（可写：{known}）。")
     row.channel = channel or Channel.WINDOW
 
-    # The date, the day's rules, the arrival time.
+
+def _check_date(
+    ctx: _Context, row: _Row, cells: Mapping[str, Any], text: Mapping[str, str]
+) -> None:
+    """The date, the day's rules, the arrival time."""
     raw_date = cells.get("date")
     parsed = parse_date(raw_date) if text.get("date") else None
     if not text.get("date"):
@@ -677,21 +695,7 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
     else:
         day, time_in_date = parsed
         row.day = day
-        if day > ctx.today:
-            row.fail("date", f"日期 {day.isoformat()} 晚于今天。")
-        elif day >= ctx.cutoff:
-            if ctx.first_own_day is not None and ctx.first_own_day <= ctx.today:
-                row.fail(
-                    "date",
-                    f"日期 {day.isoformat()} 不早于本所开始在本系统登记的第一天"
-                    f"（{ctx.first_own_day.isoformat()}）：只能导入此前的历史台账。",
-                )
-            else:
-                row.fail("date", "只能导入昨天及以前的台账（今天的来访请在登记页登记）。")
-        elif day in ctx.reviewed:
-            row.fail("date", f"{day.isoformat()} 的台账已审核锁定，不能再导入该日的记录。")
-        elif day.year < 2000:
-            row.fail("date", f"日期 {day.isoformat()} 过早，请核对。")
+        _check_day(ctx, row, day)
         time = time_in_date
         if text.get("time"):
             time = parse_time(cells.get("time"))
@@ -699,7 +703,31 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
                 row.fail("time", f"到达时间“{text['time']}”无法识别（可写 9:30 或 09:30:00）。")
         row.arrived = dt.datetime.combine(day, time or dt.time(), ctx.tz)
 
-    # The citizen, as the registration form checks them.
+
+def _check_day(ctx: _Context, row: _Row, day: dt.date) -> None:
+    """A day that may be imported: before the station's own first day and today, not yet
+    reviewed, not implausibly early."""
+    if day > ctx.today:
+        row.fail("date", f"日期 {day.isoformat()} 晚于今天。")
+    elif day >= ctx.cutoff:
+        if ctx.first_own_day is not None and ctx.first_own_day <= ctx.today:
+            row.fail(
+                "date",
+                f"日期 {day.isoformat()} 不早于本所开始在本系统登记的第一天"
+                f"（{ctx.first_own_day.isoformat()}）：只能导入此前的历史台账。",
+            )
+        else:
+            row.fail("date", "只能导入昨天及以前的台账（今天的来访请在登记页登记）。")
+    elif day in ctx.reviewed:
+        row.fail("date", f"{day.isoformat()} 的台账已审核锁定，不能再导入该日的记录。")
+    elif day.year < 2000:
+        row.fail("date", f"日期 {day.isoformat()} 过早，请核对。")
+
+
+def _check_citizen(
+    ctx: _Context, row: _Row, cells: Mapping[str, Any], text: Mapping[str, str]
+) -> None:
+    """The citizen, as the registration form checks them."""
     name = _checked(lambda: check_citizen_name(row.id_type, text.get("citizen_name", "")), row,
                     "citizen_name")  # fmt: skip
     row.citizen_name = name or ""
@@ -723,7 +751,9 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
     )
     row.phone = phone or ""
 
-    # The matter, in the catalogue.
+
+def _check_matter(ctx: _Context, row: _Row, text: Mapping[str, str]) -> None:
+    """The matter, in the catalogue; the summary as the form takes it."""
     matter_text = text.get("matter", "")
     if not matter_text:
         row.fail("matter", "请填写办理事项。")
@@ -759,7 +789,9 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
         or ""
     )
 
-    # The result, as a final status.
+
+def _check_result(row: _Row, text: Mapping[str, str]) -> None:
+    """The result, as a final status."""
     result_text = _checked(
         lambda: clean_text(
             text.get("result", ""), field="result", label="办理结果", max_len=text_limits.NOTE
@@ -777,7 +809,9 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
                 "不予受理或咨询答复的事项（可写 办结、引导、不予受理、咨询）。",
             )
 
-    # The officer, by 警号 or name, who may have given that result.
+
+def _check_officer(ctx: _Context, row: _Row, text: Mapping[str, str]) -> None:
+    """The officer, by 警号 or name, who may have given that result."""
     officer_text = text.get("officer", "")
     if not officer_text:
         row.fail("officer", "请填写经办民警（姓名或警号）。")
@@ -795,11 +829,6 @@ def _check_row(ctx: _Context, row_no: int, cells: Mapping[str, Any]) -> _Row:
                 "officer",
                 f"不予受理须由民警作出，{row.officer.name}是{role.label}，请写作出决定的民警。",
             )
-
-    # When it was finished, if the sheet says.
-    if text.get("ended") and row.arrived is not None:
-        row.ended = _ended(ctx, cells.get("ended"), text["ended"], row)
-    return row
 
 
 def _find_officer(ctx: _Context, text: str, row: _Row) -> _Officer | None:
@@ -1205,15 +1234,71 @@ def _write(
     signature: ReviewSignature,
     progress: Progress | None,
 ) -> ImportResult:
-    now, tz, station = ctx.now, ctx.tz, ctx.station
+    record = _import_record(session, actor, ctx, parsed, check, rows)
+    number = record.number
+    # Numbers: gap-free in each year, in the order the citizens came.
+    ordered = sorted(rows, key=lambda r: (r.arrived, r.row_no))
+    by_year: dict[int, list[_Row]] = defaultdict(list)
+    for row in ordered:
+        assert row.arrived is not None
+        by_year[row.arrived.year].append(row)
+    first_seq = {y: _reserve(session, "visit", y, len(rs)) for y, rs in sorted(by_year.items())}
+    visit_rows, steps = _visits_to_write(session, ctx, by_year, first_seq, number)
+    total = len(visit_rows)
+    _insert(session, Visit, visit_rows)
+    visit_ids = _visit_ids(session, by_year, first_seq)
+    if progress is not None:
+        progress(total // 2, total * 2)
+    in_order = [r for _y, rs in sorted(by_year.items()) for r in rs]
+    transition_ids = _write_history(session, record, visit_ids, in_order, visit_rows, steps)
+    if progress is not None:
+        progress(total, total * 2)
+    # Rows written in bulk are not seen by the flush: sealed at commit like any other.
+    audit.touch(session, "visits", visit_ids)
+    audit.touch(session, "visit_transitions", transition_ids)
+    audit.touch(session, "ledger_import_visits", visit_ids)
+
+    days = _sign_days(session, ledgers, actor, ctx, parsed, rows, number, signature, progress)
+    first_day, last_day = check.date_from, check.date_to
+    assert first_day is not None and last_day is not None
+    audit.record(
+        session,
+        at=ctx.now,
+        officer_id=actor.id,
+        action="ledger_imported",
+        entity_type="ledger_import",
+        entity_id=number,
+        after={
+            "file": parsed.file_name,
+            "sha256": parsed.sha256,
+            "sheet": parsed.sheet,
+            "rows": check.rows_total,
+            "visits": total,
+            "start": first_day.isoformat(),
+            "end": last_day.isoformat(),
+            "days": len(days),
+        },
+    )
+    serials = [v["serial"] for v in visit_rows]
+    return ImportResult(number, total, len(days), first_day, last_day, serials[0], serials[-1])
+
+
+def _import_record(
+    session: Session,
+    actor: Officer,
+    ctx: _Context,
+    parsed: _Parsed,
+    check: ImportCheck,
+    rows: list[_Row],
+) -> LedgerImport:
+    """The import's own record, with its number (this year's next)."""
     year_now = ctx.today.year
     seq = next_number(session, "import", year_now)
-    number = f"{station.code}-DR-{year_now}-{seq:05d}"
     record = LedgerImport(
-        number=number,
+        number=f"{ctx.station.code}-DR-{year_now}-{seq:05d}",
         year=year_now,
         seq=seq,
-        at=now,
+        at=ctx.now,
         local_date=ctx.today,
         officer_id=actor.id,
         file_name=parsed.file_name[:260],
@@ -1232,14 +1317,18 @@ def _write(
     )
     session.add(record)
     session.flush()
+    return record
 
-    # Numbers: gap-free in each year, in the order the citizens came.
-    ordered = sorted(rows, key=lambda r: (r.arrived, r.row_no))
-    by_year: dict[int, list[_Row]] = defaultdict(list)
-    for row in ordered:
-        assert row.arrived is not None
-        by_year[row.arrived.year].append(row)
-    first_seq = {y: _reserve(session, "visit", y, len(rs)) for y, rs in sorted(by_year.items())}
+
+def _visits_to_write(
+    session: Session,
+    ctx: _Context,
+    by_year: dict[int, list[_Row]],
+    first_seq: dict[int, int],
+    number: str,
+) -> tuple[list[dict[str, Any]], list[list[tuple[dt.datetime, str, str, str]]]]:
+    """Each row as a visit to insert, numbered from ``first_seq`` of its year, and the
+    status history each one gets."""
     cipher = cipher_of(session.get_bind().dialect)
     calendar = _DueDates(load_calendar(session))
     visit_rows: list[dict[str, Any]] = []
@@ -1247,12 +1336,19 @@ def _write(
     for year, year_rows in sorted(by_year.items()):
         for offset, row in enumerate(year_rows):
             visit_rows.append(
-                _visit_row(row, station.code, year, first_seq[year] + offset, now, calendar, cipher)
+                _visit_row(
+                    row, ctx.station.code, year, first_seq[year] + offset, ctx.now, calendar, cipher
+                )
             )
             steps.append(_steps(row, number))
-    total = len(visit_rows)
-    _insert(session, Visit, visit_rows)
-    # Their ids, by number: one index range per year (uq_visits_year_seq), in the rows' order.
+    return visit_rows, steps
+
+
+def _visit_ids(
+    session: Session, by_year: dict[int, list[_Row]], first_seq: dict[int, int]
+) -> list[int]:
+    """The inserted visits' ids, by number: one index range per year (uq_visits_year_seq), in
+    the rows' order."""
     visit_ids: list[int] = []
     for year, year_rows in sorted(by_year.items()):
         first = first_seq[year]
@@ -1263,9 +1359,19 @@ def _write(
                 .order_by(Visit.seq)
             )
         )
-    if progress is not None:
-        progress(total // 2, total * 2)
-    in_order = [r for _y, rs in sorted(by_year.items()) for r in rs]
+    return visit_ids
+
+
+def _write_history(
+    session: Session,
+    record: LedgerImport,
+    visit_ids: list[int],
+    in_order: list[_Row],
+    visit_rows: list[dict[str, Any]],
+    steps: list[list[tuple[dt.datetime, str, str, str]]],
+) -> list[int]:
+    """Each visit linked to the import (with its row number) and its status history
+    written; the ids of the transitions written."""
     _insert(
         session,
         LedgerImportVisit,
@@ -1290,56 +1396,45 @@ def _write(
             for at, source, target, reason in path
         ],
     )
-    transition_ids = list(
+    return list(
         session.scalars(
             select(VisitTransition.id)
             .join(LedgerImportVisit, LedgerImportVisit.visit_id == VisitTransition.visit_id)
             .where(LedgerImportVisit.import_id == record.id)
         )
     )
-    if progress is not None:
-        progress(total, total * 2)
-    # Rows written in bulk are not seen by the flush: sealed at commit like any other.
-    audit.touch(session, "visits", visit_ids)
-    audit.touch(session, "visit_transitions", transition_ids)
-    audit.touch(session, "ledger_import_visits", visit_ids)
 
-    # Each day the import filled with arrivals: reviewed as the review builds it, signed,
-    # locked. A day that only holds a completion (a matter of January finished on 10 February)
-    # is not locked: the February file must still be able to fill it, and its ledger (locked
-    # with that file) then carries the completion as any day's ledger does.
-    days = sorted({r.arrived.astimezone(tz).date() for r in rows if r.arrived is not None})
+
+def _sign_days(
+    session: Session,
+    ledgers: LedgerService,
+    actor: Officer,
+    ctx: _Context,
+    parsed: _Parsed,
+    rows: list[_Row],
+    number: str,
+    signature: ReviewSignature,
+    progress: Progress | None,
+) -> list[dt.date]:
+    """Each day the import filled with arrivals: reviewed as the review builds it, signed,
+    locked; the days, in order.
+
+    A day that only holds a completion (a matter of January finished on 10 February) is not
+    locked: the February file must still be able to fill it, and its ledger (locked with that
+    file) then carries the completion as any day's ledger does.
+    """
+    total = len(rows)  # the visits written: one a row
+    days = sorted({r.arrived.astimezone(ctx.tz).date() for r in rows if r.arrived is not None})
     comment = f"历史台账导入 {number}（{parsed.file_name}）：由{actor.name}导入并签字确认。"
     for index, day in enumerate(days):
         # Reviewed as the review does it (its own code), under the importer's signature.
         ledgers.sign_day_in(
-            session, actor, day, now, comment[: text_limits.REVIEW_COMMENT], signature,
+            session, actor, day, ctx.now, comment[: text_limits.REVIEW_COMMENT], signature,
             import_number=number,
         )  # fmt: skip
         if progress is not None:
             progress(total + (index + 1) * total // max(len(days), 1), total * 2)
-    first_day, last_day = check.date_from, check.date_to
-    assert first_day is not None and last_day is not None
-    audit.record(
-        session,
-        at=now,
-        officer_id=actor.id,
-        action="ledger_imported",
-        entity_type="ledger_import",
-        entity_id=number,
-        after={
-            "file": parsed.file_name,
-            "sha256": parsed.sha256,
-            "sheet": parsed.sheet,
-            "rows": check.rows_total,
-            "visits": total,
-            "start": first_day.isoformat(),
-            "end": last_day.isoformat(),
-            "days": len(days),
-        },
-    )
-    serials = [v["serial"] for v in visit_rows]
-    return ImportResult(number, total, len(days), first_day, last_day, serials[0], serials[-1])
+    return days
 
 
 def _visit_row(

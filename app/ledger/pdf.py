@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from app.ledger.dto import Ledger
+from app.ledger.dto import Ledger, LedgerSection
 from app.printing.register_pdf import (
     RegisterColumn,
     RegisterDocument,
@@ -62,21 +62,40 @@ def ledger_document(
     """
     tz = ZoneInfo(timezone)
     day = ledger.day
+    summary = RegisterText(tuple(f"{label}：{value}" for label, value in ledger.summary), "概况")
+    notes = rating_notes(ledger)
+    number = ledger_number(day)
+    return RegisterDocument(
+        title="窗口服务每日台账",
+        station_name=ledger.station_name,
+        subtitle=_subtitle(ledger),
+        printed_at=printed_at.astimezone(tz),
+        tables=_tables(ledger),
+        review=_review_block(ledger, tz),
+        qr_payload=qr_payload(number, day.isoformat(), ledger.content_sha256),
+        number=number,
+        landscape=True,
+        blocks=(summary, RegisterText(notes, small=True)) if notes else (summary,),
+        summary=_closing(ledger),
+        copy_no=copy_no,
+        page_mark="" if ledger.locked else UNREVIEWED,
+    )
+
+
+def _subtitle(ledger: Ledger) -> str:
+    """The day with its weekday, and whose records only, if filtered."""
+    day = ledger.day
     subtitle = f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
     if ledger.officer_filter:
         subtitle += f"　仅列：{ledger.officer_filter}"
-    summary = RegisterText(tuple(f"{label}：{value}" for label, value in ledger.summary), "概况")
-    notes = rating_notes(ledger)
+    return subtitle
+
+
+def _tables(ledger: Ledger) -> tuple[RegisterTable, ...]:
+    """Every section; a reviewed day then its later corrections and what came after it."""
     tables = [
         RegisterTable(
-            tuple(
-                RegisterColumn(title, width, center=len(title) <= 2)
-                for title, width in zip(
-                    section.columns,
-                    section.widths or (1.0,) * len(section.columns),
-                    strict=True,
-                )
-            ),
+            _columns(section, center_short=True),
             tuple(RegisterRow(row.cells, row.marked) for row in section.rows),
             heading=f"{section.title}（{len(section.rows)}）",
         )
@@ -99,55 +118,54 @@ def ledger_document(
         # Recorded after the review: listed, not signed; the next day's review signs them.
         tables.extend(
             RegisterTable(
-                tuple(
-                    RegisterColumn(title, width)
-                    for title, width in zip(
-                        section.columns,
-                        section.widths or (1.0,) * len(section.columns),
-                        strict=True,
-                    )
-                ),
+                _columns(section, center_short=False),
                 tuple(RegisterRow(row.cells, row.marked) for row in section.rows),
                 heading=f"{section.title}（{len(section.rows)}，未经本次审核，列入次日台账）",
             )
             for section in ledger.after_review
         )
-    review = ledger.review
-    if review is not None:
-        block = ReviewBlock(
-            "所长审核",
-            (
-                ("审核人", f"{review.reviewer}（{review.reviewer_role}）"),
-                ("审核时间", review.reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
-                ("审核意见", review.comment or "（无）"),
-                ("内容校验", review.content_sha256[:16].upper()),
-                ("审计链锚点", review.anchor),
-            ),
-            "签名",
-            review.signature_png or None,
+    return tuple(tables)
+
+
+def _columns(section: LedgerSection, *, center_short: bool) -> tuple[RegisterColumn, ...]:
+    """A section's columns at their widths (equal when it has none); with ``center_short``,
+    a title of two characters or less centred."""
+    return tuple(
+        RegisterColumn(title, width, center=center_short and len(title) <= 2)
+        for title, width in zip(
+            section.columns,
+            section.widths or (1.0,) * len(section.columns),
+            strict=True,
         )
-    else:
-        block = ReviewBlock(
+    )
+
+
+def _review_block(ledger: Ledger, tz: ZoneInfo) -> ReviewBlock:
+    """The chief's review: who, when, the comment, the hashes and the signature; empty
+    lines to sign on paper when the day is not reviewed."""
+    review = ledger.review
+    if review is None:
+        return ReviewBlock(
             "所长审核（尚未审核）",
             (("审核人", ""), ("审核时间", ""), ("审核意见", "")),
             "签名",
             None,
         )
-    number = ledger_number(day)
-    counts = "、".join(f"{sec.title} {len(sec.rows)} 行" for sec in ledger.sections)
-    closing = (f"本台账共列 {ledger.row_count} 行：{counts}。",)
-    return RegisterDocument(
-        title="窗口服务每日台账",
-        station_name=ledger.station_name,
-        subtitle=subtitle,
-        printed_at=printed_at.astimezone(tz),
-        tables=tuple(tables),
-        review=block,
-        qr_payload=qr_payload(number, day.isoformat(), ledger.content_sha256),
-        number=number,
-        landscape=True,
-        blocks=(summary, RegisterText(notes, small=True)) if notes else (summary,),
-        summary=closing,
-        copy_no=copy_no,
-        page_mark="" if ledger.locked else UNREVIEWED,
+    return ReviewBlock(
+        "所长审核",
+        (
+            ("审核人", f"{review.reviewer}（{review.reviewer_role}）"),
+            ("审核时间", review.reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")),
+            ("审核意见", review.comment or "（无）"),
+            ("内容校验", review.content_sha256[:16].upper()),
+            ("审计链锚点", review.anchor),
+        ),
+        "签名",
+        review.signature_png or None,
     )
+
+
+def _closing(ledger: Ledger) -> tuple[str, ...]:
+    """The line under the tables: how many rows, section by section."""
+    counts = "、".join(f"{sec.title} {len(sec.rows)} 行" for sec in ledger.sections)
+    return (f"本台账共列 {ledger.row_count} 行：{counts}。",)
