@@ -28,7 +28,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.callbacks.service import CALLER_ROLES, _finished_visits, _handlers, record_reached
+from app.callbacks._assignment import record_reached
+from app.callbacks._base import finished_visits
+from app.callbacks._callers import handlers
+from app.callbacks.rules import CALLER_ROLES
 from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import (
@@ -192,6 +195,147 @@ class _Target:
     callback: Callback | None
 
 
+@dataclass(slots=True)
+class _Import:
+    """One import of replies: what they may reach (read once), and what became of each."""
+
+    session: Session
+    station: Station
+    actor: Officer
+    supervisor: bool  # may import any matter's reply, and be told the serials
+    now: dt.datetime
+    tz: ZoneInfo
+    targets: dict[str, list[_Target]]  # per phone, the matters a reply may reach
+    handled: dict[int, set[int]]  # per matter, who handled it
+    earlier: dict[int, list[dt.datetime]]  # per matter, its SMS ratings' reply times
+    asked: set[int]  # the matters rated by phone or at home already
+    report: list[SmsReplyRow] = field(default_factory=list)
+    rectifications: list[str] = field(default_factory=list)
+    rated_serials: list[str] = field(default_factory=list)
+    rated: int = 0
+    closed: int = 0
+    duplicates: int = 0
+
+    def take(self, reply: SmsReply) -> None:
+        """One reply: recorded as its matter's rating, or listed with why not."""
+        if reply.problem:
+            self._row(reply, "unreadable", reply.problem)
+            return
+        assert reply.at is not None
+        if reply.at > self.now:
+            self._row(reply, "unreadable", "回复时间晚于当前时间，请核对文件。")
+            return
+        level = reply_level(reply.text)
+        target = self._target(reply, reply.at)
+        if target is None:
+            return
+        refused = self._refusal(target, level)
+        if refused is not None:
+            result, reason = refused
+            self._row(reply, result, reason, target.visit.serial)
+            return
+        assert level is not None  # a reply without one is refused above
+        self._record(reply, reply.at, target, level)
+
+    def _target(self, reply: SmsReply, at: dt.datetime) -> _Target | None:
+        """The one matter the reply answers; None (the reply listed with why) when it was
+        imported before, or answers no matter, or more than one."""
+        known = self.targets.get(reply.phone, [])
+        # Already imported: found before anything else (its callback is closed now, and
+        # the window may have passed), so that a file read again changes nothing.
+        seen = next((t for t in known if at in self.earlier.get(t.visit.id, [])), None)
+        if seen is not None:
+            self.duplicates += 1
+            self._row(reply, "duplicate", "该回复已经导入过。", seen.visit.serial)
+            return None
+        reachable = [
+            t
+            for t in known
+            if t.finished_at <= at and (t.callback is not None or at - t.finished_at <= _WINDOW)
+        ]
+        if not reachable:
+            self._row(reply, "unmatched", "该号码在回复前没有待回访或近期办结的事项。")
+            return None
+        waiting = [t for t in reachable if t.callback is not None]
+        if len(reachable) > 1 and len(waiting) == 1:
+            reachable = waiting
+        if len(reachable) > 1:
+            # Serials only to a supervisor: an officer may not know of the others.
+            which = (
+                "、".join(t.visit.serial for t in reachable)
+                if self.supervisor
+                else f"{len(reachable)} 件"
+            )
+            self._row(reply, "ambiguous", f"该号码对应多件事项（{which}），请电话回访核实。")
+            return None
+        return reachable[0]
+
+    def _refusal(self, target: _Target, level: int | None) -> tuple[str, str] | None:
+        """Why the reply may not be recorded on its matter (result, reason); None if it may."""
+        visit = target.visit
+        if self.earlier.get(visit.id):
+            return "rejected", "该事项已有短信回复评价，以首次回复为准。"
+        if visit.id in self.asked:
+            return "rejected", "该事项已电话或上门回访，以首次回访为准。"
+        if level is None:
+            return "unreadable", f"回复内容不是 1–5 的评价（{REPLY_HINT}）。"
+        if self.actor.id in self.handled[visit.id]:
+            return (
+                "rejected",
+                "您经办过该事项，不能登记本人办理事项的回访评价，请由其他民警导入。",
+            )
+        callback = target.callback
+        if not self.supervisor and (callback is None or callback.assigned_to_id != self.actor.id):
+            return "rejected", "该事项不是指派给您的待回访事项，请由所长或副所长导入。"
+        return None
+
+    def _record(self, reply: SmsReply, at: dt.datetime, target: _Target, level: int) -> None:
+        """The reply as the matter's rating of kind ``sms``, and what it sets off, as an
+        officer logging the call would record it; a pending phone callback closed."""
+        visit, callback = target.visit, target.callback
+        comment = _comment(reply.text)
+        try:
+            _saved, after = record_reached(
+                self.session, self.station, visit, callback, "sms", False, level, {}, comment,
+                self.actor.id, self.now, rated_at=at,
+            )  # fmt: skip
+        except StationDeskError as exc:
+            # The whole file waits: say which matter stopped it.
+            raise ConflictError(f"{visit.serial}：{exc.message}（本次导入未保存）") from exc
+        self.earlier.setdefault(visit.id, []).append(at)
+        self.rated += 1
+        if "rectification" in after:
+            self.rectifications.append(str(after["rectification"]))
+        if callback is not None:
+            self._close(callback, at, comment)
+            target.callback = None  # closed: a later reply finds it by the window only
+            self.closed += 1
+        self._row(reply, "rated", LEVELS[level], visit.serial)
+        self.rated_serials.append(visit.serial)
+
+    def _close(self, callback: Callback, at: dt.datetime, comment: str) -> None:
+        """The pending phone callback closed as reached, the reply its attempt."""
+        # Recorded now, by the importer (a reply read after the day's review is
+        # carried into the next ledger as any later record); sent at reply.at.
+        sent = at.astimezone(self.tz).strftime("%m-%d %H:%M")
+        self.session.add(
+            CallbackAttempt(
+                callback_id=callback.id,
+                at=self.now,
+                local_date=self.now.astimezone(self.tz).date(),
+                officer_id=self.actor.id,
+                outcome="reached",
+                note=f"{SMS_NOTE}（{sent}）：{comment}"[: text_limits.NOTE],
+                via="sms",
+            )
+        )
+        callback.closed_at = self.now
+        callback.row_version += 1
+
+    def _row(self, reply: SmsReply, result: str, reason: str, serial: str = "") -> None:
+        self.report.append(_report_row(reply, self.tz, result, reason, serial))
+
+
 class SmsService(ServiceBase):
     """The SMS list written for the platform, and the platform's replies read back."""
 
@@ -255,137 +399,15 @@ class SmsService(ServiceBase):
             actor = self._officer(session, user)
             if Role(actor.role) not in CALLER_ROLES:
                 raise PermissionDenied("导入短信回复由所长、副所长或承担回访的民警进行。")
-            supervisor = allows(Role(actor.role), Permission.VIEW_ALL_VISITS)
             station = _station(session)
             now = self._clock.now()
-            tz = ZoneInfo(station.timezone)
-            replies = [_localised(r, tz) for r in read]
-            readable = [r for r in replies if not r.problem and r.at is not None]
-            since = min((r.at for r in readable if r.at), default=now) - _WINDOW
-            targets = self._targets(session, [r.phone for r in readable], since.date())
-            handled: dict[int, set[int]] = {}
-            for part in _chunks(sorted({t.visit.id for ts in targets.values() for t in ts})):
-                handled |= _handlers(session, part)
-            earlier = _sms_ratings(session, list(handled))
-            # Asked already by phone or at home: the first answer stands (no second rating,
-            # no second rectification for one matter).
-            asked = _called_ratings(session, list(handled))
-            report: list[SmsReplyRow] = []
-            rectifications: list[str] = []
-            rated = closed = duplicates = 0
-            rated_serials: list[str] = []
-
-            def row(reply: SmsReply, result: str, reason: str, serial: str = "") -> None:
-                report.append(_report_row(reply, tz, result, reason, serial))
-
+            replies = [_localised(r, ZoneInfo(station.timezone)) for r in read]
+            run = self._import_run(session, station, actor, replies, now)
             # Oldest first: a citizen who replied twice is counted by the first reply.
             for reply in sorted(replies, key=lambda r: (r.at or now, r.line)):
-                if reply.problem:
-                    row(reply, "unreadable", reply.problem)
-                    continue
-                assert reply.at is not None
-                if reply.at > now:
-                    row(reply, "unreadable", "回复时间晚于当前时间，请核对文件。")
-                    continue
-                level = reply_level(reply.text)
-                known = targets.get(reply.phone, [])
-                # Already imported: found before anything else (its callback is closed now, and
-                # the window may have passed), so that a file read again changes nothing.
-                seen = next((t for t in known if reply.at in earlier.get(t.visit.id, [])), None)
-                if seen is not None:
-                    duplicates += 1
-                    row(reply, "duplicate", "该回复已经导入过。", seen.visit.serial)
-                    continue
-                reachable = [
-                    t
-                    for t in known
-                    if t.finished_at <= reply.at
-                    and (t.callback is not None or reply.at - t.finished_at <= _WINDOW)
-                ]
-                if not reachable:
-                    row(reply, "unmatched", "该号码在回复前没有待回访或近期办结的事项。")
-                    continue
-                waiting = [t for t in reachable if t.callback is not None]
-                if len(reachable) > 1 and len(waiting) == 1:
-                    reachable = waiting
-                if len(reachable) > 1:
-                    # Serials only to a supervisor: an officer may not know of the others.
-                    which = (
-                        "、".join(t.visit.serial for t in reachable)
-                        if supervisor
-                        else f"{len(reachable)} 件"
-                    )
-                    row(reply, "ambiguous", f"该号码对应多件事项（{which}），请电话回访核实。")
-                    continue
-                target = reachable[0]
-                visit = target.visit
-                if earlier.get(visit.id):
-                    row(reply, "rejected", "该事项已有短信回复评价，以首次回复为准。", visit.serial)
-                    continue
-                if visit.id in asked:
-                    row(reply, "rejected", "该事项已电话或上门回访，以首次回访为准。", visit.serial)
-                    continue
-                if level is None:
-                    row(
-                        reply,
-                        "unreadable",
-                        f"回复内容不是 1–5 的评价（{REPLY_HINT}）。",
-                        visit.serial,
-                    )
-                    continue
-                if actor.id in handled[visit.id]:
-                    row(
-                        reply,
-                        "rejected",
-                        "您经办过该事项，不能登记本人办理事项的回访评价，请由其他民警导入。",
-                        visit.serial,
-                    )
-                    continue
-                callback = target.callback
-                if not supervisor and (callback is None or callback.assigned_to_id != actor.id):
-                    row(
-                        reply,
-                        "rejected",
-                        "该事项不是指派给您的待回访事项，请由所长或副所长导入。",
-                        visit.serial,
-                    )
-                    continue
-                comment = _comment(reply.text)
-                try:
-                    _saved, after = record_reached(
-                        session, station, visit, callback, "sms", False, level, {}, comment,
-                        actor.id, now, rated_at=reply.at,
-                    )  # fmt: skip
-                except StationDeskError as exc:
-                    # The whole file waits: say which matter stopped it.
-                    raise ConflictError(f"{visit.serial}：{exc.message}（本次导入未保存）") from exc
-                earlier.setdefault(visit.id, []).append(reply.at)
-                rated += 1
-                if "rectification" in after:
-                    rectifications.append(str(after["rectification"]))
-                if callback is not None:
-                    # Recorded now, by the importer (a reply read after the day's review is
-                    # carried into the next ledger as any later record); sent at reply.at.
-                    sent = reply.at.astimezone(tz).strftime("%m-%d %H:%M")
-                    session.add(
-                        CallbackAttempt(
-                            callback_id=callback.id,
-                            at=now,
-                            local_date=now.astimezone(tz).date(),
-                            officer_id=actor.id,
-                            outcome="reached",
-                            note=f"{SMS_NOTE}（{sent}）：{comment}"[: text_limits.NOTE],
-                            via="sms",
-                        )
-                    )
-                    callback.closed_at = now
-                    callback.row_version += 1
-                    target.callback = None  # closed: a later reply finds it by the window only
-                    closed += 1
-                row(reply, "rated", LEVELS[level], visit.serial)
-                rated_serials.append(visit.serial)
+                run.take(reply)
             session.flush()
-            report.sort(key=lambda r: r.line)
+            run.report.sort(key=lambda r: r.line)
             audit.record(
                 session,
                 at=now,
@@ -397,24 +419,55 @@ class SmsService(ServiceBase):
                     "path": str(source),
                     "sha256": _file_sha256(source),
                     "replies": len(replies),
-                    "ratings": rated,
-                    "closed": closed,
-                    "duplicates": duplicates,
-                    "rejected": len(replies) - rated - duplicates,
-                    "rectification": rectifications,
+                    "ratings": run.rated,
+                    "closed": run.closed,
+                    "duplicates": run.duplicates,
+                    "rejected": len(replies) - run.rated - run.duplicates,
+                    "rectification": run.rectifications,
                     # The matters rated: their own audit trail names this import.
-                    "serial": rated_serials[:AUDIT_SERIALS]
+                    "serial": run.rated_serials[:AUDIT_SERIALS]
                     + (
-                        [f"等 {len(rated_serials)} 件"]
-                        if len(rated_serials) > AUDIT_SERIALS
+                        [f"等 {len(run.rated_serials)} 件"]
+                        if len(run.rated_serials) > AUDIT_SERIALS
                         else []
                     ),
                 },
             )
             return SmsImportReport(
-                source.name, len(replies), rated, closed, duplicates, tuple(rectifications),
-                tuple(report),
+                source.name, len(replies), run.rated, run.closed, run.duplicates,
+                tuple(run.rectifications), tuple(run.report),
             )  # fmt: skip
+
+    def _import_run(
+        self,
+        session: Session,
+        station: Station,
+        actor: Officer,
+        replies: list[SmsReply],
+        now: dt.datetime,
+    ) -> _Import:
+        """An import of ``replies``, with what they may reach read once: the matters of each
+        phone, who handled them, the SMS ratings they have, whether they were asked already."""
+        readable = [r for r in replies if not r.problem and r.at is not None]
+        since = min((r.at for r in readable if r.at), default=now) - _WINDOW
+        targets = self._targets(session, [r.phone for r in readable], since.date())
+        handled: dict[int, set[int]] = {}
+        for part in _chunks(sorted({t.visit.id for ts in targets.values() for t in ts})):
+            handled |= handlers(session, part)
+        return _Import(
+            session=session,
+            station=station,
+            actor=actor,
+            supervisor=allows(Role(actor.role), Permission.VIEW_ALL_VISITS),
+            now=now,
+            tz=ZoneInfo(station.timezone),
+            targets=targets,
+            handled=handled,
+            earlier=_sms_ratings(session, list(handled)),
+            # Asked already by phone or at home: the first answer stands (no second rating,
+            # no second rectification for one matter).
+            asked=_called_ratings(session, list(handled)),
+        )
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -459,7 +512,7 @@ class SmsService(ServiceBase):
     ) -> tuple[list[tuple[str, str, str, str, dt.date]], int]:
         """The rows (phone, name, serial, matter, finished on) and how many were left out."""
         tz = ZoneInfo(station.timezone)
-        visits = _finished_visits(session, station, start, end)
+        visits = finished_visits(session, station, start, end)
         ids = [v.id for v in visits]
         if source == "callbacks":
             query = select(Callback.visit_id).where(
