@@ -288,6 +288,12 @@ class World:
     # ---- the story --------------------------------------------------------------------
 
     def build(self) -> None:
+        self.monday_29_september()
+        self.tuesday_30_september()
+        self.monday_13_october()
+        self.monday_20_october()
+
+    def monday_29_september(self) -> None:
         s, a, b, c, v = self.s, self.a, self.b, self.c, self.v
         # Monday 09-29.
         v["V1"] = self.served(a, "ZM-BGGZ", 5, 10, "spot")
@@ -347,6 +353,8 @@ class World:
         self.verify(k2, "不属实", "澄清正名")
         self.verify(k3, "部分属实")
 
+    def tuesday_30_september(self) -> None:
+        s, a, b, c, v = self.s, self.a, self.b, self.c, self.v
         # Tuesday 09-30.
         self.at(9, 30)
         self.back_with_everything(b, v["V5"])
@@ -363,6 +371,8 @@ class World:
         self.call(v["V7"], "wrong_number")
         self.call(v["V10"], "refused")
 
+    def monday_13_october(self) -> None:
+        s, a, b, v = self.s, self.a, self.b, self.v
         # Monday 10-13, after the holiday.
         self.at(10, 13)
         s.visits.complete(a, v["V4"], self.rv(a, v["V4"]), "已出具")
@@ -377,6 +387,8 @@ class World:
         s.visits.accept(b, v["V13"], self.rv(b, v["V13"]))
         self.verify(self.complaint(b, dt.date(2025, 10, 13)), "属实", "追责")
 
+    def monday_20_october(self) -> None:
+        s, v = self.s, self.v
         # Monday 10-20.
         self.at(10, 20)
         self.close_rectification(v["V7"])
