@@ -15,9 +15,9 @@ from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import mask_id, mask_phone
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.core.validation import clean_text
-from db.models import Appointment, Officer, ServiceItemVersion, Station, Visit
+from db.models import Appointment, Officer, ServiceItemVersion, Visit
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -36,11 +36,11 @@ class AppointmentBase(ServiceBase):
         raise PermissionDenied(f"{role.label}不办理预约和上门服务。")
 
     def _today(self, session: Session) -> dt.date:
-        return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
+        return self._clock.now().astimezone(ZoneInfo(load_station(session).timezone)).date()
 
     def _rows(self, session: Session, where: object, by_due: bool = False) -> list[AppointmentRow]:
         """The rows matching ``where`` in one query (matter, officer and visit joined)."""
-        station = _station(session)
+        station = load_station(session)
         tz = ZoneInfo(station.timezone)
         today = self._clock.now().astimezone(tz).date()
         goer = aliased(Officer)
@@ -98,13 +98,6 @@ def _row(
         row_version=b.row_version,
         overdue=late,
     )
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化，请先完成首次设置。")
-    return station
 
 
 def _slot(day: dt.date, time: str, tz: ZoneInfo, required: bool) -> dt.datetime | None:

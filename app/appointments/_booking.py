@@ -10,14 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.appointments._base import (
-    AppointmentBase,
-    _goer,
-    _open,
-    _slot,
-    _slot_text,
-    _station,
-)
+from app.appointments._base import AppointmentBase, _goer, _open, _slot, _slot_text
 from app.appointments.dto import (
     ADDRESS_MAX,
     AREA_LABELS,
@@ -31,6 +24,7 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, ValidationError
 from app.core.identity import IdType, check_citizen_name, check_id, check_phone, mask_id, mask_name
+from app.core.service_base import load_station
 from app.core.validation import Collector, clean_text
 from app.holidays.service import load_calendar
 from app.visits.service import next_number
@@ -65,7 +59,7 @@ class Booking(AppointmentBase):
         """Book a counter time or take a home-service request; numbered, audited."""
         with self._writing() as session:
             actor = self._case_worker(session, user)
-            station = _station(session)
+            station = load_station(session)
             tz = ZoneInfo(station.timezone)
             now = self._clock.now()
             today = now.astimezone(tz).date()
@@ -110,7 +104,7 @@ class Booking(AppointmentBase):
         with self._writing() as session:
             actor = self._case_worker(session, user)
             booking = _open(session, appointment_id, row_version)
-            station = _station(session)
+            station = load_station(session)
             tz = ZoneInfo(station.timezone)
             now = self._clock.now()
             today = now.astimezone(tz).date()

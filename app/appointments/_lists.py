@@ -7,11 +7,12 @@ import datetime as dt
 
 from sqlalchemy import and_, select
 
-from app.appointments._base import AppointmentBase, _station
+from app.appointments._base import AppointmentBase
 from app.appointments.dto import OPEN, AppointmentRow
 from app.core.dto import SessionUser
 from app.core.errors import NotFound, ValidationError
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from db.models import Appointment, Officer
 
 
@@ -94,5 +95,5 @@ class Lists(AppointmentBase):
     def promise_days(self) -> tuple[int, int]:
         """The home-service promise in working days: in town, in the countryside."""
         with self._sessions() as session:
-            station = _station(session)
+            station = load_station(session)
             return station.home_days_town, station.home_days_country

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.appointments._base import AppointmentBase, _open, _station
+from app.appointments._base import AppointmentBase, _open
 from app.appointments.dto import KIND_LABELS, AppointmentRow
 from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, ValidationError
 from app.core.identity import IdType
+from app.core.service_base import load_station
 from app.core.signatures import content_digest, store_signature
 from app.core.validation import clean_text
 from app.notices.dto import SignatureInput
@@ -97,7 +98,7 @@ class OnTheDay(AppointmentBase):
             signed = ""
             if signature is not None:
                 signed = _sign(session, booking, visit, signature, now)
-            tz = ZoneInfo(_station(session).timezone)
+            tz = ZoneInfo(load_station(session).timezone)
             audit.record(
                 session,
                 at=now,

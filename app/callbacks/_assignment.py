@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.callbacks._base import CallbackBase, load_callback, load_station
+from app.callbacks._base import CallbackBase, load_callback
 from app.callbacks._callers import handlers, pending_load, pick_caller
 from app.callbacks.dto import CallbackRow
 from app.callbacks.rules import CALLER_ROLES, MAX_UNANSWERED, OUTCOMES, PRESSURE_GAP
@@ -19,6 +19,7 @@ from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.reveal_purposes import CALLBACK_PHONE_PURPOSES, audit_after, check_reveal
 from app.core.roles import Role
+from app.core.service_base import load_station
 from app.core.validation import clean_text
 from app.holidays.service import load_calendar
 from app.ratings.service import (

@@ -20,7 +20,7 @@ from app.core.dto import SessionUser
 from app.core.errors import NotFound, PermissionDenied
 from app.core.identity import mask_phone
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.ratings.service import LEVELS, RATABLE, SMS_REPLY_LABEL, is_bad
 from db.models import (
     Callback,
@@ -194,14 +194,6 @@ def _level(declined: bool | None, overall: int | None) -> str:
 
 
 # ---- shared helpers -----------------------------------------------------------------------
-
-
-def load_station(session: Session) -> Station:
-    """The station's settings row."""
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
 
 
 def load_callback(session: Session, callback_id: int) -> Callback:

@@ -11,18 +11,12 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from app.callbacks._base import (
-    CallbackBase,
-    GivenRating,
-    bad_levels,
-    load_callback,
-    load_station,
-    period_text,
-)
+from app.callbacks._base import CallbackBase, GivenRating, bad_levels, load_callback, period_text
 from app.callbacks.dto import CallbackRow, Coverage
 from app.callbacks.rules import DONE_SHOWN_DAYS, DONE_STATES
 from app.core.dto import SessionUser
 from app.core.errors import ValidationError
+from app.core.service_base import load_station
 from db.models import Callback, CallbackAttempt, CallbackBatch
 
 

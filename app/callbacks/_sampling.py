@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.callbacks._base import CallbackBase, finished_visits, is_month, load_station, period_text
+from app.callbacks._base import CallbackBase, finished_visits, is_month, period_text
 from app.callbacks._callers import handlers, pending_load, pick_caller
 from app.callbacks.dto import BatchResult
 from app.callbacks.rules import PHONE_DUE_DAYS
 from app.core import audit
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, ValidationError
+from app.core.service_base import load_station
 from app.holidays.service import load_calendar
 from app.ratings.service import rating_is_bad
 from db.models import Callback, CallbackBatch, Rating, ServiceItem, ServiceItemVersion, Visit

@@ -44,7 +44,6 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import (
     ConflictError,
-    NotFound,
     PermissionDenied,
     StationDeskError,
     ValidationError,
@@ -52,7 +51,7 @@ from app.core.errors import (
 from app.core.identity import mask_phone, normalise_phone
 from app.core.reveal_purposes import CALLBACK_PHONE_PURPOSES, audit_after, check_reveal
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.ratings.service import LEVELS, RATABLE
 from db.models import (
     Callback,
@@ -364,7 +363,7 @@ class SmsService(ServiceBase):
         target = check_file(Path(path), "短信回访名单")
         with self._sessions.begin() as session:
             actor = self._may_export(session, user, source)
-            station = _station(session)
+            station = load_station(session)
             rows, skipped = self._list(session, station, actor, start, end, source)
             station_name = station.name
         cells = [(*row, station_name, REPLY_HINT) for row in rows]
@@ -399,7 +398,7 @@ class SmsService(ServiceBase):
             actor = self._officer(session, user)
             if Role(actor.role) not in CALLER_ROLES:
                 raise PermissionDenied("导入短信回复由所长、副所长或承担回访的民警进行。")
-            station = _station(session)
+            station = load_station(session)
             now = self._clock.now()
             replies = [_localised(r, ZoneInfo(station.timezone)) for r in read]
             run = self._import_run(session, station, actor, replies, now)
@@ -866,13 +865,6 @@ def _first(cells: Sequence[Sequence[Any]], column: int) -> Any:
 
 
 # ---- queries ------------------------------------------------------------------------------
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
 
 
 def _check_period(start: dt.date, end: dt.date) -> None:

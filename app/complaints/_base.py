@@ -14,8 +14,8 @@ from app.complaints.dto import ComplaintRow
 from app.core.errors import ConflictError, NotFound
 from app.core.identity import mask_phone
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
-from db.models import Complaint, Officer, Station, Visit
+from app.core.service_base import ServiceBase, load_station
+from db.models import Complaint, Officer, Visit
 
 ANONYMOUS = "匿名"
 
@@ -148,11 +148,4 @@ def _supervisors(session: Session, exclude: int | None) -> list[Officer]:
 
 
 def _today(session: Session, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(_station(session).timezone)).date()
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
+    return now.astimezone(ZoneInfo(load_station(session).timezone)).date()

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.complaints._base import ComplaintBase, _station, _supervisors
+from app.complaints._base import ComplaintBase, _supervisors
 from app.complaints.dto import CHANNELS, KIND_LABELS, ComplaintRow, NewComplaint
 from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, PermissionDenied, ValidationError
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import clean_phone, clean_text, code_text
 from app.holidays.service import load_calendar
 from app.visits.service import next_number
@@ -48,7 +49,7 @@ class Recording(ComplaintBase):
                 raise PermissionDenied(
                     f"{Role(actor.role).label}不登记投诉和表扬，请由窗口民警或所领导登记。"
                 )
-            station = _station(session)
+            station = load_station(session)
             now = self._clock.now()
             today = now.astimezone(ZoneInfo(station.timezone)).date()
             _check_received_on(new.received_on, today)

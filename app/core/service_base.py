@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core import day_lock
 from app.core.clock import Clock
 from app.core.dto import SessionUser
-from app.core.errors import AuthenticationError, PermissionDenied
+from app.core.errors import AuthenticationError, NotFound, PermissionDenied
 from app.core.roles import PERMISSION_LABELS, Permission, Role, allows
-from db.models import AuditHead, Officer
+from db.models import AuditHead, Officer, Station
 
 
 class ServiceBase:
@@ -57,3 +57,11 @@ class ServiceBase:
                 f"{role.label}无权{PERMISSION_LABELS[permission]}，请联系所长或系统管理员。"
             )
         return officer
+
+
+def load_station(session: Session) -> Station:
+    """The station's settings row (there is one), or the message that set-up comes first."""
+    station = session.get(Station, 1)
+    if station is None:
+        raise NotFound("本数据库尚未初始化，请先完成首次设置。")
+    return station

@@ -12,20 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.dto import SessionUser
-from app.core.errors import NotFound, PermissionDenied
+from app.core.errors import PermissionDenied
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.ledger._build import after_review_sections, build_day
 from app.ledger._stored_copy import canonical, from_json
 from app.ledger.dto import Ledger, LedgerRow, LedgerSection, ReviewInfo
-from db.models import Addendum, DayReview, Officer, Signature, Station
-
-
-def station_of(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
+from db.models import Addendum, DayReview, Officer, Signature
 
 
 def addenda_of(session: Session, day: dt.date) -> Iterable[Addendum]:
@@ -60,11 +53,11 @@ class LedgerBase(ServiceBase):
         return actor
 
     def _today(self, session: Session) -> dt.date:
-        return self._clock.now().astimezone(ZoneInfo(station_of(session).timezone)).date()
+        return self._clock.now().astimezone(ZoneInfo(load_station(session).timezone)).date()
 
     def _review_blocked(self, session: Session, day: dt.date) -> str:
         """Today is reviewed from the closing hour on, so the lock never stops the counter."""
-        station = station_of(session)
+        station = load_station(session)
         local = self._clock.now().astimezone(ZoneInfo(station.timezone))
         hour, minute = (int(x) for x in station.review_after.split(":"))
         if day != local.date() or local.time() >= dt.time(hour, minute):
@@ -78,7 +71,7 @@ class LedgerBase(ServiceBase):
     def _ledger(
         self, session: Session, actor: Officer | None, day: dt.date, officer_id: int | None
     ) -> Ledger:
-        station = station_of(session)
+        station = load_station(session)
         review = session.scalars(select(DayReview).where(DayReview.day == day)).first()
         names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
         if review is not None:

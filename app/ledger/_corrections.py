@@ -15,8 +15,9 @@ from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.identity import IdType, check_citizen_name, check_phone, mask_phone
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import clean_text
-from app.ledger._base import LedgerBase, addenda_of, station_of
+from app.ledger._base import LedgerBase, addenda_of
 from app.ledger.dto import AddendumRow
 from app.visits.rules import STATUS_LABELS, VisitStatus
 from app.visits.service import next_number
@@ -65,7 +66,7 @@ class Corrections(LedgerBase):
                 raise ConflictError(
                     f"{visit.local_date.isoformat()} 的台账尚未审核锁定，无需登记更正记录。"
                 )
-            station = station_of(session)
+            station = load_station(session)
             old, new, apply = _plan_correction(session, visit, field_name, new_value, why)
             if old == new:
                 raise ValidationError("更正后的内容与原内容相同。", "new_value")

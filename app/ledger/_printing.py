@@ -12,9 +12,10 @@ from typing import Any
 from app.core import audit
 from app.core.dto import SessionUser
 from app.core.print_log import station_copy_no, station_print_after
+from app.core.service_base import load_station
 from app.exports.files import check_target
 from app.exports.xlsx import write_workbook
-from app.ledger._base import LedgerBase, station_of
+from app.ledger._base import LedgerBase
 from app.ledger.dto import Ledger
 from app.ledger.export import ledger_sheets
 
@@ -56,7 +57,7 @@ class Printing(LedgerBase):
     def settings_timezone(self) -> str:
         """The station's time zone (for printing times)."""
         with self._sessions.begin() as session:
-            return station_of(session).timezone
+            return load_station(session).timezone
 
     def print_copy_no(self, user: SessionUser, day: dt.date) -> int:
         """Which print of the day's ledger the next one is (2 and later: 补打 on the paper)."""

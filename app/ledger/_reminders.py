@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from app.core.dto import SessionUser
-from app.ledger._base import LedgerBase, station_of
+from app.core.service_base import load_station
+from app.ledger._base import LedgerBase
 from app.ledger._build import after_review_sections
 from app.ledger.dto import PendingDay
 from db.models import DayReview, Visit
@@ -42,7 +43,7 @@ class Reminders(LedgerBase):
                 select(DayReview).order_by(DayReview.day.desc()).limit(1)
             ).first()
             if latest is not None and latest.day < today:
-                station = station_of(session)
+                station = load_station(session)
                 later = after_review_sections(session, station, None, latest)
                 count = sum(len(x.rows) for x in later)
                 if count:
@@ -53,7 +54,7 @@ class Reminders(LedgerBase):
                     )
             blocked = self._review_blocked(session, today)
             if today in days and blocked:
-                station = station_of(session)
+                station = load_station(session)
                 days[today] = PendingDay(
                     today, days[today].visits, f"{station.review_after} 后可审核"
                 )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.core.signatures import image_digest
 from app.holidays.service import load_calendar
 from app.notices.dto import BreachRow, NoticeDetail, NoticeItemRow
@@ -26,7 +26,6 @@ from db.models import (
     Officer,
     ServiceItemVersion,
     Signature,
-    Station,
     Visit,
 )
 
@@ -47,7 +46,7 @@ class NoticeBase(ServiceBase):
         return officer
 
     def _today(self, session: Session) -> dt.date:
-        return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
+        return self._clock.now().astimezone(ZoneInfo(load_station(session).timezone)).date()
 
     def _latest_deadline(self, session: Session, version: ServiceItemVersion) -> dt.date | None:
         today = self._today(session)
@@ -168,13 +167,6 @@ def _version(session: Session, visit: Visit) -> ServiceItemVersion:
     version = session.get(ServiceItemVersion, visit.service_version_id)
     assert version is not None
     return version
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
 
 
 def _items(session: Session, notice_id: int) -> list[NoticeItem]:

@@ -18,17 +18,10 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, PermissionDenied, ValidationError
 from app.core.identity import mask_id
+from app.core.service_base import load_station
 from app.core.signatures import image_digest
 from app.core.validation import clean_text
-from app.notices._base import (
-    PLEDGE_TERMS,
-    PROMISE,
-    NoticeBase,
-    _station,
-    _version,
-    _visit,
-    canonical_json,
-)
+from app.notices._base import PLEDGE_TERMS, PROMISE, NoticeBase, _version, _visit, canonical_json
 from app.notices.dto import (
     ITEM_STATE_LABELS,
     NewNotice,
@@ -237,7 +230,7 @@ def _new_notice(
     today: dt.date,
 ) -> Notice:
     """The notice, numbered in the station's year, with its frozen content (flushed)."""
-    station = _station(session)
+    station = load_station(session)
     year = now.astimezone(ZoneInfo(station.timezone)).year
     seq = next_number(session, "notice", year)
     notice = Notice(
@@ -389,7 +382,7 @@ def _snapshot(
 ) -> tuple[dict[str, Any], str]:
     """Everything the notice says, frozen; its SHA-256 is what the citizen signs."""
     version = _version(session, visit)
-    station = _station(session)
+    station = load_station(session)
     snapshot = {
         "kind": "pledge" if new.pledge else "notice",
         "station": station.name,

@@ -14,8 +14,9 @@ from app.core import slip_officers
 from app.core.dto import SessionUser
 from app.core.errors import NotFound
 from app.core.print_log import count_prints, record_paper_print
+from app.core.service_base import load_station
 from app.core.validation import code_text
-from app.notices._base import PLEDGE_TERMS, PROMISE, NoticeBase, _station, verify_notice
+from app.notices._base import PLEDGE_TERMS, PROMISE, NoticeBase, verify_notice
 from app.notices.dto import ITEM_STATE_LABELS
 from app.printing.qr_codes import notice_qr_payload
 from app.printing.slip_data import SlipData
@@ -75,7 +76,7 @@ class Printing(NoticeBase):
     def _slip(self, session: Session, notice: Notice) -> SlipData:
         verify_notice(session, notice)
         snap = json.loads(notice.snapshot_json)
-        station = _station(session)
+        station = load_station(session)
         tz = ZoneInfo(station.timezone)
         signature = session.scalars(
             select(Signature).where(

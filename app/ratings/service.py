@@ -22,7 +22,7 @@ from app.core.errors import ConflictError, NotFound, PermissionDenied, Validatio
 from app.core.identity import mask_phone
 from app.core.print_log import station_copy_no, station_print_after
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.core.signatures import content_digest, store_signature
 from app.core.validation import clean_text
 from app.holidays.service import load_calendar
@@ -106,7 +106,7 @@ class RatingService(ServiceBase):
     def dimensions(self) -> tuple[str, ...]:
         """The station's rating dimensions (settings)."""
         with self._sessions.begin() as session:
-            return tuple(_station(session).rating_dimensions.split(","))
+            return tuple(load_station(session).rating_dimensions.split(","))
 
     def rated_on_site(self, user: SessionUser, visit_id: int) -> bool:
         """Whether the citizen already rated (or declined) at the counter; never the levels."""
@@ -149,7 +149,7 @@ class RatingService(ServiceBase):
             ).first()
             if done is not None:
                 raise ConflictError("该事项已经现场评价过，一次办事只评价一次。")
-            station = _station(session)
+            station = load_station(session)
             overall, dims, comment = clean_rating(given, station.rating_dimensions.split(","))
             now = self._clock.now()
             rating = add_rating(
@@ -203,7 +203,7 @@ class RatingService(ServiceBase):
         _check_period(start, end)
         with self._sessions.begin() as session:
             self._supervisor_only(session, user, "现场回访登记簿由所长或副所长打印。")
-            number = _register_number(_station(session), start, end)
+            number = _register_number(load_station(session), start, end)
             return station_copy_no(session, "register", number)
 
     def record_register_print(
@@ -221,7 +221,7 @@ class RatingService(ServiceBase):
             officer_id = self._supervisor_only(
                 session, user, "现场回访登记簿由所长或副所长打印。"
             ).id
-            number = _register_number(_station(session), start, end)
+            number = _register_number(load_station(session), start, end)
             copy = station_print_after(session, "register", number, copy_no, via)
             audit.record(
                 session,
@@ -241,7 +241,7 @@ class RatingService(ServiceBase):
 
     def _register(self, session: Session, start: dt.date, end: dt.date) -> RegisterDocument:
         """The register of the period's on-site ratings: a row each, then the counts."""
-        station = _station(session)
+        station = load_station(session)
         tz = ZoneInfo(station.timezone)
         found = _register_ratings(session, start, end)
         names = {i: n for i, n in session.execute(select(Officer.id, Officer.name))}
@@ -500,13 +500,6 @@ def _supervisor(session: Session, exclude: int) -> Officer:
         if officer is not None:
             return officer
     raise ConflictError("本所没有其他在用的所长或副所长可以督办这条差评，请先在人员管理中设置。")
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
 
 
 def _check_period(start: dt.date, end: dt.date) -> None:

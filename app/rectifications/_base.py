@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.ratings.service import LEVELS
 from app.rectifications.dto import RectificationRow
 from db.models import Officer, Rating, Rectification, Station, Visit
@@ -126,14 +126,6 @@ def _rect_row(r: Any, names: dict[int, str], today: dt.date) -> RectificationRow
         row_version=row_version,
         dimensions=tuple([(k, LEVELS[v]) for k, v in dims.items()]),
     )
-
-
-def load_station(session: Session) -> Station:
-    """The station's settings row."""
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
 
 
 def load_rectification(session: Session, rect_id: int) -> Rectification:

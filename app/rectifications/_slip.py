@@ -15,10 +15,11 @@ from app.core.errors import NotFound, PermissionDenied
 from app.core.identity import mask_phone
 from app.core.print_log import count_prints, record_paper_print
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import code_text
 from app.printing.slip_data import SlipData, qr_payload
 from app.ratings.service import BAD, KIND_LABELS, LEVELS
-from app.rectifications._base import RectificationBase, load_rectification, load_station
+from app.rectifications._base import RectificationBase, load_rectification
 from app.rectifications.dto import RectificationRow
 from db.models import Officer, Rating, Rectification, ServiceItemVersion, Station, Visit
 

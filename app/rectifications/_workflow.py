@@ -6,9 +6,10 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, PermissionDenied, ValidationError
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import clean_text
 from app.ratings.service import RatingInput, add_rating, clean_rating
-from app.rectifications._base import RectificationBase, load_rectification, load_station
+from app.rectifications._base import RectificationBase, load_rectification
 from app.rectifications.dto import RectificationRow
 
 

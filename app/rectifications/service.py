@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from app.core.dto import SessionUser
 from app.core.roles import Permission, Role, allows
-from app.rectifications._base import load_station
+from app.core.service_base import load_station
 from app.rectifications._slip import Slips
 from app.rectifications._workflow import Workflow
 from app.rectifications.dto import RectificationRow

@@ -28,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.dto import SessionUser
-from app.core.errors import NotFound
 from app.core.roles import Permission
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.visits.queries import is_open
 from db.models import (
     Appointment,
@@ -39,7 +38,6 @@ from db.models import (
     Notice,
     Rating,
     Signature,
-    Station,
     Visit,
 )
 
@@ -98,7 +96,7 @@ class RetentionService(ServiceBase):
             actor = self._require(session, user, Permission.EDIT_SETTINGS)
             counts = self._run(session, write=True)
             if counts.total:
-                station = _station(session)
+                station = load_station(session)
                 audit.record(
                     session,
                     at=self._clock.now(),
@@ -136,7 +134,7 @@ class RetentionService(ServiceBase):
     def _cutoff(self, session: Session) -> tuple[dt.date, dt.datetime]:
         """The first day still kept (``retain_contact_years`` before today, station time) and
         its start as a moment."""
-        station = _station(session)
+        station = load_station(session)
         tz = ZoneInfo(station.timezone)
         today = self._clock.now().astimezone(tz).date()
         cutoff_day = years_before(today, station.retain_contact_years)
@@ -277,10 +275,3 @@ def _clear_signatures(session: Session, signature_ids: list[int]) -> None:
             .execution_options(synchronize_session=False)
         )
         audit.touch(session, "signatures", signature_ids[start : start + CHUNK])
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化，请先完成首次设置。")
-    return station

@@ -26,7 +26,7 @@ from app.core.errors import NotFound, PermissionDenied, ValidationError
 from app.core.identity import mask_name
 from app.core.print_log import VIA
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.core.validation import clean_text, code_text
 from app.notices.dto import NOTICE_STATE_LABELS
 from app.printing.register_pdf import (
@@ -48,7 +48,6 @@ from db.models import (
     Officer,
     ServiceItemVersion,
     ShiftHandover,
-    Station,
     Visit,
 )
 
@@ -189,7 +188,7 @@ class ShiftService(ServiceBase):
             local = now.astimezone(tz)
             seq = next_number(session, "shift", local.year)
             record = ShiftHandover(
-                number=f"{_station(session).code}-JJB-{local.year}-{seq:05d}",
+                number=f"{load_station(session).code}-JJB-{local.year}-{seq:05d}",
                 year=local.year,
                 seq=seq,
                 officer_id=actor.id,
@@ -265,7 +264,7 @@ class ShiftService(ServiceBase):
         """The record on A4: the list with each decision, and lines for both signatures."""
         record = self.record(user, number)
         with self._sessions.begin() as session:
-            station = _station(session)
+            station = load_station(session)
             now = self._clock.now().astimezone(_zone(session))
         rows = tuple(
             RegisterRow(
@@ -538,12 +537,5 @@ def _record(row: ShiftHandover, owner: Officer, tz: ZoneInfo) -> ShiftRecord:
     )
 
 
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station
-
-
 def _zone(session: Session) -> ZoneInfo:
-    return ZoneInfo(_station(session).timezone)
+    return ZoneInfo(load_station(session).timezone)

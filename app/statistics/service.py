@@ -20,9 +20,9 @@ from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlalchemy.sql import ColumnElement
 
 from app.core.dto import SessionUser
-from app.core.errors import NotFound, PermissionDenied, ValidationError
+from app.core.errors import PermissionDenied, ValidationError
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.ratings.service import BAD as BAD_LEVEL
 from app.ratings.service import RATABLE, is_bad
 from app.visits.rules import VisitStatus
@@ -39,7 +39,6 @@ from db.models import (
     Rectification,
     ServiceItem,
     ServiceItemVersion,
-    Station,
     Visit,
 )
 from db.queries import (
@@ -557,7 +556,7 @@ class StatisticsService(ServiceBase):
     def today(self) -> dt.date:
         """The station's local date, for the page's default period."""
         with self._sessions.begin() as session:
-            return self._clock.now().astimezone(ZoneInfo(_station(session).timezone)).date()
+            return self._clock.now().astimezone(ZoneInfo(load_station(session).timezone)).date()
 
     def compute(
         self,
@@ -633,7 +632,7 @@ class StatisticsService(ServiceBase):
         whose snapshot must be this session's (the same last audit event: every change is
         audited in its own transaction); otherwise, or if a change came in between, here.
         """
-        tz = ZoneInfo(_station(session).timezone)
+        tz = ZoneInfo(load_station(session).timezone)
         today = self._clock.now().astimezone(tz).date()
         progress(1, STEPS)
         scope = _scope(session, ranges, tz, today, viewer_id, timed)
@@ -1328,10 +1327,3 @@ def _minutes_of(micros: list[int]) -> list[float]:
     # (an int below 2**53 is exact as a float, so ``/ 1e6`` rounds as ``/ 10**6`` does). The
     # test before the division, not max() after it: half the time on a year's visits.
     return [us / 1e6 / 60 if us > 0 else 0.0 for us in micros]
-
-
-def _station(session: Session) -> Station:
-    station = session.get(Station, 1)
-    if station is None:
-        raise NotFound("本数据库尚未初始化。")
-    return station

@@ -20,11 +20,10 @@ from app.core.errors import ConflictError, NotFound, PermissionDenied
 from app.core.identity import IdType
 from app.core.reveal_purposes import audit_after
 from app.core.roles import Permission, Role, allows
-from app.core.service_base import ServiceBase
+from app.core.service_base import ServiceBase, load_station
 from app.holidays.service import load_calendar
 from app.visits._clock import due_soon_limit
 from app.visits._moves import SAME_SITTING, accept_visit, move_visit, stamp_start
-from app.visits._records import load_station
 from app.visits._rows import (
     handover_query,
     handover_row,

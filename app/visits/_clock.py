@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from app.core.service_base import load_station
 from app.core.workdays import WorkingDayCalendar
 from app.holidays.service import load_calendar
-from app.visits._records import load_station
 from app.visits.rules import DUE_SOON_WORKING_DAYS
 from db.models import ServiceItemVersion, Visit
 

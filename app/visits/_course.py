@@ -10,11 +10,11 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import Collector, clean_phone, clean_text
 from app.visits._base import VisitBase
 from app.visits._clock import pause_clock, resume_clock
 from app.visits._moves import open_notice, stamp_start
-from app.visits._records import load_station
 from app.visits.dto import VisitDetail
 from app.visits.refusal import COMMON_BASIS, RefusalDraft
 from app.visits.rules import VisitStatus

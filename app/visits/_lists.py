@@ -18,10 +18,10 @@ from app.core.identity import canonical_id, normalise_phone
 from app.core.pinyin import is_spelling
 from app.core.reveal_purposes import ID_NUMBER_PURPOSES, check_reveal
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import code_text
 from app.printing.qr_codes import parse_scan, visit_id_of_scan
 from app.visits._base import VisitBase
-from app.visits._records import load_station
 from app.visits._rows import handover_query, handover_row, row_query
 from app.visits.dto import HandoverRow, VisitDetail, VisitPage, VisitQuery, VisitRow
 from app.visits.name_search import spelled_names

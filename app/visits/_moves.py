@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.errors import ConflictError
+from app.core.service_base import load_station
 from app.holidays.service import load_calendar
 from app.visits._clock import due_by
-from app.visits._records import load_station, pending_handover
+from app.visits._records import pending_handover
 from app.visits.rules import VisitStatus, can_move
 from db.models import Notice, Officer, ServiceItemVersion, Visit, VisitTransition
 

@@ -13,9 +13,10 @@ from app.core import audit, text_limits
 from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.core.roles import Permission, Role, allows
+from app.core.service_base import load_station
 from app.core.validation import clean_text
 from app.visits._base import VisitBase
-from app.visits._records import load_station, pending_handover
+from app.visits._records import pending_handover
 from app.visits._rows import Owner, handover_query, handover_row, row_query
 from app.visits.dto import HandoverRow, VisitDetail, VisitRow
 from app.visits.queries import is_open

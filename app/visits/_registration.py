@@ -26,9 +26,9 @@ from app.core.identity import (
     normalise_phone,
 )
 from app.core.reveal_purposes import VISIT_PHONE_PURPOSES, check_reveal
+from app.core.service_base import load_station
 from app.core.validation import Collector, clean_text
 from app.visits._base import VisitBase
-from app.visits._records import load_station
 from app.visits.dto import CitizenHint, NameChoice, NewVisit, VisitDetail
 from app.visits.rules import Channel, VisitStatus
 from db.models import (

@@ -15,11 +15,11 @@ from app.core.dto import SessionUser
 from app.core.errors import ConflictError, NotFound, ValidationError
 from app.core.identity import IdType, mask_id, mask_phone
 from app.core.print_log import count_prints, record_paper_print
+from app.core.service_base import load_station
 from app.core.validation import code_text
 from app.printing.qr_codes import visit_qr_payload
 from app.printing.slip_data import SlipData
 from app.visits._base import VisitBase
-from app.visits._records import load_station
 from app.visits._rows import visit_refusal_paragraphs
 from app.visits.rules import VisitStatus
 from db.models import Officer, ServiceItemVersion, Station, Visit, VisitTransition
