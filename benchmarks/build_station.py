@@ -3,7 +3,7 @@
 Run:  .venv/bin/python benchmarks/build_station.py --visits 1000000 --out /tmp/bench1m.sqlite3
 
 What it builds
-    Years of counter history in the proportions of ``stationdesk demo`` (app/demo.py): every
+    Years of counter history in the proportions of ``stationdesk demo`` (app/demo/): every
     visit with its status transitions; handovers; one-time notices and pledges with their
     items, signatures and breaches; on-site ratings with signature rows and PNGs; daily callback
     samplings with callbacks, attempts, phone ratings and home visits; rectifications with
@@ -136,7 +136,7 @@ NO = -1  # "none" in integer arrays (ids, times)
 # ---- the station's people ---------------------------------------------------------------
 
 # badge, name, role, phone, joined and left as fractions of the history (None: still there).
-# The demo logins (app/demo.py) are all here and active at the end, with the demo password.
+# The demo logins (app/demo/) are all here and active at the end, with the demo password.
 _DEMO = {b: (n, r.value, p) for b, n, r, p in DEMO_OFFICERS}
 ROSTER: tuple[tuple[str, str, str, str, float, float | None], ...] = (
     ("031001", *_DEMO["031001"], 0.0, None),
