@@ -61,7 +61,7 @@ def _key_file(key_id: str) -> Path:
     return key_folder() / f"{key_id}.key"
 
 
-def _credential_store() -> Any | None:
+def credential_store() -> Any | None:
     """The keyring module when a real credential store is available, else None."""
     if os.environ.get(KEYRING_ENV, "1").strip() == "0":
         return None
@@ -86,7 +86,7 @@ def load_key(key_id: str) -> bytes | None:
         if key is not None and key_fingerprint(key) == key_id:
             return key
         logger.warning("key file %s does not hold key %s", path, key_id)
-    store = _credential_store()
+    store = credential_store()
     if store is not None:
         try:
             stored = store.get_password(KEYRING_SERVICE, key_id)
@@ -102,7 +102,7 @@ def load_key(key_id: str) -> bytes | None:
 def store_key(key: bytes) -> str:
     """Keep ``key`` on this computer; returns where, in words for the user."""
     key_id = key_fingerprint(key)
-    store = _credential_store()
+    store = credential_store()
     if store is not None:
         try:
             store.set_password(KEYRING_SERVICE, key_id, _encode(key))
@@ -111,7 +111,7 @@ def store_key(key: bytes) -> str:
         except Exception as exc:
             logger.warning("credential store refused the key: %s", exc)
     path = _key_file(key_id)
-    _write_owner_only(path, _encode(key) + "\n")
+    write_owner_only(path, _encode(key) + "\n")
     return str(path)
 
 
@@ -127,7 +127,7 @@ def _decode(stored: str) -> bytes | None:
     return key if len(key) == 32 else None
 
 
-def _write_owner_only(path: Path, content: str) -> None:
+def write_owner_only(path: Path, content: str) -> None:
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.audit import audit_key_of
-from app.core.station_key import _write_owner_only, key_folder
+from app.core.station_key import key_folder, write_owner_only
 from db.models import AuditEvent, AuditHead, StationKey
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def remember(session: Session, at: str) -> bool:
         "at": at,
         "mac": _mac(key, head.last_id, head.last_hash, at),
     }
-    _write_owner_only(_path(key_id), json.dumps(record) + "\n")
+    write_owner_only(_path(key_id), json.dumps(record) + "\n")
     return True
 
 

@@ -315,9 +315,9 @@ def _password_file(server: ServerConnection) -> Path:
 
 def store_password(server: ServerConnection, password: str) -> str:
     """Keep the server's password on this PC; returns where, in words for the user."""
-    from app.core.station_key import _credential_store
+    from app.core.station_key import credential_store
 
-    store = _credential_store()
+    store = credential_store()
     if store is not None:
         try:
             store.set_password(KEYRING_SERVICE, server.account(), password)
@@ -333,9 +333,9 @@ def store_password(server: ServerConnection, password: str) -> str:
 
 def load_password(server: ServerConnection) -> str | None:
     """The saved password of ``server``, or None."""
-    from app.core.station_key import _credential_store
+    from app.core.station_key import credential_store
 
-    store = _credential_store()
+    store = credential_store()
     if store is not None:
         try:
             stored = store.get_password(KEYRING_SERVICE, server.account())
@@ -356,9 +356,9 @@ def load_password(server: ServerConnection) -> str | None:
 
 def forget_password(server: ServerConnection) -> None:
     """Remove the server's password from this PC (credential store and file)."""
-    from app.core.station_key import _credential_store
+    from app.core.station_key import credential_store
 
-    store = _credential_store()
+    store = credential_store()
     if store is not None:
         try:
             store.delete_password(KEYRING_SERVICE, server.account())
