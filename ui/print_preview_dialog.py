@@ -243,6 +243,17 @@ class PrintPreviewDialog(QDialog):
         self.mode = "custom"  # "width" / "page" keep fitting as the dialog is resized
         self.scale = PREVIEW_SCALE
         self._fitted = False
+        self._build_pages()
+        zoom_row = self._build_zoom_row()
+        self._build_page_keys()
+        buttons = self._build_buttons()
+        self._lay_out(warning, zoom_row, buttons)
+        self._show_zoom()
+        self._size_to_screen(parent)
+        self.print_button.setFocus()
+
+    def _build_pages(self) -> None:
+        """The pages, one label each, in their scroll area, rendered; the refit timer."""
         pages = QWidget()
         pages.setObjectName("previewPages")
         pages_box = QVBoxLayout(pages)
@@ -266,6 +277,8 @@ class PrintPreviewDialog(QDialog):
         self._refit.setInterval(60)
         self._refit.timeout.connect(self._apply_fit)
 
+    def _build_zoom_row(self) -> QHBoxLayout:
+        """适合宽度, 适合整页, 放大, 缩小 with their keys, the zoom and the page count."""
         self.fit_width_button = self._zoom_button("适合宽度", "Ctrl+2", self.fit_width)
         self.fit_page_button = self._zoom_button("适合整页", "Ctrl+0", self.fit_page)
         self.zoom_in_button = self._zoom_button("放大", "Ctrl+=", self.zoom_in)
@@ -298,7 +311,10 @@ class PrintPreviewDialog(QDialog):
         zoom_row.addWidget(self.zoom_label)
         zoom_row.addStretch(1)
         zoom_row.addWidget(QLabel(f"共 {count} 页（PgUp / PgDn 翻看）" if count > 1 else "共 1 页"))
-        # The pages scroll by keyboard wherever the focus is (it stays on 打印).
+        return zoom_row
+
+    def _build_page_keys(self) -> None:
+        """The pages scroll by keyboard wherever the focus is (it stays on 打印)."""
         bar = self.pages_area.verticalScrollBar()
         for page_keys, move in (
             ("PgDown", lambda: bar.setValue(bar.value() + bar.pageStep())),
@@ -308,6 +324,8 @@ class PrintPreviewDialog(QDialog):
         ):
             QShortcut(QKeySequence(page_keys), self).activated.connect(move)
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """The paper hint, then 打印 (the default), 另存为 PDF and 关闭."""
         self.paper_hint = QLabel(
             f"本单按 {paper_label(*self._sizes[0])} 排版；"
             "如在打印对话框选择其他纸张，将按比例缩放打印。"
@@ -333,6 +351,10 @@ class PrintPreviewDialog(QDialog):
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
+        return buttons
+
+    def _lay_out(self, warning: str, zoom_row: QHBoxLayout, buttons: QHBoxLayout) -> None:
+        """The warning (if any) over the zoom row, the pages, the paper hint and the buttons."""
         layout = QVBoxLayout(self)
         if warning:
             warn = QLabel(warning)
@@ -343,9 +365,6 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.pages_area, 1)
         layout.addWidget(self.paper_hint)
         layout.addLayout(buttons)
-        self._show_zoom()
-        self._size_to_screen(parent)
-        self.print_button.setFocus()
 
     # ---- size and zoom ----------------------------------------------------------------------
 
