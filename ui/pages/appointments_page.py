@@ -85,6 +85,14 @@ class AppointmentsPage(QWidget):
         acts = allows(user.role, Permission.HANDLE_VISITS)
         self._acts = acts
 
+        search = self._build_list(today)
+        self._build_actions()
+        self._lay_out(search)
+        self.reload()
+
+    def _build_list(self, today: dt.date) -> QPushButton:
+        """The overdue banner, the date filters, the table and the detail under it; returns
+        the 查询 button for the filter row."""
         self.overdue_banner = QLabel()
         self.overdue_banner.setObjectName("warningBanner")
         self.overdue_banner.setWordWrap(True)
@@ -105,7 +113,10 @@ class AppointmentsPage(QWidget):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setObjectName("hint")
+        return search
 
+    def _build_actions(self) -> None:
+        """One button per step on a booking, shown to those who handle visits."""
         self.new_button = QPushButton("新预约(&N)…")
         self.new_button.clicked.connect(self.open_booking)
         self.arrive_button = QPushButton("到达登记(&A)")
@@ -128,8 +139,10 @@ class AppointmentsPage(QWidget):
             self.cancel_button,
         )
         for button in self._actions:
-            button.setVisible(acts)
+            button.setVisible(self._acts)
 
+    def _lay_out(self, search: QPushButton) -> None:
+        """Filters and 新预约 on top, the list, the detail, the steps at the bottom."""
         filters = QHBoxLayout()
         filters.addWidget(QLabel("预约日期"))
         filters.addWidget(self.start_edit)
@@ -149,7 +162,6 @@ class AppointmentsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         layout.addLayout(actions)
-        self.reload()
 
     # ---- the list ------------------------------------------------------------------------
 
