@@ -98,19 +98,28 @@ class AuditPage(QWidget):
         self._cursor: Cursor | None = None
         self._filter: AuditFilter | None = None
         self.page_size = PAGE
+        self._build_filters(today)
+        grid, buttons = self._build_filter_rows()
+        pager, note = self._build_results()
+        self._lay_out(grid, buttons, pager, note)
+        self._update_pager()
+        self.search()
+
+    def _build_filters(self, today: dt.date) -> None:
+        """The period, officer, category and record filters, then 查询, 核对完整性 and 导出."""
         self.from_edit = _date_edit(today - dt.timedelta(days=6))
         self.to_edit = _date_edit(today)
         self.officer_combo = QComboBox()
         self.officer_combo.addItem("全部人员", None)
         try:
-            officers = audit_log.officers(user)
+            officers = self._log.officers(self._user)
         except StationDeskError:
             officers = []
         for officer_id, label in officers:
             self.officer_combo.addItem(label, officer_id)
         self.category_combo = QComboBox()
         self.category_combo.addItem("全部操作", "")
-        for key, label in audit_log.categories():
+        for key, label in self._log.categories():
             self.category_combo.addItem(label, key)
         self.record_edit = QLineEdit()
         self.record_edit.setPlaceholderText("受理、告知单、整改或投诉编号")
@@ -125,6 +134,8 @@ class AuditPage(QWidget):
         self.export_button.setToolTip("把所选时间范围和条件下的审计记录导出为 Excel 或 CSV")
         self.export_button.clicked.connect(self.export)
 
+    def _build_filter_rows(self) -> tuple[QGridLayout, QHBoxLayout]:
+        """The filters' grid with their messages, and the buttons' row."""
         general = QLabel()
         general.setWordWrap(True)
         self.errors = FieldErrors(general)
@@ -148,7 +159,10 @@ class AuditPage(QWidget):
         buttons.addStretch(1)  # the buttons keep their size while no message shows
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.export_button)
+        return grid, buttons
 
+    def _build_results(self) -> tuple[QHBoxLayout, QLabel]:
+        """The records' table, its pager and detail, and the note under them."""
         self.model: RowTableModel[AuditRow] = RowTableModel(COLUMNS)
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -169,7 +183,12 @@ class AuditPage(QWidget):
         )
         note.setObjectName("hint")
         note.setWordWrap(True)
+        return pager, note
 
+    def _lay_out(
+        self, grid: QGridLayout, buttons: QHBoxLayout, pager: QHBoxLayout, note: QLabel
+    ) -> None:
+        """Filters, buttons, table and pager above the detail; the note at the bottom."""
         top = QWidget()
         top_box = QVBoxLayout(top)
         top_box.setContentsMargins(0, 0, 0, 0)
@@ -187,8 +206,6 @@ class AuditPage(QWidget):
         layout.addWidget(splitter)
         layout.addWidget(note)
         QShortcut(QKeySequence("Ctrl+E"), self, self.export)
-        self._update_pager()
-        self.search()
 
     # ---- reading ---------------------------------------------------------------------
 
