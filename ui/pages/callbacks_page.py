@@ -110,6 +110,14 @@ class CallbacksPage(QWidget):
         self._dimensions = dimensions
         self._ratings = ratings
         self.supervisor = allows(user.role, Permission.VIEW_ALL_VISITS)
+        button_row = self._build_list()
+        left, right = self._build_panes(button_row)
+        note = self._build_sampling(callbacks, today, share)
+        self._lay_out(left, right, note)
+        self.reload()
+
+    def _build_list(self) -> QHBoxLayout:
+        """The table, its check boxes and count, the detail; returns the actions' row."""
         columns = COLUMNS + (SUPERVISOR_COLUMNS if self.supervisor else [])
         self.model: RowTableModel[CallbackRow] = RowTableModel(
             columns,
@@ -151,13 +159,15 @@ class CallbacksPage(QWidget):
         for key in ("reassign", "home"):
             self.buttons[key].setVisible(self.supervisor)
         for key in ("sms_export", "sms_import"):
-            self.buttons[key].setVisible(sms is not None and user.role in CALLER_ROLES)
+            self.buttons[key].setVisible(self._sms is not None and self._user.role in CALLER_ROLES)
+        return button_row
 
+    def _build_panes(self, button_row: QHBoxLayout) -> tuple[QWidget, QWidget]:
+        """The list with its check boxes and buttons (left); the detail and coverage (right)."""
         top = QHBoxLayout()
         top.addWidget(self.everyone)
         top.addWidget(self.include_done)
         top.addWidget(self.summary, 1)
-
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
@@ -177,7 +187,10 @@ class CallbacksPage(QWidget):
         self.side.addTab(self.coverage_view, "覆盖率")
         self.side.setTabVisible(1, self.supervisor)
         right_box.addWidget(self.side, 1)
+        return left, right
 
+    def _build_sampling(self, callbacks: CallbackService, today: dt.date, share: int) -> QLabel:
+        """The chief's sampling row and the note under it; both hidden from the others."""
         self.sample_box = QGroupBox("电话回访抽样（所长、副所长）")
         start, end = callbacks.default_period() if self.supervisor else (today, today)
         self.from_edit = _date_edit(start)
@@ -211,7 +224,10 @@ class CallbacksPage(QWidget):
         note.setObjectName("hint")
         note.setWordWrap(True)
         note.setVisible(self.supervisor)
+        return note
 
+    def _lay_out(self, left: QWidget, right: QWidget, note: QLabel) -> None:
+        """Sampling on top, then the list and the detail side by side."""
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -221,7 +237,6 @@ class CallbacksPage(QWidget):
         layout.addWidget(self.sample_box)
         layout.addWidget(note)
         layout.addWidget(splitter, 1)
-        self.reload()
 
     # ---- list ---------------------------------------------------------------------------
 
