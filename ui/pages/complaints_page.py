@@ -143,8 +143,16 @@ class ComplaintsPage(QWidget):
         # Screenshots build a step's form without running it.
         self.form_only = False
 
-        self.from_edit = _date_edit(today - dt.timedelta(days=90))
-        self.to_edit = _date_edit(today)
+        search = self._build_filters()
+        self._build_list()
+        grid = self._build_actions()
+        self._lay_out(search, grid)
+        self.reload()
+
+    def _build_filters(self) -> QPushButton:
+        """The date, kind, state, channel and overdue filters; returns the 查询 button."""
+        self.from_edit = _date_edit(self._today - dt.timedelta(days=90))
+        self.to_edit = _date_edit(self._today)
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("投诉和表扬", None)
         for value, label in KIND_LABELS.items():
@@ -160,7 +168,10 @@ class ComplaintsPage(QWidget):
         self.overdue_check = QCheckBox("只看逾期")
         search = QPushButton("查询")
         search.clicked.connect(self.reload)
+        return search
 
+    def _build_list(self) -> None:
+        """The complaints' table; Enter takes the next step on the one in view."""
         self.model: RowTableModel[ComplaintRow] = RowTableModel(
             COMPLAINT_COLUMNS,
             muted=lambda r: r.state == "closed" and not r.is_praise,
@@ -172,6 +183,8 @@ class ComplaintsPage(QWidget):
         on_enter(self.table, self.next_step)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 
+    def _build_actions(self) -> ButtonGrid:
+        """The detail, its hint and one button per step; returns the grid of the steps."""
         self.view = QTextBrowser()
         self.hint = QLabel()
         self.hint.setObjectName("hint")
@@ -194,7 +207,10 @@ class ComplaintsPage(QWidget):
             self.buttons[key] = button
         # Registering is the everyday action: above the detail; the steps below it.
         grid.set_buttons([self.buttons[k] for k, _, _ in actions if k != "record"])
+        return grid
 
+    def _lay_out(self, search: QPushButton, grid: ButtonGrid) -> None:
+        """Filters and the list (left); 登记, the detail, its hint and the steps (right)."""
         # Wraps to a second line rather than squeezing the dates (特大 on a 1366 screen).
         filters = FlowLayout()
         filters.addWidget(together("收到日期", self.from_edit, "至", self.to_edit))
@@ -222,7 +238,6 @@ class ComplaintsPage(QWidget):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
-        self.reload()
 
     # ---- the list -----------------------------------------------------------------------
 
