@@ -89,6 +89,19 @@ class LedgerPage(QWidget):
         self.ledger: Ledger | None = None
         self.form_only = False
 
+        self._build_filters(today)
+        self._build_views()
+        bar, buttons = self._build_bars()
+        self._lay_out(bar, buttons)
+        # Today's review opens at the closing hour: look again each minute while it waits.
+        self._wake = QTimer(self)
+        self._wake.setInterval(60_000)
+        self._wake.timeout.connect(self._recheck_review_hour)
+        self._wake.start()
+        self.reload()
+
+    def _build_filters(self, today: dt.date) -> None:
+        """The day, the officer and the days waiting for review."""
         self.date_edit = QDateEdit(QDate(today.year, today.month, today.day))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -96,7 +109,7 @@ class LedgerPage(QWidget):
         self.officer_combo = QComboBox()
         self.officer_combo.addItem("全部民警", None)
         try:
-            for officer_id, label in ledgers.officers(user):
+            for officer_id, label in self._ledgers.officers(self._user):
                 self.officer_combo.addItem(label, officer_id)
         except StationDeskError:
             pass
@@ -104,6 +117,9 @@ class LedgerPage(QWidget):
         self.pending_combo = QComboBox()
         self.pending_combo.setMaxVisibleItems(12)  # the days waiting, not three and a half
         self.pending_combo.activated.connect(self._jump_to_pending)
+
+    def _build_views(self) -> None:
+        """The lock state and its note, the day's summary and one tab per section."""
         self.state_label = QLabel()
         self.state_label.setObjectName("ledgerState")
         # What the lock means for the day shown, in words (today before closing, later records).
@@ -120,6 +136,9 @@ class LedgerPage(QWidget):
         self.models: dict[str, RowTableModel[LedgerRow]] = {}
         self.tables: dict[str, QTableView] = {}
         self.buttons: dict[str, QPushButton] = {}
+
+    def _build_bars(self) -> tuple[FlowLayout, QHBoxLayout]:
+        """The filter bar (with 刷新) and the row of actions on the day."""
         actions = (
             ("review", "审核签字…", self.review),
             ("print", "打印台账…", self.print_ledger),
@@ -143,18 +162,16 @@ class LedgerPage(QWidget):
             self.buttons[key] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
+        return bar, buttons
+
+    def _lay_out(self, bar: FlowLayout, buttons: QHBoxLayout) -> None:
+        """The bar, the lock note, the summary, the sections and the actions, top to bottom."""
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.lock_note)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
-        # Today's review opens at the closing hour: look again each minute while it waits.
-        self._wake = QTimer(self)
-        self._wake.setInterval(60_000)
-        self._wake.timeout.connect(self._recheck_review_hour)
-        self._wake.start()
-        self.reload()
 
     def _recheck_review_hour(self) -> None:
         if self.isVisible() and self.ledger is not None and self.ledger.review_blocked:
