@@ -71,11 +71,24 @@ class NoticesPage(QWidget):
         super().__init__(parent)
         self._notices = notices
         self._user = user
+        find_button = self._build_find()
+        refresh = self._build_filters(today, officers)
+        self._build_list()
+        rates, rate_note = self._build_rates()
+        self._lay_out(find_button, refresh, rates, rate_note)
+        self.reload()
+
+    def _build_find(self) -> QPushButton:
+        """The notice number (or its scanned QR code); returns its 查找 button."""
         self.find_edit = QLineEdit()
         self.find_edit.setPlaceholderText("输入告知单编号，或用扫码枪扫描告知单上的二维码，回车")
         self.find_edit.returnPressed.connect(self.find_notice)
         find_button = QPushButton("查找并登记补交")
         find_button.clicked.connect(self.find_notice)
+        return find_button
+
+    def _build_filters(self, today: dt.date, officers: list[tuple[int, str]] | None) -> QPushButton:
+        """The date, officer and state filters; returns the 查询 button."""
         self.from_edit = _date_edit(today - dt.timedelta(days=30))
         self.to_edit = _date_edit(today)
         self.officer_combo = QComboBox()
@@ -88,6 +101,10 @@ class NoticesPage(QWidget):
             self.state_combo.addItem(label, value)
         refresh = QPushButton("查询")
         refresh.clicked.connect(self.reload)
+        return refresh
+
+    def _build_list(self) -> None:
+        """The notices' table; a double click opens the one in the row."""
         self.model: RowTableModel[NoticeRow] = RowTableModel(
             NOTICE_COLUMNS,
             colour=lambda r: "#b3261e" if r.state == "overdue" or r.breaches else None,
@@ -97,6 +114,9 @@ class NoticesPage(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = make_table(self.proxy, stretch_column=len(NOTICE_COLUMNS) - 1)
         self.table.doubleClicked.connect(self._on_row_activated)
+
+    def _build_rates(self) -> tuple[QTabWidget, QLabel]:
+        """The 一次办结率 tables (by officer, by matter) and the note that defines it."""
         self.by_officer: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
         self.by_matter: RowTableModel[CompletionRow] = RowTableModel(RATE_COLUMNS)
         rates = QTabWidget()
@@ -112,7 +132,12 @@ class NoticesPage(QWidget):
         )
         rate_note.setWordWrap(True)
         rate_note.setObjectName("hint")
+        return rates, rate_note
 
+    def _lay_out(
+        self, find_button: QPushButton, refresh: QPushButton, rates: QTabWidget, rate_note: QLabel
+    ) -> None:
+        """The find row on top; the filters and list beside the completion rates."""
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_edit, 1)
         find_row.addWidget(find_button)
@@ -145,7 +170,6 @@ class NoticesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(find_row)
         layout.addWidget(splitter, 1)
-        self.reload()
 
     def reload(self) -> None:
         """The register and the rates for the chosen dates."""
