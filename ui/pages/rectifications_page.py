@@ -156,6 +156,14 @@ class RectificationsPage(QWidget):
         super().__init__(parent)
         self._rectifications = rectifications
         self._user = user
+        refresh = self._build_filters()
+        self._build_list()
+        column = self._build_actions()
+        self._lay_out(refresh, column)
+        self.reload()
+
+    def _build_filters(self) -> QPushButton:
+        """The state filter and the text filter; returns the 刷新 button."""
         self.state_combo = QComboBox()
         for value, label in STATE_FILTERS:
             self.state_combo.addItem(label, value)
@@ -166,6 +174,10 @@ class RectificationsPage(QWidget):
         refresh = QPushButton("刷新")
         refresh.setAutoDefault(False)
         refresh.clicked.connect(lambda: self.reload())
+        return refresh
+
+    def _build_list(self) -> None:
+        """The rectifications' table and their count; Enter takes the next step."""
         self.model: RowTableModel[RectificationRow] = RowTableModel(
             COLUMNS,
             colour=lambda r: RED if r.overdue else None,
@@ -180,6 +192,8 @@ class RectificationsPage(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
 
+    def _build_actions(self) -> QVBoxLayout:
+        """The detail, one button per step (returned in their column), the hint and errors."""
         self.view = QTextBrowser()
         self.view.setObjectName("detail")
         self.buttons: dict[str, QPushButton] = {}
@@ -205,7 +219,10 @@ class RectificationsPage(QWidget):
         self.hint.setWordWrap(True)
         self.error_label = QLabel()
         self.errors = FieldErrors(self.error_label)
+        return column
 
+    def _lay_out(self, refresh: QPushButton, column: QVBoxLayout) -> None:
+        """Filters, list and count on top; the detail and its steps underneath."""
         filters = QHBoxLayout()
         filters.addWidget(QLabel("状态"))
         filters.addWidget(self.state_combo)
@@ -235,7 +252,6 @@ class RectificationsPage(QWidget):
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
-        self.reload()
 
     # ---- list ---------------------------------------------------------------------------
 
