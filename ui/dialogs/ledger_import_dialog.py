@@ -95,6 +95,20 @@ class LedgerImportDialog(QDialog):
         self.imported: ImportResult | None = None
         self._loading = False
 
+        intro, file_row = self._build_file_row()
+        mapping_box = self._build_mapping()
+        preview_box = self._build_preview()
+        sign_row = self._build_signature()
+        buttons = self._build_buttons()
+        self._lay_out(intro, file_row, mapping_box, preview_box, sign_row, buttons)
+        # Wide enough for the columns, as tall as the screen allows (a laptop's 768 lines too).
+        fit_to_screen(self, 980, 820)
+        self._update_buttons()
+        make_default(self.choose_button)
+        self.choose_button.setFocus()
+
+    def _build_file_row(self) -> tuple[QLabel, QHBoxLayout]:
+        """The introduction, and the file with its sheet."""
         intro = QLabel(
             "把本所原来用 Excel 记的窗口台账导入本系统（.xlsx 或 .csv）。每一行按登记表的规则检查；"
             "有一行未通过就整份不导入，请按检查结果修改表格后再导入。导入的各日台账随即由您签字"
@@ -117,8 +131,10 @@ class LedgerImportDialog(QDialog):
         file_row.addWidget(self.choose_button)
         file_row.addWidget(QLabel("工作表："))
         file_row.addWidget(self.sheet_combo)
+        return intro, file_row
 
-        # Each StationDesk field and the sheet's column that fills it.
+    def _build_mapping(self) -> QGroupBox:
+        """Each StationDesk field and the sheet's column that fills it."""
         mapping_box = QGroupBox("列对应（带 * 的必须选择；已按表头自动对应，请核对）")
         grid = QGridLayout(mapping_box)
         self.combos: dict[str, QComboBox] = {}
@@ -133,7 +149,10 @@ class LedgerImportDialog(QDialog):
             grid.addWidget(label, row, column)
             grid.addWidget(combo, row, column + 1)
             self.combos[spec.key] = combo
+        return mapping_box
 
+    def _build_preview(self) -> QGroupBox:
+        """The preview (returned in its box), the check's summary and the rejected rows."""
         self.preview = _table(PREVIEW_COLUMNS)
         self.preview.setMinimumHeight(100)
         preview_box = QGroupBox("预览（前 20 行，按导入后的样子显示；证件号码、电话部分隐藏）")
@@ -145,14 +164,19 @@ class LedgerImportDialog(QDialog):
         self.problems.setMinimumHeight(90)
         self.problems.hide()
         self._scroll_target: QWidget = self.summary  # what 检查 brings into view
+        return preview_box
 
+    def _build_signature(self) -> QHBoxLayout:
+        """The signature pad and its row (returned, with 重签), then the error line."""
         self.pad = SignaturePad()
         self.pad.setMinimumHeight(90)
         clear = QPushButton("重签")
         clear.setAutoDefault(False)
         clear.clicked.connect(self.pad.clear)
         sign_row = QHBoxLayout()
-        sign_row.addWidget(QLabel(f"导入人签名（{user.name}，确认后导入的各日台账即审核锁定）："))
+        sign_row.addWidget(
+            QLabel(f"导入人签名（{self._user.name}，确认后导入的各日台账即审核锁定）：")
+        )
         sign_row.addStretch(1)
         sign_row.addWidget(clear)
 
@@ -160,7 +184,10 @@ class LedgerImportDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        return sign_row
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """检查, 保存报告, 导入 and 关闭."""
         self.check_button = QPushButton("检查(&C)")
         self.check_button.clicked.connect(self.run_check)
         self.report_button = QPushButton("保存报告(&S)…")
@@ -175,7 +202,18 @@ class LedgerImportDialog(QDialog):
         for button in (self.check_button, self.report_button, self.import_button):
             buttons.addWidget(button)
         buttons.addWidget(self.close_button)
+        return buttons
 
+    def _lay_out(
+        self,
+        intro: QLabel,
+        file_row: QHBoxLayout,
+        mapping_box: QGroupBox,
+        preview_box: QGroupBox,
+        sign_row: QHBoxLayout,
+        buttons: QHBoxLayout,
+    ) -> None:
+        """The scrolling body above the signature, the error and the buttons."""
         # The file, the columns, the preview and the check scroll together when the screen is
         # short (1366×768 at 特大, or with the rejected rows shown); the signature and the
         # buttons stay in view.
@@ -194,11 +232,6 @@ class LedgerImportDialog(QDialog):
         layout.addWidget(self.pad)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        # Wide enough for the columns, as tall as the screen allows (a laptop's 768 lines too).
-        fit_to_screen(self, 980, 820)
-        self._update_buttons()
-        make_default(self.choose_button)
-        self.choose_button.setFocus()
 
     # ---- steps ---------------------------------------------------------------------------
 
