@@ -48,6 +48,16 @@ class CallbackAttemptDialog(QDialog):
         self.setWindowTitle(f"登记{row.kind_label}结果")
         self.setMinimumWidth(620)
 
+        head, outcome_box = self._build_outcomes()
+        general = self._build_rating(dimensions)
+        note_row, note_error, outcome_error = self._build_note(outcome_box)
+        buttons = self._build_buttons()
+        self._lay_out(head, outcome_box, outcome_error, note_row, note_error, general, buttons)
+        self._sync()
+
+    def _build_outcomes(self) -> tuple[QLabel, QWidget]:
+        """The matter and citizen on top, and one radio button per outcome (in their box)."""
+        row = self._row
         head = QLabel(
             f"{row.visit_serial}　{row.matter}　群众：{row.citizen_name}　电话：{row.phone_masked}"
             f"\n办理民警：{row.handled_by}　第 {len(row.attempts) + 1} 次{row.kind_label}"
@@ -65,7 +75,11 @@ class CallbackAttemptDialog(QDialog):
         outcome_row.addStretch(1)
         outcome_box = QWidget()
         outcome_box.setLayout(outcome_row)
+        return head, outcome_box
 
+    def _build_rating(self, dimensions: tuple[str, ...]) -> QLabel:
+        """The citizen's rating: overall, each dimension, 不愿评价 and the comment; returns the
+        label for messages that belong to no field."""
         general = QLabel()
         general.setObjectName("error")
         self.errors = FieldErrors(general)
@@ -98,7 +112,10 @@ class CallbackAttemptDialog(QDialog):
         )
         grid.addWidget(comment_row, line + 1, 1)
         grid.addWidget(comment_error, line + 2, 1)
+        return general
 
+    def _build_note(self, outcome_box: QWidget) -> tuple[QWidget, QLabel, QLabel]:
+        """The callback's note with its count and message, and the outcome's message."""
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("回访记录（如：本人接听，对办理结果满意）")
         self.note.setFixedHeight(56)
@@ -107,14 +124,29 @@ class CallbackAttemptDialog(QDialog):
             self.note, text_limits.NOTE, "回访记录", self.errors, "note"
         )
         outcome_error = self.errors.add("outcome", outcome_box)
+        return note_row, note_error, outcome_error
 
+    def _build_buttons(self) -> QDialogButtonBox:
+        """保存 and 取消; Ctrl+Enter saves from the text boxes too."""
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         confirm_with_keys(self, self.submit, self.save_button, self.comment, self.note)
+        return buttons
 
+    def _lay_out(
+        self,
+        head: QLabel,
+        outcome_box: QWidget,
+        outcome_error: QLabel,
+        note_row: QWidget,
+        note_error: QLabel,
+        general: QLabel,
+        buttons: QDialogButtonBox,
+    ) -> None:
+        """Top to bottom: the matter, the outcome, the rating, the note, messages, buttons."""
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(QLabel("回访结果"))
@@ -126,7 +158,6 @@ class CallbackAttemptDialog(QDialog):
         layout.addWidget(note_error)
         layout.addWidget(general)
         layout.addWidget(buttons)
-        self._sync()
 
     def _sync(self) -> None:
         reached = self.outcome_buttons["reached"].isChecked()
