@@ -124,6 +124,17 @@ class AppointmentDialog(QDialog):
         self.setMinimumWidth(max(600, self.fontMetrics().horizontalAdvance("中") * 40))
         town, country = appointments.promise_days()
 
+        self._build_fields(catalogue, today, town, country)
+        general, form = self._build_form()
+        buttons = self._build_buttons()
+        self._lay_out(form, general, buttons)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
+        self._on_kind_changed()
+
+    def _build_fields(
+        self, catalogue: CatalogueService, today: dt.date, town: int, country: int
+    ) -> None:
+        """The booking's editors, in the form's order (the home service's last)."""
         self.kind_combo = QComboBox()
         for key, label in KIND_LABELS.items():
             self.kind_combo.addItem(label, key)
@@ -150,8 +161,11 @@ class AppointmentDialog(QDialog):
         self.area_combo.addItem(f"{AREA_LABELS['country']}（{country} 个工作日内上门）", "country")
         self.address_edit = QLineEdit()
         self.address_edit.setPlaceholderText("街道、小区、楼栋、门牌")
-        self.officer_combo = _goers(appointments, user)
+        self.officer_combo = _goers(self._appointments, self._user)
 
+    def _build_form(self) -> tuple[QLabel, QFormLayout]:
+        """The form with each field's message under it; returns the general message's label
+        and the form."""
         general = QLabel()
         self.errors = FieldErrors(general)
         summary_row, _count = with_count(
@@ -177,7 +191,10 @@ class AppointmentDialog(QDialog):
             add_field(form, "上门民警", self.officer_combo, self.errors, "officer"),
         ]
         self._form = form
+        return general, form
 
+    def _build_buttons(self) -> QDialogButtonBox:
+        """保存（Enter） and 取消（Esc）."""
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             "保存（Enter）", QDialogButtonBox.ButtonRole.AcceptRole
@@ -187,12 +204,14 @@ class AppointmentDialog(QDialog):
         cancel.setAutoDefault(False)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        return buttons
+
+    def _lay_out(self, form: QFormLayout, general: QLabel, buttons: QDialogButtonBox) -> None:
+        """The form, the general message and the buttons."""
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addWidget(buttons)
-        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
-        self._on_kind_changed()
 
     def _on_kind_changed(self) -> None:
         home = self.kind_combo.currentData() == "home"
