@@ -82,6 +82,16 @@ class SmsExportDialog(QDialog):
         self._user = user
         self.exported: SmsExport | None = None
         self.setWindowTitle("短信名单导出")
+        intro, period = self._build_period(start, end)
+        self._build_fields(start, end, supervisor)
+        general, form = self._build_form(period)
+        hint, buttons = self._build_buttons()
+        self._lay_out(intro, form, general, hint, buttons)
+        fit_to_screen(self, 720, 460)
+        self.from_edit.setFocus()
+
+    def _build_period(self, start: dt.date, end: dt.date) -> tuple[QLabel, QWidget]:
+        """The introduction, and the period's two dates in one row."""
         intro = QLabel(
             "导出供短信平台发送的回访名单（手机号码、姓名、受理编号、办理事项、办结日期及短信"
             "模板所用的派出所名称、回复说明）。文件含完整手机号码，导出须写明用途和具体事由，"
@@ -98,6 +108,10 @@ class SmsExportDialog(QDialog):
         period_box.addWidget(QLabel("至"))
         period_box.addWidget(self.to_edit)
         period_box.addStretch(1)
+        return intro, period
+
+    def _build_fields(self, start: dt.date, end: dt.date, supervisor: bool) -> None:
+        """The list's source, the purpose and its detail, and the file to save to."""
         self.source_box = QComboBox()
         for key, words in SOURCES.items():
             if supervisor or key == "callbacks":
@@ -115,6 +129,9 @@ class SmsExportDialog(QDialog):
         self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self.browse)
 
+    def _build_form(self, period: QWidget) -> tuple[QLabel, QFormLayout]:
+        """The form with a message under each row; returns the general message's label and
+        the form."""
         general = QLabel()
         self.errors = FieldErrors(general)
         detail_row, _count = with_count(
@@ -133,6 +150,10 @@ class SmsExportDialog(QDialog):
             label.setBuddy(buddy)
             form.addRow(label, widget)
             form.addRow("", self.errors.add(field, buddy))
+        return general, form
+
+    def _build_buttons(self) -> tuple[QLabel, QDialogButtonBox]:
+        """The hint on the period and the file, and 导出 and 取消."""
         hint = QLabel(
             f"期间按办结日期，一次不超过 {MAX_DAYS} 天。保存为 .xlsx 或 .csv"
             "（CSV 文件用 Excel 直接打开，中文不会乱码）。"
@@ -145,15 +166,23 @@ class SmsExportDialog(QDialog):
         cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         self.export_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
+        return hint, buttons
 
+    def _lay_out(
+        self,
+        intro: QLabel,
+        form: QFormLayout,
+        general: QLabel,
+        hint: QLabel,
+        buttons: QDialogButtonBox,
+    ) -> None:
+        """The introduction, the form, the messages, the hint and the buttons."""
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addWidget(hint)
         layout.addWidget(buttons)
-        fit_to_screen(self, 720, 460)
-        self.from_edit.setFocus()
 
     @staticmethod
     def _suggested(start: dt.date, end: dt.date) -> str:
