@@ -263,18 +263,7 @@ def application_icon() -> QIcon:
 
 def run_gui(target: str | None, demo: bool = False) -> int:
     """Run the application until the officer quits."""
-    prefer_chinese_system_locale()
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setApplicationName("StationDesk")
-    app.setOrganizationName("StationDesk")
-    # The taskbar and the window title bar show the menu entry's icon (packaging/icons).
-    app.setWindowIcon(application_icon())
-    app.setDesktopFileName("stationdesk")
-    install_fonts_and_style(app)
-    install_qt_chinese(app)  # file, print and message dialogs without an English label
-    _install_excepthook()
-    GarbageCollector(app)
+    app = _start_application()
     from_server = target is None and not demo
     try:
         target = start_target(target, demo)
@@ -290,64 +279,113 @@ def run_gui(target: str | None, demo: bool = False) -> int:
     # The officer who just set up the station is signed in by the wizard: no second login.
     signed_in: SessionUser | None = None
     if preview is None:
-        while True:
-            try:
-                opened = _open_station(target, demo)
-                break
-            except StationDeskError as exc:
-                if not from_server:
-                    show_error(None, exc.message, "无法打开数据库")
-                    return 1
-                # The saved server: try again, or correct the connection (本机设置).
-                try:
-                    target = _after_server_problem(exc.message)
-                    from_server = target is not None
-                except _GaveUp:
-                    return 0
-                except StationDeskError as again:
-                    show_error(None, again.message, "无法读取本机设置")
-                    return 1
-        if opened is None:
-            return 0
+        opened = _open_until_given_up(target, demo, from_server)
+        if isinstance(opened, int):
+            return opened
         station.db, station.services, hint = opened.db, opened.services, opened.hint
         signed_in = opened.user
     settings = QSettings()
     try:
-        while True:
-            user, signed_in = signed_in, None
-            if user is None:
-                user = _log_in(station, preview, hint)
-                if user is None:
-                    return 0
-            services, db = station.services, station.db
-            assert services is not None and db is not None
-            apply_font_size(app, saved_font_size(settings, user.badge_no))  # 字号, per officer
-            from ui.change_password_dialog import ChangePasswordDialog
-
-            if (
-                user.must_change_password
-                and not ChangePasswordDialog(services.auth, user, forced=True).exec()
-            ):
-                apply_font_size(app, STANDARD_POINTS)
-                continue
-            from ui.dialogs.release_notes_dialog import welcome_after_start
-            from ui.main_window import MainWindow
-
-            window = MainWindow(services, user, db.location, settings)
-            window.show()
-            # 更新说明 after an upgrade (once per PC), then 新手入门 on a new officer's first day.
-            QTimer.singleShot(0, partial(welcome_after_start, window, db.backup))
-            start_daily_backup(window, services.backup, partial(_refresh_backup_warning, window))
-            app.exec()
-            if not window.logout_requested:
-                return 0
-            # A colleague who logged in at the locked window carries on without a second login.
-            signed_in = window.next_user
-            apply_font_size(app, STANDARD_POINTS)  # the login screen is nobody's
+        return _run_sessions(app, station, preview, hint, signed_in, settings)
     finally:
         # A backup still being written finishes before the database is closed.
         QThreadPool.globalInstance().waitForDone(BACKUP_WAIT_MS)
         station.dispose()
+
+
+def _start_application() -> QApplication:
+    """The QApplication with its names, icon, fonts, Chinese dialogs and error hook."""
+    prefer_chinese_system_locale()
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("StationDesk")
+    app.setOrganizationName("StationDesk")
+    # The taskbar and the window title bar show the menu entry's icon (packaging/icons).
+    app.setWindowIcon(application_icon())
+    app.setDesktopFileName("stationdesk")
+    install_fonts_and_style(app)
+    install_qt_chinese(app)  # file, print and message dialogs without an English label
+    _install_excepthook()
+    GarbageCollector(app)
+    return app
+
+
+def _open_until_given_up(target: str | None, demo: bool, from_server: bool) -> _Opened | int:
+    """The opened station, or the exit code (0: the officer gave up; 1: it cannot be opened).
+
+    The saved server that fails is tried again, or its connection corrected (本机设置).
+    """
+    while True:
+        try:
+            opened = _open_station(target, demo)
+            break
+        except StationDeskError as exc:
+            if not from_server:
+                show_error(None, exc.message, "无法打开数据库")
+                return 1
+            # The saved server: try again, or correct the connection (本机设置).
+            try:
+                target = _after_server_problem(exc.message)
+                from_server = target is not None
+            except _GaveUp:
+                return 0
+            except StationDeskError as again:
+                show_error(None, again.message, "无法读取本机设置")
+                return 1
+    if opened is None:
+        return 0
+    return opened
+
+
+def _run_sessions(
+    app: QApplication,
+    station: _Station,
+    preview: StationPreview | None,
+    hint: str,
+    signed_in: SessionUser | None,
+    settings: QSettings,
+) -> int:
+    """One officer's window after another (切换人员, a colleague at the locked window) until
+    the login is closed or the program quits; the exit code."""
+    while True:
+        user, signed_in = signed_in, None
+        if user is None:
+            user = _log_in(station, preview, hint)
+            if user is None:
+                return 0
+        services, db = station.services, station.db
+        assert services is not None and db is not None
+        apply_font_size(app, saved_font_size(settings, user.badge_no))  # 字号, per officer
+        from ui.change_password_dialog import ChangePasswordDialog
+
+        if (
+            user.must_change_password
+            and not ChangePasswordDialog(services.auth, user, forced=True).exec()
+        ):
+            apply_font_size(app, STANDARD_POINTS)
+            continue
+        window = _open_main_window(services, db, user, settings)
+        app.exec()
+        if not window.logout_requested:
+            return 0
+        # A colleague who logged in at the locked window carries on without a second login.
+        signed_in = window.next_user
+        apply_font_size(app, STANDARD_POINTS)  # the login screen is nobody's
+
+
+def _open_main_window(
+    services: Services, db: Database, user: SessionUser, settings: QSettings
+) -> MainWindow:
+    """The officer's window, shown, with the welcome and the day's backup to follow."""
+    from ui.dialogs.release_notes_dialog import welcome_after_start
+    from ui.main_window import MainWindow
+
+    window = MainWindow(services, user, db.location, settings)
+    window.show()
+    # 更新说明 after an upgrade (once per PC), then 新手入门 on a new officer's first day.
+    QTimer.singleShot(0, partial(welcome_after_start, window, db.backup))
+    start_daily_backup(window, services.backup, partial(_refresh_backup_warning, window))
+    return window
 
 
 SERVER_PROBLEM_QUESTION = (
