@@ -17,11 +17,9 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from functools import partial
-from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -29,31 +27,26 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QWidget,
 )
 
 from app.core.dto import SessionUser
 from app.core.errors import StationDeskError
-from app.core.roles import Permission, Role, allows
 from app.services import Services
-from ui.about_dialog import AboutDialog
-from ui.change_password_dialog import ChangePasswordDialog
-from ui.fonts import FONT_SIZES, apply_font_size, save_font_size, saved_font_size
-from ui.help_dialog import TourDialog, install_help_key, show_help
+from app.station.dto import StationSettings
+from ui._main_window_menus import MainWindowMenus
+from ui._main_window_pages import make_page, page_entries
+from ui._main_window_session import MainWindowSession
+from ui.help_dialog import install_help_key
 from ui.idle import IdleSource, IdleWatcher, default_idle_source
 from ui.live_refresh import LiveRefresh
 from ui.localtime import set_station_timezone
-from ui.lock_cover import close_windows, cover_windows
 from ui.login_dialog import LoginDialog
 from ui.session_lock import SessionLockWatcher
-from ui.tasks import BusyDialog
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.enter_clicks import enter_clicks
-from ui.widgets.messages import show_error, show_info
 from ui.widgets.wheel_guard import guard_wheel
 
 logger = logging.getLogger(__name__)
@@ -116,8 +109,12 @@ def idle_minutes_reader(services: Services, first: int) -> Callable[[], int]:
     return read
 
 
-class MainWindow(QMainWindow):
-    """One officer's session at the counter."""
+class MainWindow(MainWindowMenus, MainWindowSession, QMainWindow):
+    """One officer's session at the counter.
+
+    Its menus are MainWindowMenus (ui._main_window_menus); locking, 交接班 and leaving are
+    MainWindowSession (ui._main_window_session); its pages are made by ui._main_window_pages.
+    """
 
     def __init__(
         self,
@@ -150,31 +147,22 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             install_help_key(app)  # F1: the manual of the page or form in front
 
+        self._build_navigation(today)
+        self._build_central()
+        self._build_status_bar(station, location)
+        self.refresh_calendar_warning()
+        self._build_menus()
+        self._restore_geometry()
+        self._watch_for_lock(idle_source, station)
+
+    def _build_navigation(self, today: dt.date | None) -> None:
+        """The navigation list, the stack of pages (stand-ins until shown) and the lock page."""
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(168)
         self.stack = QStackedWidget()
-        self._today = today or services.station.today()
-        handles = allows(user.role, Permission.HANDLE_VISITS) or allows(
-            user.role, Permission.VIEW_ALL_VISITS
-        )
-        views_all = allows(user.role, Permission.VIEW_ALL_VISITS)
-        pages = [
-            ("today", "今日接待", handles),
-            ("search", "查询", handles),
-            ("appointments", "预约上门", handles),
-            ("notices", "告知单", allows(user.role, Permission.HANDLE_VISITS)),
-            ("ledger", "每日台账", views_all),
-            ("statistics", "统计", views_all),
-            ("callbacks", "回访", handles),
-            ("rectifications", "整改督办", handles),
-            ("complaints", "投诉表扬", allows(user.role, Permission.HANDLE_VISITS)),
-            ("catalogue", "服务事项目录", True),
-            ("officers", "人员管理", allows(user.role, Permission.MANAGE_OFFICERS)),
-            ("audit", "审计日志", allows(user.role, Permission.VIEW_AUDIT)),
-            ("holidays", "节假日设置", True),
-            ("settings", "本所设置", True),
-        ]
+        self._today = today or self._services.station.today()
+        pages = page_entries(self._user.role)
         self._keys = [key for key, _title, visible in pages if visible]
         for title in (title for _key, title, visible in pages if visible):
             # A stand-in until the page is first shown (see _build_page).
@@ -188,6 +176,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav_row_changed)
         self.nav.setCurrentRow(0)
 
+    def _build_central(self) -> None:
+        """The navigation on the left, the page in view beside it."""
         central = QWidget()
         box = QHBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
@@ -196,6 +186,9 @@ class MainWindow(QMainWindow):
         box.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+    def _build_status_bar(self, station: StationSettings, location: str) -> None:
+        """Who is logged in, the station, the calendar warning, the database and the counter."""
+        user = self._user
         self.user_label = QLabel(f"当前：{user.name}（{user.role.label}，警号 {user.badge_no}）")
         # The station and the path give way (elided, whole in the tooltip) when the warning
         # needs the room, as with 特大 text on a 1366 screen.
@@ -213,23 +206,22 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.db_label)
         self.counter_label = QLabel()
         bar.addWidget(self.counter_label)
-        self._show_counter(services.counter)
+        self._show_counter(self._services.counter)
         # Other counters' registrations, handovers and locks show here within a moment.
-        if services.database is not None:
+        if self._services.database is not None:
             self.live = LiveRefresh(
-                services.database,
+                self._services.database,
                 self.pages.all_built,
                 self.current_key,
                 bar,
                 self,
             )
-        self.refresh_calendar_warning()
-        self._build_menus()
-        self._restore_geometry()
 
+    def _watch_for_lock(self, idle_source: IdleSource | None, station: StationSettings) -> None:
+        """Lock after the station's idle minutes, and when the system's session locks."""
         self.idle_watcher = IdleWatcher(
             idle_source if idle_source is not None else default_idle_source(self),
-            idle_minutes_reader(services, station.idle_lock_minutes),
+            idle_minutes_reader(self._services, station.idle_lock_minutes),
             parent=self,
         )
         self.idle_watcher.idle.connect(self.lock)
@@ -240,122 +232,7 @@ class MainWindow(QMainWindow):
 
     def _make_page(self, key: str) -> QWidget:
         """A new page ``key`` (its module imported now), wired to the window."""
-        services, user, today = self._services, self._user, self._today
-        if key == "today":
-            from ui.pages.today_page import TodayPage
-
-            today_page = TodayPage(
-                services.visits,
-                user,
-                notices=services.notices,
-                ratings=services.ratings,
-                case_files=services.case_files,
-                backups=services.backup,
-                keys=services.keys,
-                appointments=services.appointments,
-            )
-            today_page.register_requested.connect(self.open_registration)
-            return today_page
-        if key == "search":
-            from ui.pages.search_page import SearchPage
-
-            return SearchPage(
-                services.visits,
-                services.catalogue,
-                user,
-                today,
-                notices=services.notices,
-                ratings=services.ratings,
-                case_files=services.case_files,
-            )
-        if key == "appointments":
-            from ui.pages.appointments_page import AppointmentsPage
-
-            appointments_page = AppointmentsPage(
-                services.appointments,
-                services.catalogue,
-                user,
-                today,
-                services.visits.now,
-            )
-            appointments_page.visit_registered.connect(self.show_registered_visit)
-            return appointments_page
-        if key == "notices":
-            from ui.pages.notices_page import NoticesPage
-
-            return NoticesPage(
-                services.notices,
-                user,
-                today,
-                officers=services.visits.colleagues(user, include_self=True),
-            )
-        if key == "ledger":
-            from ui.pages.ledger_page import LedgerPage
-
-            return LedgerPage(
-                services.ledger,
-                user,
-                today,
-                self._station.timezone,
-                open_visit=self.open_visit,
-                export=lambda day, officer, path: services.ledger.export_xlsx(
-                    user, day, Path(path), officer
-                ),
-                backups=services.backup,
-            )
-        if key == "statistics":
-            from ui.pages.statistics_page import StatisticsPage
-
-            return StatisticsPage(services.statistics, services.reports, user, today)
-        if key == "callbacks":
-            from ui.pages.callbacks_page import CallbacksPage
-
-            return CallbacksPage(
-                services.callbacks,
-                user,
-                today,
-                services.ratings.dimensions(),
-                self._station.callback_share,
-                ratings=services.ratings,
-                sms=services.sms,
-            )
-        if key == "rectifications":
-            from ui.pages.rectifications_page import RectificationsPage
-
-            return RectificationsPage(services.rectifications, user)
-        if key == "complaints":
-            from ui.pages.complaints_page import ComplaintsPage
-
-            return ComplaintsPage(services.complaints, user, today)
-        if key == "catalogue":
-            from ui.pages.catalogue_page import CataloguePage
-
-            return CataloguePage(services.catalogue, user)
-        if key == "officers":
-            from ui.pages.officers_page import OfficersPage
-
-            return OfficersPage(services.officers, user)
-        if key == "audit":
-            from ui.pages.audit_page import AuditPage
-
-            return AuditPage(services.audit_log, user, today)
-        if key == "holidays":
-            from ui.pages.holidays_page import HolidaysPage
-
-            holidays_page = HolidaysPage(services.holidays, user, today)
-            holidays_page.calendar_changed.connect(self.refresh_calendar_warning)
-            return holidays_page
-        if key == "settings":
-            from ui.pages.settings_page import SettingsPage
-
-            return SettingsPage(
-                services.station,
-                user,
-                keys=services.keys,
-                retention=services.retention,
-                backups=services.backup,
-            )
-        raise KeyError(key)
+        return make_page(key, self._services, self._user, self._today, self._station, self)
 
     def _build_page(self, key: str) -> QWidget:
         """Build the page ``key`` and put it in its stand-in's place in the stack."""
@@ -385,162 +262,9 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         return next((k for k, p in self.pages.all_built().items() if p is current), "")
 
-    def _build_menus(self) -> None:
-        if "today" in self.pages:
-            work = self.menuBar().addMenu("业务(&W)")
-            self.register_action = QAction("新登记…", self)
-            self.register_action.setShortcuts([QKeySequence("F2"), QKeySequence("Ctrl+N")])
-            self.register_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            self.register_action.triggered.connect(self.open_registration)
-            self.work_menu = work
-            self._fill_work_menu()
-            self.stack.currentChanged.connect(lambda _i: self._fill_work_menu())
-        self._build_pages_menu(self.menuBar().addMenu("页面(&P)"))
-        system = self.menuBar().addMenu("系统(&S)")
-        self.lock_action = QAction("锁定屏幕", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock)
-        password = QAction("修改密码…", self)
-        password.triggered.connect(self._on_change_password)
-        logout = QAction("切换人员（注销）", self)
-        logout.triggered.connect(self._on_logout)
-        quit_action = QAction("退出", self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self._on_quit)
-        actions = [self.lock_action, password, logout]
-        if allows(self._user.role, Permission.HANDLE_VISITS):
-            self.shift_action = QAction("交接班…", self)
-            self.shift_action.triggered.connect(self.end_shift)
-            actions.insert(1, self.shift_action)
-        if allows(self._user.role, Permission.HANDLE_VISITS) or allows(
-            self._user.role, Permission.VIEW_ALL_VISITS
-        ):
-            records = QAction("交接班记录…", self)
-            records.triggered.connect(self.show_shift_records)
-            actions.insert(2 if len(actions) > 3 else 1, records)
-        if allows(self._user.role, Permission.VIEW_ALL_VISITS):
-            ledger_import = QAction("历史台账导入…", self)
-            ledger_import.triggered.connect(self.import_ledger)
-            actions.append(ledger_import)
-        for action in actions:
-            system.addAction(action)
-        system.addSeparator()
-        self.workstation_action = QAction("本机设置（窗口号、服务器）…", self)
-        self.workstation_action.triggered.connect(self.open_workstation_settings)
-        system.addAction(self.workstation_action)
-        self._build_font_size_menu(system.addMenu("字号(&Z)"))
-        system.addSeparator()
-        system.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("帮助(&H)")
-        # F1 itself is the application's (ui.help_dialog.HelpKey): it works inside forms too.
-        page_help = QAction("本页帮助…\tF1", self)
-        page_help.triggered.connect(self.show_page_help)
-        help_menu.addAction(page_help)
-        tour = QAction("新手入门…", self)
-        tour.triggered.connect(self.show_tour)
-        help_menu.addAction(tour)
-        release_notes = QAction("更新说明…", self)
-        release_notes.triggered.connect(self.show_release_notes)
-        help_menu.addAction(release_notes)
-        help_menu.addSeparator()
-        about = QAction("关于…", self)
-        about.triggered.connect(self._on_about)
-        help_menu.addAction(about)
-
-    def open_workstation_settings(self) -> None:
-        """系统 → 本机设置: this PC's 窗口号 (at once) and its server (after a restart)."""
-        from app.station.workstation import WorkstationProblem, load_workstation
-        from ui.dialogs.workstation_dialog import WorkstationDialog
-
-        dialog = WorkstationDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if not dialog.exec():
-            return
-        try:
-            counter = load_workstation().counter
-        except WorkstationProblem as exc:
-            show_error(self, exc.message)
-            return
-        self._services.set_counter(counter)
-        self._show_counter(counter)
-        self.statusBar().showMessage(
-            f"本机窗口号已改为“{counter}”。" if counter else "本机已不设窗口号。", 10_000
-        )
-
     def _show_counter(self, counter: str) -> None:
         self.counter_label.setText(f"窗口：{counter}" if counter else "")
         self.counter_label.setVisible(bool(counter))
-
-    def _build_pages_menu(self, menu: QMenu) -> None:
-        """页面: every page of the navigation, the first ten on Ctrl+1 … Ctrl+0."""
-        self.page_actions: dict[str, QAction] = {}
-        for number, (key, title) in enumerate(zip(self._keys, self.page_titles(), strict=True), 1):
-            action = QAction(title, self)
-            if number <= 10:
-                action.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
-            action.triggered.connect(partial(self.go_to_page, key))
-            menu.addAction(action)
-            self.page_actions[key] = action
-
-    def go_to_page(self, key: str) -> None:
-        """Switch to a page by keyboard and put the focus on its list, where work starts."""
-        if self.locked:
-            return
-        self.show_page(key)
-        page = self.stack.currentWidget()
-        if page is None:
-            return
-        target = next(
-            (
-                table
-                for table in page.findChildren(QTableView)
-                if table.isVisible()
-                and table.isEnabled()
-                and table.focusPolicy() != Qt.FocusPolicy.NoFocus
-            ),
-            None,
-        )
-        (target or page).setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def _build_font_size_menu(self, menu: QMenu) -> None:
-        """系统 → 字号: 标准 / 大 / 特大, this officer's choice on this PC checked."""
-        group = QActionGroup(self)
-        current = saved_font_size(self._settings, self._user.badge_no)
-        self.font_size_actions: dict[int, QAction] = {}
-        for label, points in FONT_SIZES:
-            action = QAction(label, self)
-            action.setCheckable(True)
-            action.setChecked(points == current)
-            action.triggered.connect(lambda _checked=False, p=points: self.set_font_size(p))
-            group.addAction(action)
-            menu.addAction(action)
-            self.font_size_actions[points] = action
-
-    def set_font_size(self, points: int) -> None:
-        """字号: every page and dialog in ``points`` now, and at this officer's next login."""
-        save_font_size(self._settings, self._user.badge_no, points)
-        self.font_size_actions[points].setChecked(True)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_font_size(app, points)
-
-    def _fill_work_menu(self) -> None:
-        """业务: 新登记, then the actions on the matter of the page in view, shortcuts shown.
-
-        Only the page in view lends its actions, so one shortcut never means two things.
-        """
-        menu = getattr(self, "work_menu", None)
-        if menu is None:
-            return
-        menu.clear()
-        menu.addAction(self.register_action)
-        panel = getattr(self.stack.currentWidget(), "panel", None)
-        counter_actions = getattr(panel, "counter_actions", None)
-        actions: list[QAction] = counter_actions() if counter_actions is not None else []
-        if actions:
-            menu.addSeparator()
-            for action in actions:
-                menu.addAction(action)
 
     def open_registration(self) -> None:
         """新登记 from anywhere (F2 / Ctrl+N); the new visit is then selected on 今日接待."""
@@ -618,169 +342,6 @@ class MainWindow(QMainWindow):
     def page_titles(self) -> list[str]:
         """The navigation entries as shown."""
         return [self.nav.item(i).text() for i in range(self.nav.count())]
-
-    def request_lock(self) -> None:
-        """Lock from the event loop's next turn (safe from a native or D-Bus handler)."""
-        QTimer.singleShot(0, self, self.lock)
-
-    def lock(self) -> None:
-        """Hide everything until the same officer enters the password again.
-
-        Open dialogs are covered, not closed (ui.lock_cover). A colleague's login instead
-        hands the window over (``hand_over``); 退出程序 on the lock screen quits.
-        """
-        if self.locked:
-            return
-        self.locked = True
-        self.idle_watcher.pause()
-        self._previous_row = self.nav.currentRow()
-        self.nav.setEnabled(False)
-        self.menuBar().setEnabled(False)
-        self.stack.setCurrentWidget(self.lock_page)
-        self._uncover = cover_windows(keep=[self])
-        dialog = self.lock_dialog = LoginDialog(
-            self._services.auth, self._station_name, locked_user=self._user, parent=self
-        )
-        try:
-            accepted = dialog.exec()
-        finally:
-            self.lock_dialog = None
-            dialog.deleteLater()
-        if accepted and dialog.took_over and dialog.user is not None:
-            self.hand_over(dialog.user)
-        elif accepted:
-            self.unlock()
-        else:
-            self._uncover = []
-            close_windows(keep=[self])
-            self.close()
-
-    def unlock(self) -> None:
-        """Show the pages, and every dialog the lock covered, again."""
-        self.locked = False
-        self.nav.setEnabled(True)
-        self.menuBar().setEnabled(True)
-        self.stack.setCurrentIndex(max(0, self._previous_row))
-        uncover, self._uncover = self._uncover, []
-        for give_back in uncover:
-            give_back()
-        self.idle_watcher.resume()
-
-    def hand_over(self, colleague: SessionUser) -> None:
-        """A colleague logged in at the locked window: this officer's session ends here.
-
-        The dialogs close unsaved, the window stays locked until it closes, and
-        ui.application opens the colleague's window (``next_user``) without another login.
-        """
-        self.next_user = colleague
-        self.logout_requested = True
-        self._uncover = []
-        self.idle_watcher.stop()
-        close_windows(keep=[self])
-        QTimer.singleShot(0, self, self._close_when_settled)
-
-    def _close_when_settled(self) -> None:
-        """Close once no background work waits on a progress dialog (its loop must end first)."""
-        busy = [w for w in QApplication.topLevelWidgets() if isinstance(w, BusyDialog)]
-        if any(w.running for w in busy):
-            QTimer.singleShot(200, self, self._close_when_settled)
-            return
-        self.close()
-
-    def _on_change_password(self) -> None:
-        ChangePasswordDialog(self._services.auth, self._user, parent=self).exec()
-
-    def _on_logout(self) -> None:
-        if not self.end_shift(leaving=True):
-            return
-        self.logout_requested = True
-        self.close()
-
-    def _on_quit(self) -> None:
-        if self.end_shift(leaving=True):
-            self._shift_checked = True
-            self.close()
-
-    def end_shift(self, leaving: bool = False) -> bool:
-        """交接班: the officer's open items, each matter kept or handed over, recorded (and
-        printed if asked). Leaving (退出, 切换人员) with nothing open asks nothing; False:
-        the officer cancelled, and stays."""
-        if self.locked or not allows(self._user.role, Permission.HANDLE_VISITS):
-            return True
-        from ui.dialogs.shift_dialog import ShiftDialog, print_shift_record
-
-        shifts = self._services.shifts
-        try:
-            review = shifts.review(self._user)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return True  # a failed list must not keep the officer from logging out
-        if review.empty:
-            if not leaving:
-                show_info(self, "您名下没有在办事项、待接收的移交、待回访或临期告知单，无需交接。")
-            return True
-        if leaving and not any(item.needs_decision for item in review.items):
-            # Nothing to decide (callbacks, notices, handovers waiting): leave without a
-            # record each time; 系统 → 交接班… records one when wanted.
-            return True
-        dialog = ShiftDialog(shifts, self._user, review, self)
-        if not dialog.exec() or dialog.record is None:
-            return False
-        if dialog.print_after:
-            print_shift_record(shifts, self._user, dialog.record, self)
-        self.statusBar().showMessage(f"已登记交接班记录 {dialog.record.number}。", 10_000)
-        return True
-
-    def show_shift_records(self) -> None:
-        """系统 → 交接班记录…: a period's records (the chief's: everyone's), reprinted by Enter."""
-        if self.locked:
-            return
-        from ui.dialogs.shift_records_dialog import ShiftRecordsDialog
-
-        ShiftRecordsDialog(self._services.shifts, self._user, self._today, self).exec()
-
-    def import_ledger(self) -> None:
-        """系统 → 历史台账导入…: the chief or a deputy brings in an earlier Excel ledger."""
-        if self.locked:
-            return
-        from ui.dialogs.ledger_import_dialog import LedgerImportDialog
-
-        LedgerImportDialog(self._services.ledger_import, self._user, self).exec()
-
-    def current_help_key(self) -> str | None:
-        """The manual F1 opens: the page in front (none while the window is locked)."""
-        if self.locked:
-            return None
-        row = self.nav.currentRow()
-        return self._keys[row] if 0 <= row < len(self._keys) else None
-
-    def show_page_help(self) -> None:
-        """帮助 → 本页帮助 (also F1): the manual of the page in front."""
-        key = self.current_help_key()
-        if key is not None:
-            show_help(key, self)
-
-    def show_tour(self) -> None:
-        """帮助 → 新手入门: the first-day walk through the counter."""
-        TourDialog(self).exec()
-        self._settings.setValue(f"tour_seen/{self._user.badge_no}", True)
-
-    def show_release_notes(self) -> None:
-        """帮助 → 更新说明: what changed in each version."""
-        from ui.dialogs.release_notes_dialog import show_release_notes
-
-        show_release_notes(self)
-
-    def offer_tour(self) -> None:
-        """A window officer's first login on this computer opens 新手入门 once."""
-        if self._user.role not in (Role.WINDOW, Role.AUXILIARY):
-            return
-        if self._settings.value(f"tour_seen/{self._user.badge_no}", False, type=bool):
-            return
-        self.show_tour()
-
-    def _on_about(self) -> None:
-        AboutDialog(self._station_name, self._location, self).exec()
 
     def _restore_geometry(self) -> None:
         geometry = self._settings.value("main_window/geometry")
