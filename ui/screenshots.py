@@ -101,6 +101,21 @@ def _intake_shots(
         page.select_visit(pick.id)
     window.show_page("today")
     shot("16-today-my-matters.png", window)
+    _registration_shots(shot, services, officer)
+    _matter_shots(shot, services, officer, page, mine)
+    _search_and_appointment_shots(shot, window)
+
+    names.extend(_notice_shots(app, services, officer, mine, out, window))
+    window.close()
+
+    _chief_today_shots(shot, services, chief, location, qsettings)
+    return names
+
+
+def _registration_shots(
+    shot: Callable[[str, QWidget], None], services: Services, officer: SessionUser
+) -> None:
+    """新登记: a new citizen's form filled in, then a returning citizen recognised."""
     item = services.catalogue.list_items("SFZ-HL")
     dialog = RegistrationDialog(services.visits, services.catalogue, officer)
     dialog.id_edit.setText("330106199003071234")
@@ -122,6 +137,16 @@ def _intake_shots(
         returning.id_edit.setText(number)
         returning.id_edit.editingFinished.emit()
         shot("17b-registration-returning.png", returning)
+
+
+def _matter_shots(
+    shot: Callable[[str, QWidget], None],
+    services: Services,
+    officer: SessionUser,
+    page: TodayPage,
+    mine: list[VisitRow],
+) -> None:
+    """The selected matter's handover form and a receipt's print preview."""
     panel = page.panel
     if panel.detail is not None and panel.detail.row.status.is_open:
         panel.form_only = True
@@ -138,6 +163,10 @@ def _intake_shots(
             render_slip(data), "受理回执", "receipt.pdf", lambda: None, "", None
         )
         shot("19-receipt-preview.png", preview)
+
+
+def _search_and_appointment_shots(shot: Callable[[str, QWidget], None], window: MainWindow) -> None:
+    """查询, 今日接待's bookings, 预约上门 with its form and a home service."""
     window.show_page("search")
     search = window.pages["search"]
     assert isinstance(search, SearchPage)
@@ -171,9 +200,15 @@ def _intake_shots(
             shot("20e-home-service.png", serve)
     bookings.form_only = False
 
-    names.extend(_notice_shots(app, services, officer, mine, out, window))
-    window.close()
 
+def _chief_today_shots(
+    shot: Callable[[str, QWidget], None],
+    services: Services,
+    chief: SessionUser,
+    location: str,
+    qsettings: QSettings,
+) -> None:
+    """The chief's 今日接待: every open matter, the handovers waiting."""
     chief_window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
     chief_window.resize(1280, 800)
     chief_page = chief_window.pages["today"]
@@ -184,7 +219,6 @@ def _intake_shots(
     chief_page.tabs.setCurrentIndex(list(chief_page.lists).index("handovers"))
     shot("22-chief-pending-handovers.png", chief_window)
     chief_window.close()
-    return names
 
 
 def _notice_shots(
@@ -255,6 +289,21 @@ def _rating_shots(
         chief = services.auth.login(DEMO_OFFICERS[0][0], DEMO_PASSWORD)
     except StationDeskError:
         return []
+    _rating_screen_shot(shot, services, officer)
+
+    window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
+    window.resize(1280, 800)
+    _callback_shots(shot, services, chief, window)
+    _rectification_shots(shot, services, officer, chief, window)
+    _complaint_shots(shot, window)
+    window.close()
+    return names
+
+
+def _rating_screen_shot(
+    shot: Callable[[str, QWidget], None], services: Services, officer: SessionUser
+) -> None:
+    """The citizen's rating screen after a matter finished just now at the counter."""
     # A matter finished just now at the counter (this is a copy of the database).
     item = services.catalogue.list_items("ZM-BGGZ")[0]
     visit = services.visits.register(
@@ -284,8 +333,14 @@ def _rating_shots(
     ]
     shot("27-rating-screen.png", rating)
 
-    window = MainWindow(services, chief, location, qsettings, today=dt.date.today())
-    window.resize(1280, 800)
+
+def _callback_shots(
+    shot: Callable[[str, QWidget], None],
+    services: Services,
+    chief: SessionUser,
+    window: MainWindow,
+) -> None:
+    """回访: the worklist, an attempt, the SMS export and the coverage."""
     window.show_page("callbacks")
     page = window.pages["callbacks"]
     assert isinstance(page, CallbacksPage)
@@ -312,6 +367,16 @@ def _rating_shots(
     page.from_edit.setDate(page.from_edit.date().addDays(-40))
     page.show_coverage()
     shot("30-callback-coverage.png", window)
+
+
+def _rectification_shots(
+    shot: Callable[[str, QWidget], None],
+    services: Services,
+    officer: SessionUser,
+    chief: SessionUser,
+    window: MainWindow,
+) -> None:
+    """整改督办 with its slip and case file, 交接班 and its record, the on-site register."""
     window.show_page("rectifications")
     rect_page = window.pages["rectifications"]
     assert isinstance(rect_page, RectificationsPage)
@@ -346,6 +411,10 @@ def _rating_shots(
         "33-callback-register.png",
         PrintPreviewDialog(render_register(register), "现场回访登记簿", "h.pdf", lambda: None),
     )
+
+
+def _complaint_shots(shot: Callable[[str, QWidget], None], window: MainWindow) -> None:
+    """投诉表扬 and its form."""
     window.show_page("complaints")
     complaints = window.pages["complaints"]
     assert isinstance(complaints, ComplaintsPage)
@@ -356,8 +425,6 @@ def _rating_shots(
     form = complaints._on_record()
     if form is not None:
         shot("35-complaint-form.png", form)
-    window.close()
-    return names
 
 
 def _ledger_shots(
@@ -568,17 +635,7 @@ def _take(app: QApplication, target: str, out: Path) -> list[str]:
 def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> list[str]:
     db = open_database(copy, create=False)
     services = build_services(db.sessions, database=db)
-    badge = os.environ.get(BADGE_ENV, DEMO_OFFICERS[0][0])
-    password = os.environ.get(PASSWORD_ENV, DEMO_PASSWORD)
-    if not services.station.is_initialized():
-        raise StationDeskError("该数据库尚未初始化。请先运行 stationdesk demo 生成演示所。")
-    try:
-        user = services.auth.login(badge, password)
-    except StationDeskError:
-        raise StationDeskError(
-            f"无法以警号 {badge} 登录该数据库。截图默认使用演示所的所长账号；"
-            f"其他数据库请用环境变量 {BADGE_ENV} 和 {PASSWORD_ENV} 指定账号。"
-        ) from None
+    user = _screenshot_user(services)
     station = services.station.settings()
     written: list[str] = []
 
@@ -589,72 +646,102 @@ def _take_on_copy(app: QApplication, copy: Path, out: Path, location: str) -> li
     settings_file = Path(tempfile.mkdtemp()) / "screenshots.ini"
     qsettings = QSettings(str(settings_file), QSettings.Format.IniFormat)
     try:
-        shot(
-            "01-login.png", LoginDialog(services.auth, station.name, hint=login_hint(demo_logins()))
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            empty = open_database(Path(tmp) / "new.sqlite3")
-            wizard = FirstRunWizard(build_services(empty.sessions).station)
-            shot("02-first-run-welcome.png", wizard)
-            wizard.show()
-            wizard.next()
-            wizard.station_page.name_edit.setText("XX市公安局XX分局XX派出所")
-            wizard.station_page.code_edit.setText("XX")
-            shot("03-first-run-station.png", wizard)
-            empty.dispose()
+        _start_shots(shot, services, station.name)
         _server_shots(shot)
 
         written.extend(_intake_shots(app, services, location, qsettings, out))
         written.extend(_rating_shots(app, services, location, qsettings, out))
         written.extend(_ledger_shots(app, services, location, qsettings, out))
 
-        window = MainWindow(services, user, location, qsettings, today=dt.date.today())
-        window.resize(1280, 800)
-        window.show_page("catalogue")
-        shot("04-catalogue.png", window)
-        catalogue = window.pages["catalogue"]
-        assert isinstance(catalogue, CataloguePage)
-        catalogue.search_edit.setText("sfz")
-        shot("05-catalogue-pinyin-search.png", window)
-        catalogue.search_edit.setText("JZZ-SL")
-        row = catalogue.selected_row()
-        if row is not None:
-            detail = services.catalogue.get_item(row.item_id)
-            shot("06-catalogue-editor.png", ServiceItemDialog(services.catalogue, user, detail))
-            shot(
-                "07-version-history.png",
-                VersionHistoryDialog(services.catalogue, row.item_id, row.name),
-            )
-        catalogue.search_edit.clear()
-        officers = window.pages.get("officers")
-        if isinstance(officers, OfficersPage):
-            window.show_page("officers")
-            shot("08-officers.png", window)
-            shot("09-officer-dialog.png", OfficerDialog(services.officers, user))
-            officers.select_badge(DEMO_OFFICERS[2][0])
-            selected = officers.selected_row()
-            if selected is not None:
-                shot(
-                    "10-reset-password.png", ResetPasswordDialog(services.officers, user, selected)
-                )
-        window.show_page("holidays")
-        shot("11-holidays.png", window)
-        shot("12-holiday-dialog.png", HolidayDialog(services.holidays, user, dt.date(2027, 1, 1)))
-        window.show_page("settings")
-        shot("13-settings.png", window)
-        shot("14-change-password.png", ChangePasswordDialog(services.auth, user))
-        shot("15-about.png", AboutDialog(station.name, location))
-        shot("15b-help-holidays.png", HelpDialog("holidays"))
-        tour = TourDialog()
-        tour.go(1)
-        shot("15c-tour.png", tour)
-        # The first start after an upgrade, with an example of the backup made before it.
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        told = Announcement(
-            current_version(), load_notes()[:1], Path(f"{location}.bak-{stamp}-before-0019")
-        )
-        shot("15e-release-notes.png", ReleaseNotesDialog(told.notes, window, told))
-        window.close()
+        _station_shots(shot, services, user, location, qsettings, station.name)
     finally:
         db.dispose()
     return written
+
+
+def _screenshot_user(services: Services) -> SessionUser:
+    """The account the pictures are taken as (the demo's chief unless the environment says)."""
+    badge = os.environ.get(BADGE_ENV, DEMO_OFFICERS[0][0])
+    password = os.environ.get(PASSWORD_ENV, DEMO_PASSWORD)
+    if not services.station.is_initialized():
+        raise StationDeskError("该数据库尚未初始化。请先运行 stationdesk demo 生成演示所。")
+    try:
+        return services.auth.login(badge, password)
+    except StationDeskError:
+        raise StationDeskError(
+            f"无法以警号 {badge} 登录该数据库。截图默认使用演示所的所长账号；"
+            f"其他数据库请用环境变量 {BADGE_ENV} 和 {PASSWORD_ENV} 指定账号。"
+        ) from None
+
+
+def _start_shots(
+    shot: Callable[[str, QWidget], None], services: Services, station_name: str
+) -> None:
+    """The login window, and the first-run wizard on an empty database."""
+    shot("01-login.png", LoginDialog(services.auth, station_name, hint=login_hint(demo_logins())))
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = open_database(Path(tmp) / "new.sqlite3")
+        wizard = FirstRunWizard(build_services(empty.sessions).station)
+        shot("02-first-run-welcome.png", wizard)
+        wizard.show()
+        wizard.next()
+        wizard.station_page.name_edit.setText("XX市公安局XX分局XX派出所")
+        wizard.station_page.code_edit.setText("XX")
+        shot("03-first-run-station.png", wizard)
+        empty.dispose()
+
+
+def _station_shots(
+    shot: Callable[[str, QWidget], None],
+    services: Services,
+    user: SessionUser,
+    location: str,
+    qsettings: QSettings,
+    station_name: str,
+) -> None:
+    """服务事项目录, 人员管理, 节假日设置, 本所设置 and the dialogs of the 系统 and 帮助 menus."""
+    window = MainWindow(services, user, location, qsettings, today=dt.date.today())
+    window.resize(1280, 800)
+    window.show_page("catalogue")
+    shot("04-catalogue.png", window)
+    catalogue = window.pages["catalogue"]
+    assert isinstance(catalogue, CataloguePage)
+    catalogue.search_edit.setText("sfz")
+    shot("05-catalogue-pinyin-search.png", window)
+    catalogue.search_edit.setText("JZZ-SL")
+    row = catalogue.selected_row()
+    if row is not None:
+        detail = services.catalogue.get_item(row.item_id)
+        shot("06-catalogue-editor.png", ServiceItemDialog(services.catalogue, user, detail))
+        shot(
+            "07-version-history.png",
+            VersionHistoryDialog(services.catalogue, row.item_id, row.name),
+        )
+    catalogue.search_edit.clear()
+    officers = window.pages.get("officers")
+    if isinstance(officers, OfficersPage):
+        window.show_page("officers")
+        shot("08-officers.png", window)
+        shot("09-officer-dialog.png", OfficerDialog(services.officers, user))
+        officers.select_badge(DEMO_OFFICERS[2][0])
+        selected = officers.selected_row()
+        if selected is not None:
+            shot("10-reset-password.png", ResetPasswordDialog(services.officers, user, selected))
+    window.show_page("holidays")
+    shot("11-holidays.png", window)
+    shot("12-holiday-dialog.png", HolidayDialog(services.holidays, user, dt.date(2027, 1, 1)))
+    window.show_page("settings")
+    shot("13-settings.png", window)
+    shot("14-change-password.png", ChangePasswordDialog(services.auth, user))
+    shot("15-about.png", AboutDialog(station_name, location))
+    shot("15b-help-holidays.png", HelpDialog("holidays"))
+    tour = TourDialog()
+    tour.go(1)
+    shot("15c-tour.png", tour)
+    # The first start after an upgrade, with an example of the backup made before it.
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    told = Announcement(
+        current_version(), load_notes()[:1], Path(f"{location}.bak-{stamp}-before-0019")
+    )
+    shot("15e-release-notes.png", ReleaseNotesDialog(told.notes, window, told))
+    window.close()
