@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.backup.service import BackupService, size_text
+from app.backup.service import BackupService
 from app.core import text_limits
 from app.core.dto import SessionUser
 from app.core.errors import StationDeskError
@@ -29,13 +27,10 @@ from app.retention.service import RetentionService
 from app.station.dto import StationSettings
 from app.station.key_service import KeyService
 from app.station.service import CALLBACK_PERIODS, StationService
-from ui.files import announce
 from ui.first_run_wizard import PAPER_CHOICES
-from ui.print_preview_dialog import PrintPreviewDialog
-from ui.tasks import run_with_progress
+from ui.pages._settings_actions import SettingsPageActions
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
-from ui.widgets.messages import confirm, show_error
 
 ROLL_NOTE = (
     "80mm 热敏卷纸只用于受理回执和群众办事引导单；一次性告知单、容缺受理承诺书、"
@@ -43,7 +38,7 @@ ROLL_NOTE = (
 )
 
 
-class SettingsPage(QWidget):
+class SettingsPage(SettingsPageActions, QWidget):
     """Read-only for most; the chief and the administrator may save."""
 
     def __init__(
@@ -63,7 +58,30 @@ class SettingsPage(QWidget):
         self._user = user
         self._can_edit = allows(user.role, Permission.EDIT_SETTINGS)
         self._loaded: StationSettings | None = None
+        self._create_unit_fields()
+        self._create_security_fields()
+        self._create_backup_fields()
+        self._create_rating_fields()
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        groups = [
+            self._unit_group(),
+            self._redress_group(),
+            self._phones_group(),
+            self._security_group(),
+            self._backup_group(),
+            self._key_group(),
+            self._rating_group(),
+        ]
+        buttons = self._buttons_row()
+        body = self._lay_out(groups, general, buttons)
+        self._apply_permissions(body)
+        self.reload()
 
+    # ---- the fields, created in this order (the groups lay them out) ----------------------
+
+    def _create_unit_fields(self) -> None:
+        """单位信息, 救济途径 and 公开电话: the texts printed on slips and notices."""
         self.name_edit = QLineEdit()
         self.code_edit = QLineEdit()
         self.address_edit = QLineEdit()
@@ -76,6 +94,9 @@ class SettingsPage(QWidget):
         self.supervision_edit = QLineEdit()
         self.p12389_edit = QLineEdit()
         self.p12345_edit = QLineEdit()
+
+    def _create_security_fields(self) -> None:
+        """打印与安全: paper, lock-out, the ledger's earliest review, the idle lock."""
         self.paper_combo = QComboBox()
         for value, label in PAPER_CHOICES:
             self.paper_combo.addItem(label, value)
@@ -98,6 +119,9 @@ class SettingsPage(QWidget):
         self.idle_spin.setToolTip(
             "窗口在这段时间内无人操作即锁屏，隐藏群众信息，须本人密码或其他民警登录才能继续。"
         )
+
+    def _create_backup_fields(self) -> None:
+        """备份: the folder, 立即备份, the copies kept, and how long contact data is kept."""
         self.backup_folder_edit = QLineEdit()
         self.backup_folder_edit.setPlaceholderText(
             "留空则备份到数据库所在文件夹；建议填 U 盘或共享文件夹"
@@ -120,6 +144,8 @@ class SettingsPage(QWidget):
         self.purge_button = QPushButton("清理过期个人信息…")
         self.purge_button.clicked.connect(self._on_purge_clicked)
 
+    def _create_rating_fields(self) -> None:
+        """好差评、回访与投诉: the dimensions, the deadlines and the callback sampling."""
         self.dimensions_edit = QLineEdit()
         self.dimensions_edit.setPlaceholderText(
             "用逗号分隔，如：办事效率,服务态度,办理结果,规范廉洁"
@@ -143,8 +169,9 @@ class SettingsPage(QWidget):
         for value, label in CALLBACK_PERIODS.items():
             self.period_combo.addItem(label, value)
 
-        general = QLabel()
-        self.errors = FieldErrors(general)
+    # ---- the groups, top to bottom ------------------------------------------------------
+
+    def _unit_group(self) -> QGroupBox:
         unit = QGroupBox("单位信息（印在回执、告知单抬头）")
         unit_form = QFormLayout(unit)
         add_counted_field(
@@ -157,6 +184,9 @@ class SettingsPage(QWidget):
         add_counted_field(
             unit_form, "办公时间", self.hours_edit, text_limits.STATION_TEXT, self.errors, "hours"
         )
+        return unit
+
+    def _redress_group(self) -> QGroupBox:
         redress = QGroupBox("不予受理告知书的救济途径（每次不予受理时带出，民警可修改）")
         redress_form = QFormLayout(redress)
         add_counted_field(
@@ -175,6 +205,9 @@ class SettingsPage(QWidget):
             self.errors,
             "redress_court",
         )
+        return redress
+
+    def _phones_group(self) -> QGroupBox:
         phones = QGroupBox("公开电话（印在回执和告知单上）")
         phones_form = QFormLayout(phones)
         add_field(phones_form, "咨询电话", self.consult_edit, self.errors, "phone_consult")
@@ -183,6 +216,9 @@ class SettingsPage(QWidget):
         )
         add_field(phones_form, "公安监督举报", self.p12389_edit, self.errors, "phone_12389")
         add_field(phones_form, "政务服务热线", self.p12345_edit, self.errors, "phone_12345")
+        return phones
+
+    def _security_group(self) -> QGroupBox:
         other = QGroupBox("打印与安全")
         other_form = QFormLayout(other)
         add_field(other_form, "回执纸张", self.paper_combo, self.errors, "paper_size")
@@ -198,6 +234,9 @@ class SettingsPage(QWidget):
             other_form, "当日台账最早审核", self.review_after_edit, self.errors, "review_after"
         )
         add_field(other_form, "无操作自动锁屏", self.idle_spin, self.errors, "idle_lock_minutes")
+        return other
+
+    def _backup_group(self) -> QGroupBox:
         backup = QGroupBox("备份（所长审核台账后和每天首次启动时自动备份）")
         backup_form = QFormLayout(backup)
         folder_row = QWidget()
@@ -215,7 +254,9 @@ class SettingsPage(QWidget):
         retain_box.addWidget(self.purge_button)
         retain_box.addStretch(1)
         add_field(backup_form, "个人信息保存", retain_row, self.errors, "retain_contact_years")
+        return backup
 
+    def _key_group(self) -> QGroupBox:
         self.key_group = QGroupBox("本所密钥（加密群众身份证号码、电话和签名）")
         key_box = QVBoxLayout(self.key_group)
         self.key_label = QLabel()
@@ -227,9 +268,11 @@ class SettingsPage(QWidget):
         key_row.addWidget(self.sheet_button)
         key_box.addLayout(key_row)
         # Only the chief prints the sheet (the service says so too); others see nothing of it.
-        self._key_shown = keys is not None and user.role is Role.CHIEF
+        self._key_shown = self._keys is not None and self._user.role is Role.CHIEF
         self.key_group.setVisible(self._key_shown)
+        return self.key_group
 
+    def _rating_group(self) -> QGroupBox:
         rating = QGroupBox("好差评、回访与投诉")
         rating_form = QFormLayout(rating)
         add_field(rating_form, "评价维度", self.dimensions_edit, self.errors, "rating_dimensions")
@@ -248,7 +291,11 @@ class SettingsPage(QWidget):
             ("home_days_country", "上门服务时限（农村）"),
         ):
             add_field(rating_form, label, self.spins[key], self.errors, key)
+        return rating
 
+    # ---- the page ---------------------------------------------------------------------------
+
+    def _buttons_row(self) -> QHBoxLayout:
         self.save_button = QPushButton("保存设置")
         self.save_button.clicked.connect(self._on_save_clicked)
         self.revert_button = QPushButton("放弃修改")
@@ -259,16 +306,14 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.status_label, 1)
+        return buttons
 
+    def _lay_out(self, groups: list[QGroupBox], general: QLabel, buttons: QHBoxLayout) -> QWidget:
+        """The groups (then the general error) in a scroll area, the buttons below; the body."""
         body = QWidget()
         box = QVBoxLayout(body)
-        box.addWidget(unit)
-        box.addWidget(redress)
-        box.addWidget(phones)
-        box.addWidget(other)
-        box.addWidget(backup)
-        box.addWidget(self.key_group)
-        box.addWidget(rating)
+        for group in groups:
+            box.addWidget(group)
         box.addWidget(general)
         box.addStretch(1)
         scroll = QScrollArea()
@@ -281,11 +326,15 @@ class SettingsPage(QWidget):
             layout.addWidget(note)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        return body
+
+    def _apply_permissions(self, body: QWidget) -> None:
+        """Read-only for those who may not edit; 立即备份 only for those who may back up."""
         for button in (self.save_button, self.revert_button):
             button.setVisible(self._can_edit)
         # The chief and the administrator may back up (the service checks it as well).
         self.backup_now_button.setVisible(
-            backups is not None and allows(user.role, Permission.BACKUP)
+            self._backups is not None and allows(self._user.role, Permission.BACKUP)
         )
         for edit in body.findChildren(QLineEdit):
             edit.setReadOnly(not self._can_edit)
@@ -302,7 +351,6 @@ class SettingsPage(QWidget):
             *self.spins.values(),
         ):
             widget.setEnabled(self._can_edit)
-        self.reload()
 
     def reload(self) -> None:
         """Show the settings as stored."""
@@ -333,87 +381,6 @@ class SettingsPage(QWidget):
         self.errors.clear()
         self.status_label.clear()
         self._show_key_status()
-
-    def _show_key_status(self) -> None:
-        if self._keys is None or not self._key_shown:
-            return
-        try:
-            status = self._keys.status(self._user)
-        except StationDeskError as exc:
-            self.key_label.setText(exc.message)
-            return
-        printed = (
-            f"恢复单已打印 {status.sheets_printed} 次。"
-            if status.sheets_printed
-            else "恢复单尚未打印：请立即打印，由所长封存于保密柜。"
-        )
-        self.key_label.setText(f"密钥编号 {status.key_id[:8]}…　{printed}")
-
-    def _on_purge_clicked(self) -> None:
-        if self._retention is None:
-            return
-        try:
-            plan = self._retention.plan(self._user)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return
-        if not plan.total:
-            self.status_label.setText(plan.sentence())
-            return
-        if not confirm(
-            self,
-            f"将清理 {plan.sentence()}\n登记记录、评价等级和统计数字保留；清理后无法恢复"
-            "（备份中仍有，按备份保留份数逐步轮换删除）。确定清理吗？",
-            "清理过期个人信息",
-            "清理",
-        ):
-            return
-        try:
-            done = self._retention.purge(self._user)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return
-        self.status_label.setText("已清理：" + done.sentence())
-
-    def _on_backup_now_clicked(self) -> None:
-        if self._backups is None:
-            return
-        saved = self._loaded.backup_folder if self._loaded is not None else ""
-        if self.backup_folder_edit.text().strip() != saved.strip():
-            self.status_label.setText("备份文件夹已改动但尚未保存：请先点“保存设置”，再立即备份。")
-            self.backup_folder_edit.setFocus()
-            return
-        backups, user = self._backups, self._user
-        try:
-            result = run_with_progress(
-                self,
-                "正在备份本所数据库，并打开备份核对……",
-                lambda _progress: backups.backup(user, None, "manual"),
-                "立即备份",
-            )
-        except StationDeskError as exc:
-            show_error(self, exc.message, "备份失败")
-            return
-        text = f"已备份：{result.path}（{size_text(result.size_bytes)}），已核对无误。"
-        self.status_label.setText(text)
-        announce(self, text, result.path.parent)
-
-    def _on_sheet_clicked(self) -> None:
-        assert self._keys is not None
-        try:
-            pdf = self._keys.recovery_sheet(self._user)
-        except StationDeskError as exc:
-            show_error(self, exc.message)
-            return
-        self._show_key_status()
-        PrintPreviewDialog(
-            pdf,
-            "本所密钥恢复单",
-            "密钥恢复单.pdf",
-            lambda: None,
-            warning="打印后请由所长签名封存，不要保存 PDF 文件，也不要拍照。",
-            parent=self,
-        ).exec()
 
     def current(self) -> StationSettings:
         """The form's content."""
@@ -449,12 +416,6 @@ class SettingsPage(QWidget):
             home_days_town=self.spins["home_days_town"].value(),
             home_days_country=self.spins["home_days_country"].value(),
         )
-
-    def _choose_backup_folder(self) -> None:
-        start = self.backup_folder_edit.text().strip() or str(Path.home())
-        chosen = QFileDialog.getExistingDirectory(self, "选择备份文件夹", start)
-        if chosen:
-            self.backup_folder_edit.setText(str(Path(chosen)))
 
     def _on_save_clicked(self) -> None:
         try:
