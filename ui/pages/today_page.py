@@ -108,6 +108,64 @@ class _Tab:
             self.fitted_rows = rows
 
 
+# One list of the page: key, title, model, loader, stretch column.
+_ListSpec = tuple[str, str, RowTableModel[Any], Callable[[], list[Any]], int]
+
+
+def _list_specs(
+    visits: VisitService,
+    user: SessionUser,
+    appointments: AppointmentService | None,
+    chief: bool,
+) -> list[_ListSpec]:
+    """The page's lists in tab order: key, title, model, loader, stretch column."""
+    specs: list[_ListSpec] = [
+        (
+            "today",
+            "今日接待",
+            RowTableModel(VISIT_COLUMNS, colour=visit_colour),
+            lambda: visits.today(user),
+            2,
+        ),
+        (
+            "mine",
+            "我的在办",
+            RowTableModel(VISIT_COLUMNS, colour=visit_colour),
+            lambda: visits.open_matters(user),
+            2,
+        ),
+        (
+            "handovers",
+            "待处理移交",
+            RowTableModel(HANDOVER_COLUMNS),
+            lambda: visits.handovers(user, everyone=chief),
+            5,
+        ),
+    ]
+    if appointments is not None:
+        specs.insert(
+            1,
+            (
+                "appointments",
+                "今日预约",
+                RowTableModel(APPOINTMENT_COLUMNS, colour=_appointment_colour),
+                lambda: appointments.day(user),
+                3,
+            ),
+        )
+    if chief:
+        specs.append(
+            (
+                "all",
+                "全所在办",
+                RowTableModel(VISIT_COLUMNS, colour=visit_colour),
+                lambda: visits.open_matters(user, everyone=True),
+                2,
+            )
+        )
+    return specs
+
+
 class TodayPage(QWidget):
     """The counter's home page; ``register_requested`` asks the window for 新登记."""
 
@@ -132,52 +190,26 @@ class TodayPage(QWidget):
         self._backups = backups
         self._keys = keys
         chief = allows(user.role, Permission.VIEW_ALL_VISITS)
+        self._build_lists(visits, user, appointments, chief)
+        refresh = self._build_toolbar()
+        self._build_banners()
+        self._watches_home = chief and appointments is not None
+        self._build_panel(visits, user, notices, ratings, case_files, chief)
+        self._lay_out(refresh)
+        self._start_refresh_timer()
+        self.reload()
+
+    def _build_lists(
+        self,
+        visits: VisitService,
+        user: SessionUser,
+        appointments: AppointmentService | None,
+        chief: bool,
+    ) -> None:
+        """The tabs, one list each."""
         self.tabs = QTabWidget()
         self.lists: dict[str, _Tab] = {}
-        specs: list[tuple[str, str, RowTableModel[Any], Callable[[], list[Any]], int]] = [
-            (
-                "today",
-                "今日接待",
-                RowTableModel(VISIT_COLUMNS, colour=visit_colour),
-                lambda: visits.today(user),
-                2,
-            ),
-            (
-                "mine",
-                "我的在办",
-                RowTableModel(VISIT_COLUMNS, colour=visit_colour),
-                lambda: visits.open_matters(user),
-                2,
-            ),
-            (
-                "handovers",
-                "待处理移交",
-                RowTableModel(HANDOVER_COLUMNS),
-                lambda: visits.handovers(user, everyone=chief),
-                5,
-            ),
-        ]
-        if appointments is not None:
-            specs.insert(
-                1,
-                (
-                    "appointments",
-                    "今日预约",
-                    RowTableModel(APPOINTMENT_COLUMNS, colour=_appointment_colour),
-                    lambda: appointments.day(user),
-                    3,
-                ),
-            )
-        if chief:
-            specs.append(
-                (
-                    "all",
-                    "全所在办",
-                    RowTableModel(VISIT_COLUMNS, colour=visit_colour),
-                    lambda: visits.open_matters(user, everyone=True),
-                    2,
-                )
-            )
+        specs = _list_specs(visits, user, appointments, chief)
         for key, title, model, loader, stretch in specs:
             tab = _Tab(model, loader, stretch)
             tab.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -186,6 +218,8 @@ class TodayPage(QWidget):
         self._titles = {key: title for key, title, *_ in specs}
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
+    def _build_toolbar(self) -> QPushButton:
+        """新登记, the filter and 刷新 (returned: the layout places it), and the summary."""
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("筛选当前列表：编号、姓名、事项、负责人…")
         self.filter_edit.setClearButtonEnabled(True)
@@ -198,6 +232,10 @@ class TodayPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setObjectName("hint")
         self.summary_label.setWordWrap(True)  # 特大 text on a 1366 screen must not widen the list
+        return refresh
+
+    def _build_banners(self) -> None:
+        """The banners over the lists, hidden until they have something to say."""
         # Today's ledger reviewed: said before anyone types, not when a save is refused.
         self.lock_banner = QLabel()
         self.lock_banner.setObjectName("banner")
@@ -213,8 +251,18 @@ class TodayPage(QWidget):
         self.appointment_banner.setObjectName("warningBanner")
         self.appointment_banner.setWordWrap(True)
         self.appointment_banner.hide()
-        self._watches_home = chief and appointments is not None
 
+    def _build_panel(
+        self,
+        visits: VisitService,
+        user: SessionUser,
+        notices: NoticeService | None,
+        ratings: RatingService | None,
+        case_files: CaseFileService | None,
+        chief: bool,
+    ) -> None:
+        """The selected visit's panel (Enter on a row starts its primary action), and the
+        chief's box of matters nobody is responsible for."""
         self.panel = VisitPanel(
             visits, user, notices=notices, ratings=ratings, case_files=case_files
         )
@@ -229,6 +277,8 @@ class TodayPage(QWidget):
         self.orphan_box = self._orphan_box() if chief else QFrame()
         self.orphan_box.hide()
 
+    def _lay_out(self, refresh: QPushButton) -> None:
+        """The lists on the left under the toolbar and banners, the panel on the right."""
         top = QHBoxLayout()
         top.addWidget(self.register_button)
         top.addWidget(self.filter_edit, 1)
@@ -251,12 +301,14 @@ class TodayPage(QWidget):
         splitter.setSizes([3000, 2000])  # the detail pane keeps two fifths, not what is left
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+
+    def _start_refresh_timer(self) -> None:
+        """Refresh every minute (only while the page is in view and no dialog is open)."""
         # Handovers and colleagues' registrations arrive from other counters: refresh quietly.
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(60_000)
         self.refresh_timer.timeout.connect(self._on_refresh_timer)
         self.refresh_timer.start()
-        self.reload()
 
     def _on_refresh_timer(self) -> None:
         if self.isVisible() and QApplication.activeModalWidget() is None:
