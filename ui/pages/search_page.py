@@ -59,6 +59,23 @@ class SearchPage(QWidget):
         self._user = user
         self._offset = 0
         self._total = 0
+        self._build_text_filters(today)
+        self._build_choices(visits, catalogue, user)
+        clear = self._build_search_buttons()
+
+        general = QLabel()
+        self.errors = FieldErrors(general)
+        grid = self._filter_grid()
+        buttons = self._buttons_row(clear, general)
+
+        pager, note = self._build_results()
+
+        self._build_panel(visits, user, notices, ratings, case_files)
+        self._lay_out(grid, buttons, pager, note)
+        self._update_pager()
+
+    def _build_text_filters(self, today: dt.date) -> None:
+        """编号, 姓名, 证件号码, 电话 and the dates (the last thirty days unless told)."""
         self.serial_edit = QLineEdit()
         self.serial_edit.setPlaceholderText("如 QNL-2026-000123，或扫描回执、告知单二维码")
         self.name_edit = QLineEdit()
@@ -76,6 +93,11 @@ class SearchPage(QWidget):
         self.dates_check.setToolTip("按编号、证件号码或电话查询时不限日期")
         self.dates_check.toggled.connect(self.from_edit.setEnabled)
         self.dates_check.toggled.connect(self.to_edit.setEnabled)
+
+    def _build_choices(
+        self, visits: VisitService, catalogue: CatalogueService, user: SessionUser
+    ) -> None:
+        """经办人, 事项 and 状态, each with 全部 first."""
         self.officer_combo = QComboBox()
         self.officer_combo.addItem("全部人员", None)
         try:
@@ -93,6 +115,9 @@ class SearchPage(QWidget):
         self.status_combo.addItem("全部状态", None)
         for status, label in STATUS_LABELS.items():
             self.status_combo.addItem(label, status.value)
+
+    def _build_search_buttons(self) -> QPushButton:
+        """查询 (Enter in a text filter too) and 清空条件 (returned: the buttons row places it)."""
         self.search_button = QPushButton("查询")
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
@@ -100,9 +125,10 @@ class SearchPage(QWidget):
             edit.returnPressed.connect(self.search)
         clear = QPushButton("清空条件")
         clear.clicked.connect(self._clear)
+        return clear
 
-        general = QLabel()
-        self.errors = FieldErrors(general)
+    def _filter_grid(self) -> QGridLayout:
+        """The filters three to a row, each with its label and, below it, its error."""
         grid = QGridLayout()
         cells: list[tuple[str, QWidget, str]] = [
             ("编号", self.serial_edit, "serial"),
@@ -120,12 +146,19 @@ class SearchPage(QWidget):
             grid.addWidget(QLabel(label), row * 2, col * 2)
             grid.addWidget(widget, row * 2, col * 2 + 1)
             grid.addWidget(self.errors.add(field, widget), row * 2 + 1, col * 2 + 1)
+        return grid
+
+    def _buttons_row(self, clear: QPushButton, general: QLabel) -> QHBoxLayout:
+        """按登记日期, 查询, 清空条件, then the error that belongs to no single filter."""
         buttons = QHBoxLayout()
         buttons.addWidget(self.dates_check)
         buttons.addWidget(self.search_button)
         buttons.addWidget(clear)
         buttons.addWidget(general, 1)
+        return buttons
 
+    def _build_results(self) -> tuple[QHBoxLayout, QLabel]:
+        """The result table, the pager and the note on masked numbers (the last two returned)."""
         self.model: RowTableModel[VisitRow] = RowTableModel(VISIT_COLUMNS, colour=visit_colour)
         self.proxy = FilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -145,13 +178,28 @@ class SearchPage(QWidget):
         )
         note.setObjectName("hint")
         note.setWordWrap(True)  # whole at any 字号
+        return pager, note
 
+    def _build_panel(
+        self,
+        visits: VisitService,
+        user: SessionUser,
+        notices: NoticeService | None,
+        ratings: RatingService | None,
+        case_files: CaseFileService | None,
+    ) -> None:
+        """The selected visit's panel; Enter on a row starts its primary action."""
         self.panel = VisitPanel(
             visits, user, notices=notices, ratings=ratings, case_files=case_files
         )
         self.panel.changed.connect(lambda _id: self._run(self._offset))
         self.panel.attach_shortcuts(self)
         on_enter(self.table, self.panel.trigger_primary)
+
+    def _lay_out(
+        self, grid: QGridLayout, buttons: QHBoxLayout, pager: QHBoxLayout, note: QLabel
+    ) -> None:
+        """Filters, buttons, results, pager and note on the left; the panel on the right."""
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
@@ -168,7 +216,6 @@ class SearchPage(QWidget):
         splitter.setSizes([3000, 2000])  # the detail pane keeps two fifths, not what is left
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self._update_pager()
 
     def query(self, offset: int = 0) -> VisitQuery:
         """The filters as a service query."""
