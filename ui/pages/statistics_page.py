@@ -245,6 +245,62 @@ def summary_text(stats: Statistics) -> str:
     )
 
 
+def _board_page(board_table: QTableView) -> tuple[QWidget, QLabel]:
+    """红黑榜: its title (returned too: the page fills it in), the board, and the ranking rule in
+    one line."""
+    board_title = QLabel()
+    board_title.setObjectName("hint")
+    # The whole rule is on 指标说明 (and in the tooltip): here it took half the board's
+    # height, and at 特大 left four rows of the ranking in view.
+    formula = QLabel(
+        "排名规则：得分由满意率、按时办结率、一次办结率、回访接通率和差评、超范围告知、投诉扣分"
+        "算出，详见“指标说明”页。"
+    )
+    formula.setToolTip(RANKING_FORMULA)
+    formula.setWordWrap(True)
+    formula.setObjectName("hint")
+    board_page = QWidget()
+    board_box = QVBoxLayout(board_page)
+    board_box.addWidget(board_title)
+    board_box.addWidget(board_table, 1)
+    board_box.addWidget(formula)
+    return board_page, board_title
+
+
+def _trend_page(trend_table: QTableView) -> tuple[QScrollArea, QLabel, list[QLabel]]:
+    """趋势: the charts two by two above the months' table, scrolling; with its title and the
+    charts' pictures (the page fills them in)."""
+    chart_labels: list[QLabel] = []
+    charts = QWidget()
+    grid = QGridLayout(charts)
+    for index, _chart in enumerate(CHARTS):
+        picture = QLabel()
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture.setMinimumSize(*CHART_PX)
+        grid.addWidget(picture, index // 2, index % 2)
+        chart_labels.append(picture)
+    trend_title = QLabel()
+    trend_title.setObjectName("hint")
+    trend_page = QWidget()
+    trend_box = QVBoxLayout(trend_page)
+    trend_box.addWidget(trend_title)
+    trend_box.addWidget(charts)
+    trend_table.setMinimumHeight(260)
+    trend_box.addWidget(trend_table)
+    trend_scroll = QScrollArea()
+    trend_scroll.setWidgetResizable(True)
+    trend_scroll.setWidget(trend_page)
+    return trend_scroll, trend_title, chart_labels
+
+
+def _definitions_view() -> QTextBrowser:
+    """指标说明: every figure's definition, and the ranking rule."""
+    definitions = QTextBrowser()
+    definitions.setObjectName("detail")
+    definitions.setHtml(definitions_html())
+    return definitions
+
+
 class StatisticsPage(QWidget):
     """For the chief and deputies (the services refuse anyone else, in Chinese)."""
 
@@ -270,6 +326,24 @@ class StatisticsPage(QWidget):
         self.busy = False
         self.figures: Figures | None = None
 
+        self._build_period(last_month)
+        self._build_buttons()
+        self._connect_controls()
+        controls = self._controls_row()
+
+        self._build_tables()
+        self._build_summary()
+        board_page, self.board_title = _board_page(self.board_table)
+        trend_scroll, self.trend_title, self.chart_labels = _trend_page(self.trend_table)
+        definitions = _definitions_view()
+        self._build_tabs(trend_scroll, board_page, definitions)
+        self._lay_out(controls)
+        self._kind_changed()
+
+    # ---- the page's parts, in the order they are built ----------------------------------
+
+    def _build_period(self, last_month: dt.date) -> None:
+        """统计期间: its kind, its day or range (the last complete month to start)."""
         self.kind = QComboBox()
         for key, name in PERIOD_KINDS.items():
             self.kind.addItem(name, key)
@@ -282,6 +356,9 @@ class StatisticsPage(QWidget):
         self.range_labels = (QLabel("从"), QLabel("至"))
         self.period_label = QLabel()
         self.period_label.setObjectName("hint")
+
+    def _build_buttons(self) -> None:
+        """统计, 导出 Excel, 打印月度通报, the progress bar and the status line."""
         self.run_button = QPushButton("统计")
         self.run_button.setDefault(True)
         self.export_button = QPushButton("导出 Excel…")
@@ -296,6 +373,8 @@ class StatisticsPage(QWidget):
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
 
+    def _connect_controls(self) -> None:
+        """The controls' signals: the period label follows the choice; the buttons act."""
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.day_edit.dateChanged.connect(self._update_period_label)
         self.from_edit.dateChanged.connect(self._update_period_label)
@@ -304,6 +383,8 @@ class StatisticsPage(QWidget):
         self.export_button.clicked.connect(self.export_excel)
         self.print_button.clicked.connect(self.print_monthly)
 
+    def _controls_row(self) -> QHBoxLayout:
+        """The period and 统计 on the left, the outputs on the right."""
         controls = QHBoxLayout()
         controls.addWidget(QLabel("统计期间"))
         controls.addWidget(self.kind)
@@ -318,7 +399,10 @@ class StatisticsPage(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.export_button)
         controls.addWidget(self.print_button)
+        return controls
 
+    def _build_tables(self) -> None:
+        """按民警, 按事项, 红黑榜 (名次 and 姓名 frozen) and the trend's table."""
         self.officer_model = StatTableModel(OFFICER_COLUMNS, parent=self)
         self.officer_table = self._table(self.officer_model, len(OFFICER_COLUMNS) - 1)
         self.matter_model = StatTableModel(MATTER_COLUMNS, parent=self)
@@ -330,52 +414,16 @@ class StatisticsPage(QWidget):
         self.trend_model: RowTableModel[TrendPoint] = RowTableModel(TREND_COLUMNS, parent=self)
         self.trend_table = self._table(self.trend_model, len(TREND_COLUMNS) - 1)
 
+    def _build_summary(self) -> None:
+        """The station's key figures for the period, in one selectable line."""
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.board_title = QLabel()
-        self.board_title.setObjectName("hint")
-        # The whole rule is on 指标说明 (and in the tooltip): here it took half the board's
-        # height, and at 特大 left four rows of the ranking in view.
-        formula = QLabel(
-            "排名规则：得分由满意率、按时办结率、一次办结率、回访接通率和差评、超范围告知、投诉扣分"
-            "算出，详见“指标说明”页。"
-        )
-        formula.setToolTip(RANKING_FORMULA)
-        formula.setWordWrap(True)
-        formula.setObjectName("hint")
-        board_page = QWidget()
-        board_box = QVBoxLayout(board_page)
-        board_box.addWidget(self.board_title)
-        board_box.addWidget(self.board_table, 1)
-        board_box.addWidget(formula)
-
-        self.chart_labels: list[QLabel] = []
-        charts = QWidget()
-        grid = QGridLayout(charts)
-        for index, _chart in enumerate(CHARTS):
-            picture = QLabel()
-            picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            picture.setMinimumSize(*CHART_PX)
-            grid.addWidget(picture, index // 2, index % 2)
-            self.chart_labels.append(picture)
-        self.trend_title = QLabel()
-        self.trend_title.setObjectName("hint")
-        trend_page = QWidget()
-        trend_box = QVBoxLayout(trend_page)
-        trend_box.addWidget(self.trend_title)
-        trend_box.addWidget(charts)
-        self.trend_table.setMinimumHeight(260)
-        trend_box.addWidget(self.trend_table)
-        trend_scroll = QScrollArea()
-        trend_scroll.setWidgetResizable(True)
-        trend_scroll.setWidget(trend_page)
-
-        definitions = QTextBrowser()
-        definitions.setObjectName("detail")
-        definitions.setHtml(definitions_html())
-
+    def _build_tabs(
+        self, trend_scroll: QScrollArea, board_page: QWidget, definitions: QTextBrowser
+    ) -> None:
+        """按民警, 按事项, 趋势, 红黑榜, 指标说明."""
         self.tabs = QTabWidget()
         self.tabs.addTab(self.officer_table, "按民警")
         self.tabs.addTab(self.matter_table, "按事项")
@@ -383,13 +431,14 @@ class StatisticsPage(QWidget):
         self.tabs.addTab(board_page, "红黑榜")
         self.tabs.addTab(definitions, "指标说明")
 
+    def _lay_out(self, controls: QHBoxLayout) -> None:
+        """Controls, the period, the summary, the tabs and the status line, top to bottom."""
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.period_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
-        self._kind_changed()
 
     def _table(self, model: RowTableModel[Any], stretch: int) -> QTableView:
         proxy = FilterProxyModel(self)
