@@ -14,7 +14,7 @@ root="$PWD"
 . scripts/lib.sh
 # dpkg-deb is part of dpkg; binutils: objdump for packaging/elf_deps.py.
 # shellcheck disable=SC2086
-ensure_system_packages $BASE_PACKAGES binutils
+ensure_system_packages $BASE_PACKAGES $GUI_PACKAGES binutils
 
 if [ "${STATIONDESK_FROZEN_PREBUILT:-0}" != "1" ]; then
     scripts/build_frozen.sh

@@ -16,7 +16,7 @@ HOOKS_CONTRIB_VERSION="2026.9"
 
 # binutils: objdump and strip, which PyInstaller uses on Linux (ldd is in libc-bin).
 # shellcheck disable=SC2086
-ensure_system_packages $BASE_PACKAGES binutils
+ensure_system_packages $BASE_PACKAGES $GUI_PACKAGES binutils
 
 venv="${STATIONDESK_BUILD_VENV:-.venv}"
 if [ "$venv" = ".venv" ]; then

@@ -18,7 +18,7 @@ if [ "$(id -u)" != "0" ]; then
 fi
 # poppler-utils: pdftotext; desktop-file-utils: desktop-file-validate.
 # shellcheck disable=SC2086
-ensure_system_packages $BASE_PACKAGES binutils poppler-utils desktop-file-utils
+ensure_system_packages $BASE_PACKAGES $GUI_PACKAGES binutils poppler-utils desktop-file-utils
 
 fail() { echo "DEB CHECK FAILED: $*"; exit 1; }
 began=$(date +%s)

@@ -12,9 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 . scripts/lib.sh
-# poppler-utils: pdftotext and pdffonts; binutils: objdump (packaging/elf_deps.py).
+# poppler-utils: pdftotext and pdffonts; binutils: objdump (packaging/elf_deps.py). GUI_PACKAGES:
+# the X11 libraries the bundled xcb plugin loads must be on the building machine, or the check
+# of the libraries the system has to provide finds them missing (a fresh machine has none).
 # shellcheck disable=SC2086
-ensure_system_packages $BASE_PACKAGES binutils poppler-utils
+ensure_system_packages $BASE_PACKAGES $GUI_PACKAGES binutils poppler-utils
 
 began=$(date +%s)
 if [ "${STATIONDESK_FROZEN_PREBUILT:-0}" != "1" ]; then
