@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import pairwise
+from typing import NamedTuple
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QDate,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -28,29 +20,25 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.catalogue.service import MATERIAL_FORMS
 from app.core import text_limits
 from app.core.dto import SessionUser
 from app.core.errors import StationDeskError, ValidationError
-from app.notices.dto import (
-    ITEM_STATE_LABELS,
-    NewNotice,
-    NoticeDetail,
-    NoticeDraft,
-    NoticeItemInput,
-    SignatureInput,
-)
+from app.notices.dto import NewNotice, NoticeDetail, NoticeDraft, SignatureInput
 from app.notices.service import NoticeService
 from app.printing.fonts import glyph_warning
+from ui.dialogs._notice_table import (
+    COLUMNS,
+    NOTE_COLUMN,
+    STATE_COLUMN,
+    STATE_KEYS,
+    NoticeTableMixin,
+    StateDelegate,
+)
 from ui.widgets.char_count import count_cells, with_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.messages import confirm
@@ -58,51 +46,25 @@ from ui.widgets.rare_char_picker import install_rare_char_picker
 from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
 from ui.widgets.signature_pad import SignaturePad
 
-COLUMNS = ("材料名称", "份数", "形式", "要件", "状态", "说明（需更正时必填）")
-STATE_COLUMN, NOTE_COLUMN = 4, 5
-# One key per state while the material table has the focus.
-STATE_KEYS = {
-    Qt.Key.Key_1: "provided",
-    Qt.Key.Key_2: "missing",
-    Qt.Key.Key_3: "correction",
-}
 KEYS_HINT = (
     "材料表中：↑↓ 选择材料，按 1 已提供　2 需补交　3 需更正（随即填写说明）；"
     "Tab 离开表格。群众签字后按 Ctrl+Enter 出具。"
 )
-OWED_COLOUR = QColor("#b42318")
 
 
-class _StateDelegate(QStyledItemDelegate):
-    """For the mouse: a double click on a state opens a list of the three states."""
+class _Messages(NamedTuple):
+    """The message under each part of the form, and the signer fields with their counts."""
 
-    def createEditor(
-        self,
-        parent: QWidget,
-        _option: QStyleOptionViewItem,
-        _index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:
-        combo = QComboBox(parent)
-        for value, label in ITEM_STATE_LABELS.items():
-            combo.addItem(label, value)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.UserRole))))
-
-    def setModelData(
-        self,
-        editor: QWidget,
-        model: QAbstractItemModel,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentData(), Qt.ItemDataRole.UserRole)
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.DisplayRole)
+    general: QLabel
+    items: QLabel
+    pledge: QLabel
+    deadline: QLabel
+    signature: QLabel
+    signer_box: QWidget
+    declined_box: QWidget
 
 
-class NoticeDialog(QDialog):
+class NoticeDialog(NoticeTableMixin, QDialog):
     """Built from the matter's checklist; ``issued`` holds the notice after success.
 
     By keys: the material table has the focus, arrows move between materials and 1 / 2 / 3
@@ -129,6 +91,22 @@ class NoticeDialog(QDialog):
         self.issued: NoticeDetail | None = None
         self.setWindowTitle(f"一次性告知 — {draft.serial} {draft.citizen_name}")
 
+        # Built in this order: Qt's Tab order and the focus chain follow it.
+        intro = self._build_header(draft)
+        self._build_table(draft)
+        limit = self._build_deadline(draft)
+        self._build_signing(draft)
+        messages = self._build_messages()
+        sign_box = self._build_sign_box(messages)
+        deadline_row = self._build_deadline_row(limit)
+        buttons = self._build_buttons()
+        self._build_layout(intro, deadline_row, sign_box, messages, buttons)
+        self._set_tab_order()
+        self._untouched = self.new_notice(with_signature=False)
+        fit_to_screen(self, 900, self.sizeHint().height())
+
+    def _build_header(self, draft: NoticeDraft) -> QLabel:
+        """The matter and its time limit, the glyph warning, the keys; returns the intro."""
         intro = QLabel(
             f"{draft.service_name}（{draft.time_limit_text}）。逐项标明群众已提供、需补交或需更正的"
             "材料；告知单出具后不得再要求告知范围以外的材料。"
@@ -142,6 +120,10 @@ class NoticeDialog(QDialog):
         self.keys_hint = QLabel(KEYS_HINT)
         self.keys_hint.setObjectName("hint")
         self.keys_hint.setWordWrap(True)
+        return intro
+
+    def _build_table(self, draft: NoticeDraft) -> None:
+        """The material table, filled from the checklist, and 添加本人特有的材料."""
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         state_header = self.table.horizontalHeaderItem(STATE_COLUMN)
@@ -151,7 +133,7 @@ class NoticeDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setItemDelegateForColumn(STATE_COLUMN, _StateDelegate(self.table))
+        self.table.setItemDelegateForColumn(STATE_COLUMN, StateDelegate(self.table))
         # Tab leaves the table (arrows move between rows and cells, F2 edits a cell).
         self.table.setTabKeyNavigation(False)
         self.table.installEventFilter(self)
@@ -166,6 +148,8 @@ class NoticeDialog(QDialog):
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self._on_add_clicked)
 
+    def _build_deadline(self, draft: NoticeDraft) -> QLabel:
+        """补正期限 and 容缺受理; returns the line that says how late the deadline may be."""
         self.deadline_check = QCheckBox("补正期限")
         self.deadline_edit = QDateEdit()
         self.deadline_edit.setCalendarPopup(True)
@@ -183,7 +167,10 @@ class NoticeDialog(QDialog):
         self.deadline_edit.setEnabled(False)
         self.deadline_check.toggled.connect(self.deadline_edit.setEnabled)
         self.pledge_check = QCheckBox("容缺受理：只缺非要件材料，群众签署承诺书后先行办理")
+        return limit
 
+    def _build_signing(self, draft: NoticeDraft) -> None:
+        """The signer, the pad with 清除 / 撤销一笔, and 群众拒绝签字 with its note."""
         self.signer_edit = QLineEdit(draft.citizen_name)
         install_rare_char_picker(self.signer_edit)  # 生僻字: F4 or the 僻 button
         self.pad = SignaturePad()
@@ -202,6 +189,8 @@ class NoticeDialog(QDialog):
         self.declined_check.toggled.connect(self.declined_edit.setEnabled)
         self.declined_check.toggled.connect(self.pad.setDisabled)
 
+    def _build_messages(self) -> _Messages:
+        """``errors`` with a message under each part; the counted table cells and fields."""
         general = QLabel()
         self.errors = FieldErrors(general)
         items_error = self.errors.add("items", self.table)
@@ -220,28 +209,45 @@ class NoticeDialog(QDialog):
         declined_box, self.declined_count = with_count(
             self.declined_edit, text_limits.REASON, "拒签说明", self.errors, "signature"
         )
+        return _Messages(
+            general,
+            items_error,
+            pledge_error,
+            deadline_error,
+            signature_error,
+            signer_box,
+            declined_box,
+        )
 
+    def _build_sign_box(self, messages: _Messages) -> QGroupBox:
+        """群众签字: the signer's row over the pad and its message."""
         sign_box = QGroupBox("群众签字（签字确认上述告知内容）")
         sign_layout = QVBoxLayout(sign_box)
         sign_layout.setSpacing(4)
         signer_row = QHBoxLayout()
         signer_row.addWidget(QLabel("签字人"))
-        signer_row.addWidget(signer_box)
+        signer_row.addWidget(messages.signer_box)
         signer_row.addWidget(self.clear_button)
         signer_row.addWidget(self.undo_button)
         signer_row.addSpacing(16)
         signer_row.addWidget(self.declined_check)
-        signer_row.addWidget(declined_box, 1)
+        signer_row.addWidget(messages.declined_box, 1)
         sign_layout.addLayout(signer_row)
         sign_layout.addWidget(self.pad)
-        sign_layout.addWidget(signature_error)
+        sign_layout.addWidget(messages.signature)
+        return sign_box
 
+    def _build_deadline_row(self, limit: QLabel) -> QHBoxLayout:
+        """The deadline, how late it may be, and 添加本人特有的材料 on one row."""
         deadline_row = QHBoxLayout()
         deadline_row.addWidget(self.deadline_check)
         deadline_row.addWidget(self.deadline_edit)
         deadline_row.addWidget(limit, 1)
         deadline_row.addWidget(self.add_button)
+        return deadline_row
 
+    def _build_buttons(self) -> QDialogButtonBox:
+        """出具 (its text follows 容缺受理) and 取消; Ctrl+Enter issues."""
         buttons = QDialogButtonBox()
         self.issue_button = buttons.addButton(
             self._issue_text(), QDialogButtonBox.ButtonRole.AcceptRole
@@ -255,28 +261,38 @@ class NoticeDialog(QDialog):
         self.pledge_check.toggled.connect(lambda: self.issue_button.setText(self._issue_text()))
         for sequence in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(sequence), self).activated.connect(self.issue)
+        return buttons
 
-        # Everything but the buttons scrolls when the screen is short.
+    def _build_layout(
+        self,
+        intro: QLabel,
+        deadline_row: QHBoxLayout,
+        sign_box: QGroupBox,
+        messages: _Messages,
+        buttons: QDialogButtonBox,
+    ) -> None:
+        """Everything but the buttons scrolls when the screen is short."""
         body = QVBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(intro)
         body.addWidget(self.glyph_label)
         body.addWidget(self.keys_hint)
         body.addWidget(self.table)
-        body.addWidget(items_error)
+        body.addWidget(messages.items)
         body.addLayout(deadline_row)
-        body.addWidget(deadline_error)
+        body.addWidget(messages.deadline)
         body.addWidget(self.pledge_check)
-        body.addWidget(pledge_error)
+        body.addWidget(messages.pledge)
         body.addWidget(sign_box)
         body.addStretch(1)
         self.body = scrolling(body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body, 1)
-        layout.addWidget(general)
+        layout.addWidget(messages.general)
         layout.addWidget(buttons)
 
-        # Tab: the table, the deadline, the pledge, the signer, the buttons.
+    def _set_tab_order(self) -> None:
+        """Tab: the table, the deadline, the pledge, the signer, the buttons."""
         chain = [
             self.table,
             self.deadline_check,
@@ -296,89 +312,12 @@ class NoticeDialog(QDialog):
         if self.table.rowCount():
             self.table.setCurrentCell(0, STATE_COLUMN)
         self.table.setFocus()
-        self._untouched = self.new_notice(with_signature=False)
-        fit_to_screen(self, 900, self.sizeHint().height())
 
     def _issue_text(self) -> str:
         what = "出具承诺书" if self.pledge_check.isChecked() else "出具告知单"
         return f"{what}（Ctrl+Enter）"
 
-    # ---- the items table --------------------------------------------------------------
-
-    def _fit_table(self) -> None:
-        """Tall enough for every material (up to ten rows; more scroll inside the table)."""
-        rows = min(self.table.rowCount(), 10)
-        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
-        height += sum(self.table.rowHeight(r) for r in range(rows)) or 30
-        self.table.setFixedHeight(height + 2)
-
-    def _on_add_clicked(self) -> None:
-        self._add_row(None)
-        row = self.table.rowCount() - 1
-        self.table.setCurrentCell(row, 0)
-        self.table.setFocus()
-        name = self.table.item(row, 0)
-        if name is not None:
-            self.table.editItem(name)
-
-    def _add_row(self, item: NoticeItemInput | None) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        name = QTableWidgetItem(item.name if item else "")
-        if item is not None:
-            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            name.setToolTip(f"{item.name}\n来源：{item.source}" if item.source else item.name)
-        name.setData(Qt.ItemDataRole.UserRole, item)
-        self.table.setItem(row, 0, name)
-        key = QTableWidgetItem("要件")
-        key.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-        key.setCheckState(
-            Qt.CheckState.Checked if (item is None or item.is_key) else Qt.CheckState.Unchecked
-        )
-        if item is not None:
-            # The catalogue's copies and form are as listed: plain text, nothing to focus.
-            for column, text in ((1, str(item.copies)), (2, item.form)):
-                cell = QTableWidgetItem(text)
-                cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                self.table.setItem(row, column, cell)
-            key.setFlags(Qt.ItemFlag.ItemIsSelectable)
-        else:
-            copies = QSpinBox()
-            copies.setRange(1, 20)
-            copies.setValue(1)
-            form = QComboBox()
-            form.addItems(list(MATERIAL_FORMS))
-            self.table.setCellWidget(row, 1, copies)
-            self.table.setCellWidget(row, 2, form)
-        self.table.setItem(row, 3, key)
-        self.table.setItem(row, STATE_COLUMN, QTableWidgetItem())
-        self.table.setItem(row, NOTE_COLUMN, QTableWidgetItem(item.note if item else ""))
-        self._show_state(row, "missing" if item is None else item.state)
-        self._fit_table()
-
-    def _show_state(self, row: int, state: str) -> None:
-        cell = self.table.item(row, STATE_COLUMN)
-        if cell is None:
-            return
-        cell.setData(Qt.ItemDataRole.UserRole, state)
-        cell.setText(ITEM_STATE_LABELS[state])
-        owed = state != "provided"
-        font = cell.font()
-        font.setBold(owed)
-        cell.setFont(font)
-        cell.setForeground(QBrush(OWED_COLOUR) if owed else QBrush())
-
-    def state_of(self, row: int) -> str:
-        """The state marked on ``row`` (provided | missing | correction)."""
-        cell = self.table.item(row, STATE_COLUMN)
-        return str(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else "provided"
-
-    def set_state(self, row: int, state: str, note: str = "") -> None:
-        """Mark one material (used by the officer's keys and by tests)."""
-        self._show_state(row, state)
-        note_item = self.table.item(row, NOTE_COLUMN)
-        if note_item is not None and (note or state != "correction"):
-            note_item.setText(note)
+    # ---- the items table (the rows: NoticeTableMixin) ---------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """1 / 2 / 3 in the material table mark the current material."""
@@ -394,47 +333,6 @@ class NoticeDialog(QDialog):
             self._mark_current(STATE_KEYS[Qt.Key(event.key())])
             return True
         return super().eventFilter(watched, event)
-
-    def _mark_current(self, state: str) -> None:
-        row = self.table.currentRow()
-        if row < 0:
-            return
-        note = self.table.item(row, NOTE_COLUMN)
-        self.set_state(row, state, note.text() if note is not None else "")
-        if state == "correction" and note is not None:
-            # What to correct is required: type it straight away, Enter returns to the table.
-            self.table.setCurrentCell(row, NOTE_COLUMN)
-            self.table.editItem(note)
-        else:
-            self.table.setCurrentCell(row, STATE_COLUMN)
-
-    def items(self) -> tuple[NoticeItemInput, ...]:
-        """The table as the officer marked it."""
-        out = []
-        for row in range(self.table.rowCount()):
-            name = self.table.item(row, 0)
-            base = name.data(Qt.ItemDataRole.UserRole) if name else None
-            if isinstance(base, NoticeItemInput):
-                copies, form = base.copies, base.form
-            else:
-                copies_box, form_box = (self.table.cellWidget(row, c) for c in (1, 2))
-                assert isinstance(copies_box, QSpinBox) and isinstance(form_box, QComboBox)
-                copies, form = copies_box.value(), form_box.currentText()
-            key = self.table.item(row, 3)
-            note = self.table.item(row, NOTE_COLUMN)
-            out.append(
-                NoticeItemInput(
-                    name=name.text() if name else "",
-                    copies=copies,
-                    form=form,
-                    source=base.source if isinstance(base, NoticeItemInput) else "",
-                    is_key=bool(key and key.checkState() == Qt.CheckState.Checked),
-                    state=self.state_of(row),
-                    note=note.text() if note else "",
-                    extra=base is None,
-                )
-            )
-        return tuple(out)
 
     # ---- signing and issuing ----------------------------------------------------------
 
