@@ -22,11 +22,10 @@ the choices, comment and signature wait under it for the same officer to unlock.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
-    QGuiApplication,
     QIcon,
     QKeyEvent,
     QKeySequence,
@@ -55,8 +54,10 @@ from PySide6.QtWidgets import (
 
 from app.core import text_limits
 from app.core.dto import SessionUser
-from app.core.errors import StationDeskError, ValidationError
+from app.core.errors import StationDeskError
 from app.ratings.service import RatingInput, RatingResult, RatingService
+from ui.dialogs._rating_rows import RatingRowsMixin
+from ui.dialogs._rating_screen import WAIT_TEXT, RatingScreenMixin
 from ui.widgets.char_count import with_count, with_text_count
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.level_chooser import LevelChooser
@@ -68,10 +69,8 @@ TEXT_PX = 24
 TITLE_PX = 36
 TOUCH_PX = 60  # the content box; with the 2 px border a button is 64 px tall
 STAFF_PX = 14
-COMMENT_MAX = 500
 OFFICER_SHORTCUT = "Ctrl+Shift+Q"
 STAFF_HINT = f"工作人员：按 {OFFICER_SHORTCUT} 或 Esc 暂不评价并关闭"
-WAIT_TEXT = "请稍候"
 
 # Scoped to the citizen's pages: the shared style sheet stays as it is for every other screen,
 # and the officer's confirmation box (a child of the dialog, not of the pages) keeps it too.
@@ -150,7 +149,7 @@ def _tick_icon(size: int = 36) -> QIcon:
     return icon
 
 
-class RatingDialog(QDialog):
+class RatingDialog(RatingRowsMixin, RatingScreenMixin, QDialog):
     """The citizen rates overall and per dimension, comments, signs; or declines to rate."""
 
     def __init__(
@@ -176,7 +175,19 @@ class RatingDialog(QDialog):
         self.setObjectName("ratingDialog")
         self.setStyleSheet(_STYLE)
 
-        # ---- header: what this is and who served the citizen -------------------------
+        # Built in this order: Qt's Tab order and the focus chain follow it.
+        top = self._build_header(user, counter_window, heading)
+        general, left = self._build_levels(ratings)
+        right = self._build_comment_and_signature(citizen_name)
+        self._build_body(left, right)
+        buttons = self._build_choices()
+        form = self._build_form(top, general, buttons)
+        self._build_decline_page()
+        self._build_pages(form)
+        self._build_officer_shortcut()
+
+    def _build_header(self, user: SessionUser, counter_window: str, heading: str) -> QHBoxLayout:
+        """Header: what this is and who served the citizen; returns the title's row."""
         title = QLabel("请您对本次服务作出评价")
         title.setObjectName("ratingTitle")
         self.officer_label = QLabel(officer_line(user, counter_window))
@@ -190,8 +201,10 @@ class RatingDialog(QDialog):
         self.heading_label = QLabel(f"您办理的事项：{heading}")
         self.heading_label.setObjectName("ratingHeading")
         self.heading_label.setWordWrap(True)
+        return top
 
-        # ---- left: the levels ---------------------------------------------------------
+    def _build_levels(self, ratings: RatingService) -> tuple[QLabel, QVBoxLayout]:
+        """Left: the levels (and ``errors``); returns the general message and the column."""
         general = QLabel()
         self.errors = FieldErrors(general)
         self._fields: dict[str, tuple[QWidget, QLabel]] = {}
@@ -216,8 +229,10 @@ class RatingDialog(QDialog):
         left.addWidget(note)
         left.addLayout(grid)
         left.addStretch(1)
+        return general, left
 
-        # ---- right: comment, callback, signature --------------------------------------
+    def _build_comment_and_signature(self, citizen_name: str) -> QVBoxLayout:
+        """Right: comment, callback, signature; returns the column."""
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("您的意见或建议（可不填）")
         self.comment.setFixedHeight(80)
@@ -278,7 +293,10 @@ class RatingDialog(QDialog):
         right.addWidget(signature_error)
         right.addLayout(sign_row)
         right.addWidget(signer_error)
+        return right
 
+    def _build_body(self, left: QVBoxLayout, right: QVBoxLayout) -> None:
+        """The two columns side by side (or one over the other), in ``scroll_area``."""
         self._body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._body.setContentsMargins(0, 0, 0, 0)
         self._body.setSpacing(28)
@@ -296,7 +314,8 @@ class RatingDialog(QDialog):
         self.scroll_area.viewport().setAutoFillBackground(False)
         body.setAutoFillBackground(False)
 
-        # ---- bottom: the citizen's two choices, far apart; a line for staff -----------
+    def _build_choices(self) -> QHBoxLayout:
+        """Bottom: the citizen's two choices, far apart; a line for staff. Returns their row."""
         self.decline_button = QPushButton("不评价")
         self.decline_button.setAutoDefault(False)
         self.decline_button.setMinimumWidth(160)
@@ -312,7 +331,10 @@ class RatingDialog(QDialog):
         buttons.addWidget(self.submit_button)
         self.staff_hint = QLabel(STAFF_HINT)
         self.staff_hint.setObjectName("staffHint")
+        return buttons
 
+    def _build_form(self, top: QHBoxLayout, general: QLabel, buttons: QHBoxLayout) -> QWidget:
+        """The rating page: header, the scrolling columns, the message, the choices."""
         form = QWidget()
         box = QVBoxLayout(form)
         box.setContentsMargins(0, 0, 0, 0)
@@ -326,8 +348,10 @@ class RatingDialog(QDialog):
         box.addWidget(general)
         box.addLayout(buttons)
         box.addWidget(self.staff_hint)
+        return form
 
-        # ---- the citizen confirms 不评价 on the same screen ------------------------------
+    def _build_decline_page(self) -> None:
+        """The citizen confirms 不评价 on the same screen."""
         self.decline_page = QWidget()
         ask = QLabel("您确定不对本次服务作出评价吗？")
         ask.setObjectName("ratingTitle")
@@ -364,6 +388,8 @@ class RatingDialog(QDialog):
         staff_hint.setObjectName("staffHint")
         asking.addWidget(staff_hint)
 
+    def _build_pages(self, form: QWidget) -> None:
+        """The pages: the form, 不评价's question, the thanks, 请稍候 while locked."""
         self.thanks = QLabel("已为您记录，感谢您的支持！")
         self.thanks.setObjectName("ratingThanks")
         self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -385,69 +411,13 @@ class RatingDialog(QDialog):
         outer.setContentsMargins(20, 12, 20, 10)
         outer.addWidget(self.pages)
 
-        # The officer's "close for now": a shortcut, never a button in front of the citizen.
+    def _build_officer_shortcut(self) -> None:
+        """The officer's "close for now": a shortcut, never a button in front of the citizen."""
         self.later_shortcut = QShortcut(QKeySequence(OFFICER_SHORTCUT), self)
         self.later_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.later_shortcut.activated.connect(self.close)
 
-    # ---- rows and their messages --------------------------------------------------------
-
-    def _add_row(
-        self, grid: QGridLayout, row: int, label: str, field: str, chooser: LevelChooser
-    ) -> None:
-        name = QLabel(label)
-        name.setObjectName("ratingRow")
-        grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignVCenter)
-        grid.addWidget(chooser, row, 1)
-        grid.addWidget(self._field(field, chooser), row + 1, 1)
-        chooser.changed.connect(lambda: self._clear_field(field))
-
-    def _field(self, field: str, widget: QWidget) -> QLabel:
-        label = self.errors.add(field, widget)
-        self._fields[field] = (widget, label)
-        return label
-
-    def _clear_field(self, field: str) -> None:
-        """The citizen fixed this row: its message goes at once."""
-        widget, label = self._fields[field]
-        if not label.isHidden():
-            label.hide()
-            label.clear()
-            widget.setProperty("invalid", False)
-            widget.style().polish(widget)
-
-    def _show(self, error: StationDeskError) -> None:
-        """The message under its row, scrolled into view if the screen is short."""
-        self.errors.show(error)
-        target = self._fields.get(error.field or "")
-        if target is not None:
-            self._body.activate()
-            self.scroll_area.ensureWidgetVisible(target[1], 0, 8)
-
-    def _pad_changed(self) -> None:
-        if not self.pad.is_empty:
-            self._clear_field("signature")
-
-    # ---- placement ----------------------------------------------------------------------
-
-    def place(self) -> None:
-        """Full screen on the citizen's monitor if there is one, else fill this screen."""
-        parent = self.parentWidget()
-        here = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
-        others = [s for s in QGuiApplication.screens() if s is not here]
-        if others:
-            self._elsewhere = True
-            self.setScreen(others[0])
-            self.setGeometry(others[0].geometry())
-            self.showFullScreen()
-        elif here is not None:
-            self.fit(here.availableGeometry())
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-
-    def fit(self, area: QRect) -> None:
-        """Fill ``area`` (the counter screen without its taskbar, e.g. 1366×728)."""
-        self.setGeometry(area)
-        self._arrange(area.width())
+    # ---- placement (place, fit and the lock's cover: RatingScreenMixin) -----------------
 
     def exec(self) -> int:
         """Place the screen for the citizen, then run modally."""
@@ -459,56 +429,7 @@ class RatingDialog(QDialog):
         self._arrange(event.size().width())
         super().resizeEvent(event)
 
-    def _arrange(self, width: int) -> None:
-        outer = self.layout()
-        assert outer is not None
-        margins = outer.contentsMargins()
-        room = width - margins.left() - margins.right()
-        needed = (
-            self._left.minimumSize().width()
-            + self._body.spacing()
-            + self._right.minimumSize().width()
-        )
-        direction = (
-            QBoxLayout.Direction.LeftToRight if room >= needed else QBoxLayout.Direction.TopToBottom
-        )
-        if self._body.direction() != direction:
-            self._body.setDirection(direction)
-
-    # ---- saving -------------------------------------------------------------------------
-
-    def current(self, declined: bool = False) -> RatingInput:
-        """What the citizen chose (no choice is None)."""
-        return RatingInput(
-            overall=self.overall.level(),
-            dimensions=tuple((n, c.level()) for n, c in self.dimensions.items()),
-            comment=self.comment.toPlainText(),
-            declined=declined,
-            signer_name=self.signer.text(),
-            strokes=self.pad.stroke_data(),
-            png=b"" if self.pad.is_empty else self.pad.to_png(),
-            callback_requested=self.callback.isChecked(),
-        )
-
-    def missing(self) -> ValidationError | None:
-        """The first thing the citizen still has to do, in the citizen's words."""
-        if self.overall.level() is None:
-            return ValidationError(
-                "请您选择总体评价；如不想评价，请点左下角的“不评价”。", "overall"
-            )
-        for name, chooser in self.dimensions.items():
-            if chooser.level() is None:
-                return ValidationError(f"请您对“{name}”作出评价。", f"dimension.{name}")
-        length = len(self.comment.toPlainText().strip())
-        if length > COMMENT_MAX:
-            return ValidationError(
-                f"您的意见或建议最多 {COMMENT_MAX} 个字（现在 {length} 个），请您删减。", "comment"
-            )
-        if self.pad.is_empty:
-            return ValidationError("请您在上面的框内签名确认。", "signature")
-        if not self.signer.text().strip():
-            return ValidationError("请您填写签名人姓名。", "signer")
-        return None
+    # ---- saving (the rows, their messages and the answers: RatingRowsMixin) -------------
 
     def submit(self) -> None:
         """Save the rating with the signature."""
@@ -541,25 +462,6 @@ class RatingDialog(QDialog):
         self.errors.clear()
         self.pages.setCurrentWidget(self.thanks)
         QTimer.singleShot(THANKS_MS, self, self.accept)
-
-    # ---- the counter locked (ui.lock_cover) ---------------------------------------------
-
-    def cover_for_lock(self) -> None:
-        """The counter locked: only 请稍候 on the citizen's screen; what was chosen stays."""
-        if self._before_lock is None:
-            self._before_lock = (self.pages.currentIndex(), self.windowTitle())
-        self.pages.setCurrentWidget(self.wait_page)
-        self.setWindowTitle(WAIT_TEXT)
-
-    def uncover_after_lock(self) -> None:
-        """The same officer is back: the screen as the citizen left it."""
-        if self._before_lock is None:
-            return
-        index, title = self._before_lock
-        self._before_lock = None
-        if self.pages.currentWidget() is self.wait_page:
-            self.pages.setCurrentIndex(index)
-        self.setWindowTitle(title)
 
     # ---- closing (the officer's) ----------------------------------------------------------
 
