@@ -106,6 +106,19 @@ class RegistrationDialog(QDialog):
         # A matter's name and code side by side at any 字号.
         self.setMinimumWidth(max(620, self.fontMetrics().horizontalAdvance("中") * 44))
 
+        # Built in this order: Qt's Tab order and the focus chain follow it.
+        self._build_fields(catalogue)
+        general, form = self._build_form()
+        buttons = self._build_buttons()
+        self._build_layout(form, general, buttons)
+        self._set_tab_order()
+        self._connect()
+        self._add_shortcuts()
+        self._show_arrival()
+        self.id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_fields(self, catalogue: CatalogueService) -> None:
+        """The form's editors, the returning citizen's banner and the arrival time."""
         self.id_type_combo = QComboBox()
         for id_type, label in ID_TYPE_LABELS.items():
             self.id_type_combo.addItem(label, id_type.value)
@@ -135,6 +148,8 @@ class RegistrationDialog(QDialog):
         self.arrival_label = QLabel()
         self.arrival_label.setObjectName("hint")
 
+    def _build_form(self) -> tuple[QLabel, QFormLayout]:
+        """``errors``, the counted fields and the form; returns the general message and form."""
         general = QLabel()
         self.errors = FieldErrors(general)
         # No silent maxLength: each limited field shows its count and refuses, aloud, input
@@ -162,7 +177,10 @@ class RegistrationDialog(QDialog):
         add_field(form, "渠道", self.channel_combo, self.errors, "channel")
         add_field(form, "事由摘要", summary_row, self.errors, "summary", self.summary_edit)
         form.addRow("", self.in_scope_check)
+        return general, form
 
+    def _build_buttons(self) -> QDialogButtonBox:
+        """保存登记 (Enter), 登记并受理 (Ctrl+Enter) and 取消 (Esc)."""
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             "保存登记（Enter）", QDialogButtonBox.ButtonRole.AcceptRole
@@ -181,7 +199,10 @@ class RegistrationDialog(QDialog):
         cancel.setAutoDefault(False)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        return buttons
 
+    def _build_layout(self, form: QFormLayout, general: QLabel, buttons: QDialogButtonBox) -> None:
+        """The arrival time over the form, the banners under it, then the buttons."""
         layout = QVBoxLayout(self)
         layout.addWidget(self.arrival_label)
         layout.addLayout(form)
@@ -192,6 +213,9 @@ class RegistrationDialog(QDialog):
         layout.addLayout(hint_row)
         layout.addWidget(general)
         layout.addWidget(buttons)
+
+    def _set_tab_order(self) -> None:
+        """Tab goes down the form, then to 保存登记."""
         self.setTabOrder(self.id_type_combo, self.id_edit)
         self.setTabOrder(self.id_edit, self.name_edit)
         self.setTabOrder(self.name_edit, self.phone_edit)
@@ -200,6 +224,9 @@ class RegistrationDialog(QDialog):
         self.setTabOrder(self.channel_combo, self.summary_edit)
         self.setTabOrder(self.summary_edit, self.in_scope_check)
         self.setTabOrder(self.in_scope_check, self.save_button)
+
+    def _connect(self) -> None:
+        """Looking up a returning citizen, forgetting stale answers, the name's rule."""
         self.id_edit.editingFinished.connect(self._on_identity_entered)
         self.phone_edit.editingFinished.connect(self._on_identity_entered)
         # The returning-citizen banner belongs to the number it was found by: editing that
@@ -212,11 +239,12 @@ class RegistrationDialog(QDialog):
         self.id_edit.textEdited.connect(self._forget_name_choice)
         self.id_type_combo.currentIndexChanged.connect(self._on_id_type_changed)
         self._on_id_type_changed()
+
+    def _add_shortcuts(self) -> None:
+        """F5 records the arrival; Ctrl+Enter registers and accepts."""
         QShortcut(QKeySequence("F5"), self).activated.connect(self.mark_arrival)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.save_and_accept)
-        self._show_arrival()
-        self.id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def mark_arrival(self) -> None:
         """F5: the citizen arrived now (the dialog's opening time is the default)."""
