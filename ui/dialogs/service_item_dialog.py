@@ -31,7 +31,7 @@ from app.core.errors import StationDeskError
 from ui.widgets.char_count import CharCount, count_cells
 from ui.widgets.field_errors import FieldErrors
 from ui.widgets.form_rows import add_counted_field, add_field
-from ui.widgets.screen_fit import fit_to_screen, scrolling, show_focus
+from ui.widgets.screen_fit import ContentScroll, fit_to_screen, scrolling, show_focus
 
 UNITS = (
     ("working_days", "个工作日"),
@@ -139,6 +139,23 @@ class ServiceItemDialog(QDialog):
             f"修改服务事项（将保存为第 {detail.version_no + 1} 版）" if detail else "新增服务事项"
         )
 
+        # Built in this order: Qt's Tab order and the focus chain follow it.
+        self._build_fields(detail)
+        general, form = self._build_form()
+        group = self._build_materials()
+        scroll = self._build_body(form, group, detail)
+        buttons = self._build_buttons(detail)
+        self._build_layout(detail, scroll, general, buttons)
+        fit_to_screen(self, 860, 760)
+        if detail is not None:
+            self._fill(detail.draft)
+        else:
+            self.materials.add_material()
+            self.unit_combo.setCurrentIndex(0)
+            self.limit_spin.setValue(1)
+
+    def _build_fields(self, detail: ServiceItemDetail | None) -> None:
+        """The matter's editors (the code is fixed once the matter exists) and the table."""
         self.code_edit = QLineEdit(detail.code if detail else "")
         self.code_edit.setReadOnly(detail is not None)
         self.code_edit.setPlaceholderText("如 SFZ-SL")
@@ -165,6 +182,8 @@ class ServiceItemDialog(QDialog):
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("如：按新规定增加一项材料")
 
+    def _build_form(self) -> tuple[QLabel, QFormLayout]:
+        """``errors`` and the form with its counted fields; returns the general message, form."""
         general = QLabel()
         self.errors = FieldErrors(general)
         form = QFormLayout()
@@ -227,7 +246,10 @@ class ServiceItemDialog(QDialog):
             self.errors,
             "procedure",
         )
+        return general, form
 
+    def _build_materials(self) -> QGroupBox:
+        """所需材料: the table, its tools (add, remove, up, down) and its message."""
         group = QGroupBox("所需材料（打印在一次性告知单上，告知后不得再增加）")
         group_box = QVBoxLayout(group)
         group_box.addWidget(self.materials)
@@ -251,7 +273,12 @@ class ServiceItemDialog(QDialog):
             self.errors,
             "materials",
         )
+        return group
 
+    def _build_body(
+        self, form: QFormLayout, group: QGroupBox, detail: ServiceItemDetail | None
+    ) -> ContentScroll:
+        """The form, the materials and (for a new version) 修改说明, scrolling together."""
         body = QWidget()
         body_box = QVBoxLayout(body)
         body_box.addLayout(form)
@@ -268,7 +295,10 @@ class ServiceItemDialog(QDialog):
             )
             body_box.addLayout(note_form)
         self.body_scroll = scroll = scrolling(body)  # the form scrolls, the buttons stay on screen
+        return scroll
 
+    def _build_buttons(self, detail: ServiceItemDetail | None) -> QDialogButtonBox:
+        """保存 (保存为新版本) and 取消."""
         buttons = QDialogButtonBox()
         buttons.addButton(
             "保存为新版本" if detail else "保存", QDialogButtonBox.ButtonRole.AcceptRole
@@ -276,6 +306,16 @@ class ServiceItemDialog(QDialog):
         buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole).setAutoDefault(False)
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
+        return buttons
+
+    def _build_layout(
+        self,
+        detail: ServiceItemDetail | None,
+        scroll: ContentScroll,
+        general: QLabel,
+        buttons: QDialogButtonBox,
+    ) -> None:
+        """Which version this is, the scrolling form, the message, the buttons."""
         layout = QVBoxLayout(self)
         if detail is not None:
             info = QLabel(
@@ -288,13 +328,6 @@ class ServiceItemDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(general)
         layout.addWidget(buttons)
-        fit_to_screen(self, 860, 760)
-        if detail is not None:
-            self._fill(detail.draft)
-        else:
-            self.materials.add_material()
-            self.unit_combo.setCurrentIndex(0)
-            self.limit_spin.setValue(1)
 
     def _fill(self, d: ServiceItemDraft) -> None:
         self.name_edit.setText(d.name)
